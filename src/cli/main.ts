@@ -1,0 +1,33 @@
+/**
+ * `shoal <command>`: the same core as the app, headless in Node. Each command lives in its own
+ * module and is loaded on demand so `fit` never pays for tfjs or worker start-up it does not use.
+ * Contract: exactly one JSON object on stdout; progress and errors on stderr; exit 1 on error.
+ */
+import { ShoalError } from '../core/types.ts';
+
+const commands: Record<string, () => Promise<{ run(args: string[]): Promise<unknown> }>> = {
+  fit: () => import('./fit.ts'),
+  apply: () => import('./apply.ts'),
+  distill: () => import('./distill.ts'),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const load = name ? commands[name] : undefined;
+  if (!load) {
+    process.stderr.write(`usage: shoal <${Object.keys(commands).join('|')}> [options]\n`);
+    return 1;
+  }
+  try {
+    const result = await (await load()).run(rest);
+    process.stdout.write(JSON.stringify(result) + '\n');
+    return 0;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`shoal ${name}: ${message}\n`);
+    if (!(err instanceof ShoalError) && process.env.SHOAL_DEBUG) console.error(err);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,44 @@
+/**
+ * The one interface every label model implements: fit on a label matrix, then turn votes into
+ * P(y | votes). Strategies are picked by name from the registry (labelmodel/index.ts).
+ */
+import type { LabelMatrix } from '../matrix.ts';
+import type { Metric, TiePolicy } from '../types.ts';
+
+export type LabelModelName = 'mv' | 'metal' | 'ds' | 'triplet' | 'auto';
+
+export interface FitOptions {
+  /** P(Y = y). When absent: estimated from devY if given (models that use a prior), else uniform. */
+  classBalance?: ArrayLike<number>;
+  devL?: LabelMatrix;
+  devY?: ArrayLike<number>;
+  seed?: number;
+  /** Metric `auto` selects by on the dev set. */
+  metric?: Metric;
+  tie?: TiePolicy;
+  /** 0..1 progress; called at most every few ms. */
+  onProgress?: (fraction: number, message?: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface LabelModel {
+  readonly name: LabelModelName | string;
+  fit(L: LabelMatrix, options?: FitOptions): Promise<void>;
+  /** n × k row-major probabilities; rows where every LF abstains get the class prior. */
+  predictProba(L: LabelMatrix): Float32Array;
+  /** What the fit learned, for reports (e.g. learned LF accuracies, chosen candidate). */
+  summary(): LabelModelSummary;
+}
+
+export interface LabelModelSummary {
+  model: string;
+  /** For `auto`: which model it chose and every candidate's dev score. */
+  chosen?: string;
+  candidates?: { name: string; devScore: number }[];
+  /** Learned per-LF accuracy P(vote correct | vote), in column order, where the model has one. */
+  lfAccuracy?: number[];
+  classBalance?: number[];
+  /** Which compute path ran, e.g. "typed-array", "tfjs-wasm". */
+  backend?: string;
+  warnings?: string[];
+}
