@@ -1,0 +1,103 @@
+/**
+ * `auto`: fits every candidate on the training matrix, scores each on the dev set (the user's
+ * metric and tie rule) and reports every score. MV is always a candidate, which guards against
+ * the most common Snorkel complaint — a learned model doing worse than majority vote.
+ *
+ * Dev sets are small (100–500 rows), so a difference of a few points is noise. Selection uses
+ * the one-standard-error rule (Breiman et al. 1984): among candidates scoring within one
+ * binomial standard error of the best, take the first in a fixed order of preference —
+ * Snorkel's LabelModel with the dev class balance, then with a uniform balance, then majority
+ * vote, Dawid–Skene, triplet. The candidates and the order are fixed: no per-dataset tuning.
+ * Without dev labels there is nothing to compare on, so it uses majority vote and says so.
+ */
+import type { LabelMatrix } from '../matrix.ts';
+import { predictLabels, scoreFor } from '../metrics.ts';
+import { ShoalError } from '../types.ts';
+import { DawidSkene } from './ds.ts';
+import { MajorityVote } from './mv.ts';
+import { MetalLabelModel, type MetalOptions } from './metal.ts';
+import { TripletLabelModel } from './triplet.ts';
+import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
+
+interface Candidate {
+  name: string;
+  make: () => LabelModel;
+}
+
+export class AutoLabelModel implements LabelModel {
+  readonly name = 'auto';
+  private readonly candidates: Candidate[];
+  private chosen: { name: string; model: LabelModel } | undefined;
+  private scores: { name: string; devScore: number }[] = [];
+  private warnings: string[] = [];
+
+  constructor(options: { metal?: MetalOptions } = {}) {
+    this.candidates = [
+      { name: 'metal', make: () => new MetalLabelModel({ ...options.metal, balance: 'dev' }, 'metal') },
+      { name: 'metal_uniform', make: () => new MetalLabelModel({ ...options.metal, balance: 'uniform' }, 'metal_uniform') },
+      { name: 'mv', make: () => new MajorityVote() },
+      { name: 'ds', make: () => new DawidSkene() },
+      { name: 'triplet', make: () => new TripletLabelModel() },
+    ];
+  }
+
+  async fit(L: LabelMatrix, options: FitOptions = {}): Promise<void> {
+    const { devL, devY } = options;
+    this.scores = [];
+    this.warnings = [];
+    if (!devL || !devY || devY.length === 0) {
+      const mv = new MajorityVote();
+      await mv.fit(L, options);
+      this.chosen = { name: 'mv', model: mv };
+      this.warnings.push('no dev labels: auto cannot compare label models, so it uses majority vote; label a few dev rows to let it choose');
+      return;
+    }
+    if (devL.m !== L.m || devL.k !== L.k) {
+      throw new ShoalError(`dev label matrix has ${devL.m} LFs × ${devL.k} classes; train has ${L.m} × ${L.k}`);
+    }
+    const metric = options.metric ?? 'acc';
+    const tie = options.tie ?? 'snorkel';
+    const fitted: { name: string; model: LabelModel; score: number }[] = [];
+    for (let c = 0; c < this.candidates.length; c++) {
+      const candidate = this.candidates[c];
+      const model = candidate.make();
+      await model.fit(L, {
+        ...options,
+        onProgress: options.onProgress
+          ? (f, msg) => options.onProgress!((c + f) / this.candidates.length, `${candidate.name}: ${msg ?? ''}`.trim())
+          : undefined,
+      });
+      const pred = predictLabels(model.predictProba(devL), L.k, tie, options.seed ?? 0);
+      const score = scoreFor(metric, pred, devY, L.k);
+      this.scores.push({ name: candidate.name, devScore: score });
+      fitted.push({ name: candidate.name, model, score });
+    }
+    this.chosen = selectOneStandardError(fitted, devY.length);
+    options.onProgress?.(1);
+  }
+
+  predictProba(L: LabelMatrix): Float32Array {
+    if (!this.chosen) throw new ShoalError('fit the label model before predicting');
+    return this.chosen.model.predictProba(L);
+  }
+
+  summary(): LabelModelSummary {
+    const inner = this.chosen?.model.summary();
+    return {
+      ...inner,
+      model: 'auto',
+      chosen: this.chosen?.name,
+      candidates: this.scores,
+      warnings: [...this.warnings, ...(inner?.warnings ?? [])],
+    };
+  }
+}
+
+/** First candidate (in preference order) within one standard error of the best dev score. */
+export function selectOneStandardError<T extends { score: number }>(fitted: T[], devSize: number): T {
+  let best = -Infinity;
+  for (const f of fitted) if (Number.isFinite(f.score) && f.score > best) best = f.score;
+  if (!Number.isFinite(best)) return fitted[0];
+  const se = Math.sqrt((best * (1 - best)) / Math.max(devSize, 1));
+  return fitted.find((f) => f.score >= best - se - 1e-12)!;
+}

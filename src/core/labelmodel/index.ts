@@ -1,0 +1,34 @@
+/**
+ * The label-model registry: one interface, strategies by name (conventions §4).
+ */
+import { ShoalError } from '../types.ts';
+import { AutoLabelModel } from './auto.ts';
+import { DawidSkene } from './ds.ts';
+import { MajorityVote } from './mv.ts';
+import { MetalLabelModel, type MetalOptions } from './metal.ts';
+import { TripletLabelModel } from './triplet.ts';
+import type { LabelModel, LabelModelName } from './types.ts';
+
+export type { LabelModel, LabelModelName, FitOptions, LabelModelSummary } from './types.ts';
+export const LABEL_MODEL_NAMES: readonly LabelModelName[] = ['auto', 'mv', 'metal', 'ds', 'triplet'];
+
+export interface CreateOptions {
+  metal?: MetalOptions;
+}
+
+export function createLabelModel(name: LabelModelName | string, options: CreateOptions = {}): LabelModel {
+  switch (name) {
+    case 'mv':
+      return new MajorityVote();
+    case 'metal':
+      return new MetalLabelModel(options.metal);
+    case 'ds':
+      return new DawidSkene();
+    case 'triplet':
+      return new TripletLabelModel();
+    case 'auto':
+      return new AutoLabelModel(options);
+    default:
+      throw new ShoalError(`unknown label model "${name}"; choose one of ${LABEL_MODEL_NAMES.join(', ')}`);
+  }
+}

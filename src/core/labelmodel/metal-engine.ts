@@ -1,0 +1,75 @@
+/**
+ * Which engine optimises the MeTaL objective: chosen by timing, not by a fixed order. The
+ * typed-array engine costs O(nnz·k + d·k²) per epoch; the tfjs engine costs O(d²·k) per epoch
+ * on the fastest tfjs backend that initialises. Each is timed for a few epochs on the actual
+ * problem; the choice is cached per problem size bucket for the life of the process.
+ */
+import type { MetalProblem } from './metal-problem.ts';
+import { trainMetalTyped, type MetalTrainConfig } from './metal-typed.ts';
+
+export type MetalEngineName = 'typed-array' | 'tfjs';
+
+export interface MetalEngine {
+  name: MetalEngineName;
+  /** What ran, for reports: "typed-array" or "tfjs-<backend>". */
+  label: string;
+  train(mu: Float64Array, problem: MetalProblem, cfg: MetalTrainConfig): Promise<Float64Array>;
+}
+
+const typedEngine: MetalEngine = {
+  name: 'typed-array',
+  label: 'typed-array',
+  train: async (mu, problem, cfg) => trainMetalTyped(mu, problem, cfg),
+};
+
+const cache = new Map<string, MetalEngineName>();
+export const lastMeasurement: { bucket?: string; msPerEpoch?: Record<string, number> } = {};
+
+async function loadTfjsEngine(): Promise<MetalEngine | undefined> {
+  try {
+    const mod = await import('./metal-tfjs.ts');
+    return await mod.createTfjsEngine();
+  } catch {
+    return undefined;
+  }
+}
+
+function bucketOf(problem: MetalProblem): string {
+  const log2 = (x: number) => Math.round(Math.log2(Math.max(1, x)));
+  return `d${log2(problem.d)}-k${log2(problem.k)}-nnz${log2(problem.offV.length)}`;
+}
+
+function timeEpochs(run: () => unknown): number {
+  const t0 = performance.now();
+  run();
+  return performance.now() - t0;
+}
+
+export async function chooseMetalEngine(problem: MetalProblem, wanted: 'auto' | MetalEngineName): Promise<MetalEngine> {
+  if (wanted === 'typed-array') return typedEngine;
+  if (wanted === 'tfjs') {
+    const tfjs = await loadTfjsEngine();
+    if (!tfjs) throw new Error('the tfjs engine could not start on this device');
+    return tfjs;
+  }
+  const bucket = bucketOf(problem);
+  const known = cache.get(bucket);
+  if (known === 'typed-array') return typedEngine;
+  const tfjs = await loadTfjsEngine();
+  if (!tfjs) return typedEngine;
+  if (known === 'tfjs') return tfjs;
+
+  const probeEpochs = 5;
+  const cfg: MetalTrainConfig = { epochs: probeEpochs, lr: 0, momentum: 0, l2: 0 };
+  const typedMs = timeEpochs(() => trainMetalTyped(problem.muInit.slice(), problem, cfg)) / probeEpochs;
+  // One warm-up call compiles kernels / uploads O; time the second.
+  await tfjs.train(problem.muInit.slice(), problem, { ...cfg, epochs: 1 });
+  const t0 = performance.now();
+  await tfjs.train(problem.muInit.slice(), problem, cfg);
+  const tfjsMs = (performance.now() - t0) / probeEpochs;
+  const choice: MetalEngineName = tfjsMs < typedMs ? 'tfjs' : 'typed-array';
+  cache.set(bucket, choice);
+  lastMeasurement.bucket = bucket;
+  lastMeasurement.msPerEpoch = { 'typed-array': typedMs, [tfjs.label]: tfjsMs };
+  return choice === 'tfjs' ? tfjs : typedEngine;
+}

@@ -1,0 +1,44 @@
+/**
+ * Sufficient statistics of a label matrix for moment-based label models: the overlap matrix
+ * of one-hot votes, O[a, b] = #rows where (LF a/k voted a%k) and (LF b/k voted b%k), a, b in
+ * [0, m·k). Counts add across row chunks, so workers can compute them where the votes are made.
+ * Cost O(Σ votes_per_row²), memory O((m·k)²) — never an n × m·k one-hot matrix.
+ */
+import type { LabelMatrix } from '../matrix.ts';
+
+export interface OverlapCounts {
+  n: number;
+  m: number;
+  k: number;
+  /** (m·k)² row-major pair counts; the diagonal holds per-(LF, class) vote counts. */
+  counts: Float64Array;
+}
+
+export function overlapCounts(L: LabelMatrix): OverlapCounts {
+  const { n, k, m } = L;
+  const d = m * k;
+  const counts = new Float64Array(d * d);
+  const { rowPtr, lf, label } = L.rows();
+  const idx = new Int32Array(m);
+  for (let i = 0; i < n; i++) {
+    const start = rowPtr[i];
+    const v = rowPtr[i + 1] - start;
+    for (let s = 0; s < v; s++) idx[s] = lf[start + s] * k + label[start + s];
+    for (let s = 0; s < v; s++) {
+      const row = idx[s] * d;
+      counts[row + idx[s]]++;
+      for (let t = s + 1; t < v; t++) {
+        counts[row + idx[t]]++;
+        counts[idx[t] * d + idx[s]]++;
+      }
+    }
+  }
+  return { n, m, k, counts };
+}
+
+export function mergeOverlapCounts(a: OverlapCounts, b: OverlapCounts): OverlapCounts {
+  if (a.m !== b.m || a.k !== b.k) throw new Error('overlap counts of different shapes cannot be merged');
+  const counts = new Float64Array(a.counts);
+  for (let t = 0; t < counts.length; t++) counts[t] += b.counts[t];
+  return { n: a.n + b.n, m: a.m, k: a.k, counts };
+}

@@ -1,0 +1,142 @@
+/**
+ * `triplet`: FlyingSquid's closed-form triplet method (Fu et al., "Fast and Three-rious:
+ * Speeding Up Weak Supervision with Triplet Methods", ICML 2020), one-vs-rest for k > 2.
+ *
+ * For a class c, each vote becomes s = +1 (voted c), −1 (voted another class), 0 (abstained).
+ * With LFs conditionally independent given Y ∈ {±1} and abstention independent of Y,
+ * E[s_i s_j | both vote] = a_i a_j where a_i = E[s_i Y | s_i votes]; so for any triplet
+ * |a_i| = sqrt(|M_ij M_ik / M_jk|). We average over (a seeded sample of) triplets and assume
+ * every LF is better than random (a_i > 0). P(Y = c | votes) then follows in closed form;
+ * the k one-vs-rest scores are normalised. Rows where every LF abstains get the prior.
+ */
+import type { LabelMatrix } from '../matrix.ts';
+import { mulberry32, deriveSeed } from '../rng.ts';
+import { ShoalError } from '../types.ts';
+import { resolveBalance } from './balance.ts';
+import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
+
+const MIN_OVERLAP = 5;
+const MAX_PAIRS_PER_LF = 400;
+const A_MIN = 0.01;
+const A_MAX = 0.98;
+
+export class TripletLabelModel implements LabelModel {
+  readonly name = 'triplet';
+  /** a[c·m + j]: LF j's accuracy parameter in the one-vs-rest problem for class c. */
+  private a: Float64Array | undefined;
+  private prior: Float64Array | undefined;
+  private m = 0;
+  private k = 0;
+
+  async fit(L: LabelMatrix, options: FitOptions = {}): Promise<void> {
+    const { m, k } = L;
+    if (m === 0) throw new ShoalError('the label model needs at least one LF');
+    this.m = m;
+    this.k = k;
+    this.prior = resolveBalance(k, { classBalance: options.classBalance, devY: options.devY }).balance;
+    const rng = mulberry32(deriveSeed(options.seed ?? 0, 'triplet'));
+    const rows = L.rows();
+    const problems = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
+    const a = new Float64Array(k * m);
+    // Pair statistics: sums of s_i·s_j and counts of rows where both vote (same for every c).
+    const both = new Float64Array(m * m);
+    for (let i = 0; i < L.n; i++) {
+      for (let e = rows.rowPtr[i]; e < rows.rowPtr[i + 1]; e++)
+        for (let f = e + 1; f < rows.rowPtr[i + 1]; f++) both[rows.lf[e] * m + rows.lf[f]]++;
+    }
+    for (let x = 0; x < m; x++) for (let y = x + 1; y < m; y++) both[y * m + x] = both[x * m + y];
+    for (const c of problems) {
+      const sum = new Float64Array(m * m);
+      for (let i = 0; i < L.n; i++) {
+        for (let e = rows.rowPtr[i]; e < rows.rowPtr[i + 1]; e++) {
+          const se = rows.label[e] === c ? 1 : -1;
+          for (let f = e + 1; f < rows.rowPtr[i + 1]; f++) {
+            const sf = rows.label[f] === c ? 1 : -1;
+            sum[rows.lf[e] * m + rows.lf[f]] += se * sf;
+          }
+        }
+      }
+      const M = (x: number, y: number) => {
+        const lo = Math.min(x, y);
+        const hi = Math.max(x, y);
+        const cnt = both[lo * m + hi];
+        return cnt >= MIN_OVERLAP ? sum[lo * m + hi] / cnt : NaN;
+      };
+      const estimates = new Float64Array(m).fill(NaN);
+      for (let j = 0; j < m; j++) {
+        const partners: number[] = [];
+        for (let x = 0; x < m; x++) if (x !== j && !Number.isNaN(M(j, x)) && M(j, x) !== 0) partners.push(x);
+        let total = 0;
+        let used = 0;
+        const pairs = (partners.length * (partners.length - 1)) / 2;
+        const stride = pairs > MAX_PAIRS_PER_LF ? pairs / MAX_PAIRS_PER_LF : 1;
+        let next = rng() * stride;
+        let t = 0;
+        for (let u = 0; u < partners.length && used < MAX_PAIRS_PER_LF; u++) {
+          for (let v = u + 1; v < partners.length && used < MAX_PAIRS_PER_LF; v++, t++) {
+            if (t < next) continue;
+            next += stride;
+            const mjk = M(partners[u], partners[v]);
+            if (Number.isNaN(mjk) || Math.abs(mjk) < 1e-3) continue;
+            const sq = Math.abs((M(j, partners[u]) * M(j, partners[v])) / mjk);
+            total += Math.min(1, Math.sqrt(sq));
+            used++;
+          }
+        }
+        if (used > 0) estimates[j] = total / used;
+      }
+      const known = Array.from(estimates).filter((v) => !Number.isNaN(v)).sort((x, y) => x - y);
+      const fallback = known.length ? known[Math.floor(known.length / 2)] : 0.4;
+      for (let j = 0; j < m; j++) {
+        const v = Number.isNaN(estimates[j]) ? fallback : estimates[j];
+        a[c * m + j] = Math.min(A_MAX, Math.max(A_MIN, v));
+      }
+    }
+    this.a = a;
+    options.onProgress?.(1);
+  }
+
+  predictProba(L: LabelMatrix): Float32Array {
+    const a = this.a;
+    const prior = this.prior;
+    if (!a || !prior) throw new ShoalError('fit the label model before predicting');
+    const { m, k } = this;
+    if (L.m !== m || L.k !== k) throw new ShoalError(`label matrix has ${L.m} LFs × ${L.k} classes; the model was fit on ${m} × ${k}`);
+    const weight = a.map((v) => Math.log((1 + v) / (1 - v)));
+    const rows = L.rows();
+    const out = new Float32Array(L.n * k);
+    const problems = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
+    const score = new Float64Array(k);
+    for (let i = 0; i < L.n; i++) {
+      for (const c of problems) {
+        let logit = Math.log(prior[c] / (1 - prior[c]));
+        for (let e = rows.rowPtr[i]; e < rows.rowPtr[i + 1]; e++) {
+          logit += (rows.label[e] === c ? 1 : -1) * weight[c * m + rows.lf[e]];
+        }
+        score[c] = 1 / (1 + Math.exp(-logit));
+      }
+      if (k === 2) {
+        out[i * 2 + 1] = score[1];
+        out[i * 2] = 1 - score[1];
+        continue;
+      }
+      let z = 0;
+      for (let y = 0; y < k; y++) z += score[y];
+      for (let y = 0; y < k; y++) out[i * k + y] = score[y] / z;
+    }
+    return out;
+  }
+
+  summary(): LabelModelSummary {
+    const a = this.a;
+    const { m, k } = this;
+    const c = k === 2 ? 1 : 0;
+    return {
+      model: 'triplet',
+      backend: 'typed-array',
+      classBalance: this.prior ? Array.from(this.prior) : undefined,
+      // One-vs-rest accuracy of each LF for the first problem: P(vote agrees with Y | votes).
+      lfAccuracy: a ? Array.from({ length: m }, (_, j) => (1 + a[(k === 2 ? 1 : c) * m + j]) / 2) : undefined,
+    };
+  }
+}
