@@ -1,0 +1,130 @@
+/**
+ * Helpers in scope for code LFs, like Snorkel's preprocessors: each takes the row `x` (reading
+ * its text field) or a string, and is computed once per row and cached, so ten LFs calling
+ * `words(x)` tokenize the row once (Snorkel's `memoize=True`, without keeping every row alive:
+ * caches are dropped after each chunk).
+ *
+ * - `lower(x)`: lowercase text.
+ * - `words(x)`: lowercase Unicode words, punctuation dropped (`"Free!! café"` → `free`, `café`).
+ * - `tokens(x)`: lowercase whitespace tokens, punctuation kept (`"video!"` stays `video!`).
+ * - `nlp(x)`: the compromise document (https://github.com/spencermountain/compromise).
+ * - `people(x)`, `places(x)`, `organizations(x)`: named entities found by compromise, as strings.
+ * - `sentiment(x)`: polarity in [-1, 1] from a small opinion lexicon with negation flipping
+ *   (a lexicon signal in the spirit of TextBlob's polarity, not a trained model).
+ * - `ABSTAIN` (-1), `classes` (name → index), and each class name upper-cased as a constant
+ *   when it is an identifier (`SPAM`, `HAM`).
+ */
+import { fieldText, tokensOf, wordsOf } from './text.ts';
+
+/** The part of a compromise document the helpers use. */
+export interface NlpDoc {
+  people(): { out(format: 'array'): string[] };
+  places(): { out(format: 'array'): string[] };
+  organizations(): { out(format: 'array'): string[] };
+}
+export type NlpFn = (text: string) => NlpDoc;
+
+const NLP_HELPERS = /\b(nlp|people|places|organizations)\b/;
+
+/** Whether LF source mentions a helper that needs compromise (so workers load it only then). */
+export function needsNlp(source: string): boolean {
+  return NLP_HELPERS.test(source);
+}
+
+/** Load compromise lazily: it is ~350 kB and most LF sets never need it. */
+export async function loadNlp(): Promise<NlpFn> {
+  const mod = await import('compromise');
+  return mod.default as unknown as NlpFn;
+}
+
+const POSITIVE = new Set(
+  ('good great excellent amazing awesome love loved lovely like liked enjoy enjoyed happy glad nice best better ' +
+    'wonderful fantastic beautiful perfect fun cool brilliant superb pleased thank thanks thankful recommend ' +
+    'helpful impressive favorite favourite win winner success successful positive fine fair interesting ' +
+    'incredible outstanding delightful satisfied awesome exciting excited pleasant kind friendly clean fast ' +
+    'easy safe correct yes agree glad sweet charming elegant fresh worth worthy').split(' '),
+);
+const NEGATIVE = new Set(
+  ('bad terrible awful horrible hate hated dislike poor worst worse boring sad angry annoying annoyed ugly ' +
+    'disappointing disappointed disappointment useless broken fail failed failure wrong stupid dumb waste ' +
+    'problem problems issue slow difficult hard painful pain scam spam fake fraud dangerous unsafe dirty ' +
+    'rude nasty sick crap garbage trash horrible mediocre unfortunately sorry regret negative missing ' +
+    'error errors bug bugs crash crashed lose lost loser ridiculous pathetic disgusting').split(' '),
+);
+const NEGATORS = new Set(['not', 'no', 'never', 'neither', 'nor', 'none', 'nobody', 'nothing', 'without', "n't", 'dont', 'cannot', 'cant', 'wont', 'isnt', 'wasnt', 'arent', 'didnt', 'doesnt']);
+
+/** Lexicon polarity: (positive − negative) / (positive + negative); a negator up to 3 words before flips one opinion word. */
+export function sentimentOf(ws: readonly string[]): number {
+  let pos = 0;
+  let neg = 0;
+  let flipUntil = -1;
+  for (let i = 0; i < ws.length; i++) {
+    const w = ws[i];
+    if (NEGATORS.has(w) || w.endsWith("n't")) {
+      flipUntil = i + 3;
+      continue;
+    }
+    const p = POSITIVE.has(w) ? 1 : NEGATIVE.has(w) ? -1 : 0;
+    if (p === 0) continue;
+    // A negator flips only the next opinion word ("not good, terrible" is two negatives).
+    const flipped = i <= flipUntil;
+    flipUntil = -1;
+    if ((flipped ? -p : p) > 0) pos++;
+    else neg++;
+  }
+  return pos + neg === 0 ? 0 : (pos - neg) / (pos + neg);
+}
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+
+/** The helper bindings of one LF set; `clear()` drops the per-row caches. */
+export class HelperScope {
+  readonly names: string[];
+  readonly values: unknown[];
+  private readonly caches: Map<string, unknown>[] = [];
+
+  constructor(textField: string, classes: readonly string[], nlp: NlpFn | null) {
+    const text = (a: unknown): string =>
+      typeof a === 'string' ? a : a !== null && typeof a === 'object' ? fieldText(a as Record<string, unknown>, textField) : a == null ? '' : String(a);
+    const cached = <T>(compute: (s: string) => T): ((a: unknown) => T) => {
+      const cache = new Map<string, T>();
+      this.caches.push(cache as Map<string, unknown>);
+      return (a: unknown): T => {
+        const s = text(a);
+        let v = cache.get(s);
+        if (v === undefined) {
+          v = compute(s);
+          cache.set(s, v);
+        }
+        return v;
+      };
+    };
+    const lower = cached((s) => s.toLowerCase());
+    const words = cached((s) => Object.freeze(wordsOf(lower(s))) as readonly string[]);
+    const tokens = cached((s) => Object.freeze(tokensOf(lower(s))) as readonly string[]);
+    const noNlp = (): never => {
+      throw new Error('the NLP helpers were not loaded for this LF set (they load when the source mentions nlp, people, places or organizations)');
+    };
+    const doc = cached((s) => (nlp ? nlp(s) : noNlp()));
+    const entities = (pick: (d: NlpDoc) => { out(f: 'array'): string[] }) => cached((s) => Object.freeze(pick(doc(s)).out('array')) as readonly string[]);
+    const people = entities((d) => d.people());
+    const places = entities((d) => d.places());
+    const organizations = entities((d) => d.organizations());
+    const sentiment = cached((s) => sentimentOf(words(s)));
+    const classMap: Record<string, number> = Object.create(null);
+    classes.forEach((c, i) => (classMap[c] = i));
+    this.names = ['lower', 'words', 'tokens', 'nlp', 'people', 'places', 'organizations', 'sentiment', 'ABSTAIN', 'classes'];
+    this.values = [lower, words, tokens, doc, people, places, organizations, sentiment, -1, Object.freeze(classMap)];
+    classes.forEach((c, i) => {
+      const u = c.toUpperCase();
+      if (IDENT.test(u) && !this.names.includes(u)) {
+        this.names.push(u);
+        this.values.push(i);
+      }
+    });
+  }
+
+  clear(): void {
+    for (const c of this.caches) c.clear();
+  }
+}

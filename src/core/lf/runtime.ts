@@ -1,0 +1,432 @@
+/**
+ * The LF runtime: compiles an LF set once and applies it to row chunks, producing one Int8Array
+ * column of votes per LF (-1 = abstain) plus a per-LF error summary. The same code runs inline
+ * (tests, live preview), in browser workers and in Node worker threads (the CLI).
+ *
+ * Evaluation is organised in phases so a worker can say which LF is running when it hangs:
+ * 1. all no-code templates (keyword, lookup, length, field) in one row-major pass — keyword and
+ *    lookup LFs share one scan per text view (`keywords.ts`); these cannot loop;
+ * 2. each regex LF (a pathological pattern can backtrack for a very long time);
+ * 3. each code LF, row after row.
+ * An LF that throws or returns something that is not a class gets an error (first row, message,
+ * count) and abstains on those rows; the other LFs are unaffected.
+ */
+import { ABSTAIN } from '../types.ts';
+import { HelperScope, type NlpFn } from './helpers.ts';
+import { KeywordScanner, type KeywordGroupSpec } from './keywords.ts';
+import { fieldText, scanWords } from './text.ts';
+import type { CompareOp, FieldLf, LengthLf, LfDef, LfErrorInfo, Row, RowChunk } from './types.ts';
+
+export interface RuntimeOptions {
+  /** Field helpers and code LFs treat as "the text"; default `text`. */
+  readonly textField?: string;
+  /** compromise, when any code LF uses the NLP helpers (see `needsNlp`). */
+  readonly nlp?: NlpFn | null;
+  /** Freeze each row before code LFs see it (workers own their row copies; inline callers may not). */
+  readonly freezeRows?: boolean;
+}
+
+/** An LF given as a JS function (the CLI module form): `apply(x, helpers)` returns a vote. */
+export interface FunctionLf {
+  readonly name: string;
+  readonly apply: (x: Row, helpers: Readonly<Record<string, unknown>>) => unknown;
+}
+
+/** Votes of some LFs on one chunk. */
+export interface LfChunkResult {
+  /** LF positions (in the set) that were computed, ascending. */
+  readonly lfs: readonly number[];
+  /** `lfs.length × rows`, LF-major: votes of `lfs[j]` are `votes.subarray(j * rows, (j + 1) * rows)`. */
+  readonly votes: Int8Array;
+  readonly rows: number;
+  /** Aligned with `lfs`; rows are dataset rows (`chunk.start + i`). */
+  readonly errors: (LfErrorInfo | null)[];
+  /** Milliseconds spent per LF (template LFs share their pass equally). */
+  readonly ms: number[];
+}
+
+export interface ApplyChunkOptions {
+  /** LF positions to compute; default all. */
+  readonly only?: readonly number[];
+  /** Called before each phase with the LF positions it computes (workers publish it for the watchdog). */
+  readonly onPhase?: (lfs: readonly number[]) => void;
+}
+
+type Vote = number;
+/** Marker for a return value that is not a class. */
+const JUNK = -2;
+
+type Phase =
+  | { readonly kind: 'templates'; readonly lfs: number[]; readonly evals: TemplateEval[] }
+  | { readonly kind: 'regex'; readonly lf: number; readonly re: RegExp; readonly field: string; readonly vote: Vote }
+  | { readonly kind: 'fn'; readonly lf: number; readonly fn: (x: Row) => unknown };
+
+/** A template LF: true when it fires on the current row (texts are the views, already folded). */
+type TemplateEval = { readonly vote: Vote; readonly fires: (row: Row, views: string[]) => boolean };
+
+interface View {
+  readonly field: string;
+  readonly fold: boolean;
+  readonly groups: KeywordGroupSpec[];
+  scanner: KeywordScanner | null;
+}
+
+export class LfRuntime {
+  readonly size: number;
+  readonly names: readonly string[];
+  /** Per LF: the reason it cannot run at all (bad regex, syntax error, unknown class), else null. */
+  readonly compileErrors: (LfErrorInfo | null)[];
+  readonly classes: readonly string[];
+  private readonly phases: Phase[] = [];
+  private readonly views: View[] = [];
+  private readonly scope: HelperScope;
+  private readonly classIndex: Map<string, number>;
+  private readonly freezeRows: boolean;
+
+  private constructor(names: readonly string[], classes: readonly string[], opts: RuntimeOptions) {
+    this.size = names.length;
+    this.names = names;
+    this.classes = classes;
+    this.compileErrors = names.map(() => null);
+    this.scope = new HelperScope(opts.textField ?? 'text', classes, opts.nlp ?? null);
+    this.freezeRows = opts.freezeRows ?? false;
+    this.classIndex = new Map();
+    const lowerCount = new Map<string, number>();
+    for (const c of classes) lowerCount.set(c.toLowerCase(), (lowerCount.get(c.toLowerCase()) ?? 0) + 1);
+    classes.forEach((c, i) => {
+      this.classIndex.set(c, i);
+      // Case-insensitive names too, where that is unambiguous (`'SPAM'` for class `spam`).
+      if (lowerCount.get(c.toLowerCase()) === 1) for (const v of [c.toLowerCase(), c.toUpperCase()]) if (!this.classIndex.has(v)) this.classIndex.set(v, i);
+    });
+  }
+
+  /** Compile LF definitions (templates and code). */
+  static fromDefs(defs: readonly LfDef[], classes: readonly string[], opts: RuntimeOptions = {}): LfRuntime {
+    const rt = new LfRuntime(
+      defs.map((d) => d.name),
+      classes,
+      opts,
+    );
+    const templates: { lf: number; ev: TemplateEval }[] = [];
+    defs.forEach((def, j) => {
+      try {
+        if (def.kind === 'code') {
+          rt.phases.push({ kind: 'fn', lf: j, fn: rt.compileCode(def.source) });
+          return;
+        }
+        const vote = rt.labelIndex(def.label);
+        if (def.kind === 'regex') {
+          rt.phases.push({ kind: 'regex', lf: j, re: compileRegex(def.pattern, def.flags), field: def.field ?? 'text', vote });
+        } else templates.push({ lf: j, ev: rt.compileTemplate(def, vote) });
+      } catch (e) {
+        rt.compileErrors[j] = { row: -1, message: errorMessage(e), count: 0 };
+      }
+    });
+    for (const v of rt.views) v.scanner = v.groups.length > 0 ? new KeywordScanner(v.groups) : null;
+    if (templates.length > 0) {
+      rt.phases.unshift({ kind: 'templates', lfs: templates.map((t) => t.lf), evals: templates.map((t) => t.ev) });
+    }
+    return rt;
+  }
+
+  /** Wrap JS functions (the CLI's LF module form); they receive the row and the helpers object. */
+  static fromFunctions(fns: readonly FunctionLf[], classes: readonly string[], opts: RuntimeOptions = {}): LfRuntime {
+    const rt = new LfRuntime(
+      fns.map((f) => f.name),
+      classes,
+      opts,
+    );
+    const helpers = Object.freeze(Object.fromEntries(rt.scope.names.map((n, i) => [n, rt.scope.values[i]])));
+    fns.forEach((f, j) => {
+      if (typeof f.apply !== 'function') {
+        rt.compileErrors[j] = { row: -1, message: `LF "${f.name}" has no apply function`, count: 0 };
+        return;
+      }
+      const apply = f.apply;
+      rt.phases.push({ kind: 'fn', lf: j, fn: (x) => apply(x, helpers) });
+    });
+    return rt;
+  }
+
+  /** Class index of a vote value, ABSTAIN, or JUNK when it is not a class. */
+  normalizeVote(v: unknown): number {
+    if (v === null || v === undefined || v === false) return ABSTAIN;
+    if (typeof v === 'number') return Number.isInteger(v) && v >= -1 && v < this.classes.length ? v : JUNK;
+    if (typeof v === 'string') {
+      const i = this.classIndex.get(v);
+      if (i !== undefined) return i;
+      return v === 'ABSTAIN' ? ABSTAIN : JUNK;
+    }
+    return JUNK;
+  }
+
+  /** Apply (some of) the LFs to one chunk. */
+  applyChunk(chunk: RowChunk, opts: ApplyChunkOptions = {}): LfChunkResult {
+    const rows = chunk.rows;
+    const n = rows.length;
+    const only = opts.only ? [...new Set(opts.only)].sort((a, b) => a - b) : Array.from({ length: this.size }, (_, j) => j);
+    const slot = new Int32Array(this.size).fill(-1);
+    only.forEach((lf, s) => (slot[lf] = s));
+    const votes = new Int8Array(only.length * n).fill(ABSTAIN);
+    const errors: (LfErrorInfo | null)[] = only.map((lf) => this.compileErrors[lf]);
+    const ms = only.map(() => 0);
+    if (this.freezeRows) for (const r of rows) Object.freeze(r);
+    this.scope.clear();
+    try {
+      for (const ph of this.phases) {
+        if (ph.kind === 'templates') {
+          const active = ph.lfs.filter((lf) => slot[lf] >= 0);
+          if (active.length === 0) continue;
+          opts.onPhase?.(active);
+          const t0 = now();
+          this.runTemplates(ph, rows, slot, votes, n);
+          const each = (now() - t0) / active.length;
+          for (const lf of active) ms[slot[lf]] += each;
+          continue;
+        }
+        const s = slot[ph.lf];
+        if (s < 0) continue;
+        opts.onPhase?.([ph.lf]);
+        const t0 = now();
+        const out = votes.subarray(s * n, (s + 1) * n);
+        if (ph.kind === 'regex') {
+          const { re, field, vote } = ph;
+          for (let i = 0; i < n; i++) if (re.test(fieldText(rows[i], field))) out[i] = vote;
+        } else errors[s] = this.runFn(ph.fn, rows, chunk.start, out);
+        ms[s] += now() - t0;
+      }
+    } finally {
+      this.scope.clear();
+    }
+    return { lfs: only, votes, rows: n, errors, ms };
+  }
+
+  private runTemplates(ph: Extract<Phase, { kind: 'templates' }>, rows: readonly Row[], slot: Int32Array, votes: Int8Array, n: number): void {
+    const views = this.views;
+    const texts: string[] = views.map(() => '');
+    const { lfs, evals } = ph;
+    const outOff = lfs.map((lf) => (slot[lf] >= 0 ? slot[lf] * n : -1));
+    for (let i = 0; i < n; i++) {
+      const row = rows[i];
+      for (let v = 0; v < views.length; v++) {
+        const view = views[v];
+        const t = fieldText(row, view.field);
+        texts[v] = view.fold ? t.toLowerCase() : t;
+        if (view.scanner) view.scanner.scan(texts[v]);
+      }
+      for (let e = 0; e < evals.length; e++) {
+        const off = outOff[e];
+        if (off >= 0 && evals[e].fires(row, texts)) votes[off + i] = evals[e].vote;
+      }
+    }
+  }
+
+  private runFn(fn: (x: Row) => unknown, rows: readonly Row[], start: number, out: Int8Array): LfErrorInfo | null {
+    let first = -1;
+    let message = '';
+    let count = 0;
+    for (let i = 0; i < rows.length; i++) {
+      let v: number;
+      try {
+        const raw = fn(rows[i]);
+        v = this.normalizeVote(raw);
+        if (v === JUNK) {
+          if (count++ === 0) {
+            first = start + i;
+            message = `returned ${describe(raw)}, which is not a class (expected ${this.classes.map((c) => `'${c}'`).join(', ')}, an index 0–${this.classes.length - 1}, or null to abstain)`;
+          }
+          continue;
+        }
+      } catch (e) {
+        if (count++ === 0) {
+          first = start + i;
+          message = `threw ${errorMessage(e)}`;
+        }
+        continue;
+      }
+      out[i] = v;
+    }
+    return count === 0 ? null : { row: first, message, count };
+  }
+
+  private labelIndex(label: string): number {
+    const i = this.classIndex.get(label);
+    if (i === undefined) throw new Error(`label '${label}' is not a class (classes: ${this.classes.join(', ')})`);
+    return i;
+  }
+
+  private view(field: string, fold: boolean): number {
+    let v = this.views.findIndex((x) => x.field === field && x.fold === fold);
+    if (v < 0) {
+      v = this.views.length;
+      this.views.push({ field, fold, groups: [], scanner: null });
+    }
+    return v;
+  }
+
+  private compileTemplate(def: Exclude<LfDef, { kind: 'code' | 'regex' }>, vote: Vote): TemplateEval {
+    switch (def.kind) {
+      case 'keyword':
+      case 'lookup': {
+        if (def.kind === 'lookup' && def.match === 'value') {
+          const fold = !def.caseSensitive;
+          const set = new Set(def.values.map((v) => (fold ? v.trim().toLowerCase() : v.trim())));
+          const field = def.field ?? 'text';
+          return { vote, fires: (row) => set.has(fold ? fieldText(row, field).trim().toLowerCase() : fieldText(row, field).trim()) };
+        }
+        const fold = !def.caseSensitive;
+        const words = def.kind === 'keyword' ? def.keywords : def.values;
+        const v = this.view(def.field ?? 'text', fold);
+        const g = this.views[v].groups.length;
+        this.views[v].groups.push({
+          keywords: words.map((k) => (fold ? k.toLowerCase() : k)),
+          mode: def.kind === 'keyword' ? def.mode : 'any',
+          match: def.kind === 'keyword' ? def.match : 'word',
+        });
+        const view = this.views[v];
+        return { vote, fires: () => view.scanner!.fired(g) };
+      }
+      case 'length':
+        return { vote, fires: compileLength(def) };
+      case 'field':
+        return { vote, fires: compileField(def) };
+    }
+  }
+
+  private compileCode(source: string): (x: Row) => unknown {
+    const { names, values } = this.scope;
+    let src = source.trim().replace(/^export\s+default\s+/, '');
+    while (src.endsWith(';')) src = src.slice(0, -1).trimEnd();
+    let exprError: unknown;
+    try {
+      // Expression form: `(x) => ...` or `function (x) { ... }`.
+      const make = new Function(...names, `"use strict";\nreturn (${src}\n);`);
+      const fn: unknown = make(...values);
+      if (typeof fn !== 'function') throw new Error(`the code evaluates to ${describe(fn)}, not a function of the row x`);
+      return fn as (x: Row) => unknown;
+    } catch (e) {
+      exprError = e;
+    }
+    if (!(exprError instanceof SyntaxError)) throw exprError;
+    // Body form: statements using `x`, with `return`.
+    let body: (...args: unknown[]) => unknown;
+    try {
+      body = new Function('x', ...names, `"use strict";\n${source}\n`) as (...args: unknown[]) => unknown;
+    } catch (e) {
+      throw new Error(`syntax error: ${errorMessage(/\breturn\b/.test(source) ? e : exprError)}`);
+    }
+    return (x) => body(x, ...values);
+  }
+}
+
+function compileRegex(pattern: string, flags: string): RegExp {
+  // `g`/`y` make test() resume from lastIndex, so the same text would alternate hit/miss.
+  const clean = [...new Set(flags.replace(/[gy]/g, ''))].join('');
+  try {
+    return new RegExp(pattern, clean);
+  } catch (e) {
+    throw new Error(`invalid regular expression: ${errorMessage(e)}`);
+  }
+}
+
+function compare(op: CompareOp, a: number, b: number): boolean {
+  switch (op) {
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
+  }
+}
+
+function countWords(s: string): number {
+  let c = 0;
+  scanWords(s, () => c++);
+  return c;
+}
+
+/** Whitespace-separated tokens, counted without allocating them. */
+export function countTokens(s: string): number {
+  let c = 0;
+  let inTok = false;
+  for (let i = 0, n = s.length; i < n; i++) {
+    const ch = s.charCodeAt(i);
+    const space = ch === 32 || (ch >= 9 && ch <= 13) || (ch > 127 && /\s/.test(s[i]));
+    if (space) inTok = false;
+    else if (!inTok) {
+      inTok = true;
+      c++;
+    }
+  }
+  return c;
+}
+
+function compileLength(def: LengthLf): TemplateEval['fires'] {
+  const field = def.field ?? 'text';
+  const { op, value } = def;
+  if (!Number.isFinite(value)) throw new Error(`length threshold must be a number, got ${String(value)}`);
+  const measure = def.unit === 'chars' ? (s: string) => s.length : def.unit === 'words' ? countWords : countTokens;
+  return (row) => compare(op, measure(fieldText(row, field)), value);
+}
+
+function compileField(def: FieldLf): TemplateEval['fires'] {
+  const { field, op, value } = def;
+  const ordered = op === '<' || op === '<=' || op === '>' || op === '>=' || op === '==' || op === '!=';
+  if (typeof value === 'number' && ordered) {
+    return (row) => {
+      const v = row[field];
+      const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+      return !Number.isNaN(x) && compare(op, x, value);
+    };
+  }
+  const fold = def.caseSensitive === false;
+  const want = fold ? String(value).toLowerCase() : String(value);
+  const read = (row: Row) => (fold ? fieldText(row, field).toLowerCase() : fieldText(row, field));
+  switch (op) {
+    case 'contains':
+      return (row) => read(row).includes(want);
+    case 'startsWith':
+      return (row) => read(row).startsWith(want);
+    case 'endsWith':
+      return (row) => read(row).endsWith(want);
+    case 'empty':
+      return (row) => read(row).trim() === '';
+    case 'notEmpty':
+      return (row) => read(row).trim() !== '';
+    case '==':
+      return (row) => read(row) === want;
+    case '!=':
+      return (row) => read(row) !== want;
+    default:
+      return (row) => {
+        const s = read(row);
+        return compare(op, s < want ? -1 : s > want ? 1 : 0, 0);
+      };
+  }
+}
+
+function now(): number {
+  return performance.now();
+}
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return `${e.name === 'Error' ? '' : e.name + ': '}${e.message}`;
+  return String(e);
+}
+
+/** A short, safe rendering of an arbitrary value for error messages. */
+export function describe(v: unknown): string {
+  if (typeof v === 'string') return `'${v.length > 40 ? v.slice(0, 40) + '…' : v}'`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'function') return 'a function';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (v === null) return 'null';
+  return `a ${typeof v}`;
+}

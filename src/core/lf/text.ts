@@ -1,0 +1,96 @@
+/**
+ * Text primitives shared by LF templates and code-LF helpers: Unicode-aware word characters,
+ * word tokenization with offsets, and whitespace tokens.
+ *
+ * Word characters are letters, digits, combining marks and `_` (`[\p{L}\p{N}\p{M}_]`). JS `\b`
+ * and `\w` are ASCII-only even with the `u` flag, so `café` or `gbẹ̀san` would split at the
+ * accent; the scanner below classifies ASCII through a table and the rest through one Unicode
+ * property regex, so plain-ASCII text never pays for the regex.
+ */
+
+const ASCII_WORD = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  ASCII_WORD[c] = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 ? 1 : 0;
+}
+const UNICODE_WORD = /^[\p{L}\p{N}\p{M}_]$/u;
+
+/** Whether the code point at `s[i]` (a UTF-16 index) is a word character. */
+export function isWordCharAt(s: string, i: number): boolean {
+  if (i < 0 || i >= s.length) return false;
+  const c = s.charCodeAt(i);
+  if (c < 128) return ASCII_WORD[c] === 1;
+  // A low surrogate belongs to the code point that starts one unit earlier.
+  if (c >= 0xdc00 && c <= 0xdfff && i > 0) {
+    const h = s.charCodeAt(i - 1);
+    if (h >= 0xd800 && h <= 0xdbff) return UNICODE_WORD.test(String.fromCodePoint(s.codePointAt(i - 1)!));
+  }
+  return UNICODE_WORD.test(String.fromCodePoint(s.codePointAt(i)!));
+}
+
+/**
+ * Call `onWord(start, end)` for each maximal run of word characters, left to right.
+ * Offsets are UTF-16 indices into `s`.
+ */
+export function scanWords(s: string, onWord: (start: number, end: number) => void): void {
+  const n = s.length;
+  let start = -1;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    let word: boolean;
+    let width = 1;
+    if (c < 128) word = ASCII_WORD[c] === 1;
+    else {
+      const cp = s.codePointAt(i)!;
+      if (cp > 0xffff) width = 2;
+      word = UNICODE_WORD.test(String.fromCodePoint(cp));
+    }
+    if (word) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      onWord(start, i);
+      start = -1;
+    }
+    i += width - 1;
+  }
+  if (start >= 0) onWord(start, n);
+}
+
+/** Unicode words of `s` (no punctuation), in order, original case. */
+export function wordsOf(s: string): string[] {
+  const out: string[] = [];
+  scanWords(s, (a, b) => out.push(s.slice(a, b)));
+  return out;
+}
+
+const WHITESPACE = /\s+/;
+
+/** Whitespace-separated tokens, punctuation attached; empty text has no tokens. */
+export function tokensOf(s: string): string[] {
+  if (s.length === 0) return [];
+  // Fast path: single-space separated text without leading/trailing space splits natively.
+  const parts = s.split(WHITESPACE);
+  if (parts[0] === '') parts.shift();
+  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+/** The field as text: strings as is, numbers/booleans stringified, null/undefined/objects as ''. */
+export function fieldText(row: Readonly<Record<string, unknown>>, field: string): string {
+  const v = row[field];
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return '';
+}
+
+/** Escape a literal for use inside a RegExp. */
+export function escapeRegExp(s: string): string {
+  // Only syntax characters: `u`-mode patterns reject identity escapes such as `\-`.
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** Lookarounds that give a literal Unicode-aware word boundaries on the sides that need them. */
+export function wordBoundedPattern(keyword: string): string {
+  const pre = isWordCharAt(keyword, 0) ? '(?<![\\p{L}\\p{N}\\p{M}_])' : '';
+  const post = isWordCharAt(keyword, keyword.length - 1) ? '(?![\\p{L}\\p{N}\\p{M}_])' : '';
+  return pre + escapeRegExp(keyword) + post;
+}
