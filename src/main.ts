@@ -1,4 +1,6 @@
+/** Browser entry point: global styles, then the Svelte app shell. */
 import { mount } from 'svelte';
+import './ui/styles.css';
 import App from './ui/App.svelte';
 
 const target = document.getElementById('app');

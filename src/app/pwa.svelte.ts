@@ -1,0 +1,57 @@
+/// <reference types="vite-plugin-pwa/vanillajs" />
+/**
+ * Service-worker lifecycle as reactive state. The service worker (vite-plugin-pwa, workbox)
+ * precaches the whole app, so after one visit it works offline, reload included.
+ *
+ * Updates use the "prompt" strategy: a new version installs in the background and waits; the
+ * user reloads when they choose, and never while a job runs (`jobs.busy`), because a reload
+ * would kill the workers mid-import or mid-training.
+ */
+import { registerSW } from 'virtual:pwa-register';
+import { jobs } from './jobs.svelte.ts';
+
+const HOUR = 60 * 60 * 1000;
+
+class Pwa {
+  /** A new version is installed and waiting for consent. */
+  needRefresh = $state(false);
+  /** The app is fully precached: it will load with the network off. */
+  offlineReady = $state(false);
+  /** The service worker could not register (unsupported, file://, private mode…). */
+  error = $state<string | null>(null);
+  private updateSW: ((reload?: boolean) => Promise<void>) | null = null;
+
+  start(): void {
+    if (this.updateSW || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
+    this.updateSW = registerSW({
+      immediate: true,
+      onNeedRefresh: () => {
+        this.needRefresh = true;
+      },
+      onOfflineReady: () => {
+        this.offlineReady = true;
+      },
+      onRegisteredSW: (_url, registration) => {
+        if (registration?.active) this.offlineReady = true;
+        // Long-lived tabs still hear about new versions.
+        if (registration) setInterval(() => void (navigator.onLine && registration.update().catch(() => undefined)), HOUR);
+      },
+      onRegisterError: (e: unknown) => {
+        this.error = e instanceof Error ? e.message : String(e);
+      },
+    });
+  }
+
+  /** Activate the waiting version and reload, unless work is running. */
+  async applyUpdate(): Promise<boolean> {
+    if (jobs.busy || !this.updateSW) return false;
+    await this.updateSW(true);
+    return true;
+  }
+
+  dismiss(): void {
+    this.needRefresh = false;
+  }
+}
+
+export const pwa = new Pwa();
