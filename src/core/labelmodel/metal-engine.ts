@@ -45,7 +45,17 @@ function timeEpochs(run: () => unknown): number {
   return performance.now() - t0;
 }
 
-export async function chooseMetalEngine(problem: MetalProblem, wanted: 'auto' | MetalEngineName): Promise<MetalEngine> {
+/**
+ * Loading tfjs, starting its backends and probing them took ~2.7 s in Node here (semeval-sized
+ * problem, tfjs-wasm); below this projected typed-array fit time the tfjs engine cannot win.
+ */
+const TFJS_STARTUP_MS = 2500;
+
+export async function chooseMetalEngine(
+  problem: MetalProblem,
+  wanted: 'auto' | MetalEngineName,
+  epochsHint = 500,
+): Promise<MetalEngine> {
   if (wanted === 'typed-array') return typedEngine;
   if (wanted === 'tfjs') {
     const tfjs = await loadTfjsEngine();
@@ -55,13 +65,20 @@ export async function chooseMetalEngine(problem: MetalProblem, wanted: 'auto' | 
   const bucket = bucketOf(problem);
   const known = cache.get(bucket);
   if (known === 'typed-array') return typedEngine;
+  const probeEpochs = 5;
+  const cfg: MetalTrainConfig = { epochs: probeEpochs, lr: 0, momentum: 0, l2: 0 };
+  trainMetalTyped(problem.muInit.slice(), problem, { ...cfg, epochs: 2 }); // JIT warm-up
+  const typedMs = timeEpochs(() => trainMetalTyped(problem.muInit.slice(), problem, cfg)) / probeEpochs;
+  // Starting tfjs alone costs more than this whole fit would on the typed path: no contest.
+  if (typedMs * epochsHint < TFJS_STARTUP_MS) {
+    cache.set(bucket, 'typed-array');
+    lastMeasurement.bucket = bucket;
+    lastMeasurement.msPerEpoch = { 'typed-array': typedMs };
+    return typedEngine;
+  }
   const tfjs = await loadTfjsEngine();
   if (!tfjs) return typedEngine;
   if (known === 'tfjs') return tfjs;
-
-  const probeEpochs = 5;
-  const cfg: MetalTrainConfig = { epochs: probeEpochs, lr: 0, momentum: 0, l2: 0 };
-  const typedMs = timeEpochs(() => trainMetalTyped(problem.muInit.slice(), problem, cfg)) / probeEpochs;
   // One warm-up call compiles kernels / uploads O; time the second.
   await tfjs.train(problem.muInit.slice(), problem, { ...cfg, epochs: 1 });
   const t0 = performance.now();

@@ -5,7 +5,7 @@
  * chosen by core/backend.ts). Reads results back with `await data()` — `dataSync()` returns
  * zeros on WebGPU over SwiftShader.
  */
-import * as tf from '@tensorflow/tfjs';
+import { getTf, readFloats, selectBackend } from '../backend.ts';
 import type { MetalEngine } from './metal-engine.ts';
 import type { MetalProblem } from './metal-problem.ts';
 import type { MetalTrainConfig } from './metal-typed.ts';
@@ -18,6 +18,8 @@ function blockMask(d: number, k: number): Float32Array {
   }
   return mask;
 }
+
+const tf = getTf();
 
 async function train(mu: Float64Array, pr: MetalProblem, cfg: MetalTrainConfig): Promise<Float64Array> {
   const { d, k } = pr;
@@ -51,7 +53,7 @@ async function train(mu: Float64Array, pr: MetalProblem, cfg: MetalTrainConfig):
       );
       cfg.onEpoch?.(epoch);
     }
-    return Float64Array.from(await muVar.data());
+    return Float64Array.from(await readFloats(muVar));
   } finally {
     optimizer.dispose();
     tf.dispose([O, mask, OMasked, p, diag, muInit, muVar]);
@@ -59,6 +61,6 @@ async function train(mu: Float64Array, pr: MetalProblem, cfg: MetalTrainConfig):
 }
 
 export async function createTfjsEngine(): Promise<MetalEngine> {
-  await tf.ready();
-  return { name: 'tfjs', label: `tfjs-${tf.getBackend()}`, train };
+  const choice = await selectBackend();
+  return { name: 'tfjs', label: `tfjs-${choice.name}`, train };
 }

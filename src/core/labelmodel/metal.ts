@@ -85,7 +85,7 @@ export class MetalLabelModel implements LabelModel {
           }
         : undefined,
     };
-    const engine = await chooseMetalEngine(problem, this.opts.engine ?? 'auto');
+    const engine = await chooseMetalEngine(problem, this.opts.engine ?? 'auto', this.opts.epochs);
     this.backend = engine.label;
     const trained = engine.name === 'typed-array' ? trainMetalTyped(mu, problem, cfg) : await engine.train(mu, problem, cfg);
     clampMu(trained, muEpsilon(problem.n));

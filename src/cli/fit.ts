@@ -1,0 +1,82 @@
+/**
+ * `shoal fit --data DIR [--model mv|metal|ds|triplet|auto] [--metric acc|f1]
+ *            [--tie snorkel|abstain|random] [--seed N]`
+ * Fits a label model on DIR/train.json (valid.json is the dev set for the class balance and
+ * for `auto`), evaluates on valid and test. Output contract (one JSON object):
+ * {"dataset","model","chosen","metric","n_train","n_lfs","k","test":{"accuracy","f1","coverage"},
+ *  "valid":{"accuracy","f1","coverage"},"fit_ms","backend"}
+ */
+import { createLabelModel, LABEL_MODEL_NAMES } from '../core/labelmodel/index.ts';
+import type { LabelModel } from '../core/labelmodel/types.ts';
+import type { LabelMatrix } from '../core/matrix.ts';
+import { accuracy, coverage, f1Binary, f1Macro, predictLabels } from '../core/metrics.ts';
+import { ShoalError, type Metric, type TiePolicy } from '../core/types.ts';
+import { integer, oneOf, parseFlags, required } from './args.ts';
+import { readWrenchDir } from './wrench-dir.ts';
+
+const FLAGS = ['data', 'model', 'metric', 'tie', 'seed'] as const;
+
+export interface SplitScores {
+  accuracy: number;
+  f1: number;
+  coverage: number;
+}
+
+/** F1 is binary F1 of class 1 when k = 2 (WRENCH's convention), macro F1 otherwise. */
+export function scoreSplit(model: LabelModel, L: LabelMatrix, gold: ArrayLike<number>, tie: TiePolicy, seed: number): SplitScores {
+  const pred = predictLabels(model.predictProba(L), L.k, tie, seed);
+  return {
+    accuracy: accuracy(pred, gold),
+    f1: L.k === 2 ? f1Binary(pred, gold, 1) : f1Macro(pred, gold, L.k),
+    coverage: coverage(L),
+  };
+}
+
+export async function run(args: string[]) {
+  const flags = parseFlags(args, FLAGS);
+  const dir = required(flags, 'data');
+  const modelName = oneOf(flags, 'model', LABEL_MODEL_NAMES, 'auto');
+  const metric = oneOf<Metric>(flags, 'metric', ['acc', 'f1'], 'acc');
+  const tie = oneOf<TiePolicy>(flags, 'tie', ['snorkel', 'abstain', 'random'], 'snorkel');
+  const seed = integer(flags, 'seed', 0);
+
+  const data = await readWrenchDir(dir);
+  if (!data.test) throw new ShoalError(`${dir}/test.json: file not found (fit evaluates on the test split)`);
+  if (data.train.L.n === 0) throw new ShoalError(`${dir}/train.json: has no rows`);
+  const model = createLabelModel(modelName);
+  let lastReport = 0;
+  const t0 = performance.now();
+  await model.fit(data.train.L, {
+    devL: data.valid?.L,
+    devY: data.valid?.labels,
+    seed,
+    metric,
+    tie,
+    onProgress: (f, msg) => {
+      const now = performance.now();
+      if (process.stderr.isTTY && now - lastReport > 250) {
+        lastReport = now;
+        process.stderr.write(`\r${(f * 100).toFixed(0)}% ${msg ?? ''}`.padEnd(60));
+      }
+    },
+  });
+  const fitMs = performance.now() - t0;
+  if (process.stderr.isTTY && lastReport) process.stderr.write('\n');
+  const summary = model.summary();
+  for (const w of summary.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+  const nullScores = { accuracy: null, f1: null, coverage: null };
+  return {
+    dataset: data.name,
+    model: modelName,
+    chosen: summary.chosen ?? modelName,
+    metric,
+    n_train: data.train.L.n,
+    n_lfs: data.train.L.m,
+    k: data.k,
+    test: scoreSplit(model, data.test.L, data.test.labels, tie, seed),
+    valid: data.valid ? scoreSplit(model, data.valid.L, data.valid.labels, tie, seed) : nullScores,
+    fit_ms: Math.round(fitMs * 10) / 10,
+    backend: summary.backend ?? 'typed-array',
+    ...(summary.candidates ? { candidates: summary.candidates.map((c) => ({ name: c.name, valid_score: c.devScore })) } : {}),
+  };
+}
