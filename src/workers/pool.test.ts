@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { LfRuntime, type LfDef, type Row, type RowChunk } from '../core/lf/index.ts';
+import { mulberry32 } from '../core/rng.ts';
+import { ShoalError } from '../core/types.ts';
+import { createLfWorkerApi, registerChunkReader, STATUS_LF, type LfWorkerApi } from './lf-worker-api.ts';
+import { createInlineLfPool, createLfPool, defaultPoolSize, type ChunkSource, type WorkerHandle } from './pool.ts';
+
+const classes = ['ham', 'spam'];
+const lf = (name: string, source: string): LfDef => ({ id: name, name, enabled: true, kind: 'code', source });
+const defs: LfDef[] = [
+  { id: 'k', name: 'free', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free', 'win'], mode: 'any', match: 'word', caseSensitive: false },
+  { id: 'r', name: 'digits', enabled: true, kind: 'regex', label: 'spam', pattern: '\\d{3,}', flags: '' },
+  lf('short', `(x) => x.text.length < 12 ? 'ham' : null`),
+  lf('flaky', `(x) => { if (x.text.includes('boom')) throw new Error('boom at ' + x.id); return null; }`),
+];
+
+function makeRows(n: number, seed: number): Row[] {
+  const rng = mulberry32(seed);
+  const vocab = ['free', 'hello', 'win', '12345', 'boom', 'the', 'song', 'ok', 'Free!', 'x'];
+  return Array.from({ length: n }, (_, id) => ({ id, text: Array.from({ length: 1 + Math.floor(rng() * 6) }, () => vocab[Math.floor(rng() * vocab.length)]).join(' ') }));
+}
+
+/** Uneven chunks, to catch off-by-one offsets. */
+function chunked(rows: Row[], sizes: number[]): ChunkSource & { chunks: RowChunk[] } {
+  const chunks: RowChunk[] = [];
+  let start = 0;
+  for (let i = 0; start < rows.length; i++) {
+    const len = sizes[i % sizes.length];
+    chunks.push({ start, rows: rows.slice(start, start + len) });
+    start += len;
+  }
+  return { rowCount: rows.length, chunkCount: chunks.length, read: (i) => chunks[i], chunks };
+}
+
+function reference(rows: Row[]): Int8Array[] {
+  const r = LfRuntime.fromDefs(defs, classes).applyChunk({ start: 0, rows });
+  return defs.map((_, j) => r.votes.slice(j * rows.length, (j + 1) * rows.length));
+}
+
+describe('LF pool (inline twin)', () => {
+  it('gives the same votes as one pass, for any pool size and chunking', async () => {
+    const rows = makeRows(1000, 1);
+    const want = reference(rows);
+    for (const [size, sizes] of [[1, [1000]], [2, [7, 130, 1]], [3, [64]]] as const) {
+      const pool = createInlineLfPool(() => createLfWorkerApi(), size);
+      const progress: number[] = [];
+      const res = await pool.applyLfs(defs, classes, chunked(rows, [...sizes]), { onProgress: (p) => progress.push(p.rowsDone) });
+      expect(res.lfs.map((l) => l.name)).toEqual(['free', 'digits', 'short', 'flaky']);
+      res.lfs.forEach((l, j) => expect(Array.from(l.votes)).toEqual(Array.from(want[j])));
+      expect(progress.at(-1)).toBe(1000);
+      expect(progress.every((p, i) => i === 0 || p >= progress[i - 1])).toBe(true);
+      // Errors merge across chunks: the first failing row overall, the total count.
+      const booms = rows.filter((r) => String(r.text).includes('boom'));
+      expect(res.lfs[3].error).toEqual({ row: booms[0].id, message: `threw boom at ${booms[0].id}`, count: booms.length });
+      expect(res.lfs[3].failed).toBe(false);
+      expect(res.lfs[0].error).toBeNull();
+      pool.close();
+    }
+  });
+
+  it('lets workers read chunks themselves through a registered reader', async () => {
+    const rows = makeRows(250, 2);
+    const src = chunked(rows, [100]);
+    registerChunkReader('test-mem', (params) => {
+      const { scale } = params as { scale: number };
+      return async (i) => src.chunks[i * scale];
+    });
+    const pool = createInlineLfPool(() => createLfWorkerApi(), 2);
+    const res = await pool.applyLfs(defs, classes, { rowCount: 250, chunkCount: 3, remote: { kind: 'test-mem', params: { scale: 1 } } });
+    expect(Array.from(res.lfs[0].votes)).toEqual(Array.from(reference(rows)[0]));
+    await expect(pool.applyLfs(defs, classes, { rowCount: 250, chunkCount: 3, remote: { kind: 'nope', params: null } })).rejects.toThrow(/no reader registered/);
+  });
+
+  it('cancels on abort and stays usable', async () => {
+    const rows = makeRows(500, 3);
+    const pool = createInlineLfPool(() => createLfWorkerApi(), 1);
+    const ctl = new AbortController();
+    const run = pool.applyLfs(defs, classes, chunked(rows, [10]), { signal: ctl.signal, onProgress: (p) => p.chunksDone === 3 && ctl.abort() });
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    const again = await pool.applyLfs(defs, classes, chunked(rows, [10]));
+    expect(again.lfs[0].votes.length).toBe(500);
+  });
+
+  it('reports compile errors per LF and runs the rest', async () => {
+    const pool = createInlineLfPool(() => createLfWorkerApi());
+    const res = await pool.applyLfs([lf('bad', '(x) =>'), lf('good', `() => 'spam'`)], classes, chunked(makeRows(10, 4), [4]));
+    expect(res.lfs[0].error?.message).toMatch(/syntax error/);
+    expect(res.lfs[0].failed).toBe(true);
+    expect(Array.from(res.lfs[1].votes)).toEqual(new Array(10).fill(1));
+  });
+
+  it('defaultPoolSize: one per core, a core for the page when there are many, capped', () => {
+    expect(defaultPoolSize(2)).toBe(2);
+    expect(defaultPoolSize(undefined)).toBe(2);
+    expect(defaultPoolSize(8)).toBe(7);
+    expect(defaultPoolSize(64)).toBe(8);
+  });
+});
+
+/**
+ * A killable fake worker on this thread: `run` behaves like a real worker except that running
+ * an LF named `die*` makes the worker "die" mid-chunk (optionally without saying which LF ran).
+ */
+function fakeSpawn(opts: { blame: boolean; failStarts?: number; alwaysDie?: boolean }): () => WorkerHandle {
+  let starts = 0;
+  return () => {
+    const startNo = starts++;
+    let die!: (reason: string) => void;
+    const died = new Promise<string>((r) => (die = r));
+    const inner = createLfWorkerApi();
+    let status: Int32Array | null = null;
+    let names: readonly string[] = [];
+    const api: LfWorkerApi = {
+      async init(spec, st, remote) {
+        if (startNo < (opts.failStarts ?? 0)) {
+          die('could not load');
+          return new Promise(() => {});
+        }
+        status = st;
+        const info = await inner.init(spec, st, remote);
+        names = info.names;
+        return info;
+      },
+      async run(chunk, only) {
+        const ids = only ?? names.map((_, j) => j);
+        const bad = ids.find((j) => names[j].startsWith('die'));
+        if (opts.alwaysDie || bad !== undefined) {
+          if (status) Atomics.store(status, STATUS_LF, opts.blame && bad !== undefined ? bad : -1);
+          die('the worker exited with code 1');
+          return new Promise(() => {});
+        }
+        return inner.run(chunk, only);
+      },
+      preview: (...a) => inner.preview(...a),
+    };
+    return { api, died, killable: true, terminate() {} };
+  };
+}
+
+describe('LF pool fault isolation (fake killable workers)', () => {
+  const rows = makeRows(300, 5);
+  const set = [defs[0], lf('die_hard', `() => 'ham'`), defs[2]];
+  const want = reference(rows);
+
+  for (const blame of [true, false]) {
+    it(`a worker crash is pinned on its LF ${blame ? 'from the shared status' : 'by re-running one LF at a time'}; the others complete`, async () => {
+      const pool = createLfPool({ size: 2, spawn: fakeSpawn({ blame }) });
+      const res = await pool.applyLfs(set, classes, chunked(rows, [50]));
+      expect(res.lfs[1].failed).toBe(true);
+      expect(res.lfs[1].error?.message).toMatch(/crashed its worker/);
+      expect(Array.from(res.lfs[1].votes).every((v) => v === -1)).toBe(true);
+      expect(Array.from(res.lfs[0].votes)).toEqual(Array.from(want[0]));
+      expect(Array.from(res.lfs[2].votes)).toEqual(Array.from(want[2]));
+    });
+  }
+
+  it('a worker that cannot start fails the job cleanly; a retry works', async () => {
+    const pool = createLfPool({ size: 1, spawn: fakeSpawn({ blame: true, failStarts: 2 }) });
+    await expect(pool.applyLfs(defs, classes, chunked(rows, [100]))).rejects.toThrow(ShoalError);
+    const res = await pool.applyLfs(defs, classes, chunked(rows, [100]));
+    expect(Array.from(res.lfs[0].votes)).toEqual(Array.from(want[0]));
+  });
+
+  it('workers that keep crashing with no LF to blame fail the job', async () => {
+    const pool = createLfPool({ size: 1, spawn: fakeSpawn({ blame: false, alwaysDie: true }) });
+    await expect(pool.applyLfs([defs[0], defs[2]], classes, chunked(rows, [100]))).rejects.toThrow(/kept crashing/);
+  });
+});

@@ -1,0 +1,387 @@
+/**
+ * The LF worker pool: applies an LF set to a chunked dataset on N workers and returns one
+ * Int8Array of votes per LF, with progress, cancel and per-LF fault isolation.
+ *
+ * Host-agnostic: workers come from a `spawn` function (browser module workers in
+ * `pool-browser.ts`, Node worker threads in `src/cli/apply-pool.ts`, or the same thread in
+ * `createInlineLfPool` for unit tests), so the scheduling and recovery below is tested once.
+ *
+ * Faults, and what the pool does:
+ * - an LF throws or returns junk → the runtime records it per LF; nothing else happens;
+ * - an LF runs longer than its budget on a chunk (an endless loop, a catastrophic regex) →
+ *   the worker is terminated (the only way to stop synchronous JS) and replaced, the LF is
+ *   marked failed and all-abstain, the chunk is re-run without it, the others complete;
+ * - a worker dies (out of memory, `process.exit` in LF code) → same, blaming the LF that was
+ *   running; when that cannot be known (no SharedArrayBuffer), the chunk is re-run one LF at a
+ *   time to find it;
+ * - workers that cannot start or keep dying with no LF to blame → the job rejects with a
+ *   ShoalError and the pool stays usable: the same job can simply be retried.
+ * Which LF is running is read from a shared Int32Array the worker updates before each phase;
+ * without SharedArrayBuffer (a page that is not cross-origin isolated) the pool falls back to a
+ * whole-chunk deadline (budget × LFs) and the one-LF-at-a-time re-run.
+ */
+import type { LfDef, LfErrorInfo, LfPreview, PreviewOptions, PreviewSample, RowChunk } from '../core/lf/index.ts';
+import { ShoalError } from '../core/types.ts';
+import { STATUS_LF, STATUS_MANY, STATUS_SEQ, type LfSetInfo, type LfSetSpec, type LfWorkerApi, type RemoteChunkSource, type WireChunkResult } from './lf-worker-api.ts';
+
+/** A dataset in chunks; chunk `i` is read on the main thread (`read`) or by the workers (`remote`). */
+export interface ChunkSource {
+  readonly rowCount: number;
+  readonly chunkCount: number;
+  read?(index: number): Promise<RowChunk> | RowChunk;
+  readonly remote?: RemoteChunkSource;
+}
+
+/** One started worker. */
+export interface WorkerHandle {
+  readonly api: LfWorkerApi;
+  /** Resolves (never rejects) with a reason when the worker dies on its own. */
+  readonly died: Promise<string>;
+  /** False for the inline twin: its loops cannot be stopped. */
+  readonly killable: boolean;
+  terminate(): void;
+}
+
+export type Spawn = () => WorkerHandle;
+
+export interface ApplyProgress {
+  readonly rowsDone: number;
+  readonly rowCount: number;
+  readonly chunksDone: number;
+  readonly chunkCount: number;
+}
+
+export interface ApplyOptions {
+  readonly onProgress?: (p: ApplyProgress) => void;
+  readonly signal?: AbortSignal;
+  /** Longest one LF may run on one chunk before its worker is killed; default 5000 ms. */
+  readonly timeBudgetMsPerLfPerChunk?: number;
+  readonly textField?: string;
+}
+
+export interface LfApplyOutcome {
+  readonly name: string;
+  /** One vote per dataset row (-1 = abstain); all -1 when the LF failed as a whole. */
+  readonly votes: Int8Array;
+  readonly error: LfErrorInfo | null;
+  /** True when the LF was stopped (timeout or crash) and its votes were discarded. */
+  readonly failed: boolean;
+  readonly ms: number;
+}
+
+export interface LfApplyResult {
+  readonly rows: number;
+  readonly classes: readonly string[];
+  readonly lfs: LfApplyOutcome[];
+  readonly ms: number;
+}
+
+export interface LfPool {
+  readonly size: number;
+  /** Apply LF definitions (the app). Runs one job at a time; later calls wait. */
+  applyLfs(defs: readonly LfDef[], classes: readonly string[], source: ChunkSource, opts?: ApplyOptions): Promise<LfApplyResult>;
+  /** Apply any LF set, including a module of functions (the CLI). */
+  apply(spec: LfSetSpec, source: ChunkSource, opts?: ApplyOptions): Promise<LfApplyResult>;
+  /** Live preview on a sample in a killable worker: rejects with ShoalError after `timeoutMs` (default 2000). */
+  previewLf(def: LfDef, classes: readonly string[], sample: PreviewSample, opts?: Omit<PreviewOptions, 'nlp'> & { timeoutMs?: number }): Promise<LfPreview>;
+  close(): void;
+}
+
+export interface PoolOptions {
+  readonly size: number;
+  readonly spawn: Spawn;
+}
+
+const DEFAULT_BUDGET_MS = 5000;
+/** Unattributable worker deaths tolerated per job before giving up. */
+const MAX_BLIND_CRASHES = 3;
+
+class Failure {
+  constructor(
+    readonly kind: 'hang' | 'crash',
+    /** LF the worker was running, when known. */
+    readonly culprit: number | null,
+    readonly message: string,
+  ) {}
+}
+
+interface Slot {
+  handle: WorkerHandle | null;
+  status: Int32Array | null;
+}
+
+function abortError(): Error {
+  const e = new ShoalError('the LF run was cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+const hasSab = (): boolean => typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+
+export function createLfPool(opts: PoolOptions): LfPool {
+  const size = Math.max(1, Math.floor(opts.size));
+  const slots: Slot[] = Array.from({ length: size }, () => ({ handle: null, status: null }));
+  let previewSlot: Slot = { handle: null, status: null };
+  let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
+  function ensure(slot: Slot): WorkerHandle {
+    if (!slot.handle) {
+      slot.handle = opts.spawn();
+      slot.status = hasSab() ? new Int32Array(new SharedArrayBuffer(8)) : null;
+    }
+    return slot.handle;
+  }
+  function kill(slot: Slot): void {
+    slot.handle?.terminate();
+    slot.handle = null;
+    slot.status = null;
+  }
+
+  /** Race a worker call against its death and (for killable workers) the watchdog. */
+  function guarded<T>(slot: Slot, call: Promise<T>, budgetMs: number, chunkDeadlineMs: number, signal?: AbortSignal): Promise<T> {
+    const handle = slot.handle!;
+    const status = slot.status;
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      const timers: ReturnType<typeof setTimeout>[] = [];
+      const finish = (f: () => void) => {
+        if (done) return;
+        done = true;
+        for (const t of timers) clearTimeout(t);
+        clearInterval(poll);
+        signal?.removeEventListener('abort', onAbort);
+        f();
+      };
+      const current = (): number | null => {
+        if (!status) return null;
+        const lf = Atomics.load(status, STATUS_LF);
+        return lf >= 0 ? lf : null;
+      };
+      call.then(
+        (v) => finish(() => resolve(v)),
+        (e) => finish(() => reject(e)),
+      );
+      handle.died.then((reason) => finish(() => reject(new Failure('crash', current(), reason))));
+      const onAbort = () => finish(() => reject(abortError()));
+      signal?.addEventListener('abort', onAbort);
+      let poll: ReturnType<typeof setInterval> | undefined;
+      if (handle.killable && status) {
+        // Per-LF watchdog: a phase whose sequence number does not move for `budgetMs` hung.
+        let seq = Atomics.load(status, STATUS_SEQ);
+        let since = Date.now();
+        poll = setInterval(() => {
+          const s = Atomics.load(status, STATUS_SEQ);
+          if (s !== seq) {
+            seq = s;
+            since = Date.now();
+          } else if (Date.now() - since > budgetMs) {
+            const lf = Atomics.load(status, STATUS_LF);
+            finish(() => reject(new Failure('hang', lf >= 0 ? lf : null, lf === STATUS_MANY ? 'the template pass' : 'unknown')));
+          }
+        }, Math.max(5, Math.min(50, budgetMs / 4)));
+      } else if (handle.killable) {
+        timers.push(setTimeout(() => finish(() => reject(new Failure('hang', null, 'chunk deadline'))), chunkDeadlineMs));
+      }
+    });
+  }
+
+  async function runJob(spec: LfSetSpec, source: ChunkSource, o: ApplyOptions): Promise<LfApplyResult> {
+    if (closed) throw new ShoalError('the LF worker pool was closed');
+    const t0 = performance.now();
+    const signal = o.signal;
+    if (signal?.aborted) throw abortError();
+    const budget = o.timeBudgetMsPerLfPerChunk ?? DEFAULT_BUDGET_MS;
+    const { rowCount, chunkCount } = source;
+    if (!source.remote && !source.read) throw new ShoalError('the chunk source has neither read() nor a remote reader');
+
+    // Start (or reuse) workers and compile the LF set in each.
+    let info: LfSetInfo | null = null;
+    const initSlot = async (slot: Slot): Promise<void> => {
+      let lastError = '';
+      for (let attempt = 0; attempt < 2; attempt++) {
+        ensure(slot);
+        try {
+          const r = await guarded(slot, slot.handle!.api.init(spec, slot.status, source.remote ?? null), 60_000, 60_000, signal);
+          info ??= r;
+          return;
+        } catch (e) {
+          if (e instanceof ShoalError) throw e; // cancelled
+          kill(slot);
+          if (!(e instanceof Failure)) throw new ShoalError(`the LFs could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+          lastError = e.message;
+        }
+      }
+      throw new ShoalError(`an LF worker could not start (${lastError}); nothing was changed, try again`);
+    };
+    const active = slots.slice(0, Math.max(1, Math.min(size, chunkCount)));
+    await Promise.all(active.map(initSlot));
+    const set = info as LfSetInfo | null;
+    if (!set) throw new ShoalError('no LF worker started');
+    const m = set.names.length;
+
+    const votes = Array.from({ length: m }, () => new Int8Array(rowCount).fill(-1));
+    const errors: (LfErrorInfo | null)[] = set.compileErrors.slice();
+    const failed = new Array<boolean>(m).fill(false);
+    const ms = new Array<number>(m).fill(0);
+    for (let j = 0; j < m; j++) if (errors[j]) failed[j] = true;
+
+    interface Task {
+      chunk: number;
+      only: number[] | null;
+    }
+    const tasks: Task[] = Array.from({ length: chunkCount }, (_, chunk) => ({ chunk, only: null }));
+    let chunksDone = 0;
+    let rowsDone = 0;
+    let blindCrashes = 0;
+    const chunkRows = new Map<number, number>();
+    const pendingParts = new Map<number, number>(); // chunk → outstanding split tasks
+    const splits = new Map<number, { total: number; crashed: number }>(); // chunks re-run one LF at a time after a crash
+
+    const merge = (r: WireChunkResult) => {
+      for (let s = 0; s < r.lfs.length; s++) {
+        const j = r.lfs[s];
+        if (failed[j]) continue;
+        votes[j].set(r.votes.subarray(s * r.rows, (s + 1) * r.rows), r.start);
+        ms[j] += r.ms[s];
+        const e = r.errors[s];
+        if (e) {
+          const prev = errors[j];
+          errors[j] = prev ? { row: Math.min(prev.row, e.row), message: prev.row <= e.row ? prev.message : e.message, count: prev.count + e.count } : e;
+        }
+      }
+    };
+    const fail = (j: number, message: string) => {
+      if (failed[j]) return;
+      failed[j] = true;
+      errors[j] = { row: -1, message, count: 0 };
+    };
+    const chunkDone = (task: Task) => {
+      const left = (pendingParts.get(task.chunk) ?? 1) - 1;
+      if (left > 0) {
+        pendingParts.set(task.chunk, left);
+        return;
+      }
+      pendingParts.delete(task.chunk);
+      chunksDone++;
+      rowsDone += chunkRows.get(task.chunk) ?? 0;
+      o.onProgress?.({ rowsDone, rowCount, chunksDone, chunkCount });
+    };
+
+    const worker = async (slot: Slot): Promise<void> => {
+      for (;;) {
+        if (signal?.aborted) throw abortError();
+        const task = tasks.shift();
+        if (!task) return;
+        const only = (task.only ?? Array.from({ length: m }, (_, j) => j)).filter((j) => !failed[j]);
+        if (only.length === 0) {
+          chunkDone(task);
+          continue;
+        }
+        if (!slot.handle) await initSlot(slot);
+        const payload: RowChunk | number = source.remote ? task.chunk : await source.read!(task.chunk);
+        if (typeof payload !== 'number') chunkRows.set(task.chunk, payload.rows.length);
+        try {
+          const r = await guarded(slot, slot.handle!.api.run(payload, task.only === null && only.length === m ? null : only), budget, budget * only.length + 1000, signal);
+          chunkRows.set(task.chunk, r.rows);
+          merge(r);
+          chunkDone(task);
+        } catch (e) {
+          if (!(e instanceof Failure)) {
+            if (e instanceof ShoalError) throw e;
+            throw new ShoalError(`applying LFs to chunk ${task.chunk} failed: ${e instanceof Error ? e.message : String(e)}`);
+          }
+          kill(slot);
+          const where = rowRange(task.chunk);
+          const culprit = e.culprit !== null && only.includes(e.culprit) ? e.culprit : only.length === 1 ? only[0] : null;
+          const split = splits.get(task.chunk);
+          if (split && only.length === 1 && e.kind === 'crash' && ++split.crashed === split.total) {
+            // Every LF of the chunk crashed the worker on its own: blame the worker, not the LFs.
+            throw new ShoalError(`LF workers kept crashing (${e.message}); nothing was saved, try again`);
+          }
+          if (culprit !== null) {
+            fail(
+              culprit,
+              e.kind === 'hang'
+                ? `ran longer than ${budget} ms on ${where} (an endless loop?); it was stopped and its votes discarded`
+                : `crashed its worker on ${where} (${e.message}); it was stopped and its votes discarded`,
+            );
+            tasks.unshift({ chunk: task.chunk, only: only.filter((j) => j !== culprit) });
+          } else {
+            if (e.kind === 'crash' && ++blindCrashes > MAX_BLIND_CRASHES) {
+              throw new ShoalError(`LF workers kept crashing (${e.message}); nothing was saved, try again`);
+            }
+            // Nobody to blame: re-run this chunk one LF at a time to find the culprit.
+            if (e.kind === 'crash') splits.set(task.chunk, { total: only.length, crashed: 0 });
+            pendingParts.set(task.chunk, (pendingParts.get(task.chunk) ?? 1) - 1 + only.length);
+            tasks.unshift(...only.map((j) => ({ chunk: task.chunk, only: [j] })));
+          }
+        }
+      }
+    };
+    const rowRange = (chunk: number) => {
+      const n = chunkRows.get(chunk);
+      return n === undefined ? `chunk ${chunk}` : `a chunk of ${n} rows`;
+    };
+
+    try {
+      await Promise.all(active.map(worker));
+    } catch (e) {
+      // Stop everything in flight; workers are re-spawned lazily by the next job.
+      for (const s of slots) kill(s);
+      throw e;
+    }
+    for (let j = 0; j < m; j++) if (failed[j] && !set.compileErrors[j]) votes[j].fill(-1);
+    return {
+      rows: rowCount,
+      classes: set.classes,
+      lfs: set.names.map((name, j) => ({ name, votes: votes[j], error: errors[j], failed: failed[j], ms: ms[j] })),
+      ms: performance.now() - t0,
+    };
+  }
+
+  function serialize<T>(job: () => Promise<T>): Promise<T> {
+    const next = queue.then(job, job);
+    queue = next.catch(() => undefined);
+    return next;
+  }
+
+  return {
+    size,
+    apply: (spec, source, o = {}) => serialize(() => runJob(spec, source, o)),
+    applyLfs: (defs, classes, source, o = {}) => serialize(() => runJob({ kind: 'defs', defs, classes, textField: o.textField }, source, o)),
+    async previewLf(def, classes, sample, o = {}) {
+      if (closed) throw new ShoalError('the LF worker pool was closed');
+      const { timeoutMs = 2000, ...popts } = o;
+      const slot = previewSlot;
+      ensure(slot);
+      try {
+        return await guarded(slot, slot.handle!.api.preview(def, classes, sample, popts), timeoutMs, timeoutMs);
+      } catch (e) {
+        if (!(e instanceof Failure)) throw e;
+        kill(slot);
+        previewSlot = { handle: null, status: null };
+        throw new ShoalError(e.kind === 'hang' ? `LF "${def.name}" did not finish the preview within ${timeoutMs} ms (an endless loop?)` : `LF "${def.name}" crashed the preview worker (${e.message})`);
+      }
+    },
+    close() {
+      closed = true;
+      for (const s of slots) kill(s);
+      kill(previewSlot);
+    },
+  };
+}
+
+/** A pool whose "workers" run on the caller's thread: same scheduling, no isolation from loops. */
+export function createInlineLfPool(createApi: () => LfWorkerApi, size = 1): LfPool {
+  return createLfPool({
+    size,
+    spawn: () => ({ api: createApi(), died: new Promise<string>(() => {}), killable: false, terminate() {} }),
+  });
+}
+
+/** One worker per core, leaving the page's core free when there are many; capped at 8. */
+export function defaultPoolSize(hardwareConcurrency: number | undefined): number {
+  const n = hardwareConcurrency && hardwareConcurrency > 0 ? hardwareConcurrency : 2;
+  return Math.max(1, Math.min(8, n > 4 ? n - 1 : n));
+}
