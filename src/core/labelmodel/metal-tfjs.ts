@@ -5,6 +5,7 @@
  * chosen by core/backend.ts). Reads results back with `await data()` — `dataSync()` returns
  * zeros on WebGPU over SwiftShader.
  */
+import type { Scalar } from '@tensorflow/tfjs';
 import { getTf, readFloats, selectBackend } from '../backend.ts';
 import type { MetalEngine } from './metal-engine.ts';
 import type { MetalProblem } from './metal-problem.ts';
@@ -46,7 +47,7 @@ async function train(mu: Float64Array, pr: MetalProblem, cfg: MetalTrainConfig):
             const loss2 = tf.sum(tf.square(tf.sub(tf.sum(muP, 1), diag)));
             let loss = tf.add(loss1, loss2);
             if (l2 !== 0) loss = tf.add(loss, tf.mul(l2 * l2, tf.sum(tf.square(tf.sub(muVar, muInit)))));
-            return loss as tf.Scalar;
+            return loss as Scalar;
           }),
         false,
         [muVar],

@@ -5,18 +5,19 @@
  * For a class c, each vote becomes s = +1 (voted c), −1 (voted another class), 0 (abstained).
  * With LFs conditionally independent given Y ∈ {±1} and abstention independent of Y,
  * E[s_i s_j | both vote] = a_i a_j where a_i = E[s_i Y | s_i votes]; so for any triplet
- * |a_i| = sqrt(|M_ij M_ik / M_jk|). We average over (a seeded sample of) triplets and assume
- * every LF is better than random (a_i > 0). P(Y = c | votes) then follows in closed form;
+ * |a_i| = sqrt(|M_ij M_ik / M_jk|). We average over the triplets formed with the partners
+ * that overlap LF i most (lowest-variance moments; bounded work with hundreds of LFs, and no
+ * dependence on column order) and assume every LF is better than random (a_i > 0). P(Y = c | votes) then follows in closed form;
  * the k one-vs-rest scores are normalised. Rows where every LF abstains get the prior.
  */
 import type { LabelMatrix } from '../matrix.ts';
-import { mulberry32, deriveSeed } from '../rng.ts';
 import { ShoalError } from '../types.ts';
 import { resolveBalance } from './balance.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
 
 const MIN_OVERLAP = 5;
-const MAX_PAIRS_PER_LF = 400;
+/** Partners per LF: 30 give up to 435 triplets. */
+const MAX_PARTNERS = 30;
 const A_MIN = 0.01;
 const A_MAX = 0.98;
 
@@ -34,7 +35,6 @@ export class TripletLabelModel implements LabelModel {
     this.m = m;
     this.k = k;
     this.prior = resolveBalance(k, { classBalance: options.classBalance, devY: options.devY }).balance;
-    const rng = mulberry32(deriveSeed(options.seed ?? 0, 'triplet'));
     const rows = L.rows();
     const problems = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
     const a = new Float64Array(k * m);
@@ -66,16 +66,12 @@ export class TripletLabelModel implements LabelModel {
       for (let j = 0; j < m; j++) {
         const partners: number[] = [];
         for (let x = 0; x < m; x++) if (x !== j && !Number.isNaN(M(j, x)) && M(j, x) !== 0) partners.push(x);
+        partners.sort((x, y) => both[j * m + y] - both[j * m + x] || x - y);
+        partners.length = Math.min(partners.length, MAX_PARTNERS);
         let total = 0;
         let used = 0;
-        const pairs = (partners.length * (partners.length - 1)) / 2;
-        const stride = pairs > MAX_PAIRS_PER_LF ? pairs / MAX_PAIRS_PER_LF : 1;
-        let next = rng() * stride;
-        let t = 0;
-        for (let u = 0; u < partners.length && used < MAX_PAIRS_PER_LF; u++) {
-          for (let v = u + 1; v < partners.length && used < MAX_PAIRS_PER_LF; v++, t++) {
-            if (t < next) continue;
-            next += stride;
+        for (let u = 0; u < partners.length; u++) {
+          for (let v = u + 1; v < partners.length; v++) {
             const mjk = M(partners[u], partners[v]);
             if (Number.isNaN(mjk) || Math.abs(mjk) < 1e-3) continue;
             const sq = Math.abs((M(j, partners[u]) * M(j, partners[v])) / mjk);

@@ -1,0 +1,79 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { synthesize } from '../core/synth.ts';
+import { writeWrenchSplit } from '../core/formats/wrench.ts';
+import { run } from './fit.ts';
+
+function writeDataset(dir: string): void {
+  const splits = { train: 3000, valid: 300, test: 500 } as const;
+  let offset = 0;
+  for (const [name, n] of Object.entries(splits)) {
+    // Same LF parameters (seeded by m, k), different rows per split.
+    const s = synthesize({ n, m: 6, k: 2, seed: 21 + offset });
+    const ids = Array.from({ length: n }, (_, i) => String(i));
+    const data = ids.map((id) => ({ text: `row ${id}` }));
+    writeFileSync(join(dir, `${name}.json`), writeWrenchSplit(ids, s.L, s.Y, data));
+    offset++;
+  }
+  writeFileSync(join(dir, 'label.json'), JSON.stringify({ 0: 'ham', 1: 'spam' }));
+}
+
+describe('shoal fit', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'shoal-fit-'));
+    writeDataset(dir);
+  });
+
+  it('returns the documented JSON fields', async () => {
+    const out = await run(['--data', dir, '--model', 'auto']);
+    expect(Object.keys(out)).toEqual(
+      expect.arrayContaining(['dataset', 'model', 'chosen', 'metric', 'n_train', 'n_lfs', 'k', 'test', 'valid', 'fit_ms', 'backend']),
+    );
+    expect(out).toMatchObject({ model: 'auto', metric: 'acc', n_train: 3000, n_lfs: 6, k: 2 });
+    expect(['metal', 'metal_uniform', 'mv', 'ds', 'triplet']).toContain(out.chosen);
+    expect(Object.keys(out.test)).toEqual(['accuracy', 'f1', 'coverage']);
+    // Synthetic LFs with accuracies 0.55–0.9: the label model must do clearly better than chance.
+    expect(out.test.accuracy).toBeGreaterThan(0.7);
+    expect(out.test.coverage).toBeGreaterThan(0.5);
+    expect(out.fit_ms).toBeGreaterThan(0);
+  });
+
+  it('the same seed gives the same result', async () => {
+    const a = await run(['--data', dir, '--model', 'metal', '--seed', '5']);
+    const b = await run(['--data', dir, '--model', 'metal', '--seed', '5']);
+    expect(b.test).toEqual(a.test);
+  });
+
+  it('rejects bad options with one clear sentence', async () => {
+    await expect(run(['--data', dir, '--model', 'snorkel'])).rejects.toThrow(/--model must be one of/);
+    await expect(run(['--data', dir, '--tie', 'coin'])).rejects.toThrow(/--tie must be one of/);
+    await expect(run(['--data', dir, '--seeed', '1'])).rejects.toThrow(/unknown option --seeed/);
+    await expect(run([])).rejects.toThrow(/missing required option --data/);
+  });
+
+  it('as a process: one JSON object on stdout; errors name the file on stderr with exit 1', () => {
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', cwd: process.cwd() });
+    const ok = cli(['fit', '--data', dir, '--model', 'mv']);
+    expect(ok.status).toBe(0);
+    const lines = ok.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]).model).toBe('mv');
+
+    const broken = mkdtempSync(join(tmpdir(), 'shoal-fit-bad-'));
+    writeFileSync(join(broken, 'train.json'), '{"0": {"label": 0, "weak_labels": [1, -1]');
+    const bad = cli(['fit', '--data', broken]);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/train\.json/);
+    expect(bad.stderr.trim().split('\n').filter((l) => l.startsWith('shoal'))).toHaveLength(1);
+
+    const missing = cli(['fit', '--data', join(broken, 'nope')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/nope: directory not found/);
+  });
+});

@@ -1,0 +1,286 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { existsSync } from 'node:fs';
+import { LabelMatrix } from '../matrix.ts';
+import { synthesize } from '../synth.ts';
+import { accuracy, predictLabels } from '../metrics.ts';
+import { minCostAssignment } from '../hungarian.ts';
+import { NumpyMT19937 } from '../mt19937.ts';
+import { createLabelModel } from './index.ts';
+import { MetalLabelModel } from './metal.ts';
+import { buildProblem } from './metal-problem.ts';
+import { metalGradientTyped, metalLossTyped, trainMetalTyped } from './metal-typed.ts';
+import { overlapCounts, mergeOverlapCounts } from './overlap.ts';
+import { selectOneStandardError } from './auto.ts';
+import { uniformBalance } from './balance.ts';
+import type { LabelModel } from './types.ts';
+
+const MODELS = ['mv', 'metal', 'ds', 'triplet'] as const;
+
+function permuteColumns(L: LabelMatrix, order: number[]): LabelMatrix {
+  return L.selectColumns(order);
+}
+
+async function fitted(name: string, L: LabelMatrix, seed = 0): Promise<LabelModel> {
+  const model = createLabelModel(name);
+  await model.fit(L, { seed });
+  return model;
+}
+
+describe('label models recover LF accuracies on conditionally independent synthetic LFs', () => {
+  // 20k rows, propensities 0.3–0.6: enough votes that the estimates' standard error is < 0.01.
+  const cases = [
+    { k: 2, tolerance: 0.04 },
+    { k: 3, tolerance: 0.05 },
+  ];
+  for (const { k, tolerance } of cases) {
+    for (const name of ['metal', 'ds'] as const) {
+      it(`${name} recovers accuracies within ${tolerance} (k=${k})`, async () => {
+        const s = synthesize({ n: 20000, m: 8, k, seed: 7, accuracy: { range: [0.6, 0.9] }, propensity: { range: [0.3, 0.6] } });
+        const model = await fitted(name, s.L);
+        const learned = model.summary().lfAccuracy!;
+        for (let j = 0; j < s.L.m; j++) expect(Math.abs(learned[j] - s.accuracies[j])).toBeLessThan(tolerance);
+      });
+    }
+  }
+  it('triplet recovers accuracies within 0.05 (k=2)', async () => {
+    const s = synthesize({ n: 20000, m: 8, k: 2, seed: 3, accuracy: { range: [0.6, 0.9] }, propensity: { range: [0.3, 0.6] } });
+    const learned = (await fitted('triplet', s.L)).summary().lfAccuracy!;
+    for (let j = 0; j < s.L.m; j++) expect(Math.abs(learned[j] - s.accuracies[j])).toBeLessThan(0.05);
+  });
+});
+
+describe('learned models beat majority vote when LF accuracies vary', () => {
+  for (const name of ['metal', 'ds', 'triplet'] as const) {
+    it(name, async () => {
+      // A few excellent LFs among many mediocre ones: MV counts them equally, a learned model must not.
+      const accuracies = [0.95, 0.95, 0.6, 0.6, 0.58, 0.58, 0.56, 0.56, 0.55];
+      const s = synthesize({ n: 20000, m: accuracies.length, k: 2, seed: 11, accuracy: { values: accuracies }, propensity: { range: [0.4, 0.6] } });
+      const mv = await fitted('mv', s.L);
+      const model = await fitted(name, s.L);
+      const accMv = accuracy(predictLabels(mv.predictProba(s.L), 2, 'snorkel'), s.Y);
+      const accModel = accuracy(predictLabels(model.predictProba(s.L), 2, 'snorkel'), s.Y);
+      expect(accModel).toBeGreaterThan(accMv + 0.02);
+    });
+  }
+});
+
+describe('invariants (seeded property tests)', () => {
+  const matrixArb = fc.record({
+    n: fc.integer({ min: 30, max: 300 }),
+    m: fc.integer({ min: 3, max: 9 }),
+    k: fc.integer({ min: 2, max: 4 }),
+    seed: fc.integer({ min: 0, max: 1_000_000 }),
+  });
+
+  for (const name of [...MODELS, 'auto'] as const) {
+    it(`${name}: same seed gives identical probabilities; LF column order does not matter`, async () => {
+      await fc.assert(
+        fc.asyncProperty(matrixArb, async ({ n, m, k, seed }) => {
+          const s = synthesize({ n, m, k, seed });
+          const dev = synthesize({ n: 60, m, k, seed: seed + 1 });
+          const options = { seed, devL: dev.L, devY: dev.Y };
+          const a = createLabelModel(name);
+          await a.fit(s.L, options);
+          const b = createLabelModel(name);
+          await b.fit(s.L, options);
+          expect(b.predictProba(s.L)).toEqual(a.predictProba(s.L));
+
+          const order = Array.from({ length: m }, (_, j) => m - 1 - j);
+          const c = createLabelModel(name);
+          await c.fit(permuteColumns(s.L, order), { ...options, devL: permuteColumns(dev.L, order) });
+          const pa = a.predictProba(s.L);
+          const pc = c.predictProba(permuteColumns(s.L, order));
+          for (let t = 0; t < pa.length; t++) expect(Math.abs(pa[t] - pc[t])).toBeLessThan(1e-4);
+        }),
+        { numRuns: 8, seed: 42 },
+      );
+    });
+  }
+
+  for (const name of MODELS) {
+    it(`${name}: rows where every LF abstains get the class prior`, async () => {
+      const s = synthesize({ n: 400, m: 5, k: 3, seed: 5 });
+      const balance = [0.5, 0.3, 0.2];
+      const model = createLabelModel(name);
+      await model.fit(s.L, { classBalance: balance, seed: 1 });
+      const silent = new LabelMatrix(3, 3, Array.from({ length: 5 }, () => new Int8Array(3).fill(-1)));
+      const p = model.predictProba(silent);
+      for (let i = 0; i < 3; i++) for (let y = 0; y < 3; y++) expect(p[i * 3 + y]).toBeCloseTo(balance[y], 4);
+    });
+
+    it(`${name}: probabilities are finite rows that sum to 1`, async () => {
+      const s = synthesize({ n: 500, m: 6, k: 4, seed: 9 });
+      const model = await fitted(name, s.L);
+      const p = model.predictProba(s.L);
+      for (let i = 0; i < s.L.n; i++) {
+        let sum = 0;
+        for (let y = 0; y < 4; y++) {
+          expect(Number.isFinite(p[i * 4 + y])).toBe(true);
+          sum += p[i * 4 + y];
+        }
+        expect(sum).toBeCloseTo(1, 5);
+      }
+    });
+  }
+});
+
+describe('metal internals', () => {
+  it('the hand-derived gradient matches finite differences of the loss', () => {
+    const s = synthesize({ n: 2000, m: 4, k: 3, seed: 2 });
+    const pr = buildProblem(overlapCounts(s.L), new Float64Array([0.5, 0.3, 0.2]), 0.7);
+    const mu = pr.muInit.map((v, t) => v * 0.8 + ((t * 37) % 11) / 200);
+    const grad = new Float64Array(mu.length);
+    const l2 = 0.3;
+    metalGradientTyped(mu, pr, l2, grad);
+    const h = 1e-6;
+    for (let t = 0; t < mu.length; t++) {
+      const plus = mu.slice();
+      plus[t] += h;
+      const minus = mu.slice();
+      minus[t] -= h;
+      const numeric = (metalLossTyped(plus, pr, l2) - metalLossTyped(minus, pr, l2)) / (2 * h);
+      expect(Math.abs(numeric - grad[t])).toBeLessThan(1e-6 + 1e-4 * Math.abs(numeric));
+    }
+  });
+
+  it('the typed loss equals the dense definition ‖(O − μPμᵀ)∘M‖² + ‖μP1 − diag O‖²', () => {
+    const s = synthesize({ n: 1000, m: 3, k: 2, seed: 4 });
+    const p = new Float64Array([0.6, 0.4]);
+    const pr = buildProblem(overlapCounts(s.L), p, 0.7);
+    const mu = pr.muInit.map((v) => v * 0.9 + 0.01);
+    const { d, k } = pr;
+    let dense = 0;
+    for (let a = 0; a < d; a++) {
+      for (let b = 0; b < d; b++) {
+        if (Math.floor(a / k) === Math.floor(b / k)) continue;
+        let A = 0;
+        for (let y = 0; y < k; y++) A += mu[a * k + y] * p[y] * mu[b * k + y];
+        dense += (pr.O[a * d + b] - A) ** 2;
+      }
+      let r = -pr.O[a * d + a];
+      for (let y = 0; y < k; y++) r += mu[a * k + y] * p[y];
+      dense += r * r;
+    }
+    expect(metalLossTyped(mu, pr, 0)).toBeCloseTo(dense, 12);
+  });
+
+  it('training lowers the loss', () => {
+    const s = synthesize({ n: 3000, m: 6, k: 2, seed: 8 });
+    const pr = buildProblem(overlapCounts(s.L), uniformBalance(2), 0.7);
+    const mu = pr.muInit.map((v) => v * 0.5);
+    const before = metalLossTyped(mu, pr, 0);
+    trainMetalTyped(mu, pr, { epochs: 200, lr: 0.01, momentum: 0.9, l2: 0 });
+    expect(metalLossTyped(mu, pr, 0)).toBeLessThan(before * 0.5);
+  });
+
+  it('overlap counts add across row chunks', () => {
+    const s = synthesize({ n: 1000, m: 5, k: 3, seed: 6 });
+    const rows = Array.from({ length: 1000 }, (_, i) => i);
+    const first = overlapCounts(s.L.selectRows(rows.slice(0, 400)));
+    const second = overlapCounts(s.L.selectRows(rows.slice(400)));
+    const merged = mergeOverlapCounts(first, second);
+    expect(merged.n).toBe(1000);
+    expect(Array.from(merged.counts)).toEqual(Array.from(overlapCounts(s.L).counts));
+  });
+
+  it('the tfjs engine optimises the same objective as the typed-array engine', async () => {
+    const s = synthesize({ n: 3000, m: 5, k: 3, seed: 12 });
+    const typed = new MetalLabelModel({ engine: 'typed-array', epochs: 60 });
+    const viaTf = new MetalLabelModel({ engine: 'tfjs', epochs: 60 });
+    await typed.fit(s.L, { seed: 3 });
+    await viaTf.fit(s.L, { seed: 3 });
+    expect(viaTf.summary().backend).toMatch(/^tfjs-(wasm|cpu|webgl|webgpu)$/);
+    const a = typed.predictProba(s.L);
+    const b = viaTf.predictProba(s.L);
+    let worst = 0;
+    for (let t = 0; t < a.length; t++) worst = Math.max(worst, Math.abs(a[t] - b[t]));
+    // float32 (tfjs) against float64 (typed) over 60 momentum steps.
+    expect(worst).toBeLessThan(1e-3);
+  }, 60_000);
+});
+
+describe('helpers', () => {
+  it('NumpyMT19937 reproduces numpy.random.seed(s); numpy.random.random()', () => {
+    expect(new NumpyMT19937(0).random()).toBe(0.5488135039273248);
+    expect(new NumpyMT19937(123).random()).toBe(0.6964691855978616);
+    expect(new NumpyMT19937(42).random()).toBe(0.3745401188473625);
+  });
+
+  it('minCostAssignment finds the optimum (checked by brute force)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 1e6 }), (n, seed) => {
+        let x = seed;
+        const cost = Array.from({ length: n * n }, () => ((x = (x * 1103515245 + 12345) % 2147483648) % 1000) / 10);
+        const assign = minCostAssignment(cost, n);
+        expect(new Set(assign).size).toBe(n);
+        const total = Array.from(assign).reduce((s, c, r) => s + cost[r * n + c], 0);
+        let best = Infinity;
+        const perm = (prefix: number[]) => {
+          if (prefix.length === n) best = Math.min(best, prefix.reduce((s, c, r) => s + cost[r * n + c], 0));
+          else for (let c = 0; c < n; c++) if (!prefix.includes(c)) perm([...prefix, c]);
+        };
+        perm([]);
+        expect(total).toBeCloseTo(best, 9);
+      }),
+      { numRuns: 50, seed: 1 },
+    );
+  });
+
+  it('auto: one-standard-error rule prefers the earlier candidate within noise of the best', () => {
+    const fitted = [
+      { name: 'metal', score: 0.808 },
+      { name: 'mv', score: 0.825 },
+      { name: 'ds', score: 0.833 },
+    ];
+    expect(selectOneStandardError(fitted, 120).name).toBe('metal'); // SE ≈ 0.034
+    expect(selectOneStandardError(fitted, 5000).name).toBe('ds'); // SE ≈ 0.005
+  });
+
+  it('auto without dev labels falls back to majority vote and says why', async () => {
+    const s = synthesize({ n: 200, m: 4, k: 2, seed: 1 });
+    const model = createLabelModel('auto');
+    await model.fit(s.L, {});
+    expect(model.summary().chosen).toBe('mv');
+    expect(model.summary().warnings?.join(' ')).toMatch(/no dev labels/);
+  });
+
+  it('auto reports every candidate and its dev score', async () => {
+    const s = synthesize({ n: 2000, m: 6, k: 2, seed: 2 });
+    const dev = synthesize({ n: 300, m: 6, k: 2, seed: 2 });
+    const model = createLabelModel('auto');
+    await model.fit(s.L, { devL: dev.L, devY: dev.Y });
+    const summary = model.summary();
+    expect(summary.candidates!.map((c) => c.name)).toEqual(['metal', 'metal_uniform', 'mv', 'ds', 'triplet']);
+    for (const c of summary.candidates!) expect(c.devScore).toBeGreaterThan(0.5);
+    expect(summary.candidates!.map((c) => c.name)).toContain(summary.chosen);
+  });
+});
+
+// Golden numbers: Snorkel 0.10 LabelModel (500 epochs, lr 0.01, seed 123) and MajorityLabelVoter
+// measured on these files (../shared/benchmarks/README.md §1). Runs only where ../shared exists.
+const WRENCH = new URL('../../../../shared/data/wrench/', import.meta.url).pathname;
+describe.skipIf(!existsSync(WRENCH))('golden: reproduces Snorkel on WRENCH (optional, needs ../shared)', async () => {
+  const { readWrenchDir } = await import('../../cli/wrench-dir.ts');
+  const { scoreFor } = await import('../metrics.ts');
+  const golden: Record<string, { metric: 'acc' | 'f1'; mv: number; lm: number; lmCb: number }> = {
+    youtube: { metric: 'acc', mv: 0.84, lm: 0.84, lmCb: 0.852 },
+    sms: { metric: 'f1', mv: 0.24, lm: 0.254, lmCb: 0.048 },
+    trec: { metric: 'acc', mv: 0.608, lm: 0.47, lmCb: 0.47 },
+    semeval: { metric: 'acc', mv: 0.765, lm: 0.813, lmCb: 0.705 },
+    hausa: { metric: 'acc', mv: 0.474, lm: 0.488, lmCb: 0.491 },
+    yoruba: { metric: 'acc', mv: 0.522, lm: 0.501, lmCb: 0.625 },
+  };
+  for (const [name, g] of Object.entries(golden)) {
+    it(name, async () => {
+      const data = await readWrenchDir(WRENCH + name);
+      const score = async (model: LabelModel, opts = {}) => {
+        await model.fit(data.train.L, { seed: 123, ...opts });
+        return scoreFor(g.metric, predictLabels(model.predictProba(data.test!.L), data.k, 'snorkel'), data.test!.labels, data.k);
+      };
+      expect(await score(createLabelModel('mv'))).toBeCloseTo(g.mv, 3);
+      expect(await score(new MetalLabelModel({ balance: 'uniform', engine: 'typed-array' }))).toBeCloseTo(g.lm, 3);
+      expect(await score(new MetalLabelModel({ balance: 'dev', engine: 'typed-array' }), { devY: data.valid!.labels })).toBeCloseTo(g.lmCb, 3);
+    });
+  }
+});
