@@ -1,0 +1,109 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { ShoalError } from '../core/types.ts';
+import { assignSplits, parseSplit, run } from './apply.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'shoal-apply-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const file = (name: string, body: string | ArrayBuffer) => {
+  const p = join(dir, name);
+  writeFileSync(p, typeof body === 'string' ? body : Buffer.from(body));
+  return p;
+};
+
+const lfs = file(
+  'lfs.mjs',
+  `export const classes = ['ham', 'spam'];
+export default [
+  { name: 'mentions_free', apply: (x) => /\\bfree\\b/i.test(x.text) ? 'spam' : null },
+  { name: 'short', apply: (x) => x.text.length < 12 ? 0 : -1 },
+  { name: 'throws', apply: (x) => { if (x.text.includes('boom')) throw new Error('kaboom'); return undefined; } },
+  { name: 'helpers', apply: (x, h) => h.words(x).includes('hello') ? 'HAM' : null },
+];`,
+);
+const texts = ['free stuff', 'hello there friend', 'boom, free', 'ok', 'a long message about nothing', 'FREE!'];
+const labels = ['spam', 'ham', 'spam', '', 'ham', '1'];
+
+type WrenchRow = { label: number; weak_labels: number[]; data: Record<string, unknown> };
+function readOut(out: string): Record<string, WrenchRow> {
+  const all: Record<string, WrenchRow> = {};
+  for (const s of ['train', 'valid', 'test']) Object.assign(all, JSON.parse(readFileSync(join(out, `${s}.json`), 'utf8')));
+  return all;
+}
+const want: Record<string, number[]> = {
+  '0': [1, 0, -1, -1],
+  '1': [-1, -1, -1, 0],
+  '2': [1, 0, -1, -1],
+  '3': [-1, 0, -1, -1],
+  '4': [-1, -1, -1, -1],
+  '5': [1, 0, -1, -1],
+};
+
+describe('shoal apply', () => {
+  const csv = file('d.csv', 'text,label\n' + texts.map((t, i) => `"${t}",${labels[i]}`).join('\n') + '\n');
+  const jsonl = file('d.jsonl', texts.map((t, i) => JSON.stringify({ text: t, label: labels[i] })).join('\n') + '\n');
+  const json = file('d.json', JSON.stringify(texts.map((t, i) => ({ text: t, label: labels[i] }))));
+  const tsv = file('d.tsv', 'text\tlabel\n' + texts.map((t, i) => `${t}\t${labels[i]}`).join('\n') + '\n');
+  const parquet = file('d.parquet', parquetWriteBuffer({ columnData: [{ name: 'text', data: texts, type: 'STRING' }, { name: 'label', data: labels, type: 'STRING' }, { name: 'n', data: BigInt64Array.from(texts, (_, i) => BigInt(i)), type: 'INT64' }] }));
+
+  it.each([
+    ['csv', csv],
+    ['jsonl', jsonl],
+    ['json', json],
+    ['tsv', tsv],
+    ['parquet', parquet],
+  ])('runs an LF module over %s and writes WRENCH splits', async (_kind, data) => {
+    const out = join(dir, `out-${_kind}`);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let summary;
+    let errText = '';
+    try {
+      summary = await run(['--lfs', lfs, '--data', data, '--label-field', 'label', '--split', '0.5,0.25,0.25', '--seed', '3', '--workers', '1', '--out', out]);
+    } finally {
+      errText = stderr.mock.calls.map((c) => String(c[0])).join('');
+      stderr.mockRestore();
+    }
+    expect(summary).toMatchObject({ rows: 6, lfs: 4, coverage: 5 / 6, lf_errors: 1, splits: { train: 3, valid: 2, test: 1 } });
+    expect(summary.rows_per_s).toBeGreaterThan(0);
+    expect(errText).toContain('LF "throws": row 2: threw kaboom');
+    const rows = readOut(out);
+    expect(Object.keys(rows).sort()).toEqual(['0', '1', '2', '3', '4', '5']);
+    for (const [id, w] of Object.entries(want)) expect(rows[id].weak_labels).toEqual(w);
+    expect(rows['0'].label).toBe(1);
+    expect(rows['3'].label).toBe(-1);
+    expect(rows['5'].label).toBe(1); // an index is a class too
+    expect(rows['1'].data).toMatchObject({ text: 'hello there friend' });
+    expect(rows['1'].data).not.toHaveProperty('label');
+    expect(JSON.parse(readFileSync(join(out, 'label.json'), 'utf8'))).toEqual({ '0': 'ham', '1': 'spam' });
+  }, 20_000);
+
+  it('reports bad input as one ShoalError', async () => {
+    const out = join(dir, 'bad');
+    await expect(run(['--lfs', lfs, '--data', file('bad.jsonl', '{"text": "a"}\n{oops\n'), '--out', out])).rejects.toThrow(/line 2 is not valid JSON/);
+    await expect(run(['--lfs', lfs, '--data', file('e.csv', ''), '--out', out])).rejects.toThrow(/empty/);
+    await expect(run(['--lfs', lfs, '--data', csv, '--label-field', 'text', '--out', out])).rejects.toThrow(/row 1: label "free stuff"/);
+    await expect(run(['--lfs', file('nolfs.mjs', 'export const classes = ["a"]; export default [];'), '--data', csv, '--out', out])).rejects.toThrow(ShoalError);
+    await expect(run(['--lfs', file('dup.mjs', 'export const classes = ["a","b"]; export default [{name:"x",apply:()=>0},{name:"x",apply:()=>1}];'), '--data', csv, '--out', out])).rejects.toThrow(/two LFs are named "x"/);
+    await expect(run(['--lfs', lfs, '--data', csv, '--out', out, '--split', '0.5,0.5'])).rejects.toThrow(/--split/);
+  }, 20_000);
+});
+
+describe('splits', () => {
+  it('parseSplit validates fractions', () => {
+    expect(parseSplit('0.8, 0.1, 0.1')).toEqual([0.8, 0.1, 0.1]);
+    expect(() => parseSplit('0.8,0.1,0.2')).toThrow(/add up to 1/);
+    expect(() => parseSplit('a,b,c')).toThrow(ShoalError);
+  });
+
+  it('assignSplits is seeded, exact in size and shuffles', () => {
+    const a = assignSplits(1000, [0.8, 0.1, 0.1], 1);
+    expect(Array.from(assignSplits(1000, [0.8, 0.1, 0.1], 1))).toEqual(Array.from(a));
+    expect(Array.from(assignSplits(1000, [0.8, 0.1, 0.1], 2))).not.toEqual(Array.from(a));
+    const count = (s: number) => a.filter((x) => x === s).length;
+    expect([count(0), count(1), count(2)]).toEqual([800, 100, 100]);
+    expect(Array.from(a.subarray(0, 100)).some((x) => x !== 0)).toBe(true);
+  });
+});

@@ -1,0 +1,217 @@
+/**
+ * `shoal apply --lfs FILE.mjs --data FILE [--label-field F] [--split 0.8,0.1,0.1] [--seed N]
+ *  [--workers N] [--budget-ms N] --out DIR`
+ *
+ * Runs an LF module over a data file on Node worker threads (the same LF runtime and pool as
+ * the app) and writes DIR/{train,valid,test}.json + label.json in WRENCH format, so `fit` and
+ * `distill` read the result. Module form:
+ *
+ *   export const classes = ['ham', 'spam'];
+ *   export default [{ name: 'mentions_free', apply: (x) => /\bfree\b/i.test(x.text) ? 'spam' : null }];
+ *
+ * `apply(x, helpers)` gets the row's fields (and the code-LF helpers: words, tokens, lower,
+ * people, places, organizations, sentiment) and returns a class name, a class index, or
+ * null/undefined/-1 to abstain. Functions cannot be sent to a worker, so each worker imports
+ * the module by path. An LF that throws, returns a non-class, loops past its time budget or
+ * crashes its worker is reported on stderr (name, row, message) and the others complete.
+ *
+ * Rows are assigned to splits by a seeded permutation; each split keeps file order and uses the
+ * row's 0-based position in the file (as in error messages) as its WRENCH id. `ms` and
+ * `rows_per_s` time the LF application, worker start-up included (reading the file is not
+ * counted, as in the Python reference); `total_ms` includes reading and writing.
+ */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { availableParallelism } from 'node:os';
+import { needsNlp, type Row } from '../core/lf/index.ts';
+import { deriveSeed, mulberry32, permutation } from '../core/rng.ts';
+import { ShoalError } from '../core/types.ts';
+import { defaultPoolSize, type ChunkSource, type LfApplyResult } from '../workers/pool.ts';
+import { integer, parseFlags, required } from './args.ts';
+import { createNodeLfPool } from './apply-pool.ts';
+import { readRows } from './read-data.ts';
+
+const FLAGS = ['lfs', 'data', 'label-field', 'split', 'seed', 'out', 'workers', 'budget-ms', 'chunk-size'] as const;
+
+export interface ApplySummary {
+  rows: number;
+  lfs: number;
+  ms: number;
+  rows_per_s: number;
+  /** Fraction of rows with at least one vote. */
+  coverage: number;
+  splits: { train: number; valid: number; test: number };
+  /** LFs that reported an error (details on stderr). */
+  lf_errors: number;
+  workers: number;
+  total_ms: number;
+}
+
+export function parseSplit(raw: string): [number, number, number] {
+  const parts = raw.split(',').map((s) => Number(s.trim()));
+  if (parts.length !== 3 || parts.some((p) => !Number.isFinite(p) || p < 0)) {
+    throw new ShoalError(`--split must be three non-negative fractions like 0.8,0.1,0.1, got "${raw}"`);
+  }
+  const sum = parts[0] + parts[1] + parts[2];
+  if (Math.abs(sum - 1) > 1e-6) throw new ShoalError(`--split fractions must add up to 1, got ${sum}`);
+  return parts as [number, number, number];
+}
+
+/** Split membership (0 train, 1 valid, 2 test) per row: a seeded shuffle cut at the fractions. */
+export function assignSplits(n: number, fractions: readonly [number, number, number], seed: number): Uint8Array {
+  const perm = permutation(n, mulberry32(deriveSeed(seed, 'apply-split')));
+  const nTrain = Math.round(fractions[0] * n);
+  const nValid = Math.min(n - nTrain, Math.round(fractions[1] * n));
+  const out = new Uint8Array(n).fill(2);
+  for (let p = 0; p < n; p++) out[perm[p]] = p < nTrain ? 0 : p < nTrain + nValid ? 1 : 2;
+  return out;
+}
+
+/** Gold class per row from a label field: class names (case-insensitive when unambiguous) or indices; blank = -1. */
+export function goldLabels(rows: readonly Row[], field: string, classes: readonly string[], file: string): Int8Array {
+  const byName = new Map<string, number>();
+  classes.forEach((c, i) => byName.set(c, i));
+  classes.forEach((c, i) => {
+    const l = c.toLowerCase();
+    if (!byName.has(l) && classes.filter((d) => d.toLowerCase() === l).length === 1) byName.set(l, i);
+  });
+  const out = new Int8Array(rows.length);
+  let present = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const v = rows[i][field];
+    if (v === undefined || v === null || v === '' || v === -1 || v === '-1') {
+      out[i] = -1;
+      continue;
+    }
+    present++;
+    const s = String(v).trim();
+    let c = byName.get(s) ?? byName.get(s.toLowerCase());
+    if (c === undefined && /^\d+$/.test(s) && Number(s) < classes.length) c = Number(s);
+    if (c === undefined) throw new ShoalError(`${file}: row ${i + 1}: label "${s}" in field "${field}" is not one of the classes ${classes.join(', ')} (or an index 0–${classes.length - 1})`);
+    out[i] = c;
+  }
+  if (present === 0 && rows.length > 0 && !rows.some((r) => field in r)) {
+    throw new ShoalError(`${file}: no row has the label field "${field}"`);
+  }
+  return out;
+}
+
+/** Write one WRENCH split as `{ "id": {"label", "weak_labels", "data"} }`, one row per line. */
+async function writeSplit(path: string, rowIdx: readonly number[], rows: readonly Row[], res: LfApplyResult, gold: Int8Array, omitField: string | undefined): Promise<void> {
+  const out = createWriteStream(path);
+  let failure: Error | null = null;
+  out.on('error', (e) => (failure = e));
+  const write = async (s: string) => {
+    if (failure) throw failure;
+    if (!out.write(s)) await once(out, 'drain');
+  };
+  const cols = res.lfs.map((l) => l.votes);
+  await write(rowIdx.length === 0 ? '{}\n' : '{\n');
+  let buf = '';
+  for (let p = 0; p < rowIdx.length; p++) {
+    const i = rowIdx[p];
+    const weak = cols.map((c) => c[i]).join(', ');
+    let data: Row = rows[i];
+    if (omitField !== undefined && omitField in data) {
+      const { [omitField]: _gold, ...rest } = data;
+      data = rest;
+    }
+    buf += `\t${JSON.stringify(String(i))}: {"label": ${gold[i]}, "weak_labels": [${weak}], "data": ${JSON.stringify(data)}}${p + 1 < rowIdx.length ? ',' : ''}\n`;
+    if (buf.length > 1 << 20) {
+      await write(buf);
+      buf = '';
+    }
+  }
+  await write(buf + (rowIdx.length === 0 ? '' : '}\n'));
+  await new Promise<void>((ok, fail) => out.end((e?: Error | null) => (e ? fail(e) : ok())));
+}
+
+export async function run(args: string[]): Promise<ApplySummary> {
+  const tStart = performance.now();
+  const flags = parseFlags(args, FLAGS);
+  const lfsPath = resolve(required(flags, 'lfs'));
+  const dataPath = required(flags, 'data');
+  const outDir = required(flags, 'out');
+  const labelField = flags.get('label-field');
+  const fractions = parseSplit(flags.get('split') ?? '0.8,0.1,0.1');
+  const seed = integer(flags, 'seed', 0);
+  const workers = integer(flags, 'workers', defaultPoolSize(availableParallelism()));
+  const budgetMs = integer(flags, 'budget-ms', 5000);
+  const chunkSize = integer(flags, 'chunk-size', 1000);
+  if (workers < 1 || workers > 64) throw new ShoalError(`--workers must be between 1 and 64, got ${workers}`);
+  if (budgetMs < 10) throw new ShoalError(`--budget-ms must be at least 10, got ${budgetMs}`);
+  if (chunkSize < 1) throw new ShoalError(`--chunk-size must be positive, got ${chunkSize}`);
+
+  let lfSource: string;
+  try {
+    lfSource = await readFile(lfsPath, 'utf8');
+  } catch {
+    throw new ShoalError(`${lfsPath}: LF module not found`);
+  }
+  const rows = await readRows(dataPath);
+  const n = rows.length;
+  const source: ChunkSource = {
+    rowCount: n,
+    chunkCount: Math.ceil(n / chunkSize),
+    read: (c) => ({ start: c * chunkSize, rows: rows.slice(c * chunkSize, (c + 1) * chunkSize) }),
+  };
+
+  const pool = createNodeLfPool({ size: workers });
+  let res: LfApplyResult;
+  const t0 = performance.now();
+  try {
+    res = await pool.apply({ kind: 'module', url: pathToFileURL(lfsPath).href, nlp: needsNlp(lfSource) }, source, { timeBudgetMsPerLfPerChunk: budgetMs });
+  } finally {
+    pool.close();
+  }
+  const ms = performance.now() - t0;
+
+  const gold = labelField ? goldLabels(rows, labelField, res.classes, dataPath) : new Int8Array(n).fill(-1);
+  let lfErrors = 0;
+  for (const lf of res.lfs) {
+    if (!lf.error) continue;
+    lfErrors++;
+    const where = lf.error.row >= 0 ? `row ${lf.error.row}` : 'all rows';
+    const count = lf.error.count > 1 ? ` (${lf.error.count} rows)` : '';
+    process.stderr.write(`shoal apply: LF "${lf.name}": ${where}: ${lf.error.message}${count}\n`);
+  }
+
+  const split = assignSplits(n, fractions, seed);
+  const members: number[][] = [[], [], []];
+  for (let i = 0; i < n; i++) members[split[i]].push(i);
+
+  let covered = 0;
+  for (let i = 0; i < n; i++) {
+    for (const lf of res.lfs) {
+      if (lf.votes[i] !== -1) {
+        covered++;
+        break;
+      }
+    }
+  }
+
+  try {
+    await mkdir(outDir, { recursive: true });
+    const names = ['train.json', 'valid.json', 'test.json'];
+    for (let s = 0; s < 3; s++) await writeSplit(join(outDir, names[s]), members[s], rows, res, gold, labelField);
+    await writeFile(join(outDir, 'label.json'), JSON.stringify(Object.fromEntries(res.classes.map((c, i) => [String(i), c]))) + '\n');
+  } catch (e) {
+    if (e instanceof ShoalError) throw e;
+    throw new ShoalError(`${outDir}: cannot write the WRENCH files (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+
+  return {
+    rows: n,
+    lfs: res.lfs.length,
+    ms: Math.round(ms),
+    rows_per_s: Math.round(n / (ms / 1000)),
+    coverage: n === 0 ? 0 : covered / n,
+    splits: { train: members[0].length, valid: members[1].length, test: members[2].length },
+    lf_errors: lfErrors,
+    workers,
+    total_ms: Math.round(performance.now() - tStart),
+  };
+}
