@@ -34,7 +34,7 @@ describe('shoal fit', () => {
       expect.arrayContaining(['dataset', 'model', 'chosen', 'metric', 'n_train', 'n_lfs', 'k', 'test', 'valid', 'fit_ms', 'backend']),
     );
     expect(out).toMatchObject({ model: 'auto', metric: 'acc', n_train: 3000, n_lfs: 6, k: 2 });
-    expect(['metal', 'metal_uniform', 'mv', 'ds', 'triplet']).toContain(out.chosen);
+    expect(['metal', 'metal_uniform', 'wmv', 'mv', 'ds', 'triplet']).toContain(out.chosen);
     expect(Object.keys(out.test)).toEqual(['accuracy', 'f1', 'coverage']);
     // Synthetic LFs with accuracies 0.55–0.9: the label model must do clearly better than chance.
     expect(out.test.accuracy).toBeGreaterThan(0.7);

@@ -6,8 +6,8 @@
  * Dev sets are small (100–500 rows), so a difference of a few points is noise. Selection uses
  * the one-standard-error rule (Breiman et al. 1984): among candidates scoring within one
  * binomial standard error of the best, take the first in a fixed order of preference —
- * Snorkel's LabelModel with the dev class balance, then with a uniform balance, then majority
- * vote, Dawid–Skene, triplet. The candidates and the order are fixed: no per-dataset tuning.
+ * Snorkel's LabelModel with the dev class balance, then with a uniform balance, then the learned
+ * weighted vote, majority vote, Dawid–Skene, triplet. The candidates and the order are fixed: no per-dataset tuning.
  * Without dev labels there is nothing to compare on, so it uses majority vote and says so.
  */
 import type { LabelMatrix } from '../matrix.ts';
@@ -17,6 +17,7 @@ import { DawidSkene } from './ds.ts';
 import { MajorityVote } from './mv.ts';
 import { MetalLabelModel, type MetalOptions } from './metal.ts';
 import { TripletLabelModel } from './triplet.ts';
+import { WeightedMajorityVote } from './wmv.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
 
 interface Candidate {
@@ -35,6 +36,7 @@ export class AutoLabelModel implements LabelModel {
     this.candidates = [
       { name: 'metal', make: () => new MetalLabelModel({ ...options.metal, balance: 'dev' }, 'metal') },
       { name: 'metal_uniform', make: () => new MetalLabelModel({ ...options.metal, balance: 'uniform' }, 'metal_uniform') },
+      { name: 'wmv', make: () => new WeightedMajorityVote() },
       { name: 'mv', make: () => new MajorityVote() },
       { name: 'ds', make: () => new DawidSkene() },
       { name: 'triplet', make: () => new TripletLabelModel() },

@@ -7,10 +7,11 @@ import { DawidSkene } from './ds.ts';
 import { MajorityVote } from './mv.ts';
 import { MetalLabelModel, type MetalOptions } from './metal.ts';
 import { TripletLabelModel } from './triplet.ts';
+import { WeightedMajorityVote } from './wmv.ts';
 import type { LabelModel, LabelModelName } from './types.ts';
 
 export type { LabelModel, LabelModelName, FitOptions, LabelModelSummary } from './types.ts';
-export const LABEL_MODEL_NAMES: readonly LabelModelName[] = ['auto', 'mv', 'metal', 'ds', 'triplet'];
+export const LABEL_MODEL_NAMES: readonly LabelModelName[] = ['auto', 'mv', 'metal', 'ds', 'triplet', 'wmv'];
 
 export interface CreateOptions {
   metal?: MetalOptions;
@@ -26,6 +27,8 @@ export function createLabelModel(name: LabelModelName | string, options: CreateO
       return new DawidSkene();
     case 'triplet':
       return new TripletLabelModel();
+    case 'wmv':
+      return new WeightedMajorityVote();
     case 'auto':
       return new AutoLabelModel(options);
     default:

@@ -15,7 +15,7 @@ import { selectOneStandardError } from './auto.ts';
 import { uniformBalance } from './balance.ts';
 import type { LabelModel } from './types.ts';
 
-const MODELS = ['mv', 'metal', 'ds', 'triplet'] as const;
+const MODELS = ['mv', 'metal', 'ds', 'triplet', 'wmv'] as const;
 
 function permuteColumns(L: LabelMatrix, order: number[]): LabelMatrix {
   return L.selectColumns(order);
@@ -51,7 +51,7 @@ describe('label models recover LF accuracies on conditionally independent synthe
 });
 
 describe('learned models beat majority vote when LF accuracies vary', () => {
-  for (const name of ['metal', 'ds', 'triplet'] as const) {
+  for (const name of ['metal', 'ds', 'triplet', 'wmv'] as const) {
     it(name, async () => {
       // A few excellent LFs among many mediocre ones: MV counts them equally, a learned model must not.
       const accuracies = [0.95, 0.95, 0.6, 0.6, 0.58, 0.58, 0.56, 0.56, 0.55];
@@ -251,7 +251,7 @@ describe('helpers', () => {
     const model = createLabelModel('auto');
     await model.fit(s.L, { devL: dev.L, devY: dev.Y });
     const summary = model.summary();
-    expect(summary.candidates!.map((c) => c.name)).toEqual(['metal', 'metal_uniform', 'mv', 'ds', 'triplet']);
+    expect(summary.candidates!.map((c) => c.name)).toEqual(['metal', 'metal_uniform', 'wmv', 'mv', 'ds', 'triplet']);
     for (const c of summary.candidates!) expect(c.devScore).toBeGreaterThan(0.5);
     expect(summary.candidates!.map((c) => c.name)).toContain(summary.chosen);
   });

@@ -5,7 +5,7 @@
 import type { LabelMatrix } from '../matrix.ts';
 import type { Metric, TiePolicy } from '../types.ts';
 
-export type LabelModelName = 'mv' | 'metal' | 'ds' | 'triplet' | 'auto';
+export type LabelModelName = 'mv' | 'metal' | 'ds' | 'triplet' | 'wmv' | 'auto';
 
 export interface FitOptions {
   /** P(Y = y). When absent: estimated from devY if given (models that use a prior), else uniform. */
