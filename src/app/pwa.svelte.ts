@@ -15,11 +15,17 @@ const HOUR = 60 * 60 * 1000;
 class Pwa {
   /** A new version is installed and waiting for consent. */
   needRefresh = $state(false);
+  /**
+   * Another tab activated a new version, which now controls this page too. The page keeps
+   * working, but lazily loaded code may be gone from the cache: reload, on consent.
+   */
+  needReload = $state(false);
   /** The app is fully precached: it will load with the network off. */
   offlineReady = $state(false);
   /** The service worker could not register (unsupported, file://, private mode…). */
   error = $state<string | null>(null);
   private updateSW: ((reload?: boolean) => Promise<void>) | null = null;
+  private updating = false;
 
   start(): void {
     if (this.updateSW || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
@@ -27,6 +33,11 @@ class Pwa {
       immediate: true,
       onNeedRefresh: () => {
         this.needRefresh = true;
+      },
+      // Without this hook the plugin would reload the page by itself, even mid-job.
+      onNeedReload: () => {
+        if (this.updating) location.reload(); // the user just asked for this version
+        else this.needReload = true;
       },
       onOfflineReady: () => {
         this.offlineReady = true;
@@ -44,13 +55,21 @@ class Pwa {
 
   /** Activate the waiting version and reload, unless work is running. */
   async applyUpdate(): Promise<boolean> {
-    if (jobs.busy || !this.updateSW) return false;
+    if (jobs.busy) return false;
+    if (this.needReload) {
+      location.reload();
+      return true;
+    }
+    if (!this.updateSW) return false;
+    // Skip waiting; onNeedReload reloads once the new worker controls this page.
+    this.updating = true;
     await this.updateSW(true);
     return true;
   }
 
   dismiss(): void {
     this.needRefresh = false;
+    this.needReload = false;
   }
 }
 
