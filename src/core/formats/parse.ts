@@ -1,0 +1,91 @@
+/**
+ * One entry point for every tabular format: pick the reader from the options, the file name
+ * or the first bytes, and stream rows to the caller. Also a small preview helper (first rows
+ * and columns) for the import screen.
+ */
+import { parseDelimited } from './csv.ts';
+import { parseJsonArray, parseJsonLines } from './jsonl.ts';
+import { parseParquet } from './parquet.ts';
+import {
+  formatFromName,
+  type BatchSink,
+  type DataFormat,
+  type ParseIssue,
+  type ParseOptions,
+  type ParseResult,
+  type Row,
+} from './types.ts';
+
+export interface FileParseOptions extends ParseOptions {
+  /** Force a format; otherwise from the extension, then from the first bytes. */
+  format?: DataFormat;
+}
+
+/** Format by extension, falling back to the first bytes (PAR1, '[', '{', text). */
+export async function detectFormat(blob: Blob, fileName: string): Promise<DataFormat> {
+  const head = new Uint8Array(await blob.slice(0, 4096).arrayBuffer());
+  const byName = formatFromName(fileName);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(head).replace(/^\ufeff/, '').trimStart();
+  if (byName === 'json' && text.startsWith('{')) return 'wrench';
+  if (byName) return byName;
+  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31) return 'parquet';
+  if (text.startsWith('[')) return 'json';
+  if (text.startsWith('{')) return /"weak_labels"\s*:/.test(text) && !/}\s*\n\s*{/.test(text) ? 'wrench' : 'jsonl';
+  const firstLine = text.split('\n', 1)[0];
+  return firstLine.includes('\t') && !firstLine.includes(',') ? 'tsv' : 'csv';
+}
+
+/**
+ * Stream a tabular file (CSV, TSV, JSONL, JSON array, Parquet) to `sink`. WRENCH files go
+ * through `readWrench` (they carry votes and labels, not only rows).
+ */
+export async function parseTable(blob: Blob, opts: FileParseOptions, sink: BatchSink): Promise<ParseResult> {
+  const format = opts.format ?? (await detectFormat(blob, opts.fileName));
+  switch (format) {
+    case 'csv':
+      return parseDelimited(blob, opts, sink);
+    case 'tsv':
+      return parseDelimited(blob, { ...opts, delimiter: opts.delimiter ?? '\t' }, sink);
+    case 'jsonl':
+      return parseJsonLines(blob, opts, sink);
+    case 'json':
+      return parseJsonArray(blob, opts, sink);
+    case 'parquet':
+      return parseParquet(blob, opts, sink);
+    case 'wrench':
+      return { ok: false, rows: 0, error: { file: opts.fileName, code: 'unsupported', reason: 'is a WRENCH file; import it as a WRENCH dataset' } };
+  }
+}
+
+export interface Preview {
+  format: DataFormat;
+  columns: string[];
+  rows: Row[];
+  /** Why the file cannot be imported, if the first rows already show it. */
+  error?: ParseIssue;
+  /** Rows skipped among the first ones, and warnings. */
+  issues: ParseIssue[];
+}
+
+/** The first `limit` rows and the columns they show, stopping the read early. */
+export async function previewTable(blob: Blob, opts: FileParseOptions, limit = 20): Promise<Preview> {
+  const format = opts.format ?? (await detectFormat(blob, opts.fileName));
+  const rows: Row[] = [];
+  let columns: string[] = [];
+  const stop = new AbortController();
+  const outer = opts.signal;
+  const onOuter = (): void => stop.abort();
+  outer?.addEventListener('abort', onOuter);
+  try {
+    const result = await parseTable(blob, { ...opts, format, batchSize: limit, signal: stop.signal, skipBadRows: true }, (b) => {
+      columns = b.columns.slice();
+      for (const r of b.rows) if (rows.length < limit) rows.push(r);
+      if (rows.length >= limit) stop.abort();
+    });
+    if (result.ok) return { format, columns: result.columns, rows, issues: result.issues };
+    const stoppedByUs = result.error.code === 'cancelled' && !outer?.aborted;
+    return { format, columns, rows, issues: [], error: stoppedByUs ? undefined : result.error };
+  } finally {
+    outer?.removeEventListener('abort', onOuter);
+  }
+}
