@@ -1,0 +1,120 @@
+/**
+ * `shoal distill --data DIR [--label-model auto] [--metric acc|f1] [--seed N]`
+ *
+ * Snorkel's loop headless: fit the label model on DIR/train.json (valid.json is its dev set),
+ * train the distilled n-gram classifier on its probabilities (rows with no LF vote left out,
+ * early stopping on valid gold), evaluate both on test.json, export the classifier to ONNX and
+ * check onnxruntime-web reproduces the tfjs probabilities. Output contract (one JSON object):
+ * {"dataset","label_model":{"chosen","test":{"accuracy","f1","coverage"}},
+ *  "classifier":{"test":{"accuracy","f1"},"train_ms","backend"},"onnx_max_abs_diff"}
+ * F1 is binary F1 of class 1 when k = 2, macro F1 otherwise. Progress goes to stderr.
+ */
+import { selectBackend } from '../core/backend.ts';
+import { distill, exportOnnx, hashTexts, predictOnnx, predictProbaTf, transform } from '../core/classifier/index.ts';
+import { createLabelModel, LABEL_MODEL_NAMES } from '../core/labelmodel/index.ts';
+import { accuracy, coverage, f1Binary, f1Macro, predictLabels } from '../core/metrics.ts';
+import { type Metric, ShoalError } from '../core/types.ts';
+import type { WrenchSplit } from '../core/formats/wrench.ts';
+import { integer, oneOf, parseFlags, required } from './args.ts';
+import { readWrenchDir } from './wrench-dir.ts';
+
+const FLAGS = ['data', 'label-model', 'metric', 'seed'] as const;
+
+/**
+ * Known defects of public benchmark files, fixed before use (../shared/data/README.md): WRENCH
+ * trec's test texts start with the fine-grained gold label word ("dist How far is …"), which
+ * leaks the label into the input; its weak labels were computed without it.
+ */
+export function textsOf(split: WrenchSplit, dataset: string, which: 'train' | 'valid' | 'test'): string[] {
+  const texts = split.data.map((d, i) => {
+    const t = d.text;
+    if (typeof t !== 'string') throw new ShoalError(`${dataset}/${which}.json, row "${split.ids[i]}": data.text is missing or not a string`);
+    return t;
+  });
+  if (dataset === 'trec' && which === 'test') return texts.map(stripFirstToken);
+  return texts;
+}
+
+export function stripFirstToken(text: string): string {
+  return text.replace(/^\s*\S+\s*/, '');
+}
+
+export function scores(proba: ArrayLike<number>, gold: ArrayLike<number>, k: number, seed: number) {
+  const pred = predictLabels(proba, k, 'snorkel', seed);
+  return { accuracy: accuracy(pred, gold), f1: k === 2 ? f1Binary(pred, gold, 1) : f1Macro(pred, gold, k) };
+}
+
+function progress(line: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r${line}`.padEnd(70));
+}
+
+export async function run(args: string[]) {
+  const flags = parseFlags(args, FLAGS);
+  const dir = required(flags, 'data');
+  const lmName = oneOf(flags, 'label-model', LABEL_MODEL_NAMES, 'auto');
+  const metric = oneOf<Metric>(flags, 'metric', ['acc', 'f1'], 'acc');
+  const seed = integer(flags, 'seed', 0);
+
+  const data = await readWrenchDir(dir);
+  if (!data.test) throw new ShoalError(`${dir}/test.json: file not found (distill evaluates on the test split)`);
+  if (data.train.L.n === 0) throw new ShoalError(`${dir}/train.json: has no rows`);
+  const k = data.k;
+  const trainTexts = textsOf(data.train, data.name, 'train');
+  const testTexts = textsOf(data.test, data.name, 'test');
+  const validTexts = data.valid ? textsOf(data.valid, data.name, 'valid') : undefined;
+
+  const backend = await selectBackend();
+
+  const lm = createLabelModel(lmName);
+  await lm.fit(data.train.L, {
+    devL: data.valid?.L,
+    devY: data.valid?.labels,
+    seed,
+    metric,
+    tie: 'snorkel',
+    onProgress: (f, msg) => progress(`label model ${(f * 100).toFixed(0)}% ${msg ?? ''}`),
+  });
+  const summary = lm.summary();
+  for (const w of summary.warnings ?? []) process.stderr.write(`\nwarning: ${w}\n`);
+  const lmTest = scores(lm.predictProba(data.test.L), data.test.labels, k, seed);
+
+  const t0 = performance.now();
+  const { classifier, train } = await distill(
+    {
+      texts: trainTexts,
+      proba: lm.predictProba(data.train.L),
+      k,
+      L: data.train.L,
+      classes: data.classNames,
+      dev: validTexts && data.valid ? { texts: validTexts, labels: data.valid.labels } : undefined,
+    },
+    {
+      seed,
+      metric,
+      onProgress: (e) => progress(`classifier epoch ${e.epoch}/${e.maxEpochs} loss ${e.loss.toFixed(4)}${e.devScore === undefined ? '' : ` dev ${e.devScore.toFixed(3)}`}`),
+    },
+  );
+  const trainMs = performance.now() - t0;
+  if (process.stderr.isTTY) process.stderr.write('\n');
+
+  const rawTest = hashTexts(testTexts, classifier.features);
+  const probaTf = await predictProbaTf(classifier.model, transform(rawTest, classifier.vocab));
+  const ort = await import('onnxruntime-web');
+  const probaOnnx = await predictOnnx(ort, exportOnnx(classifier), rawTest, k);
+  let maxDiff = 0;
+  for (let i = 0; i < probaTf.length; i++) maxDiff = Math.max(maxDiff, Math.abs(probaTf[i] - probaOnnx[i]));
+
+  return {
+    dataset: data.name,
+    label_model: {
+      chosen: summary.chosen ?? lmName,
+      test: { ...lmTest, coverage: coverage(data.test.L) },
+    },
+    classifier: {
+      test: scores(probaTf, data.test.labels, k, seed),
+      train_ms: Math.round(trainMs),
+      backend: train.backend ?? backend.name,
+    },
+    onnx_max_abs_diff: maxDiff,
+  };
+}

@@ -1,0 +1,245 @@
+/**
+ * Sparse hashed n-gram features for the distilled classifier — never a dense n × vocabulary
+ * matrix, only CSR (row pointers, column indices, values).
+ *
+ * Two stages, so that the part a user must re-implement outside Shoal (the ONNX sidecar
+ * describes it) is pure hashing, and everything learned from the corpus travels inside the model:
+ * 1. `hashTexts` (stateless): lowercase; tokens are runs of ≥2 letters/digits/underscore
+ *    (`/[\p{L}\p{N}_]{2,}/gu`, scikit-learn's `(?u)\b\w\w+\b` without JS's ASCII-only `\b`);
+ *    word n-grams join tokens with one space; char n-grams come from each token padded with one
+ *    space on both sides (scikit-learn's `char_wb`). Each distinct n-gram is hashed with
+ *    MurmurHash3-32 over its UTF-8 (seed 0 for word, 1 for char n-grams); bucket = |h| mod
+ *    buckets, sign = h < 0 ? −1 : +1 (HashingVectorizer's `alternate_sign`, which keeps collisions
+ *    unbiased); its weight is sign × (1 + ln count) (TfidfVectorizer's `sublinear_tf`) summed
+ *    into the bucket.
+ * 2. `fitVocabulary` + `transform` (learned on the training texts): buckets never seen in
+ *    training are dropped (like a fitted vectorizer's vocabulary); the rest get a compact id
+ *    1…V and smooth idf `ln((1+n)/(1+df)) + 1`; rows are idf-weighted and L2-normalised
+ *    (TfidfVectorizer defaults).
+ */
+import { ShoalError } from '../types.ts';
+import { murmur3 } from './hash.ts';
+
+/** Compressed sparse rows: row i is entries rowPtr[i] .. rowPtr[i+1]-1, indices ascending. */
+export interface Csr {
+  readonly n: number;
+  /** Number of columns (buckets for raw features, vocabulary size for transformed ones). */
+  readonly dim: number;
+  readonly rowPtr: Int32Array;
+  readonly indices: Int32Array;
+  readonly values: Float32Array;
+}
+
+export interface FeatureSpec {
+  /** Hash space size (2^18 by default). */
+  buckets: number;
+  /** Inclusive word n-gram range; [0, 0] disables word n-grams. */
+  wordNgrams: readonly [number, number];
+  /** Inclusive char n-gram range over space-padded tokens; [0, 0] disables them. */
+  charNgrams: readonly [number, number];
+  /** 1 + ln(count) instead of count. */
+  sublinearTf: boolean;
+  /**
+   * Multiplier on char n-gram weights. Char grams outnumber word grams ~10:1, so at weight 1
+   * they take most of each row's L2 norm and drown the word evidence.
+   */
+  charWeight: number;
+}
+
+export const TOKEN_PATTERN = '[\\p{L}\\p{N}_]{2,}';
+export const TOKEN_FLAGS = 'gu';
+export const WORD_SEED = 0;
+export const CHAR_SEED = 1;
+
+export const DEFAULT_FEATURES: FeatureSpec = {
+  buckets: 1 << 18,
+  wordNgrams: [1, 2],
+  charNgrams: [2, 4],
+  sublinearTf: true,
+  charWeight: 1,
+};
+
+export function tokenize(text: string): string[] {
+  return text.toLowerCase().match(new RegExp(TOKEN_PATTERN, TOKEN_FLAGS)) ?? [];
+}
+
+function checkSpec(spec: FeatureSpec): void {
+  if (!Number.isInteger(spec.buckets) || spec.buckets < 2 || spec.buckets > 1 << 30) {
+    throw new ShoalError(`feature buckets must be an integer in [2, 2^30], got ${spec.buckets}`);
+  }
+  for (const [name, [a, b]] of [['word', spec.wordNgrams], ['char', spec.charNgrams]] as const) {
+    const off = a === 0 && b === 0;
+    if (!off && !(Number.isInteger(a) && Number.isInteger(b) && a >= 1 && b >= a && b <= 16)) {
+      throw new ShoalError(`${name} n-gram range must be [0, 0] or 1 ≤ min ≤ max ≤ 16, got [${a}, ${b}]`);
+    }
+  }
+}
+
+/** The distinct n-grams of one text with their counts, keyed by signed hash and kind. */
+function countGrams(text: string, spec: FeatureSpec, counts: Map<number, number>, hashes: Map<number, number>): void {
+  const tokens = tokenize(text);
+  const add = (gram: string, seed: number) => {
+    const h = murmur3(gram, seed);
+    // Key on (seed, hash): a word and a char gram with the same 32-bit hash stay separate.
+    const key = seed === WORD_SEED ? h : h + 2 ** 32;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    hashes.set(key, h);
+  };
+  const [wMin, wMax] = spec.wordNgrams;
+  if (wMax > 0) {
+    for (let i = 0; i < tokens.length; i++) {
+      let gram = '';
+      for (let n = 1; n <= wMax && i + n <= tokens.length; n++) {
+        gram = n === 1 ? tokens[i] : gram + ' ' + tokens[i + n - 1];
+        if (n >= wMin) add(gram, WORD_SEED);
+      }
+    }
+  }
+  const [cMin, cMax] = spec.charNgrams;
+  if (cMax > 0) {
+    for (const t of tokens) {
+      const padded = ' ' + t + ' ';
+      // n-grams of code points, so astral letters are never split; the fast path covers BMP text.
+      const chars = Array.from(padded);
+      const bmp = chars.length === padded.length;
+      for (let n = cMin; n <= cMax; n++) {
+        if (n > chars.length) break;
+        for (let i = 0; i + n <= chars.length; i++) {
+          add(bmp ? padded.substring(i, i + n) : chars.slice(i, i + n).join(''), CHAR_SEED);
+        }
+      }
+    }
+  }
+}
+
+/** Stage 1: raw signed (sublinear) term frequencies per hash bucket, CSR over `spec.buckets`. */
+export function hashTexts(texts: readonly string[], spec: FeatureSpec = DEFAULT_FEATURES): Csr {
+  checkSpec(spec);
+  const n = texts.length;
+  const rowPtr = new Int32Array(n + 1);
+  let indices = new Int32Array(Math.max(16, n * 64));
+  let values = new Float32Array(indices.length);
+  let nnz = 0;
+  const counts = new Map<number, number>();
+  const hashes = new Map<number, number>();
+  const row = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const text = texts[i];
+    if (typeof text !== 'string') throw new ShoalError(`row ${i}: text is ${typeof text}, expected a string`);
+    counts.clear();
+    hashes.clear();
+    row.clear();
+    countGrams(text, spec, counts, hashes);
+    for (const [key, c] of counts) {
+      const h = hashes.get(key)!;
+      const bucket = Math.abs(h) % spec.buckets;
+      const scale = key === h ? 1 : spec.charWeight;
+      const w = (spec.sublinearTf ? 1 + Math.log(c) : c) * (h < 0 ? -1 : 1) * scale;
+      row.set(bucket, (row.get(bucket) ?? 0) + w);
+    }
+    const buckets = Int32Array.from(row.keys()).sort();
+    if (nnz + buckets.length > indices.length) {
+      const cap = Math.max(indices.length * 2, nnz + buckets.length);
+      const ni = new Int32Array(cap);
+      ni.set(indices.subarray(0, nnz));
+      const nv = new Float32Array(cap);
+      nv.set(values.subarray(0, nnz));
+      indices = ni;
+      values = nv;
+    }
+    for (const b of buckets) {
+      const v = row.get(b)!;
+      if (v === 0) continue; // two grams of opposite sign cancelled out: nothing to store
+      indices[nnz] = b;
+      values[nnz++] = v;
+    }
+    rowPtr[i + 1] = nnz;
+  }
+  return { n, dim: spec.buckets, rowPtr, indices: indices.slice(0, nnz), values: values.slice(0, nnz) };
+}
+
+/** What stage 2 learns from the training texts. */
+export interface Vocabulary {
+  readonly buckets: number;
+  /** Per bucket: its compact id in 1…size-1, or 0 for a bucket never seen in training. */
+  readonly remap: Int32Array;
+  /** Per compact id: idf weight; idf[0] = 0 so unseen buckets vanish. */
+  readonly idf: Float32Array;
+  /** V + 1 (compact id 0 is the "unseen" slot). */
+  readonly size: number;
+}
+
+export interface VocabularyOptions {
+  /** Keep buckets seen in at least this many training rows (default 1). */
+  minDf?: number;
+  /** Weight by smooth idf (default true); false gives every kept bucket weight 1. */
+  idf?: boolean;
+}
+
+export function fitVocabulary(raw: Csr, opts: VocabularyOptions = {}): Vocabulary {
+  const minDf = opts.minDf ?? 1;
+  const df = new Int32Array(raw.dim);
+  for (let p = 0; p < raw.indices.length; p++) df[raw.indices[p]]++;
+  const remap = new Int32Array(raw.dim);
+  let size = 1;
+  for (let b = 0; b < raw.dim; b++) if (df[b] >= minDf && df[b] > 0) remap[b] = size++;
+  const idf = new Float32Array(size);
+  for (let b = 0; b < raw.dim; b++) {
+    const c = remap[b];
+    if (c === 0) continue;
+    idf[c] = opts.idf === false ? 1 : Math.log((1 + raw.n) / (1 + df[b])) + 1;
+  }
+  return { buckets: raw.dim, remap, idf, size };
+}
+
+/** Stage 2: compact ids, idf-weighted, L2-normalised rows (a row with no known bucket stays empty). */
+export function transform(raw: Csr, vocab: Vocabulary): Csr {
+  if (raw.dim !== vocab.buckets) {
+    throw new ShoalError(`features were hashed into ${raw.dim} buckets but the vocabulary expects ${vocab.buckets}`);
+  }
+  const rowPtr = new Int32Array(raw.n + 1);
+  let nnz = 0;
+  for (let p = 0; p < raw.indices.length; p++) if (vocab.remap[raw.indices[p]] !== 0) nnz++;
+  const indices = new Int32Array(nnz);
+  const values = new Float32Array(nnz);
+  const tmp = new Float64Array(64);
+  let q = 0;
+  for (let i = 0; i < raw.n; i++) {
+    const start = q;
+    let sq = 0;
+    let t = 0;
+    const scratch = raw.rowPtr[i + 1] - raw.rowPtr[i] > tmp.length ? new Float64Array(raw.rowPtr[i + 1] - raw.rowPtr[i]) : tmp;
+    for (let p = raw.rowPtr[i]; p < raw.rowPtr[i + 1]; p++) {
+      const c = vocab.remap[raw.indices[p]];
+      if (c === 0) continue;
+      const v = raw.values[p] * vocab.idf[c];
+      indices[q++] = c;
+      scratch[t++] = v;
+      sq += v * v;
+    }
+    const inv = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+    // remap is monotone in the bucket, so indices stay ascending within the row.
+    for (let s = 0; s < t; s++) values[start + s] = scratch[s] * inv;
+    rowPtr[i + 1] = q;
+  }
+  return { n: raw.n, dim: vocab.size, rowPtr, indices, values };
+}
+
+/** Rows `rows` of a CSR matrix, in that order. */
+export function selectRows(X: Csr, rows: ArrayLike<number>): Csr {
+  let nnz = 0;
+  for (let t = 0; t < rows.length; t++) nnz += X.rowPtr[rows[t] + 1] - X.rowPtr[rows[t]];
+  const rowPtr = new Int32Array(rows.length + 1);
+  const indices = new Int32Array(nnz);
+  const values = new Float32Array(nnz);
+  let q = 0;
+  for (let t = 0; t < rows.length; t++) {
+    const a = X.rowPtr[rows[t]];
+    const b = X.rowPtr[rows[t] + 1];
+    indices.set(X.indices.subarray(a, b), q);
+    values.set(X.values.subarray(a, b), q);
+    q += b - a;
+    rowPtr[t + 1] = q;
+  }
+  return { n: rows.length, dim: X.dim, rowPtr, indices, values };
+}
