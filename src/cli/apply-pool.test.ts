@@ -34,6 +34,20 @@ describe('LF pool on Node worker threads', () => {
     expect(Array.from(res.lfs[3].votes)).toEqual(want[1]);
   }, 20_000);
 
+  it('without shared memory, finds a looping LF by chunk deadline and one-LF re-runs', async () => {
+    const blind = createNodeLfPool({ size: 1, sharedStatus: false });
+    try {
+      const defs = [good[0], code('loops', `(x) => { if (x.text === 'hi 1') for (;;) {} return null; }`), good[1]];
+      const res = await blind.applyLfs(defs, classes, { ...source, chunkCount: 2 }, { timeBudgetMsPerLfPerChunk: 150 });
+      expect(res.lfs[1].failed).toBe(true);
+      expect(res.lfs[1].error?.message).toMatch(/ran longer than 150 ms/);
+      expect(Array.from(res.lfs[0].votes.subarray(0, 200))).toEqual(want[0].slice(0, 200));
+      expect(Array.from(res.lfs[2].votes.subarray(0, 200))).toEqual(want[1].slice(0, 200));
+    } finally {
+      blind.close();
+    }
+  }, 20_000);
+
   it('isolates an LF that allocates without bound', async () => {
     const defs = [code('hog', `(x) => { const a = []; for (;;) a.push(new Array(1e5).fill(x.text)); }`), good[0]];
     const res = await pool.applyLfs(defs, classes, source, { timeBudgetMsPerLfPerChunk: 10_000 });

@@ -16,6 +16,8 @@ export interface NodePoolOptions {
   readonly size?: number;
   /** Heap limit per worker thread in MB; default 2048. */
   readonly maxOldGenerationSizeMb?: number;
+  /** See `PoolOptions.sharedStatus` (false exercises the fallback a non-isolated page uses). */
+  readonly sharedStatus?: boolean;
 }
 
 export function spawnNodeLfWorker(maxOldGenerationSizeMb = 2048): WorkerHandle {
@@ -41,5 +43,5 @@ export function spawnNodeLfWorker(maxOldGenerationSizeMb = 2048): WorkerHandle {
 
 export function createNodeLfPool(opts: NodePoolOptions = {}): LfPool {
   const size = opts.size ?? defaultPoolSize(availableParallelism());
-  return createLfPool({ size, spawn: () => spawnNodeLfWorker(opts.maxOldGenerationSizeMb) });
+  return createLfPool({ size, spawn: () => spawnNodeLfWorker(opts.maxOldGenerationSizeMb), sharedStatus: opts.sharedStatus });
 }

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { ShoalError } from '../core/types.ts';
 import { assignSplits, parseSplit, run } from './apply.ts';
+import { readRows } from './read-data.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'shoal-apply-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,23 +51,29 @@ describe('shoal apply', () => {
   const parquet = file('d.parquet', parquetWriteBuffer({ columnData: [{ name: 'text', data: texts, type: 'STRING' }, { name: 'label', data: labels, type: 'STRING' }, { name: 'n', data: BigInt64Array.from(texts, (_, i) => BigInt(i)), type: 'INT64' }] }));
 
   it.each([
-    ['csv', csv],
     ['jsonl', jsonl],
     ['json', json],
     ['tsv', tsv],
     ['parquet', parquet],
-  ])('runs an LF module over %s and writes WRENCH splits', async (_kind, data) => {
-    const out = join(dir, `out-${_kind}`);
+  ])('reads %s like csv', async (_kind, data) => {
+    const want = await readRows(csv);
+    const got = await readRows(data);
+    expect(got.map((r) => ({ text: r.text, label: r.label }))).toEqual(want.map((r) => ({ text: r.text, label: r.label })));
+    if (_kind === 'parquet') expect(got[5].n).toBe(5); // INT64 arrives as a plain number
+  });
+
+  it('runs an LF module over a data file and writes WRENCH splits', async () => {
+    const out = join(dir, 'out');
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     let summary;
     let errText = '';
     try {
-      summary = await run(['--lfs', lfs, '--data', data, '--label-field', 'label', '--split', '0.5,0.25,0.25', '--seed', '3', '--workers', '1', '--out', out]);
+      summary = await run(['--lfs', lfs, '--data', csv, '--label-field', 'label', '--split', '0.5,0.25,0.25', '--seed', '3', '--workers', '2', '--chunk-size', '4', '--out', out]);
     } finally {
       errText = stderr.mock.calls.map((c) => String(c[0])).join('');
       stderr.mockRestore();
     }
-    expect(summary).toMatchObject({ rows: 6, lfs: 4, coverage: 5 / 6, lf_errors: 1, splits: { train: 3, valid: 2, test: 1 } });
+    expect(summary).toMatchObject({ rows: 6, lfs: 4, coverage: 5 / 6, lf_errors: 1, workers: 2, splits: { train: 3, valid: 2, test: 1 } });
     expect(summary.rows_per_s).toBeGreaterThan(0);
     expect(errText).toContain('LF "throws": row 2: threw kaboom');
     const rows = readOut(out);
@@ -75,15 +82,27 @@ describe('shoal apply', () => {
     expect(rows['0'].label).toBe(1);
     expect(rows['3'].label).toBe(-1);
     expect(rows['5'].label).toBe(1); // an index is a class too
-    expect(rows['1'].data).toMatchObject({ text: 'hello there friend' });
-    expect(rows['1'].data).not.toHaveProperty('label');
+    expect(rows['1'].data).toEqual({ text: 'hello there friend' });
     expect(JSON.parse(readFileSync(join(out, 'label.json'), 'utf8'))).toEqual({ '0': 'ham', '1': 'spam' });
+    // The same seed gives the same files.
+    const first = readFileSync(join(out, 'train.json'), 'utf8');
+    const again = join(dir, 'out2');
+    const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await run(['--lfs', lfs, '--data', csv, '--label-field', 'label', '--split', '0.5,0.25,0.25', '--seed', '3', '--workers', '1', '--out', again]);
+    } finally {
+      quiet.mockRestore();
+    }
+    expect(readFileSync(join(again, 'train.json'), 'utf8')).toBe(first);
   }, 20_000);
 
   it('reports bad input as one ShoalError', async () => {
     const out = join(dir, 'bad');
-    await expect(run(['--lfs', lfs, '--data', file('bad.jsonl', '{"text": "a"}\n{oops\n'), '--out', out])).rejects.toThrow(/line 2 is not valid JSON/);
-    await expect(run(['--lfs', lfs, '--data', file('e.csv', ''), '--out', out])).rejects.toThrow(/empty/);
+    await expect(readRows(file('bad.jsonl', '{"text": "a"}\n{oops\n'))).rejects.toThrow(/line 2 is not valid JSON/);
+    await expect(readRows(file('arr.jsonl', '[1]\n'))).rejects.toThrow(/line 1 is not a JSON object/);
+    await expect(readRows(file('e.csv', ''))).rejects.toThrow(/empty/);
+    await expect(readRows(file('x.xlsx', 'x'))).rejects.toThrow(/unknown data format/);
+    await expect(readRows(file('bad.parquet', 'not parquet at all'))).rejects.toThrow(/not a readable Parquet file/);
     await expect(run(['--lfs', lfs, '--data', csv, '--label-field', 'text', '--out', out])).rejects.toThrow(/row 1: label "free stuff"/);
     await expect(run(['--lfs', file('nolfs.mjs', 'export const classes = ["a"]; export default [];'), '--data', csv, '--out', out])).rejects.toThrow(ShoalError);
     await expect(run(['--lfs', file('dup.mjs', 'export const classes = ["a","b"]; export default [{name:"x",apply:()=>0},{name:"x",apply:()=>1}];'), '--data', csv, '--out', out])).rejects.toThrow(/two LFs are named "x"/);

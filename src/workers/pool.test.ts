@@ -144,7 +144,7 @@ describe('LF pool fault isolation (fake killable workers)', () => {
 
   for (const blame of [true, false]) {
     it(`a worker crash is pinned on its LF ${blame ? 'from the shared status' : 'by re-running one LF at a time'}; the others complete`, async () => {
-      const pool = createLfPool({ size: 2, spawn: fakeSpawn({ blame }) });
+      const pool = createLfPool({ size: 2, spawn: fakeSpawn({ blame }), sharedStatus: blame });
       const res = await pool.applyLfs(set, classes, chunked(rows, [50]));
       expect(res.lfs[1].failed).toBe(true);
       expect(res.lfs[1].error?.message).toMatch(/crashed its worker/);
@@ -162,7 +162,7 @@ describe('LF pool fault isolation (fake killable workers)', () => {
   });
 
   it('workers that keep crashing with no LF to blame fail the job', async () => {
-    const pool = createLfPool({ size: 1, spawn: fakeSpawn({ blame: false, alwaysDie: true }) });
+    const pool = createLfPool({ size: 1, spawn: fakeSpawn({ blame: false, alwaysDie: true }), sharedStatus: false });
     await expect(pool.applyLfs([defs[0], defs[2]], classes, chunked(rows, [100]))).rejects.toThrow(/kept crashing/);
   });
 });

@@ -90,6 +90,11 @@ export interface LfPool {
 export interface PoolOptions {
   readonly size: number;
   readonly spawn: Spawn;
+  /**
+   * Share a status array with each worker (needs SharedArrayBuffer, i.e. a cross-origin isolated
+   * page or Node) to pin hangs and crashes on the running LF; default: when available.
+   */
+  readonly sharedStatus?: boolean;
 }
 
 const DEFAULT_BUDGET_MS = 5000;
@@ -107,8 +112,15 @@ class Failure {
 
 interface Slot {
   handle: WorkerHandle | null;
+  /** The watchdog array shared with `handle` (null without SharedArrayBuffer). */
   status: Int32Array | null;
 }
+
+/**
+ * Chunks kept in flight per worker: the next chunk already waits in the worker's queue when it
+ * finishes one, so a busy machine's thread wake-up latency is not paid once per chunk.
+ */
+const PIPELINE_DEPTH = 2;
 
 function abortError(): Error {
   const e = new ShoalError('the LF run was cancelled');
@@ -120,6 +132,7 @@ const hasSab = (): boolean => typeof SharedArrayBuffer !== 'undefined' && (globa
 
 export function createLfPool(opts: PoolOptions): LfPool {
   const size = Math.max(1, Math.floor(opts.size));
+  const shared = (opts.sharedStatus ?? true) && hasSab();
   const slots: Slot[] = Array.from({ length: size }, () => ({ handle: null, status: null }));
   let previewSlot: Slot = { handle: null, status: null };
   let queue: Promise<unknown> = Promise.resolve();
@@ -128,20 +141,20 @@ export function createLfPool(opts: PoolOptions): LfPool {
   function ensure(slot: Slot): WorkerHandle {
     if (!slot.handle) {
       slot.handle = opts.spawn();
-      slot.status = hasSab() ? new Int32Array(new SharedArrayBuffer(8)) : null;
+      slot.status = shared ? new Int32Array(new SharedArrayBuffer(8)) : null;
     }
     return slot.handle;
   }
-  function kill(slot: Slot): void {
-    slot.handle?.terminate();
+  /** Terminate the slot's worker — only if it is still `handle` (another task may have replaced it). */
+  function kill(slot: Slot, handle: WorkerHandle | null = slot.handle): void {
+    if (!handle || slot.handle !== handle) return;
+    handle.terminate();
     slot.handle = null;
     slot.status = null;
   }
 
   /** Race a worker call against its death and (for killable workers) the watchdog. */
-  function guarded<T>(slot: Slot, call: Promise<T>, budgetMs: number, chunkDeadlineMs: number, signal?: AbortSignal): Promise<T> {
-    const handle = slot.handle!;
-    const status = slot.status;
+  function guarded<T>(handle: WorkerHandle, status: Int32Array | null, call: Promise<T>, budgetMs: number, chunkDeadlineMs: number, signal?: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let done = false;
       const timers: ReturnType<typeof setTimeout>[] = [];
@@ -195,27 +208,37 @@ export function createLfPool(opts: PoolOptions): LfPool {
     const { rowCount, chunkCount } = source;
     if (!source.remote && !source.read) throw new ShoalError('the chunk source has neither read() nor a remote reader');
 
-    // Start (or reuse) workers and compile the LF set in each.
+    // Start (or reuse) workers and compile the LF set in each, once per job and worker.
     let info: LfSetInfo | null = null;
-    const initSlot = async (slot: Slot): Promise<void> => {
+    const initSlot = async (slot: Slot): Promise<WorkerHandle> => {
       let lastError = '';
       for (let attempt = 0; attempt < 2; attempt++) {
-        ensure(slot);
+        const handle = ensure(slot);
         try {
-          const r = await guarded(slot, slot.handle!.api.init(spec, slot.status, source.remote ?? null), 60_000, 60_000, signal);
+          const r = await guarded(handle, slot.status, handle.api.init(spec, slot.status, source.remote ?? null), 60_000, 60_000, signal);
           info ??= r;
-          return;
+          return handle;
         } catch (e) {
           if (e instanceof ShoalError) throw e; // cancelled
-          kill(slot);
+          kill(slot, handle);
           if (!(e instanceof Failure)) throw new ShoalError(`the LFs could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
           lastError = e.message;
         }
       }
       throw new ShoalError(`an LF worker could not start (${lastError}); nothing was changed, try again`);
     };
+    const readyBy = new Map<Slot, Promise<WorkerHandle>>();
+    const ready = (slot: Slot): Promise<WorkerHandle> => {
+      let p = readyBy.get(slot);
+      if (!p) {
+        p = initSlot(slot);
+        readyBy.set(slot, p);
+        p.catch(() => readyBy.delete(slot));
+      }
+      return p;
+    };
     const active = slots.slice(0, Math.max(1, Math.min(size, chunkCount)));
-    await Promise.all(active.map(initSlot));
+    await Promise.all(active.map(ready));
     const set = info as LfSetInfo | null;
     if (!set) throw new ShoalError('no LF worker started');
     const m = set.names.length;
@@ -234,6 +257,7 @@ export function createLfPool(opts: PoolOptions): LfPool {
     let chunksDone = 0;
     let rowsDone = 0;
     let blindCrashes = 0;
+    const counted = new WeakSet<WorkerHandle>(); // a death fails every task in flight on it: count it once
     const chunkRows = new Map<number, number>();
     const pendingParts = new Map<number, number>(); // chunk → outstanding split tasks
     const splits = new Map<number, { total: number; crashed: number }>(); // chunks re-run one LF at a time after a crash
@@ -278,11 +302,13 @@ export function createLfPool(opts: PoolOptions): LfPool {
           chunkDone(task);
           continue;
         }
-        if (!slot.handle) await initSlot(slot);
         const payload: RowChunk | number = source.remote ? task.chunk : await source.read!(task.chunk);
         if (typeof payload !== 'number') chunkRows.set(task.chunk, payload.rows.length);
+        const handle = await ready(slot);
+        const status = slot.status;
         try {
-          const r = await guarded(slot, slot.handle!.api.run(payload, task.only === null && only.length === m ? null : only), budget, budget * only.length + 1000, signal);
+          const call = handle.api.run(payload, task.only === null && only.length === m ? null : only);
+          const r = await guarded(handle, status, call, budget, budget * only.length + Math.min(1000, budget), signal);
           chunkRows.set(task.chunk, r.rows);
           merge(r);
           chunkDone(task);
@@ -291,9 +317,17 @@ export function createLfPool(opts: PoolOptions): LfPool {
             if (e instanceof ShoalError) throw e;
             throw new ShoalError(`applying LFs to chunk ${task.chunk} failed: ${e instanceof Error ? e.message : String(e)}`);
           }
-          kill(slot);
+          if (slot.handle === handle) {
+            kill(slot, handle);
+            readyBy.delete(slot);
+          }
           const where = rowRange(task.chunk);
-          const culprit = e.culprit !== null && only.includes(e.culprit) ? e.culprit : only.length === 1 ? only[0] : null;
+          if (e.culprit !== null && !only.includes(e.culprit)) {
+            // Another chunk in flight on the same worker brought it down: run this one again.
+            tasks.unshift(task);
+            continue;
+          }
+          const culprit = e.culprit ?? (only.length === 1 ? only[0] : null);
           const split = splits.get(task.chunk);
           if (split && only.length === 1 && e.kind === 'crash' && ++split.crashed === split.total) {
             // Every LF of the chunk crashed the worker on its own: blame the worker, not the LFs.
@@ -308,7 +342,7 @@ export function createLfPool(opts: PoolOptions): LfPool {
             );
             tasks.unshift({ chunk: task.chunk, only: only.filter((j) => j !== culprit) });
           } else {
-            if (e.kind === 'crash' && ++blindCrashes > MAX_BLIND_CRASHES) {
+            if (e.kind === 'crash' && !counted.has(handle) && (counted.add(handle), ++blindCrashes > MAX_BLIND_CRASHES)) {
               throw new ShoalError(`LF workers kept crashing (${e.message}); nothing was saved, try again`);
             }
             // Nobody to blame: re-run this chunk one LF at a time to find the culprit.
@@ -325,7 +359,9 @@ export function createLfPool(opts: PoolOptions): LfPool {
     };
 
     try {
-      await Promise.all(active.map(worker));
+      // Pipelining needs the shared status to tell which in-flight chunk killed a worker.
+      const depth = shared ? PIPELINE_DEPTH : 1;
+      await Promise.all(active.flatMap((slot) => Array.from({ length: depth }, () => worker(slot))));
     } catch (e) {
       // Stop everything in flight; workers are re-spawned lazily by the next job.
       for (const s of slots) kill(s);
@@ -354,12 +390,12 @@ export function createLfPool(opts: PoolOptions): LfPool {
       if (closed) throw new ShoalError('the LF worker pool was closed');
       const { timeoutMs = 2000, ...popts } = o;
       const slot = previewSlot;
-      ensure(slot);
+      const handle = ensure(slot);
       try {
-        return await guarded(slot, slot.handle!.api.preview(def, classes, sample, popts), timeoutMs, timeoutMs);
+        return await guarded(handle, slot.status, handle.api.preview(def, classes, sample, popts), timeoutMs, timeoutMs);
       } catch (e) {
         if (!(e instanceof Failure)) throw e;
-        kill(slot);
+        kill(slot, handle);
         previewSlot = { handle: null, status: null };
         throw new ShoalError(e.kind === 'hang' ? `LF "${def.name}" did not finish the preview within ${timeoutMs} ms (an endless loop?)` : `LF "${def.name}" crashed the preview worker (${e.message})`);
       }

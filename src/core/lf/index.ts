@@ -3,7 +3,7 @@
  * helpers, content hashes for vote caching, match spans and the live preview.
  */
 export * from './types.ts';
-export { LfRuntime, countTokens, describe, errorMessage } from './runtime.ts';
+export { LfRuntime, describe, errorMessage } from './runtime.ts';
 export type { RuntimeOptions, FunctionLf, LfChunkResult, ApplyChunkOptions } from './runtime.ts';
 export { HelperScope, loadNlp, needsNlp, sentimentOf } from './helpers.ts';
 export type { NlpFn, NlpDoc } from './helpers.ts';
@@ -13,4 +13,4 @@ export { lfHash } from './hash.ts';
 export { lfSpans } from './spans.ts';
 export { previewLf } from './preview.ts';
 export type { PreviewSample, PreviewHit, LfPreview, PreviewOptions } from './preview.ts';
-export { isWordCharAt, scanWords, wordsOf, tokensOf, fieldText, escapeRegExp, wordBoundedPattern } from './text.ts';
+export { isWordCharAt, scanWords, wordsOf, tokensOf, countTokens, fieldText, escapeRegExp, wordBoundedPattern } from './text.ts';

@@ -14,7 +14,7 @@
  * A scan marks which keywords occurred with a row stamp (no clearing between rows); the caller
  * then asks per LF whether any/all of its keywords were seen.
  */
-import { isWordCharAt, scanWords, wordBoundedPattern } from './text.ts';
+import { isWordCharAt, scanWords, tokensOf, wordBoundedPattern } from './text.ts';
 
 /** One LF's keywords; groups are referred to by their position in the scanner's list. */
 export interface KeywordGroupSpec {
@@ -207,18 +207,10 @@ export class KeywordScanner {
       });
     }
     if (this.byToken.size > 0) {
-      const n = text.length;
-      let start = -1;
-      for (let i = 0; i <= n; i++) {
-        const c = i < n ? text.charCodeAt(i) : 32;
-        const space = c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(text[i]));
-        if (!space) {
-          if (start < 0) start = i;
-        } else if (start >= 0) {
-          const ids = this.byToken.get(text.slice(start, i));
-          if (ids) for (const id of ids) this.markKw(id);
-          start = -1;
-        }
+      const toks = tokensOf(text);
+      for (let t = 0; t < toks.length; t++) {
+        const ids = this.byToken.get(toks[t]);
+        if (ids) for (const id of ids) this.markKw(id);
       }
     }
     for (const f of this.fallback) if (f.re.test(text)) this.markKw(f.id);

@@ -14,7 +14,7 @@
 import { ABSTAIN } from '../types.ts';
 import { HelperScope, type NlpFn } from './helpers.ts';
 import { KeywordScanner, type KeywordGroupSpec } from './keywords.ts';
-import { fieldText, scanWords } from './text.ts';
+import { countTokens, fieldText, scanWords } from './text.ts';
 import type { CompareOp, FieldLf, LengthLf, LfDef, LfErrorInfo, Row, RowChunk } from './types.ts';
 
 export interface RuntimeOptions {
@@ -349,22 +349,6 @@ function compare(op: CompareOp, a: number, b: number): boolean {
 function countWords(s: string): number {
   let c = 0;
   scanWords(s, () => c++);
-  return c;
-}
-
-/** Whitespace-separated tokens, counted without allocating them. */
-export function countTokens(s: string): number {
-  let c = 0;
-  let inTok = false;
-  for (let i = 0, n = s.length; i < n; i++) {
-    const ch = s.charCodeAt(i);
-    const space = ch === 32 || (ch >= 9 && ch <= 13) || (ch > 127 && /\s/.test(s[i]));
-    if (space) inTok = false;
-    else if (!inTok) {
-      inTok = true;
-      c++;
-    }
-  }
   return c;
 }
 
