@@ -65,7 +65,7 @@ export interface BackendChoice {
 
 const DEFAULT_KEY = 'shoal.tfjs-backend.v1';
 const processCache = memoryCache();
-let inflight: Promise<BackendChoice> | undefined;
+let decided: Promise<BackendChoice> | undefined;
 let configured = false;
 
 /** The tfjs namespace Shoal uses (one module instance shared by every trainer). */
@@ -211,19 +211,25 @@ function parseCached(raw: string | null): { name: BackendName; measuredMs: Recor
 }
 
 /**
- * Measure (or recall) the fastest backend and make it active. Concurrent callers (label model
- * and classifier starting together) share one measurement; later calls reuse the cache.
+ * Measure (or recall) the fastest backend and make it active. The first call in a process
+ * decides (consulting its cache); later calls — the label model and the classifier starting
+ * together — share that decision. `force` and `candidates` bypass the shared decision (tests,
+ * user overrides); `remeasure` replaces it.
  */
 export async function selectBackend(opts: SelectBackendOptions = {}): Promise<BackendChoice> {
-  if (opts.force || opts.remeasure || opts.candidates) return choose(opts);
-  if (!inflight) {
-    inflight = choose(opts).catch((err: unknown) => {
-      inflight = undefined;
-      throw err;
+  if (opts.force || opts.candidates) return choose(opts);
+  if (opts.remeasure || !decided) {
+    const p = choose(opts);
+    decided = p;
+    p.catch(() => {
+      if (decided === p) decided = undefined; // a failed measurement must not stick
     });
+    return p;
   }
-  const choice = await inflight;
+  const choice = await decided;
   // Someone may have switched backends since (a forced run, a test): restore the choice.
   if (tf.getBackend() !== choice.name) await tryBackend(choice.name);
-  return choice;
+  const key = opts.cacheKey ?? DEFAULT_KEY;
+  if (opts.cache && !opts.cache.getItem(key)) opts.cache.setItem(key, JSON.stringify({ name: choice.name, measuredMs: choice.measuredMs }));
+  return { ...choice, cached: true };
 }

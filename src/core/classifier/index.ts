@@ -56,6 +56,11 @@ export async function distill(input: DistillInput, opts: DistillOptions = {}): P
   const vocab = fitVocabulary(raw, opts.vocabulary);
   const X = transform(raw, vocab);
   const rows = input.rows ?? (input.L ? coveredRows(input.L) : Uint32Array.from({ length: texts.length }, (_, i) => i));
+  for (let t = 0; t < rows.length; t++) {
+    if (!Number.isInteger(rows[t]) || rows[t] < 0 || rows[t] >= texts.length) {
+      throw new ShoalError(`training row ${rows[t]} is outside the ${texts.length} texts`);
+    }
+  }
   const targets = new Float32Array(rows.length * k);
   for (let t = 0; t < rows.length; t++) for (let c = 0; c < k; c++) targets[t * k + c] = proba[rows[t] * k + c];
   const dev = input.dev ? { X: transform(hashTexts(input.dev.texts, features), vocab), y: input.dev.labels } : undefined;

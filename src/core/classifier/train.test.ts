@@ -144,3 +144,9 @@ describe('the sparse tfjs graph', () => {
     for (let c = 0; c < k; c++) expect(lastRows[c]).toBeCloseTo(eb[c] / s, 5);
   });
 });
+
+describe('distill input checks', () => {
+  it('rejects training rows outside the texts', async () => {
+    await expect(distill({ texts: ['a b', 'c d'], proba: new Float32Array(4), k: 2, rows: [0, 2] })).rejects.toThrow(/row 2 is outside the 2 texts/);
+  });
+});

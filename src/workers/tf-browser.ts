@@ -1,0 +1,26 @@
+/**
+ * Browser-only wiring for tfjs-wasm and onnxruntime-web: where vite put their .wasm files
+ * (stack-notes §3c/§3d). Import this module for its side effect before `selectBackend` or the
+ * first ONNX session; core stays free of bundler-specific `?url` imports.
+ */
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import tfWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import tfWasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import tfWasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import * as ort from 'onnxruntime-web/wasm';
+import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import ortMjs from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
+import { getTf } from '../core/backend.ts';
+
+// getTf() also turns off threaded tfjs-wasm, which hangs in minified COOP/COEP builds.
+getTf();
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': tfWasm,
+  'tfjs-backend-wasm-simd.wasm': tfWasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': tfWasmThreaded,
+});
+// Explicit paths: without them numThreads > 1 crashed the built page (stack-notes §6).
+ort.env.wasm.wasmPaths = { wasm: ortWasm, mjs: ortMjs };
+ort.env.wasm.numThreads = 1;
+
+export { ort };

@@ -1,0 +1,188 @@
+/**
+ * What the train worker does, independent of how it is hosted (browser module worker via
+ * `train.worker.ts`, or called inline by Node tests): pick the tfjs backend, fit a label model,
+ * train the distilled classifier, export it to ONNX and predict with onnxruntime-web. Thin: all
+ * the work is in core. Long jobs take a job id so `cancel(jobId)` can abort them, and report
+ * progress through a callback (a Comlink proxy in the browser).
+ *
+ * Big arrays go in and out as typed arrays, transferred (label-matrix columns, probabilities,
+ * model weights), never as arrays of JS numbers.
+ */
+import type * as Ort from 'onnxruntime-web';
+import { type BackendChoice, type BackendName, memoryCache, selectBackend } from '../core/backend.ts';
+import {
+  type DistilledClassifier,
+  type EpochReport,
+  type FeatureSpec,
+  distill,
+  exportOnnx,
+  hashTexts,
+  onnxSidecar,
+  predictOnnx,
+  predictTexts,
+} from '../core/classifier/index.ts';
+import { createLabelModel } from '../core/labelmodel/index.ts';
+import type { LabelModelName, LabelModelSummary } from '../core/labelmodel/types.ts';
+import { LabelMatrix } from '../core/matrix.ts';
+import type { Metric } from '../core/types.ts';
+
+export type Transfer = <T>(value: T, transferables: Transferable[]) => T;
+
+export interface TrainWorkerDeps {
+  /** onnxruntime-web as the host configured it (wasm paths); needed for `predictOnnx`. */
+  ort?: typeof Ort;
+  /** Comlink.transfer in a worker; identity inline. */
+  transfer?: Transfer;
+}
+
+export interface LabelMatrixData {
+  n: number;
+  k: number;
+  /** One Int8Array per LF, -1 = abstain. */
+  columns: Int8Array[];
+}
+
+export interface FitLabelModelRequest {
+  name: LabelModelName;
+  train: LabelMatrixData;
+  dev?: { L: LabelMatrixData; labels: Int32Array };
+  classBalance?: number[];
+  seed?: number;
+  metric?: Metric;
+}
+
+export interface TrainClassifierRequest {
+  texts: readonly string[];
+  /** n × k label-model probabilities. */
+  proba: Float32Array;
+  k: number;
+  /** Rows to learn from: those with at least one LF vote. */
+  rows: Uint32Array;
+  classes?: readonly string[];
+  dev?: { texts: readonly string[]; labels: Int32Array };
+  seed?: number;
+  metric?: Metric;
+  features?: Partial<FeatureSpec>;
+  maxEpochs?: number;
+}
+
+export interface TrainClassifierResult {
+  classifier: DistilledClassifier;
+  bestEpoch: number;
+  bestDevScore?: number;
+  history: EpochReport[];
+  backend: string;
+  ms: number;
+}
+
+export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
+  const transfer: Transfer = deps.transfer ?? ((v) => v);
+  const jobs = new Map<string, AbortController>();
+
+  const start = (jobId: string) => {
+    jobs.get(jobId)?.abort();
+    const ac = new AbortController();
+    jobs.set(jobId, ac);
+    return ac;
+  };
+  const finish = (jobId: string, ac: AbortController) => {
+    if (jobs.get(jobId) === ac) jobs.delete(jobId);
+  };
+
+  return {
+    /**
+     * Measure (or recall) the fastest tfjs backend. Workers have no localStorage, so the page
+     * passes the cached value in and stores the returned one.
+     */
+    async selectBackend(cached: string | null = null, force?: BackendName): Promise<{ choice: BackendChoice; cacheValue: string | null }> {
+      const cache = memoryCache();
+      if (cached !== null) cache.setItem('backend', cached);
+      const choice = await selectBackend({ cache, cacheKey: 'backend', force });
+      return { choice, cacheValue: cache.getItem('backend') };
+    },
+
+    async fitLabelModel(
+      jobId: string,
+      req: FitLabelModelRequest,
+      onProgress?: (fraction: number, message?: string) => void,
+    ): Promise<{ proba: Float32Array; summary: LabelModelSummary }> {
+      const ac = start(jobId);
+      try {
+        const L = new LabelMatrix(req.train.n, req.train.k, req.train.columns);
+        const devL = req.dev ? new LabelMatrix(req.dev.L.n, req.dev.L.k, req.dev.L.columns) : undefined;
+        const model = createLabelModel(req.name);
+        await model.fit(L, {
+          devL,
+          devY: req.dev?.labels,
+          classBalance: req.classBalance,
+          seed: req.seed,
+          metric: req.metric,
+          signal: ac.signal,
+          onProgress,
+        });
+        const proba = model.predictProba(L);
+        return transfer({ proba, summary: model.summary() }, [proba.buffer]);
+      } finally {
+        finish(jobId, ac);
+      }
+    },
+
+    async trainClassifier(jobId: string, req: TrainClassifierRequest, onProgress?: (e: EpochReport) => void): Promise<TrainClassifierResult> {
+      const ac = start(jobId);
+      try {
+        await selectBackend();
+        const { classifier, train } = await distill(
+          {
+            texts: req.texts,
+            proba: req.proba,
+            k: req.k,
+            rows: req.rows,
+            classes: req.classes,
+            dev: req.dev,
+          },
+          { seed: req.seed, metric: req.metric, features: req.features, maxEpochs: req.maxEpochs, signal: ac.signal, onProgress },
+        );
+        const result: TrainClassifierResult = {
+          classifier,
+          bestEpoch: train.bestEpoch,
+          bestDevScore: train.bestDevScore,
+          history: train.history,
+          backend: train.backend,
+          ms: train.ms,
+        };
+        return transfer(result, classifierBuffers(classifier));
+      } finally {
+        finish(jobId, ac);
+      }
+    },
+
+    /** Abort a running job; it rejects with an AbortError. Unknown ids are ignored. */
+    cancel(jobId: string): void {
+      jobs.get(jobId)?.abort();
+    },
+
+    /** Probabilities (n × k) with the pure typed-array path. */
+    predict(classifier: DistilledClassifier, texts: readonly string[]): Float32Array {
+      const p = predictTexts(classifier, texts);
+      return transfer(p, [p.buffer]);
+    },
+
+    exportOnnx(classifier: DistilledClassifier): { onnx: Uint8Array; sidecar: ReturnType<typeof onnxSidecar> } {
+      const onnx = exportOnnx(classifier);
+      return transfer({ onnx, sidecar: onnxSidecar(classifier) }, [onnx.buffer as ArrayBuffer]);
+    },
+
+    /** Run an exported model over texts with onnxruntime-web (hashing as the sidecar says). */
+    async predictOnnx(onnx: Uint8Array, features: FeatureSpec, k: number, texts: readonly string[]): Promise<Float32Array> {
+      if (!deps.ort) throw new Error('this worker was created without onnxruntime-web');
+      const p = await predictOnnx(deps.ort, onnx, hashTexts(texts, features), k);
+      return transfer(p, [p.buffer]);
+    },
+  };
+}
+
+export type TrainWorkerApi = ReturnType<typeof createTrainWorkerApi>;
+
+function classifierBuffers(c: DistilledClassifier): ArrayBuffer[] {
+  return [c.vocab.remap.buffer, c.vocab.idf.buffer, c.model.weights.buffer, c.model.bias.buffer] as ArrayBuffer[];
+}
