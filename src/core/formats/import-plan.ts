@@ -1,0 +1,262 @@
+/**
+ * What an import keeps from a table, decided before rows are stored: which field(s) make up
+ * `x.text`, which other fields LFs may read, the id field, an optional gold-label column
+ * mapped to class indices, and the train/dev/test split (seeded random fractions with exact
+ * counts, an existing split column, or one split for the whole file).
+ *
+ * Pure and streaming: `RowShaper` sees each row once and keeps only columnar state (gold
+ * Int8Array, split Uint8Array, ids), so a million rows cost a few megabytes here.
+ */
+import { deriveSeed, mulberry32, permutation } from '../rng.ts';
+import type { Cell, DataFormat, ParseIssue, Row } from './types.ts';
+
+export type SplitName = 'train' | 'dev' | 'test';
+/** Split codes stored per row: the index in this list. */
+export const SPLITS: readonly SplitName[] = ['train', 'dev', 'test'];
+
+export type SplitSpec =
+  | { kind: 'random'; fractions: readonly [number, number, number]; seed: number }
+  | { kind: 'column'; field: string }
+  | { kind: 'fixed'; split: SplitName };
+
+export const DEFAULT_SPLIT: SplitSpec = { kind: 'random', fractions: [0.8, 0.1, 0.1], seed: 0 };
+
+export interface ImportOptions {
+  /** Dataset name; defaults to the file name without extension. */
+  name?: string;
+  format?: DataFormat;
+  delimiter?: string;
+  header?: boolean;
+  encoding?: string;
+  /** Fields joined (by a newline) into `x.text`; default `text` if present, else the first column. */
+  textFields?: string[];
+  /** Other fields LFs may read (`x.subject`); default every column. */
+  fields?: string[];
+  /** A column of unique row ids; duplicates are bad rows. */
+  idField?: string;
+  /** Gold label column; default `label` if present; null for none. */
+  labelField?: string | null;
+  /** Class names in index order; inferred from the labels in order of appearance if omitted. */
+  classes?: string[];
+  split?: SplitSpec;
+  skipBadRows?: boolean;
+  maxBadRows?: number;
+  batchSize?: number;
+}
+
+export interface ResolvedPlan {
+  textFields: string[];
+  fields: string[];
+  idField?: string;
+  labelField?: string;
+  classes?: string[];
+  split: SplitSpec;
+}
+
+/** Apply defaults against the columns the file actually has; a named column that is missing is an issue. */
+export function resolvePlan(columns: readonly string[], options: ImportOptions, file: string): ResolvedPlan | ParseIssue {
+  const has = new Set(columns);
+  const missing = (what: string, name: string): ParseIssue => ({
+    file,
+    code: 'missing-column',
+    reason: `has no column "${name}" (chosen as ${what}); its columns are ${listColumns(columns)}`,
+  });
+  const textFields = options.textFields?.length ? options.textFields : has.has('text') ? ['text'] : columns.slice(0, 1);
+  if (textFields.length === 0) return { file, code: 'empty', reason: 'has no columns' };
+  for (const f of textFields) if (!has.has(f)) return missing('a text field', f);
+  const fields = options.fields ?? columns.slice();
+  for (const f of fields) if (!has.has(f)) return missing('a field', f);
+  if (options.idField !== undefined && !has.has(options.idField)) return missing('the id field', options.idField);
+  let labelField: string | undefined;
+  if (options.labelField === undefined) labelField = has.has('label') ? 'label' : undefined;
+  else if (options.labelField !== null) {
+    if (!has.has(options.labelField)) return missing('the gold label', options.labelField);
+    labelField = options.labelField;
+  }
+  const split = options.split ?? DEFAULT_SPLIT;
+  if (split.kind === 'column' && !has.has(split.field)) return missing('the split column', split.field);
+  if (split.kind === 'random') {
+    const bad = split.fractions.some((f) => !(f >= 0)) || split.fractions.reduce((a, b) => a + b, 0) <= 0;
+    if (bad) return { file, code: 'unsupported', reason: `split fractions ${split.fractions.join(', ')} must be non-negative and not all zero` };
+  }
+  if (options.classes) {
+    const k = options.classes.length;
+    if (k < 2 || k > 127 || new Set(options.classes).size !== k) {
+      return { file, code: 'unsupported', reason: 'needs 2 to 127 distinct class names' };
+    }
+  }
+  return { textFields, fields, idField: options.idField, labelField, classes: options.classes?.slice(), split };
+}
+
+function listColumns(columns: readonly string[]): string {
+  const shown = columns.slice(0, 12).map((c) => `"${c}"`).join(', ');
+  return columns.length > 12 ? `${shown} and ${columns.length - 12} more` : shown || 'none';
+}
+
+function splitOf(v: Cell): SplitName | undefined {
+  const s = String(v ?? '').trim().toLowerCase();
+  if (s === 'train' || s === 'training') return 'train';
+  if (s === 'dev' || s === 'valid' || s === 'validation' || s === 'val') return 'dev';
+  if (s === 'test' || s === 'testing') return 'test';
+  return undefined;
+}
+
+/** Growable typed array, so columnar state never passes through JS arrays of numbers. */
+class Grow<T extends Int8Array | Uint8Array> {
+  n = 0;
+  constructor(private buf: T, private readonly make: (n: number) => T) {}
+  push(v: number): void {
+    if (this.n === this.buf.length) {
+      const next = this.make(Math.max(1024, this.buf.length * 2));
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.n++] = v;
+  }
+  done(): T {
+    return this.buf.slice(0, this.n) as T;
+  }
+}
+
+export interface ShapedColumns {
+  n: number;
+  classes: string[];
+  /** Gold class per row, -1 where there is none. */
+  gold: Int8Array;
+  /** Split code per row (index into SPLITS). */
+  split: Uint8Array;
+  splitCounts: Record<SplitName, number>;
+  ids?: string[];
+  /** Gold values that are not class names, with how often they occur (rows left unlabeled). */
+  unknownLabels: Record<string, number>;
+  labeled: number;
+}
+
+/**
+ * Turns parsed rows into stored rows plus columnar gold/split/id state. `shape` returns the
+ * row to store, or an issue for a bad row (duplicate id, unknown split value).
+ */
+export class RowShaper {
+  private readonly gold = new Grow(new Int8Array(1024), (n) => new Int8Array(n));
+  private readonly split = new Grow(new Uint8Array(1024), (n) => new Uint8Array(n));
+  private readonly ids: string[] | undefined;
+  private readonly seen = new Map<string, number>();
+  private readonly classes: string[];
+  private readonly classIndex = new Map<string, number>();
+  private readonly inferClasses: boolean;
+  private readonly unknown: Record<string, number> = {};
+  private labeled = 0;
+  private readonly compositeText: boolean;
+
+  constructor(
+    readonly plan: ResolvedPlan,
+    private readonly file: string,
+  ) {
+    this.ids = plan.idField !== undefined ? [] : undefined;
+    this.classes = plan.classes?.slice() ?? [];
+    this.inferClasses = plan.classes === undefined;
+    this.classes.forEach((c, i) => this.classIndex.set(c, i));
+    this.compositeText = !(plan.textFields.length === 1 && plan.textFields[0] === 'text');
+  }
+
+  get rows(): number {
+    return this.gold.n;
+  }
+
+  /** `rowNo` is the 1-based row number used in messages. */
+  shape(row: Row, rowNo: number): Row | ParseIssue {
+    const p = this.plan;
+    let splitCode = 0;
+    if (p.split.kind === 'column') {
+      const s = splitOf(row[p.split.field] ?? null);
+      if (s === undefined) {
+        return { file: this.file, code: 'bad-split', row: rowNo, reason: `split value ${JSON.stringify(row[p.split.field] ?? null)} in "${p.split.field}" is not train, dev/valid or test` };
+      }
+      splitCode = SPLITS.indexOf(s);
+    } else if (p.split.kind === 'fixed') splitCode = SPLITS.indexOf(p.split.split);
+    let id: string | undefined;
+    if (this.ids && p.idField !== undefined) {
+      id = String(row[p.idField] ?? '');
+      const first = this.seen.get(id);
+      if (first !== undefined) {
+        return { file: this.file, code: 'duplicate-id', row: rowNo, reason: `id ${JSON.stringify(id)} is already used by row ${first}; ids must be unique` };
+      }
+      this.seen.set(id, rowNo);
+    }
+    const label = p.labelField !== undefined ? this.labelOf(row[p.labelField] ?? null) : -1;
+    if (label === 'too-many') {
+      return { file: this.file, code: 'bad-label', row: rowNo, reason: `the gold label column "${p.labelField}" has more than 127 distinct values; is it really a class label?` };
+    }
+    const out: Row = {};
+    if (this.compositeText) {
+      out.text = p.textFields.map((f) => cellText(row[f] ?? null)).join('\n');
+    } else out.text = cellText(row.text ?? null);
+    for (const f of p.fields) if (f !== 'text' || !this.compositeText) out[f] = f === 'text' ? out.text : (row[f] ?? null);
+    if (this.ids && id !== undefined) this.ids.push(id);
+    this.gold.push(label);
+    this.split.push(splitCode);
+    if (label >= 0) this.labeled++;
+    return out;
+  }
+
+  private labelOf(v: Cell): number | 'too-many' {
+    if (v === null) return -1;
+    const s = String(v).trim();
+    if (s === '') return -1;
+    const exact = this.classIndex.get(s);
+    if (exact !== undefined) return exact;
+    if (this.inferClasses) {
+      // Numeric labels (0/1, or WRENCH's -1 for "none") stay indices.
+      if (/^-1$/.test(s)) return -1;
+      if (this.classes.length >= 127) return 'too-many';
+      this.classes.push(s);
+      this.classIndex.set(s, this.classes.length - 1);
+      return this.classes.length - 1;
+    }
+    const lower = s.toLowerCase();
+    for (let i = 0; i < this.classes.length; i++) if (this.classes[i].toLowerCase() === lower) return i;
+    if (/^-?\d+$/.test(s)) {
+      const i = Number(s);
+      if (i === -1) return -1;
+      if (i >= 0 && i < this.classes.length) return i;
+    }
+    this.unknown[s] = (this.unknown[s] ?? 0) + 1;
+    return -1;
+  }
+
+  finish(): ShapedColumns {
+    const n = this.gold.n;
+    const split = this.split.done();
+    if (this.plan.split.kind === 'random') randomSplit(split, this.plan.split.fractions, this.plan.split.seed);
+    const splitCounts: Record<SplitName, number> = { train: 0, dev: 0, test: 0 };
+    for (let i = 0; i < n; i++) splitCounts[SPLITS[split[i]]]++;
+    return {
+      n,
+      classes: this.classes.slice(),
+      gold: this.gold.done(),
+      split,
+      splitCounts,
+      ids: this.ids,
+      unknownLabels: { ...this.unknown },
+      labeled: this.labeled,
+    };
+  }
+}
+
+function cellText(v: Cell): string {
+  return v === null ? '' : String(v);
+}
+
+/**
+ * Fill `out` with a seeded split of exact sizes: round(f·n) train and dev rows, the rest
+ * test, assigned by a seeded permutation (the same seed gives the same split).
+ */
+export function randomSplit(out: Uint8Array, fractions: readonly [number, number, number], seed: number): Uint8Array {
+  const n = out.length;
+  const total = fractions[0] + fractions[1] + fractions[2];
+  const nTrain = Math.round((fractions[0] / total) * n);
+  const nDev = Math.min(n - nTrain, Math.round((fractions[1] / total) * n));
+  const perm = permutation(n, mulberry32(deriveSeed(seed, 'split')));
+  for (let t = 0; t < n; t++) out[perm[t]] = t < nTrain ? 0 : t < nTrain + nDev ? 1 : 2;
+  return out;
+}

@@ -1,0 +1,36 @@
+/**
+ * The few table operations `RepoStorage` needs, so the repository logic (cascades, atomic
+ * import, vote keys) is written once and runs on IndexedDB (dexie.ts) and in memory
+ * (memory.ts) alike. Every record has a string primary key in a field named by TABLES.
+ */
+
+export const TABLES = {
+  projects: { key: 'id', indexes: [] },
+  datasets: { key: 'id', indexes: ['projectId'] },
+  versions: { key: 'id', indexes: ['datasetId', 'projectId', 'status'] },
+  chunks: { key: 'key', indexes: ['versionId'] },
+  columns: { key: 'key', indexes: ['versionId'] },
+  lfs: { key: 'id', indexes: ['projectId'] },
+  votes: { key: 'key', indexes: ['versionId', 'sourceHash'] },
+  runs: { key: 'id', indexes: ['projectId', 'versionId'] },
+  runProbs: { key: 'runId', indexes: [] },
+  settings: { key: 'key', indexes: ['projectId'] },
+} as const;
+
+export type TableName = keyof typeof TABLES;
+// Records are plain structured-clonable objects; each repository method knows its shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Rec = Record<string, any>;
+
+export interface Backend {
+  /** Run `fn` in one transaction over `tables`: all its writes land, or none. */
+  tx<T>(mode: 'r' | 'rw', tables: TableName[], fn: () => Promise<T>): Promise<T>;
+  get(table: TableName, key: string): Promise<Rec | undefined>;
+  bulkGet(table: TableName, keys: string[]): Promise<(Rec | undefined)[]>;
+  put(table: TableName, value: Rec): Promise<void>;
+  delete(table: TableName, key: string): Promise<void>;
+  where(table: TableName, index: string, value: string): Promise<Rec[]>;
+  deleteWhere(table: TableName, index: string, value: string): Promise<void>;
+  all(table: TableName): Promise<Rec[]>;
+  close(): void;
+}

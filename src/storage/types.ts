@@ -1,0 +1,229 @@
+/**
+ * The storage seam: everything Shoal persists, behind one interface with two implementations
+ * (Dexie/IndexedDB in the app, an in-memory twin in unit tests) that pass the same contract
+ * suite (contract.ts).
+ *
+ * Layout, chosen for IndexedDB's costs (~100 µs per record, cheap large values):
+ * - rows live in chunks of ~1000 per record, keyed by (dataset version, chunk index);
+ * - per-row columns (gold, split) and LF votes are single typed arrays per record;
+ * - votes are keyed by (LF source hash, dataset version), so editing one LF invalidates
+ *   exactly one record and re-importing data invalidates every LF;
+ * - label-model probabilities sit apart from the run records, so listing runs is cheap.
+ *
+ * Atomic import: rows are written under a *pending* dataset version; `commitImport` writes
+ * the columns, external LFs and the commit record in one transaction. Readers only ever see
+ * committed versions; pending leftovers (a tab closed mid-import) are removed on open.
+ */
+import type { Row } from '../core/formats/types.ts';
+import type { SplitName } from '../core/formats/import-plan.ts';
+
+export const ROWS_PER_CHUNK = 1000;
+
+export interface ProjectRecord {
+  id: string;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ColumnInfo {
+  name: string;
+  /** The JS type seen most, for the UI (field comparisons, sorting). */
+  kind: 'string' | 'number' | 'boolean' | 'mixed' | 'empty';
+}
+
+export interface DatasetRecord {
+  id: string;
+  projectId: string;
+  name: string;
+  createdAt: number;
+  /** The committed version readers use. */
+  currentVersion: string;
+}
+
+export interface ImportSourceInfo {
+  fileNames: string[];
+  format: string;
+  bytes: number;
+}
+
+export interface DatasetVersionRecord {
+  id: string;
+  datasetId: string;
+  projectId: string;
+  status: 'pending' | 'committed';
+  createdAt: number;
+  /** Refreshed while a pending import writes, so cleanup can tell a live import from a dead one. */
+  heartbeatAt: number;
+  source: ImportSourceInfo;
+  rowCount: number;
+  chunkCount: number;
+  rowsPerChunk: number;
+  columns: ColumnInfo[];
+  textFields: string[];
+  fields: string[];
+  idField?: string;
+  labelField?: string;
+  classes: string[];
+  splitCounts: Record<SplitName, number>;
+  skippedRows: number;
+  /** Messages worth keeping with the data (skipped rows, unknown labels, renamed columns). */
+  notes: string[];
+}
+
+export type LfKind = 'keyword' | 'regex' | 'compare' | 'lookup' | 'length' | 'code' | 'external';
+
+export interface LfRecord {
+  id: string;
+  projectId: string;
+  name: string;
+  kind: LfKind;
+  /** Template settings or code; owned by the LF module (src/core/lf). */
+  config: unknown;
+  /** Hash of what determines the votes; the vote cache key. */
+  sourceHash: string;
+  enabled: boolean;
+  order: number;
+  /** External LFs (imported WRENCH votes) cannot be edited. */
+  readonly?: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface VoteRecord {
+  sourceHash: string;
+  versionId: string;
+  votes: Int8Array;
+  /** Set when the LF failed; votes then hold what was computed before (may be all abstain). */
+  error?: string;
+  computedAt: number;
+  ms?: number;
+}
+
+export interface RunRecord {
+  id: string;
+  projectId: string;
+  versionId: string;
+  model: string;
+  params: Record<string, unknown>;
+  /** LF source hashes in column order, so a run knows which votes it saw. */
+  lfHashes: string[];
+  metrics: Record<string, number>;
+  k: number;
+  n: number;
+  createdAt: number;
+}
+
+export interface ExternalLf {
+  name: string;
+  votes: Int8Array;
+}
+
+/** Everything written together with the commit record. */
+export interface CommitMeta {
+  rowCount: number;
+  chunkCount: number;
+  columns: ColumnInfo[];
+  textFields: string[];
+  fields: string[];
+  idField?: string;
+  labelField?: string;
+  classes: string[];
+  splitCounts: Record<SplitName, number>;
+  skippedRows: number;
+  notes: string[];
+  gold: Int8Array;
+  split: Uint8Array;
+  ids?: string[];
+  /** Read-only LF columns shipped with the data (WRENCH weak_labels). */
+  externalLfs?: ExternalLf[];
+}
+
+export interface BeginImport {
+  projectId: string;
+  name: string;
+  source: ImportSourceInfo;
+  /** Add a new version to an existing dataset instead of creating one. */
+  datasetId?: string;
+}
+
+export interface PendingImport {
+  versionId: string;
+  datasetId: string;
+}
+
+/** Per-row columns of a version. */
+export type ColumnName = 'gold' | 'split' | 'ids';
+
+export type StorageEvent =
+  | { type: 'other-tab'; tabId: string }
+  | { type: 'version-change' } // another tab upgraded the schema: this one must reload
+  | { type: 'blocked' } // an older tab keeps the database from upgrading
+  | { type: 'closed' };
+
+export interface UsageEstimate {
+  usage: number | null;
+  quota: number | null;
+  persisted: boolean | null;
+}
+
+export interface ShoalStorage {
+  readonly kind: 'dexie' | 'memory';
+
+  createProject(name: string): Promise<ProjectRecord>;
+  getProject(id: string): Promise<ProjectRecord | undefined>;
+  listProjects(): Promise<ProjectRecord[]>;
+  renameProject(id: string, name: string): Promise<void>;
+  /** Removes the project and everything under it. */
+  deleteProject(id: string): Promise<void>;
+
+  /** Committed datasets only. */
+  listDatasets(projectId: string): Promise<DatasetRecord[]>;
+  getDataset(id: string): Promise<DatasetRecord | undefined>;
+  /** A committed version (pending ones are invisible). */
+  getVersion(versionId: string): Promise<DatasetVersionRecord | undefined>;
+  deleteDataset(id: string): Promise<void>;
+
+  beginImport(init: BeginImport): Promise<PendingImport>;
+  putRowChunk(versionId: string, index: number, rows: Row[]): Promise<void>;
+  commitImport(versionId: string, meta: CommitMeta): Promise<DatasetVersionRecord>;
+  abortImport(versionId: string): Promise<void>;
+  /** Delete pending versions whose heartbeat is older than `olderThanMs` (default 0: all). Returns how many. */
+  cleanupPending(olderThanMs?: number): Promise<number>;
+
+  getRowChunk(versionId: string, index: number): Promise<Row[] | undefined>;
+  /** Rows [start, end) of a committed version. */
+  readRows(versionId: string, start: number, end: number): Promise<Row[]>;
+  getColumn(versionId: string, name: 'gold'): Promise<Int8Array | undefined>;
+  getColumn(versionId: string, name: 'split'): Promise<Uint8Array | undefined>;
+  getColumn(versionId: string, name: 'ids'): Promise<string[] | undefined>;
+  /** Replace gold labels (annotation); the array length must equal the row count. */
+  putGold(versionId: string, gold: Int8Array): Promise<void>;
+
+  putLf(lf: LfRecord): Promise<void>;
+  getLf(id: string): Promise<LfRecord | undefined>;
+  listLfs(projectId: string): Promise<LfRecord[]>;
+  deleteLf(id: string): Promise<void>;
+
+  putVotes(record: VoteRecord): Promise<void>;
+  getVotes(sourceHash: string, versionId: string): Promise<VoteRecord | undefined>;
+  /** Votes of many LFs on one version, in the order asked (undefined where not computed). */
+  getVotesMany(sourceHashes: string[], versionId: string): Promise<(VoteRecord | undefined)[]>;
+
+  putRun(run: RunRecord, probs: Float32Array): Promise<void>;
+  listRuns(projectId: string): Promise<RunRecord[]>;
+  getRunProbs(runId: string): Promise<Float32Array | undefined>;
+  deleteRun(id: string): Promise<void>;
+
+  getSetting<T = unknown>(key: string, projectId?: string): Promise<T | undefined>;
+  putSetting(key: string, value: unknown, projectId?: string): Promise<void>;
+
+  /** Storage events the UI should show (another tab, schema upgrade elsewhere). */
+  onEvent(listener: (e: StorageEvent) => void): () => void;
+  close(): void;
+}
+
+export function newId(prefix: string): string {
+  const rnd = globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+  return `${prefix}_${rnd.replace(/-/g, '').slice(0, 16)}`;
+}
