@@ -77,19 +77,36 @@ export function sentimentOf(ws: readonly string[]): number {
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 
-/** The helper bindings of one LF set; `clear()` drops the per-row caches. */
+/**
+ * The helper bindings of one LF set; `clear()` drops the per-row caches.
+ *
+ * Two cache levels: the runtime announces the row it is about to pass (`at(row, i)`), and a
+ * helper called with that very row object reads slot `i` of a per-chunk array (no hashing of
+ * the text); any other argument (a string, another object) goes through a Map keyed by text.
+ */
 export class HelperScope {
   readonly names: string[];
   readonly values: unknown[];
   private readonly caches: Map<string, unknown>[] = [];
+  private readonly slots: unknown[][] = [];
+  private row: unknown = undefined;
+  private index = -1;
 
   constructor(textField: string, classes: readonly string[], nlp: NlpFn | null) {
     const text = (a: unknown): string =>
       typeof a === 'string' ? a : a !== null && typeof a === 'object' ? fieldText(a as Record<string, unknown>, textField) : a == null ? '' : String(a);
     const cached = <T>(compute: (s: string) => T): ((a: unknown) => T) => {
       const cache = new Map<string, T>();
+      const slot: (T | undefined)[] = [];
       this.caches.push(cache as Map<string, unknown>);
+      this.slots.push(slot);
       return (a: unknown): T => {
+        if (a === this.row && a !== undefined) {
+          const i = this.index;
+          let v = slot[i];
+          if (v === undefined) v = slot[i] = compute(text(a));
+          return v;
+        }
         const s = text(a);
         let v = cache.get(s);
         if (v === undefined) {
@@ -100,8 +117,10 @@ export class HelperScope {
       };
     };
     const lower = cached((s) => s.toLowerCase());
-    const words = cached((s) => Object.freeze(wordsOf(lower(s))) as readonly string[]);
-    const tokens = cached((s) => Object.freeze(tokensOf(lower(s))) as readonly string[]);
+    // Frozen: the arrays are shared by every LF of the row, so one LF's sort() must not leak.
+    // Lowercasing again is cheaper than a text-keyed lookup in `lower`'s cache.
+    const words = cached((s) => Object.freeze(wordsOf(s.toLowerCase())) as readonly string[]);
+    const tokens = cached((s) => Object.freeze(tokensOf(s.toLowerCase())) as readonly string[]);
     const noNlp = (): never => {
       throw new Error('the NLP helpers were not loaded for this LF set (they load when the source mentions nlp, people, places or organizations)');
     };
@@ -124,7 +143,16 @@ export class HelperScope {
     });
   }
 
+  /** The row the next LF call receives, and its position in the chunk. */
+  at(row: unknown, index: number): void {
+    this.row = row;
+    this.index = index;
+  }
+
   clear(): void {
     for (const c of this.caches) c.clear();
+    for (const s of this.slots) s.length = 0;
+    this.row = undefined;
+    this.index = -1;
   }
 }

@@ -225,9 +225,11 @@ export class LfRuntime {
     let first = -1;
     let message = '';
     let count = 0;
+    const scope = this.scope;
     for (let i = 0; i < rows.length; i++) {
       let v: number;
       try {
+        scope.at(rows[i], i);
         const raw = fn(rows[i]);
         v = this.normalizeVote(raw);
         if (v === JUNK) {
