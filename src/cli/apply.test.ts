@@ -98,11 +98,10 @@ describe('shoal apply', () => {
 
   it('reports bad input as one ShoalError', async () => {
     const out = join(dir, 'bad');
-    await expect(readRows(file('bad.jsonl', '{"text": "a"}\n{oops\n'))).rejects.toThrow(/line 2 is not valid JSON/);
-    await expect(readRows(file('arr.jsonl', '[1]\n'))).rejects.toThrow(/line 1 is not a JSON object/);
-    await expect(readRows(file('e.csv', ''))).rejects.toThrow(/empty/);
+    await expect(readRows(file('bad.jsonl', '{"text": "a"}\n{oops\n'))).rejects.toThrow(/^bad\.jsonl, row 2: /);
+    await expect(readRows(file('e.csv', ''))).rejects.toThrow(/e\.csv.*empty/);
     await expect(readRows(file('x.xlsx', 'x'))).rejects.toThrow(/unknown data format/);
-    await expect(readRows(file('bad.parquet', 'not parquet at all'))).rejects.toThrow(/not a readable Parquet file/);
+    await expect(readRows(file('bad.parquet', 'not parquet at all'))).rejects.toThrow(/bad\.parquet.*Parquet/);
     await expect(run(['--lfs', lfs, '--data', csv, '--label-field', 'text', '--out', out])).rejects.toThrow(/row 1: label "free stuff"/);
     await expect(run(['--lfs', file('nolfs.mjs', 'export const classes = ["a"]; export default [];'), '--data', csv, '--out', out])).rejects.toThrow(ShoalError);
     await expect(run(['--lfs', file('dup.mjs', 'export const classes = ["a","b"]; export default [{name:"x",apply:()=>0},{name:"x",apply:()=>1}];'), '--data', csv, '--out', out])).rejects.toThrow(/two LFs are named "x"/);

@@ -20,13 +20,13 @@
  * `rows_per_s` time the LF application, worker start-up included (reading the file is not
  * counted, as in the Python reference); `total_ms` includes reading and writing.
  */
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
+import { writeWrenchSplit } from '../core/formats/wrench.ts';
 import { needsNlp, type Row } from '../core/lf/index.ts';
+import { LabelMatrix } from '../core/matrix.ts';
 import { deriveSeed, mulberry32, permutation } from '../core/rng.ts';
 import { ShoalError } from '../core/types.ts';
 import { defaultPoolSize, type ChunkSource, type LfApplyResult } from '../workers/pool.ts';
@@ -99,34 +99,22 @@ export function goldLabels(rows: readonly Row[], field: string, classes: readonl
   return out;
 }
 
-/** Write one WRENCH split as `{ "id": {"label", "weak_labels", "data"} }`, one row per line. */
-async function writeSplit(path: string, rowIdx: readonly number[], rows: readonly Row[], res: LfApplyResult, gold: Int8Array, omitField: string | undefined): Promise<void> {
-  const out = createWriteStream(path);
-  let failure: Error | null = null;
-  out.on('error', (e) => (failure = e));
-  const write = async (s: string) => {
-    if (failure) throw failure;
-    if (!out.write(s)) await once(out, 'drain');
-  };
-  const cols = res.lfs.map((l) => l.votes);
-  await write(rowIdx.length === 0 ? '{}\n' : '{\n');
-  let buf = '';
-  for (let p = 0; p < rowIdx.length; p++) {
-    const i = rowIdx[p];
-    const weak = cols.map((c) => c[i]).join(', ');
-    let data: Row = rows[i];
-    if (omitField !== undefined && omitField in data) {
-      const { [omitField]: _gold, ...rest } = data;
-      data = rest;
-    }
-    buf += `\t${JSON.stringify(String(i))}: {"label": ${gold[i]}, "weak_labels": [${weak}], "data": ${JSON.stringify(data)}}${p + 1 < rowIdx.length ? ',' : ''}\n`;
-    if (buf.length > 1 << 20) {
-      await write(buf);
-      buf = '';
-    }
-  }
-  await write(buf + (rowIdx.length === 0 ? '' : '}\n'));
-  await new Promise<void>((ok, fail) => out.end((e?: Error | null) => (e ? fail(e) : ok())));
+/** One WRENCH split (`{ "id": {"label", "weak_labels", "data"} }`) of the rows `rowIdx`. */
+function splitJson(rowIdx: readonly number[], rows: readonly Row[], res: LfApplyResult, gold: Int8Array, omitField: string | undefined): string {
+  const cols = res.lfs.map((l) => {
+    const c = new Int8Array(rowIdx.length);
+    for (let p = 0; p < rowIdx.length; p++) c[p] = l.votes[rowIdx[p]];
+    return c;
+  });
+  const L = new LabelMatrix(rowIdx.length, res.classes.length, cols);
+  const labels = Int8Array.from(rowIdx, (i) => gold[i]);
+  const data = rowIdx.map((i) => {
+    const row = rows[i];
+    if (omitField === undefined || !(omitField in row)) return row;
+    const { [omitField]: _gold, ...rest } = row;
+    return rest;
+  });
+  return writeWrenchSplit(rowIdx.map(String), L, labels, data);
 }
 
 export async function run(args: string[]): Promise<ApplySummary> {
@@ -196,7 +184,7 @@ export async function run(args: string[]): Promise<ApplySummary> {
   try {
     await mkdir(outDir, { recursive: true });
     const names = ['train.json', 'valid.json', 'test.json'];
-    for (let s = 0; s < 3; s++) await writeSplit(join(outDir, names[s]), members[s], rows, res, gold, labelField);
+    for (let s = 0; s < 3; s++) await writeFile(join(outDir, names[s]), splitJson(members[s], rows, res, gold, labelField));
     await writeFile(join(outDir, 'label.json'), JSON.stringify(Object.fromEntries(res.classes.map((c, i) => [String(i), c]))) + '\n');
   } catch (e) {
     if (e instanceof ShoalError) throw e;
