@@ -30,7 +30,7 @@ describe('resolvePlan', () => {
 describe('RowShaper', () => {
   it('joins several text fields into x.text and keeps the chosen fields', () => {
     const s = new RowShaper(plan(['subject', 'body', 'from'], { textFields: ['subject', 'body'], fields: ['from'] }), 'f.csv');
-    expect(s.shape({ subject: 'Hi', body: null, from: 'a@b' }, 1)).toEqual({ text: 'Hi\n', from: 'a@b' });
+    expect(s.shape({ subject: 'Hi', body: null, from: 'a@b' }, 1)).toEqual({ ok: true, row: { text: 'Hi\n', from: 'a@b' } });
   });
 
   it('maps gold values to class indices, accepts indices and case variants, reports unknown values', () => {
@@ -54,9 +54,9 @@ describe('RowShaper', () => {
 
   it('reports duplicate ids and bad split values as row issues', () => {
     const s = new RowShaper(plan(['id', 'text', 'fold'], { idField: 'id', split: { kind: 'column', field: 'fold' } }), 'f.csv');
-    expect(isIssue(s.shape({ id: 'a', text: 't', fold: 'train' }, 1))).toBe(false);
-    expect(s.shape({ id: 'a', text: 't', fold: 'test' }, 2)).toMatchObject({ code: 'duplicate-id', row: 2, reason: 'id "a" is already used by row 1; ids must be unique' });
-    expect(s.shape({ id: 'b', text: 't', fold: 'holdout' }, 3)).toMatchObject({ code: 'bad-split', row: 3 });
+    expect(s.shape({ id: 'a', text: 't', fold: 'train' }, 1).ok).toBe(true);
+    expect(s.shape({ id: 'a', text: 't', fold: 'test' }, 2)).toMatchObject({ ok: false, issue: { code: 'duplicate-id', row: 2, reason: 'id "a" is already used by row 1; ids must be unique' } });
+    expect(s.shape({ id: 'b', text: 't', fold: 'holdout' }, 3)).toMatchObject({ ok: false, issue: { code: 'bad-split', row: 3 } });
     s.shape({ id: 'c', text: 't', fold: 'Valid' }, 4);
     const out = s.finish();
     expect(Array.from(out.split)).toEqual([0, 1]);

@@ -132,6 +132,8 @@ export interface ShapedColumns {
   labeled: number;
 }
 
+export type Shaped = { ok: true; row: Row } | { ok: false; issue: ParseIssue };
+
 /**
  * Turns parsed rows into stored rows plus columnar gold/split/id state. `shape` returns the
  * row to store, or an issue for a bad row (duplicate id, unknown split value).
@@ -164,13 +166,13 @@ export class RowShaper {
   }
 
   /** `rowNo` is the 1-based row number used in messages. */
-  shape(row: Row, rowNo: number): Row | ParseIssue {
+  shape(row: Row, rowNo: number): Shaped {
     const p = this.plan;
     let splitCode = 0;
     if (p.split.kind === 'column') {
       const s = splitOf(row[p.split.field] ?? null);
       if (s === undefined) {
-        return { file: this.file, code: 'bad-split', row: rowNo, reason: `split value ${JSON.stringify(row[p.split.field] ?? null)} in "${p.split.field}" is not train, dev/valid or test` };
+        return { ok: false, issue: { file: this.file, code: 'bad-split', row: rowNo, reason: `split value ${JSON.stringify(row[p.split.field] ?? null)} in "${p.split.field}" is not train, dev/valid or test` } };
       }
       splitCode = SPLITS.indexOf(s);
     } else if (p.split.kind === 'fixed') splitCode = SPLITS.indexOf(p.split.split);
@@ -179,24 +181,25 @@ export class RowShaper {
       id = String(row[p.idField] ?? '');
       const first = this.seen.get(id);
       if (first !== undefined) {
-        return { file: this.file, code: 'duplicate-id', row: rowNo, reason: `id ${JSON.stringify(id)} is already used by row ${first}; ids must be unique` };
+        return { ok: false, issue: { file: this.file, code: 'duplicate-id', row: rowNo, reason: `id ${JSON.stringify(id)} is already used by row ${first}; ids must be unique` } };
       }
       this.seen.set(id, rowNo);
     }
     const label = p.labelField !== undefined ? this.labelOf(row[p.labelField] ?? null) : -1;
     if (label === 'too-many') {
-      return { file: this.file, code: 'bad-label', row: rowNo, reason: `the gold label column "${p.labelField}" has more than 127 distinct values; is it really a class label?` };
+      return { ok: false, issue: { file: this.file, code: 'bad-label', row: rowNo, reason: `the gold label column "${p.labelField}" has more than 127 distinct values; is it really a class label?` } };
     }
     const out: Row = {};
     if (this.compositeText) {
       out.text = p.textFields.map((f) => cellText(row[f] ?? null)).join('\n');
     } else out.text = cellText(row.text ?? null);
-    for (const f of p.fields) if (f !== 'text' || !this.compositeText) out[f] = f === 'text' ? out.text : (row[f] ?? null);
+    // With a composite text, a source column named "text" is replaced by the composite.
+    for (const f of p.fields) if (f !== 'text') out[f] = row[f] ?? null;
     if (this.ids && id !== undefined) this.ids.push(id);
     this.gold.push(label);
     this.split.push(splitCode);
     if (label >= 0) this.labeled++;
-    return out;
+    return { ok: true, row: out };
   }
 
   private labelOf(v: Cell): number | 'too-many' {

@@ -32,6 +32,7 @@ export type IssueCode =
   | 'duplicate-column' // a warning: header names renamed
   | 'unsupported'
   | 'too-large'
+  | 'storage' // the browser could not store the data (full disk, database closed)
   | 'cancelled';
 
 /** A problem with the input, located as precisely as the format allows. */

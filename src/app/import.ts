@@ -1,0 +1,101 @@
+/**
+ * The page's side of an import: start the import worker, forward progress, cancel, and a
+ * stall watchdog. The watchdog matters because parsing third-party formats can spin inside
+ * a library on a corrupt file (hyparquet on a broken page header): if no progress arrives
+ * for `stallMs`, the worker is terminated, which also releases its import lock, so the
+ * pending version is cleaned up on the next open and nothing half-imported is ever visible.
+ */
+import * as Comlink from 'comlink';
+import type { FileParseOptions, Preview } from '../core/formats/parse.ts';
+import type { ImportFile, ImportOutcome, ImportProgress, ImportRequest } from '../workers/import-run.ts';
+import type { ImportWorkerApi } from '../workers/import.worker.ts';
+
+export type { ImportOutcome, ImportProgress, ImportRequest, Preview };
+
+export interface ImportJob {
+  /** Settles with the outcome; never rejects for bad input, cancel or a full disk. */
+  readonly done: Promise<ImportOutcome>;
+  cancel(): void;
+}
+
+export interface StartImportOptions {
+  onProgress?: (p: ImportProgress) => void;
+  /** Terminate the worker when no progress arrives for this long (default 60 s). */
+  stallMs?: number;
+  /** IndexedDB database name (tests). */
+  dbName?: string;
+}
+
+function createWorker(): Worker {
+  return new Worker(new URL('../workers/import.worker.ts', import.meta.url), { type: 'module', name: 'shoal-import' });
+}
+
+function failed(file: string, code: 'cancelled' | 'malformed', reason: string): ImportOutcome {
+  return { ok: false, error: { file, code, reason }, message: `${file}: ${reason}` };
+}
+
+/** Import files into the project's storage in a worker. */
+export function startImport(source: File | File[] | ImportFile[], request: ImportRequest, options: StartImportOptions = {}): ImportJob {
+  const files = Array.isArray(source) ? source : [source];
+  const fileName = files.map((f) => f.name).join(', ') || 'the file';
+  const worker = createWorker();
+  const remote = Comlink.wrap<ImportWorkerApi>(worker);
+  const stallMs = options.stallMs ?? 60_000;
+  let settle!: (o: ImportOutcome) => void;
+  const done = new Promise<ImportOutcome>((resolve) => (settle = resolve));
+  let finished = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const finish = (o: ImportOutcome): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    remote[Comlink.releaseProxy]();
+    worker.terminate();
+    settle(o);
+  };
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () => finish(failed(fileName, 'malformed', `stopped making progress for ${Math.round(stallMs / 1000)} s (the file may be corrupted); nothing was imported`)),
+      stallMs,
+    );
+  };
+  worker.addEventListener('error', (e) => finish(failed(fileName, 'malformed', `the import worker crashed (${e.message || 'unknown error'}); nothing was imported, try again`)));
+
+  arm();
+  const onProgress = Comlink.proxy((p: ImportProgress) => {
+    arm();
+    options.onProgress?.(p);
+  });
+  void (async () => {
+    try {
+      if (options.dbName) await remote.setDatabase(options.dbName);
+      finish(await remote.importFile(files, request, onProgress));
+    } catch (e) {
+      finish(failed(fileName, 'malformed', `could not be imported (${e instanceof Error ? e.message : String(e)})`));
+    }
+  })();
+
+  return {
+    done,
+    cancel() {
+      if (finished) return;
+      void remote.abort();
+      // A worker stuck inside a parser cannot hear the abort: stop it the hard way.
+      setTimeout(() => finish(failed(fileName, 'cancelled', 'the import was cancelled')), 3000);
+    },
+  };
+}
+
+/** The first rows and columns of a file, parsed in a short-lived worker. */
+export async function previewFile(file: File, options: Partial<FileParseOptions> = {}, limit = 20): Promise<Preview> {
+  const worker = createWorker();
+  const remote = Comlink.wrap<ImportWorkerApi>(worker);
+  try {
+    return await remote.preview(file, { fileName: file.name, ...options }, limit);
+  } finally {
+    remote[Comlink.releaseProxy]();
+    worker.terminate();
+  }
+}
