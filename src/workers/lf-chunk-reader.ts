@@ -1,0 +1,44 @@
+/**
+ * Lets LF workers read their row chunks straight from IndexedDB (the storage seam's Dexie
+ * implementation), so a million rows never pass through the page's thread on their way to the
+ * LFs: the page sends only `{ dbName, versionId, rowsPerChunk }` and chunk indices.
+ *
+ * Imported by `lf.worker.ts` (which registers the reader) and by the page (which builds the
+ * chunk source with `storedChunkSource`). The worker opens the database without the page's
+ * housekeeping (no tab watching, no cleanup of dead imports: that is the page's job).
+ */
+import { DB_NAME, DexieStorage, declareSchema } from '../storage/dexie.ts';
+import { registerChunkReader } from './lf-worker-api.ts';
+import type { ChunkSource } from './pool.ts';
+
+export const STORED_CHUNKS = 'shoal-dexie-rows';
+
+export interface StoredChunkParams {
+  /** Database name; default the app's. */
+  readonly dbName?: string;
+  readonly versionId: string;
+  readonly rowsPerChunk: number;
+}
+
+/** The chunk source of a committed dataset version, read by the workers themselves. */
+export function storedChunkSource(version: { readonly id: string; readonly rowCount: number; readonly chunkCount: number; readonly rowsPerChunk: number }, dbName?: string): ChunkSource {
+  const params: StoredChunkParams = { dbName, versionId: version.id, rowsPerChunk: version.rowsPerChunk };
+  return { rowCount: version.rowCount, chunkCount: version.chunkCount, remote: { kind: STORED_CHUNKS, params } };
+}
+
+let open: { name: string; storage: Promise<DexieStorage> } | null = null;
+
+registerChunkReader(STORED_CHUNKS, (raw) => {
+  const p = raw as StoredChunkParams;
+  const name = p.dbName ?? DB_NAME;
+  if (!open || open.name !== name) {
+    const db = declareSchema(name);
+    open = { name, storage: db.open().then(() => new DexieStorage(db, { watchTabs: false })) };
+  }
+  const storage = open.storage;
+  return async (index) => {
+    const rows = await (await storage).getRowChunk(p.versionId, index);
+    if (!rows) throw new Error(`row chunk ${index} of dataset version ${p.versionId} is missing (was the dataset deleted?)`);
+    return { start: index * p.rowsPerChunk, rows };
+  };
+});
