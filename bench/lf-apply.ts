@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Row, RowChunk } from '../src/core/lf/index.ts';
 import { mulberry32, type Rng } from '../src/core/rng.ts';
@@ -197,7 +198,9 @@ async function main(): Promise<void> {
       lines.push(`| ${fmt(n)} | plain Python loop (reference) | ${(n / py.plain).toFixed(2)} | ${fmt(py.plain)} | ${(py.plain / py.pandas).toFixed(1)}× | 1.0× | | |`);
     }
   }
-  console.log(`\nLF apply: 20 LFs (lf-bench-spec.md), ${dataDir ? 'reference input from ' + dataDir : `generated input (seed ${seed})`}\n`);
+  console.log(`\nLF apply: 20 LFs (lf-bench-spec.md), ${dataDir ? 'reference input from ' + dataDir : `generated input (seed ${seed})`}`);
+  // Wall-clock rows/s depend on what else runs: state the load so a slow row can be read right.
+  console.log(`${cpus().length} CPUs, 1-min load average at the end: ${loadavg()[0].toFixed(1)}\n`);
   console.log(lines.join('\n'));
 }
 

@@ -89,6 +89,14 @@ describe('LF pool (inline twin)', () => {
     expect(Array.from(res.lfs[1].votes)).toEqual(new Array(10).fill(1));
   });
 
+  it('an empty LF set returns at once', async () => {
+    const pool = createInlineLfPool(() => {
+      throw new Error('no worker should start');
+    });
+    const res = await pool.applyLfs([], classes, chunked(makeRows(5, 6), [2]));
+    expect(res).toMatchObject({ rows: 5, lfs: [] });
+  });
+
   it('defaultPoolSize: one per core, a core for the page when there are many, capped', () => {
     expect(defaultPoolSize(2)).toBe(2);
     expect(defaultPoolSize(undefined)).toBe(2);

@@ -207,6 +207,7 @@ export function createLfPool(opts: PoolOptions): LfPool {
     const budget = o.timeBudgetMsPerLfPerChunk ?? DEFAULT_BUDGET_MS;
     const { rowCount, chunkCount } = source;
     if (!source.remote && !source.read) throw new ShoalError('the chunk source has neither read() nor a remote reader');
+    if (spec.kind === 'defs' && spec.defs.length === 0) return { rows: rowCount, classes: spec.classes, lfs: [], ms: 0 };
 
     // Start (or reuse) workers and compile the LF set in each, once per job and worker.
     let info: LfSetInfo | null = null;
