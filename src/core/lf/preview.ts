@@ -91,7 +91,7 @@ export function previewLf(def: LfDef, sample: PreviewSample, classes: readonly s
         vote: v,
         label: classes[v],
         gold: g ?? ABSTAIN,
-        spans: lfSpans(def, sample.rows[i]),
+        spans: lfSpans(def, sample.rows[i], 50, opts.textField),
       });
     }
   }

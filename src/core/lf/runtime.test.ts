@@ -121,6 +121,12 @@ describe('regex, field, lookup and length templates', () => {
     expect(cols[1]).toEqual([1, 1, -1]);
   });
 
+  it('templates without a field read the runtime text field', () => {
+    const rt = LfRuntime.fromDefs([kw(['free'], 'word'), { ...base, id: 'r', name: 'r', kind: 'regex', label: 'ham', pattern: '^Hi', flags: '' }, kw(['free'], 'word', { field: 'subject' })], classes, { textField: 'body' });
+    const r = rt.applyChunk({ start: 0, rows: [{ body: 'Hi, free pizza', subject: 'lunch' }, { body: 'nothing', subject: 'free' }] });
+    expect(Array.from(r.votes)).toEqual([1, -1, 0, -1, -1, 1]);
+  });
+
   it('length counts chars, Unicode words and whitespace tokens', () => {
     const len = (unit: 'chars' | 'words' | 'tokens', op: '<' | '>' | '==', value: number): LfDef => ({ ...base, id: unit + op + value, name: unit + op + value, kind: 'length', label: 'ham', unit, op, value });
     const { cols } = run([len('chars', '<', 5), len('words', '==', 3), len('tokens', '==', 2)], ['abcd', 'a, b... c', 'x!! y??', ' spaced   out ']);

@@ -82,13 +82,16 @@ export class LfRuntime {
   private readonly scope: HelperScope;
   private readonly classIndex: Map<string, number>;
   private readonly freezeRows: boolean;
+  /** The field templates read when they name none (the dataset's text field). */
+  private readonly textField: string;
 
   private constructor(names: readonly string[], classes: readonly string[], opts: RuntimeOptions) {
     this.size = names.length;
     this.names = names;
     this.classes = classes;
     this.compileErrors = names.map(() => null);
-    this.scope = new HelperScope(opts.textField ?? 'text', classes, opts.nlp ?? null);
+    this.textField = opts.textField ?? 'text';
+    this.scope = new HelperScope(this.textField, classes, opts.nlp ?? null);
     this.freezeRows = opts.freezeRows ?? false;
     this.classIndex = new Map();
     const lowerCount = new Map<string, number>();
@@ -116,7 +119,7 @@ export class LfRuntime {
         }
         const vote = rt.labelIndex(def.label);
         if (def.kind === 'regex') {
-          rt.phases.push({ kind: 'regex', lf: j, re: compileRegex(def.pattern, def.flags), field: def.field ?? 'text', vote });
+          rt.phases.push({ kind: 'regex', lf: j, re: compileRegex(def.pattern, def.flags), field: def.field ?? rt.textField, vote });
         } else templates.push({ lf: j, ev: rt.compileTemplate(def, vote) });
       } catch (e) {
         rt.compileErrors[j] = { row: -1, message: errorMessage(e), count: 0 };
@@ -273,12 +276,12 @@ export class LfRuntime {
         if (def.kind === 'lookup' && def.match === 'value') {
           const fold = !def.caseSensitive;
           const set = new Set(def.values.map((v) => (fold ? v.trim().toLowerCase() : v.trim())));
-          const field = def.field ?? 'text';
+          const field = def.field ?? this.textField;
           return { vote, fires: (row) => set.has(fold ? fieldText(row, field).trim().toLowerCase() : fieldText(row, field).trim()) };
         }
         const fold = !def.caseSensitive;
         const words = def.kind === 'keyword' ? def.keywords : def.values;
-        const v = this.view(def.field ?? 'text', fold);
+        const v = this.view(def.field ?? this.textField, fold);
         const g = this.views[v].groups.length;
         this.views[v].groups.push({
           keywords: words.map((k) => (fold ? k.toLowerCase() : k)),
@@ -289,7 +292,7 @@ export class LfRuntime {
         return { vote, fires: () => view.scanner!.fired(g) };
       }
       case 'length':
-        return { vote, fires: compileLength(def) };
+        return { vote, fires: compileLength(def, this.textField) };
       case 'field':
         return { vote, fires: compileField(def) };
     }
@@ -354,8 +357,8 @@ function countWords(s: string): number {
   return c;
 }
 
-function compileLength(def: LengthLf): TemplateEval['fires'] {
-  const field = def.field ?? 'text';
+function compileLength(def: LengthLf, textField: string): TemplateEval['fires'] {
+  const field = def.field ?? textField;
   const { op, value } = def;
   if (!Number.isFinite(value)) throw new Error(`length threshold must be a number, got ${String(value)}`);
   const measure = def.unit === 'chars' ? (s: string) => s.length : def.unit === 'words' ? countWords : countTokens;

@@ -38,10 +38,13 @@ function spanRegex(def: LfDef): RegExp | null {
   return re;
 }
 
-/** Spans the LF matched in the row's field (empty for LFs without a textual match). */
-export function lfSpans(def: LfDef, row: Row, max = 50): Span[] {
+/**
+ * Spans the LF matched in the field it reads (empty for LFs without a textual match); a template
+ * without a `field` reads `textField`, as the runtime does.
+ */
+export function lfSpans(def: LfDef, row: Row, max = 50, textField = 'text'): Span[] {
   if (def.kind === 'code' || def.kind === 'length' || def.kind === 'field') return [];
-  const text = fieldText(row, def.field ?? 'text');
+  const text = fieldText(row, def.field ?? textField);
   if (def.kind === 'lookup' && def.match === 'value') {
     const t = text.trim();
     const start = text.indexOf(t);

@@ -36,7 +36,7 @@ export type KeywordMatch = 'word' | 'token' | 'substring';
 export interface KeywordLf extends LfBase {
   readonly kind: 'keyword';
   readonly label: string;
-  /** Field to read; defaults to `text`. */
+  /** Field to read; defaults to the dataset's text field (`text` unless the runtime says otherwise). */
   readonly field?: string;
   readonly keywords: readonly string[];
   /** `any`: one keyword suffices; `all`: every keyword must occur. */
