@@ -155,10 +155,10 @@ function check(res: LfApplyResult, n: number, exact: boolean): string {
 }
 
 /** Wall time, and CPU time of the whole process (all threads): the machine may be shared. */
-async function timed(pool: () => LfPool, src: ChunkSource): Promise<{ ms: number; cpuMs: number; res: LfApplyResult }> {
+async function timed(pool: () => LfPool | Promise<LfPool>, src: ChunkSource): Promise<{ ms: number; cpuMs: number; res: LfApplyResult }> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const p = pool();
+  const p = await pool();
   try {
     const res = await p.applyLfs(BENCH_LFS, BENCH_CLASSES, src);
     const c = process.cpuUsage(c0);

@@ -17,7 +17,7 @@ const want = (() => {
 })();
 
 // Real worker threads: loops can only be stopped by terminating them.
-const pool = createNodeLfPool({ size: 2, maxOldGenerationSizeMb: 64 });
+const pool = await createNodeLfPool({ size: 2, maxOldGenerationSizeMb: 64 });
 afterAll(() => pool.close());
 
 describe('LF pool on Node worker threads', () => {
@@ -35,7 +35,8 @@ describe('LF pool on Node worker threads', () => {
   }, 20_000);
 
   it('without shared memory, finds a looping LF by chunk deadline and one-LF re-runs', async () => {
-    const blind = createNodeLfPool({ size: 1, sharedStatus: false });
+    // Also boots through tsx (the path TypeScript LF modules take).
+    const blind = await createNodeLfPool({ size: 1, sharedStatus: false, typescript: true });
     try {
       const defs = [good[0], code('loops', `(x) => { if (x.text === 'hi 1') for (;;) {} return null; }`), good[1]];
       const res = await blind.applyLfs(defs, classes, { ...source, chunkCount: 2 }, { timeBudgetMsPerLfPerChunk: 150 });

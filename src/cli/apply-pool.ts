@@ -3,8 +3,16 @@
  * `src/workers/pool.ts` with workers spawned as threads. Each thread has a heap limit, so an LF
  * that allocates without bound kills its own thread (and is reported) rather than the process;
  * LF `console.log` output goes to stderr, keeping stdout for the command's JSON.
+ *
+ * Start-up: worker threads do not inherit tsx's TypeScript loader, and registering it costs
+ * each thread ~0.3–0.5 s here. So the worker entry is bundled once per process to plain JS with
+ * esbuild (installed with tsx and vite; ~0.15 s) and threads load that; if esbuild is missing,
+ * or the LF module itself is TypeScript, threads boot through tsx instead.
  */
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -18,10 +26,40 @@ export interface NodePoolOptions {
   readonly maxOldGenerationSizeMb?: number;
   /** See `PoolOptions.sharedStatus` (false exercises the fallback a non-isolated page uses). */
   readonly sharedStatus?: boolean;
+  /** Workers must be able to import TypeScript (an LF module written in TS): boot them via tsx. */
+  readonly typescript?: boolean;
 }
 
-export function spawnNodeLfWorker(maxOldGenerationSizeMb = 2048): WorkerHandle {
-  const worker = new Worker(new URL('./apply-worker-boot.mjs', import.meta.url), {
+const TSX_BOOT = new URL('./apply-worker-boot.mjs', import.meta.url);
+let bundled: Promise<URL | null> | undefined;
+
+/** The worker entry as one plain-JS file (built once per process), or null when esbuild is unavailable. */
+function bundledEntry(): Promise<URL | null> {
+  bundled ??= (async () => {
+    try {
+      const esbuild = await import('esbuild');
+      const dir = mkdtempSync(join(tmpdir(), 'shoal-lf-worker-'));
+      const outfile = join(dir, 'lf-worker.mjs');
+      await esbuild.build({
+        entryPoints: [fileURLToPath(new URL('./apply-worker.ts', import.meta.url))],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        outfile,
+        logLevel: 'silent',
+      });
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+      return pathToFileURL(outfile);
+    } catch {
+      return null;
+    }
+  })();
+  return bundled;
+}
+
+export function spawnNodeLfWorker(maxOldGenerationSizeMb = 2048, entry: URL = TSX_BOOT): WorkerHandle {
+  const worker = new Worker(entry, {
     resourceLimits: { maxOldGenerationSizeMb },
     stdout: true,
   });
@@ -41,7 +79,8 @@ export function spawnNodeLfWorker(maxOldGenerationSizeMb = 2048): WorkerHandle {
   };
 }
 
-export function createNodeLfPool(opts: NodePoolOptions = {}): LfPool {
+export async function createNodeLfPool(opts: NodePoolOptions = {}): Promise<LfPool> {
   const size = opts.size ?? defaultPoolSize(availableParallelism());
-  return createLfPool({ size, spawn: () => spawnNodeLfWorker(opts.maxOldGenerationSizeMb), sharedStatus: opts.sharedStatus });
+  const entry = (opts.typescript ? null : await bundledEntry()) ?? TSX_BOOT;
+  return createLfPool({ size, spawn: () => spawnNodeLfWorker(opts.maxOldGenerationSizeMb, entry), sharedStatus: opts.sharedStatus });
 }

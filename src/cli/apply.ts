@@ -147,7 +147,7 @@ export async function run(args: string[]): Promise<ApplySummary> {
     read: (c) => ({ start: c * chunkSize, rows: rows.slice(c * chunkSize, (c + 1) * chunkSize) }),
   };
 
-  const pool = createNodeLfPool({ size: workers });
+  const pool = await createNodeLfPool({ size: workers, typescript: /\.[mc]?ts$/i.test(lfsPath) });
   let res: LfApplyResult;
   const t0 = performance.now();
   try {
