@@ -272,6 +272,15 @@ describe('format detection and preview', () => {
     expect(bad.error?.code).toBe('empty');
   });
 
+  it('previews a WRENCH split with its gold label and says how many weak-label columns it has', async () => {
+    const text = JSON.stringify({ 0: { label: 1, weak_labels: [1, -1], data: { text: 'win cash' } }, 1: { label: 0, weak_labels: [-1, 0], data: { text: 'hi' } } });
+    const p = await previewTable(new Blob([text]), { fileName: 'train.json' });
+    expect(p).toMatchObject({ format: 'wrench', columns: ['text', 'label'], rows: [{ text: 'win cash', label: 1 }, { text: 'hi', label: 0 }] });
+    expect(p.issues[0].reason).toMatch(/2 rows and 2 weak-label columns/);
+    const bad = await previewTable(new Blob(['{"0": 5}']), { fileName: 'train.json' });
+    expect(bad.error?.reason).toMatch(/expected an object/);
+  });
+
   it('every outcome above satisfies the reader contract', async () => {
     const c = await collect('a,b\n1,2\n', { fileName: 'k.csv' });
     expect(contractViolations(c, 'k.csv')).toEqual([]);

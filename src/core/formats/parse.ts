@@ -6,8 +6,11 @@
 import { parseDelimited } from './csv.ts';
 import { parseJsonArray, parseJsonLines } from './jsonl.ts';
 import { parseParquet } from './parquet.ts';
+import { parseWrenchSplit } from './wrench.ts';
+import { ShoalError } from '../types.ts';
 import {
   formatFromName,
+  toCell,
   type BatchSink,
   type DataFormat,
   type ParseIssue,
@@ -70,6 +73,7 @@ export interface Preview {
 /** The first `limit` rows and the columns they show, stopping the read early. */
 export async function previewTable(blob: Blob, opts: FileParseOptions, limit = 20): Promise<Preview> {
   const format = opts.format ?? (await detectFormat(blob, opts.fileName));
+  if (format === 'wrench') return previewWrench(blob, opts.fileName, limit);
   const rows: Row[] = [];
   let columns: string[] = [];
   const stop = new AbortController();
@@ -87,5 +91,32 @@ export async function previewTable(blob: Blob, opts: FileParseOptions, limit = 2
     return { format, columns, rows, issues: [], error: stoppedByUs ? undefined : result.error };
   } finally {
     outer?.removeEventListener('abort', onOuter);
+  }
+}
+
+/** WRENCH split files are one JSON object, so the preview parses it whole (they are small). */
+async function previewWrench(blob: Blob, fileName: string, limit: number): Promise<Preview> {
+  if (blob.size > 512 * 1024 * 1024) {
+    return { format: 'wrench', columns: [], rows: [], issues: [], error: { file: fileName, code: 'too-large', reason: 'is larger than 512 MB; WRENCH files are read whole' } };
+  }
+  try {
+    const split = parseWrenchSplit(await blob.text(), fileName);
+    const columns: string[] = [];
+    const seen = new Set<string>();
+    const rows: Row[] = split.data.slice(0, limit).map((d, i) => {
+      const r: Row = {};
+      for (const k of Object.keys(d)) {
+        if (!seen.has(k)) seen.add(k), columns.push(k);
+        r[k] = toCell(d[k]);
+      }
+      r.label = split.labels[i];
+      return r;
+    });
+    columns.push('label');
+    const note = { file: fileName, code: 'note' as const, reason: `has ${split.ids.length} rows and ${split.L.m} weak-label columns (imported as read-only LFs)` };
+    return { format: 'wrench', columns, rows, issues: [note] };
+  } catch (e) {
+    if (!(e instanceof ShoalError)) throw e;
+    return { format: 'wrench', columns: [], rows: [], issues: [], error: { file: fileName, code: 'malformed', reason: e.message.replace(`${fileName}: `, '') } };
   }
 }

@@ -30,6 +30,7 @@ export type IssueCode =
   | 'bad-label' // gold label value not among the class names
   | 'bad-split' // split column value not train/dev/test
   | 'duplicate-column' // a warning: header names renamed
+  | 'note' // information for the preview, not a problem
   | 'unsupported'
   | 'too-large'
   | 'storage' // the browser could not store the data (full disk, database closed)
