@@ -174,10 +174,16 @@ describe('code LFs', () => {
     expect(errors[1]?.row).toBe(101);
     expect(errors[1]?.count).toBe(3);
     expect(errors[1]?.message).toMatch(/returned 'eggs', which is not a class/);
-    // 2 and 3 are out of range for k = 2: junk; the row length 4 ... likewise.
+    // Text lengths (2, 4, 4, 3) are not class indices for k = 2: junk on every row.
     expect(errors[2]?.count).toBe(4);
     expect(cols[3]).toEqual([1, 1, 1, 1]);
     expect(errors[3]).toBeNull();
+  });
+
+  it('names async LFs and objects in junk errors', () => {
+    const { errors } = run([code(`async (x) => 'spam'`), code(`(x) => ({ label: 'spam' })`)], ['a']);
+    expect(errors[0]?.message).toMatch(/returned a Promise \(LFs must be synchronous/);
+    expect(errors[1]?.message).toMatch(/returned an object, which is not a class/);
   });
 
   it('reports syntax errors and non-functions at compile time', () => {

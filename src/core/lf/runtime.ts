@@ -417,5 +417,6 @@ export function describe(v: unknown): string {
   if (typeof v === 'function') return 'a function';
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (v === null) return 'null';
-  return `a ${typeof v}`;
+  if (v instanceof Promise) return 'a Promise (LFs must be synchronous: no async/await)';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
