@@ -39,13 +39,14 @@ describe('train worker API (inline)', () => {
     const rows = Uint32Array.from(Array.from({ length: 200 }, (_, i) => i).filter((i) => tr.columns.some((c) => c[i] !== -1)));
     expect(rows.length).toBeLessThan(200);
 
-    const epochs: number[] = [];
+    const epochs: { epoch: number; targets: string }[] = [];
     const res = await api.trainClassifier(
       'clf',
       { texts: tr.texts, proba: lm.proba, k: 2, rows, classes: ['sport', 'politics'], dev: { texts: dev.texts, labels: dev.y }, seed: 1, maxEpochs: 5, features: { buckets: 1 << 12 } },
-      (e) => epochs.push(e.epoch),
+      (e) => epochs.push(e),
     );
-    expect(epochs.length).toBe(res.history.length);
+    expect(res.candidates.map((c) => c.targets)).toEqual(['soft', 'hard']);
+    expect(epochs.filter((e) => e.targets === res.targets).length).toBe(res.history.length);
     const te = project(100, 3);
     const p = api.predict(res.classifier, te.texts);
     const pred = Array.from({ length: 100 }, (_, i) => (p[2 * i + 1] > p[2 * i] ? 1 : 0));

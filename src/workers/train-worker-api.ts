@@ -12,6 +12,7 @@ import type * as Ort from 'onnxruntime-web';
 import { type BackendChoice, type BackendName, memoryCache, selectBackend } from '../core/backend.ts';
 import {
   type DistilledClassifier,
+  type DistillResult,
   type EpochReport,
   type FeatureSpec,
   distill,
@@ -64,6 +65,7 @@ export interface TrainClassifierRequest {
   metric?: Metric;
   features?: Partial<FeatureSpec>;
   maxEpochs?: number;
+  targets?: 'auto' | 'soft' | 'hard';
 }
 
 export interface TrainClassifierResult {
@@ -71,6 +73,9 @@ export interface TrainClassifierResult {
   bestEpoch: number;
   bestDevScore?: number;
   history: EpochReport[];
+  /** Whether the kept run fitted the probabilities ('soft') or their argmax ('hard'). */
+  targets: 'soft' | 'hard';
+  candidates: DistillResult['candidates'];
   backend: string;
   ms: number;
 }
@@ -127,11 +132,11 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
       }
     },
 
-    async trainClassifier(jobId: string, req: TrainClassifierRequest, onProgress?: (e: EpochReport) => void): Promise<TrainClassifierResult> {
+    async trainClassifier(jobId: string, req: TrainClassifierRequest, onProgress?: (e: EpochReport & { targets: 'soft' | 'hard' }) => void): Promise<TrainClassifierResult> {
       const ac = start(jobId);
       try {
         await selectBackend();
-        const { classifier, train } = await distill(
+        const { classifier, train, candidates } = await distill(
           {
             texts: req.texts,
             proba: req.proba,
@@ -140,15 +145,17 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
             classes: req.classes,
             dev: req.dev,
           },
-          { seed: req.seed, metric: req.metric, features: req.features, maxEpochs: req.maxEpochs, signal: ac.signal, onProgress },
+          { seed: req.seed, metric: req.metric, features: req.features, maxEpochs: req.maxEpochs, targets: req.targets, signal: ac.signal, onProgress },
         );
         const result: TrainClassifierResult = {
           classifier,
           bestEpoch: train.bestEpoch,
           bestDevScore: train.bestDevScore,
           history: train.history,
+          targets: train.targets,
+          candidates,
           backend: train.backend,
-          ms: train.ms,
+          ms: candidates.reduce((t, c) => t + c.ms, 0),
         };
         return transfer(result, classifierBuffers(classifier));
       } finally {

@@ -50,17 +50,23 @@ describe('distill on a generated separable task', () => {
     const tr = makeTask(240, k, 1);
     const dev = makeTask(60, k, 2);
     const te = makeTask(200, k, 3);
-    const epochs: { epoch: number; loss: number }[] = [];
-    const { classifier, train } = await distill(
+    const epochs: { epoch: number; loss: number; targets: string }[] = [];
+    const { classifier, train, candidates } = await distill(
       { texts: tr.texts, proba: tr.proba, k, classes: ['a', 'b', 'c'], dev: { texts: dev.texts, labels: dev.y } },
       { features: SMALL, maxEpochs: 8, seed: 3, onProgress: (e) => epochs.push(e) },
     );
     expect(acc(argmax(predictTexts(classifier, te.texts), k), te.y)).toBeGreaterThanOrEqual(0.95);
     expect(train.bestDevScore).toBeGreaterThanOrEqual(0.95);
-    expect(epochs.length).toBe(train.history.length);
-    expect(epochs.map((e) => e.epoch)).toEqual(epochs.map((_, i) => i + 1));
+    // targets 'auto' with dev labels: a soft run, then a hard run; the better dev score is kept.
+    expect(candidates.map((c) => c.targets)).toEqual(['soft', 'hard']);
+    const bestDev = Math.max(...candidates.map((c) => c.bestDevScore!));
+    expect(train.bestDevScore).toBe(bestDev);
+    expect(train.targets).toBe(candidates.find((c) => c.bestDevScore === bestDev)!.targets);
+    const kept = epochs.filter((e) => e.targets === train.targets);
+    expect(kept.length).toBe(train.history.length);
+    expect(kept.map((e) => e.epoch)).toEqual(kept.map((_, i) => i + 1));
     expect(epochs.every((e) => Number.isFinite(e.loss))).toBe(true);
-    expect(epochs.at(-1)!.loss).toBeLessThan(epochs[0].loss);
+    expect(kept.at(-1)!.loss).toBeLessThan(kept[0].loss);
     expect(train.backend).toBe('wasm');
   });
 
@@ -142,6 +148,25 @@ describe('the sparse tfjs graph', () => {
     const eb = Array.from(classifier.model.bias).map(Math.exp);
     const s = eb.reduce((x, y) => x + y, 0);
     for (let c = 0; c < k; c++) expect(lastRows[c]).toBeCloseTo(eb[c] / s, 5);
+  });
+});
+
+describe('distill targets', () => {
+  it("'hard' fits the argmax with Snorkel's tie rule; without dev labels 'auto' trains soft only", async () => {
+    const k = 2;
+    const tr = makeTask(100, k, 31);
+    // Every row's probabilities say 0.6 for the wrong class: soft and hard both learn the flip.
+    const proba = new Float32Array(200).map((_, j) => ((j % 2) === tr.y[j >> 1] ? 0.4 : 0.6));
+    const hard = await distill({ texts: tr.texts, proba, k }, { features: SMALL, maxEpochs: 6, seed: 0, targets: 'hard' });
+    expect(hard.candidates.map((c) => c.targets)).toEqual(['hard']);
+    const te = makeTask(80, k, 32);
+    expect(acc(argmax(predictTexts(hard.classifier, te.texts), k), te.y)).toBeLessThanOrEqual(0.05);
+    // Hard targets are one-hot, so the fit is far more confident than the 0.6 it was shown.
+    const p = predictTexts(hard.classifier, te.texts);
+    expect(Math.max(...Array.from(p))).toBeGreaterThan(0.9);
+    const soft = await distill({ texts: tr.texts, proba, k }, { features: SMALL, maxEpochs: 6, seed: 0 });
+    expect(soft.candidates.map((c) => c.targets)).toEqual(['soft']);
+    expect(Math.max(...Array.from(predictTexts(soft.classifier, te.texts)))).toBeLessThan(0.8);
   });
 });
 
