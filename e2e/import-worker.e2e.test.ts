@@ -155,4 +155,98 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
     expect(pageErrors).toEqual([]);
     await page.close();
   });
+
+  it('answers malformed files, a 100 MB line and 10k columns with clear messages, storing nothing half', async () => {
+    const page = await openPage();
+    const r = await page.evaluate(async (name) => {
+      const s = await window.__db.openDexieStorage({ name, watchTabs: false });
+      const [project] = await s.listProjects();
+      s.close();
+      const run = async (file: File, extra = {}) => {
+        const out = await window.__imp.startImport(file, { projectId: project.id, labelField: null, ...extra }, { dbName: name }).done;
+        return out.ok ? `ok ${out.summary.rows} rows × ${out.summary.columns.length} columns` : out.message;
+      };
+      const wideHeader = Array.from({ length: 10_000 }, (_, j) => (j === 0 ? 'text' : `f${j}`)).join(',');
+      const wideRow = Array.from({ length: 10_000 }, (_, j) => String(j)).join(',');
+      return {
+        quote: await run(new File(['text,n\n"fine",1\n"bad"x,2\n'], 'quotes.csv')),
+        jsonl: await run(new File(['{"text":"a"}\n{"text": nope}\n'], 'bad.jsonl')),
+        parquet: await run(new File(['PAR1 this is not parquet PAR1'], 'bad.parquet')),
+        line: await run(new File(['text\n"', 'x'.repeat(100 * 1024 * 1024)], 'line.csv')),
+        wide: await run(new File([`${wideHeader}\n${wideRow}\n${wideRow}\n`], 'wide.csv')),
+      };
+    }, DB);
+    expect(r.quote).toBe('quotes.csv, row 2: trailing quote on quoted field is malformed (a quote inside a field must be doubled: "")');
+    expect(r.jsonl).toMatch(/^bad\.jsonl, row 2: is not valid JSON/);
+    expect(r.parquet).toMatch(/^bad\.parquet: is not a readable Parquet file/);
+    expect(r.line).toBe('line.csv, row 1: has a row longer than 32 M characters (an unclosed quote, or not a CSV file?)');
+    expect(r.wide).toBe('ok 2 rows × 10000 columns');
+    const after = await stored(page);
+    expect(after.pending).toBe(0);
+    expect(after.datasets).toEqual(['big', 'wide']);
+    await page.close();
+  });
+
+  it('turns a full disk (simulated) into a clear message and keeps earlier data', async () => {
+    const page = await openPage();
+    const r = await page.evaluate(`(async () => {
+      const { importIntoStorage } = await import('/src/workers/import-run.ts');
+      const s = await window.__db.openDexieStorage({ name: 'shoal-e2e-quota', watchTabs: false });
+      const p = await s.createProject('q');
+      const csv = (n) => 'text\\n' + Array.from({ length: n }, (_, i) => 'row ' + i).join('\\n');
+      const first = await importIntoStorage({ name: 'ok.csv', blob: new Blob([csv(50)]) }, { projectId: p.id }, s);
+      // Chromium's own IndexedDB, with put() failing as a full disk does after 2 chunks.
+      const realPut = IDBObjectStore.prototype.put;
+      let chunks = 0;
+      IDBObjectStore.prototype.put = function (...args) {
+        if (this.name === 'chunks' && ++chunks > 2) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return realPut.apply(this, args);
+      };
+      const full = await importIntoStorage({ name: 'full.csv', blob: new Blob([csv(5000)]) }, { projectId: p.id }, s);
+      IDBObjectStore.prototype.put = realPut;
+      const names = (await s.listDatasets(p.id)).map((d) => d.name);
+      const rows = first.ok ? (await s.readRows(first.summary.versionId, 0, 100)).length : -1;
+      const pending = await s.dexie.table('versions').where('status').equals('pending').count();
+      s.close();
+      return { message: full.ok ? 'imported?!' : full.message, names, rows, pending };
+    })()`);
+    expect(r).toEqual({
+      message: 'Browser storage is full, so the import (rows 2001…) was not saved (earlier data is intact); delete old projects, datasets or runs, or allow persistent storage, then try again.',
+      names: ['ok'],
+      rows: 50,
+      pending: 0,
+    });
+    await page.close();
+  });
+
+  it('opens a database written by the previous schema and tells two tabs about each other', async () => {
+    const a = await openPage();
+    const migrated = await a.evaluate(async () => {
+      const name = 'shoal-e2e-migrate';
+      const old = window.__db.declareSchema(name, window.__db.CURRENT_SCHEMA - 1);
+      await old.open();
+      await old.table('projects').put({ id: 'p1', name: 'From v1', createdAt: 1, updatedAt: 1 });
+      await old.table('runs').put({ id: 'r1', projectId: 'p1', versionId: 'v', model: 'mv', params: {}, lfHashes: [], metrics: {}, k: 2, n: 1, createdAt: 1, probs: Float32Array.from([0.3, 0.7]) });
+      old.close();
+      const s = await window.__db.openDexieStorage({ name, watchTabs: false });
+      const out = { projects: (await s.listProjects()).map((p) => p.name), probs: Array.from((await s.getRunProbs('r1')) ?? []), verno: s.dexie.verno };
+      s.close();
+      return out;
+    });
+    expect(migrated.projects).toEqual(['From v1']);
+    expect(migrated.probs.map((x) => Math.round(x * 10) / 10)).toEqual([0.3, 0.7]);
+    const listen = (p: Page) =>
+      p.evaluate(async () => {
+        const s = await window.__db.openDexieStorage({ name: 'shoal-e2e-tabs' });
+        (window as unknown as { __events: string[] }).__events = [];
+        s.onEvent((e) => (window as unknown as { __events: string[] }).__events.push(e.type));
+      });
+    await listen(a);
+    const b = await openPage();
+    await listen(b);
+    await a.waitForFunction(() => (window as unknown as { __events: string[] }).__events.includes('other-tab'));
+    expect(await a.evaluate(() => (window as unknown as { __events: string[] }).__events)).toContain('other-tab');
+    await a.close();
+    await b.close();
+  });
 });
