@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LfRuntime, type LfDef, type Row, type RowChunk } from '../core/lf/index.ts';
+import { LfRuntime, lfHash, type LfDef, type Row, type RowChunk } from '../core/lf/index.ts';
 import { mulberry32 } from '../core/rng.ts';
 import { ShoalError } from '../core/types.ts';
 import { createLfWorkerApi, registerChunkReader, STATUS_LF, type LfWorkerApi } from './lf-worker-api.ts';
@@ -46,6 +46,7 @@ describe('LF pool (inline twin)', () => {
       const progress: number[] = [];
       const res = await pool.applyLfs(defs, classes, chunked(rows, [...sizes]), { onProgress: (p) => progress.push(p.rowsDone) });
       expect(res.lfs.map((l) => l.name)).toEqual(['free', 'digits', 'short', 'flaky']);
+      expect(res.lfs.map((l) => l.hash)).toEqual(defs.map((d) => lfHash(d, classes)));
       res.lfs.forEach((l, j) => expect(Array.from(l.votes)).toEqual(Array.from(want[j])));
       expect(progress.at(-1)).toBe(1000);
       expect(progress.every((p, i) => i === 0 || p >= progress[i - 1])).toBe(true);

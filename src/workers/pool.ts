@@ -20,7 +20,7 @@
  * without SharedArrayBuffer (a page that is not cross-origin isolated) the pool falls back to a
  * whole-chunk deadline (budget × LFs) and the one-LF-at-a-time re-run.
  */
-import type { LfDef, LfErrorInfo, LfPreview, PreviewOptions, PreviewSample, RowChunk } from '../core/lf/index.ts';
+import { lfHash, type LfDef, type LfErrorInfo, type LfPreview, type PreviewOptions, type PreviewSample, type RowChunk } from '../core/lf/index.ts';
 import { ShoalError } from '../core/types.ts';
 import { STATUS_LF, STATUS_MANY, STATUS_SEQ, type LfSetInfo, type LfSetSpec, type LfWorkerApi, type RemoteChunkSource, type WireChunkResult } from './lf-worker-api.ts';
 
@@ -61,6 +61,8 @@ export interface ApplyOptions {
 
 export interface LfApplyOutcome {
   readonly name: string;
+  /** `lfHash(def, classes)` for LF definitions (the vote-cache key); absent for module LFs. */
+  readonly hash?: string;
   /** One vote per dataset row (-1 = abstain); all -1 when the LF failed as a whole. */
   readonly votes: Int8Array;
   readonly error: LfErrorInfo | null;
@@ -372,7 +374,14 @@ export function createLfPool(opts: PoolOptions): LfPool {
     return {
       rows: rowCount,
       classes: set.classes,
-      lfs: set.names.map((name, j) => ({ name, votes: votes[j], error: errors[j], failed: failed[j], ms: ms[j] })),
+      lfs: set.names.map((name, j) => ({
+        name,
+        ...(spec.kind === 'defs' ? { hash: lfHash(spec.defs[j], spec.classes) } : {}),
+        votes: votes[j],
+        error: errors[j],
+        failed: failed[j],
+        ms: ms[j],
+      })),
       ms: performance.now() - t0,
     };
   }
