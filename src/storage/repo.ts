@@ -165,8 +165,8 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     return v;
   }
 
-  async putRowChunk(versionId: string, index: number, rows: Row[]): Promise<void> {
-    await guardWrite(`the import (rows ${index * ROWS_PER_CHUNK + 1}…)`, () =>
+  async putRowChunk(versionId: string, index: number, rows: Row[], firstRow = index * ROWS_PER_CHUNK): Promise<void> {
+    await guardWrite(`the import (rows ${firstRow + 1}…)`, () =>
       this.db.tx('rw', ['versions', 'chunks'], async () => {
         const v = await this.pending(versionId);
         await this.db.put('chunks', { key: chunkKey(versionId, index), versionId, index, rows });
@@ -216,6 +216,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
           heartbeatAt: now,
           rowCount: n,
           chunkCount: meta.chunkCount,
+          rowsPerChunk: meta.rowsPerChunk ?? ROWS_PER_CHUNK,
           columns: meta.columns,
           textFields: meta.textFields,
           fields: meta.fields,

@@ -18,6 +18,13 @@ import type { Row } from '../core/formats/types.ts';
 import type { SplitName } from '../core/formats/import-plan.ts';
 
 export const ROWS_PER_CHUNK = 1000;
+/** Very wide tables get fewer rows per chunk, so one record stays around this many cells. */
+export const CELLS_PER_CHUNK = 200_000;
+
+/** Rows per chunk for a table of `columns` columns: 1000, fewer for very wide tables. */
+export function rowsPerChunkFor(columns: number): number {
+  return Math.max(10, Math.min(ROWS_PER_CHUNK, Math.floor(CELLS_PER_CHUNK / Math.max(1, columns))));
+}
 
 export interface ProjectRecord {
   id: string;
@@ -123,6 +130,8 @@ export interface ExternalLf {
 export interface CommitMeta {
   rowCount: number;
   chunkCount: number;
+  /** Rows in every chunk but the last (default ROWS_PER_CHUNK). */
+  rowsPerChunk?: number;
   columns: ColumnInfo[];
   textFields: string[];
   fields: string[];
@@ -185,7 +194,8 @@ export interface ShoalStorage {
   deleteDataset(id: string): Promise<void>;
 
   beginImport(init: BeginImport): Promise<PendingImport>;
-  putRowChunk(versionId: string, index: number, rows: Row[]): Promise<void>;
+  /** Chunk `index` holds rows [index·rowsPerChunk, …); `firstRow` only improves error messages. */
+  putRowChunk(versionId: string, index: number, rows: Row[], firstRow?: number): Promise<void>;
   commitImport(versionId: string, meta: CommitMeta): Promise<DatasetVersionRecord>;
   abortImport(versionId: string): Promise<void>;
   /** Delete pending versions whose heartbeat is older than `olderThanMs` (default 0: all). Returns how many. */

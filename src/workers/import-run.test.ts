@@ -110,6 +110,20 @@ describe('importIntoStorage', () => {
     expect(await s.cleanupPending()).toBe(0);
   });
 
+  it('puts fewer rows per chunk for very wide tables, and reads them back by position', async () => {
+    const { s, projectId } = await setup();
+    const header = ['text', ...Array.from({ length: 999 }, (_, j) => `f${j}`)].join(',');
+    const body = Array.from({ length: 450 }, (_, i) => [`row ${i}`, ...Array.from({ length: 999 }, (_, j) => String(j))].join(',')).join('\n');
+    const out = await importIntoStorage(file('wide.csv', `${header}\n${body}\n`), { projectId, labelField: null }, s);
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    const v = (await s.getVersion(out.summary.versionId))!;
+    expect(v.rowsPerChunk).toBe(200);
+    expect(v.chunkCount).toBe(3);
+    expect((await s.getRowChunk(v.id, 2))!.length).toBe(50);
+    expect((await s.readRows(v.id, 199, 202)).map((r) => r.text)).toEqual(['row 199', 'row 200', 'row 201']);
+  });
+
   it('reads JSONL and Parquet through the same path', async () => {
     const { s, projectId } = await setup();
     const jsonl = '{"text":"a","label":1}\n{"text":"b","label":0,"extra":{"k":1}}\n';

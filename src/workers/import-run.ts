@@ -13,7 +13,7 @@ import { issueMessage, toCell, type DataFormat, type ParseIssue, type Row, type 
 import { parseWrenchLabels, parseWrenchSplit } from '../core/formats/wrench.ts';
 import { ShoalError } from '../core/types.ts';
 import { withImportLock } from '../storage/locks.ts';
-import { ROWS_PER_CHUNK, type ColumnInfo, type ExternalLf, type ShoalStorage } from '../storage/types.ts';
+import { ROWS_PER_CHUNK, rowsPerChunkFor, type ColumnInfo, type ExternalLf, type ShoalStorage } from '../storage/types.ts';
 
 export interface ImportFile {
   name: string;
@@ -151,6 +151,8 @@ export async function importIntoStorage(
     let shaper: RowShaper | undefined;
     let chunk: Row[] = [];
     let chunkIndex = 0;
+    let rowsPerChunk = ROWS_PER_CHUNK;
+    let rowsWritten = 0;
     let skipped = 0;
     const issues: ParseIssue[] = [];
     const notes: string[] = [];
@@ -161,7 +163,8 @@ export async function importIntoStorage(
       if (chunk.length === 0) return;
       const rows = chunk;
       chunk = [];
-      await storage.putRowChunk(pending.versionId, chunkIndex++, rows);
+      await storage.putRowChunk(pending.versionId, chunkIndex++, rows, rowsWritten);
+      rowsWritten += rows.length;
     };
 
     /** Shape and buffer one batch; returns the indices (within the batch) that were kept. */
@@ -172,6 +175,7 @@ export async function importIntoStorage(
         if ('code' in resolved) throw new Stop(resolved);
         plan = resolved;
         shaper = new RowShaper(plan, file.name);
+        rowsPerChunk = rowsPerChunkFor(plan.fields.length + (plan.fields.includes('text') ? 0 : 1));
       } else {
         if (fileSplit) plan.split = fileSplit;
         // JSONL rows may bring new fields later; with no explicit field list, keep them too.
@@ -197,7 +201,7 @@ export async function importIntoStorage(
         kinds.see(out.row);
         chunk.push(out.row);
         kept.push(i);
-        if (chunk.length >= ROWS_PER_CHUNK) await flushChunk();
+        if (chunk.length >= rowsPerChunk) await flushChunk();
       }
       onProgress?.({ phase: 'reading', file: file.name, bytesRead: bytesBefore + batch.bytesRead, totalBytes, rows: shaper!.rows, skipped });
       return kept;
@@ -296,6 +300,7 @@ export async function importIntoStorage(
     const version = await storage.commitImport(pending.versionId, {
       rowCount: cols.n,
       chunkCount: chunkIndex,
+      rowsPerChunk,
       columns: kinds.result(),
       textFields: plan.textFields,
       fields: ['text', ...plan.fields.filter((f) => f !== 'text')],
