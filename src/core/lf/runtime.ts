@@ -14,6 +14,7 @@
 import { ABSTAIN } from '../types.ts';
 import { HelperScope, type NlpFn } from './helpers.ts';
 import { KeywordScanner, type KeywordGroupSpec } from './keywords.ts';
+import { requiredChars } from './regex-prefilter.ts';
 import { countTokens, fieldText, scanWords } from './text.ts';
 import type { CompareOp, FieldLf, LengthLf, LfDef, LfErrorInfo, Row, RowChunk } from './types.ts';
 
@@ -58,7 +59,7 @@ const JUNK = -2;
 
 type Phase =
   | { readonly kind: 'templates'; readonly lfs: number[]; readonly evals: TemplateEval[] }
-  | { readonly kind: 'regex'; readonly lf: number; readonly re: RegExp; readonly field: string; readonly vote: Vote }
+  | { readonly kind: 'regex'; readonly lf: number; readonly re: RegExp; readonly required: readonly string[]; readonly field: string; readonly vote: Vote }
   | { readonly kind: 'fn'; readonly lf: number; readonly fn: (x: Row) => unknown };
 
 /** A template LF: true when it fires on the current row (texts are the views, already folded). */
@@ -119,7 +120,8 @@ export class LfRuntime {
         }
         const vote = rt.labelIndex(def.label);
         if (def.kind === 'regex') {
-          rt.phases.push({ kind: 'regex', lf: j, re: compileRegex(def.pattern, def.flags), field: def.field ?? rt.textField, vote });
+          const re = compileRegex(def.pattern, def.flags);
+          rt.phases.push({ kind: 'regex', lf: j, re, required: requiredChars(def.pattern, re.flags), field: def.field ?? rt.textField, vote });
         } else templates.push({ lf: j, ev: rt.compileTemplate(def, vote) });
       } catch (e) {
         rt.compileErrors[j] = { row: -1, message: errorMessage(e), count: 0 };
@@ -193,8 +195,11 @@ export class LfRuntime {
         const t0 = now();
         const out = votes.subarray(s * n, (s + 1) * n);
         if (ph.kind === 'regex') {
-          const { re, field, vote } = ph;
-          for (let i = 0; i < n; i++) if (re.test(fieldText(rows[i], field))) out[i] = vote;
+          const { re, field, vote, required } = ph;
+          for (let i = 0; i < n; i++) {
+            const t = fieldText(rows[i], field);
+            if (hasAll(t, required) && re.test(t)) out[i] = vote;
+          }
         } else errors[s] = this.runFn(ph.fn, rows, chunk.start, out);
         ms[s] += now() - t0;
       }
@@ -322,6 +327,12 @@ export class LfRuntime {
     }
     return (x) => body(x, ...values);
   }
+}
+
+/** Whether `t` contains every required character (see regex-prefilter.ts). */
+function hasAll(t: string, required: readonly string[]): boolean {
+  for (let k = 0; k < required.length; k++) if (!t.includes(required[k])) return false;
+  return true;
 }
 
 function compileRegex(pattern: string, flags: string): RegExp {
