@@ -79,7 +79,7 @@ export async function run(args: string[]) {
   const lmTest = scores(lm.predictProba(data.test.L), data.test.labels, k, seed);
 
   const t0 = performance.now();
-  const { classifier, train } = await distill(
+  const { classifier, train, candidates } = await distill(
     {
       texts: trainTexts,
       proba: lm.predictProba(data.train.L),
@@ -96,6 +96,8 @@ export async function run(args: string[]) {
   );
   const trainMs = performance.now() - t0;
   if (process.stderr.isTTY) process.stderr.write('\n');
+  const runs = candidates.map((c) => `${c.targets} dev ${c.bestDevScore?.toFixed(3) ?? 'n/a'} (epoch ${c.bestEpoch})`).join(', ');
+  process.stderr.write(`classifier: kept the ${train.targets}-target run; ${runs}\n`);
 
   const rawTest = hashTexts(testTexts, classifier.features);
   const probaTf = await predictProbaTf(classifier.model, transform(rawTest, classifier.vocab));
