@@ -31,6 +31,8 @@ export interface Backend {
   delete(table: TableName, key: string): Promise<void>;
   where(table: TableName, index: string, value: string): Promise<Rec[]>;
   deleteWhere(table: TableName, index: string, value: string): Promise<void>;
+  /** How many records have `index` = `value` (reads keys only, not the records). */
+  countWhere(table: TableName, index: string, value: string): Promise<number>;
   all(table: TableName): Promise<Rec[]>;
   close(): void;
 }

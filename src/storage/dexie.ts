@@ -102,6 +102,10 @@ class DexieBackend implements Backend {
     await this.t(table).where(index).equals(value).delete();
   }
 
+  countWhere(table: TableName, index: string, value: string): Promise<number> {
+    return this.t(table).where(index).equals(value).count();
+  }
+
   all(table: TableName): Promise<Rec[]> {
     return this.t(table).toArray();
   }

@@ -82,6 +82,12 @@ class MemoryBackend implements Backend {
     for (const [k, v] of [...this.t(table)]) if (v[index] === value) await this.delete(table, k);
   }
 
+  async countWhere(table: TableName, index: string, value: string): Promise<number> {
+    let n = 0;
+    for (const v of this.t(table).values()) if (v[index] === value) n++;
+    return n;
+  }
+
   async all(table: TableName): Promise<Rec[]> {
     return [...this.t(table).values()].map((v) => structuredClone(v));
   }

@@ -121,7 +121,7 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     const p = await s.createProject('P');
     const pend = await s.beginImport({ projectId: p.id, name: 'x', source: { fileNames: ['x'], format: 'csv', bytes: 1 } });
     await s.putRowChunk(pend.versionId, 0, rowsOf(0, 1000));
-    await expect(s.commitImport(pend.versionId, meta(1500, 2))).rejects.toThrow(/missing 1 of 2/);
+    await expect(s.commitImport(pend.versionId, meta(1500, 2))).rejects.toThrow(/has 1 row chunks; 2 were expected/);
     await expect(s.commitImport(pend.versionId, { ...meta(1000, 1), gold: new Int8Array(3) })).rejects.toThrow(/must have 1000 rows/);
     expect(await s.listDatasets(p.id)).toEqual([]);
   });
