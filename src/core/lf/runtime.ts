@@ -15,6 +15,7 @@ import { ABSTAIN } from '../types.ts';
 import { HelperScope, type NlpFn } from './helpers.ts';
 import { KeywordScanner, type KeywordGroupSpec } from './keywords.ts';
 import { requiredChars } from './regex-prefilter.ts';
+import { stripTypes } from './strip-types.ts';
 import { countTokens, fieldText, scanWords } from './text.ts';
 import type { CompareOp, FieldLf, LengthLf, LfDef, LfErrorInfo, Row, RowChunk } from './types.ts';
 
@@ -304,6 +305,25 @@ export class LfRuntime {
   }
 
   private compileCode(source: string): (x: Row) => unknown {
+    try {
+      return this.compileJs(source);
+    } catch (e) {
+      if (!(e instanceof SyntaxError)) throw e;
+      // Maybe TypeScript: retry without its annotations, keeping the JS error if that fails too.
+      const js = stripTypes(source);
+      if (js !== source) {
+        try {
+          return this.compileJs(js);
+        } catch {
+          /* report the original error below */
+        }
+      }
+      throw new Error(`syntax error: ${errorMessage(e)}`);
+    }
+  }
+
+  /** Compile JS source in expression form, else body form; throws the relevant SyntaxError. */
+  private compileJs(source: string): (x: Row) => unknown {
     const { names, values } = this.scope;
     let src = source.trim().replace(/^export\s+default\s+/, '');
     while (src.endsWith(';')) src = src.slice(0, -1).trimEnd();
@@ -319,13 +339,12 @@ export class LfRuntime {
     }
     if (!(exprError instanceof SyntaxError)) throw exprError;
     // Body form: statements using `x`, with `return`.
-    let body: (...args: unknown[]) => unknown;
     try {
-      body = new Function('x', ...names, `"use strict";\n${source}\n`) as (...args: unknown[]) => unknown;
+      const body = new Function('x', ...names, `"use strict";\n${source}\n`) as (...args: unknown[]) => unknown;
+      return (x) => body(x, ...values);
     } catch (e) {
-      throw new Error(`syntax error: ${errorMessage(/\breturn\b/.test(source) ? e : exprError)}`);
+      throw /\breturn\b/.test(source) ? e : exprError;
     }
-    return (x) => body(x, ...values);
   }
 }
 
