@@ -43,7 +43,7 @@ describe('fuzzed imports store all or nothing', () => {
     for (let t = 0; t < 900; t++) {
       const seed = SEEDS[t % SEEDS.length];
       const bytes = rng() < 0.1 ? enc.encode(seed.body) : mutate(enc.encode(seed.body), rng);
-      const files: ImportFile[] = [{ name: seed.name, blob: new Blob([bytes]) }, ...(seed.extra ?? [])];
+      const files: ImportFile[] = [{ name: seed.name, blob: new Blob([bytes as BlobPart]) }, ...(seed.extra ?? [])];
       const before = (await s.listDatasets(project.id)).length;
       const out = await importIntoStorage(files, {
         projectId: project.id,
