@@ -98,7 +98,8 @@ export interface LengthLf extends LfBase {
 /**
  * JS source: a function expression of the row (`(x) => x.text.includes('free') ? 'spam' : null`,
  * `function (x) { ... }`) or a function body using `x` (`return x.text.length < 20 ? 'ham' : null`).
- * Helpers in scope: see `lf/helpers.ts`.
+ * Helpers in scope: see `lf/helpers.ts`. Simple TypeScript annotations (`(x: Row): string | null`,
+ * `as string`, `!`) are accepted (`lf/strip-types.ts`). The function must be synchronous.
  */
 export interface CodeLf extends LfBase {
   readonly kind: 'code';
