@@ -24,10 +24,12 @@ describe('LF pool on Node worker threads', () => {
   it('applies LFs like the runtime does, and isolates an endless loop and a worker crash', async () => {
     const defs = [good[0], code('loops', `(x) => { if (x.text.startsWith('hi 2')) for (;;) {} return null; }`), code('exits', `(x) => { if (x.text === 'hi 301') process.exit(3); return null; }`), good[1]];
     const t0 = Date.now();
-    const res = await pool.applyLfs(defs, classes, source, { timeBudgetMsPerLfPerChunk: 300 });
+    const seen = new Set<number>();
+    const res = await pool.applyLfs(defs, classes, source, { timeBudgetMsPerLfPerChunk: 300, onRunning: (lfs) => lfs.forEach((j) => seen.add(j)) });
     expect(Date.now() - t0).toBeLessThan(8000);
     expect(res.lfs[1].failed).toBe(true);
     expect(res.lfs[1].error?.message).toMatch(/ran longer than 300 ms .*endless loop/);
+    expect(seen.has(1)).toBe(true); // the watchdog saw the looping LF running before killing it
     expect(res.lfs[2].failed).toBe(true);
     expect(res.lfs[2].error?.message).toMatch(/crashed its worker .*code 3/);
     expect(Array.from(res.lfs[0].votes)).toEqual(want[0]);

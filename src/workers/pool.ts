@@ -56,6 +56,13 @@ export interface ApplyOptions {
   readonly signal?: AbortSignal;
   /** Longest one LF may run on one chunk before its worker is killed; default 5000 ms. */
   readonly timeBudgetMsPerLfPerChunk?: number;
+  /**
+   * The LFs (positions) running on some worker now, sampled by the watchdog (~every 50 ms; needs
+   * SharedArrayBuffer). Chromium takes the whole tab down, workers included, when a worker runs
+   * out of memory, so no error can be reported then: persist this synchronously (localStorage)
+   * to name the LF after the reload.
+   */
+  readonly onRunning?: (lfs: readonly number[]) => void;
   readonly textField?: string;
 }
 
@@ -156,7 +163,15 @@ export function createLfPool(opts: PoolOptions): LfPool {
   }
 
   /** Race a worker call against its death and (for killable workers) the watchdog. */
-  function guarded<T>(handle: WorkerHandle, status: Int32Array | null, call: Promise<T>, budgetMs: number, chunkDeadlineMs: number, signal?: AbortSignal): Promise<T> {
+  function guarded<T>(
+    handle: WorkerHandle,
+    status: Int32Array | null,
+    call: Promise<T>,
+    budgetMs: number,
+    chunkDeadlineMs: number,
+    signal?: AbortSignal,
+    onLf?: (lf: number | null) => void,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let done = false;
       const timers: ReturnType<typeof setTimeout>[] = [];
@@ -166,6 +181,7 @@ export function createLfPool(opts: PoolOptions): LfPool {
         for (const t of timers) clearTimeout(t);
         clearInterval(poll);
         signal?.removeEventListener('abort', onAbort);
+        onLf?.(null);
         f();
       };
       const current = (): number | null => {
@@ -190,6 +206,7 @@ export function createLfPool(opts: PoolOptions): LfPool {
           if (s !== seq) {
             seq = s;
             since = Date.now();
+            onLf?.(current());
           } else if (Date.now() - since > budgetMs) {
             const lf = Atomics.load(status, STATUS_LF);
             finish(() => reject(new Failure('hang', lf >= 0 ? lf : null, lf === STATUS_MANY ? 'the template pass' : 'unknown')));
@@ -260,6 +277,21 @@ export function createLfPool(opts: PoolOptions): LfPool {
     let chunksDone = 0;
     let rowsDone = 0;
     let blindCrashes = 0;
+    // Which LF each worker runs, for `onRunning`.
+    const runningOn = new Map<WorkerHandle, number>();
+    let lastRunning = '';
+    const report = o.onRunning
+      ? (h: WorkerHandle, lf: number | null) => {
+          if (lf === null) runningOn.delete(h);
+          else runningOn.set(h, lf);
+          const now = [...new Set(runningOn.values())].sort((a, b) => a - b);
+          const key = now.join(',');
+          if (key !== lastRunning) {
+            lastRunning = key;
+            o.onRunning!(now);
+          }
+        }
+      : undefined;
     const counted = new WeakSet<WorkerHandle>(); // a death fails every task in flight on it: count it once
     const chunkRows = new Map<number, number>();
     const pendingParts = new Map<number, number>(); // chunk → outstanding split tasks
@@ -311,7 +343,7 @@ export function createLfPool(opts: PoolOptions): LfPool {
         const status = slot.status;
         try {
           const call = handle.api.run(payload, task.only === null && only.length === m ? null : only);
-          const r = await guarded(handle, status, call, budget, budget * only.length + Math.min(1000, budget), signal);
+          const r = await guarded(handle, status, call, budget, budget * only.length + Math.min(1000, budget), signal, report && ((lf) => report(handle, lf)));
           chunkRows.set(task.chunk, r.rows);
           merge(r);
           chunkDone(task);
