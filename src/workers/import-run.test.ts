@@ -84,6 +84,12 @@ describe('importIntoStorage', () => {
     const odd = await importIntoStorage(file('o.csv', csv(10, (i) => (i < 3 ? 'eggs' : 'ham'))), { projectId, classes: ['ham', 'spam'] }, s);
     expect(odd.ok && odd.summary.unknownLabels).toEqual({ eggs: 3 });
     expect(odd.ok && odd.summary.notes.join(' ')).toMatch(/"eggs" \(3×\)/);
+    // Row numbers stay those of the file when earlier rows were skipped.
+    const after = await importIntoStorage(file('d.csv', csv(5).replace('\n1,', '\n1,x\n1,') + '3,again,ham,1\n'), { projectId, idField: 'id', skipBadRows: true }, s);
+    expect(after.ok && after.summary.issues.map((i) => [i.code, i.row, i.reason])).toEqual([
+      ['ragged', 2, 'has 2 fields but the header has 4'],
+      ['duplicate-id', 7, 'id "3" is already used by row 5; ids must be unique'],
+    ]);
   });
 
   it('cancels cleanly mid-import', async () => {

@@ -186,7 +186,7 @@ export async function importIntoStorage(
       }
       const kept: number[] = [];
       for (let i = 0; i < batch.rows.length; i++) {
-        const rowNo = batch.firstRow + i + 1;
+        const rowNo = batch.rowNumbers?.[i] ?? batch.firstRow + i + 1;
         const out = shaper!.shape(batch.rows[i], rowNo);
         if (!out.ok) {
           const issue = out.issue;
@@ -208,6 +208,7 @@ export async function importIntoStorage(
     };
 
     for (const file of files) {
+      const fileIssuesFrom = issues.length;
       const fileSplit: SplitSpec | undefined = perFileSplit ? { kind: 'fixed', split: splitFromFileName(file.name)! } : undefined;
       if (format === 'wrench') {
         let classes: string[] | undefined;
@@ -279,6 +280,9 @@ export async function importIntoStorage(
         if (!result.ok) throw new Stop(result.error);
         skipped += result.skipped;
         for (const issue of result.issues) if (issues.length < 100) issues.push(issue);
+        // Reader and import-plan issues of this file, in file order.
+        const mine = issues.splice(fileIssuesFrom).sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+        issues.push(...mine);
         for (const issue of result.issues) if (issue.code === 'duplicate-column') notes.push(issueMessage(issue));
       }
       bytesBefore += file.blob.size;

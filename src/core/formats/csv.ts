@@ -75,7 +75,7 @@ export async function parseDelimited(blob: Blob, opts: ParseOptions, sink: Batch
     }
     const row: Row = {};
     for (let j = 0; j < header.length; j++) row[header[j]] = fields[j];
-    em.push(row);
+    em.push(row, record);
   };
 
   const run = (input: string, final: boolean): string => {

@@ -28,7 +28,7 @@ function addObject(em: Emitter, value: unknown, n: number, known: Set<string>, m
     }
     row[key] = toCell((value as Record<string, unknown>)[key]);
   }
-  em.push(row);
+  em.push(row, n);
 }
 
 function jsonReason(e: unknown): string {

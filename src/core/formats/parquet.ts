@@ -41,6 +41,7 @@ export async function parseParquet(blob: Blob, opts: ParseOptions, sink: BatchSi
     em.columns = columns;
     const total = Number(metadata.num_rows);
     let start = 0;
+    let rowNo = 0;
     for (const group of metadata.row_groups) {
       em.checkAbort();
       const end = start + Number(group.num_rows);
@@ -61,7 +62,7 @@ export async function parseParquet(blob: Blob, opts: ParseOptions, sink: BatchSi
       for (const o of objects) {
         const row: Row = {};
         for (const c of columns) row[c] = toCell(o[c]);
-        em.push(row);
+        em.push(row, ++rowNo);
       }
       start = end;
       em.setBytes(total > 0 ? Math.round((blob.size * start) / total) : blob.size);

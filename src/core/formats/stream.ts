@@ -32,6 +32,7 @@ export class Emitter {
   readonly issues: ParseIssue[] = [];
   columns: string[] = [];
   private batch: Row[] = [];
+  private numbers: number[] = [];
   private readonly batchSize: number;
   private readonly skipBad: boolean;
   private readonly maxBad: number;
@@ -54,8 +55,10 @@ export class Emitter {
     return Math.max(1, Math.min(this.batchSize, Math.floor(1_000_000 / width)));
   }
 
-  push(row: Row): void {
+  /** `rowNo`: the row's 1-based number in the file (as in messages), kept for later checks. */
+  push(row: Row, rowNo: number): void {
     this.batch.push(row);
+    this.numbers.push(rowNo);
   }
 
   get pending(): number {
@@ -98,13 +101,18 @@ export class Emitter {
   async flush(all = false): Promise<void> {
     const size = this.effectiveBatch;
     while (this.batch.length >= size || (all && this.batch.length > 0)) {
-      const rows = this.batch.length > size ? this.batch.splice(0, size) : this.batch;
-      if (rows === this.batch) this.batch = [];
+      const whole = this.batch.length <= size;
+      const rows = whole ? this.batch : this.batch.splice(0, size);
+      const rowNumbers = whole ? this.numbers : this.numbers.splice(0, size);
+      if (whole) {
+        this.batch = [];
+        this.numbers = [];
+      }
       const firstRow = this.rowsOut;
       this.rowsOut += rows.length;
       this.checkAbort();
       try {
-        await this.sink({ columns: this.columns.slice(), rows, firstRow, bytesRead: this.bytesRead, totalBytes: this.totalBytes });
+        await this.sink({ columns: this.columns.slice(), rows, rowNumbers, firstRow, bytesRead: this.bytesRead, totalBytes: this.totalBytes });
       } catch (e) {
         throw new SinkFailure(e);
       }

@@ -33,6 +33,8 @@ export function contractViolations(c: Collected, fileName: string): string[] {
       if (b.firstRow !== next) out.push(`batch firstRow ${b.firstRow} != ${next}`);
       next += b.rows.length;
       if (b.rows.length === 0) out.push('empty batch');
+      if (b.rowNumbers && b.rowNumbers.length !== b.rows.length) out.push('rowNumbers and rows differ in length');
+      if (b.rowNumbers?.some((x, i) => i > 0 && x <= b.rowNumbers![i - 1])) out.push('row numbers not increasing');
     }
     for (const row of c.rows) {
       for (const v of Object.values(row)) {

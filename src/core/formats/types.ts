@@ -69,6 +69,8 @@ export interface RowBatch {
   rows: Row[];
   /** 0-based index of rows[0] among the rows delivered so far (skipped rows not counted). */
   firstRow: number;
+  /** Each row's 1-based number in the file, as messages give it (skipped rows counted). */
+  rowNumbers?: number[];
   bytesRead: number;
   totalBytes: number;
 }
