@@ -24,15 +24,15 @@ export function overlapCounts(L: LabelMatrix): OverlapCounts {
     const start = rowPtr[i];
     const v = rowPtr[i + 1] - start;
     for (let s = 0; s < v; s++) idx[s] = lf[start + s] * k + label[start + s];
+    // A row's votes are sorted by LF, so idx ascends and every pair (s < t) lands in the upper
+    // triangle: count each pair once and mirror at the end (half the scattered writes).
     for (let s = 0; s < v; s++) {
       const row = idx[s] * d;
       counts[row + idx[s]]++;
-      for (let t = s + 1; t < v; t++) {
-        counts[row + idx[t]]++;
-        counts[idx[t] * d + idx[s]]++;
-      }
+      for (let t = s + 1; t < v; t++) counts[row + idx[t]]++;
     }
   }
+  for (let a = 0; a < d; a++) for (let b = a + 1; b < d; b++) counts[b * d + a] = counts[a * d + b];
   return { n, m, k, counts };
 }
 
