@@ -181,7 +181,6 @@ export function createLfPool(opts: PoolOptions): LfPool {
         for (const t of timers) clearTimeout(t);
         clearInterval(poll);
         signal?.removeEventListener('abort', onAbort);
-        onLf?.(null);
         f();
       };
       const current = (): number | null => {
@@ -189,9 +188,10 @@ export function createLfPool(opts: PoolOptions): LfPool {
         const lf = Atomics.load(status, STATUS_LF);
         return lf >= 0 ? lf : null;
       };
+      // Only an answer clears the running LF: after a death the last report must stay (see onRunning).
       call.then(
-        (v) => finish(() => resolve(v)),
-        (e) => finish(() => reject(e)),
+        (v) => finish(() => (onLf?.(null), resolve(v))),
+        (e) => finish(() => (onLf?.(null), reject(e))),
       );
       handle.died.then((reason) => finish(() => reject(new Failure('crash', current(), reason))));
       const onAbort = () => finish(() => reject(abortError()));
