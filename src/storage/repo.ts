@@ -118,6 +118,22 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     return v && v.status === 'committed' ? v : undefined;
   }
 
+  async listVersions(datasetId: string): Promise<DatasetVersionRecord[]> {
+    const all = (await this.db.where('versions', 'datasetId', datasetId)) as DatasetVersionRecord[];
+    return all.filter((v) => v.status === 'committed').sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async deleteVersion(versionId: string): Promise<void> {
+    await this.db.tx('rw', ['datasets', 'versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs'], async () => {
+      const v = as<DatasetVersionRecord>(await this.db.get('versions', versionId));
+      if (!v || v.status !== 'committed') return;
+      const ds = as<DatasetRecord>(await this.db.get('datasets', v.datasetId));
+      if (ds?.currentVersion === versionId) throw new ShoalError(`Version ${versionId} is the current version of "${ds.name}"; delete the dataset instead.`);
+      await this.dropVersionData(versionId);
+      await this.db.delete('versions', versionId);
+    });
+  }
+
   async deleteDataset(id: string): Promise<void> {
     await this.db.tx('rw', ['datasets', 'versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs'], async () => {
       for (const v of (await this.db.where('versions', 'datasetId', id)) as DatasetVersionRecord[]) {

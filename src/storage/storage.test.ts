@@ -154,6 +154,13 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     expect((await s.getDataset(first.datasetId))!.currentVersion).toBe(pend.versionId);
     expect((await s.readRows(pend.versionId, 0, 10)).map((r) => r.n)).toEqual([100, 101, 102, 103]);
     expect((await s.listDatasets(p.id)).length).toBe(1);
+    expect((await s.listVersions(first.datasetId)).map((v) => v.id)).toEqual([first.versionId, pend.versionId]);
+    await expect(s.deleteVersion(pend.versionId)).rejects.toThrow(/current version/);
+    await s.putVotes({ sourceHash: 'h', versionId: first.versionId, votes: new Int8Array(3), computedAt: 1 });
+    await s.deleteVersion(first.versionId);
+    expect((await s.listVersions(first.datasetId)).map((v) => v.id)).toEqual([pend.versionId]);
+    expect(await s.getVotes('h', first.versionId)).toBeUndefined();
+    expect(await s.getRowChunk(first.versionId, 0)).toBeUndefined();
   });
 
   it('stores external LF columns read-only with their votes, atomically with the commit', async () => {

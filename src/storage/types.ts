@@ -191,6 +191,10 @@ export interface ShoalStorage {
   getDataset(id: string): Promise<DatasetRecord | undefined>;
   /** A committed version (pending ones are invisible). */
   getVersion(versionId: string): Promise<DatasetVersionRecord | undefined>;
+  /** Committed versions of a dataset, oldest first. */
+  listVersions(datasetId: string): Promise<DatasetVersionRecord[]>;
+  /** Delete an old version with its rows, votes and runs (not the dataset's current one). */
+  deleteVersion(versionId: string): Promise<void>;
   deleteDataset(id: string): Promise<void>;
 
   beginImport(init: BeginImport): Promise<PendingImport>;
