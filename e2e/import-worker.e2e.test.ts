@@ -187,6 +187,33 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
     await page.close();
   });
 
+  // A Parquet file from the seeded fuzz run (src/core/formats/fuzz.test.ts) whose corrupted
+  // page makes hyparquet spin for minutes in synchronous code: only the watchdog can stop it.
+  const STALLING_PARQUET = 'UEFSMRUGFaQBFaoBXBUoFQAVKBUAFQQVAAAAKAFQ8E8AAAAAAQAAAAIAAAADAAAABAAAAAUAAAAGAAAABwAAAAgAAAAJAAAACgAAAAsAAAAMAAAADQAAAA4AAAAPAAAAEAAAABEAAAASAAAAEwAAABUGFYgCFb4BXBUoFQAVKBUAFQQVAAAAKAGCARgCAAAAdDACAQYAMQUGADIFBgAzBQYANAUGADUFBgA2BQYANwUGADgFBgQ5AwU2ADAJBwAxCQcAMgkHADMJBwA0CQcANQkHADYJBzg3AwAAAHQxOAMAAAB0MTkVBhWkARWqAVwVKBUAFSgVABUEFQAAACgBUPBPFAAAABUAAAAWAAAAFwAAABgAAAAZAAAAGgAAABsAAAAcAAAAHQAAAB4AAAAfAAAAIAAAACEAAAAiAAAAIwAAACQAAAAlAAAAJgAAACcAAAAVBhWcAhW+AVwVKBUAFSgVABUEFQAAACgBjAEYAwAAAHQyMAkHADEJBwAyCQcAMwkHADQJBwA1CQcANgkHADcJBwA4CQcYOQMAAAB0MwlGADMJRgAzCUYMMzMDAAEcCUYAMwlGADMJRgAzCUYgMzgDAAAAdDM5FQYVVBVYXBUUFSicKAAAACkAAAAqAAAAKwAAACwAAAAtAAAALgAAAC8AAAAwAAAAMQAAABUGFZABFWpcFRQVABUUFQAVBBUAAAAUAUYYAwAAAHQ0MAkHADEJBwAyCQcAMwkHADQJBwA1CQcANgkHODcDAAAAdDQ4AwAAAHQ0ORUEGTxIBHJvb3QVBAAVAiUCGAJpZAAVDCUCGAR0ZXh0JQAAFmQZPBksJggcFQIZFQAZGAJpZBUCFigW0gEW2AEmCDw2ACgEEwAAABgEAAAAAAAZHBUGFQAVAgAAACbgARwVDBkVABkYBHRleHQVAhYoFrYCFuwBJuABPDYAKAJ0ORgCdDAAGRwVBhUAFQIAAAAWiAQWKDbEAwAZLCbMAxwVAhkVABkYAmlkFQIWKBbSARbYASbMAzw2ACgEJwAAABgEFAAAAAAZHBUGFQAVAgAAACakBRwVDBkVABkYBHRleHQVAhYoFsoCFuwBJqQFPDYAKAN0MzkYA3QyMAAZHBUGFQAVAgAAABacBBYoNsQDABksJpAHHBUCGRUAGRgCaWQVAhYUFn4WggEmkAc8NgAoBDEAAAAYBCgAAAAAGRwVBhUAFQIAAAAmkggcFQwZFQAZGAR0ZXh0FQIWFBa8ARaWASaSCDw2ACgDdDQ5GAN0NDAAGRwVBhUAFQIAAAAWugIWFDaYAgAoCWh5cGFycXVldBksHAAAHAAAAJsBAABQQVIx';
+
+  it('stops an import stuck inside a parser (watchdog) and stores nothing', async () => {
+    const page = await openPage();
+    const r = await page.evaluate(
+      async ([name, b64]) => {
+        const s = await window.__db.openDexieStorage({ name, watchTabs: false });
+        const [project] = await s.listProjects();
+        s.close();
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const t0 = performance.now();
+        const out = await window.__imp.startImport(new File([bytes], 'corrupt.parquet'), { projectId: project.id, labelField: null }, { dbName: name, stallMs: 2000 }).done;
+        return { message: out.ok ? 'imported?!' : out.message, ms: performance.now() - t0 };
+      },
+      [DB, STALLING_PARQUET] as const,
+    );
+    expect(r.message).toBe('corrupt.parquet: stopped making progress for 2 s (the file may be corrupted); nothing was imported');
+    expect(r.ms).toBeLessThan(10_000);
+    // The killed worker's lock is gone, so reopening removes its pending version.
+    const after = await stored(page);
+    expect(after.pending).toBe(0);
+    expect(after.datasets).toEqual(['big', 'wide']);
+    await page.close();
+  });
+
   it('turns a full disk (simulated) into a clear message and keeps earlier data', async () => {
     const page = await openPage();
     const r = await page.evaluate(`(async () => {

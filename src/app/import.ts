@@ -3,12 +3,15 @@
  * stall watchdog. The watchdog matters because parsing third-party formats can spin inside
  * a library on a corrupt file (hyparquet on a broken page header): if no progress arrives
  * for `stallMs`, the worker is terminated, which also releases its import lock, so the
- * pending version is cleaned up on the next open and nothing half-imported is ever visible.
+ * pending version is never visible. The client then removes it at once: it waits for the
+ * dead worker's import lock to be released and deletes the pending version.
  */
 import * as Comlink from 'comlink';
 import type { FileParseOptions, Preview } from '../core/formats/parse.ts';
 import type { ImportFile, ImportOutcome, ImportProgress, ImportRequest } from '../workers/import-run.ts';
 import type { ImportWorkerApi } from '../workers/import.worker.ts';
+import { openDexieStorage } from '../storage/dexie.ts';
+import { withImportLock } from '../storage/locks.ts';
 
 export type { ImportOutcome, ImportProgress, ImportRequest, Preview };
 
@@ -46,13 +49,16 @@ export function startImport(source: File | File[] | ImportFile[], request: Impor
   let finished = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
+  let versionId: string | undefined;
   const finish = (o: ImportOutcome): void => {
     if (finished) return;
     finished = true;
     clearTimeout(timer);
     remote[Comlink.releaseProxy]();
     worker.terminate();
-    settle(o);
+    // A worker stopped mid-import leaves its pending version; take it away before answering.
+    if (!o.ok && versionId) void reclaim(versionId, options.dbName).finally(() => settle(o));
+    else settle(o);
   };
   const arm = (): void => {
     clearTimeout(timer);
@@ -65,6 +71,7 @@ export function startImport(source: File | File[] | ImportFile[], request: Impor
 
   arm();
   const onProgress = Comlink.proxy((p: ImportProgress) => {
+    versionId = p.versionId;
     arm();
     options.onProgress?.(p);
   });
@@ -86,6 +93,23 @@ export function startImport(source: File | File[] | ImportFile[], request: Impor
       setTimeout(() => finish(failed(fileName, 'cancelled', 'the import was cancelled')), 3000);
     },
   };
+}
+
+/**
+ * Delete a pending import whose worker was terminated. Requesting its Web Lock waits until
+ * the browser has released the dead worker's hold, so a live import is never touched; after
+ * 10 s we give up (the next open cleans it up instead).
+ */
+async function reclaim(versionId: string, dbName?: string): Promise<void> {
+  const work = withImportLock(versionId, async () => {
+    const storage = await openDexieStorage({ name: dbName, watchTabs: false });
+    try {
+      await storage.abortImport(versionId);
+    } finally {
+      storage.close();
+    }
+  });
+  await Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
 }
 
 /** The first rows and columns of a file, parsed in a short-lived worker. */

@@ -29,7 +29,9 @@ export interface ImportRequest extends ImportOptions {
 }
 
 export interface ImportProgress {
-  phase: 'reading' | 'committing';
+  phase: 'started' | 'reading' | 'committing';
+  /** The pending dataset version being written (lets a supervisor clean up after a crash). */
+  versionId: string;
   file: string;
   bytesRead: number;
   totalBytes: number;
@@ -146,6 +148,7 @@ export async function importIntoStorage(
   // A copy: WRENCH imports fill in the gold column and class names.
   const opts: ImportRequest = { ...request };
   const run = async (): Promise<ImportOutcome> => {
+    onProgress?.({ phase: 'started', versionId: pending.versionId, file: first.name, bytesRead: 0, totalBytes, rows: 0, skipped: 0 });
     const kinds = new ColumnKinds();
     let plan: ResolvedPlan | undefined;
     let shaper: RowShaper | undefined;
@@ -203,7 +206,7 @@ export async function importIntoStorage(
         kept.push(i);
         if (chunk.length >= rowsPerChunk) await flushChunk();
       }
-      onProgress?.({ phase: 'reading', file: file.name, bytesRead: bytesBefore + batch.bytesRead, totalBytes, rows: shaper!.rows, skipped });
+      onProgress?.({ phase: 'reading', versionId: pending.versionId, file: file.name, bytesRead: bytesBefore + batch.bytesRead, totalBytes, rows: shaper!.rows, skipped });
       return kept;
     };
 
@@ -292,7 +295,7 @@ export async function importIntoStorage(
       throw new Stop({ file: first.name, code: 'empty', reason: skipped > 0 ? `has no usable rows (${skipped} were skipped)` : 'has no rows' });
     }
     await flushChunk();
-    onProgress?.({ phase: 'committing', file: files[files.length - 1].name, bytesRead: totalBytes, totalBytes, rows: shaper.rows, skipped });
+    onProgress?.({ phase: 'committing', versionId: pending.versionId, file: files[files.length - 1].name, bytesRead: totalBytes, totalBytes, rows: shaper.rows, skipped });
     const cols = shaper.finish();
     if (skipped > 0) notes.push(`${skipped} row${skipped === 1 ? ' was' : 's were'} skipped as unreadable.`);
     const unknown = Object.entries(cols.unknownLabels);

@@ -22,7 +22,7 @@ function throttle(fn: ((p: ImportProgress) => void) | undefined, ms = 100): ((p:
   let last = 0;
   return (p) => {
     const now = Date.now();
-    if (now - last >= ms || p.phase === 'committing') {
+    if (now - last >= ms || p.phase !== 'reading') {
       last = now;
       void fn(p);
     }
