@@ -151,6 +151,9 @@ describe('importIntoStorage', () => {
     const { s, projectId } = await setup();
     const out = await importIntoStorage([file('train.csv', csv(30)), file('test.csv', csv(7))], { projectId }, s);
     expect(out.ok && out.summary.splitCounts).toEqual({ train: 30, dev: 0, test: 7 });
+    const mixed = await importIntoStorage([file('train.csv', csv(3)), file('dev.jsonl', '{"id":"9","text":"j","label":"spam","score":1}\n')], { projectId }, s);
+    expect(mixed.ok && mixed.summary.splitCounts).toEqual({ train: 3, dev: 1, test: 0 });
+    expect(mixed.ok && (await s.readRows(mixed.summary.versionId, 3, 4))).toEqual([{ text: 'j', id: '9', label: 'spam', score: 1 }]);
     expect(splitFromFileName('data/valid.json')).toBe('dev');
     expect(splitFromFileName('my_dev.csv')).toBe('dev');
     expect(splitFromFileName('stuff.csv')).toBeUndefined();

@@ -213,7 +213,9 @@ export async function importIntoStorage(
     for (const file of files) {
       const fileIssuesFrom = issues.length;
       const fileSplit: SplitSpec | undefined = perFileSplit ? { kind: 'fixed', split: splitFromFileName(file.name)! } : undefined;
-      if (format === 'wrench') {
+      // Files of one import may differ in format (train.csv + test.jsonl); WRENCH stays WRENCH.
+      const fileFormat = file === first || request.format ? format : format === 'wrench' ? 'wrench' : await detectFormat(file.blob, file.name);
+      if (fileFormat === 'wrench') {
         let classes: string[] | undefined;
         try {
           classes = labelFile ? parseWrenchLabels(await labelFile.blob.text(), labelFile.name) : opts.classes;
@@ -267,7 +269,7 @@ export async function importIntoStorage(
           file.blob,
           {
             fileName: file.name,
-            format,
+            format: fileFormat,
             delimiter: opts.delimiter,
             header: opts.header,
             encoding: opts.encoding,
