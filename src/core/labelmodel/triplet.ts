@@ -13,6 +13,7 @@
 import type { LabelMatrix } from '../matrix.ts';
 import { ShoalError } from '../types.ts';
 import { resolveBalance } from './balance.ts';
+import { overlapCounts } from './overlap.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
 
 const MIN_OVERLAP = 5;
@@ -35,25 +36,34 @@ export class TripletLabelModel implements LabelModel {
     this.m = m;
     this.k = k;
     this.prior = resolveBalance(k, { classBalance: options.classBalance, devY: options.devY }).balance;
-    const rows = L.rows();
     const problems = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
     const a = new Float64Array(k * m);
-    // Pair statistics: sums of s_i·s_j and counts of rows where both vote (same for every c).
+    // Pair statistics from the one-hot overlap counts C (one O(Σ votes_per_row²) pass shared by
+    // every class problem, instead of a pass over the rows per class): rows where LFs x and y
+    // both vote, both[x, y] = Σ_{l,l'} C[(x,l), (y,l')], and for problem c the sum of s_x·s_y,
+    // Σ_{l,l'} ±C[(x,l), (y,l')] (+ when both or neither vote c). Integer counts: exact.
+    const { counts } = overlapCounts(L);
+    const d = m * k;
     const both = new Float64Array(m * m);
-    for (let i = 0; i < L.n; i++) {
-      for (let e = rows.rowPtr[i]; e < rows.rowPtr[i + 1]; e++)
-        for (let f = e + 1; f < rows.rowPtr[i + 1]; f++) both[rows.lf[e] * m + rows.lf[f]]++;
+    for (let x = 0; x < m; x++) {
+      for (let y = x + 1; y < m; y++) {
+        let cnt = 0;
+        for (let l = 0; l < k; l++) for (let l2 = 0; l2 < k; l2++) cnt += counts[(x * k + l) * d + y * k + l2];
+        both[x * m + y] = cnt;
+        both[y * m + x] = cnt;
+      }
     }
-    for (let x = 0; x < m; x++) for (let y = x + 1; y < m; y++) both[y * m + x] = both[x * m + y];
     for (const c of problems) {
+      // Upper triangle only: M below reads sum[min, max].
       const sum = new Float64Array(m * m);
-      for (let i = 0; i < L.n; i++) {
-        for (let e = rows.rowPtr[i]; e < rows.rowPtr[i + 1]; e++) {
-          const se = rows.label[e] === c ? 1 : -1;
-          for (let f = e + 1; f < rows.rowPtr[i + 1]; f++) {
-            const sf = rows.label[f] === c ? 1 : -1;
-            sum[rows.lf[e] * m + rows.lf[f]] += se * sf;
+      for (let x = 0; x < m; x++) {
+        for (let y = x + 1; y < m; y++) {
+          let t = 0;
+          for (let l = 0; l < k; l++) {
+            const row = (x * k + l) * d + y * k;
+            for (let l2 = 0; l2 < k; l2++) t += (l === c) === (l2 === c) ? counts[row + l2] : -counts[row + l2];
           }
+          sum[x * m + y] = t;
         }
       }
       const M = (x: number, y: number) => {
