@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { LfDef } from '../lf/types.ts';
+import { checkBundleFits, codeLfsOf, denseGold, readBundle, sparseGold, writeBundle, type ProjectBundle } from './bundle.ts';
+
+const lfs: LfDef[] = [
+  { id: 'a', name: 'kw', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false },
+  { id: 'b', name: 'shout', enabled: false, kind: 'code', source: "(x) => x.subject === 'HI' ? 'spam' : null" },
+];
+
+function bundle(extra: Partial<ProjectBundle> = {}): Omit<ProjectBundle, 'format' | 'schemaVersion'> {
+  return {
+    exportedAt: '2026-01-01T00:00:00.000Z',
+    project: { name: 'p' },
+    dataset: { name: 'demo', fields: ['subject', 'body'], textField: 'body', classes: ['ham', 'spam'], splitCounts: { train: 5, dev: 3, test: 2 } },
+    settings: { tie: 'snorkel' },
+    lfs,
+    gold: { train: [], dev: sparseGold(Int32Array.from([1, -1, 0])), test: [[1, 1]] },
+    model: { labelModel: 'auto', classBalance: 'dev', seed: 3 },
+    ...extra,
+  };
+}
+
+describe('project bundle', () => {
+  it('round-trips LFs, gold, settings and model choices', () => {
+    const back = readBundle(writeBundle(bundle()));
+    expect(back.schemaVersion).toBe(1);
+    expect(back.lfs).toEqual(lfs);
+    expect(Array.from(denseGold(back.gold.dev, 3))).toEqual([1, -1, 0]);
+    expect(Array.from(denseGold(back.gold.test, 2))).toEqual([-1, 1]);
+    expect(back.model).toEqual({ labelModel: 'auto', classBalance: 'dev', seed: 3 });
+    expect(back.settings).toEqual({ tie: 'snorkel' });
+    expect(codeLfsOf(back)).toEqual([{ name: 'shout', source: "(x) => x.subject === 'HI' ? 'spam' : null" }]);
+  });
+
+  it('round-trips optional data', () => {
+    const rows = Array.from({ length: 10 }, (_, i) => ({ subject: `s${i}`, body: `b${i}` }));
+    const split = [...Array(5).fill('train'), ...Array(3).fill('dev'), ...Array(2).fill('test')];
+    const back = readBundle(writeBundle(bundle({ data: { rows, split } })));
+    expect(back.data?.rows).toEqual(rows);
+    expect(back.data?.split).toEqual(split);
+    expect(() => readBundle(writeBundle(bundle({ data: { rows: rows.slice(1), split: split.slice(1) } })))).toThrow(/9 data rows/);
+  });
+
+  it('refuses broken or foreign files with one sentence', () => {
+    expect(() => readBundle('{')).toThrow(/not valid JSON/);
+    expect(() => readBundle('{"format":"x"}')).toThrow(/not a Shoal project/);
+    const b = JSON.parse(writeBundle(bundle())) as Record<string, unknown>;
+    expect(() => readBundle(JSON.stringify({ ...b, schemaVersion: 99 }))).toThrow(/schema version 99, newer/);
+    expect(() => readBundle(JSON.stringify({ ...b, gold: { dev: [[3, 0]] } }))).toThrow(/outside its 3 rows/);
+    expect(() => readBundle(JSON.stringify({ ...b, gold: { dev: [[0, 2]] } }))).toThrow(/× 2 classes/);
+    expect(() => readBundle(JSON.stringify({ ...b, lfs: [lfs[0], lfs[0]] }))).toThrow(/two LFs named "kw"/);
+    expect(() => readBundle(JSON.stringify({ ...b, lfs: [{ id: 'c', name: 'c', kind: 'code' }] }))).toThrow(/without source/);
+  });
+
+  it('says when a bundle without data does not fit a dataset', () => {
+    const b = readBundle(writeBundle(bundle()));
+    expect(checkBundleFits(b, { classes: ['ham', 'spam'], splitCounts: { train: 5, dev: 3, test: 2 } })).toBeNull();
+    expect(checkBundleFits(b, { classes: ['spam', 'ham'], splitCounts: { train: 5, dev: 3, test: 2 } })).toMatch(/classes/);
+    expect(checkBundleFits(b, { classes: ['ham', 'spam'], splitCounts: { train: 5, dev: 4, test: 2 } })).toMatch(/dev split has 3 rows/);
+  });
+});

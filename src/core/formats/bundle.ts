@@ -1,0 +1,147 @@
+/**
+ * The project bundle: one JSON file holding what a user would lose with their browser profile —
+ * LFs, gold labels, settings and model choices, and optionally the data itself — so a project
+ * moves between machines or survives a cleared profile.
+ *
+ * Gold labels are stored per split as [row within split, class index] pairs, with the split
+ * sizes, so a bundle without data can only be applied to a dataset of the same shape
+ * (`checkBundleFits`). LF code comes back as plain text: the importer must show it to the user
+ * before it runs (it is code from a file, not from this user).
+ *
+ * Versioned by `schemaVersion`; readers accept this version and refuse newer ones by name.
+ */
+import type { LfDef } from '../lf/types.ts';
+import { ShoalError } from '../types.ts';
+
+export const BUNDLE_FORMAT = 'shoal-project';
+export const BUNDLE_SCHEMA_VERSION = 1;
+
+export type BundleSplit = 'train' | 'dev' | 'test';
+const SPLITS: readonly BundleSplit[] = ['train', 'dev', 'test'];
+
+export interface ModelChoices {
+  labelModel: string;
+  /** 'dev' | 'uniform' | explicit numbers. */
+  classBalance: 'dev' | 'uniform' | number[];
+  seed: number;
+  metric?: 'acc' | 'f1';
+  classifier?: { targets?: 'auto' | 'soft' | 'hard'; maxEpochs?: number };
+}
+
+export interface ProjectBundle {
+  format: typeof BUNDLE_FORMAT;
+  schemaVersion: number;
+  exportedAt: string;
+  project: { name: string };
+  dataset: {
+    name: string;
+    fields: string[];
+    textField: string;
+    classes: string[];
+    splitCounts: Record<BundleSplit, number>;
+  };
+  settings: Record<string, unknown>;
+  lfs: LfDef[];
+  gold: Record<BundleSplit, [number, number][]>;
+  model: ModelChoices;
+  /** Present when the user chose to include the data: every row with its split. */
+  data?: { rows: Record<string, unknown>[]; split: BundleSplit[] };
+}
+
+/** Gold as sparse pairs: only rows with a label (>= 0). */
+export function sparseGold(gold: ArrayLike<number>): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < gold.length; i++) if (gold[i] >= 0) out.push([i, gold[i]]);
+  return out;
+}
+
+/** Dense gold (-1 = unknown) of `n` rows from sparse pairs. */
+export function denseGold(pairs: readonly [number, number][], n: number): Int32Array {
+  const out = new Int32Array(n).fill(-1);
+  for (const [i, y] of pairs) out[i] = y;
+  return out;
+}
+
+export function writeBundle(b: Omit<ProjectBundle, 'format' | 'schemaVersion'>): string {
+  const full: ProjectBundle = { format: BUNDLE_FORMAT, schemaVersion: BUNDLE_SCHEMA_VERSION, ...b };
+  return JSON.stringify(full, null, 1) + '\n';
+}
+
+function fail(what: string): never {
+  throw new ShoalError(`this project file ${what}; export it again from Shoal (Export → Project)`);
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Parse and validate a bundle; every problem is one sentence saying what is wrong. */
+export function readBundle(text: string): ProjectBundle {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ShoalError(`this project file is not valid JSON (${(e as Error).message}); pick the .shoal.json file Shoal exported`);
+  }
+  if (!isObj(raw) || raw.format !== BUNDLE_FORMAT) fail('is not a Shoal project (its "format" is not "shoal-project")');
+  const v = raw.schemaVersion;
+  if (typeof v !== 'number' || !Number.isInteger(v)) fail('has no schema version');
+  if (v > BUNDLE_SCHEMA_VERSION) {
+    throw new ShoalError(`this project file has schema version ${v}, newer than this Shoal reads (${BUNDLE_SCHEMA_VERSION}); update the app (reload) and try again`);
+  }
+  const ds = raw.dataset;
+  if (!isObj(ds) || !Array.isArray(ds.classes) || ds.classes.length < 2 || !ds.classes.every((c) => typeof c === 'string')) {
+    fail('has no dataset description with at least two class names');
+  }
+  if (!isObj(ds.splitCounts)) fail('has no split sizes');
+  const k = ds.classes.length;
+  const counts = ds.splitCounts as Record<string, unknown>;
+  for (const s of SPLITS) if (typeof counts[s] !== 'number' || (counts[s] as number) < 0) fail(`has no size for the ${s} split`);
+  if (!Array.isArray(raw.lfs)) fail('has no LF list');
+  const names = new Set<string>();
+  raw.lfs.forEach((lf, i) => {
+    if (!isObj(lf) || typeof lf.id !== 'string' || typeof lf.name !== 'string' || typeof lf.kind !== 'string') fail(`has an LF (#${i + 1}) without id, name or kind`);
+    if (names.has(lf.name as string)) fail(`has two LFs named "${String(lf.name)}"`);
+    names.add(lf.name as string);
+    if (lf.kind === 'code' && typeof lf.source !== 'string') fail(`has a code LF "${String(lf.name)}" without source`);
+  });
+  const gold = raw.gold;
+  if (!isObj(gold)) fail('has no gold labels section');
+  for (const s of SPLITS) {
+    const pairs = gold[s] ?? [];
+    if (!Array.isArray(pairs)) fail(`has gold labels for ${s} that are not a list`);
+    const n = counts[s] as number;
+    for (const p of pairs) {
+      if (!Array.isArray(p) || p.length !== 2 || !Number.isInteger(p[0]) || !Number.isInteger(p[1]) || p[0] < 0 || p[0] >= n || p[1] < 0 || p[1] >= k) {
+        fail(`has a gold label ${JSON.stringify(p)} on ${s} outside its ${n} rows × ${k} classes`);
+      }
+    }
+    gold[s] = pairs;
+  }
+  if (!isObj(raw.model) || typeof raw.model.labelModel !== 'string') fail('has no model choices');
+  if (raw.data !== undefined) {
+    const d = raw.data;
+    if (!isObj(d) || !Array.isArray(d.rows) || !Array.isArray(d.split) || d.rows.length !== d.split.length) fail('has a data section whose rows and splits do not line up');
+    const total = SPLITS.reduce((t, s) => t + (counts[s] as number), 0);
+    if (d.rows.length !== total) fail(`has ${d.rows.length} data rows but its split sizes add up to ${total}`);
+  }
+  return raw as unknown as ProjectBundle;
+}
+
+/** Why a bundle without data cannot go onto this dataset, or null when it fits. */
+export function checkBundleFits(b: ProjectBundle, target: { classes: readonly string[]; splitCounts: Record<BundleSplit, number> }): string | null {
+  if (b.dataset.classes.join('\u0000') !== target.classes.join('\u0000')) {
+    return `the project's classes (${b.dataset.classes.join(', ')}) differ from this dataset's (${target.classes.join(', ')})`;
+  }
+  for (const s of SPLITS) {
+    if (b.dataset.splitCounts[s] !== target.splitCounts[s]) {
+      return `the project's ${s} split has ${b.dataset.splitCounts[s]} rows, this dataset's has ${target.splitCounts[s]}; gold labels would land on the wrong rows`;
+    }
+  }
+  return null;
+}
+
+/** The code LFs of a bundle: what the user must review before anything runs. */
+export function codeLfsOf(b: ProjectBundle): { name: string; source: string }[] {
+  return b.lfs.filter((lf): lf is Extract<LfDef, { kind: 'code' }> => lf.kind === 'code').map((lf) => ({ name: lf.name, source: lf.source }));
+}
