@@ -108,6 +108,7 @@ export async function trainLinear(X: Csr, targets: ArrayLike<number>, k: number,
   const history: EpochReport[] = [];
   let best: { score: number; loss: number; epoch: number; weights: Float32Array; bias: Float32Array } | undefined;
   let stale = 0;
+  let lastYield = performance.now();
 
   try {
     for (let epoch = 1; epoch <= maxEpochs; epoch++) {
@@ -115,6 +116,12 @@ export async function trainLinear(X: Csr, targets: ArrayLike<number>, k: number,
       let lossSum = 0;
       let weightSum = 0;
       for (let start = 0; start < X.n; start += batchSize) {
+        // wasm/cpu reads resolve as microtasks, so without a real yield a worker would never
+        // see the page's cancel message (a macrotask) until training ended.
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
         opts.signal?.throwIfAborted();
         const rows = order.subarray(start, Math.min(X.n, start + batchSize));
         const batch = buildBatch(X, targets, k, rows, opts.rowWeights);
@@ -161,6 +168,12 @@ export async function trainLinear(X: Csr, targets: ArrayLike<number>, k: number,
     backend: tf.getBackend(),
     ms: performance.now() - t0,
   };
+}
+
+const YIELD_EVERY_MS = 50;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 interface Batch {
