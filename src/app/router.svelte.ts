@@ -8,6 +8,7 @@ export const SCREENS = [
   { id: 'data', label: 'Data' },
   { id: 'lfs', label: 'LFs' },
   { id: 'analysis', label: 'Analysis' },
+  { id: 'browse', label: 'Browse' },
   { id: 'model', label: 'Model' },
   { id: 'annotate', label: 'Annotate' },
   { id: 'export', label: 'Export' },

