@@ -11,6 +11,7 @@
  */
 import type { LabelMatrix } from '../matrix.ts';
 import { ShoalError } from '../types.ts';
+import { createYielder } from '../yielder.ts';
 import { normaliseBalance } from './balance.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
 
@@ -74,7 +75,10 @@ export class DawidSkene implements LabelModel {
         for (let y = 0; y < k; y++) counts[off + y * w] += T[i * k + y];
       }
     }
+    const pause = createYielder();
     for (let it = 0; it < this.maxIterations; it++) {
+      const wait = pause();
+      if (wait) await wait;
       if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
       // M-step.
       for (let j = 0; j < m; j++) {

@@ -200,6 +200,19 @@ describe('metal internals', () => {
   }, 60_000);
 });
 
+describe('cancel', () => {
+  for (const name of ['metal', 'ds', 'wmv'] as const) {
+    it(`${name}: a fit yields to the event loop, so an abort from a timer stops it`, async () => {
+      const s = synthesize({ n: 200_000, m: 30, k: 3, seed: 1 });
+      const controller = new AbortController();
+      const model = name === 'metal' ? new MetalLabelModel({ engine: 'typed-array', epochs: 1_000_000 }) : createLabelModel(name);
+      setTimeout(() => controller.abort(new Error('user cancelled')), 100);
+      // 200k × 30 takes seconds for each of these; the abort at 100 ms must cut it short.
+      await expect(model.fit(s.L, { signal: controller.signal })).rejects.toThrow('user cancelled');
+    }, 30_000);
+  }
+});
+
 describe('helpers', () => {
   it('NumpyMT19937 reproduces numpy.random.seed(s); numpy.random.random()', () => {
     expect(new NumpyMT19937(0).random()).toBe(0.5488135039273248);

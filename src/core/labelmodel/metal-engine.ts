@@ -5,7 +5,7 @@
  * problem; the choice is cached per problem size bucket for the life of the process.
  */
 import type { MetalProblem } from './metal-problem.ts';
-import { trainMetalTyped, type MetalTrainConfig } from './metal-typed.ts';
+import { trainMetalTyped, trainMetalTypedAsync, type MetalTrainConfig } from './metal-typed.ts';
 
 export type MetalEngineName = 'typed-array' | 'tfjs';
 
@@ -19,7 +19,7 @@ export interface MetalEngine {
 const typedEngine: MetalEngine = {
   name: 'typed-array',
   label: 'typed-array',
-  train: async (mu, problem, cfg) => trainMetalTyped(mu, problem, cfg),
+  train: trainMetalTypedAsync,
 };
 
 const cache = new Map<string, MetalEngineName>();

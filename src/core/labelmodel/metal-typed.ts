@@ -11,6 +11,7 @@
  * momentum 0.9, Snorkel's default (torch semantics: v ← βv + g; μ ← μ − lr·v).
  */
 import type { MetalProblem } from './metal-problem.ts';
+import { createYielder } from '../yielder.ts';
 
 export interface MetalTrainConfig {
   epochs: number;
@@ -108,6 +109,25 @@ export function trainMetalTyped(mu: Float64Array, pr: MetalProblem, cfg: MetalTr
   const grad = new Float64Array(mu.length);
   const velocity = new Float64Array(mu.length);
   for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+    if (cfg.signal?.aborted) throw cfg.signal.reason ?? new Error('cancelled');
+    metalGradientTyped(mu, pr, cfg.l2, grad);
+    for (let t = 0; t < mu.length; t++) {
+      velocity[t] = cfg.momentum * velocity[t] + grad[t];
+      mu[t] -= cfg.lr * velocity[t];
+    }
+    cfg.onEpoch?.(epoch);
+  }
+  return mu;
+}
+
+/** The same training, yielding to the event loop every ~50 ms so a cancel can arrive. */
+export async function trainMetalTypedAsync(mu: Float64Array, pr: MetalProblem, cfg: MetalTrainConfig): Promise<Float64Array> {
+  const grad = new Float64Array(mu.length);
+  const velocity = new Float64Array(mu.length);
+  const pause = createYielder();
+  for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+    const wait = pause();
+    if (wait) await wait;
     if (cfg.signal?.aborted) throw cfg.signal.reason ?? new Error('cancelled');
     metalGradientTyped(mu, pr, cfg.l2, grad);
     for (let t = 0; t < mu.length; t++) {

@@ -22,7 +22,7 @@ import {
   posterior,
   type MetalProblem,
 } from './metal-problem.ts';
-import { trainMetalTyped, type MetalTrainConfig } from './metal-typed.ts';
+import type { MetalTrainConfig } from './metal-typed.ts';
 import { overlapCounts } from './overlap.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
 import { chooseMetalEngine, type MetalEngineName } from './metal-engine.ts';
@@ -87,7 +87,7 @@ export class MetalLabelModel implements LabelModel {
     };
     const engine = await chooseMetalEngine(problem, this.opts.engine ?? 'auto', this.opts.epochs);
     this.backend = engine.label;
-    const trained = engine.name === 'typed-array' ? trainMetalTyped(mu, problem, cfg) : await engine.train(mu, problem, cfg);
+    const trained = await engine.train(mu, problem, cfg);
     clampMu(trained, muEpsilon(problem.n));
     this.mu = breakColumnSymmetry(trained, problem);
     this.problem = problem;

@@ -109,16 +109,19 @@ export class TripletLabelModel implements LabelModel {
     const { m, k } = this;
     if (L.m !== m || L.k !== k) throw new ShoalError(`label matrix has ${L.m} LFs × ${L.k} classes; the model was fit on ${m} × ${k}`);
     const weight = a.map((v) => Math.log((1 + v) / (1 - v)));
-    const rows = L.rows();
+    const { rowPtr, lf, label } = L.rows();
     const out = new Float32Array(L.n * k);
-    const problems = k === 2 ? [1] : Array.from({ length: k }, (_, c) => c);
+    const first = k === 2 ? 1 : 0;
+    const priorLogit = Array.from(prior, (p) => Math.log(p / (1 - p)));
     const score = new Float64Array(k);
     for (let i = 0; i < L.n; i++) {
-      for (const c of problems) {
-        let logit = Math.log(prior[c] / (1 - prior[c]));
-        for (let e = rows.rowPtr[i]; e < rows.rowPtr[i + 1]; e++) {
-          logit += (rows.label[e] === c ? 1 : -1) * weight[c * m + rows.lf[e]];
-        }
+      const start = rowPtr[i];
+      const end = rowPtr[i + 1];
+      for (let c = first; c < k; c++) {
+        let logit = priorLogit[c];
+        const wc = c * m;
+        // ±w is exact, so this adds the same terms in the same order as (±1)·w.
+        for (let e = start; e < end; e++) logit += label[e] === c ? weight[wc + lf[e]] : -weight[wc + lf[e]];
         score[c] = 1 / (1 + Math.exp(-logit));
       }
       if (k === 2) {

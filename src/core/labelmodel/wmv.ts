@@ -15,6 +15,7 @@
  */
 import type { LabelMatrix } from '../matrix.ts';
 import { ShoalError } from '../types.ts';
+import { createYielder } from '../yielder.ts';
 import { normaliseBalance, uniformBalance } from './balance.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
 
@@ -49,7 +50,10 @@ export class WeightedMajorityVote implements LabelModel {
     const alpha = new Float64Array(m);
     const floor = 1 / k + 0.01;
     const correct = new Float64Array(m);
+    const pause = createYielder();
     for (let it = 0; it < MAX_ITERATIONS; it++) {
+      const wait = pause();
+      if (wait) await wait;
       if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
       correct.fill(0);
       for (let i = 0; i < n; i++)
