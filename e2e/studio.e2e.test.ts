@@ -5,7 +5,9 @@
  * follow, a CSV imports through the import screen, and a run cut short by a closed tab leaves
  * its LF "not run" and re-runnable.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { browserSuite, Harness } from './harness.ts';
 
@@ -162,5 +164,78 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     const hits = await shown();
     expect(hits).toBeGreaterThan(0);
     expect(hits).toBeLessThan(dev);
+  });
+  it('marks an LF whose run was cut short by a closed tab as not run, and re-runs it', async () => {
+    let page = h.page;
+    await page.getByRole('link', { name: 'LFs' }).click();
+    await page.getByTestId('lf-new').click();
+    await page.getByTestId('lf-name').fill('slow_code');
+    await page.locator('select').nth(0).selectOption('code');
+    const code = page.getByTestId('lf-code');
+    await code.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    // ~0.5 ms a row: the run takes seconds, each chunk stays well inside the time budget.
+    await code.fill("(x) => { const t = performance.now(); while (performance.now() - t < 0.5) {} return x.text.length > 100000 ? 'spam' : null; }");
+    await page.getByTestId('lf-save').click();
+    await lfRow('slow_code').getByText('running…').waitFor();
+    await page.waitForTimeout(200);
+    await page.close();
+    page = h.page = await h.context.newPage();
+    await h.goto('#/lfs');
+    await lfRow('slow_code').getByText('not run').waitFor();
+    expect(await page.getByRole('status').filter({ hasText: 'stopped before it finished' }).count()).toBe(1);
+    // Its votes were never stored; the other LFs keep theirs.
+    await lfRow('money_words').getByText(/% coverage/).waitFor();
+    await h.shot('studio-not-run');
+    await page.getByTestId('lf-run-missing').click();
+    await lfRow('slow_code').getByText(/% coverage/).waitFor({ timeout: 120_000 });
+  });
+
+  it('imports a CSV through the import screen into a new project', async () => {
+    const page = h.page;
+    const dir = mkdtempSync(join(tmpdir(), 'shoal-studio-'));
+    const csv = join(dir, 'reviews.csv');
+    const lines = ['text,label,stars'];
+    for (let i = 0; i < 240; i++) lines.push(`"review ${i} was ${i % 2 ? 'great, loved it' : 'awful'}",${i % 2 ? 'pos' : 'neg'},${(i % 5) + 1}`);
+    writeFileSync(csv, lines.join('\n'));
+    const before = (await stored(h)).projects.length;
+    await page.getByRole('link', { name: 'Start', exact: true }).click();
+    await page.getByTestId('import-data').click();
+    await page.getByTestId('import-file').setInputFiles(csv);
+    await page.getByTestId('import-confirm').waitFor();
+    expect(await page.getByTestId('import-label').inputValue()).toBe('label');
+    await h.shot('studio-import');
+    await page.getByTestId('import-confirm').click();
+    const ready = page.getByTestId('dataset-ready');
+    await ready.waitFor({ timeout: 60_000 });
+    expect(await ready.textContent()).toContain('240');
+    const s = await stored(h);
+    expect(s.projects.length).toBe(before + 1);
+    expect(s.projects).toContain('reviews');
+    // A keyword LF on the new data runs and shows in the table.
+    await page.getByRole('link', { name: 'LFs' }).click();
+    await page.getByTestId('lf-new').click();
+    await page.getByTestId('lf-name').fill('says_great');
+    await page.getByTestId('lf-label').selectOption('pos');
+    await page.getByTestId('lf-keywords').fill('great');
+    await page.getByTestId('lf-preview').getByText('Coverage 50.0%').waitFor();
+    await page.getByTestId('lf-save').click();
+    await lfRow('says_great').getByText('50.0% coverage').waitFor({ timeout: 60_000 });
+  });
+
+  it('refuses an empty file with one clear message and stores nothing', async () => {
+    const page = h.page;
+    const dir = mkdtempSync(join(tmpdir(), 'shoal-studio-'));
+    const empty = join(dir, 'empty.csv');
+    writeFileSync(empty, '');
+    const before = (await stored(h)).projects.length;
+    await h.goto('#/import');
+    await page.getByTestId('import-file').setInputFiles(empty);
+    const err = page.getByTestId('import-error');
+    await err.waitFor();
+    expect(await err.textContent()).toMatch(/empty\.csv/);
+    expect(await page.getByTestId('import-confirm').count()).toBe(0);
+    expect((await stored(h)).projects.length).toBe(before);
   });
 });
