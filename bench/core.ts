@@ -1,5 +1,5 @@
 /**
- * `npm run bench:core [-- --only 1Mx50k2,semeval] [--models mv,metal] [--seed N] [--list]`
+ * `npm run bench:core [-- --only 1Mx50k2,semeval] [--models mv,metal] [--repeat 3] [--seed N] [--list]`
  *
  * Label-model scaling benchmark: fit time, predict time, peak memory and accuracy for every label
  * model on seeded synthetic matrices, beside the Snorkel numbers measured on this kind of machine
@@ -327,6 +327,7 @@ async function main(): Promise<void> {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const seed = Number(opt('--seed') ?? 0);
+  const repeat = Math.max(1, Math.floor(Number(opt('--repeat') ?? 1)));
   if (argv[0] === '--child') {
     const r = await runChild(argv[1], argv[2], seed).catch(
       (e: unknown) => ({ shape: argv[1], model: argv[2], ok: false, error: e instanceof Error ? e.message : String(e) }) as Result,
@@ -355,15 +356,23 @@ async function main(): Promise<void> {
   const checks: Check[] = [];
   const all: Result[] = [];
   const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
-  console.log(`bench:core — node ${process.version}, seed ${seed}, load average ${load()}; every (shape, model) in a fresh process; fit includes building the sparse row index; times are wall clock\n`);
+  console.log(`bench:core — node ${process.version}, seed ${seed}, load average ${load()}; every (shape, model) in a fresh process${repeat > 1 ? `, median of ${repeat}` : ''}; fit includes building the sparse row index; times are wall clock\n`);
   for (const shape of shapes) {
     const models = ['index', ...shape.models.filter((m) => !onlyModels || onlyModels.includes(m))];
     const results: Result[] = [];
     for (const model of models) {
-      const r = await spawnChild(shape.id, model, seed);
+      // Like the references (medians of 3): with --repeat N keep the run with the median time.
+      const runs: Result[] = [];
+      for (let rep = 0; rep < repeat; rep++) {
+        const r = await spawnChild(shape.id, model, seed);
+        runs.push(r);
+        process.stderr.write(`  ${shape.id} ${model}: ${r.ok ? `fit ${fmtMs(r.fitMs)}, predict ${fmtMs(r.predictMs)}` : `failed: ${r.error}`}\n`);
+        if (!r.ok) break;
+      }
+      const ok = runs.filter((r) => r.ok).sort((a, b) => a.fitMs + a.predictMs - (b.fitMs + b.predictMs));
+      const r = ok.length === runs.length ? ok[Math.floor((ok.length - 1) / 2)] : runs[runs.length - 1];
       results.push(r);
       all.push(r);
-      process.stderr.write(`  ${shape.id} ${model}: ${r.ok ? `fit ${fmtMs(r.fitMs)}` : `failed: ${r.error}`}\n`);
     }
     const first = results.find((r) => r.ok);
     const ref = shape.ref;
@@ -424,12 +433,20 @@ function addChecks(shape: Shape, results: Result[], checks: Check[]): void {
   if (shape.m === 50 && shape.n === 1_000_000 && mv && ref.mvS) {
     const ours = mv.fitMs + mv.predictMs;
     const x = (ref.mvS * 1000) / ours;
-    checks.push({ what: `MV on ${shape.id} ≥ 100× faster than Snorkel's MajorityLabelVoter (${ref.mvS} s)`, pass: x >= 100, detail: `fit+predict ${fmtMs(ours)} = ${x.toFixed(0)}×` });
+    checks.push({
+      what: `MV on ${shape.id} ≥ 100× faster than Snorkel's MajorityLabelVoter (${ref.mvS} s)`,
+      pass: x >= 100,
+      detail: `fit+predict ${fmtMs(ours)} = ${x.toFixed(0)}× (CPU time ${fmtMs(mv.cpuMs)} = ${((ref.mvS * 1000) / mv.cpuMs).toFixed(0)}×)`,
+    });
   }
   if (['1Mx50k2', '1Mx50k5', '100kx200k6'].includes(shape.id) && metal && ref.fitS) {
     const x = (ref.fitS * 1000) / metal.fitMs;
     const est = ref.estimated ? ' (Snorkel estimated, not measured)' : '';
-    checks.push({ what: `metal on ${shape.id} ≥ 10× faster than Snorkel LabelModel.fit (${ref.fitS} s)${est}`, pass: x >= 10, detail: `${fmtMs(metal.fitMs)} = ${x.toFixed(1)}×` });
+    checks.push({
+      what: `metal on ${shape.id} ≥ 10× faster than Snorkel LabelModel.fit (${ref.fitS} s)${est}`,
+      pass: x >= 10,
+      detail: `${fmtMs(metal.fitMs)} = ${x.toFixed(1)}× (CPU time of fit + predict ${fmtMs(metal.cpuMs)})`,
+    });
     if (ref.rssGB !== undefined) {
       checks.push({
         what: `metal on ${shape.id}: peak RSS below Snorkel's (${ref.rssGB} GB)${est}`,
