@@ -63,6 +63,8 @@ browserSuite('app shell, demo, zero egress, offline', () => {
     const before = h.requests.length;
     await h.context.setOffline(true);
     try {
+      // The demo project persists and reopens where the user was; start from the first screen.
+      await h.page.evaluate(() => (location.hash = '#/home'));
       await h.page.reload({ waitUntil: 'load' });
       await h.page.getByTestId('load-demo').waitFor({ state: 'visible' });
       expect(await h.page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
