@@ -17,9 +17,11 @@ import {
   type FeatureSpec,
   distill,
   exportOnnx,
+  featurize,
   hashTexts,
   onnxSidecar,
   predictOnnx,
+  predictProbaTf,
   predictTexts,
 } from '../core/classifier/index.ts';
 import { createLabelModel } from '../core/labelmodel/index.ts';
@@ -50,6 +52,8 @@ export interface FitLabelModelRequest {
   classBalance?: number[];
   seed?: number;
   metric?: Metric;
+  /** More matrices (dev, test) to predict with the fitted model; their probabilities come back as `also`. */
+  also?: LabelMatrixData[];
 }
 
 export interface TrainClassifierRequest {
@@ -110,7 +114,7 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
       jobId: string,
       req: FitLabelModelRequest,
       onProgress?: (fraction: number, message?: string) => void,
-    ): Promise<{ proba: Float32Array; summary: LabelModelSummary }> {
+    ): Promise<{ proba: Float32Array; summary: LabelModelSummary; also: Float32Array[] }> {
       const ac = start(jobId);
       try {
         const L = new LabelMatrix(req.train.n, req.train.k, req.train.columns);
@@ -126,7 +130,8 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
           onProgress,
         });
         const proba = model.predictProba(L);
-        return transfer({ proba, summary: model.summary() }, [proba.buffer]);
+        const also = (req.also ?? []).map((m) => model.predictProba(new LabelMatrix(m.n, m.k, m.columns)));
+        return transfer({ proba, summary: model.summary(), also }, [proba.buffer, ...also.map((a) => a.buffer as ArrayBuffer)]);
       } finally {
         finish(jobId, ac);
       }
@@ -171,6 +176,13 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
     /** Probabilities (n × k) with the pure typed-array path. */
     predict(classifier: DistilledClassifier, texts: readonly string[]): Float32Array {
       const p = predictTexts(classifier, texts);
+      return transfer(p, [p.buffer]);
+    },
+
+    /** Probabilities (n × k) through the tfjs graph: the reference the ONNX export is checked against. */
+    async predictTf(classifier: DistilledClassifier, texts: readonly string[]): Promise<Float32Array> {
+      await selectBackend();
+      const p = await predictProbaTf(classifier.model, featurize(classifier, texts));
       return transfer(p, [p.buffer]);
     },
 

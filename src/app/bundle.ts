@@ -1,0 +1,140 @@
+/**
+ * Project bundle export and import, on top of core/formats/bundle.ts and the session.
+ *
+ * Import has two paths:
+ * - the bundle carries its data: a new project is created by the normal import pipeline (the
+ *   rows go through the import worker into IndexedDB), then LFs, gold labels and model choices
+ *   are written and the project is opened;
+ * - no data: the bundle is applied to the open dataset if its classes and split sizes match
+ *   (`checkBundleFits`); its LFs are added beside the existing ones (names made unique) and its
+ *   gold labels overwrite the ones at the same rows.
+ * Either way the caller has shown the LF code for review first; the LFs run only afterwards.
+ */
+import { type ModelChoices, type ProjectBundle, checkBundleFits, denseGold, sparseGold, writeBundle } from '../core/formats/bundle.ts';
+import type { LfDef } from '../core/lf/types.ts';
+import { ShoalError } from '../core/types.ts';
+import { startImport } from './import.ts';
+import { jobs } from './jobs.svelte.ts';
+import type { ModelState } from './model.svelte.ts';
+import { lfToRecord, splitIndexOf, toJsonl, uniqueLfName, withNewId, SPLIT_NAMES } from './project.ts';
+import type { session as Session } from './session.svelte.ts';
+
+const SPLIT_COLUMN = '__shoal_split';
+const MODEL_SETTING = 'modelChoices';
+
+export function modelChoices(m: ModelState): ModelChoices {
+  return {
+    labelModel: m.name,
+    classBalance: m.balanceMode === 'custom' ? m.customBalance.split(/[\s,;]+/).filter(Boolean).map(Number) : m.balanceMode,
+    seed: m.seed,
+  };
+}
+
+/** The bundle of the open project as JSON text. */
+export async function exportProject(s: typeof Session, m: ModelState, includeData: boolean): Promise<string> {
+  const ds = s.dataset;
+  if (!ds || !s.storage) throw new ShoalError('open a project before exporting it');
+  const version = await s.storage.getVersion(ds.versionId);
+  const settings: Record<string, unknown> = { textFields: version?.textFields ?? [ds.textField], fields: version?.fields ?? ds.fields, idField: version?.idField ?? null };
+  const bundle = {
+    exportedAt: new Date().toISOString(),
+    project: { name: s.project?.name ?? ds.name },
+    dataset: { name: ds.name, fields: ds.fields, textField: ds.textField, classes: s.classes.slice(), splitCounts: { ...ds.splitCounts } },
+    settings,
+    lfs: s.lfs.map((l) => ({ ...l })) as LfDef[],
+    gold: { train: sparseGold(s.gold.train), dev: sparseGold(s.gold.dev), test: sparseGold(s.gold.test) },
+    model: modelChoices(m),
+    ...(includeData ? { data: { rows: ds.rows.map((r) => ({ ...r })), split: Array.from(ds.split, (c) => SPLIT_NAMES[c]) } } : {}),
+  };
+  return writeBundle(bundle);
+}
+
+/** Dataset-order gold (Int8, -1 unknown) from a bundle's per-split pairs and a split column. */
+export function fullGoldOf(b: ProjectBundle, split: Uint8Array, base?: Int8Array): Int8Array {
+  const idx = splitIndexOf(split);
+  const out = base ? base.slice() : new Int8Array(split.length).fill(-1);
+  for (const sp of SPLIT_NAMES) {
+    const dense = denseGold(b.gold[sp], idx[sp].length);
+    for (let t = 0; t < dense.length; t++) if (dense[t] >= 0) out[idx[sp][t]] = dense[t];
+  }
+  return out;
+}
+
+/** How the bundle will be applied, for the review dialog; an error sentence if it cannot be. */
+export function importPlan(s: typeof Session, b: ProjectBundle): { mode: 'new-project' | 'into-open'; problem: string | null } {
+  if (b.data) return { mode: 'new-project', problem: null };
+  const ds = s.dataset;
+  if (!ds) return { mode: 'into-open', problem: 'This project file has no data: open (or import) its dataset first, then import the project into it.' };
+  const why = checkBundleFits(b, { classes: s.classes, splitCounts: ds.splitCounts });
+  return { mode: 'into-open', problem: why ? `This project file does not fit the open dataset: ${why}.` : null };
+}
+
+/** Apply a reviewed bundle; afterwards its LFs run. */
+export async function importProject(s: typeof Session, m: ModelState, b: ProjectBundle): Promise<void> {
+  const plan = importPlan(s, b);
+  if (plan.problem) throw new ShoalError(plan.problem);
+  if (!s.storage) await s.init();
+  const storage = s.storage;
+  if (!storage) throw new ShoalError('the project storage is not open; reload the page');
+  let projectId: string;
+  if (plan.mode === 'new-project') {
+    const data = b.data!;
+    const project = await storage.createProject(b.project.name);
+    projectId = project.id;
+    const lines = data.rows.map((r, i) => ({ ...r, [SPLIT_COLUMN]: data.split[i] }));
+    const file = new File([toJsonl(lines)], `${b.dataset.name}.jsonl`, { type: 'application/x-ndjson' });
+    const settings = b.settings as { textFields?: string[]; fields?: string[]; idField?: string | null };
+    const outcome = await jobs.run(`Importing ${b.project.name}`, (signal, report) => {
+      const job = startImport(
+        file,
+        {
+          projectId,
+          name: b.dataset.name,
+          format: 'jsonl',
+          textFields: settings.textFields?.length ? settings.textFields : [b.dataset.textField],
+          fields: settings.fields ?? b.dataset.fields,
+          ...(settings.idField ? { idField: settings.idField } : {}),
+          labelField: null,
+          classes: b.dataset.classes,
+          split: { kind: 'column', field: SPLIT_COLUMN },
+        },
+        { onProgress: (p) => report(p.totalBytes ? p.bytesRead / p.totalBytes : null, `Importing: ${p.rows.toLocaleString('en-US')} rows`) },
+      );
+      signal.addEventListener('abort', () => job.cancel());
+      return job.done;
+    });
+    if (!outcome.ok) {
+      await storage.deleteProject(projectId);
+      throw new ShoalError(outcome.message);
+    }
+    const ds = (await storage.listDatasets(projectId))[0];
+    const split = (await storage.getColumn(ds.currentVersion, 'split')) as Uint8Array;
+    await storage.putGold(ds.currentVersion, fullGoldOf(b, split));
+    let order = 0;
+    for (const def of b.lfs) await storage.putLf(lfToRecord(withNewId(def), projectId, order++, b.dataset.classes));
+  } else {
+    const ds = s.dataset!;
+    projectId = s.projectId!;
+    await storage.putGold(ds.versionId, fullGoldOf(b, ds.split, s.fullGold));
+    const taken = s.takenNames();
+    let order = s.lfs.length;
+    for (const def of b.lfs) {
+      const name = uniqueLfName(def.name, taken);
+      taken.push(name);
+      await storage.putLf(lfToRecord(withNewId(def, name), projectId, order++, s.classes));
+    }
+  }
+  await storage.putSetting(MODEL_SETTING, b.model, projectId);
+  await s.openProject(projectId);
+  applyChoices(m, b.model);
+  await s.runLfs(s.lfs.filter((l) => l.enabled && s.runOf(l.id)?.status !== 'ok'));
+}
+
+function applyChoices(m: ModelState, c: ModelChoices): void {
+  if (['auto', 'mv', 'metal', 'ds', 'triplet', 'wmv'].includes(c.labelModel)) m.name = c.labelModel as ModelState['name'];
+  if (Array.isArray(c.classBalance)) {
+    m.balanceMode = 'custom';
+    m.customBalance = c.classBalance.join(', ');
+  } else m.balanceMode = c.classBalance;
+  if (Number.isInteger(c.seed)) m.seed = c.seed;
+}

@@ -1,0 +1,188 @@
+/**
+ * What the Model screen shows, computed from typed arrays: per-split scores of a probability
+ * matrix against gold (accuracy, F1, coverage), the label distribution, each LF's learned
+ * accuracy beside its empirical one, the warnings that save users from silent mistakes, and
+ * the error-analysis lists. Pure (no DOM, no Svelte), so it is tested in Node.
+ *
+ * Scoring follows src/core/metrics.ts: Snorkel's tie rule on the row's dataset position, gold
+ * -1 rows skipped, F1 binary (positive = class 1) for two classes and macro otherwise — as
+ * WRENCH reports them.
+ */
+import { analyze } from '../core/analysis.ts';
+import type { LabelMatrix } from '../core/matrix.ts';
+import { accuracy, confusionMatrix, coverage, f1Binary, f1Macro, predictLabels, type Confusion } from '../core/metrics.ts';
+import { ABSTAIN } from '../core/types.ts';
+
+export interface SplitScores {
+  accuracy: number;
+  f1: number;
+  /** Fraction of the split's rows with at least one LF vote. */
+  coverage: number;
+  /** Gold-labelled rows scored. */
+  gold: number;
+}
+
+export function goldCount(gold: ArrayLike<number>): number {
+  let c = 0;
+  for (let i = 0; i < gold.length; i++) if (gold[i] >= 0) c++;
+  return c;
+}
+
+/** Hard labels with Snorkel's tie rule (what WRENCH scores label models with). */
+export function hardLabels(proba: Float32Array, k: number): Int32Array {
+  return predictLabels(proba, k, 'snorkel');
+}
+
+export function f1For(pred: ArrayLike<number>, gold: ArrayLike<number>, k: number): number {
+  return k === 2 ? f1Binary(pred, gold, 1) : f1Macro(pred, gold, k);
+}
+
+export function scoreSplit(pred: Int32Array, gold: Int32Array, k: number, L?: LabelMatrix): SplitScores {
+  return { accuracy: accuracy(pred, gold), f1: f1For(pred, gold, k), coverage: L ? coverage(L) : NaN, gold: goldCount(gold) };
+}
+
+/** Share of each class among the hard labels (abstains left out). */
+export function labelDistribution(pred: ArrayLike<number>, k: number): number[] {
+  const counts = new Array<number>(k).fill(0);
+  let total = 0;
+  for (let i = 0; i < pred.length; i++) {
+    if (pred[i] < 0) continue;
+    counts[pred[i]]++;
+    total++;
+  }
+  return counts.map((c) => (total ? c / total : 0));
+}
+
+/** Class balance from dev gold (add-one smoothing, so an unseen class keeps some mass). */
+export function balanceFromGold(gold: ArrayLike<number>, k: number): number[] | null {
+  const counts = new Array<number>(k).fill(1);
+  let seen = 0;
+  for (let i = 0; i < gold.length; i++) {
+    if (gold[i] < 0 || gold[i] >= k) continue;
+    counts[gold[i]]++;
+    seen++;
+  }
+  if (seen === 0) return null;
+  const total = counts.reduce((a, b) => a + b, 0);
+  return counts.map((c) => c / total);
+}
+
+/**
+ * Parse a typed class balance: numbers separated by commas/spaces, one per class, positive;
+ * normalised to sum 1. Returns an error sentence instead of throwing (it is form input).
+ */
+export function parseBalance(text: string, k: number): number[] | string {
+  const parts = text.split(/[\s,;]+/).filter(Boolean);
+  if (parts.length !== k) return `type ${k} numbers, one per class (got ${parts.length})`;
+  const nums = parts.map(Number);
+  if (nums.some((x) => !Number.isFinite(x) || x <= 0)) return 'every class needs a positive number';
+  const s = nums.reduce((a, b) => a + b, 0);
+  return nums.map((x) => x / s);
+}
+
+export interface LfAccuracyRow {
+  name: string;
+  learned: number | null;
+  empirical: number | null;
+  /** Dev rows it voted on that have gold. */
+  devVotes: number;
+  polarity: number[];
+  coverage: number;
+}
+
+/** Each LF's learned accuracy (from the label model) beside its empirical accuracy on dev gold. */
+export function lfAccuracyTable(names: readonly string[], learned: readonly number[] | undefined, train: LabelMatrix, dev: LabelMatrix, devGold: Int32Array): LfAccuracyRow[] {
+  const tr = analyze(train).lfs;
+  const dv = dev.n > 0 ? analyze(dev, devGold).lfs : [];
+  return names.map((name, j) => {
+    const d = dv[j];
+    const judged = d ? (d.correct ?? 0) + (d.incorrect ?? 0) : 0;
+    return {
+      name,
+      learned: learned && Number.isFinite(learned[j]) ? learned[j] : null,
+      empirical: judged > 0 ? (d!.empiricalAccuracy ?? null) : null,
+      devVotes: judged,
+      polarity: tr[j]?.polarity ?? [],
+      coverage: tr[j]?.coverage ?? 0,
+    };
+  });
+}
+
+/** Warnings where users get hurt, as sentences that say what to do. */
+export function modelWarnings(opts: { L: LabelMatrix; lfNames: readonly string[]; classes: readonly string[]; balance: 'dev' | 'uniform' | 'custom'; devGold: number }): string[] {
+  const { L, classes } = opts;
+  const out: string[] = [];
+  if (L.m === 0) return ['No enabled LF has votes: write or run some LFs first.'];
+  if (L.m < 3) out.push(`Only ${L.m} LF${L.m === 1 ? '' : 's'}: label models need at least 3 to estimate accuracies; with fewer they reduce to majority vote at best.`);
+  const voted = new Set<number>();
+  const polarities = analyze(L).lfs.map((s) => s.polarity);
+  for (const p of polarities) for (const c of p) voted.add(c);
+  if (voted.size === 1) out.push(`Every LF votes "${classes[[...voted][0]]}": a unipolar LF set cannot tell classes apart; add LFs for the other class${classes.length > 2 ? 'es' : ''}.`);
+  const missing = classes.filter((_, c) => !voted.has(c));
+  if (missing.length && voted.size !== 1) out.push(`No LF ever votes ${missing.map((c) => `"${c}"`).join(', ')}: the model can only reach ${missing.length === 1 ? 'that class' : 'those classes'} through the class prior.`);
+  if (opts.balance === 'dev' && opts.devGold === 0) out.push('Class balance "from dev labels" needs gold dev labels and there are none: the fit uses a uniform balance. Label some dev rows (Annotate) or type the balance in.');
+  return out;
+}
+
+export function confusion(pred: ArrayLike<number>, gold: ArrayLike<number>, k: number): Confusion {
+  return confusionMatrix(pred, gold, k);
+}
+
+export interface ErrorRow {
+  /** Row within the split. */
+  row: number;
+  gold: number;
+  lm: number;
+  clf: number;
+  /** Confidence of the prediction the list is about. */
+  confidence: number;
+}
+
+/**
+ * Error-analysis lists on a split with gold: the classifier wrong, label model and classifier
+ * disagreeing (any row, gold or not), and high-confidence mistakes of either model (≥ `sure`),
+ * most confident first.
+ */
+export function errorLists(
+  k: number,
+  gold: Int32Array,
+  lmProba: Float32Array,
+  clfProba: Float32Array | null,
+  sure = 0.9,
+): { clfWrong: ErrorRow[]; disagree: ErrorRow[]; confidentMistakes: (ErrorRow & { model: 'label model' | 'classifier' })[] } {
+  const lm = hardLabels(lmProba, k);
+  const clf = clfProba ? hardLabels(clfProba, k) : null;
+  const clfWrong: ErrorRow[] = [];
+  const disagree: ErrorRow[] = [];
+  const confidentMistakes: (ErrorRow & { model: 'label model' | 'classifier' })[] = [];
+  for (let i = 0; i < gold.length; i++) {
+    const cl = clf ? clf[i] : ABSTAIN;
+    const cConf = clfProba && cl >= 0 ? clfProba[i * k + cl] : 0;
+    const lConf = lmProba[i * k + lm[i]];
+    const base = { row: i, gold: gold[i], lm: lm[i], clf: cl };
+    if (clf && gold[i] >= 0 && cl !== gold[i]) clfWrong.push({ ...base, confidence: cConf });
+    if (clf && cl !== lm[i]) disagree.push({ ...base, confidence: Math.max(cConf, lConf) });
+    if (gold[i] >= 0 && lm[i] !== gold[i] && lConf >= sure) confidentMistakes.push({ ...base, confidence: lConf, model: 'label model' });
+    if (clf && gold[i] >= 0 && cl !== gold[i] && cConf >= sure) confidentMistakes.push({ ...base, confidence: cConf, model: 'classifier' });
+  }
+  const byConf = (a: ErrorRow, b: ErrorRow) => b.confidence - a.confidence || a.row - b.row;
+  clfWrong.sort(byConf);
+  disagree.sort(byConf);
+  confidentMistakes.sort(byConf);
+  return { clfWrong, disagree, confidentMistakes };
+}
+
+/** Max |a − b| over two equally long arrays (NaN when lengths differ). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return NaN;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Scatter per-split n × k matrices into one dataset-order matrix. */
+export function scatterSplits(total: number, k: number, parts: { rows: Uint32Array; proba: Float32Array }[]): Float32Array {
+  const out = new Float32Array(total * k);
+  for (const { rows, proba } of parts) for (let t = 0; t < rows.length; t++) out.set(proba.subarray(t * k, t * k + k), rows[t] * k);
+  return out;
+}
