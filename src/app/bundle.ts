@@ -10,13 +10,13 @@
  *   gold labels overwrite the ones at the same rows.
  * Either way the caller has shown the LF code for review first; the LFs run only afterwards.
  */
-import { type ModelChoices, type ProjectBundle, checkBundleFits, denseGold, sparseGold, writeBundle } from '../core/formats/bundle.ts';
+import { type ModelChoices, type ProjectBundle, checkBundleFits, goldForSplits, sparseGold, writeBundle } from '../core/formats/bundle.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
 import { startImport } from './import.ts';
 import { jobs } from './jobs.svelte.ts';
 import type { ModelState } from './model.svelte.ts';
-import { lfToRecord, splitIndexOf, toJsonl, uniqueLfName, withNewId, SPLIT_NAMES } from './project.ts';
+import { lfToRecord, toJsonl, uniqueLfName, withNewId, SPLIT_NAMES } from './project.ts';
 import type { session as Session } from './session.svelte.ts';
 
 const SPLIT_COLUMN = '__shoal_split';
@@ -47,17 +47,6 @@ export async function exportProject(s: typeof Session, m: ModelState, includeDat
     ...(includeData ? { data: { rows: ds.rows.map((r) => ({ ...r })), split: Array.from(ds.split, (c) => SPLIT_NAMES[c]) } } : {}),
   };
   return writeBundle(bundle);
-}
-
-/** Dataset-order gold (Int8, -1 unknown) from a bundle's per-split pairs and a split column. */
-export function fullGoldOf(b: ProjectBundle, split: Uint8Array, base?: Int8Array): Int8Array {
-  const idx = splitIndexOf(split);
-  const out = base ? base.slice() : new Int8Array(split.length).fill(-1);
-  for (const sp of SPLIT_NAMES) {
-    const dense = denseGold(b.gold[sp], idx[sp].length);
-    for (let t = 0; t < dense.length; t++) if (dense[t] >= 0) out[idx[sp][t]] = dense[t];
-  }
-  return out;
 }
 
 /** How the bundle will be applied, for the review dialog; an error sentence if it cannot be. */
@@ -109,13 +98,13 @@ export async function importProject(s: typeof Session, m: ModelState, b: Project
     }
     const ds = (await storage.listDatasets(projectId))[0];
     const split = (await storage.getColumn(ds.currentVersion, 'split')) as Uint8Array;
-    await storage.putGold(ds.currentVersion, fullGoldOf(b, split));
+    await storage.putGold(ds.currentVersion, goldForSplits(b, split));
     let order = 0;
     for (const def of b.lfs) await storage.putLf(lfToRecord(withNewId(def), projectId, order++, b.dataset.classes));
   } else {
     const ds = s.dataset!;
     projectId = s.projectId!;
-    await storage.putGold(ds.versionId, fullGoldOf(b, ds.split, s.fullGold));
+    await storage.putGold(ds.versionId, goldForSplits(b, ds.split, s.fullGold));
     const taken = s.takenNames();
     let order = s.lfs.length;
     for (const def of b.lfs) {

@@ -8,6 +8,7 @@
  * LF source hashes it saw, so a reload shows the last fit without refitting; a change of the
  * enabled LFs' votes (`session.votes.version`) refits after a short pause (`watch()`).
  */
+import { untrack } from 'svelte';
 import { coveredRows, type DistilledClassifier, type EpochReport } from '../core/classifier/index.ts';
 import { createLabelModel, type LabelModelName, type LabelModelSummary } from '../core/labelmodel/index.ts';
 import type { LabelMatrix } from '../core/matrix.ts';
@@ -130,7 +131,7 @@ export class ModelState {
         if (!v || !ds) return;
         if (v.version === this.lastSeen) return;
         this.lastSeen = v.version;
-        void this.onVotes(v.version, ds.versionId);
+        untrack(() => void this.onVotes(v.version, ds.versionId));
       });
     });
   }

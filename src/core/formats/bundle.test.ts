@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LfDef } from '../lf/types.ts';
-import { checkBundleFits, codeLfsOf, denseGold, readBundle, sparseGold, writeBundle, type ProjectBundle } from './bundle.ts';
+import { checkBundleFits, codeLfsOf, goldForSplits, denseGold, readBundle, sparseGold, writeBundle, type ProjectBundle } from './bundle.ts';
 
 const lfs: LfDef[] = [
   { id: 'a', name: 'kw', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false },
@@ -57,5 +57,15 @@ describe('project bundle', () => {
     expect(checkBundleFits(b, { classes: ['ham', 'spam'], splitCounts: { train: 5, dev: 3, test: 2 } })).toBeNull();
     expect(checkBundleFits(b, { classes: ['spam', 'ham'], splitCounts: { train: 5, dev: 3, test: 2 } })).toMatch(/classes/);
     expect(checkBundleFits(b, { classes: ['ham', 'spam'], splitCounts: { train: 5, dev: 4, test: 2 } })).toMatch(/dev split has 3 rows/);
+  });
+
+  it('puts per-split gold back on dataset rows, keeping other labels', () => {
+    const b = readBundle(writeBundle(bundle()));
+    // split column: rows 0..9 interleaved; dev rows are dataset rows 1, 4, 7; test rows 2, 9.
+    const split = Uint8Array.from([0, 1, 2, 0, 1, 0, 0, 1, 0, 2]);
+    expect(Array.from(goldForSplits(b, split))).toEqual([-1, 1, -1, -1, -1, -1, -1, 0, -1, 1]);
+    const base = Int8Array.from([0, -1, 0, -1, 1, -1, -1, -1, -1, -1]);
+    expect(Array.from(goldForSplits(b, split, base))).toEqual([0, 1, 0, -1, 1, -1, -1, 0, -1, 1]);
+    expect(() => goldForSplits(b, Uint8Array.from([1, 1, 2]))).toThrow(/dev row 2/);
   });
 });

@@ -62,6 +62,24 @@ export function denseGold(pairs: readonly [number, number][], n: number): Int32A
   return out;
 }
 
+/**
+ * Dataset-order gold (Int8, -1 unknown) from a bundle's per-split pairs and a split column
+ * (0 train, 1 dev, 2 test: row t of a split is its t-th row in dataset order). Labels in
+ * `base` stay where the bundle has none.
+ */
+export function goldForSplits(b: Pick<ProjectBundle, 'gold'>, split: Uint8Array, base?: Int8Array): Int8Array {
+  const out = base ? base.slice() : new Int8Array(split.length).fill(-1);
+  const rowsOf: number[][] = [[], [], []];
+  for (let i = 0; i < split.length; i++) rowsOf[split[i]]?.push(i);
+  SPLITS.forEach((s, code) => {
+    for (const [t, y] of b.gold[s] ?? []) {
+      if (t >= rowsOf[code].length) throw new ShoalError(`this project file has a gold label on ${s} row ${t}, but the dataset's ${s} split has ${rowsOf[code].length} rows`);
+      out[rowsOf[code][t]] = y;
+    }
+  });
+  return out;
+}
+
 export function writeBundle(b: Omit<ProjectBundle, 'format' | 'schemaVersion'>): string {
   const full: ProjectBundle = { format: BUNDLE_FORMAT, schemaVersion: BUNDLE_SCHEMA_VERSION, ...b };
   return JSON.stringify(full, null, 1) + '\n';
