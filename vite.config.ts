@@ -66,6 +66,8 @@ export default defineConfig({
   server: { headers },
   preview: { headers },
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // Workers are not reached by the dev server's dependency scan from index.html: listing them
+  // pre-bundles their deps (papaparse, hyparquet) at start instead of reloading the page later.
+  optimizeDeps: { exclude: ['onnxruntime-web'], entries: ['index.html', 'src/workers/import.worker.ts', 'src/workers/lf.worker.ts'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 8000 },
 });
