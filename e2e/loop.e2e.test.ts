@@ -49,6 +49,21 @@ browserSuite('the loop: label model, annotation, classifier, ONNX, exports, proj
     await h.shot('loop-label-model');
   });
 
+  it('refits by itself when an LF is switched off, and again when it is back', async () => {
+    const page = h.page;
+    const lfRows = page.locator('[data-testid="lm-lf-table"] tbody tr');
+    expect(await lfRows.count()).toBe(6);
+    await page.getByRole('link', { name: 'LFs' }).click();
+    await page.getByLabel('Enable shouting_subject').uncheck();
+    await page.getByRole('link', { name: 'Model' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="lm-lf-table"] tbody tr').length === 5, null, { timeout: 60_000 });
+    expect(await page.locator('[data-testid="lm-lf-table"] tr[data-lf="shouting_subject"]').count()).toBe(0);
+    await page.getByRole('link', { name: 'LFs' }).click();
+    await page.getByLabel('Enable shouting_subject').check();
+    await page.getByRole('link', { name: 'Model' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="lm-lf-table"] tbody tr').length === 6, null, { timeout: 60_000 });
+  });
+
   it('annotates 10 test rows by keyboard (label, clear, undo, skip), saved at once', async () => {
     const page = h.page;
     const card = page.getByTestId('annotate-card');
@@ -106,6 +121,12 @@ browserSuite('the loop: label model, annotation, classifier, ONNX, exports, proj
     const page = h.page;
     await h.goto('#/model');
     await page.getByTestId('lm-metrics').waitFor({ timeout: 60_000 });
+    // Cancel first: the worker stops and the screen says so.
+    await page.getByTestId('clf-train').click();
+    await page.getByTestId('loss-curve').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Cancel', exact: true }).first().click();
+    await page.getByText('Training was cancelled.').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('clf-metrics').count()).toBe(0);
     await page.getByTestId('clf-train').click();
     await page.getByTestId('loss-curve').waitFor({ timeout: 60_000 });
     const m = page.getByTestId('clf-metrics');

@@ -269,7 +269,7 @@ export class ModelState {
       lfTable: lfAccuracyTable(v.lfNames, summary.lfAccuracy, v.train, v.dev, g.dev),
       warnings,
       classBalance: bal,
-      backend: [backend, summary.backend].filter(Boolean).join(' · '),
+      backend: [...new Set([...backend.split(' · '), summary.backend ?? ''].filter(Boolean))].join(' · '),
       ms,
       restored,
     };
