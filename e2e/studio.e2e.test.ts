@@ -165,6 +165,57 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     expect(hits).toBeGreaterThan(0);
     expect(hits).toBeLessThan(dev);
   });
+  it('disables, duplicates, renames (unique), deletes with undo and reorders LFs; the analysis follows', async () => {
+    const page = h.page;
+    await page.getByRole('link', { name: 'LFs' }).click();
+    const names = async () => page.getByTestId('lf-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-lf-name')));
+    await page.getByLabel('Enable says_winner').uncheck();
+    await page.getByRole('link', { name: 'Analysis' }).click();
+    await page.getByTestId('lf-table').waitFor();
+    expect(await tableRow('says_winner').count()).toBe(0);
+    expect(await page.getByText('says_winner (disabled)').count()).toBe(1);
+    await page.getByRole('link', { name: 'LFs' }).click();
+    await page.getByLabel('Enable says_winner').check();
+    // A duplicate shares the original's cached votes: its coverage shows at once.
+    await page.getByLabel('Duplicate click_here').click();
+    await lfRow('click_here_copy').getByText('14.7% coverage').waitFor();
+    // Renaming to a taken name keeps names unique.
+    await lfRow('click_here_copy').getByRole('button', { name: 'click_here_copy', exact: true }).click();
+    await page.getByTestId('lf-name').fill('money_words');
+    await page.getByTestId('lf-save').click();
+    await lfRow('money_words_2').waitFor();
+    expect((await stored(h)).lfs.filter((n) => n.startsWith('money_words'))).toHaveLength(2);
+    await page.getByLabel('Delete money_words_2').click();
+    await lfRow('money_words_2').waitFor({ state: 'detached' });
+    await page.getByTestId('lf-undo').click();
+    await lfRow('money_words_2').getByText('14.7% coverage').waitFor();
+    await page.getByLabel('Delete money_words_2').click();
+    await lfRow('money_words_2').waitFor({ state: 'detached' });
+    expect((await stored(h)).lfs).not.toContain('money_words_2');
+    await page.getByLabel('Move click_here up').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="lf-row"]')?.getAttribute('data-lf-name') === 'click_here');
+    expect((await names()).slice(0, 2)).toEqual(['click_here', 'money_words']);
+    // The order is stored: it survives a reload.
+    await page.reload({ waitUntil: 'load' });
+    await lfRow('click_here').waitFor();
+    expect((await names()).slice(0, 2)).toEqual(['click_here', 'money_words']);
+    await page.getByLabel('Move click_here down').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="lf-row"]')?.getAttribute('data-lf-name') === 'money_words');
+  });
+
+  it('tells a second tab that the project is open twice', async () => {
+    const second = await h.context.newPage();
+    try {
+      await second.goto(`${h.url}#/lfs`, { waitUntil: 'load' });
+      await second.getByTestId('other-tab').waitFor();
+      await h.page.getByTestId('other-tab').waitFor();
+      await lfRow('money_words').first().waitFor();
+      expect(await second.locator('[data-testid="lf-row"]').count()).toBe(await h.page.locator('[data-testid="lf-row"]').count());
+    } finally {
+      await second.close();
+    }
+  });
+
   it('marks an LF whose run was cut short by a closed tab as not run, and re-runs it', async () => {
     let page = h.page;
     await page.getByRole('link', { name: 'LFs' }).click();

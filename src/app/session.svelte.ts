@@ -20,6 +20,8 @@ import { DEMO_LFS, fetchDemo } from './demo.ts';
 import { jobs } from './jobs.svelte.ts';
 import { startImport } from './import.ts';
 import { environment } from './environment.svelte.ts';
+import { openDexieStorage } from '../storage/dexie.ts';
+import { watchOtherTabs } from '../storage/tabs.ts';
 import {
   enabledColumns,
   goldBySplit,
@@ -132,7 +134,8 @@ class Session {
   async init(): Promise<void> {
     if (this.storage) return;
     try {
-      const { openDexieStorage } = await import('../storage/dexie.ts');
+      // Our own announcement (the storage's may answer before a listener is attached).
+      watchOtherTabs('shoal:studio-tabs', () => (this.otherTab = true));
       const storage = await openDexieStorage();
       storage.onEvent((e) => {
         if (e.type === 'other-tab') this.otherTab = true;
@@ -324,6 +327,7 @@ class Session {
     this.rebuildVotes();
     await storage.putSetting(LAST_PROJECT, id);
     this.projects = await storage.listProjects();
+    void environment.refreshStorage().catch(() => undefined);
     // A run cut short by a closed or crashed tab: say which LFs it was running.
     const crumb = readCrumb();
     if (crumb && crumb.projectId === id) {
@@ -588,6 +592,7 @@ class Session {
       else this.error = message(e);
     } finally {
       clearCrumb();
+      void environment.refreshStorage().catch(() => undefined);
       const r = new Set(this.running);
       for (const id of ids) r.delete(id);
       this.running = r;
