@@ -11,6 +11,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashTexts } from '../src/core/classifier/featurize.ts';
 import { onnxInputs } from '../src/core/classifier/onnx.ts';
 import { readBundle } from '../src/core/formats/bundle.ts';
+import { readNpyInt8 } from '../src/core/formats/export.ts';
+import { parquetReadObjects } from 'hyparquet';
 import { browserSuite, Harness } from './harness.ts';
 
 browserSuite('the loop: label model, annotation, classifier, ONNX, exports, project round trip', () => {
@@ -182,6 +184,34 @@ browserSuite('the loop: label model, annotation, classifier, ONNX, exports, proj
       if (r.label_source !== 'none') expect(['ham', 'spam']).toContain(r.label);
     }
     await h.shot('loop-export');
+  });
+
+  it('downloads classifier labels as Parquet and JSONL with filters, and the label matrix as .npy', async () => {
+    const page = h.page;
+    await page.getByTestId('export-source').selectOption('classifier');
+    await page.getByTestId('export-format').selectOption('parquet');
+    const [pq] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-labels').click()]);
+    const bytes = readFileSync((await pq.path())!);
+    const rows = (await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer })) as Record<string, unknown>[];
+    const meta = JSON.parse(readFileSync('dist/demo/spam-assassin.meta.json', 'utf8')) as { rows: number };
+    expect(rows.length).toBe(meta.rows);
+    // The classifier labels every row; gold stays where a human gave it.
+    expect(new Set(rows.map((r) => r.label_source))).toEqual(new Set(['gold', 'classifier']));
+    expect(rows.every((r) => r.label === 'ham' || r.label === 'spam')).toBe(true);
+
+    await page.getByTestId('export-format').selectOption('jsonl');
+    await page.getByTestId('export-min-confidence').fill('0.9');
+    const [jl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-labels').click()]);
+    const lines = readFileSync((await jl.path())!, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, number | string>);
+    expect(lines.length).toBeLessThan(meta.rows);
+    for (const r of lines) if (r.label_source !== 'gold') expect(Math.max(Number(r.p_ham), Number(r.p_spam))).toBeGreaterThanOrEqual(0.9);
+
+    const [npy] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-matrix-npy').click()]);
+    const { shape, data } = readNpyInt8(new Uint8Array(readFileSync((await npy.path())!)));
+    expect(shape[1]).toBe(6);
+    expect(shape[0]).toBeGreaterThan(3000);
+    expect(data.every((v) => v >= -1 && v <= 1)).toBe(true);
+    expect(data.some((v) => v === 1) && data.some((v) => v === 0)).toBe(true);
   });
 
   it('exports the project with its data', async () => {
