@@ -129,6 +129,7 @@ describe('metal internals', () => {
   it('the hand-derived gradient matches finite differences of the loss', () => {
     const s = synthesize({ n: 2000, m: 4, k: 3, seed: 2 });
     const pr = buildProblem(overlapCounts(s.L), new Float64Array([0.5, 0.3, 0.2]), 0.7);
+    expect(pr.offDense).toBeDefined(); // dense S-term path; the sparse one is covered by the golden tests
     const mu = pr.muInit.map((v, t) => v * 0.8 + ((t * 37) % 11) / 200);
     const grad = new Float64Array(mu.length);
     const l2 = 0.3;
@@ -172,6 +173,17 @@ describe('metal internals', () => {
     const before = metalLossTyped(mu, pr, 0);
     trainMetalTyped(mu, pr, { epochs: 200, lr: 0.01, momentum: 0.9, l2: 0 });
     expect(metalLossTyped(mu, pr, 0)).toBeLessThan(before * 0.5);
+  });
+
+  it('fitting from merged per-chunk overlap counts equals fitting on the whole matrix', async () => {
+    const s = synthesize({ n: 3000, m: 6, k: 3, seed: 13 });
+    const rows = Array.from({ length: 3000 }, (_, i) => i);
+    const stats = mergeOverlapCounts(overlapCounts(s.L.selectRows(rows.slice(0, 1234))), overlapCounts(s.L.selectRows(rows.slice(1234))));
+    const whole = new MetalLabelModel({ engine: 'typed-array' });
+    await whole.fit(s.L, { seed: 4 });
+    const chunked = new MetalLabelModel({ engine: 'typed-array' });
+    await chunked.fitFromStats(stats, { seed: 4 });
+    expect(chunked.predictProba(s.L)).toEqual(whole.predictProba(s.L));
   });
 
   it('overlap counts add across row chunks', () => {

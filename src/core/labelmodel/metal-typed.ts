@@ -68,11 +68,14 @@ export function metalGradientTyped(mu: Float64Array, pr: MetalProblem, l2: numbe
   const { k, d, m, p, O, offA, offB, offV, muInit } = pr;
   grad.fill(0);
   // −4·S, S = (O∘M)μP
-  for (let t = 0; t < offV.length; t++) {
-    const a = offA[t] * k;
-    const b = offB[t] * k;
-    const v = -4 * offV[t];
-    for (let y = 0; y < k; y++) grad[a + y] += v * mu[b + y] * p[y];
+  if (pr.offDense) addDenseS(pr.offDense, mu, p, d, k, grad);
+  else {
+    for (let t = 0; t < offV.length; t++) {
+      const a = offA[t] * k;
+      const b = offB[t] * k;
+      const v = -4 * offV[t];
+      for (let y = 0; y < k; y++) grad[a + y] += v * mu[b + y] * p[y];
+    }
   }
   // +4·T
   const G = gram(mu, 0, d, k);
@@ -102,6 +105,27 @@ export function metalGradientTyped(mu: Float64Array, pr: MetalProblem, l2: numbe
   if (l2 !== 0) {
     const c = 2 * l2 * l2;
     for (let t = 0; t < mu.length; t++) grad[t] += c * (mu[t] - muInit[t]);
+  }
+}
+
+/** grad −= 4·(O∘M)·μ·P as row-by-column dot products over a transposed μP (contiguous reads). */
+function addDenseS(offDense: Float64Array, mu: Float64Array, p: Float64Array, d: number, k: number, grad: Float64Array): void {
+  const muPT = new Float64Array(k * d);
+  for (let b = 0; b < d; b++) for (let y = 0; y < k; y++) muPT[y * d + b] = mu[b * k + y] * p[y];
+  for (let a = 0; a < d; a++) {
+    const row = a * d;
+    for (let y = 0; y < k; y++) {
+      const col = y * d;
+      let s0 = 0;
+      let s1 = 0;
+      let b = 0;
+      for (; b + 1 < d; b += 2) {
+        s0 += offDense[row + b] * muPT[col + b];
+        s1 += offDense[row + b + 1] * muPT[col + b + 1];
+      }
+      if (b < d) s0 += offDense[row + b] * muPT[col + b];
+      grad[a * k + y] -= 4 * (s0 + s1);
+    }
   }
 }
 

@@ -23,7 +23,7 @@ import {
   type MetalProblem,
 } from './metal-problem.ts';
 import type { MetalTrainConfig } from './metal-typed.ts';
-import { overlapCounts } from './overlap.ts';
+import { overlapCounts, type OverlapCounts } from './overlap.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
 import { chooseMetalEngine, type MetalEngineName } from './metal-engine.ts';
 
@@ -61,13 +61,22 @@ export class MetalLabelModel implements LabelModel {
 
   async fit(L: LabelMatrix, options: FitOptions = {}): Promise<void> {
     if (L.m === 0) throw new ShoalError('the label model needs at least one LF');
-    const { balance, source } = resolveBalance(L.k, {
+    await this.fitFromStats(overlapCounts(L), options);
+  }
+
+  /**
+   * Fit from the overlap counts alone — they are sufficient statistics and add across row
+   * chunks (overlap.ts), so they can be computed where the votes are made and merged.
+   */
+  async fitFromStats(stats: OverlapCounts, options: Omit<FitOptions, 'devL'> = {}): Promise<void> {
+    if (stats.m === 0) throw new ShoalError('the label model needs at least one LF');
+    const { balance, source } = resolveBalance(stats.k, {
       classBalance: options.classBalance,
       devY: options.devY,
       prefer: this.opts.balance,
     });
     this.balanceSource = source;
-    const problem = buildProblem(overlapCounts(L), balance, this.opts.precInit);
+    const problem = buildProblem(stats, balance, this.opts.precInit);
     // Snorkel scales μ₀ by one np.random.random() drawn right after seeding; drawing it the
     // same way makes `metal` with seed s reproduce Snorkel's LabelModel(seed=s).
     const draw = new NumpyMT19937(options.seed ?? 0).random();
