@@ -115,6 +115,18 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     await page.getByTestId('lf-save').click();
     await lfRow('loops_forever').getByTestId('lf-error').waitFor({ timeout: 120_000 });
     expect(await lfRow('loops_forever').getByTestId('lf-error').textContent()).toMatch(/longer than|endless loop/);
+    // One that throws on some rows reports the first failing row.
+    await page.getByTestId('lf-new').click();
+    await page.getByTestId('lf-name').fill('throws_sometimes');
+    await page.locator('select').nth(0).selectOption('code');
+    await page.getByTestId('lf-code').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.getByTestId('lf-code').fill("(x) => { if (x.subject.startsWith('Re')) throw new Error('no replies here'); return null; }");
+    await page.getByTestId('lf-save').click();
+    const thrown = lfRow('throws_sometimes').getByTestId('lf-error');
+    await thrown.waitFor({ timeout: 60_000 });
+    expect(await thrown.textContent()).toMatch(/^row \d+: .*no replies here \([\d,]+ rows in all\)/);
     // Another LF saved now still runs to completion.
     await page.getByTestId('lf-new').click();
     await page.getByTestId('lf-name').fill('short_body');
@@ -209,7 +221,7 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
       await second.goto(`${h.url}#/lfs`, { waitUntil: 'load' });
       await second.getByTestId('other-tab').waitFor();
       await h.page.getByTestId('other-tab').waitFor();
-      await lfRow('money_words').first().waitFor();
+      await second.locator('[data-testid="lf-row"][data-lf-name="money_words"]').waitFor();
       expect(await second.locator('[data-testid="lf-row"]').count()).toBe(await h.page.locator('[data-testid="lf-row"]').count());
     } finally {
       await second.close();
@@ -273,6 +285,34 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     await page.getByTestId('lf-preview').getByText('Coverage 50.0%').waitFor();
     await page.getByTestId('lf-save').click();
     await lfRow('says_great').getByText('50.0% coverage').waitFor({ timeout: 60_000 });
+  });
+
+  it('cancels an import from the screen, and a tab closed mid-import leaves no project behind', async () => {
+    let page = h.page;
+    const dir = mkdtempSync(join(tmpdir(), 'shoal-studio-'));
+    const big = join(dir, 'big.csv');
+    const lines = ['text,label'];
+    for (let i = 0; i < 1_000_000; i++) lines.push(`row ${i} with some words to make it longer than it needs to be,${i % 2 ? 'a' : 'b'}`);
+    writeFileSync(big, lines.join('\n'));
+    const before = (await stored(h)).projects;
+    await h.goto('#/import');
+    await page.getByTestId('import-file').setInputFiles(big);
+    await page.getByTestId('import-confirm').click();
+    await page.getByTestId('import-cancel').click();
+    const err = page.getByTestId('import-error');
+    await err.waitFor({ timeout: 30_000 });
+    expect(await err.textContent()).toMatch(/cancelled; nothing was stored/);
+    expect((await stored(h)).projects).toEqual(before);
+    // Again, and close the tab while the rows are being written.
+    await page.getByTestId('import-confirm').click();
+    await page.getByText(/[1-9][\d,]* rows/).first().waitFor();
+    await page.close();
+    page = h.page = await h.context.newPage();
+    await h.goto('#/home');
+    await page.getByTestId('project').first().waitFor();
+    expect(await page.locator('[data-project-name="big"]').count()).toBe(0);
+    const after = await stored(h);
+    expect(after.projects).toEqual(before);
   });
 
   it('refuses an empty file with one clear message and stores nothing', async () => {

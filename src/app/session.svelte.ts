@@ -16,11 +16,11 @@
  * from IndexedDB) as jobs; votes are cached by (LF source hash, dataset version), so editing
  * one LF re-runs only that LF and a run interrupted by a closed tab leaves the LF "not run".
  */
-import { DEMO_LFS, fetchDemo } from './demo.ts';
+import { DEMO_LFS, fetchDemo, type DemoMeta } from './demo.ts';
 import { jobs } from './jobs.svelte.ts';
 import { startImport } from './import.ts';
 import { environment } from './environment.svelte.ts';
-import { openDexieStorage } from '../storage/dexie.ts';
+import { openDexieStorage, type DexieStorage } from '../storage/dexie.ts';
 import { watchOtherTabs } from '../storage/tabs.ts';
 import {
   enabledColumns,
@@ -142,6 +142,7 @@ class Session {
         if (e.type === 'version-change') this.error = 'A newer version of Shoal opened in another tab upgraded the database: reload this tab.';
       });
       this.storage = storage;
+      await dropEmptyProjects(storage);
       this.projects = await storage.listProjects();
       const last = await storage.getSetting<string>(LAST_PROJECT);
       const pick = this.projects.find((p) => p.id === last) ?? this.projects[this.projects.length - 1];
@@ -179,56 +180,59 @@ class Session {
         report(null, 'Fetching the SpamAssassin demo');
         return fetchDemo(import.meta.env.BASE_URL);
       });
-      const project = await storage.createProject(meta.name);
       const file = new File([toJsonl(rows)], 'spam-assassin.jsonl', { type: 'application/x-ndjson' });
-      const outcome = await jobs.run('Storing the demo', (signal, report) => {
-        const job = startImport(
-          file,
-          {
-            projectId: project.id,
-            name: meta.name,
-            format: 'jsonl',
-            textFields: ['body'],
-            fields: ['id', 'subject', 'from', 'body'],
-            idField: 'id',
-            labelField: 'label',
-            classes: [...meta.classes],
-            split: { kind: 'column', field: 'split' },
-          },
-          { onProgress: (p) => report(p.totalBytes ? p.bytesRead / p.totalBytes : null, `Storing the demo: ${p.rows.toLocaleString('en-US')} rows`) },
-        );
-        signal.addEventListener('abort', () => job.cancel());
-        return job.done;
-      });
-      if (!outcome.ok) {
-        await storage.deleteProject(project.id);
-        throw new ShoalError(outcome.message);
-      }
-      const about: About = {
-        description: meta.description,
-        source: 'demo',
-        attribution: {
-          text: `${meta.source}. ${meta.license}`,
-          links: [
-            { label: 'NOTICE', href: `${import.meta.env.BASE_URL}demo/NOTICE` },
-            { label: 'LICENSE', href: `${import.meta.env.BASE_URL}demo/LICENSE` },
-          ],
-        },
-      };
-      await storage.putSetting('about', about, project.id);
-      const classes = [...meta.classes];
-      let order = 0;
-      for (const def of DEMO_LFS) await storage.putLf(lfToRecord(withNewId(def), project.id, order++, classes));
-      await storage.putSetting(DEMO_PROJECT, project.id);
-      void environment.requestPersistence().catch(() => false);
-      await this.openProject(project.id);
-      // The starter LFs run at once, so the analysis is there when the user looks.
-      void this.runLfs(this.lfs.filter((l) => l.enabled));
+      await withNewProject(storage, meta.name, (project) => this.storeDemo(storage, project, file, meta));
     } catch (e) {
       this.error = message(e);
     } finally {
       this.loading = false;
     }
+  }
+
+  private async storeDemo(storage: ShoalStorage, project: ProjectRecord, file: File, meta: DemoMeta): Promise<void> {
+    const outcome = await jobs.run('Storing the demo', (signal, report) => {
+      const job = startImport(
+        file,
+        {
+          projectId: project.id,
+          name: meta.name,
+          format: 'jsonl',
+          textFields: ['body'],
+          fields: ['id', 'subject', 'from', 'body'],
+          idField: 'id',
+          labelField: 'label',
+          classes: [...meta.classes],
+          split: { kind: 'column', field: 'split' },
+        },
+        { onProgress: (p) => report(p.totalBytes ? p.bytesRead / p.totalBytes : null, `Storing the demo: ${p.rows.toLocaleString('en-US')} rows`) },
+      );
+      signal.addEventListener('abort', () => job.cancel());
+      return job.done;
+    });
+    if (!outcome.ok) {
+      await storage.deleteProject(project.id);
+      throw new ShoalError(outcome.message);
+    }
+    const about: About = {
+      description: meta.description,
+      source: 'demo',
+      attribution: {
+        text: `${meta.source}. ${meta.license}`,
+        links: [
+          { label: 'NOTICE', href: `${import.meta.env.BASE_URL}demo/NOTICE` },
+          { label: 'LICENSE', href: `${import.meta.env.BASE_URL}demo/LICENSE` },
+        ],
+      },
+    };
+    await storage.putSetting('about', about, project.id);
+    const classes = [...meta.classes];
+    let order = 0;
+    for (const def of DEMO_LFS) await storage.putLf(lfToRecord(withNewId(def), project.id, order++, classes));
+    await storage.putSetting(DEMO_PROJECT, project.id);
+    void environment.requestPersistence().catch(() => false);
+    await this.openProject(project.id);
+    // The starter LFs run at once, so the analysis is there when the user looks.
+    void this.runLfs(this.lfs.filter((l) => l.enabled));
   }
 
   /** Called by the import screen once an import committed into a new project. */
@@ -640,6 +644,40 @@ class Session {
     return pool.previewLf(def, this.classes, { rows: s.rows, gold: s.gold, rowIds: s.rowIds, others }, { timeoutMs: 1500, textField: 'text', maxExamples: 5 });
   }
 }
+
+/**
+ * Projects are created just before their import; one left without any dataset version (not
+ * even a pending one: dead imports were removed when the storage opened) is what a tab closed
+ * mid-import leaves behind. Remove it so no half project is listed.
+ */
+async function dropEmptyProjects(storage: DexieStorage): Promise<void> {
+  const held = await heldLocks();
+  for (const p of await storage.listProjects()) {
+    if (held === null ? Date.now() - p.createdAt < 120_000 : held.has(NEW_PROJECT_LOCK + p.id)) continue;
+    const versions = await storage.dexie.table('versions').where('projectId').equals(p.id).count();
+    if (versions === 0) await storage.deleteProject(p.id);
+  }
+}
+
+/** Held Web Lock names, or null where the API is missing (then young projects are spared instead). */
+async function heldLocks(): Promise<Set<string> | null> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!locks) return null;
+  const q = await locks.query();
+  return new Set((q.held ?? []).map((l) => l.name ?? ''));
+}
+
+/**
+ * Create a project and fill it (import) while holding a Web Lock named after it, so another
+ * tab's cleanup never takes a project that is being filled for an empty leftover; the browser
+ * releases the lock when this tab dies, and the empty project is removed on the next open.
+ */
+export async function withNewProject<T>(storage: ShoalStorage, name: string, fill: (p: ProjectRecord) => Promise<T>): Promise<T> {
+  const project = await storage.createProject(name);
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  return locks ? locks.request(NEW_PROJECT_LOCK + project.id, () => fill(project)) : fill(project);
+}
+const NEW_PROJECT_LOCK = 'shoal-new-project:';
 
 function countGold(g: Int8Array): number {
   let n = 0;
