@@ -246,6 +246,19 @@ browserSuite('the loop: label model, annotation, classifier, ONNX, exports, proj
       const b = readBundle(bundleText);
       expect(await page.getByText(`${b.gold.dev.length} dev and ${b.gold.test.length} test gold labels`).count()).toBe(1);
       await fresh.shot('loop-imported');
+      // A bundle without data goes into the open dataset: its LFs are added beside the
+      // existing ones (names made unique) and nothing runs before the review.
+      await fresh.goto('#/export');
+      await page.getByTestId('export-include-data').uncheck();
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-project').click()]);
+      const noData = readBundle(readFileSync((await dl.path())!, 'utf8'));
+      expect(noData.data).toBeUndefined();
+      await page.getByTestId('import-project').setInputFiles((await dl.path())!);
+      await page.getByTestId('import-review').waitFor();
+      expect(await page.getByTestId('import-review').textContent()).toContain('into the open dataset');
+      await page.getByTestId('import-confirm').click();
+      await page.locator('[data-lf-name="shouting_subject_2"]').waitFor({ timeout: 120_000 });
+      expect(await page.locator('[data-lf-name]').count()).toBe(12);
       fresh.assertNoEgress();
     } finally {
       await fresh.close();
