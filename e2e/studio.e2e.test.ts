@@ -273,6 +273,7 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     const ready = page.getByTestId('dataset-ready');
     await ready.waitFor({ timeout: 60_000 });
     expect(await ready.textContent()).toContain('240');
+    await h.shot('studio-data-imported');
     const s = await stored(h);
     expect(s.projects.length).toBe(before + 1);
     expect(s.projects).toContain('reviews');
@@ -311,6 +312,7 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     await h.goto('#/home');
     await page.getByTestId('project').first().waitFor();
     expect(await page.locator('[data-project-name="big"]').count()).toBe(0);
+    await h.shot('studio-home');
     const after = await stored(h);
     expect(after.projects).toEqual(before);
   });
