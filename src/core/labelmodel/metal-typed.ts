@@ -129,18 +129,21 @@ function addDenseS(offDense: Float64Array, mu: Float64Array, p: Float64Array, d:
   }
 }
 
+/** One momentum-SGD epoch (torch semantics: v ← βv + g; μ ← μ − lr·v). */
+function sgdEpoch(mu: Float64Array, velocity: Float64Array, grad: Float64Array, pr: MetalProblem, cfg: MetalTrainConfig, epoch: number): void {
+  if (cfg.signal?.aborted) throw cfg.signal.reason ?? new Error('cancelled');
+  metalGradientTyped(mu, pr, cfg.l2, grad);
+  for (let t = 0; t < mu.length; t++) {
+    velocity[t] = cfg.momentum * velocity[t] + grad[t];
+    mu[t] -= cfg.lr * velocity[t];
+  }
+  cfg.onEpoch?.(epoch);
+}
+
 export function trainMetalTyped(mu: Float64Array, pr: MetalProblem, cfg: MetalTrainConfig): Float64Array {
   const grad = new Float64Array(mu.length);
   const velocity = new Float64Array(mu.length);
-  for (let epoch = 0; epoch < cfg.epochs; epoch++) {
-    if (cfg.signal?.aborted) throw cfg.signal.reason ?? new Error('cancelled');
-    metalGradientTyped(mu, pr, cfg.l2, grad);
-    for (let t = 0; t < mu.length; t++) {
-      velocity[t] = cfg.momentum * velocity[t] + grad[t];
-      mu[t] -= cfg.lr * velocity[t];
-    }
-    cfg.onEpoch?.(epoch);
-  }
+  for (let epoch = 0; epoch < cfg.epochs; epoch++) sgdEpoch(mu, velocity, grad, pr, cfg, epoch);
   return mu;
 }
 
@@ -152,13 +155,7 @@ export async function trainMetalTypedAsync(mu: Float64Array, pr: MetalProblem, c
   for (let epoch = 0; epoch < cfg.epochs; epoch++) {
     const wait = pause();
     if (wait) await wait;
-    if (cfg.signal?.aborted) throw cfg.signal.reason ?? new Error('cancelled');
-    metalGradientTyped(mu, pr, cfg.l2, grad);
-    for (let t = 0; t < mu.length; t++) {
-      velocity[t] = cfg.momentum * velocity[t] + grad[t];
-      mu[t] -= cfg.lr * velocity[t];
-    }
-    cfg.onEpoch?.(epoch);
+    sgdEpoch(mu, velocity, grad, pr, cfg, epoch);
   }
   return mu;
 }
