@@ -173,6 +173,8 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     expect(conf).toBeGreaterThan(0);
     await page.getByTestId('browse-filter-conflicts').uncheck();
     await page.getByTestId('browse-filter-search').fill('unsubscribe');
+    // The search is debounced.
+    await expect.poll(shown).toBeLessThan(dev);
     const hits = await shown();
     expect(hits).toBeGreaterThan(0);
     expect(hits).toBeLessThan(dev);
