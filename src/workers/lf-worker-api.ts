@@ -12,7 +12,9 @@
  * Int32Array (when SharedArrayBuffer exists), so the pool can tell which LF hung or crashed the
  * worker without asking it (a worker stuck in a synchronous loop cannot answer).
  */
+import type { OverlapCounts } from '../core/labelmodel/overlap.ts';
 import { LfRuntime, loadNlp, needsNlp, previewLf, type FunctionLf, type LfDef, type LfErrorInfo, type LfPreview, type NlpFn, type PreviewOptions, type PreviewSample, type RowChunk } from '../core/lf/index.ts';
+import { OverlapAccumulator } from './pool-stats.ts';
 
 /** An LF set to run: definitions (the app) or a JS module of functions (the CLI). */
 export type LfSetSpec =
@@ -58,9 +60,17 @@ export const STATUS_MANY = -2;
 /** Written to STATUS_LF between phases. */
 export const STATUS_IDLE = -1;
 
+/** Per-job options of `init`. */
+export interface LfJobOptions {
+  /** Accumulate the overlap counts of every chunk's votes (pool-stats.ts), fetched by `takeStats`. */
+  readonly stats?: boolean;
+}
+
 export interface LfWorkerApi {
-  init(spec: LfSetSpec, status: Int32Array | null, remote: RemoteChunkSource | null): Promise<LfSetInfo>;
+  init(spec: LfSetSpec, status: Int32Array | null, remote: RemoteChunkSource | null, job?: LfJobOptions): Promise<LfSetInfo>;
   run(chunk: RowChunk | number, only: readonly number[] | null): Promise<WireChunkResult>;
+  /** The overlap counts of the votes this worker produced since `init({ stats: true })` (null without). */
+  takeStats?(): Promise<OverlapCounts | null>;
   preview(def: LfDef, classes: readonly string[], sample: PreviewSample, opts?: Omit<PreviewOptions, 'nlp'>): Promise<LfPreview>;
 }
 
@@ -111,6 +121,7 @@ export function createLfWorkerApi(opts: WorkerApiOptions = {}): LfWorkerApi {
   let status: Int32Array | null = null;
   let reader: ChunkReader | null = null;
   let nlp: NlpFn | null = null;
+  let stats: OverlapAccumulator | null = null;
 
   const publish = (lfs: readonly number[]) => {
     if (!status) return;
@@ -119,10 +130,11 @@ export function createLfWorkerApi(opts: WorkerApiOptions = {}): LfWorkerApi {
   };
 
   return {
-    async init(spec, sharedStatus, remote) {
+    async init(spec, sharedStatus, remote, job) {
       status = sharedStatus;
       reader = null;
       runtime = null;
+      stats = null;
       if (remote) {
         const open = readers.get(remote.kind);
         if (!open) throw new Error(`this worker cannot read chunks of kind "${remote.kind}" (no reader registered)`);
@@ -137,6 +149,7 @@ export function createLfWorkerApi(opts: WorkerApiOptions = {}): LfWorkerApi {
         const { fns, classes } = validateModule(mod, spec.url, spec.classes);
         runtime = LfRuntime.fromFunctions(fns, classes, common);
       }
+      if (job?.stats) stats = new OverlapAccumulator(runtime.names.length, runtime.classes.length);
       return { names: runtime.names, classes: runtime.classes, compileErrors: runtime.compileErrors };
     },
 
@@ -145,6 +158,7 @@ export function createLfWorkerApi(opts: WorkerApiOptions = {}): LfWorkerApi {
       const c = typeof chunk === 'number' ? await readChunk(chunk) : chunk;
       try {
         const r = runtime.applyChunk(c, { only: only ?? undefined, onPhase: publish });
+        stats?.addChunk(r.votes, r.rows, r.lfs);
         const out: WireChunkResult = { start: c.start, rows: r.rows, lfs: r.lfs, votes: r.votes, errors: r.errors, ms: r.ms };
         return transfer(out, [r.votes.buffer as ArrayBuffer]);
       } finally {
@@ -153,6 +167,12 @@ export function createLfWorkerApi(opts: WorkerApiOptions = {}): LfWorkerApi {
           Atomics.add(status, STATUS_SEQ, 1);
         }
       }
+    },
+
+    async takeStats() {
+      if (!stats) return null;
+      const s = stats.take();
+      return transfer(s, [s.counts.buffer as ArrayBuffer]);
     },
 
     async preview(def, classes, sample, popts) {

@@ -21,6 +21,7 @@
  * whole-chunk deadline (budget × LFs) and the one-LF-at-a-time re-run.
  */
 import { lfHash, type LfDef, type LfErrorInfo, type LfPreview, type PreviewOptions, type PreviewSample, type RowChunk } from '../core/lf/index.ts';
+import { mergeOverlapCounts, type OverlapCounts } from '../core/labelmodel/overlap.ts';
 import { ShoalError } from '../core/types.ts';
 import { STATUS_LF, STATUS_MANY, STATUS_SEQ, type LfSetInfo, type LfSetSpec, type LfWorkerApi, type RemoteChunkSource, type WireChunkResult } from './lf-worker-api.ts';
 
@@ -64,6 +65,11 @@ export interface ApplyOptions {
    */
   readonly onRunning?: (lfs: readonly number[]) => void;
   readonly textField?: string;
+  /**
+   * Also return the overlap counts of the votes (`LfApplyResult.stats`), summed inside the
+   * workers as they vote (pool-stats.ts), for `MetalLabelModel.fitFromStats`.
+   */
+  readonly stats?: boolean;
 }
 
 export interface LfApplyOutcome {
@@ -83,6 +89,12 @@ export interface LfApplyResult {
   readonly classes: readonly string[];
   readonly lfs: LfApplyOutcome[];
   readonly ms: number;
+  /**
+   * With `stats: true`: the overlap counts of exactly the returned votes. Null when a worker was
+   * stopped or crashed during the job (its partial sums are lost, and an LF failed mid-run has
+   * votes counted that are then discarded): compute them from the votes instead.
+   */
+  readonly stats?: OverlapCounts | null;
 }
 
 export interface LfPool {
@@ -235,7 +247,7 @@ export function createLfPool(opts: PoolOptions): LfPool {
       for (let attempt = 0; attempt < 2; attempt++) {
         const handle = ensure(slot);
         try {
-          const r = await guarded(handle, slot.status, handle.api.init(spec, slot.status, source.remote ?? null), 60_000, 60_000, signal);
+          const r = await guarded(handle, slot.status, handle.api.init(spec, slot.status, source.remote ?? null, o.stats ? { stats: true } : undefined), 60_000, 60_000, signal);
           info ??= r;
           return handle;
         } catch (e) {
@@ -277,6 +289,8 @@ export function createLfPool(opts: PoolOptions): LfPool {
     let chunksDone = 0;
     let rowsDone = 0;
     let blindCrashes = 0;
+    /** A worker was killed or died: its accumulated statistics are gone. */
+    let statsLost = false;
     // Which LF each worker runs, for `onRunning`.
     const runningOn = new Map<WorkerHandle, number>();
     let lastRunning = '';
@@ -352,6 +366,7 @@ export function createLfPool(opts: PoolOptions): LfPool {
             if (e instanceof ShoalError) throw e;
             throw new ShoalError(`applying LFs to chunk ${task.chunk} failed: ${e instanceof Error ? e.message : String(e)}`);
           }
+          statsLost = true;
           if (slot.handle === handle) {
             kill(slot, handle);
             readyBy.delete(slot);
@@ -403,6 +418,15 @@ export function createLfPool(opts: PoolOptions): LfPool {
       throw e;
     }
     for (let j = 0; j < m; j++) if (failed[j] && !set.compileErrors[j]) votes[j].fill(-1);
+    let stats: OverlapCounts | null | undefined;
+    if (o.stats) {
+      stats = null;
+      if (!statsLost) {
+        // Every chunk was counted once, by a worker still alive: the sums are exact.
+        const parts = await Promise.all(active.map((slot) => (slot.handle?.api.takeStats ? slot.handle.api.takeStats() : Promise.resolve(null))));
+        if (parts.every((p) => p !== null)) stats = (parts as OverlapCounts[]).reduce((a, b) => mergeOverlapCounts(a, b));
+      }
+    }
     return {
       rows: rowCount,
       classes: set.classes,
@@ -415,6 +439,7 @@ export function createLfPool(opts: PoolOptions): LfPool {
         ms: ms[j],
       })),
       ms: performance.now() - t0,
+      ...(stats !== undefined ? { stats } : {}),
     };
   }
 
