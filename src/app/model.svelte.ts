@@ -443,19 +443,25 @@ export class ModelState {
     this.onnxBusy = true;
     this.onnxError = null;
     try {
-      this.onnx = await jobs.run('ONNX export and check', async (_signal, report) => {
+      this.onnx = await jobs.run('ONNX export and check', async (signal, report) => {
+        // The worker calls are short and not interruptible: cancel takes effect between them.
+        const stop = () => {
+          if (signal.aborted) throw new DOMException('cancelled', 'AbortError');
+        };
         const t0 = performance.now();
         report(0.1, 'Writing the ONNX model');
         const { onnx, sidecar } = await wk.exportOnnx(c.classifier);
+        stop();
         const texts = ds.rows.map((r) => textOf(r, ds.textField));
         report(0.3, `onnxruntime-web over ${texts.length.toLocaleString('en-US')} rows`);
         const po = await wk.predictOnnx(onnx.slice(), c.classifier.features, c.classifier.model.k, texts);
+        stop();
         report(0.7, 'tfjs over the same rows');
         const pt = await wk.predictTf(c.classifier, texts);
         return { bytes: onnx, sidecar, proba: po, maxAbsDiff: maxAbsDiff(po, pt), rows: texts.length, ms: performance.now() - t0 };
       });
     } catch (e) {
-      this.onnxError = e instanceof Error ? e.message : String(e);
+      this.onnxError = isAbort(e) ? 'The ONNX export was cancelled.' : e instanceof Error ? e.message : String(e);
     } finally {
       this.onnxBusy = false;
     }
