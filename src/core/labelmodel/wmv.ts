@@ -4,7 +4,14 @@
  * each LF j has one accuracy α_j; a wrong vote is uniform over the other k−1 classes; whether
  * an LF votes is independent of Y. P(Y | votes) is then a vote weighted by
  * log(α_j (k−1) / (1−α_j)) under the class prior: the balance given, else uniform (a prior
- * estimated from dev labels made it worse on every WRENCH set we tried).
+ * estimated from dev labels made it worse on every WRENCH set we tried). EM itself always runs
+ * under a uniform prior; the given balance enters only the final posterior.
+ *
+ * Known weakness: when each class has its own LFs and they conflict often (the SpamAssassin
+ * demo: quoted_text vs money_words), EM can let one class's LFs win every conflict and push the
+ * other class's LFs to chance — the demo's spam LFs end at α = 0.51 and dev accuracy drops
+ * below MV's. `auto` only keeps it where the dev set agrees (it wins on WRENCH trec and
+ * youtube); prefer `auto` to choosing it by hand.
  *
  * Fit by EM (MAP), initialised from majority vote. Left alone this model is not identifiable
  * for unipolar LFs (a single vote carries no information about α under a uniform prior) and EM
@@ -37,7 +44,8 @@ export class WeightedMajorityVote implements LabelModel {
     if (m === 0) throw new ShoalError('the label model needs at least one LF');
     this.m = m;
     this.k = k;
-    const prior = options.classBalance ? normaliseBalance(options.classBalance, k) : uniformBalance(k);
+    const uniform = uniformBalance(k);
+    const prior = options.classBalance ? normaliseBalance(options.classBalance, k) : uniform;
     const rows = L.rows();
     const T = L.classCounts();
     for (let i = 0; i < n; i++) {
@@ -64,7 +72,7 @@ export class WeightedMajorityVote implements LabelModel {
         change = Math.max(change, Math.abs(a - alpha[j]));
         alpha[j] = a;
       }
-      posteriorInto(T, rows, n, k, alpha, prior);
+      posteriorInto(T, rows, n, k, alpha, uniform);
       this.iterations = it + 1;
       options.onProgress?.((it + 1) / MAX_ITERATIONS, `iteration ${it + 1}`);
       if (change < TOLERANCE) break;
