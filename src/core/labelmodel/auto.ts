@@ -60,13 +60,16 @@ export class AutoLabelModel implements LabelModel {
     const metric = options.metric ?? 'acc';
     const tie = options.tie ?? 'snorkel';
     const fitted: { name: string; model: LabelModel; score: number }[] = [];
-    for (let c = 0; c < this.candidates.length; c++) {
-      const candidate = this.candidates[c];
+    // A balance the user gave applies to every candidate: the uniform-balance variant of metal
+    // would then be the same model twice.
+    const candidates = options.classBalance ? this.candidates.filter((c) => c.name !== 'metal_uniform') : this.candidates;
+    for (let c = 0; c < candidates.length; c++) {
+      const candidate = candidates[c];
       const model = candidate.make();
       await model.fit(L, {
         ...options,
         onProgress: options.onProgress
-          ? (f, msg) => options.onProgress!((c + f) / this.candidates.length, `${candidate.name}: ${msg ?? ''}`.trim())
+          ? (f, msg) => options.onProgress!((c + f) / candidates.length, `${candidate.name}: ${msg ?? ''}`.trim())
           : undefined,
       });
       const pred = predictLabels(model.predictProba(devL), L.k, tie, options.seed ?? 0);

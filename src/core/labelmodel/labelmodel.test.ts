@@ -270,6 +270,14 @@ describe('helpers', () => {
     expect(model.summary().warnings?.join(' ')).toMatch(/no dev labels/);
   });
 
+  it('auto with a given class balance does not fit the uniform-balance metal twice', async () => {
+    const s = synthesize({ n: 1000, m: 5, k: 2, seed: 4 });
+    const dev = synthesize({ n: 200, m: 5, k: 2, seed: 4 });
+    const model = createLabelModel('auto');
+    await model.fit(s.L, { devL: dev.L, devY: dev.Y, classBalance: [0.6, 0.4] });
+    expect(model.summary().candidates!.map((c) => c.name)).toEqual(['metal', 'wmv', 'mv', 'ds', 'triplet']);
+  });
+
   it('auto reports every candidate and its dev score', async () => {
     const s = synthesize({ n: 2000, m: 6, k: 2, seed: 2 });
     const dev = synthesize({ n: 300, m: 6, k: 2, seed: 2 });
