@@ -123,6 +123,15 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');
     await page.getByTestId('lf-code').fill("(x) => { if (x.subject.startsWith('Re')) throw new Error('no replies here'); return null; }");
+    // The editor's own undo/redo.
+    await page.waitForTimeout(600);
+    await page.keyboard.type(' ');
+    await page.keyboard.press('Control+Z');
+    expect(await page.getByTestId('lf-code').textContent()).toMatch(/no replies here'\); return null; }$/);
+    await page.keyboard.press('Control+Z');
+    expect(await page.getByTestId('lf-code').textContent()).not.toContain('no replies here');
+    await page.keyboard.press('Control+Shift+Z');
+    expect(await page.getByTestId('lf-code').textContent()).toContain('no replies here');
     await page.getByTestId('lf-save').click();
     const thrown = lfRow('throws_sometimes').getByTestId('lf-error');
     await thrown.waitFor({ timeout: 60_000 });
