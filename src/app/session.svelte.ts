@@ -374,7 +374,11 @@ class Session {
     return out;
   }
 
-  /** Set (or clear with -1) one gold label and persist it at once. */
+  /**
+   * Set (or clear with -1) one gold label and persist it at once. The screens see the change
+   * synchronously; writes are queued so rapid labeling never loses a label to a race, and a
+   * failed write (disk full) puts the label back and rejects with the reason.
+   */
   async setGold(split: Split, rowInSplit: number, label: number): Promise<void> {
     const storage = this.need();
     const version = this.version;
@@ -382,9 +386,24 @@ class Session {
     const idx = this.splitIndex[split];
     if (rowInSplit < 0 || rowInSplit >= idx.length) throw new ShoalError(`row ${rowInSplit} is outside the ${split} split (${idx.length} rows)`);
     if (!Number.isInteger(label) || label < -1 || label >= this.classes.length) throw new ShoalError(`label ${label} is not a class index or -1`);
+    const row = idx[rowInSplit];
+    const before = this.fullGold[row];
+    this.applyGold(split, rowInSplit, row, label);
+    const write = this.goldWrites.then(() => storage.putGold(version.id, this.fullGold));
+    this.goldWrites = write.catch(() => undefined);
+    try {
+      await write;
+    } catch (e) {
+      if (this.version?.id === version.id && this.fullGold[row] === label) this.applyGold(split, rowInSplit, row, before);
+      throw e;
+    }
+  }
+
+  private goldWrites: Promise<void> = Promise.resolve();
+
+  private applyGold(split: Split, rowInSplit: number, row: number, label: number): void {
     const next = this.fullGold.slice();
-    next[idx[rowInSplit]] = label;
-    await storage.putGold(version.id, next);
+    next[row] = label;
     this.fullGold = next;
     const g = { ...this.gold };
     const col = g[split].slice();
