@@ -104,7 +104,7 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     await page.getByRole('link', { name: 'LFs' }).click();
     await page.getByTestId('lf-new').click();
     await page.getByTestId('lf-name').fill('loops_forever');
-    await page.locator('select').nth(0).selectOption('code');
+    await page.getByTestId('lf-kind').selectOption('code');
     const code = page.getByTestId('lf-code');
     await code.click();
     await page.keyboard.press('Control+A');
@@ -118,7 +118,7 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     // One that throws on some rows reports the first failing row.
     await page.getByTestId('lf-new').click();
     await page.getByTestId('lf-name').fill('throws_sometimes');
-    await page.locator('select').nth(0).selectOption('code');
+    await page.getByTestId('lf-kind').selectOption('code');
     await page.getByTestId('lf-code').click();
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');
@@ -132,14 +132,14 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     expect(await page.getByTestId('lf-code').textContent()).not.toContain('no replies here');
     await page.keyboard.press('Control+Shift+Z');
     expect(await page.getByTestId('lf-code').textContent()).toContain('no replies here');
-    await page.getByTestId('lf-save').click();
+    await page.keyboard.press('Control+Enter');
     const thrown = lfRow('throws_sometimes').getByTestId('lf-error');
     await thrown.waitFor({ timeout: 60_000 });
     expect(await thrown.textContent()).toMatch(/^row \d+: .*no replies here \([\d,]+ rows in all\)/);
     // Another LF saved now still runs to completion.
     await page.getByTestId('lf-new').click();
     await page.getByTestId('lf-name').fill('short_body');
-    await page.locator('select').nth(0).selectOption('length');
+    await page.getByTestId('lf-kind').selectOption('length');
     await page.getByTestId('lf-save').click();
     await lfRow('short_body').getByText(/% coverage/).waitFor({ timeout: 60_000 });
     await lfRow('money_words').getByText(/% coverage/).waitFor();
@@ -244,7 +244,7 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     await page.getByRole('link', { name: 'LFs' }).click();
     await page.getByTestId('lf-new').click();
     await page.getByTestId('lf-name').fill('slow_code');
-    await page.locator('select').nth(0).selectOption('code');
+    await page.getByTestId('lf-kind').selectOption('code');
     const code = page.getByTestId('lf-code');
     await code.click();
     await page.keyboard.press('Control+A');
