@@ -145,6 +145,8 @@ export async function editLoop(pool: LfPool, rows: readonly Row[], dev: readonly
 
 export interface ApplyRun {
   ms: number;
+  /** CPU ms of the first run, when the host can measure it (Node: the whole process, all threads). */
+  cpuMs: number | null;
   statsMs: number;
   /** Main-thread fit from merged worker statistics vs from the matrix (same seed, same epochs). */
   fitFromStatsMs: number;
@@ -158,12 +160,14 @@ export interface ApplyRun {
  * The 20 LFs on `rows` through `pool`: once plain, once with worker-side statistics, then metal
  * fitted both ways to show the statistics path gives the same model without the matrix pass.
  */
-export async function applyRun(pool: LfPool, rows: readonly Row[]): Promise<ApplyRun> {
+export async function applyRun(pool: LfPool, rows: readonly Row[], cpu?: () => number): Promise<ApplyRun> {
   const classes = [...BENCH_CLASSES];
   const src = rowSource(rows);
+  const c0 = cpu?.();
   const t0 = performance.now();
   const res = await pool.applyLfs(BENCH_LFS, classes, src);
   const ms = performance.now() - t0;
+  const cpuMs = cpu && c0 !== undefined ? cpu() - c0 : null;
   const t1 = performance.now();
   const withStats = await pool.applyLfs(BENCH_LFS, classes, src, { stats: true });
   const statsMs = performance.now() - t1;
@@ -183,6 +187,7 @@ export async function applyRun(pool: LfPool, rows: readonly Row[]): Promise<Appl
   for (let i = 0; i < pa.length; i++) maxProbaDiff = Math.max(maxProbaDiff, Math.abs(pa[i] - pb[i]));
   return {
     ms,
+    cpuMs,
     statsMs,
     fitFromStatsMs,
     fitFromMatrixMs,
