@@ -328,6 +328,42 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     expect(after.projects).toEqual(before);
   });
 
+  it('imports a WRENCH folder: splits by file name, gold from label.json, weak labels as read-only LFs', async () => {
+    const page = h.page;
+    const dir = mkdtempSync(join(tmpdir(), 'shoal-wrench-'));
+    const paths: string[] = [];
+    for (const [split, n] of [['train', 60], ['valid', 20], ['test', 20]] as const) {
+      const data: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) {
+        const pos = i % 2 === 1;
+        data[String(i)] = { label: pos ? 1 : 0, data: { text: `${split} item ${i} ${pos ? 'good' : 'bad'}` }, weak_labels: [pos ? 1 : -1, i % 3 === 0 ? 0 : -1] };
+      }
+      const p = join(dir, `${split}.json`);
+      writeFileSync(p, JSON.stringify(data));
+      paths.push(p);
+    }
+    const labels = join(dir, 'label.json');
+    writeFileSync(labels, JSON.stringify({ 0: 'negative', 1: 'positive' }));
+    paths.push(labels);
+    await h.goto('#/import');
+    await page.getByTestId('import-file').setInputFiles(paths);
+    await page.getByTestId('import-confirm').waitFor();
+    expect(await page.getByTestId('import-split-files').isChecked()).toBe(true);
+    await page.getByTestId('import-confirm').click();
+    const ready = page.getByTestId('dataset-ready');
+    await ready.waitFor({ timeout: 60_000 });
+    const text = (await ready.textContent()) ?? '';
+    expect(text).toMatch(/100\s*rows\s*60\s*train\s*20\s*dev\s*20\s*test\s*100\s*gold labels\s*negative \/ positive/);
+    await page.getByRole('link', { name: 'LFs' }).click();
+    expect(await page.getByTestId('lf-row').count()).toBe(2);
+    await page.getByRole('link', { name: 'Analysis' }).click();
+    await page.getByTestId('lf-table').waitFor();
+    const rows = await page.locator('[data-testid="lf-table"] tbody tr').allTextContents();
+    expect(rows).toHaveLength(2);
+    // The first weak-label column votes positive on every odd row: 50% coverage, 100% accurate on dev.
+    expect(rows[0]).toMatch(/positive.*50\.0%.*100\.0%/);
+  });
+
   it('refuses an empty file with one clear message and stores nothing', async () => {
     const page = h.page;
     const dir = mkdtempSync(join(tmpdir(), 'shoal-studio-'));
