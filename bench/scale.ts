@@ -219,6 +219,7 @@ async function partImport(b: Browser): Promise<void> {
         obs.disconnect();
         const est = await navigator.storage.estimate();
         s.close();
+        await new Promise((r) => { const q = indexedDB.deleteDatabase('shoal-scale-import'); q.onsuccess = q.onerror = q.onblocked = r; });
         return { ok: out.ok, message: out.ok ? '' : out.message, rows: out.ok ? out.summary.rows : 0, ms, longest: Math.max(0, ...long), longCount: long.length,
           longTotal: long.reduce((a, b) => a + b, 0), worstGap, usage: est.usage, observerWorks };
       })()`) as Promise<R>,
@@ -464,13 +465,125 @@ function coveredCount(L: LabelMatrix): number {
 
 // ─── data browser (Chromium, needs the studio UI) ──────────────────────────────────────────────
 
-async function partBrowse(): Promise<void> {
-  table('Data browser scroll and filter', ['measured', 'why'], [['no', 'not measured in this version of bench:scale (see bench/NOTES.md)']]);
+async function partBrowse(b: Browser): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-scale-browse-'));
+  const path = join(dir, 'browse.csv');
+  try {
+    await writeCsv(path, BIG, 200);
+    const page = b.page;
+    // Import into the app's own database, as the import screen would, then open it in the studio.
+    await page.goto(`${b.origin}/bench/scale.html`, { waitUntil: 'load' });
+    await page.evaluate(`(async () => {
+      window.__imp = await import('/src/app/import.ts');
+      window.__db = await import('/src/storage/dexie.ts');
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.id = 'bench-file';
+      document.body.append(input);
+    })()`);
+    await page.setInputFiles('#bench-file', path);
+    const imported = (await page.evaluate(`(async () => {
+      const s = await window.__db.openDexieStorage({ watchTabs: false });
+      const project = await s.createProject('bench-browse');
+      const out = await window.__imp.startImport(document.getElementById('bench-file').files[0], { projectId: project.id, classes: ['ham', 'spam'] }).done;
+      s.close();
+      return out.ok ? out.summary.rows : -1;
+    })()`)) as number;
+    if (imported !== BIG) throw new Error(`browse: imported ${imported} rows`);
+    await page.goto(`${b.origin}/#/home`, { waitUntil: 'load' });
+    const t0 = performance.now();
+    await page.locator('[data-testid="project"][data-project-name="bench-browse"]').getByRole('button', { name: /^(Open|Go to data)$/ }).click();
+    await page.getByRole('link', { name: 'Browse' }).click();
+    await page.waitForFunction((n) => document.querySelector('[data-testid="browse-count"]')?.textContent?.includes(`of ${n} rows`), BIG.toLocaleString('en-US'), { timeout: 300_000 });
+    const openMs = performance.now() - t0;
+    await page.waitForSelector('[data-testid="browse-row"]', { timeout: 60_000 }).catch(async (e) => {
+      await page.screenshot({ path: join(tmpdir(), 'shoal-scale-browse.png') });
+      throw new Error(`no browse rows (screenshot in ${join(tmpdir(), 'shoal-scale-browse.png')}): ${e instanceof Error ? e.message : String(e)}`);
+    });
+    type Scroll = { frames: number; seconds: number; p50: number; p95: number; worst: number; over20: number; rowsPassed: number; domRows: number };
+    const scroll = async (jump: boolean) =>
+      (await page.evaluate(`(async () => {
+        const row = document.querySelector('[data-testid="browse-row"]');
+        let el = row.parentElement;
+        while (el && el.scrollHeight <= el.clientHeight + 1) el = el.parentElement;
+        if (!el) throw new Error('no scrolling ancestor of the browse rows');
+        const ivals = [];
+        let last = performance.now();
+        const end = last + 3000;
+        const start = el.scrollTop;
+        let rng = 1;
+        await new Promise((done) => {
+          const tick = () => {
+            const now = performance.now();
+            ivals.push(now - last);
+            last = now;
+            if (${jump}) { rng = (rng * 48271) % 2147483647; el.scrollTop = (rng / 2147483647) * (el.scrollHeight - el.clientHeight); }
+            else el.scrollTop += 400;
+            if (now < end) requestAnimationFrame(tick); else done();
+          };
+          requestAnimationFrame(tick);
+        });
+        ivals.shift();
+        const sorted = [...ivals].sort((a, b) => a - b);
+        return { frames: ivals.length, seconds: ivals.reduce((a, b) => a + b, 0) / 1000, p50: sorted[Math.floor(sorted.length / 2)], p95: sorted[Math.floor(sorted.length * 0.95)],
+          worst: sorted[sorted.length - 1], over20: ivals.filter((x) => x > 20).length, rowsPassed: Math.round((el.scrollTop - start) / 76),
+          domRows: document.querySelectorAll('[data-testid="browse-row"]').length };
+      })()`)) as Scroll;
+    const smooth = await scroll(false);
+    const jumps = await scroll(true);
+    /**
+     * From the control's first input/change event (a capturing listener) to the first animation
+     * frame after the "N of M rows" text changed. Playwright drives the control as a user would.
+     */
+    const filter = async (act: () => Promise<void>) => {
+      await page.evaluate(`(() => {
+        const count = document.querySelector('[data-testid="browse-count"]');
+        const before = count.textContent;
+        const f = (window.__f = { start: 0, end: 0, count: '' });
+        const mark = () => { if (!f.start) f.start = performance.now(); };
+        document.addEventListener('input', mark, { capture: true, once: true });
+        document.addEventListener('change', mark, { capture: true, once: true });
+        const mo = new MutationObserver(() => {
+          if (count.textContent === before || f.count) return;
+          f.count = count.textContent;
+          mo.disconnect();
+          requestAnimationFrame(() => (f.end = performance.now()));
+        });
+        mo.observe(count, { subtree: true, characterData: true, childList: true });
+      })()`);
+      await act();
+      await page.waitForFunction(() => (globalThis as unknown as { __f: { end: number } }).__f.end > 0, undefined, { timeout: 120_000 });
+      return (await page.evaluate(`({ ms: window.__f.end - window.__f.start, count: window.__f.count })`)) as { ms: number; count: string };
+    };
+    const filters: [string, { ms: number; count: string }][] = [];
+    filters.push(['split = dev', await filter(() => page.getByTestId('browse-filter-split').selectOption('dev').then(() => {}))]);
+    filters.push(['split = all', await filter(() => page.getByTestId('browse-filter-split').selectOption('all').then(() => {}))]);
+    filters.push(['text search "winner" (includes the 200 ms typing debounce)', await filter(() => page.getByTestId('browse-filter-search').fill('winner'))]);
+    filters.push(['text search cleared (includes the debounce)', await filter(() => page.getByTestId('browse-filter-search').fill(''))]);
+    const fps = (x: Scroll) => (x.frames / x.seconds).toFixed(0);
+    table(
+      `Data browser on ${fmt(BIG)} rows (Chromium, studio UI from the vite dev server)`,
+      ['what', 'frames', 'fps (mean)', 'frame interval p50 / p95 / worst ms', 'frames > 20 ms', 'rows passed', 'row elements in the DOM', 'target 60 fps'],
+      [
+        ['scroll 400 px per frame for 3 s', smooth.frames, fps(smooth), `${smooth.p50.toFixed(1)} / ${smooth.p95.toFixed(1)} / ${smooth.worst.toFixed(0)}`, smooth.over20, fmt(smooth.rowsPassed), smooth.domRows, smooth.p95 <= 20 ? 'met' : 'missed'],
+        ['jump to a random position every frame for 3 s', jumps.frames, fps(jumps), `${jumps.p50.toFixed(1)} / ${jumps.p95.toFixed(1)} / ${jumps.worst.toFixed(0)}`, jumps.over20, '–', jumps.domRows, jumps.p95 <= 20 ? 'met' : 'missed'],
+      ],
+      [`Opening the project (rows loaded from IndexedDB into the session) and showing the browser took ${s2(openMs)} s. No LFs were run on it: filters over LF votes have nothing to scan.`],
+    );
+    table(
+      `Data browser filters on ${fmt(BIG)} rows (target < 200 ms)`,
+      ['filter', 'ms to the next frame showing the new count', 'count shown', 'target'],
+      filters.map(([name, r]) => [name, r.ms.toFixed(0), r.count.trim(), (name.includes('debounce') ? r.ms - 200 : r.ms) < 200 ? 'met' : 'missed']),
+      ['Measured in the page: from setting the control and dispatching its event to the first animation frame after the "N of M rows" text changed, i.e. Svelte update + filterRows over every row + re-render.'],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ─── main ──────────────────────────────────────────────────────────────────────────────────────
 
-const needsBrowser = BROWSER && only.some((p) => ['import', 'apply', 'edit'].includes(p));
+const needsBrowser = BROWSER && only.some((p) => ['import', 'apply', 'edit', 'browse'].includes(p));
 const b = needsBrowser ? await openBrowser() : null;
 try {
   if (only.includes('import')) {
@@ -481,7 +594,10 @@ try {
   if (only.includes('edit')) await partEdit(b);
   if (only.includes('labelmodel')) await partLabelModel();
   if (only.includes('distill')) await partDistill();
-  if (only.includes('browse')) await partBrowse();
+  if (only.includes('browse')) {
+    if (b) await partBrowse(b);
+    else table('Data browser', ['measured'], [['no: Chromium not available or --no-browser']]);
+  }
 } finally {
   await b?.close();
 }
