@@ -264,6 +264,20 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     await h.shot('studio-not-run');
     await page.getByTestId('lf-run-missing').click();
     await lfRow('slow_code').getByText(/% coverage/).waitFor({ timeout: 120_000 });
+    // Cancel from the jobs tray: nothing is stored, the LF is "not run" again.
+    await lfRow('slow_code').getByRole('button', { name: 'slow_code', exact: true }).click();
+    await page.getByTestId('lf-code').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(' // v2');
+    await page.getByTestId('lf-save').click();
+    await page.getByRole('button', { name: 'Cancel Running slow_code' }).click();
+    await page.getByRole('status').filter({ hasText: 'was cancelled' }).waitFor();
+    await lfRow('slow_code').getByText('not run').waitFor();
+    // The edit is stored, its votes are not: after a reload it is still "not run".
+    await page.reload({ waitUntil: 'load' });
+    await lfRow('slow_code').getByText('not run').waitFor();
+    await lfRow('slow_code').getByRole('button', { name: 'slow_code', exact: true }).click();
+    expect(await page.getByTestId('lf-code').textContent()).toContain('// v2');
   });
 
   it('imports a CSV through the import screen into a new project', async () => {
@@ -355,6 +369,7 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     const text = (await ready.textContent()) ?? '';
     expect(text).toMatch(/100\s*rows\s*60\s*train\s*20\s*dev\s*20\s*test\s*100\s*gold labels\s*negative \/ positive/);
     await page.getByRole('link', { name: 'LFs' }).click();
+    await page.getByTestId('lf-row').first().waitFor();
     expect(await page.getByTestId('lf-row').count()).toBe(2);
     await page.getByRole('link', { name: 'Analysis' }).click();
     await page.getByTestId('lf-table').waitFor();

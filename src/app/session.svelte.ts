@@ -531,7 +531,6 @@ class Session {
     // Same semantics, same hash: the copy shares the original's cached votes.
     const s = this.runs.get(id);
     if (s) this.setRun(copy.id, s);
-    await this.persistOrder(this.lfs);
     this.rebuildVotes();
     return copy;
   }
@@ -554,9 +553,9 @@ class Session {
     await this.need().putLf(lfToRecord(def, this.projectId, d.order, this.classes));
     const list = this.lfs.slice();
     list.splice(Math.min(d.order, list.length), 0, def);
+    await this.persistOrder(list);
     this.lfs = list;
     this.deleted = null;
-    await this.persistOrder(list);
     this.rebuildVotes();
   }
 
@@ -566,8 +565,9 @@ class Session {
     if (i < 0 || j < 0 || j >= this.lfs.length) return;
     const list = this.lfs.slice();
     [list[i], list[j]] = [list[j], list[i]];
-    this.lfs = list;
+    // Stored first, so what the list shows is what a reload brings back.
     await this.persistOrder(list);
+    this.lfs = list;
     this.rebuildVotes();
   }
 
