@@ -106,7 +106,9 @@ class Session {
   dataset = $state.raw<Dataset | null>(null);
   classes = $state.raw<string[]>([]);
   lfs = $state.raw<readonly LfDef[]>([]);
-  /** External (imported, read-only) LF records, shown but not editable. */
+  /** Read-only LFs imported with the data (WRENCH weak labels): shown, enabled or not, never edited. */
+  externals = $state.raw<LfRecord[]>([]);
+  /** Each LF's last run on this dataset version (by LF id; check the hash with `runOf`). */
   runs = $state.raw<ReadonlyMap<string, LfRunState>>(new Map());
   /** LF ids in the running job. */
   running = $state.raw<ReadonlySet<string>>(new Set());
@@ -340,9 +342,6 @@ class Session {
       clearCrumb();
     }
   }
-
-  /** Read-only LFs imported with the data (WRENCH weak labels). */
-  externals = $state.raw<LfRecord[]>([]);
 
   async deleteProject(id: string): Promise<void> {
     const storage = this.need();
