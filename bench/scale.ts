@@ -493,6 +493,8 @@ async function partBrowse(b: Browser): Promise<void> {
     await page.goto(`${b.origin}/#/home`, { waitUntil: 'load' });
     const t0 = performance.now();
     await page.locator('[data-testid="project"][data-project-name="bench-browse"]').getByRole('button', { name: /^(Open|Go to data)$/ }).click();
+    // Opening ends with a move to the data screen: wait for it, or it would leave the browser again.
+    await page.waitForURL(/#\/data/, { timeout: 300_000 });
     await page.getByRole('link', { name: 'Browse' }).click();
     await page.waitForFunction((n) => document.querySelector('[data-testid="browse-count"]')?.textContent?.includes(`of ${n} rows`), BIG.toLocaleString('en-US'), { timeout: 300_000 });
     const openMs = performance.now() - t0;
@@ -500,7 +502,7 @@ async function partBrowse(b: Browser): Promise<void> {
       await page.screenshot({ path: join(tmpdir(), 'shoal-scale-browse.png') });
       throw new Error(`no browse rows (screenshot in ${join(tmpdir(), 'shoal-scale-browse.png')}): ${e instanceof Error ? e.message : String(e)}`);
     });
-    type Scroll = { frames: number; seconds: number; p50: number; p95: number; worst: number; over20: number; rowsPassed: number; domRows: number };
+    type Scroll = { frames: number; seconds: number; p50: number; p95: number; worst: number; over20: number; over33: number; rowsPassed: number; domRows: number };
     const scroll = async (jump: boolean) =>
       (await page.evaluate(`(async () => {
         const row = document.querySelector('[data-testid="browse-row"]');
@@ -526,7 +528,7 @@ async function partBrowse(b: Browser): Promise<void> {
         ivals.shift();
         const sorted = [...ivals].sort((a, b) => a - b);
         return { frames: ivals.length, seconds: ivals.reduce((a, b) => a + b, 0) / 1000, p50: sorted[Math.floor(sorted.length / 2)], p95: sorted[Math.floor(sorted.length * 0.95)],
-          worst: sorted[sorted.length - 1], over20: ivals.filter((x) => x > 20).length, rowsPassed: Math.round((el.scrollTop - start) / 76),
+          worst: sorted[sorted.length - 1], over20: ivals.filter((x) => x > 20).length, over33: ivals.filter((x) => x > 33.4).length, rowsPassed: Math.round((el.scrollTop - start) / 76),
           domRows: document.querySelectorAll('[data-testid="browse-row"]').length };
       })()`)) as Scroll;
     const smooth = await scroll(false);
@@ -561,12 +563,14 @@ async function partBrowse(b: Browser): Promise<void> {
     filters.push(['text search "winner" (includes the 200 ms typing debounce)', await filter(() => page.getByTestId('browse-filter-search').fill('winner'))]);
     filters.push(['text search cleared (includes the debounce)', await filter(() => page.getByTestId('browse-filter-search').fill(''))]);
     const fps = (x: Scroll) => (x.frames / x.seconds).toFixed(0);
+    // 60 fps: the mean rate holds 60 (≥ 58) and fewer than 2% of frames are dropped (> 2 vsyncs).
+    const ok = (x: Scroll) => (x.frames / x.seconds >= 58 && x.over33 < 0.02 * x.frames ? 'met' : 'missed');
     table(
       `Data browser on ${fmt(BIG)} rows (Chromium, studio UI from the vite dev server)`,
-      ['what', 'frames', 'fps (mean)', 'frame interval p50 / p95 / worst ms', 'frames > 20 ms', 'rows passed', 'row elements in the DOM', 'target 60 fps'],
+      ['what', 'frames', 'fps (mean)', 'frame interval p50 / p95 / worst ms', 'frames > 20 ms / > 33 ms', 'rows passed', 'row elements in the DOM', 'target 60 fps (mean ≥ 58, < 2% frames > 33 ms)'],
       [
-        ['scroll 400 px per frame for 3 s', smooth.frames, fps(smooth), `${smooth.p50.toFixed(1)} / ${smooth.p95.toFixed(1)} / ${smooth.worst.toFixed(0)}`, smooth.over20, fmt(smooth.rowsPassed), smooth.domRows, smooth.p95 <= 20 ? 'met' : 'missed'],
-        ['jump to a random position every frame for 3 s', jumps.frames, fps(jumps), `${jumps.p50.toFixed(1)} / ${jumps.p95.toFixed(1)} / ${jumps.worst.toFixed(0)}`, jumps.over20, '–', jumps.domRows, jumps.p95 <= 20 ? 'met' : 'missed'],
+        ['scroll 400 px per frame for 3 s', smooth.frames, fps(smooth), `${smooth.p50.toFixed(1)} / ${smooth.p95.toFixed(1)} / ${smooth.worst.toFixed(0)}`, `${smooth.over20} / ${smooth.over33}`, fmt(smooth.rowsPassed), smooth.domRows, ok(smooth)],
+        ['jump to a random position every frame for 3 s', jumps.frames, fps(jumps), `${jumps.p50.toFixed(1)} / ${jumps.p95.toFixed(1)} / ${jumps.worst.toFixed(0)}`, `${jumps.over20} / ${jumps.over33}`, '–', jumps.domRows, ok(jumps)],
       ],
       [`Opening the project (rows loaded from IndexedDB into the session) and showing the browser took ${s2(openMs)} s. No LFs were run on it: filters over LF votes have nothing to scan.`],
     );
