@@ -33,9 +33,8 @@ import { synthesize } from '../src/core/synth.ts';
 import { createNodeLfPool } from '../src/cli/apply-pool.ts';
 import { OverlapAccumulator } from '../src/workers/pool-stats.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/harness.ts';
-import { BENCH_CLASSES, BENCH_LFS } from './lf-apply-defs.ts';
 import { generateRows } from './lf-apply-gen.ts';
-import { applyRun, editLoop, linearRuleLabel, noisyLabels, rowSource, toMatrix, type ApplyRun, type EditLoopResult } from './scale-loop.ts';
+import { applyRun, editLoop, linearRuleLabel, noisyLabels, type ApplyRun, type EditLoopResult } from './scale-loop.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -454,13 +453,6 @@ async function partDistill(): Promise<void> {
       '`distill` with targets "hard" (one-hot labels: soft and hard are the same here) and the app\'s defaults: momentum SGD, batch 32, up to 60 epochs, early stopping on dev accuracy with patience 15.',
     ],
   );
-}
-
-function coveredCount(L: LabelMatrix): number {
-  const { rowPtr } = L.rows();
-  let c = 0;
-  for (let i = 0; i < L.n; i++) if (rowPtr[i + 1] > rowPtr[i]) c++;
-  return c;
 }
 
 // ─── data browser (Chromium, needs the studio UI) ──────────────────────────────────────────────
