@@ -140,6 +140,18 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     const thrown = lfRow('throws_sometimes').getByTestId('lf-error');
     await thrown.waitFor({ timeout: 60_000 });
     expect(await thrown.textContent()).toMatch(/^row \d+: .*no replies here \([\d,]+ rows in all\)/);
+    // One that returns something that is not a class.
+    await page.getByTestId('lf-new').click();
+    await page.getByTestId('lf-name').fill('returns_junk');
+    await page.getByTestId('lf-kind').selectOption('code');
+    await page.getByTestId('lf-code').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.getByTestId('lf-code').fill("(x) => x.subject.length > 40 ? 'maybe' : null");
+    await page.getByTestId('lf-save').click();
+    const junk = lfRow('returns_junk').getByTestId('lf-error');
+    await junk.waitFor({ timeout: 60_000 });
+    expect(await junk.textContent()).toMatch(/maybe/);
     // Another LF saved now still runs to completion.
     await page.getByTestId('lf-new').click();
     await page.getByTestId('lf-name').fill('short_body');
