@@ -28,6 +28,11 @@ browserSuite('app shell, demo, zero egress, offline', () => {
     // COOP/COEP from the preview server isolate the page (threads for wasm).
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await h.shot('start');
+    // A project file can be opened from the first screen, before any dataset exists.
+    await page.getByTestId('open-project').click();
+    await page.getByTestId('import-project').waitFor({ state: 'attached' });
+    await h.goto();
+    await page.getByTestId('load-demo').waitFor({ state: 'visible' });
   });
 
   it('loads the demo and shows its row count', async () => {
