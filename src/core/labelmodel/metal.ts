@@ -117,7 +117,11 @@ export class MetalLabelModel implements LabelModel {
       backend: this.backend,
       classBalance: this.problem ? Array.from(this.problem.p) : undefined,
       lfAccuracy: this.mu && this.problem ? learnedAccuracies(this.mu, this.problem) : undefined,
-      warnings: this.balanceSource === 'uniform' ? ['class balance assumed uniform (no dev labels or balance given)'] : [],
+      // Only a surprise when the dev balance was wanted: the uniform variant asks for uniform.
+      warnings:
+        this.balanceSource === 'uniform' && this.opts.balance === 'dev'
+          ? ['class balance assumed uniform (no dev labels or balance given)']
+          : [],
     };
   }
 }
