@@ -7,8 +7,9 @@
  * the one-standard-error rule (Breiman et al. 1984): among candidates scoring within one
  * binomial standard error of the best, take the first in a fixed order of preference —
  * Snorkel's LabelModel with the dev class balance, then with a uniform balance, then the learned
- * weighted vote, majority vote, Dawid–Skene, triplet. The candidates and the order are fixed: no per-dataset tuning.
- * Without dev labels there is nothing to compare on, so it uses majority vote and says so.
+ * weighted vote, majority vote, Dawid–Skene, triplet. The candidates and the order are fixed:
+ * no per-dataset tuning. Without dev labels there is nothing to compare on, so it uses majority
+ * vote and says so.
  */
 import type { LabelMatrix } from '../matrix.ts';
 import { predictLabels, scoreFor } from '../metrics.ts';
