@@ -38,14 +38,5 @@ class Environment {
 
 export const environment = new Environment();
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
-}
+// One byte formatter for the whole app (decimal units, as the browser's quota is reported).
+export { formatBytes } from '../storage/persist.ts';
