@@ -37,7 +37,7 @@ export class DawidSkene implements LabelModel {
 
   constructor(options: DawidSkeneOptions = {}) {
     this.maxIterations = options.maxIterations ?? 200;
-    this.tolerance = options.tolerance ?? 1e-6;
+    this.tolerance = options.tolerance ?? 1e-5;
     // A small pseudo-count: vote cells of rare LFs hold few counts, and add-one smoothing
     // pulls their confusion rows towards uniform (measured on WRENCH: 0.1 beat 1 on 5 of 6).
     this.smoothing = options.smoothing ?? 0.1;

@@ -29,7 +29,7 @@ import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
 const PRIOR_VOTES = 50;
 const PRIOR_ACCURACY = 0.7;
 const MAX_ITERATIONS = 100;
-const TOLERANCE = 1e-7;
+const TOLERANCE = 1e-5;
 
 export class WeightedMajorityVote implements LabelModel {
   readonly name = 'wmv';
