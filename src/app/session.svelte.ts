@@ -337,9 +337,15 @@ class Session {
     // A run cut short by a closed or crashed tab: say which LFs it was running.
     const crumb = readCrumb();
     if (crumb && crumb.projectId === id) {
-      const names = crumb.lfIds.map((x) => defs.find((d) => d.id === x)?.name).filter(Boolean);
-      if (names.length) this.notice = `The last LF run stopped before it finished (the tab was closed or ran out of memory) while running ${names.join(', ')}. Those LFs are marked "not run"; run them again when ready.`;
       clearCrumb();
+      const culprits = crumb.lfIds.map((x) => defs.find((d) => d.id === x)).filter((d): d is LfDef => d !== undefined);
+      const names = culprits.map((d) => d.name).join(', ');
+      if (culprits.length && crumb.clean) {
+        this.notice = `The last LF run stopped before it finished (the tab was closed) while running ${names}. Those LFs are marked "not run"; run them again when ready.`;
+      } else if (culprits.length) {
+        await this.blameCrash(culprits, version.id, version.rowCount, storage);
+        this.notice = `The tab crashed while running ${names} — most likely an LF ran out of memory. ${culprits.length === 1 ? 'It is' : 'They are'} marked failed and will not run again until edited; the other LFs are unaffected (run any marked "not run" again).`;
+      }
     }
   }
 
@@ -480,6 +486,23 @@ class Session {
     this.rebuildVotes();
     if (cached.status === 'not-run') void this.runLfs([saved]);
     return saved;
+  }
+
+  /**
+   * After a crash (no pagehide before the page died) the LFs that were executing are the likely
+   * cause — an allocation bomb takes the whole renderer down with its workers, so it cannot be
+   * reported as it happens. Store a failed, all-abstain run for their current definitions so a
+   * "run not-run LFs" or a project import does not start them, and crash the tab, again.
+   */
+  private async blameCrash(culprits: readonly LfDef[], versionId: string, rowCount: number, storage: ShoalStorage): Promise<void> {
+    const error = 'the tab crashed while this LF was running (most likely it ran out of memory); edit it before running it again';
+    for (const def of culprits) {
+      const hash = lfHash(def, this.classes);
+      const votes = new Int8Array(rowCount).fill(-1);
+      await storage.putVotes({ sourceHash: hash, versionId, votes, error, computedAt: Date.now(), ms: 0 });
+      this.setRun(def.id, { status: 'error', votes, error, ms: 0, hash });
+    }
+    this.rebuildVotes();
   }
 
   private setRun(id: string, s: LfRunState): void {
@@ -707,21 +730,38 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+interface Crumb {
+  projectId: string;
+  lfIds: string[];
+  /** Set on pagehide: the tab was closed or reloaded, not crashed. */
+  clean?: boolean;
+}
 function writeCrumb(projectId: string, lfIds: string[]): void {
   try {
-    localStorage.setItem(RUNNING_KEY, JSON.stringify({ projectId, lfIds }));
+    localStorage.setItem(RUNNING_KEY, JSON.stringify({ projectId, lfIds } satisfies Crumb));
   } catch {
     // Storage full or unavailable: the breadcrumb is a courtesy.
   }
 }
-function readCrumb(): { projectId: string; lfIds: string[] } | null {
+function readCrumb(): Crumb | null {
   try {
     const s = localStorage.getItem(RUNNING_KEY);
-    return s ? (JSON.parse(s) as { projectId: string; lfIds: string[] }) : null;
+    return s ? (JSON.parse(s) as Crumb) : null;
   } catch {
     return null;
   }
 }
+/** A crashed renderer fires no pagehide; a closed or reloaded tab does. */
+function markCrumbClean(): void {
+  const crumb = readCrumb();
+  if (!crumb) return;
+  try {
+    localStorage.setItem(RUNNING_KEY, JSON.stringify({ ...crumb, clean: true } satisfies Crumb));
+  } catch {
+    // see writeCrumb
+  }
+}
+if (typeof addEventListener === 'function' && typeof localStorage !== 'undefined') addEventListener('pagehide', markCrumbClean);
 function clearCrumb(): void {
   try {
     localStorage.removeItem(RUNNING_KEY);
