@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { browserSuite, Harness } from './harness.ts';
-import { lfRow, writeCodeLf } from './lf-editor.ts';
+import { lfRow, openDemoLfs, writeCodeLf } from './lf-editor.ts';
 
 browserSuite('a crashed tab blames the LF that was running', () => {
   const h = new Harness();
@@ -20,12 +20,8 @@ browserSuite('a crashed tab blames the LF that was running', () => {
   });
 
   it('marks the running LF failed after a renderer crash; the others are unaffected', async () => {
+    await openDemoLfs(h);
     let page = h.page;
-    await h.goto();
-    await page.getByTestId('load-demo').click();
-    await page.getByTestId('dataset-ready').waitFor({ state: 'visible' });
-    await h.goto('#/lfs');
-    await lfRow(page, 'money_words').getByText(/% coverage/).waitFor({ timeout: 60_000 });
 
     // Slow enough (~0.5 ms a row) to be running when the tab dies.
     await writeCodeLf(page, 'heavy_lf', "(x) => { const t = performance.now(); while (performance.now() - t < 0.5) {} return null; }");

@@ -2,6 +2,7 @@
  * Browser-test steps for the LF editor, shared by the suites that write LFs.
  */
 import type { Page } from 'playwright-core';
+import type { Harness } from './harness.ts';
 
 /** Open a new LF, name it, switch it to code and replace the editor's text with `source`. */
 export async function writeCodeLf(page: Page, name: string, source: string): Promise<void> {
@@ -16,3 +17,12 @@ export async function writeCodeLf(page: Page, name: string, source: string): Pro
 }
 
 export const lfRow = (page: Page, name: string) => page.locator(`[data-testid="lf-row"][data-lf-name="${name}"]`);
+
+/** Load the demo and wait on the LF screen until its starter LFs have run. */
+export async function openDemoLfs(h: Harness): Promise<void> {
+  await h.goto();
+  await h.page.getByTestId('load-demo').click();
+  await h.page.getByTestId('dataset-ready').waitFor({ state: 'visible' });
+  await h.goto('#/lfs');
+  await lfRow(h.page, 'money_words').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+}

