@@ -15,6 +15,10 @@ export const TABLES = {
   runs: { key: 'id', indexes: ['projectId', 'versionId'] },
   runProbs: { key: 'runId', indexes: [] },
   settings: { key: 'key', indexes: ['projectId'] },
+  // v3: the distilled classifier of a dataset version; its weights and probabilities apart,
+  // as for label-model runs.
+  classifiers: { key: 'id', indexes: ['projectId', 'versionId'] },
+  classifierModels: { key: 'id', indexes: [] },
 } as const;
 
 export type TableName = keyof typeof TABLES;

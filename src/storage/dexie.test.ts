@@ -41,6 +41,43 @@ const MIGRATIONS: Record<number, { write: (db: Dexie) => Promise<void>; check: (
       }
     },
   },
+  3: {
+    async write(db) {
+      await db.table('projects').put({ id: 'p1', name: 'Before classifiers', createdAt: 1, updatedAt: 1 });
+      await db.table('datasets').put({ id: 'd1', projectId: 'p1', name: 'data', createdAt: 1, currentVersion: 'v1' });
+      await db.table('versions').put({ id: 'v1', datasetId: 'd1', projectId: 'p1', status: 'committed', createdAt: 1, heartbeatAt: 1, source: { fileNames: ['a.csv'], format: 'csv', bytes: 1 }, rowCount: 2, chunkCount: 1, rowsPerChunk: 1000, columns: [], textFields: ['text'], fields: ['text'], classes: ['a', 'b'], splitCounts: { train: 0, dev: 1, test: 1 }, skippedRows: 0, notes: [] });
+      await db.table('chunks').put({ key: 'v1/0', versionId: 'v1', index: 0, rows: [{ text: 'x' }, { text: 'y' }] });
+      await db.table('runs').put({ id: 'r1', projectId: 'p1', versionId: 'v1', model: 'mv', params: {}, lfHashes: ['h'], metrics: {}, k: 2, n: 2, createdAt: 1 });
+      await db.table('runProbs').put({ runId: 'r1', probs: Float32Array.from([0.5, 0.5, 1, 0]) });
+    },
+    async check(name) {
+      const s = await openDexieStorage({ name, watchTabs: false });
+      try {
+        expect(s.dexie.verno).toBe(CURRENT_SCHEMA);
+        // Earlier data is untouched, and the project has no classifier yet.
+        expect((await s.readRows('v1', 0, 2)).map((r) => r.text)).toEqual(['x', 'y']);
+        expect(Array.from((await s.getRunProbs('r1'))!)).toEqual([0.5, 0.5, 1, 0]);
+        expect(await s.latestClassifier('v1')).toBeUndefined();
+        expect(await s.listClassifiers('p1')).toEqual([]);
+        // The new tables work on the migrated database, and cascade with the project.
+        const classifier = {
+          features: { buckets: 8, wordNgrams: [1, 1] as const, charNgrams: [0, 0] as const, sublinearTf: true, charWeight: 0.3 },
+          vocab: { buckets: 8, remap: new Int32Array(8), idf: new Float32Array(1), size: 1 },
+          model: { dim: 1, k: 2, weights: new Float32Array(2), bias: new Float32Array(2) },
+          classes: ['a', 'b'],
+        };
+        await s.putClassifier(
+          { id: 'c1', projectId: 'p1', versionId: 'v1', runId: 'r1', lfHashes: ['h'], labelModel: 'mv', settings: {}, metrics: {}, curve: [], bestEpoch: 1, targets: 'soft', trainRows: 0, backend: 'cpu', ms: 1, k: 2, createdAt: 2 },
+          { classifier, proba: { dev: Float32Array.from([0.2, 0.8]), test: Float32Array.from([0.9, 0.1]) } },
+        );
+        expect((await s.latestClassifier('v1'))!.runId).toBe('r1');
+        await s.deleteProject('p1');
+        expect(await s.getClassifierModel('c1')).toBeUndefined();
+      } finally {
+        s.close();
+      }
+    },
+  },
 };
 
 describe('schema migrations', () => {

@@ -6,6 +6,8 @@
  * v1: the first schema; label-model runs carried their probabilities inline.
  * v2: probabilities move to their own table (`runProbs`), so listing runs does not load
  *     n×k floats per run.
+ * v3: trained classifiers are kept (`classifiers`, their weights in `classifierModels`); new
+ *     tables only, nothing to move.
  *
  * On open, pending imports whose writer is gone (tab closed mid-import) are deleted; the
  * writer is known alive by the Web Lock it holds (locks.ts), else by a recent heartbeat.
@@ -51,6 +53,10 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
         await runs.put(run);
       }
     },
+  },
+  {
+    version: 3,
+    stores: storesOf(['classifiers', 'classifierModels']),
   },
 ];
 

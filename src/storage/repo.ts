@@ -11,6 +11,7 @@ import {
   newId,
   ROWS_PER_CHUNK,
   type BeginImport,
+  type ClassifierRecord,
   type ColumnName,
   type CommitMeta,
   type DatasetRecord,
@@ -21,6 +22,7 @@ import {
   type RunRecord,
   type ShoalStorage,
   type StorageEvent,
+  type StoredClassifierModel,
   type VoteRecord,
 } from './types.ts';
 
@@ -79,7 +81,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   }
 
   async deleteProject(id: string): Promise<void> {
-    const all: TableName[] = ['projects', 'datasets', 'versions', 'chunks', 'columns', 'lfs', 'votes', 'runs', 'runProbs', 'settings'];
+    const all: TableName[] = ['projects', 'datasets', 'versions', 'chunks', 'columns', 'lfs', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels', 'settings'];
     await this.db.tx('rw', all, async () => {
       for (const v of (await this.db.where('versions', 'projectId', id)) as DatasetVersionRecord[]) await this.dropVersionData(v.id);
       await this.db.deleteWhere('versions', 'projectId', id);
@@ -87,12 +89,14 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
       await this.db.deleteWhere('lfs', 'projectId', id);
       for (const r of (await this.db.where('runs', 'projectId', id)) as RunRecord[]) await this.db.delete('runProbs', r.id);
       await this.db.deleteWhere('runs', 'projectId', id);
+      for (const c of (await this.db.where('classifiers', 'projectId', id)) as ClassifierRecord[]) await this.db.delete('classifierModels', c.id);
+      await this.db.deleteWhere('classifiers', 'projectId', id);
       await this.db.deleteWhere('settings', 'projectId', id);
       await this.db.delete('projects', id);
     });
   }
 
-  /** Rows, columns, votes and runs of one version (not the version record itself). */
+  /** Rows, columns, votes, runs and classifiers of one version (not the version record itself). */
   private async dropVersionData(versionId: string): Promise<void> {
     await this.db.deleteWhere('chunks', 'versionId', versionId);
     await this.db.deleteWhere('columns', 'versionId', versionId);
@@ -100,6 +104,10 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     for (const r of (await this.db.where('runs', 'versionId', versionId)) as RunRecord[]) {
       await this.db.delete('runProbs', r.id);
       await this.db.delete('runs', r.id);
+    }
+    for (const c of (await this.db.where('classifiers', 'versionId', versionId)) as ClassifierRecord[]) {
+      await this.db.delete('classifierModels', c.id);
+      await this.db.delete('classifiers', c.id);
     }
   }
 
@@ -124,7 +132,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   }
 
   async deleteVersion(versionId: string): Promise<void> {
-    await this.db.tx('rw', ['datasets', 'versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs'], async () => {
+    await this.db.tx('rw', ['datasets', 'versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels'], async () => {
       const v = as<DatasetVersionRecord>(await this.db.get('versions', versionId));
       if (!v || v.status !== 'committed') return;
       const ds = as<DatasetRecord>(await this.db.get('datasets', v.datasetId));
@@ -135,7 +143,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   }
 
   async deleteDataset(id: string): Promise<void> {
-    await this.db.tx('rw', ['datasets', 'versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs'], async () => {
+    await this.db.tx('rw', ['datasets', 'versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels'], async () => {
       for (const v of (await this.db.where('versions', 'datasetId', id)) as DatasetVersionRecord[]) {
         await this.dropVersionData(v.id);
         await this.db.delete('versions', v.id);
@@ -252,7 +260,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   }
 
   async abortImport(versionId: string): Promise<void> {
-    await this.db.tx('rw', ['versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs'], async () => {
+    await this.db.tx('rw', ['versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels'], async () => {
       const v = as<DatasetVersionRecord>(await this.db.get('versions', versionId));
       if (!v || v.status !== 'pending') return;
       await this.dropVersionData(versionId);
@@ -379,6 +387,55 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     await this.db.tx('rw', ['runs', 'runProbs'], async () => {
       await this.db.delete('runProbs', id);
       await this.db.delete('runs', id);
+    });
+  }
+
+  // ── classifiers ──────────────────────────────────────────────────────────────────────
+  async putClassifier(record: ClassifierRecord, model: StoredClassifierModel): Promise<void> {
+    const v = await this.getVersion(record.versionId);
+    if (!v) throw new ShoalError(`Dataset version ${record.versionId} does not exist; the classifier was not saved.`);
+    const m = model.classifier.model;
+    if (m.k !== record.k || m.weights.length !== m.dim * m.k || m.bias.length !== m.k) {
+      throw new ShoalError(`Classifier ${record.id}: weights are not ${m.dim}×${record.k} with ${record.k} biases.`);
+    }
+    for (const s of ['dev', 'test'] as const) {
+      const want = v.splitCounts[s] * record.k;
+      if (model.proba[s].length !== want) throw new ShoalError(`Classifier ${record.id}: ${s} probabilities have ${model.proba[s].length} values, expected ${v.splitCounts[s]}×${record.k}.`);
+    }
+    await guardWrite('the trained classifier', () =>
+      this.db.tx('rw', ['classifiers', 'classifierModels'], async () => {
+        // One classifier per version: the new one supersedes the rest.
+        for (const old of (await this.db.where('classifiers', 'versionId', record.versionId)) as ClassifierRecord[]) {
+          if (old.id === record.id) continue;
+          await this.db.delete('classifierModels', old.id);
+          await this.db.delete('classifiers', old.id);
+        }
+        await this.db.put('classifierModels', { id: record.id, ...model });
+        await this.db.put('classifiers', record);
+      }),
+    );
+  }
+
+  async latestClassifier(versionId: string): Promise<ClassifierRecord | undefined> {
+    const all = (await this.db.where('classifiers', 'versionId', versionId)) as ClassifierRecord[];
+    return all.sort((a, b) => b.createdAt - a.createdAt)[0];
+  }
+
+  async listClassifiers(projectId: string): Promise<ClassifierRecord[]> {
+    const all = (await this.db.where('classifiers', 'projectId', projectId)) as ClassifierRecord[];
+    return all.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async getClassifierModel(id: string): Promise<StoredClassifierModel | undefined> {
+    const r = await this.db.get('classifierModels', id);
+    if (!r) return undefined;
+    return { classifier: r.classifier, proba: r.proba } as StoredClassifierModel;
+  }
+
+  async deleteClassifier(id: string): Promise<void> {
+    await this.db.tx('rw', ['classifiers', 'classifierModels'], async () => {
+      await this.db.delete('classifierModels', id);
+      await this.db.delete('classifiers', id);
     });
   }
 

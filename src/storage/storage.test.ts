@@ -10,7 +10,7 @@ import type { TableName, Rec } from './backend.ts';
 import { openDexieStorage } from './dexie.ts';
 import { StorageFullError } from './errors.ts';
 import { createMemoryStorage } from './memory.ts';
-import type { CommitMeta, LfRecord, ShoalStorage } from './types.ts';
+import type { ClassifierRecord, CommitMeta, LfRecord, ShoalStorage, StoredClassifierModel } from './types.ts';
 
 type Fault = (table: TableName, value: Rec) => boolean;
 let fault: Fault | null = null;
@@ -56,6 +56,39 @@ async function importRows(s: ShoalStorage, projectId: string, n: number, extra: 
   for (let c = 0; c < chunks; c++) await s.putRowChunk(p.versionId, c, rowsOf(c * 1000, Math.min(1000, n - c * 1000)));
   const v = await s.commitImport(p.versionId, meta(n, chunks, extra));
   return { ...p, v };
+}
+
+/** A small classifier of a version with `dev` dev and `test` test rows, k = 2. */
+function classifierOf(projectId: string, versionId: string, id: string, createdAt: number, dev: number, test: number): [ClassifierRecord, StoredClassifierModel] {
+  const dim = 4;
+  const record: ClassifierRecord = {
+    id,
+    projectId,
+    versionId,
+    runId: 'run-1',
+    lfHashes: ['hA', 'hB'],
+    labelModel: 'metal',
+    settings: { wordNgrams: [1, 2], learningRate: 0.5 },
+    metrics: { devAccuracy: 0.75, testAccuracy: 0.5 },
+    curve: [{ epoch: 1, maxEpochs: 3, loss: 0.6, devScore: 0.7, best: true, targets: 'soft' }],
+    bestEpoch: 1,
+    targets: 'soft',
+    trainRows: 10,
+    backend: 'cpu',
+    ms: 12,
+    k: 2,
+    createdAt,
+  };
+  const model: StoredClassifierModel = {
+    classifier: {
+      features: { buckets: 16, wordNgrams: [1, 2], charNgrams: [0, 0], sublinearTf: true, charWeight: 0.3 },
+      vocab: { buckets: 16, remap: Int32Array.from({ length: 16 }, (_, i) => (i < 3 ? i + 1 : 0)), idf: Float32Array.from([0, 1, 1.5, 2]), size: 4 },
+      model: { dim, k: 2, weights: Float32Array.from({ length: dim * 2 }, (_, i) => i / 10), bias: Float32Array.from([0.1, -0.1]) },
+      classes: ['ham', 'spam'],
+    },
+    proba: { dev: new Float32Array(dev * 2).fill(0.5), test: Float32Array.from({ length: test * 2 }, (_, i) => (i % 2 ? 0.25 : 0.75)) },
+  };
+  return [record, model];
 }
 
 function lf(projectId: string, name: string, hash: string, order = 0): LfRecord {
@@ -216,6 +249,47 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     await s.putGold(versionId, Int8Array.from([1, 0, -1]));
     expect(Array.from((await s.getColumn(versionId, 'gold'))!)).toEqual([1, 0, -1]);
     await expect(s.putGold(versionId, new Int8Array(2))).rejects.toThrow(/3/);
+  });
+
+  it('keeps the newest trained classifier of a version, with its weights, and deletes it with its data', async () => {
+    s = await make();
+    const p = await s.createProject('P');
+    const split = Uint8Array.from([0, 0, 1, 1, 1, 2]); // 2 train, 3 dev, 1 test
+    const { versionId, datasetId } = await importRows(s, p.id, 6, { split, splitCounts: { train: 2, dev: 3, test: 1 } });
+    const [rec1, m1] = classifierOf(p.id, versionId, 'clf-1', 1, 3, 1);
+    await s.putClassifier(rec1, m1);
+    expect(await s.latestClassifier(versionId)).toEqual(rec1);
+    const got = (await s.getClassifierModel('clf-1'))!;
+    // Typed arrays come back as typed arrays, bit for bit: ONNX export must work from them.
+    expect(got.classifier.model.weights).toBeInstanceOf(Float32Array);
+    expect(Array.from(got.classifier.model.weights)).toEqual(Array.from(m1.classifier.model.weights));
+    expect(got.classifier.vocab.remap).toBeInstanceOf(Int32Array);
+    expect(Array.from(got.classifier.vocab.idf)).toEqual(Array.from(m1.classifier.vocab.idf));
+    expect(got.classifier.features.wordNgrams).toEqual([1, 2]);
+    expect(Array.from(got.proba.test)).toEqual([0.75, 0.25]);
+    // A newer one replaces it.
+    const [rec2, m2] = classifierOf(p.id, versionId, 'clf-2', 2, 3, 1);
+    await s.putClassifier({ ...rec2, runId: 'run-2' }, m2);
+    expect((await s.latestClassifier(versionId))!.runId).toBe('run-2');
+    expect((await s.listClassifiers(p.id)).map((c) => c.id)).toEqual(['clf-2']);
+    expect(await s.getClassifierModel('clf-1')).toBeUndefined();
+    // Wrong shapes are refused with the reason.
+    const [bad, badModel] = classifierOf(p.id, versionId, 'clf-3', 3, 2, 1);
+    await expect(s.putClassifier(bad, badModel)).rejects.toThrow(/dev probabilities have 4 values, expected 3×2/);
+    await expect(s.putClassifier({ ...bad, versionId: 'nope' }, m2)).rejects.toThrow(/does not exist/);
+    await s.deleteClassifier('clf-2');
+    expect(await s.latestClassifier(versionId)).toBeUndefined();
+    expect(await s.getClassifierModel('clf-2')).toBeUndefined();
+    // Deleting the dataset, or the project, takes its classifier along.
+    await s.putClassifier(...classifierOf(p.id, versionId, 'clf-4', 4, 3, 1));
+    await s.deleteDataset(datasetId);
+    expect(await s.latestClassifier(versionId)).toBeUndefined();
+    expect(await s.getClassifierModel('clf-4')).toBeUndefined();
+    const again = await importRows(s, p.id, 6, { split, splitCounts: { train: 2, dev: 3, test: 1 } });
+    await s.putClassifier(...classifierOf(p.id, again.versionId, 'clf-5', 5, 3, 1));
+    await s.deleteProject(p.id);
+    expect(await s.listClassifiers(p.id)).toEqual([]);
+    expect(await s.getClassifierModel('clf-5')).toBeUndefined();
   });
 
   it('keeps global and per-project settings apart', async () => {

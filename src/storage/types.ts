@@ -8,7 +8,8 @@
  * - per-row columns (gold, split) and LF votes are single typed arrays per record;
  * - votes are keyed by (LF source hash, dataset version), so editing one LF invalidates
  *   exactly one record and re-importing data invalidates every LF;
- * - label-model probabilities sit apart from the run records, so listing runs is cheap.
+ * - label-model probabilities sit apart from the run records, so listing runs is cheap;
+ * - likewise a trained classifier's weights sit apart from its record (one per version).
  *
  * Atomic import: rows are written under a *pending* dataset version; `commitImport` writes
  * the columns, external LFs and the commit record in one transaction. Readers only ever see
@@ -16,6 +17,7 @@
  */
 import type { Row } from '../core/formats/types.ts';
 import type { SplitName } from '../core/formats/import-plan.ts';
+import type { DistilledClassifier } from '../core/classifier/model.ts';
 
 export const ROWS_PER_CHUNK = 1000;
 /** Very wide tables get fewer rows per chunk, so one record stays around this many cells. */
@@ -119,6 +121,43 @@ export interface RunRecord {
   k: number;
   n: number;
   createdAt: number;
+}
+
+/**
+ * A trained distilled classifier of one dataset version (the newest one is kept per version),
+ * with what it was trained from, so a reload can tell whether it still matches the LFs and the
+ * label model on screen. Its weights and probabilities live apart (`StoredClassifierModel`).
+ */
+export interface ClassifierRecord {
+  id: string;
+  projectId: string;
+  versionId: string;
+  /** The label-model run (RunRecord id) whose probabilities it was trained on. */
+  runId: string;
+  /** LF source hashes (column order) of that run. */
+  lfHashes: string[];
+  /** The label model that produced the targets (the one `auto` chose, when it chose). */
+  labelModel: string;
+  /** Training settings as the user chose them (owned by the app: src/app/model-report.ts). */
+  settings: Record<string, unknown>;
+  /** Scores at training time (devAccuracy, devF1, testAccuracy, testF1). */
+  metrics: Record<string, number>;
+  /** Loss curve: one entry per epoch and target kind. */
+  curve: { epoch: number; maxEpochs: number; loss: number; devScore?: number; best: boolean; targets: 'soft' | 'hard' }[];
+  bestEpoch: number;
+  targets: 'soft' | 'hard';
+  trainRows: number;
+  backend: string;
+  ms: number;
+  k: number;
+  createdAt: number;
+}
+
+export interface StoredClassifierModel {
+  /** Featurization, vocabulary and weights: enough to predict and to export to ONNX. */
+  classifier: DistilledClassifier;
+  /** Its probabilities on the dev and test rows (split order, n × k), for scores and error analysis. */
+  proba: { dev: Float32Array; test: Float32Array };
 }
 
 export interface ExternalLf {
@@ -228,6 +267,14 @@ export interface ShoalStorage {
   listRuns(projectId: string): Promise<RunRecord[]>;
   getRunProbs(runId: string): Promise<Float32Array | undefined>;
   deleteRun(id: string): Promise<void>;
+
+  /** Keep a trained classifier; it replaces the ones stored for the same dataset version. */
+  putClassifier(record: ClassifierRecord, model: StoredClassifierModel): Promise<void>;
+  /** The newest classifier of a dataset version. */
+  latestClassifier(versionId: string): Promise<ClassifierRecord | undefined>;
+  listClassifiers(projectId: string): Promise<ClassifierRecord[]>;
+  getClassifierModel(id: string): Promise<StoredClassifierModel | undefined>;
+  deleteClassifier(id: string): Promise<void>;
 
   getSetting<T = unknown>(key: string, projectId?: string): Promise<T | undefined>;
   putSetting(key: string, value: unknown, projectId?: string): Promise<void>;
