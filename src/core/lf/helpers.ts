@@ -91,6 +91,8 @@ export class HelperScope {
   private readonly slots: unknown[][] = [];
   private row: unknown = undefined;
   private index = -1;
+  private readonly lowerSlot: (string | undefined)[];
+  private readonly tokensSlot: (readonly string[] | undefined)[];
 
   constructor(textField: string, classes: readonly string[], nlp: NlpFn | null) {
     const text = (a: unknown): string =>
@@ -117,10 +119,12 @@ export class HelperScope {
       };
     };
     const lower = cached((s) => s.toLowerCase());
+    this.lowerSlot = this.slots[this.slots.length - 1] as (string | undefined)[];
     // Frozen: the arrays are shared by every LF of the row, so one LF's sort() must not leak.
     // Lowercasing again is cheaper than a text-keyed lookup in `lower`'s cache.
     const words = cached((s) => Object.freeze(wordsOf(s.toLowerCase())) as readonly string[]);
     const tokens = cached((s) => Object.freeze(tokensOf(s.toLowerCase())) as readonly string[]);
+    this.tokensSlot = this.slots[this.slots.length - 1] as (readonly string[] | undefined)[];
     const noNlp = (): never => {
       throw new Error('the NLP helpers were not loaded for this LF set (they load when the source mentions nlp, people, places or organizations)');
     };
@@ -141,6 +145,17 @@ export class HelperScope {
         this.values.push(i);
       }
     });
+  }
+
+  /**
+   * Seed the per-row caches of `lower(x)` and `tokens(x)` for chunk row `index` with values the
+   * template pass computed anyway (the runtime's case-folded text view of the text field and its
+   * whitespace tokens), so code LFs do not lowercase and split the same text again. The values
+   * must equal what the helpers would compute: `text.toLowerCase()` and its frozen `tokensOf`.
+   */
+  prime(index: number, lower: string, tokens: readonly string[] | null): void {
+    this.lowerSlot[index] = lower;
+    if (tokens) this.tokensSlot[index] = tokens;
   }
 
   /** The row the next LF call receives, and its position in the chunk. */

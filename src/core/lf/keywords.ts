@@ -23,11 +23,17 @@ export interface KeywordGroupSpec {
   readonly match: 'word' | 'token' | 'substring';
 }
 
+/** Dense transitions cover these code units; states are stored multiplied by it (`<< 7`). */
 const ASCII = 128;
 
 /** Aho–Corasick automaton over UTF-16 code units; outputs are pattern ids. */
 class AhoCorasick {
-  private readonly delta: Int32Array; // state*128 + c → next state, for ASCII c
+  /**
+   * Dense ASCII transitions, indexed by `state*128 + c`. Entries hold the next state already
+   * multiplied by 128 (the hot loop needs no multiply), bit-complemented when that state has
+   * outputs (one sign test per character instead of two output-table loads).
+   */
+  private readonly delta: Int32Array;
   private readonly wide: Map<number, number>[]; // non-ASCII goto edges per state
   private readonly fail: Int32Array;
   private readonly outStart: Int32Array;
@@ -84,13 +90,17 @@ class AhoCorasick {
         queue.push(t);
       }
     }
-    this.delta = delta;
     this.wide = wide;
     this.fail = fail;
     const outStart = new Int32Array(n + 1);
     for (let s = 0; s < n; s++) outStart[s + 1] = outStart[s] + outs[s].length;
     this.outStart = outStart;
     this.outIds = Int32Array.from(outs.flat());
+    for (let i = 0; i < delta.length; i++) {
+      const t = delta[i];
+      delta[i] = outs[t].length > 0 ? ~(t * ASCII) : t * ASCII;
+    }
+    this.delta = delta;
   }
 
   private wideStep(wide: Map<number, number>[], fail: Int32Array, s: number, c: number): number {
@@ -104,13 +114,23 @@ class AhoCorasick {
 
   scan(text: string, emit: (id: number) => void): void {
     const { delta, outStart, outIds, wide, fail } = this;
-    let s = 0;
+    let off = 0; // current state × 128
     for (let i = 0, n = text.length; i < n; i++) {
       const c = text.charCodeAt(i);
-      s = c < ASCII ? delta[s * ASCII + c] : this.wideStep(wide, fail, s, c);
-      const a = outStart[s];
-      const b = outStart[s + 1];
-      for (let o = a; o < b; o++) emit(outIds[o]);
+      if (c < ASCII) {
+        const t = delta[off + c];
+        if (t >= 0) {
+          off = t;
+          continue;
+        }
+        off = ~t;
+      } else {
+        const w = this.wideStep(wide, fail, off >> 7, c);
+        off = w * ASCII;
+        if (outStart[w] === outStart[w + 1]) continue;
+      }
+      const s = off >> 7;
+      for (let o = outStart[s], b = outStart[s + 1]; o < b; o++) emit(outIds[o]);
     }
   }
 }
@@ -191,8 +211,16 @@ export class KeywordScanner {
     this.groupCount[g]++;
   }
 
-  /** Scan one text (already case-folded by the caller when the view is case-insensitive). */
-  scan(text: string): void {
+  /** Whether `scan` needs the text's whitespace tokens (some group matches whole tokens). */
+  get needsTokens(): boolean {
+    return this.byToken.size > 0;
+  }
+
+  /**
+   * Scan one text (already case-folded by the caller when the view is case-insensitive).
+   * `tokens`, when given, must be `tokensOf(text)`: the caller may have split the text already.
+   */
+  scan(text: string, tokens?: readonly string[]): void {
     this.stamp++;
     if (this.stamp === 0x7fffffff) this.resetStamps();
     if (this.ac) this.ac.scan(text, this.hit);
@@ -207,7 +235,7 @@ export class KeywordScanner {
       });
     }
     if (this.byToken.size > 0) {
-      const toks = tokensOf(text);
+      const toks = tokens ?? tokensOf(text);
       for (let t = 0; t < toks.length; t++) {
         const ids = this.byToken.get(toks[t]);
         if (ids) for (const id of ids) this.markKw(id);

@@ -212,6 +212,37 @@ describe('code LFs', () => {
     expect(cols[2]).toEqual([-1, -1, -1, 0]);
   });
 
+  it('code LFs see the same lower/tokens whether or not a keyword pass split the text first', () => {
+    // With a token keyword on the text, the template pass seeds the helpers' per-row caches.
+    const probe = code(`(x) => { const t = tokens(x); return lower(x) === t.join(' ') && Object.isFrozen(t) && t.length === 3 ? 'ham' : 'spam'; }`);
+    const mutate = code(`(x) => { try { tokens(x).sort(); return 'spam'; } catch { return 'ham'; } }`);
+    const counts = code(`(x) => tokens(x).filter((w) => w === 'video!').length > 1 ? 'spam' : null`);
+    const texts = ['My VIDEO! now', 'video! VIDEO! x', 'ÀB ÇD ÉF', 'a  b c', 'one two'];
+    const alone = run([probe, mutate, counts], texts).cols;
+    const withPass = run([kw(['video!'], 'token'), probe, mutate, counts], texts).cols.slice(1);
+    expect(withPass).toEqual(alone);
+    expect(alone[0]).toEqual([0, 0, 0, 1, 1]); // 'a  b c' lowercases to a double space; 'one two' has 2 tokens
+    expect(alone[1]).toEqual([0, 0, 0, 0, 0]);
+    expect(alone[2]).toEqual([-1, 1, -1, -1, -1]);
+  });
+
+  it('a token-count length template counts the same with or without a token keyword on its field', () => {
+    // Lowercasing never adds or removes whitespace, so the folded view's tokens give the count.
+    const len = (value: number): LfDef => ({ ...base, id: `l${value}`, name: `l${value}`, kind: 'length', label: 'ham', unit: 'tokens', op: '>', value });
+    const ws = [' ', '  ', '\t', '\u00a0', '\u2003', '\n'];
+    const word = ['A', 'İ', 'ß', 'x!', 'ΣΑ', 'é'];
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom(...ws), fc.constantFrom(...word)), { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        const defs = [len(0), len(1), len(2), len(3)];
+        const plain = run(defs, [text]).cols;
+        const shared = run([kw(['a'], 'token'), ...defs], [text]).cols.slice(1);
+        expect(shared).toEqual(plain);
+      }),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+
   it('NLP helpers find people, places and organizations with compromise', async () => {
     const nlp = await loadNlp();
     const rt = LfRuntime.fromDefs([code(`(x) => people(x).length > 0 ? 'ham' : null`), code(`(x) => places(x).some((p) => p.includes('Paris')) ? 'spam' : null`)], classes, { nlp });

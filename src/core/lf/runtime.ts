@@ -16,7 +16,7 @@ import { HelperScope, type NlpFn } from './helpers.ts';
 import { KeywordScanner, type KeywordGroupSpec } from './keywords.ts';
 import { requiredChars } from './regex-prefilter.ts';
 import { stripTypes } from './strip-types.ts';
-import { countTokens, fieldText, scanWords } from './text.ts';
+import { countTokens, fieldText, scanWords, tokensOf } from './text.ts';
 import type { CompareOp, FieldLf, LengthLf, LfDef, LfErrorInfo, Row, RowChunk } from './types.ts';
 
 export interface RuntimeOptions {
@@ -63,14 +63,26 @@ type Phase =
   | { readonly kind: 'regex'; readonly lf: number; readonly re: RegExp; readonly required: readonly string[]; readonly field: string; readonly vote: Vote }
   | { readonly kind: 'fn'; readonly lf: number; readonly fn: (x: Row) => unknown };
 
-/** A template LF: true when it fires on the current row (texts are the views, already folded). */
-type TemplateEval = { readonly vote: Vote; readonly fires: (row: Row, views: string[]) => boolean };
+/**
+ * A template LF: true when it fires on the current row. `texts` are the views' texts (already
+ * folded), `tokens` their whitespace tokens where the pass split them (else null).
+ */
+type TemplateEval = { readonly vote: Vote; readonly fires: (row: Row, texts: string[], tokens: (readonly string[] | null)[]) => boolean };
 
 interface View {
   readonly field: string;
   readonly fold: boolean;
   readonly groups: KeywordGroupSpec[];
   scanner: KeywordScanner | null;
+  /** Split this view's text into tokens once per row (token keywords need them; others reuse them). */
+  tokens: boolean;
+}
+
+/** Where a `tokens`-unit length template finds the row's token count (resolved after compiling). */
+interface TokenCountRef {
+  readonly field: string;
+  /** A view whose tokens the pass computes: their number is the count (case folding keeps whitespace). */
+  view: number;
 }
 
 export class LfRuntime {
@@ -86,6 +98,11 @@ export class LfRuntime {
   private readonly freezeRows: boolean;
   /** The field templates read when they name none (the dataset's text field). */
   private readonly textField: string;
+  private readonly tokenCounts: TokenCountRef[] = [];
+  /** The case-folded view of the text field, whose text (and tokens) seed the code-LF helpers; -1: none. */
+  private helperView = -1;
+  /** Some code LF mentions `tokens`: hand it the pass's tokens (frozen, as the helper returns them). */
+  private primeTokens = false;
 
   private constructor(names: readonly string[], classes: readonly string[], opts: RuntimeOptions) {
     this.size = names.length;
@@ -128,7 +145,7 @@ export class LfRuntime {
         rt.compileErrors[j] = { row: -1, message: errorMessage(e), count: 0 };
       }
     });
-    for (const v of rt.views) v.scanner = v.groups.length > 0 ? new KeywordScanner(v.groups) : null;
+    rt.finishViews(defs.map((d) => (d.kind === 'code' ? d.source : null)));
     if (templates.length > 0) {
       rt.phases.unshift({ kind: 'templates', lfs: templates.map((t) => t.lf), evals: templates.map((t) => t.ev) });
     }
@@ -151,6 +168,7 @@ export class LfRuntime {
       const apply = f.apply;
       rt.phases.push({ kind: 'fn', lf: j, fn: (x) => apply(x, helpers) });
     });
+    rt.finishViews([]);
     return rt;
   }
 
@@ -210,22 +228,53 @@ export class LfRuntime {
     return { lfs: only, votes, rows: n, errors, ms };
   }
 
+  /**
+   * After every template is compiled: build each view's scanner, decide which views the pass
+   * splits into tokens, point token-count length templates at them, and pick the view that
+   * seeds the code-LF helpers. `codeSources` are the code LFs' sources (null for the others).
+   */
+  private finishViews(codeSources: readonly (string | null)[]): void {
+    for (const v of this.views) {
+      v.scanner = v.groups.length > 0 ? new KeywordScanner(v.groups) : null;
+      v.tokens = v.scanner?.needsTokens ?? false;
+    }
+    for (const ref of this.tokenCounts) {
+      // Lowercasing neither creates nor removes whitespace, so a folded view's tokens count too.
+      ref.view = this.views.findIndex((v) => v.field === ref.field && v.tokens);
+    }
+    if (this.phases.some((p) => p.kind === 'fn')) {
+      this.helperView = this.views.findIndex((v) => v.field === this.textField && v.fold);
+      // Function LFs (the CLI's module form) cannot be read: their tokens are primed whenever split.
+      this.primeTokens = codeSources.length === 0 || codeSources.some((src) => src !== null && /\btokens\b/.test(src));
+    }
+  }
+
   private runTemplates(ph: Extract<Phase, { kind: 'templates' }>, rows: readonly Row[], slot: Int32Array, votes: Int8Array, n: number): void {
     const views = this.views;
     const texts: string[] = views.map(() => '');
+    const toks: (readonly string[] | null)[] = views.map(() => null);
     const { lfs, evals } = ph;
     const outOff = lfs.map((lf) => (slot[lf] >= 0 ? slot[lf] * n : -1));
+    const hv = this.helperView;
+    const prime = hv >= 0 && views[hv].tokens && this.primeTokens;
     for (let i = 0; i < n; i++) {
       const row = rows[i];
       for (let v = 0; v < views.length; v++) {
         const view = views[v];
         const t = fieldText(row, view.field);
-        texts[v] = view.fold ? t.toLowerCase() : t;
-        if (view.scanner) view.scanner.scan(texts[v]);
+        const text = view.fold ? t.toLowerCase() : t;
+        texts[v] = text;
+        if (view.tokens) {
+          const tk = tokensOf(text);
+          // The helper's arrays are frozen (shared by every code LF of the row).
+          toks[v] = prime && v === hv ? Object.freeze(tk) : tk;
+        }
+        if (view.scanner) view.scanner.scan(text, toks[v] ?? undefined);
       }
+      if (hv >= 0) this.scope.prime(i, texts[hv], prime ? toks[hv] : null);
       for (let e = 0; e < evals.length; e++) {
         const off = outOff[e];
-        if (off >= 0 && evals[e].fires(row, texts)) votes[off + i] = evals[e].vote;
+        if (off >= 0 && evals[e].fires(row, texts, toks)) votes[off + i] = evals[e].vote;
       }
     }
   }
@@ -270,7 +319,7 @@ export class LfRuntime {
     let v = this.views.findIndex((x) => x.field === field && x.fold === fold);
     if (v < 0) {
       v = this.views.length;
-      this.views.push({ field, fold, groups: [], scanner: null });
+      this.views.push({ field, fold, groups: [], scanner: null, tokens: false });
     }
     return v;
   }
@@ -297,8 +346,12 @@ export class LfRuntime {
         const view = this.views[v];
         return { vote, fires: () => view.scanner!.fired(g) };
       }
-      case 'length':
-        return { vote, fires: compileLength(def, this.textField) };
+      case 'length': {
+        if (def.unit !== 'tokens') return { vote, fires: compileLength(def, this.textField) };
+        const ref: TokenCountRef = { field: def.field ?? this.textField, view: -1 };
+        this.tokenCounts.push(ref);
+        return { vote, fires: compileLength(def, this.textField, ref) };
+      }
       case 'field':
         return { vote, fires: compileField(def) };
     }
@@ -387,11 +440,17 @@ function countWords(s: string): number {
   return c;
 }
 
-function compileLength(def: LengthLf, textField: string): TemplateEval['fires'] {
+function compileLength(def: LengthLf, textField: string, tokenRef?: TokenCountRef): TemplateEval['fires'] {
   const field = def.field ?? textField;
   const { op, value } = def;
   if (!Number.isFinite(value)) throw new Error(`length threshold must be a number, got ${String(value)}`);
-  const measure = def.unit === 'chars' ? (s: string) => s.length : def.unit === 'words' ? countWords : countTokens;
+  if (tokenRef) {
+    return (row, _texts, toks) => {
+      const t = tokenRef.view >= 0 ? toks[tokenRef.view] : null;
+      return compare(op, t ? t.length : countTokens(fieldText(row, field)), value);
+    };
+  }
+  const measure = def.unit === 'chars' ? (s: string) => s.length : countWords;
   return (row) => compare(op, measure(fieldText(row, field)), value);
 }
 
