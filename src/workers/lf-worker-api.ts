@@ -13,7 +13,7 @@
  * worker without asking it (a worker stuck in a synchronous loop cannot answer).
  */
 import type { OverlapCounts } from '../core/labelmodel/overlap.ts';
-import { LfRuntime, loadNlp, needsNlp, previewLf, type FunctionLf, type LfDef, type LfErrorInfo, type LfPreview, type NlpFn, type PreviewOptions, type PreviewSample, type RowChunk } from '../core/lf/index.ts';
+import { LfRuntime, isColumnChunk, loadNlp, needsNlp, previewLf, unpackRows, type ColumnChunk, type FunctionLf, type LfDef, type LfErrorInfo, type LfPreview, type NlpFn, type PreviewOptions, type PreviewSample, type RowChunk } from '../core/lf/index.ts';
 import { OverlapAccumulator } from './pool-stats.ts';
 
 /** An LF set to run: definitions (the app) or a JS module of functions (the CLI). */
@@ -68,7 +68,8 @@ export interface LfJobOptions {
 
 export interface LfWorkerApi {
   init(spec: LfSetSpec, status: Int32Array | null, remote: RemoteChunkSource | null, job?: LfJobOptions): Promise<LfSetInfo>;
-  run(chunk: RowChunk | number, only: readonly number[] | null): Promise<WireChunkResult>;
+  /** Apply to a chunk: rows, rows packed column-wise (cheaper to post), or an index to read remotely. */
+  run(chunk: RowChunk | ColumnChunk | number, only: readonly number[] | null): Promise<WireChunkResult>;
   /** The overlap counts of the votes this worker produced since `init({ stats: true })` (null without). */
   takeStats?(): Promise<OverlapCounts | null>;
   preview(def: LfDef, classes: readonly string[], sample: PreviewSample, opts?: Omit<PreviewOptions, 'nlp'>): Promise<LfPreview>;
@@ -155,7 +156,7 @@ export function createLfWorkerApi(opts: WorkerApiOptions = {}): LfWorkerApi {
 
     async run(chunk, only) {
       if (!runtime) throw new Error('run() before init()');
-      const c = typeof chunk === 'number' ? await readChunk(chunk) : chunk;
+      const c = typeof chunk === 'number' ? await readChunk(chunk) : isColumnChunk(chunk) ? { start: chunk.start, rows: unpackRows(chunk) } : chunk;
       try {
         const r = runtime.applyChunk(c, { only: only ?? undefined, onPhase: publish });
         stats?.addChunk(r.votes, r.rows, r.lfs);

@@ -20,7 +20,7 @@
  * without SharedArrayBuffer (a page that is not cross-origin isolated) the pool falls back to a
  * whole-chunk deadline (budget × LFs) and the one-LF-at-a-time re-run.
  */
-import { lfHash, type LfDef, type LfErrorInfo, type LfPreview, type PreviewOptions, type PreviewSample, type RowChunk } from '../core/lf/index.ts';
+import { fieldsRead, lfHash, packRows, type ColumnChunk, type LfDef, type LfErrorInfo, type LfPreview, type PreviewOptions, type PreviewSample, type RowChunk } from '../core/lf/index.ts';
 import { mergeOverlapCounts, type OverlapCounts } from '../core/labelmodel/overlap.ts';
 import { ShoalError } from '../core/types.ts';
 import { STATUS_LF, STATUS_MANY, STATUS_SEQ, type LfSetInfo, type LfSetSpec, type LfWorkerApi, type RemoteChunkSource, type WireChunkResult } from './lf-worker-api.ts';
@@ -274,6 +274,7 @@ export function createLfPool(opts: PoolOptions): LfPool {
     const set = info as LfSetInfo | null;
     if (!set) throw new ShoalError('no LF worker started');
     const m = set.names.length;
+    const wireFields = spec.kind === 'defs' ? fieldsRead(spec.defs, spec.textField ?? 'text') : null;
 
     const votes = Array.from({ length: m }, () => new Int8Array(rowCount).fill(-1));
     const errors: (LfErrorInfo | null)[] = set.compileErrors.slice();
@@ -351,8 +352,12 @@ export function createLfPool(opts: PoolOptions): LfPool {
           chunkDone(task);
           continue;
         }
-        const payload: RowChunk | number = source.remote ? task.chunk : await source.read!(task.chunk);
-        if (typeof payload !== 'number') chunkRows.set(task.chunk, payload.rows.length);
+        let payload: RowChunk | ColumnChunk | number = source.remote ? task.chunk : await source.read!(task.chunk);
+        if (typeof payload !== 'number') {
+          chunkRows.set(task.chunk, payload.rows.length);
+          // Column-wise, and only the fields the LFs read: far cheaper to post than row objects.
+          payload = packRows(payload, wireFields) ?? payload;
+        }
         const handle = await ready(slot);
         const status = slot.status;
         try {

@@ -10,6 +10,8 @@ export type { NlpFn, NlpDoc } from './helpers.ts';
 export { KeywordScanner } from './keywords.ts';
 export type { KeywordGroupSpec } from './keywords.ts';
 export { lfHash } from './hash.ts';
+export { packRows, unpackRows, isColumnChunk, fieldsRead } from './columns.ts';
+export type { ColumnChunk } from './columns.ts';
 export { lfSpans } from './spans.ts';
 export { previewLf } from './preview.ts';
 export type { PreviewSample, PreviewHit, LfPreview, PreviewOptions } from './preview.ts';
