@@ -78,6 +78,35 @@ const MIGRATIONS: Record<number, { write: (db: Dexie) => Promise<void>; check: (
       }
     },
   },
+  4: {
+    async write(db) {
+      await db.table('projects').put({ id: 'p1', name: 'Row chunks', createdAt: 1, updatedAt: 1 });
+      await db.table('datasets').put({ id: 'd1', projectId: 'p1', name: 'data', createdAt: 1, currentVersion: 'v1' });
+      await db.table('versions').put({ id: 'v1', datasetId: 'd1', projectId: 'p1', status: 'committed', createdAt: 1, heartbeatAt: 1, source: { fileNames: ['a.csv'], format: 'csv', bytes: 1 }, rowCount: 5, chunkCount: 2, rowsPerChunk: 3, columns: [], textFields: ['text'], fields: ['text', 'n'], classes: ['a', 'b'], splitCounts: { train: 0, dev: 1, test: 1 }, skippedRows: 0, notes: [] });
+      await db.table('chunks').put({ key: 'v1/0', versionId: 'v1', index: 0, rows: [{ text: 'héllo', n: 1 }, { text: '', n: null }, { text: 'a b', n: 2.5 }] });
+      // Irregular rows (a JSONL field appearing late) stay row objects.
+      await db.table('chunks').put({ key: 'v1/1', versionId: 'v1', index: 1, rows: [{ text: 'x' }, { text: 'y', extra: true }] });
+    },
+    async check(name) {
+      const s = await openDexieStorage({ name, watchTabs: false });
+      try {
+        expect(s.dexie.verno).toBe(CURRENT_SCHEMA);
+        const raw = await s.dexie.table('chunks').get('v1/0');
+        expect(raw.rows).toBeUndefined();
+        expect(raw.cols.fields).toEqual(['text', 'n']);
+        expect(raw.cols.columns[0].text).toBe('héllo' + 'a b');
+        expect((await s.dexie.table('chunks').get('v1/1')).rows).toHaveLength(2);
+        const rows = await s.readRows('v1', 0, 5);
+        expect(rows).toEqual([{ text: 'héllo', n: 1 }, { text: '', n: null }, { text: 'a b', n: 2.5 }, { text: 'x' }, { text: 'y', extra: true }]);
+        expect(rows.map((r) => Object.keys(r))).toEqual([['text', 'n'], ['text', 'n'], ['text', 'n'], ['text'], ['text', 'extra']]);
+        const cols = await s.getChunkColumns('v1', 0, ['text']);
+        expect(cols).toEqual({ start: 0, length: 3, fields: ['text'], columns: [['héllo', '', 'a b']] });
+        expect(await s.getChunkColumns('v1', 1, ['text'])).toEqual({ start: 3, rows: [{ text: 'x' }, { text: 'y', extra: true }] });
+      } finally {
+        s.close();
+      }
+    },
+  },
 };
 
 describe('schema migrations', () => {

@@ -8,6 +8,7 @@
  *     n×k floats per run.
  * v3: trained classifiers are kept (`classifiers`, their weights in `classifierModels`); new
  *     tables only, nothing to move.
+ * v4: row chunks are stored column-wise (chunk-format.ts); existing chunks are rewritten.
  *
  * On open, pending imports whose writer is gone (tab closed mid-import) are deleted; the
  * writer is known alive by the Web Lock it holds (locks.ts), else by a recent heartbeat.
@@ -16,6 +17,8 @@ import Dexie, { type Table, type Transaction } from 'dexie';
 import { TABLES, type Backend, type Rec, type TableName } from './backend.ts';
 import { heldImportLocks } from './locks.ts';
 import { RepoStorage } from './repo.ts';
+import { encodeRowChunk } from './chunk-format.ts';
+import type { Row } from '../core/formats/types.ts';
 import { watchOtherTabs } from './tabs.ts';
 import type { ShoalStorage } from './types.ts';
 
@@ -57,6 +60,25 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
   {
     version: 3,
     stores: storesOf(['classifiers', 'classifierModels']),
+  },
+  {
+    // Row chunks are stored column-wise (chunk-format.ts): far cheaper for IndexedDB to clone
+    // back out. Existing chunks are rewritten, so every chunk of this database has one form
+    // (irregular rows excepted) and an older tab, which cannot read them, must reload first.
+    version: 4,
+    stores: {},
+    upgrade: async (tx) => {
+      await tx
+        .table('chunks')
+        .toCollection()
+        .modify((rec: Rec) => {
+          if (rec.rows === undefined) return;
+          const stored = encodeRowChunk(rec.rows as Row[]);
+          if (!('cols' in stored)) return;
+          delete rec.rows;
+          rec.cols = stored.cols;
+        });
+    },
   },
 ];
 

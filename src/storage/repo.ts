@@ -7,6 +7,9 @@ import { ShoalError } from '../core/types.ts';
 import type { Row } from '../core/formats/types.ts';
 import type { Backend, Rec, TableName } from './backend.ts';
 import { guardWrite } from './errors.ts';
+import { decodeColumns, decodeRows, encodeRowChunk } from './chunk-format.ts';
+import type { ColumnChunk } from '../core/lf/columns.ts';
+import type { RowChunk } from '../core/lf/types.ts';
 import {
   newId,
   ROWS_PER_CHUNK,
@@ -193,7 +196,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     await guardWrite(`the import (rows ${firstRow + 1}…)`, () =>
       this.db.tx('rw', ['versions', 'chunks'], async () => {
         const v = await this.pending(versionId);
-        await this.db.put('chunks', { key: chunkKey(versionId, index), versionId, index, rows });
+        await this.db.put('chunks', { key: chunkKey(versionId, index), versionId, index, ...encodeRowChunk(rows) });
         await this.db.put('versions', { ...v, heartbeatAt: Date.now() });
       }),
     );
@@ -278,7 +281,15 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   // ── rows and columns ─────────────────────────────────────────────────────────────────
   async getRowChunk(versionId: string, index: number): Promise<Row[] | undefined> {
     if (!(await this.getVersion(versionId))) return undefined;
-    return (await this.db.get('chunks', chunkKey(versionId, index)))?.rows as Row[] | undefined;
+    const rec = await this.db.get('chunks', chunkKey(versionId, index));
+    return rec ? decodeRows(rec) : undefined;
+  }
+
+  async getChunkColumns(versionId: string, index: number, fields: readonly string[] | null = null): Promise<ColumnChunk | RowChunk | undefined> {
+    const v = await this.getVersion(versionId);
+    if (!v) return undefined;
+    const rec = await this.db.get('chunks', chunkKey(versionId, index));
+    return rec ? decodeColumns(rec, index * v.rowsPerChunk, fields) : undefined;
   }
 
   async readRows(versionId: string, start: number, end: number): Promise<Row[]> {
@@ -294,7 +305,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     const chunks = await this.db.bulkGet('chunks', keys);
     const out: Row[] = [];
     chunks.forEach((c, i) => {
-      const rows = (c?.rows ?? []) as Row[];
+      const rows = c ? decodeRows(c) : [];
       const base = (first + i) * per;
       for (let r = Math.max(from - base, 0); r < rows.length && base + r < to; r++) out.push(rows[r]);
     });

@@ -292,6 +292,26 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     expect(await s.getClassifierModel('clf-5')).toBeUndefined();
   });
 
+  it('returns stored row chunks exactly, as rows or column-wise, whatever their shape', async () => {
+    s = await make();
+    const { id: projectId } = await s.createProject('rows');
+    const p = await s.beginImport({ projectId, name: 'data', source: { fileNames: ['d.jsonl'], format: 'jsonl', bytes: 10 }, datasetId: undefined });
+    const regular: Row[] = [{ text: 'Ünïcode 😀', n: 1, ok: true }, { text: '', n: null, ok: false }, { text: 'a\u0000b', n: -2.5, ok: true }];
+    const irregular: Row[] = [{ text: 'x', n: 1 }, { n: 2, text: 'y' }, { text: 'z' }];
+    await s.putRowChunk(p.versionId, 0, regular);
+    await s.putRowChunk(p.versionId, 1, irregular);
+    await s.commitImport(p.versionId, meta(6, 2, { rowsPerChunk: 3 }));
+    const all = await s.readRows(p.versionId, 0, 6);
+    expect(all).toEqual([...regular, ...irregular]);
+    expect(all.map((r) => Object.keys(r))).toEqual([...regular, ...irregular].map((r) => Object.keys(r)));
+    expect(await s.getRowChunk(p.versionId, 0)).toEqual(regular);
+    expect(await s.getChunkColumns(p.versionId, 0)).toEqual({ start: 0, length: 3, fields: ['text', 'n', 'ok'], columns: [regular.map((r) => r.text), [1, null, -2.5], [true, false, true]] });
+    expect(await s.getChunkColumns(p.versionId, 0, ['ok', 'text'])).toEqual({ start: 0, length: 3, fields: ['text', 'ok'], columns: [regular.map((r) => r.text), [true, false, true]] });
+    expect(await s.getChunkColumns(p.versionId, 1, ['text'])).toEqual({ start: 3, rows: irregular });
+    expect(await s.getChunkColumns(p.versionId, 2)).toBeUndefined();
+    expect(await s.getChunkColumns('nope', 0)).toBeUndefined();
+  });
+
   it('keeps global and per-project settings apart', async () => {
     s = await make();
     await s.putSetting('seed', 1);

@@ -17,6 +17,8 @@
  */
 import type { Row } from '../core/formats/types.ts';
 import type { SplitName } from '../core/formats/import-plan.ts';
+import type { ColumnChunk } from '../core/lf/columns.ts';
+import type { RowChunk } from '../core/lf/types.ts';
 import type { DistilledClassifier } from '../core/classifier/model.ts';
 
 export const ROWS_PER_CHUNK = 1000;
@@ -245,6 +247,11 @@ export interface ShoalStorage {
   cleanupPending(olderThanMs?: number): Promise<number>;
 
   getRowChunk(versionId: string, index: number): Promise<Row[] | undefined>;
+  /**
+   * Chunk `index` column-wise with only `fields` (null: all), without building row objects (what
+   * LF workers read; chunk-format.ts). Irregular rows come back as a row chunk.
+   */
+  getChunkColumns(versionId: string, index: number, fields?: readonly string[] | null): Promise<ColumnChunk | RowChunk | undefined>;
   /** Rows [start, end) of a committed version. */
   readRows(versionId: string, start: number, end: number): Promise<Row[]>;
   getColumn(versionId: string, name: 'gold'): Promise<Int8Array | undefined>;

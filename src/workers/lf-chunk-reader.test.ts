@@ -14,7 +14,7 @@ describe('LF workers reading chunks from IndexedDB', () => {
     const pend = await st.beginImport({ projectId: p.id, name: 'd', source: { fileNames: ['d.csv'], format: 'csv', bytes: 1 } });
     const n = 2500;
     const texts = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? `free gift ${i}` : `hello ${i}`));
-    for (let c = 0; c < 3; c++) await st.putRowChunk(pend.versionId, c, texts.slice(c * 1000, c * 1000 + 1000).map((text) => ({ text })));
+    for (let c = 0; c < 3; c++) await st.putRowChunk(pend.versionId, c, texts.slice(c * 1000, c * 1000 + 1000).map((text, i) => ({ text, note: `n${c * 1000 + i}` })));
     const version = await st.commitImport(pend.versionId, {
       rowCount: n, chunkCount: 3, columns: [{ name: 'text', kind: 'string' }], textFields: ['text'], fields: ['text'], classes: ['ham', 'spam'],
       splitCounts: { train: n, dev: 0, test: 0 }, skippedRows: 0, notes: [], gold: new Int8Array(n).fill(-1), split: new Uint8Array(n),
@@ -24,6 +24,11 @@ describe('LF workers reading chunks from IndexedDB', () => {
     const pool = createInlineLfPool(() => createLfWorkerApi(), 2);
     const res = await pool.applyLfs([def], ['ham', 'spam'], storedChunkSource(version, name));
     expect(Array.from(res.lfs[0].votes)).toEqual(texts.map((t) => (t.startsWith('free') ? 1 : -1)));
+    // A code LF reads any field: the workers then read every column of the stored chunks.
+    const code: LfDef = { id: 'c', name: 'note', enabled: true, kind: 'code', source: `(x) => x.note === 'n2001' && Object.keys(x).join() === 'text,note' ? 'ham' : null` };
+    const both = await pool.applyLfs([def, code], ['ham', 'spam'], storedChunkSource(version, name));
+    expect(Array.from(both.lfs[0].votes)).toEqual(Array.from(res.lfs[0].votes));
+    expect(Array.from(both.lfs[1].votes).flatMap((v, i) => (v >= 0 ? [[i, v]] : []))).toEqual([[2001, 0]]);
     await expect(pool.applyLfs([def], ['ham', 'spam'], storedChunkSource({ ...version, id: 'nope' }, name))).rejects.toThrow(/missing/);
     st.close();
   });

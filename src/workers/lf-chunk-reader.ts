@@ -36,9 +36,10 @@ registerChunkReader(STORED_CHUNKS, (raw) => {
     open = { name, storage: db.open().then(() => new DexieStorage(db, { watchTabs: false })) };
   }
   const storage = open.storage;
-  return async (index) => {
-    const rows = await (await storage).getRowChunk(p.versionId, index);
-    if (!rows) throw new Error(`row chunk ${index} of dataset version ${p.versionId} is missing (was the dataset deleted?)`);
-    return { start: index * p.rowsPerChunk, rows };
+  return async (index, fields) => {
+    // Column-wise and only the fields the LFs read: no row objects cloned out of IndexedDB.
+    const chunk = await (await storage).getChunkColumns(p.versionId, index, fields);
+    if (!chunk) throw new Error(`row chunk ${index} of dataset version ${p.versionId} is missing (was the dataset deleted?)`);
+    return chunk;
   };
 });

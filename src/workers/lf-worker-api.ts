@@ -13,7 +13,7 @@
  * worker without asking it (a worker stuck in a synchronous loop cannot answer).
  */
 import type { OverlapCounts } from '../core/labelmodel/overlap.ts';
-import { LfRuntime, isColumnChunk, loadNlp, needsNlp, previewLf, unpackRows, type ColumnChunk, type FunctionLf, type LfDef, type LfErrorInfo, type LfPreview, type NlpFn, type PreviewOptions, type PreviewSample, type RowChunk } from '../core/lf/index.ts';
+import { LfRuntime, fieldsRead, isColumnChunk, loadNlp, needsNlp, previewLf, unpackRows, type ColumnChunk, type FunctionLf, type LfDef, type LfErrorInfo, type LfPreview, type NlpFn, type PreviewOptions, type PreviewSample, type RowChunk } from '../core/lf/index.ts';
 import { OverlapAccumulator } from './pool-stats.ts';
 
 /** An LF set to run: definitions (the app) or a JS module of functions (the CLI). */
@@ -75,7 +75,8 @@ export interface LfWorkerApi {
   preview(def: LfDef, classes: readonly string[], sample: PreviewSample, opts?: Omit<PreviewOptions, 'nlp'>): Promise<LfPreview>;
 }
 
-export type ChunkReader = (index: number) => Promise<RowChunk>;
+/** Reads chunk `index`; `fields` are the fields the LFs read (null: all), the rest may be left out. */
+export type ChunkReader = (index: number, fields: readonly string[] | null) => Promise<RowChunk | ColumnChunk>;
 const readers = new Map<string, (params: unknown) => ChunkReader | Promise<ChunkReader>>();
 
 /** Make `remote` sources of this kind readable inside this worker. */
@@ -123,6 +124,7 @@ export function createLfWorkerApi(opts: WorkerApiOptions = {}): LfWorkerApi {
   let reader: ChunkReader | null = null;
   let nlp: NlpFn | null = null;
   let stats: OverlapAccumulator | null = null;
+  let fields: readonly string[] | null = null;
 
   const publish = (lfs: readonly number[]) => {
     if (!status) return;
@@ -144,6 +146,7 @@ export function createLfWorkerApi(opts: WorkerApiOptions = {}): LfWorkerApi {
       const wantNlp = spec.kind === 'module' ? spec.nlp === true : spec.defs.some((d) => d.kind === 'code' && needsNlp(d.source));
       if (wantNlp && !nlp) nlp = await loadNlp();
       const common = { textField: spec.textField, nlp, freezeRows: opts.freezeRows ?? false };
+      fields = spec.kind === 'defs' ? fieldsRead(spec.defs, spec.textField ?? 'text') : null;
       if (spec.kind === 'defs') runtime = LfRuntime.fromDefs(spec.defs, spec.classes, common);
       else {
         const mod = (await import(/* @vite-ignore */ spec.url)) as Record<string, unknown>;
@@ -156,7 +159,8 @@ export function createLfWorkerApi(opts: WorkerApiOptions = {}): LfWorkerApi {
 
     async run(chunk, only) {
       if (!runtime) throw new Error('run() before init()');
-      const c = typeof chunk === 'number' ? await readChunk(chunk) : isColumnChunk(chunk) ? { start: chunk.start, rows: unpackRows(chunk) } : chunk;
+      const got = typeof chunk === 'number' ? await readChunk(chunk) : chunk;
+      const c = isColumnChunk(got) ? { start: got.start, rows: unpackRows(got) } : got;
       try {
         const r = runtime.applyChunk(c, { only: only ?? undefined, onPhase: publish });
         stats?.addChunk(r.votes, r.rows, r.lfs);
@@ -183,8 +187,8 @@ export function createLfWorkerApi(opts: WorkerApiOptions = {}): LfWorkerApi {
     },
   };
 
-  async function readChunk(index: number): Promise<RowChunk> {
+  async function readChunk(index: number): Promise<RowChunk | ColumnChunk> {
     if (!reader) throw new Error(`chunk ${index} was requested by index but this job has no remote chunk source`);
-    return reader(index);
+    return reader(index, fields);
   }
 }
