@@ -84,6 +84,13 @@ export function registerChunkReader(kind: string, open: (params: unknown) => Chu
   readers.set(kind, open);
 }
 
+/** Open a registered reader outside an LF worker (the chunk server of isolated LF workers, chunk-relay.ts). */
+export async function openChunkReader(kind: string, params: unknown): Promise<ChunkReader> {
+  const open = readers.get(kind);
+  if (!open) throw new Error(`no chunk reader for "${kind}" is registered here`);
+  return open(params);
+}
+
 /** How the host wants transferable results wrapped (Comlink.transfer in real workers). */
 export type TransferFn = <T>(value: T, transferables: ArrayBuffer[]) => T;
 
