@@ -194,7 +194,8 @@ export class LfRuntime {
     const votes = new Int8Array(only.length * n).fill(ABSTAIN);
     const errors: (LfErrorInfo | null)[] = only.map((lf) => this.compileErrors[lf]);
     const ms = only.map(() => 0);
-    if (this.freezeRows) for (const r of rows) Object.freeze(r);
+    // Only code LFs could mutate a row; templates and regexes just read it.
+    if (this.freezeRows && this.phases.some((p) => p.kind === 'fn')) for (const r of rows) Object.freeze(r);
     this.scope.clear();
     try {
       for (const ph of this.phases) {
