@@ -246,11 +246,11 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
     await page.close();
   });
 
-  it('opens a database written by the previous schema and tells two tabs about each other', async () => {
+  it('opens a database written by schema v1 (run probabilities inline) and tells two tabs about each other', async () => {
     const a = await openPage();
     const migrated = await a.evaluate(async () => {
       const name = 'shoal-e2e-migrate';
-      const old = window.__db.declareSchema(name, window.__db.CURRENT_SCHEMA - 1);
+      const old = window.__db.declareSchema(name, 1); // v1 kept run probabilities inline
       await old.open();
       await old.table('projects').put({ id: 'p1', name: 'From v1', createdAt: 1, updatedAt: 1 });
       await old.table('runs').put({ id: 'r1', projectId: 'p1', versionId: 'v', model: 'mv', params: {}, lfHashes: [], metrics: {}, k: 2, n: 1, createdAt: 1, probs: Float32Array.from([0.3, 0.7]) });
