@@ -9,13 +9,17 @@
  *   (`checkBundleFits`); its LFs are added beside the existing ones (names made unique) and its
  *   gold labels overwrite the ones at the same rows.
  * Either way the caller has shown the LF code for review first; the LFs run only afterwards.
+ *
+ * The classifier settings travel as `model.classifier` (a superset of the older
+ * `{ targets, maxEpochs }`); a bundle without them imports with the defaults.
  */
 import { type ModelChoices, type ProjectBundle, checkBundleFits, goldForSplits, sparseGold, writeBundle } from '../core/formats/bundle.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
 import { startImport } from './import.ts';
 import { jobs } from './jobs.svelte.ts';
-import type { ModelState } from './model.svelte.ts';
+import { CLASSIFIER_SETTINGS, type ModelState } from './model.svelte.ts';
+import { readClassifierSettings } from './model-report.ts';
 import { lfToRecord, toJsonl, uniqueLfName, withNewId, SPLIT_NAMES } from './project.ts';
 import type { session as Session } from './session.svelte.ts';
 
@@ -23,10 +27,14 @@ const SPLIT_COLUMN = '__shoal_split';
 const MODEL_SETTING = 'modelChoices';
 
 export function modelChoices(m: ModelState): ModelChoices {
+  // Every classifier setting, not only the two fields ModelChoices names: readers of older
+  // bundles ignore the rest, newer ones read them (readClassifierSettings).
+  const classifier: ModelChoices['classifier'] = readClassifierSettings(m.clfSettings);
   return {
     labelModel: m.name,
     classBalance: m.balanceMode === 'custom' ? m.customBalance.split(/[\s,;]+/).filter(Boolean).map(Number) : m.balanceMode,
     seed: m.seed,
+    classifier,
   };
 }
 
@@ -114,6 +122,8 @@ export async function importProject(s: typeof Session, m: ModelState, b: Project
     }
   }
   await storage.putSetting(MODEL_SETTING, b.model, projectId);
+  // Before the project opens: the Model screen reads the settings when it does.
+  await storage.putSetting(CLASSIFIER_SETTINGS, readClassifierSettings(b.model.classifier), projectId);
   await s.openProject(projectId);
   applyChoices(m, b.model);
   await s.runLfs(s.lfs.filter((l) => l.enabled && s.runOf(l.id)?.status !== 'ok'));
@@ -126,4 +136,5 @@ function applyChoices(m: ModelState, c: ModelChoices): void {
     m.customBalance = c.classBalance.join(', ');
   } else m.balanceMode = c.classBalance;
   if (Number.isInteger(c.seed)) m.seed = c.seed;
+  m.clfSettings = readClassifierSettings(c.classifier);
 }

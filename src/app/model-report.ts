@@ -2,13 +2,16 @@
  * What the Model screen shows, computed from typed arrays: per-split scores of a probability
  * matrix against gold (accuracy, F1, coverage), the label distribution, each LF's learned
  * accuracy beside its empirical one, the warnings that save users from silent mistakes, and
- * the error-analysis lists. Pure (no DOM, no Svelte), so it is tested in Node.
+ * the error-analysis lists; and the distilled classifier's user settings (defaults from core,
+ * validation, what is stored and bundled, what the train worker gets). Pure (no DOM, no
+ * Svelte), so it is tested in Node.
  *
  * Scoring follows src/core/metrics.ts: Snorkel's tie rule on the row's dataset position, gold
  * -1 rows skipped, F1 binary (positive = class 1) for two classes and macro otherwise — as
  * WRENCH reports them.
  */
 import { analyze } from '../core/analysis.ts';
+import { DEFAULT_FEATURES, TRAIN_DEFAULTS, type FeatureSpec } from '../core/classifier/index.ts';
 import type { LabelMatrix } from '../core/matrix.ts';
 import { accuracy, confusionMatrix, coverage, f1Binary, f1Macro, predictLabels, type Confusion } from '../core/metrics.ts';
 import { ABSTAIN } from '../core/types.ts';
@@ -185,4 +188,117 @@ export function scatterSplits(total: number, k: number, parts: { rows: Uint32Arr
   const out = new Float32Array(total * k);
   for (const { rows, proba } of parts) for (let t = 0; t < rows.length; t++) out.set(proba.subarray(t * k, t * k + k), rows[t] * k);
   return out;
+}
+
+// ── classifier settings ────────────────────────────────────────────────────────────────
+
+/**
+ * The knobs of the distilled classifier a user may turn (core/classifier: FeatureSpec and
+ * TrainOptions). Stored per project, carried in the project bundle as `model.classifier` (a
+ * superset of the older `{ targets, maxEpochs }`), and recorded with every trained classifier.
+ */
+export interface ClassifierSettings {
+  /** Inclusive word n-gram range; [0, 0] turns word n-grams off. */
+  wordNgrams: [number, number];
+  /** Inclusive char n-gram range over space-padded tokens; [0, 0] turns them off. */
+  charNgrams: [number, number];
+  /** Multiplier on char n-gram weights. */
+  charWeight: number;
+  /** Hash space size (a power of two). */
+  buckets: number;
+  maxEpochs: number;
+  /** Epochs without a better dev score before stopping. */
+  patience: number;
+  learningRate: number;
+  /** L2 penalty λ (0 = none: early stopping regularises). */
+  l2: number;
+  targets: 'auto' | 'soft' | 'hard';
+  seed: number;
+}
+
+export type SettingsErrors = Partial<Record<keyof ClassifierSettings, string>>;
+
+/** Hash sizes offered: 2^12 … 2^22 (4 k to 4 M buckets). */
+export const BUCKET_CHOICES: readonly number[] = Array.from({ length: 11 }, (_, i) => 2 ** (12 + i));
+
+export function defaultClassifierSettings(): ClassifierSettings {
+  return {
+    wordNgrams: [DEFAULT_FEATURES.wordNgrams[0], DEFAULT_FEATURES.wordNgrams[1]],
+    charNgrams: [DEFAULT_FEATURES.charNgrams[0], DEFAULT_FEATURES.charNgrams[1]],
+    charWeight: DEFAULT_FEATURES.charWeight,
+    buckets: DEFAULT_FEATURES.buckets,
+    maxEpochs: TRAIN_DEFAULTS.maxEpochs,
+    patience: TRAIN_DEFAULTS.patience,
+    learningRate: TRAIN_DEFAULTS.learningRate,
+    l2: TRAIN_DEFAULTS.l2,
+    targets: 'auto',
+    seed: 0,
+  };
+}
+
+const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+function rangeError(r: unknown, what: string): string | null {
+  if (!Array.isArray(r) || r.length !== 2 || !isInt(r[0]) || !isInt(r[1])) return `${what} n-grams need two whole numbers`;
+  const [a, b] = r as number[];
+  if (a === 0 && b === 0) return null;
+  if (a < 1 || b < a || b > 8) return `${what} n-grams: 1 ≤ from ≤ to ≤ 8, or 0–0 for none`;
+  return null;
+}
+
+/** Why each setting is unusable, as a short sentence per field; empty when all are fine. */
+export function validateClassifierSettings(s: ClassifierSettings): SettingsErrors {
+  const e: SettingsErrors = {};
+  const w = rangeError(s.wordNgrams, 'word');
+  if (w) e.wordNgrams = w;
+  const c = rangeError(s.charNgrams, 'char');
+  if (c) e.charNgrams = c;
+  if (!w && !c && s.wordNgrams[1] === 0 && s.charNgrams[1] === 0) e.wordNgrams = 'turn on word or char n-grams: with neither there are no features';
+  if (!isNum(s.charWeight) || s.charWeight <= 0 || s.charWeight > 10) e.charWeight = 'char weight must be in (0, 10]';
+  if (!BUCKET_CHOICES.includes(s.buckets)) e.buckets = `hash size must be a power of two from ${BUCKET_CHOICES[0]} to ${BUCKET_CHOICES[BUCKET_CHOICES.length - 1]}`;
+  if (!isInt(s.maxEpochs) || s.maxEpochs < 1 || s.maxEpochs > 500) e.maxEpochs = 'epochs must be a whole number from 1 to 500';
+  if (!isInt(s.patience) || s.patience < 1 || s.patience > 500) e.patience = 'patience must be a whole number from 1 to 500';
+  if (!isNum(s.learningRate) || s.learningRate <= 0 || s.learningRate > 10) e.learningRate = 'learning rate must be in (0, 10]';
+  if (!isNum(s.l2) || s.l2 < 0 || s.l2 > 1) e.l2 = 'L2 must be in [0, 1]';
+  if (!['auto', 'soft', 'hard'].includes(s.targets)) e.targets = 'targets must be auto, soft or hard';
+  if (!isInt(s.seed) || s.seed < 0 || s.seed > 2 ** 31 - 1) e.seed = 'seed must be a whole number from 0 to 2147483647';
+  return e;
+}
+
+/**
+ * Settings from stored or bundled data of any age: every valid field is kept, a missing or
+ * invalid one falls back to its default (older bundles carry only `targets` and `maxEpochs`).
+ */
+export function readClassifierSettings(raw: unknown): ClassifierSettings {
+  const out = defaultClassifierSettings();
+  if (typeof raw !== 'object' || raw === null) return out;
+  const r = raw as Record<string, unknown>;
+  for (const key of Object.keys(out) as (keyof ClassifierSettings)[]) {
+    if (!(key in r)) continue;
+    const v = r[key];
+    const trial = { ...out, [key]: Array.isArray(v) ? [...v] : v } as ClassifierSettings;
+    const errs = validateClassifierSettings(trial);
+    // Judge the field alone: the "no features at all" rule needs both ranges, checked below.
+    if (!errs[key] || (key === 'wordNgrams' && !rangeError(v, 'word'))) Object.assign(out, { [key]: trial[key] });
+  }
+  if (Object.keys(validateClassifierSettings(out)).length) return defaultClassifierSettings();
+  return out;
+}
+
+/** What the train worker gets for these settings (core's option names). */
+export function classifierTrainOptions(s: ClassifierSettings): {
+  features: Partial<FeatureSpec>;
+  maxEpochs: number;
+  targets: 'auto' | 'soft' | 'hard';
+  seed: number;
+  training: { patience: number; learningRate: number; l2: number };
+} {
+  return {
+    features: { buckets: s.buckets, wordNgrams: [s.wordNgrams[0], s.wordNgrams[1]], charNgrams: [s.charNgrams[0], s.charNgrams[1]], charWeight: s.charWeight },
+    maxEpochs: s.maxEpochs,
+    targets: s.targets,
+    seed: s.seed,
+    training: { patience: s.patience, learningRate: s.learningRate, l2: s.l2 },
+  };
 }

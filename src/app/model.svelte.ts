@@ -7,16 +7,25 @@
  * model probabilities are stored as a run per dataset version (storage `putRun`), keyed by the
  * LF source hashes it saw, so a reload shows the last fit without refitting; a change of the
  * enabled LFs' votes (`session.votes.version`) refits after a short pause (`watch()`).
+ *
+ * The trained classifier is stored too (storage `putClassifier`, the newest per dataset
+ * version) with the label-model run and LF hashes it was trained from, and comes back on
+ * reload with its metrics, loss curve and ONNX export. When the LFs or the label model changed
+ * since, it is shown as stale (`clfStale`) rather than as current. Its settings (n-grams, hash
+ * size, epochs, learning rate, L2, targets, seed) are a per-project setting.
  */
 import { untrack } from 'svelte';
 import { coveredRows, type DistilledClassifier, type EpochReport } from '../core/classifier/index.ts';
 import { createLabelModel, type LabelModelName, type LabelModelSummary } from '../core/labelmodel/index.ts';
 import type { LabelMatrix } from '../core/matrix.ts';
 import { ShoalError } from '../core/types.ts';
+import type { ClassifierRecord } from '../storage/types.ts';
 import type { LabelMatrixData } from '../workers/train-worker-api.ts';
 import { jobs } from './jobs.svelte.ts';
 import {
   balanceFromGold,
+  classifierTrainOptions,
+  defaultClassifierSettings,
   goldCount,
   hardLabels,
   labelDistribution,
@@ -24,8 +33,11 @@ import {
   maxAbsDiff,
   modelWarnings,
   parseBalance,
+  readClassifierSettings,
   scatterSplits,
   scoreSplit,
+  validateClassifierSettings,
+  type ClassifierSettings,
   type LfAccuracyRow,
   type SplitScores,
 } from './model-report.ts';
@@ -37,6 +49,8 @@ export type BalanceMode = 'dev' | 'uniform' | 'custom';
 export interface LabelModelResult {
   /** session.votes.version it was fitted on. */
   votesVersion: number;
+  /** The stored run (RunRecord id) holding these probabilities. */
+  runId: string;
   versionId: string;
   name: LabelModelName;
   summary: LabelModelSummary;
@@ -56,9 +70,18 @@ export interface LabelModelResult {
 }
 
 export interface ClassifierResult {
+  /** Its stored record id. */
+  id: string;
   classifier: DistilledClassifier;
-  /** For the label model fit of this votes version. */
-  votesVersion: number;
+  /** The label-model run it was trained on, and that run's LF hashes. */
+  lmRunId: string;
+  lfHashes: string[];
+  /** The label model behind the targets (what `auto` chose, when it chose). */
+  labelModel: string;
+  settings: ClassifierSettings;
+  /** Loaded from storage rather than trained in this page. */
+  restored: boolean;
+  createdAt: number;
   proba: Record<'dev' | 'test', Float32Array>;
   scores: Record<'dev' | 'test', SplitScores>;
   bestEpoch: number;
@@ -79,6 +102,8 @@ export interface OnnxResult {
 }
 
 const REFIT_DELAY_MS = 700;
+/** Per-project setting key of the classifier settings. */
+export const CLASSIFIER_SETTINGS = 'classifierSettings';
 
 function matrixData(L: LabelMatrix): LabelMatrixData {
   // Copies: the session keeps its columns, the worker gets its own.
@@ -109,6 +134,10 @@ export class ModelState {
   clf = $state.raw<ClassifierResult | null>(null);
   clfBusy = $state(false);
   clfError = $state<string | null>(null);
+  /** Settings for the next training run (validated before it starts). */
+  clfSettings = $state<ClassifierSettings>(defaultClassifierSettings());
+  /** A save of the settings that failed (shown beside them). */
+  clfSettingsError = $state<string | null>(null);
   curve = $state.raw<(EpochReport & { targets: 'soft' | 'hard' })[]>([]);
 
   onnx = $state.raw<OnnxResult | null>(null);
@@ -119,6 +148,8 @@ export class ModelState {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private watching = false;
   private lastSeen = -1;
+  /** The dataset version whose stored state (settings, classifier) is loaded. */
+  private loadedFor: string | null = null;
 
   /** Refit (debounced) whenever the enabled LFs' votes change, once a fit exists or is stored. */
   watch(): void {
@@ -138,10 +169,17 @@ export class ModelState {
 
   private async onVotes(version: number, versionId: string): Promise<void> {
     if (this.lm && this.lm.votesVersion === version) return;
-    if (!this.lm || this.lm.versionId !== versionId) {
+    if (this.loadedFor !== versionId) {
+      // Another project or dataset version: nothing on screen belongs to it any more.
+      this.loadedFor = versionId;
+      this.lm = null;
       this.clf = null;
       this.onnx = null;
       this.curve = [];
+      await this.loadSettings();
+      await this.restoreClassifier(versionId);
+    }
+    if (!this.lm || this.lm.versionId !== versionId) {
       if (await this.restore()) return;
     }
     if (!this.autoRefit || !this.lm) return;
@@ -220,7 +258,7 @@ export class ModelState {
       await mv.fit(v.train, { classBalance: bal ?? undefined, seed: this.seed });
       const proba = { train: res.proba, dev: res.also[0], test: res.also[1] };
       const mvProba = { dev: mv.predictProba(v.dev), test: mv.predictProba(v.test) };
-      const result = this.report(v.version, ds.versionId, name, res.summary, proba, mvProba, bal, res.backend, performance.now() - t0, false);
+      const result = this.report(v.version, `lm-${ds.versionId}-${Date.now()}`, ds.versionId, name, res.summary, proba, mvProba, bal, res.backend, performance.now() - t0, false);
       if (session.votes?.version !== v.version) return; // stale: a newer fit follows
       this.lm = result;
       await this.store(result);
@@ -235,6 +273,7 @@ export class ModelState {
 
   private report(
     votesVersion: number,
+    runId: string,
     versionId: string,
     name: LabelModelName,
     summary: LabelModelSummary,
@@ -258,6 +297,7 @@ export class ModelState {
     const coveredPred = Int32Array.from(covered, (i) => trainPred[i]);
     return {
       votesVersion,
+      runId,
       versionId,
       name,
       summary,
@@ -286,7 +326,7 @@ export class ModelState {
     try {
       await storage.putRun(
         {
-          id: `lm-${ds.versionId}-${Date.now()}`,
+          id: r.runId,
           projectId: session.projectId,
           versionId: ds.versionId,
           model: r.name,
@@ -333,7 +373,7 @@ export class ModelState {
     await mv.fit(v.train, { classBalance: params.classBalance ?? undefined });
     this.name = run.model as LabelModelName;
     this.balanceMode = params.balanceMode;
-    this.lm = this.report(v.version, ds.versionId, run.model as LabelModelName, params.summary, { train: pick(idx.train), dev: pick(idx.dev), test: pick(idx.test) }, { dev: mv.predictProba(v.dev), test: mv.predictProba(v.test) }, params.classBalance, params.backend, 0, true);
+    this.lm = this.report(v.version, run.id, ds.versionId, run.model as LabelModelName, params.summary, { train: pick(idx.train), dev: pick(idx.dev), test: pick(idx.test) }, { dev: mv.predictProba(v.dev), test: mv.predictProba(v.test) }, params.classBalance, params.backend, 0, true);
     return true;
   }
 
@@ -341,7 +381,7 @@ export class ModelState {
   rescore(): void {
     const r = this.lm;
     if (!r || session.votes?.version !== r.votesVersion) return;
-    this.lm = this.report(r.votesVersion, r.versionId, r.name, r.summary, r.proba, r.mvProba, r.classBalance, r.backend, r.ms, r.restored);
+    this.lm = this.report(r.votesVersion, r.runId, r.versionId, r.name, r.summary, r.proba, r.mvProba, r.classBalance, r.backend, r.ms, r.restored);
     const c = this.clf;
     if (c) {
       const k = session.classes.length;
@@ -367,18 +407,28 @@ export class ModelState {
 
   /**
    * Train the distilled classifier on the label model's train probabilities (rows no LF voted
-   * on left out), early-stopped on gold dev rows; score it on dev and test.
+   * on left out), early-stopped on gold dev rows; score it on dev and test, and store it.
    */
   async trainClassifier(): Promise<void> {
     const lm = this.lm;
     const v = session.votes;
-    if (!lm || !v) {
+    const ds = session.dataset;
+    if (!lm || !v || !ds) {
       this.clfError = 'Fit the label model first.';
+      return;
+    }
+    const settings = $state.snapshot(this.clfSettings) as ClassifierSettings;
+    const bad = Object.values(validateClassifierSettings(settings));
+    if (bad.length) {
+      this.clfError = `Fix the classifier settings first: ${bad.join('; ')}.`;
       return;
     }
     const k = session.classes.length;
     const jobId = `clf-${++this.seq}`;
     const wk = trainWorker();
+    // What it is trained from, captured now: the LFs may change while it trains.
+    const lfHashes = this.lfHashes();
+    const opts = classifierTrainOptions(settings);
     this.clfBusy = true;
     this.clfError = null;
     this.curve = [];
@@ -401,7 +451,7 @@ export class ModelState {
             rows,
             classes: session.classes.slice(),
             dev: devRows.length ? { texts: devRows.map((i) => devTexts[i]), labels: Int32Array.from(devRows, (i) => gold.dev[i]) } : undefined,
-            seed: this.seed,
+            ...opts,
           },
           Comlink.proxy((e: EpochReport & { targets: 'soft' | 'hard' }) => {
             this.curve = [...this.curve, e];
@@ -411,9 +461,15 @@ export class ModelState {
       });
       const pDev = await wk.predict(res.classifier, devTexts);
       const pTest = await wk.predict(res.classifier, testTexts);
-      this.clf = {
+      const result: ClassifierResult = {
+        id: `clf-${ds.versionId}-${Date.now()}`,
         classifier: res.classifier,
-        votesVersion: lm.votesVersion,
+        lmRunId: lm.runId,
+        lfHashes,
+        labelModel: lm.summary.chosen ?? lm.name,
+        settings,
+        restored: false,
+        createdAt: Date.now(),
         proba: { dev: pDev, test: pTest },
         scores: { dev: scoreSplit(hardLabels(pDev, k), gold.dev, k), test: scoreSplit(hardLabels(pTest, k), gold.test, k) },
         bestEpoch: res.bestEpoch,
@@ -422,13 +478,130 @@ export class ModelState {
         backend: res.backend,
         ms: res.ms,
       };
+      if (session.dataset?.versionId !== ds.versionId) return; // another project opened meanwhile
+      this.clf = result;
       this.onnx = null;
+      await this.storeClassifier(result, ds.versionId);
     } catch (e) {
       if (isAbort(e)) this.clfError = 'Training was cancelled.';
       else this.clfError = e instanceof Error ? e.message : String(e);
     } finally {
       this.clfBusy = false;
     }
+  }
+
+  /** Keep the classifier (weights, dev/test probabilities, curve) for this dataset version. */
+  private async storeClassifier(c: ClassifierResult, versionId: string): Promise<void> {
+    const storage = session.storage;
+    const projectId = session.projectId;
+    if (!storage || !projectId) return;
+    const record: ClassifierRecord = {
+      id: c.id,
+      projectId,
+      versionId,
+      runId: c.lmRunId,
+      lfHashes: c.lfHashes,
+      labelModel: c.labelModel,
+      settings: { ...c.settings },
+      metrics: { devAccuracy: c.scores.dev.accuracy, devF1: c.scores.dev.f1, testAccuracy: c.scores.test.accuracy, testF1: c.scores.test.f1 },
+      curve: this.curve.map((e) => ({ ...e })),
+      bestEpoch: c.bestEpoch,
+      targets: c.targets,
+      trainRows: c.trainRows,
+      backend: c.backend,
+      ms: c.ms,
+      k: c.classifier.model.k,
+      createdAt: c.createdAt,
+    };
+    try {
+      await storage.putClassifier(record, { classifier: c.classifier, proba: c.proba });
+    } catch (e) {
+      this.clfError = `The classifier trained but could not be saved (it will be gone after a reload): ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+
+  /** Load the newest stored classifier of this dataset version, if there is one. */
+  private async restoreClassifier(versionId: string): Promise<void> {
+    const storage = session.storage;
+    if (!storage) return;
+    try {
+      const rec = await storage.latestClassifier(versionId);
+      const stored = rec && (await storage.getClassifierModel(rec.id));
+      // A training run finished meanwhile, or another version opened: leave the screen alone.
+      if (!rec || !stored || this.clf || session.dataset?.versionId !== versionId) return;
+      const k = session.classes.length;
+      if (rec.k !== k) return;
+      const gold = session.gold;
+      const { dev, test } = stored.proba;
+      this.clf = {
+        id: rec.id,
+        classifier: stored.classifier,
+        lmRunId: rec.runId,
+        lfHashes: rec.lfHashes,
+        labelModel: rec.labelModel,
+        settings: readClassifierSettings(rec.settings),
+        restored: true,
+        createdAt: rec.createdAt,
+        proba: { dev, test },
+        // Scored against today's gold: labels added since count, as they would after a retrain.
+        scores: { dev: scoreSplit(hardLabels(dev, k), gold.dev, k), test: scoreSplit(hardLabels(test, k), gold.test, k) },
+        bestEpoch: rec.bestEpoch,
+        targets: rec.targets,
+        trainRows: rec.trainRows,
+        backend: rec.backend,
+        ms: rec.ms,
+      };
+      this.curve = rec.curve.map((e) => ({ ...e }));
+    } catch (e) {
+      this.clfError = `The saved classifier could not be read: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+
+  /**
+   * Why the classifier on screen no longer matches the LFs and label model, or null when it
+   * does. Reactive: reads the LF votes and the label model.
+   */
+  clfStale(): string | null {
+    const c = this.clf;
+    if (!c) return null;
+    const lm = this.lm;
+    const lfsChanged = this.lfHashes().join('|') !== c.lfHashes.join('|');
+    if (lfsChanged) return 'the LFs changed since it was trained';
+    if (!lm) return 'the label model it was trained on is not fitted for these LFs';
+    if (lm.runId !== c.lmRunId) return 'the label model was refitted since';
+    return null;
+  }
+
+  /** Read this project's classifier settings (defaults where none are stored). */
+  private async loadSettings(): Promise<void> {
+    const storage = session.storage;
+    const pid = session.projectId;
+    this.clfSettingsError = null;
+    if (!storage || !pid) return;
+    try {
+      this.clfSettings = readClassifierSettings(await storage.getSetting(CLASSIFIER_SETTINGS, pid));
+    } catch {
+      this.clfSettings = defaultClassifierSettings();
+    }
+  }
+
+  /** Persist the settings with the project, when they are valid. */
+  async saveSettings(): Promise<void> {
+    const storage = session.storage;
+    const pid = session.projectId;
+    const snap = $state.snapshot(this.clfSettings) as ClassifierSettings;
+    if (!storage || !pid || Object.keys(validateClassifierSettings(snap)).length) return;
+    try {
+      await storage.putSetting(CLASSIFIER_SETTINGS, snap, pid);
+      this.clfSettingsError = null;
+    } catch (e) {
+      this.clfSettingsError = `The settings could not be saved: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+
+  resetSettings(): void {
+    this.clfSettings = defaultClassifierSettings();
+    void this.saveSettings();
   }
 
   /** Export to ONNX, predict every row with onnxruntime-web and with tfjs, compare. */

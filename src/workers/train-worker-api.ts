@@ -15,6 +15,7 @@ import {
   type DistillResult,
   type EpochReport,
   type FeatureSpec,
+  type TrainOptions,
   distill,
   exportOnnx,
   featurize,
@@ -70,6 +71,8 @@ export interface TrainClassifierRequest {
   features?: Partial<FeatureSpec>;
   maxEpochs?: number;
   targets?: 'auto' | 'soft' | 'hard';
+  /** More of core's training knobs (the Model screen's settings); unset ones keep core's defaults. */
+  training?: Pick<TrainOptions, 'patience' | 'learningRate' | 'l2' | 'batchSize' | 'optimizer'>;
 }
 
 export interface TrainClassifierResult {
@@ -150,7 +153,7 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
             classes: req.classes,
             dev: req.dev,
           },
-          { seed: req.seed, metric: req.metric, features: req.features, maxEpochs: req.maxEpochs, targets: req.targets, signal: ac.signal, onProgress },
+          { ...req.training, seed: req.seed, metric: req.metric, features: req.features, maxEpochs: req.maxEpochs, targets: req.targets, signal: ac.signal, onProgress },
         );
         const result: TrainClassifierResult = {
           classifier,
