@@ -2,6 +2,7 @@ import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { demoPlugin } from './scripts/build-demo.ts';
+import { lfIsolatedWorkerPlugin } from './scripts/lf-isolated-plugin.ts';
 import { CONTENT_SECURITY_POLICY, crossOriginIsolation, staticHostHeaders } from './scripts/security.ts';
 
 /**
@@ -30,6 +31,7 @@ const headers = { ...crossOriginIsolation, 'Content-Security-Policy': CONTENT_SE
 export default defineConfig({
   plugins: [
     demoPlugin(),
+    lfIsolatedWorkerPlugin(),
     svelte(),
     securityPlugin(),
     VitePWA({
@@ -68,6 +70,6 @@ export default defineConfig({
   worker: { format: 'es' },
   // Workers are not reached by the dev server's dependency scan from index.html: listing them
   // pre-bundles their deps (papaparse, hyparquet) at start instead of reloading the page later.
-  optimizeDeps: { exclude: ['onnxruntime-web'], entries: ['index.html', 'src/workers/import.worker.ts', 'src/workers/lf.worker.ts'] },
+  optimizeDeps: { exclude: ['onnxruntime-web'], entries: ['index.html', 'src/workers/import.worker.ts', 'src/workers/lf.worker.ts', 'src/workers/chunk-server.worker.ts'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 8000 },
 });

@@ -61,6 +61,8 @@ export interface HarnessOptions {
   /** The base path the app was built with (`vite build --base=/sub/`); default `/`. */
   base?: string;
   viewport?: { width: number; height: number };
+  /** Extra Chromium flags for this suite. */
+  args?: string[];
 }
 
 export interface RecordedRequest {
@@ -107,7 +109,7 @@ export class Harness {
     this.context = await chromium.launchPersistentContext(this.profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...(this.opts.args ?? [])],
       viewport: this.opts.viewport ?? { width: 1280, height: 860 },
     });
     this.context.on('request', (r) => {

@@ -14,13 +14,20 @@
  *   runs); the worker it runs in sees only its row chunks and returns votes.
  * - A meta-tag CSP does not cover worker scripts loaded from URLs (they take the policy sent
  *   with their own response); hosts that send the `_headers` file's headers close that gap.
+ * - The one inline script is the isolated LF host frame's (a `srcdoc` iframe, which inherits
+ *   this policy and makes no request: `frame-src 'none'` still holds), allowed by its hash.
  * - `style-src 'unsafe-inline'`: Svelte sets inline styles; styles cannot fetch anything that
  *   img-src/font-src do not already allow.
  */
+import { createHash } from 'node:crypto';
+import { FRAME_SCRIPT } from '../src/workers/lf-isolated-frame.ts';
+
+/** The isolated LF host frame's inline script, allowed by its hash (src/workers/lf-isolated-frame.ts). */
+export const FRAME_SCRIPT_SHA256 = `'sha256-${createHash('sha256').update(FRAME_SCRIPT, 'utf8').digest('base64')}'`;
 
 export const CSP_DIRECTIVES: Record<string, string[]> = {
   'default-src': ["'self'"],
-  'script-src': ["'self'", "'wasm-unsafe-eval'", "'unsafe-eval'"],
+  'script-src': ["'self'", "'wasm-unsafe-eval'", "'unsafe-eval'", FRAME_SCRIPT_SHA256],
   'style-src': ["'self'", "'unsafe-inline'"],
   'img-src': ["'self'", 'data:', 'blob:'],
   'font-src': ["'self'"],

@@ -129,6 +129,10 @@ class Session {
 
   private version: DatasetVersionRecord | null = null;
   private pool: LfPool | null = null;
+  /** Code LFs run here: each worker in a process of its own (pool-isolated.ts). */
+  private isolatedPool: LfPool | null = null;
+  /** Set when isolated workers cannot start in this browser; code LFs then share the page's process. */
+  isolationUnavailable = $state<string | null>(null);
   private voteVersion = 0;
   private opening: Promise<void> | null = null;
 
@@ -594,12 +598,36 @@ class Session {
   }
 
   // ── running LFs ──────────────────────────────────────────────────────────────────────
-  private async getPool(): Promise<LfPool> {
+  private async getPool(isolated = false): Promise<LfPool> {
+    if (isolated && !this.isolationUnavailable) {
+      if (!this.isolatedPool) {
+        const { createIsolatedLfPool } = await import('../workers/pool-isolated.ts');
+        this.isolatedPool = createIsolatedLfPool();
+      }
+      return this.isolatedPool;
+    }
     if (!this.pool) {
       const { createBrowserLfPool } = await import('../workers/pool-browser.ts');
       this.pool = createBrowserLfPool();
     }
     return this.pool;
+  }
+
+  /**
+   * Run `work` on the isolated pool for code LFs; if isolated workers cannot start here (a
+   * browser without process-per-frame, a host that strips the CSP hash), say so once and use the
+   * page's own workers, where the lockdown and the time budget still apply.
+   */
+  private async withPool<T>(isolated: boolean, work: (pool: LfPool) => Promise<T>): Promise<T> {
+    try {
+      return await work(await this.getPool(isolated));
+    } catch (e) {
+      if (!isolated || this.isolationUnavailable || !/isolated LF worker did not start/.test(message(e))) throw e;
+      this.isolationUnavailable = message(e);
+      this.isolatedPool?.close();
+      this.isolatedPool = null;
+      return work(await this.getPool(false));
+    }
   }
 
   /** Run LFs over every row in the worker pool; their votes are stored as they finish. */
@@ -614,22 +642,28 @@ class Session {
     const label = defs.length === 1 ? `Running ${defs[0].name}` : `Running ${defs.length} LFs`;
     writeCrumb(projectId, ids);
     try {
-      const pool = await this.getPool();
       const { storedChunkSource } = await import('../workers/lf-chunk-reader.ts');
-      const result = await jobs.run(label, (signal, report) =>
-        pool.applyLfs(defs, classes, storedChunkSource(version), {
-          signal,
-          textField: 'text',
-          onProgress: (p) => report(p.rowCount ? p.rowsDone / p.rowCount : 1, `${label}: ${p.rowsDone.toLocaleString('en-US')} of ${p.rowCount.toLocaleString('en-US')} rows`),
-          onRunning: (lfs) => writeCrumb(projectId, lfs.length ? lfs.map((j) => defs[j].id) : ids),
-        }),
-      );
-      for (let j = 0; j < result.lfs.length; j++) {
-        const o = result.lfs[j];
-        const hash = o.hash ?? lfHash(defs[j], classes);
-        const error = o.error ? lfErrorText(o.error) : undefined;
-        await storage.putVotes({ sourceHash: hash, versionId: version.id, votes: o.votes, error, computedAt: Date.now(), ms: Math.round(o.ms) });
-        if (this.version?.id === version.id) this.setRun(defs[j].id, { status: error ? 'error' : 'ok', votes: o.votes, error: error ?? null, ms: o.ms, hash });
+      // Templates are our own bounded code and run in the page's fast workers; code LFs are
+      // user code and run in isolated processes, where running out of memory kills only them.
+      const groups = [defs.filter((d) => !needsIsolation(d)), defs.filter(needsIsolation)].filter((g) => g.length > 0);
+      for (const group of groups) {
+        const result = await this.withPool(needsIsolation(group[0]), (pool) =>
+          jobs.run(label, (signal, report) =>
+            pool.applyLfs(group, classes, storedChunkSource(version), {
+              signal,
+              textField: 'text',
+              onProgress: (p) => report(p.rowCount ? p.rowsDone / p.rowCount : 1, `${label}: ${p.rowsDone.toLocaleString('en-US')} of ${p.rowCount.toLocaleString('en-US')} rows`),
+              onRunning: (lfs) => writeCrumb(projectId, lfs.length ? lfs.map((j) => group[j].id) : group.map((d) => d.id)),
+            }),
+          ),
+        );
+        for (let j = 0; j < result.lfs.length; j++) {
+          const o = result.lfs[j];
+          const hash = o.hash ?? lfHash(group[j], classes);
+          const error = o.error ? lfErrorText(o.error) : undefined;
+          await storage.putVotes({ sourceHash: hash, versionId: version.id, votes: o.votes, error, computedAt: Date.now(), ms: Math.round(o.ms) });
+          if (this.version?.id === version.id) this.setRun(group[j].id, { status: error ? 'error' : 'ok', votes: o.votes, error: error ?? null, ms: o.ms, hash });
+        }
       }
       if (this.version?.id === version.id) this.rebuildVotes();
     } catch (e) {
@@ -681,9 +715,15 @@ class Session {
     const v = this.votes;
     const others: Int8Array[] = [];
     if (v) v.full.forEach((col, j) => v.lfIds[j] !== def.id && others.push(Int8Array.from(s.rowIds, (i) => col[i])));
-    const pool = await this.getPool();
-    return pool.previewLf(def, this.classes, { rows: s.rows, gold: s.gold, rowIds: s.rowIds, others }, { timeoutMs: 1500, textField: 'text', maxExamples: 5 });
+    return this.withPool(needsIsolation(def), (pool) =>
+      pool.previewLf(def, this.classes, { rows: s.rows, gold: s.gold, rowIds: s.rowIds, others }, { timeoutMs: 1500, textField: 'text', maxExamples: 5 }),
+    );
   }
+}
+
+/** Code LFs are user code: they run in isolated processes (templates cannot allocate without bound). */
+function needsIsolation(def: LfDef): boolean {
+  return def.kind === 'code';
 }
 
 /**

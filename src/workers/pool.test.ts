@@ -175,3 +175,27 @@ describe('LF pool fault isolation (fake killable workers)', () => {
     await expect(pool.applyLfs([defs[0], defs[2]], classes, chunked(rows, [100]))).rejects.toThrow(/kept crashing/);
   });
 });
+
+describe('LF pool and slow-starting workers', () => {
+  it('watchdog deadlines start when the worker is ready, not when it was spawned', async () => {
+    // A worker whose host takes 300 ms to start (a new process), with a 100 ms preview budget.
+    const spawn = (): WorkerHandle => {
+      const inner = createLfWorkerApi();
+      const ready = new Promise<void>((r) => setTimeout(r, 300));
+      const api: LfWorkerApi = {
+        init: async (...a) => (await ready, inner.init(...a)),
+        run: async (...a) => (await ready, inner.run(...a)),
+        preview: async (...a) => (await ready, inner.preview(...a)),
+      };
+      return { api, died: new Promise<string>(() => {}), ready, killable: true, terminate() {} };
+    };
+    const pool = createLfPool({ size: 1, spawn, sharedStatus: false });
+    const sample = { rows: makeRows(20, 3), gold: new Int32Array(20).fill(-1), rowIds: Uint32Array.from({ length: 20 }, (_, i) => i), others: [] };
+    const p = await pool.previewLf(defs[0], classes, sample, { timeoutMs: 100 });
+    expect(p.coverage).toBeGreaterThan(0);
+    // Without `ready` the same start-up is charged to the LF.
+    const slow = (): WorkerHandle => ({ ...spawn(), ready: undefined });
+    const strict = createLfPool({ size: 1, spawn: slow, sharedStatus: false });
+    await expect(strict.previewLf(defs[0], classes, sample, { timeoutMs: 100 })).rejects.toThrow(/did not finish the preview/);
+  });
+});

@@ -40,6 +40,11 @@ export interface WorkerHandle {
   readonly died: Promise<string>;
   /** False for the inline twin: its loops cannot be stopped. */
   readonly killable: boolean;
+  /**
+   * Resolves once the worker can run LFs, for hosts whose start-up is slow (a new process for an
+   * isolated worker): watchdog deadlines start counting only then. Absent: ready at once.
+   */
+  readonly ready?: Promise<void>;
   terminate(): void;
 }
 
@@ -209,24 +214,29 @@ export function createLfPool(opts: PoolOptions): LfPool {
       const onAbort = () => finish(() => reject(abortError()));
       signal?.addEventListener('abort', onAbort);
       let poll: ReturnType<typeof setInterval> | undefined;
-      if (handle.killable && status) {
-        // Per-LF watchdog: a phase whose sequence number does not move for `budgetMs` hung.
-        let seq = Atomics.load(status, STATUS_SEQ);
-        let since = Date.now();
-        poll = setInterval(() => {
-          const s = Atomics.load(status, STATUS_SEQ);
-          if (s !== seq) {
-            seq = s;
-            since = Date.now();
-            onLf?.(current());
-          } else if (Date.now() - since > budgetMs) {
-            const lf = Atomics.load(status, STATUS_LF);
-            finish(() => reject(new Failure('hang', lf >= 0 ? lf : null, lf === STATUS_MANY ? 'the template pass' : 'unknown')));
-          }
-        }, Math.max(5, Math.min(50, budgetMs / 4)));
-      } else if (handle.killable) {
-        timers.push(setTimeout(() => finish(() => reject(new Failure('hang', null, 'chunk deadline'))), chunkDeadlineMs));
-      }
+      const arm = () => {
+        if (done) return;
+        if (handle.killable && status) {
+          // Per-LF watchdog: a phase whose sequence number does not move for `budgetMs` hung.
+          let seq = Atomics.load(status, STATUS_SEQ);
+          let since = Date.now();
+          poll = setInterval(() => {
+            const s = Atomics.load(status, STATUS_SEQ);
+            if (s !== seq) {
+              seq = s;
+              since = Date.now();
+              onLf?.(current());
+            } else if (Date.now() - since > budgetMs) {
+              const lf = Atomics.load(status, STATUS_LF);
+              finish(() => reject(new Failure('hang', lf >= 0 ? lf : null, lf === STATUS_MANY ? 'the template pass' : 'unknown')));
+            }
+          }, Math.max(5, Math.min(50, budgetMs / 4)));
+        } else if (handle.killable) {
+          timers.push(setTimeout(() => finish(() => reject(new Failure('hang', null, 'chunk deadline'))), chunkDeadlineMs));
+        }
+      };
+      if (handle.ready) handle.ready.then(arm, arm);
+      else arm();
     });
   }
 

@@ -1,0 +1,90 @@
+/**
+ * An LF that allocates without bound is isolated: code LFs run in LF workers inside sandboxed
+ * frames that Chromium puts in processes of their own (src/workers/pool-isolated.ts). The bomb
+ * kills only its process; the page lives on, the LF is marked failed and stored so, the other
+ * LFs keep their votes, and code LFs run again afterwards in fresh processes.
+ *
+ * Playwright reports the page as crashed when any of its out-of-process frames crashes and
+ * then refuses to talk to it, so everything after the bomb goes through a raw CDP session.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CDPSession } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { browserSuite, Harness, SCREENSHOT_DIR } from './harness.ts';
+import { lfRow, openDemoLfs, writeCodeLf } from './lf-editor.ts';
+
+/** Allocates ~80 MB per step until V8's heap limit is hit, which Chromium answers by killing the process. */
+const BOMB = '(x) => { const hoard = []; for (;;) hoard.push(new Array(1e7).fill(x.text.length)); }';
+
+async function evaluate<T>(cdp: CDPSession, expression: string): Promise<T> {
+  const r = (await cdp.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true })) as { result: { value: T }; exceptionDetails?: { text: string } };
+  if (r.exceptionDetails) throw new Error(`${expression}: ${r.exceptionDetails.text}`);
+  return r.result.value;
+}
+
+async function waitFor<T>(cdp: CDPSession, expression: string, timeoutMs: number): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await evaluate<T>(cdp, expression).catch(() => null);
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for: ${expression}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const rowText = (name: string, testid: string) => `document.querySelector('[data-testid="lf-row"][data-lf-name="${name}"] [data-testid="${testid}"]')?.textContent ?? null`;
+const rowContent = (name: string) => `document.querySelector('[data-testid="lf-row"][data-lf-name="${name}"]')?.textContent ?? null`;
+
+async function rawShot(cdp: CDPSession, name: string): Promise<void> {
+  const shot = (await cdp.send('Page.captureScreenshot', { format: 'png' })) as { data: string };
+  writeFileSync(join(SCREENSHOT_DIR, `${name}.png`), Buffer.from(shot.data, 'base64'));
+}
+
+browserSuite('an LF that allocates without bound is isolated', () => {
+  // A 256 MB V8 heap (a device with little memory) makes the bomb die within a second, well
+  // inside the LF time budget, so this exercises the out-of-memory path and not the watchdog's.
+  const h = new Harness({ args: ['--js-flags=--max-old-space-size=256'] });
+  h.screenshotOnFailure();
+  beforeAll(async () => {
+    await h.start();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('kills only its own process: marked failed, stored, the rest of the loop unaffected', async () => {
+    await openDemoLfs(h);
+    const page = h.page;
+
+    // A well-behaved code LF runs in the isolated workers, reading its rows through the relay.
+    await writeCodeLf(page, 'says_free', "(x) => /\\bfree\\b/i.test(x.text) ? 'spam' : null");
+    await page.getByTestId('lf-save').click();
+    await lfRow(page, 'says_free').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    const freeCoverage = await lfRow(page, 'says_free').getByText(/% coverage/).textContent();
+    expect(await page.locator('iframe[data-shoal-lf-host]').count()).toBeGreaterThan(0);
+
+    const cdp = await h.context.newCDPSession(page);
+    await writeCodeLf(page, 'memory_bomb', BOMB);
+    // From here the page may be flagged as crashed by Playwright (the preview's frame may die).
+    await evaluate(cdp, `document.querySelector('[data-testid="lf-save"]').click()`);
+
+    const error = await waitFor<string>(cdp, rowText('memory_bomb', 'lf-error'), 120_000);
+    expect(error).toMatch(/crashed its worker .*ran out of memory/);
+    await rawShot(cdp, 'isolation-bomb-failed');
+
+    // The page survived: its state is intact and it still answers.
+    expect(await evaluate<string>(cdp, rowContent('money_words'))).toMatch(/% coverage/);
+    expect(await evaluate<string>(cdp, rowContent('says_free'))).toContain(freeCoverage!.trim());
+    // Dead frames were removed; at most one per pool slot plus the preview remain.
+    expect(await evaluate<number>(cdp, `document.querySelectorAll('iframe[data-shoal-lf-host]').length`)).toBeLessThanOrEqual(3);
+
+    // Stored: after a reload the bomb is still marked failed (it is not re-run), the others kept their votes.
+    await cdp.send('Page.reload');
+    const stored = await waitFor<string>(cdp, rowText('memory_bomb', 'lf-error'), 60_000);
+    expect(stored).toMatch(/crashed its worker .*ran out of memory/);
+    await waitFor(cdp, `(${rowContent('says_free')} ?? '').includes('% coverage')`, 60_000);
+    expect(await evaluate<string>(cdp, rowContent('money_words'))).toMatch(/% coverage/);
+    await rawShot(cdp, 'isolation-after-reload');
+  });
+});
