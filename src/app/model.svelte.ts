@@ -380,11 +380,13 @@ export class ModelState {
   /** Rescore after gold labels change (no refit: the model does not use test gold). */
   rescore(): void {
     const r = this.lm;
-    if (!r || session.votes?.version !== r.votesVersion) return;
-    this.lm = this.report(r.votesVersion, r.runId, r.versionId, r.name, r.summary, r.proba, r.mvProba, r.classBalance, r.backend, r.ms, r.restored);
+    if (r && session.votes?.version === r.votesVersion) {
+      this.lm = this.report(r.votesVersion, r.runId, r.versionId, r.name, r.summary, r.proba, r.mvProba, r.classBalance, r.backend, r.ms, r.restored);
+    }
+    // The classifier is rescored even without a label model (a restored, stale one).
     const c = this.clf;
-    if (c) {
-      const k = session.classes.length;
+    const k = session.classes.length;
+    if (c && c.proba.dev.length === session.gold.dev.length * k && c.proba.test.length === session.gold.test.length * k) {
       this.clf = { ...c, scores: { dev: scoreSplit(hardLabels(c.proba.dev, k), session.gold.dev, k), test: scoreSplit(hardLabels(c.proba.test, k), session.gold.test, k) } };
     }
   }
@@ -423,6 +425,8 @@ export class ModelState {
       this.clfError = `Fix the classifier settings first: ${bad.join('; ')}.`;
       return;
     }
+    // A value typed and trained at once may not have fired its change event yet.
+    void this.saveSettings();
     const k = session.classes.length;
     const jobId = `clf-${++this.seq}`;
     const wk = trainWorker();
