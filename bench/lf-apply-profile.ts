@@ -3,7 +3,9 @@
  * the 20 spec LFs over generated rows on this thread (the runtime alone, per-LF ms as the
  * runtime reports them), then through the Node worker pool, with process CPU time for each.
  *
- *   npx tsx bench/lf-apply-profile.ts [--n 300000] [--chunk 1000] [--repeat 2] [--pool 2]
+ *   npx tsx bench/lf-apply-profile.ts [--n 300000] [--chunk 1000] [--repeat 2] [--pool 2] [--templates-only]
+ *
+ * `--templates-only` drops the two code LFs (the keyword/regex/length templates alone).
  */
 import { loadavg } from 'node:os';
 import { LfRuntime, type Row, type RowChunk } from '../src/core/lf/index.ts';
@@ -21,6 +23,7 @@ const n = Number(flag('n', '300000'));
 const chunk = Number(flag('chunk', '1000'));
 const repeat = Number(flag('repeat', '2'));
 const poolSize = Number(flag('pool', '2'));
+const defs = process.argv.includes('--templates-only') ? BENCH_LFS.filter((d) => d.kind !== 'code') : BENCH_LFS;
 const rows: Row[] = generateRows(n, 0);
 const chunks: RowChunk[] = [];
 for (let s = 0; s < n; s += chunk) chunks.push({ start: s, rows: rows.slice(s, s + chunk) });
@@ -30,7 +33,7 @@ const cpu = () => {
   return (c.user + c.system) / 1000;
 };
 
-const rt = LfRuntime.fromDefs(BENCH_LFS, BENCH_CLASSES);
+const rt = LfRuntime.fromDefs(defs, BENCH_CLASSES);
 for (let r = 0; r < repeat; r++) {
   const ms = new Array<number>(rt.size).fill(0);
   const fires = new Array<number>(rt.size).fill(0);
@@ -59,7 +62,7 @@ if (poolSize > 0) {
     for (let r = 0; r < repeat; r++) {
       const t0 = performance.now();
       const c0 = cpu();
-      await pool.applyLfs(BENCH_LFS, BENCH_CLASSES, src);
+      await pool.applyLfs(defs, BENCH_CLASSES, src);
       const wall = performance.now() - t0;
       console.log(`pool(${poolSize}) run ${r + 1}: ${wall.toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms CPU (process, all threads), load ${loadavg()[0].toFixed(2)}`);
     }

@@ -7,14 +7,15 @@
  * - `word` keywords into a hash map keyed by their first word, probed once per word of the
  *   text (scanned with Unicode-aware boundaries) and confirmed by a literal comparison, so a
  *   10,000-entry lookup list costs the same per word as a 1-entry one;
- * - `token` keywords into a hash map probed once per whitespace token.
+ * - `token` keywords into a trie walked along each whitespace token of the text, character by
+ *   character (no token strings are cut out of the text, nothing is hashed).
  * Keywords whose edges are not word characters (`$5`, `c++`) cannot anchor on a word, and
  * fall back to one RegExp each with Unicode lookaround boundaries.
  *
  * A scan marks which keywords occurred with a row stamp (no clearing between rows); the caller
  * then asks per LF whether any/all of its keywords were seen.
  */
-import { isWordCharAt, scanWords, tokensOf, wordBoundedPattern } from './text.ts';
+import { isSpaceUnit, isWordCharAt, scanWords, wordBoundedPattern } from './text.ts';
 
 /** One LF's keywords; groups are referred to by their position in the scanner's list. */
 export interface KeywordGroupSpec {
@@ -135,6 +136,57 @@ class AhoCorasick {
   }
 }
 
+/**
+ * Whole-token keywords as a trie over UTF-16 code units. A scan walks each maximal run of
+ * non-whitespace (exactly the tokens of `tokensOf`) down the trie and reports the keywords whose
+ * path ends where the token ends. A keyword containing whitespace can never be reached, just as
+ * it could never equal a token.
+ */
+class TokenTrie {
+  private readonly ascii: Int32Array; // state*128 + c → next state, -1 none
+  private readonly wide: Map<number, number>[];
+  private readonly ends: (Int32Array | null)[]; // keyword ids whose token ends at a state
+
+  constructor(words: ReadonlyMap<string, readonly number[]>) {
+    const ascii: number[] = new Array<number>(ASCII).fill(-1);
+    const wide: Map<number, number>[] = [new Map()];
+    const ends: (Int32Array | null)[] = [null];
+    for (const [w, ids] of words) {
+      let s = 0;
+      for (let i = 0; i < w.length; i++) {
+        const c = w.charCodeAt(i);
+        let t = c < ASCII ? ascii[s * ASCII + c] : (wide[s].get(c) ?? -1);
+        if (t < 0) {
+          t = wide.length;
+          wide.push(new Map());
+          ends.push(null);
+          for (let k = 0; k < ASCII; k++) ascii.push(-1);
+          if (c < ASCII) ascii[s * ASCII + c] = t;
+          else wide[s].set(c, t);
+        }
+        s = t;
+      }
+      ends[s] = Int32Array.from(ids);
+    }
+    this.ascii = Int32Array.from(ascii);
+    this.wide = wide;
+    this.ends = ends;
+  }
+
+  scan(text: string, emit: (ids: Int32Array) => void): void {
+    const { ascii, wide, ends } = this;
+    let s = 0; // trie state of the current token; -1 once it left the trie
+    for (let i = 0, n = text.length; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (isSpaceUnit(c)) {
+        if (s > 0 && ends[s] !== null) emit(ends[s]!);
+        s = 0;
+      } else if (s >= 0) s = c < ASCII ? ascii[s * ASCII + c] : (wide[s].get(c) ?? -1);
+    }
+    if (s > 0 && ends[s] !== null) emit(ends[s]!);
+  }
+}
+
 /** Keywords of every group, compiled for one text view. */
 export class KeywordScanner {
   private readonly groups: KeywordGroupSpec[];
@@ -150,8 +202,12 @@ export class KeywordScanner {
   private readonly acIds: Int32Array[]; // pattern id → keyword ids
   private readonly byFirstWord: Map<string, { kw: string; ids: number[] }[]>;
   private readonly byToken: Map<string, number[]>;
+  private readonly tokenTrie: TokenTrie | null;
   private readonly fallback: { re: RegExp; id: number }[];
   private readonly hit = (id: number): void => this.mark(id);
+  private readonly hitTokens = (ids: Int32Array): void => {
+    for (let i = 0; i < ids.length; i++) this.markKw(ids[i]);
+  };
 
   constructor(groups: readonly KeywordGroupSpec[]) {
     this.groups = groups.slice();
@@ -159,7 +215,8 @@ export class KeywordScanner {
     const need: number[] = [];
     const substr = new Map<string, number[]>();
     this.byFirstWord = new Map();
-    this.byToken = new Map();
+    const byToken = new Map<string, number[]>();
+    this.byToken = byToken;
     this.fallback = [];
     groups.forEach((g, gi) => {
       const distinct = [...new Set(g.keywords.filter((k) => k.length > 0))];
@@ -169,7 +226,7 @@ export class KeywordScanner {
         const id = kwGroup.length;
         kwGroup.push(gi);
         if (g.match === 'substring') push(substr, kw, id);
-        else if (g.match === 'token') push(this.byToken, kw, id);
+        else if (g.match === 'token') push(byToken, kw, id);
         else if (isWordCharAt(kw, 0) && isWordCharAt(kw, kw.length - 1)) {
           let first = '';
           scanWords(kw, (a, b) => {
@@ -191,6 +248,7 @@ export class KeywordScanner {
     const patterns = [...substr.keys()];
     this.ac = patterns.length > 0 ? new AhoCorasick(patterns) : null;
     this.acIds = patterns.map((p) => Int32Array.from(substr.get(p)!));
+    this.tokenTrie = byToken.size > 0 ? new TokenTrie(byToken) : null;
   }
 
   private mark(patternOrKw: number): void {
@@ -211,14 +269,11 @@ export class KeywordScanner {
     this.groupCount[g]++;
   }
 
-  /** Whether `scan` needs the text's whitespace tokens (some group matches whole tokens). */
-  get needsTokens(): boolean {
-    return this.byToken.size > 0;
-  }
-
   /**
    * Scan one text (already case-folded by the caller when the view is case-insensitive).
-   * `tokens`, when given, must be `tokensOf(text)`: the caller may have split the text already.
+   * `tokens`, when given, must be `tokensOf(text)`: a caller that split the text anyway (for
+   * code LFs) saves the trie walk; the token strings are then looked up by hash, and their
+   * hashes stay cached for the code LFs' own maps.
    */
   scan(text: string, tokens?: readonly string[]): void {
     this.stamp++;
@@ -234,12 +289,13 @@ export class KeywordScanner {
         }
       });
     }
-    if (this.byToken.size > 0) {
-      const toks = tokens ?? tokensOf(text);
-      for (let t = 0; t < toks.length; t++) {
-        const ids = this.byToken.get(toks[t]);
-        if (ids) for (const id of ids) this.markKw(id);
-      }
+    if (this.tokenTrie) {
+      if (tokens) {
+        for (let t = 0; t < tokens.length; t++) {
+          const ids = this.byToken.get(tokens[t]);
+          if (ids) for (const id of ids) this.markKw(id);
+        }
+      } else this.tokenTrie.scan(text, this.hitTokens);
     }
     for (const f of this.fallback) if (f.re.test(text)) this.markKw(f.id);
   }

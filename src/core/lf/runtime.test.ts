@@ -226,8 +226,31 @@ describe('code LFs', () => {
     expect(alone[2]).toEqual([-1, 1, -1, -1, -1]);
   });
 
-  it('a token-count length template counts the same with or without a token keyword on its field', () => {
-    // Lowercasing never adds or removes whitespace, so the folded view's tokens give the count.
+  it('token keywords (a trie walked along the text) match exactly the whitespace tokens, any Unicode whitespace', () => {
+    const alphabet = ['a', 'b', 'A', '!', 'é', '😀', ' ', '\t', '\n', '\u00a0', '\u2003', '\u3000', '\ufeff', '\u0085', '\u200b'];
+    const str = (min: number, max: number) => fc.array(fc.constantFrom(...alphabet), { minLength: min, maxLength: max }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(fc.array(str(1, 3), { minLength: 1, maxLength: 4 }), fc.array(str(0, 24), { minLength: 1, maxLength: 6 }), fc.boolean(), (kws, texts, cs) => {
+        const defs = [kw(kws, 'token', { caseSensitive: cs }), kw(kws, 'token', { caseSensitive: cs, mode: 'all' })];
+        const { cols } = run(defs, texts);
+        // A code LF calling tokens(x) makes the pass split the text and look tokens up by hash instead.
+        expect(run([...defs, code(`(x) => tokens(x).length < 0 ? 'ham' : null`)], texts).cols.slice(0, 2)).toEqual(cols);
+        texts.forEach((raw, i) => {
+          const t = cs ? raw : raw.toLowerCase();
+          const ks = [...new Set(kws.map((k) => (cs ? k : k.toLowerCase())))];
+          // U+0085 and U+200B are not JS whitespace: they stay inside tokens.
+          const toks = t.split(/\s+/).filter((x) => x.length > 0);
+          expect(cols[0][i]).toBe(ks.some((k) => toks.includes(k)) ? 1 : -1);
+          expect(cols[1][i]).toBe(ks.every((k) => toks.includes(k)) ? 1 : -1);
+        });
+      }),
+      { seed: 11, numRuns: 300 },
+    );
+  });
+
+  it('a token-count length template counts the same whether or not the pass split its field for code LFs', () => {
+    // With a code LF calling tokens(x), the pass splits the folded text once and the count reuses
+    // it: lowercasing never adds or removes whitespace.
     const len = (value: number): LfDef => ({ ...base, id: `l${value}`, name: `l${value}`, kind: 'length', label: 'ham', unit: 'tokens', op: '>', value });
     const ws = [' ', '  ', '\t', '\u00a0', '\u2003', '\n'];
     const word = ['A', 'İ', 'ß', 'x!', 'ΣΑ', 'é'];
@@ -236,7 +259,7 @@ describe('code LFs', () => {
         const text = parts.join('');
         const defs = [len(0), len(1), len(2), len(3)];
         const plain = run(defs, [text]).cols;
-        const shared = run([kw(['a'], 'token'), ...defs], [text]).cols.slice(1);
+        const shared = run([kw(['a'], 'token'), code(`(x) => tokens(x).length > 99 ? 'ham' : null`), ...defs], [text]).cols.slice(2);
         expect(shared).toEqual(plain);
       }),
       { seed: 7, numRuns: 300 },

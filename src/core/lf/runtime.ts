@@ -74,7 +74,11 @@ interface View {
   readonly fold: boolean;
   readonly groups: KeywordGroupSpec[];
   scanner: KeywordScanner | null;
-  /** Split this view's text into tokens once per row (token keywords need them; others reuse them). */
+  /**
+   * Split this view's text into tokens once per row: only when code LFs will ask for them
+   * (`tokens(x)`); token keywords and token counts then reuse them. Otherwise the scanner walks
+   * the text itself and nothing is split.
+   */
   tokens: boolean;
 }
 
@@ -235,18 +239,17 @@ export class LfRuntime {
    * seeds the code-LF helpers. `codeSources` are the code LFs' sources (null for the others).
    */
   private finishViews(codeSources: readonly (string | null)[]): void {
-    for (const v of this.views) {
-      v.scanner = v.groups.length > 0 ? new KeywordScanner(v.groups) : null;
-      v.tokens = v.scanner?.needsTokens ?? false;
+    for (const v of this.views) v.scanner = v.groups.length > 0 ? new KeywordScanner(v.groups) : null;
+    if (this.phases.some((p) => p.kind === 'fn')) {
+      this.helperView = this.views.findIndex((v) => v.field === this.textField && v.fold);
+      // Function LFs (the CLI's module form) cannot be read: assume they may call tokens(x).
+      this.primeTokens = codeSources.length === 0 || codeSources.some((src) => src !== null && /\btokens\b/.test(src));
+      // The split is paid by the helper anyway: do it in the pass, where keywords share it.
+      if (this.helperView >= 0 && this.primeTokens) this.views[this.helperView].tokens = true;
     }
     for (const ref of this.tokenCounts) {
       // Lowercasing neither creates nor removes whitespace, so a folded view's tokens count too.
       ref.view = this.views.findIndex((v) => v.field === ref.field && v.tokens);
-    }
-    if (this.phases.some((p) => p.kind === 'fn')) {
-      this.helperView = this.views.findIndex((v) => v.field === this.textField && v.fold);
-      // Function LFs (the CLI's module form) cannot be read: their tokens are primed whenever split.
-      this.primeTokens = codeSources.length === 0 || codeSources.some((src) => src !== null && /\btokens\b/.test(src));
     }
   }
 
@@ -266,9 +269,8 @@ export class LfRuntime {
         const text = view.fold ? t.toLowerCase() : t;
         texts[v] = text;
         if (view.tokens) {
-          const tk = tokensOf(text);
           // The helper's arrays are frozen (shared by every code LF of the row).
-          toks[v] = prime && v === hv ? Object.freeze(tk) : tk;
+          toks[v] = Object.freeze(tokensOf(text));
         }
         if (view.scanner) view.scanner.scan(text, toks[v] ?? undefined);
       }

@@ -63,10 +63,23 @@ export function wordsOf(s: string): string[] {
 }
 
 const WHITESPACE = /\s+/;
+
+const ASCII_SPACE = new Uint8Array(128);
+for (const c of [9, 10, 11, 12, 13, 32]) ASCII_SPACE[c] = 1;
+
+/** JS `\s` on one UTF-16 code unit (every whitespace character is in the BMP). */
+export function isSpaceUnit(c: number): boolean {
+  if (c < 128) return ASCII_SPACE[c] === 1;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
 /** Whitespace other than the plain space. */
 const OTHER_SPACE = /[^\S ]/;
 
-/** Whether `split(' ')` equals splitting on runs of whitespace (checked with native scans). */
+/**
+ * Whether `split(' ')` equals splitting on runs of whitespace (checked with native scans, which
+ * measured faster here than one JS loop over the characters).
+ */
 function singleSpaced(s: string): boolean {
   return s.charCodeAt(0) !== 32 && s.charCodeAt(s.length - 1) !== 32 && !s.includes('  ') && !OTHER_SPACE.test(s);
 }
