@@ -6,6 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { readBundle } from '../src/core/formats/bundle.ts';
+import { readClassifierSettings } from '../src/app/model-report.ts';
 import { browserSuite, Harness } from './harness.ts';
 import { lfRow, openDemoLfs } from './lf-editor.ts';
 
@@ -121,6 +123,15 @@ browserSuite('the trained classifier is kept across reloads and marked stale whe
     await page.getByTestId('ea-disagree').click();
     await ea.locator('table.errors').waitFor();
     await h.shot('classifier-error-analysis-test');
+  });
+
+  it('carries the classifier settings in the exported project', async () => {
+    const page = h.page;
+    await h.goto('#/export');
+    await page.getByTestId('export-include-data').uncheck();
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-project').click()]);
+    const b = readBundle(readFileSync((await dl.path())!, 'utf8'));
+    expect(readClassifierSettings(b.model.classifier)).toMatchObject({ wordNgrams: [1, 2], charNgrams: [2, 4], buckets: 2 ** 16, maxEpochs: 12, patience: 4, learningRate: 0.5, seed: 7 });
   });
 
   it('marks the classifier stale once an LF is edited', async () => {
