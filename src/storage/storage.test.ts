@@ -310,6 +310,12 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     expect(await s.getChunkColumns(p.versionId, 1, ['text'])).toEqual({ start: 3, rows: irregular });
     expect(await s.getChunkColumns(p.versionId, 2)).toBeUndefined();
     expect(await s.getChunkColumns('nope', 0)).toBeUndefined();
+    // A pending import's chunks are not readable; a deleted version's chunks are gone.
+    const pending = await s.beginImport({ projectId, name: 'more', source: { fileNames: ['e.csv'], format: 'csv', bytes: 1 } });
+    await s.putRowChunk(pending.versionId, 0, regular);
+    expect(await s.getChunkColumns(pending.versionId, 0)).toBeUndefined();
+    await s.deleteDataset(p.datasetId);
+    expect(await s.getChunkColumns(p.versionId, 0)).toBeUndefined();
   });
 
   it('keeps global and per-project settings apart', async () => {
