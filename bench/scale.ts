@@ -295,7 +295,43 @@ async function partImport(b: Browser): Promise<void> {
         return { ms, chars };
       })()`) as Promise<{ ms: number; chars: number }>,
     );
+    // As the app runs them (session.svelte.ts runLfs): templates on the page's workers, then the
+    // code LFs on the isolated pool (sandboxed frames, chunks relayed by the chunk server worker).
+    type G = { ms: number; templatesMs: number; codeMs: number; fires: number[]; error: string };
+    const grouped = await sampled(b, () =>
+      b.page.evaluate(`(async () => {
+        try {
+          const iso = await import('/src/workers/pool-isolated.ts');
+          // Closed after the CPU sample: the frames' processes take their CPU time with them.
+          const pool = (window.__isoPool = iso.createIsolatedLfPool(${WORKERS}));
+          const defs = window.__defs.BENCH_LFS;
+          const classes = [...window.__defs.BENCH_CLASSES];
+          const src = window.__chunks.storedChunkSource(window.__version, 'shoal-scale-import');
+          const templates = defs.filter((d) => d.kind !== 'code'), code = defs.filter((d) => d.kind === 'code');
+          const t0 = performance.now();
+          const r1 = await window.__lfPool.applyLfs(templates, classes, src, { textField: 'text' });
+          const t1 = performance.now();
+          const r2 = await pool.applyLfs(code, classes, src, { textField: 'text' });
+          const t2 = performance.now();
+          const byName = new Map([...r1.lfs, ...r2.lfs].map((l) => [l.name, l]));
+          const errs = [...r1.lfs, ...r2.lfs].filter((l) => l.error).map((l) => l.name + ': ' + l.error.message);
+          return { ms: t2 - t0, templatesMs: t1 - t0, codeMs: t2 - t1, fires: defs.map((d) => byName.get(d.name).votes.reduce((a, v) => a + (v >= 0 ? 1 : 0), 0)), error: errs.join('; ') };
+        } catch (e) {
+          return { ms: 0, templatesMs: 0, codeMs: 0, fires: [], error: String(e && e.message || e) };
+        }
+      })()`) as Promise<G>,
+    );
+    // The relay's own cost: one code LF that reads nothing and abstains, on the isolated pool.
+    const relay = await sampled(b, () =>
+      b.page.evaluate(`(async () => {
+        if (!window.__isoPool) return 0;
+        const t0 = performance.now();
+        await window.__isoPool.applyLfs([{ id: 'noop', name: 'noop', enabled: true, kind: 'code', source: '(x) => null' }], [...window.__defs.BENCH_CLASSES], window.__chunks.storedChunkSource(window.__version, 'shoal-scale-import'));
+        return performance.now() - t0;
+      })()`) as Promise<number>,
+    );
     await b.page.evaluate(`(async () => {
+      window.__isoPool?.close();
       window.__lfPool.close();
       await new Promise((r) => { const q = indexedDB.deleteDatabase('shoal-scale-import'); q.onsuccess = q.onerror = q.onblocked = r; });
     })()`);
@@ -312,8 +348,14 @@ async function partImport(b: Browser): Promise<void> {
       `Apply the 20 spec LFs to the ${fmt(av.rows)} imported rows, workers reading IndexedDB (Chromium, the app's path)`,
       ['run', 'rows', 's', 'rows/s', '× PandasLFApplier', 'longest main-thread task', 'longest frame gap', 'worker-side stats returned', 'CPU s (Chromium)', 'CPU s by process', 'rows/s on 2 idle cores (n ÷ CPU/2), × Pandas', 'peak RSS, tab'],
       [runRow('first (workers start)', a), runRow('second (warm workers)', warm),
+        grouped.value.ms > 0
+          ? [`as the app runs them: 18 templates on the page's workers (${s2(grouped.value.templatesMs)} s), then the 2 code LFs on the isolated pool (${s2(grouped.value.codeMs)} s)`, fmt(av.rows), s2(grouped.value.ms), fmt(av.rows / (grouped.value.ms / 1000)), pandas ? `**${(av.rows / (grouped.value.ms / 1000) / pandas).toFixed(0)}×**` : '–', '', '', '', s2(grouped.cpuMs), byType(grouped.cpuByType), `${fmt(av.rows / (grouped.cpuMs / 1000 / WORKERS))}${pandas ? ` (${(av.rows / (grouped.cpuMs / 1000 / WORKERS) / pandas).toFixed(0)}×)` : ''}`, `${grouped.rendererPeakMB.toFixed(0)} MB`]
+          : [`as the app runs them: FAILED (${grouped.value.error})`, '', '', '', '', '', '', '', '', '', '', ''],
+        relay.value > 0
+          ? ['isolated pool, one code LF `(x) => null` (the cost of relaying every chunk, all columns, to the frames)', fmt(av.rows), s2(relay.value), fmt(av.rows / (relay.value / 1000)), '', '', '', '', s2(relay.cpuMs), byType(relay.cpuByType), '', `${relay.rendererPeakMB.toFixed(0)} MB`]
+          : ['isolated pool: not run', '', '', '', '', '', '', '', '', '', '', ''],
         ['read only: every chunk\'s text column, page thread, 2 reads in flight', fmt(av.rows), s2(read.value.ms), fmt(av.rows / (read.value.ms / 1000)), '', '', '', '', s2(read.cpuMs), byType(read.cpuByType), '', '']],
-      [`Fires per LF: ${av.fires.join(' ')}${av.errors.length ? `; errors: ${av.errors.join('; ')}` : ''}${warm.value.fires.join(' ') === av.fires.join(' ') ? ' (both runs)' : `; SECOND RUN DIFFERS: ${warm.value.fires.join(' ')}`}. The CPU column counts every Chromium process (the storage process serving IndexedDB included); "by process" splits it (renderer = the tab: page + LF workers; storage = the storage service).`],
+      [`Fires per LF: ${av.fires.join(' ')}${av.errors.length ? `; errors: ${av.errors.join('; ')}` : ''}${warm.value.fires.join(' ') === av.fires.join(' ') ? ' (both runs)' : `; SECOND RUN DIFFERS: ${warm.value.fires.join(' ')}`}${grouped.value.ms > 0 ? (grouped.value.fires.join(' ') === av.fires.join(' ') ? ', and the same as the app runs them' : `; AS THE APP RUNS THEM: ${grouped.value.fires.join(' ')}${grouped.value.error ? ` (${grouped.value.error})` : ''}`) : ''}. The CPU column counts every Chromium process (the storage process serving IndexedDB included); "by process" splits it (renderer = the tab: page + LF workers; storage = the storage service).`],
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

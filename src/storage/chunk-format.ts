@@ -13,7 +13,7 @@
  * columns without losing that; such a chunk keeps the v1 form `{ rows }`. Both forms decode.
  */
 import type { Row } from '../core/formats/types.ts';
-import { packRows, type ColumnChunk } from '../core/lf/columns.ts';
+import { columnArray, packRows, type ColumnChunk, type ColumnValues } from '../core/lf/columns.ts';
 import type { RowChunk } from '../core/lf/types.ts';
 import type { Rec } from './backend.ts';
 
@@ -27,7 +27,8 @@ export type StoredChunk = { readonly cols: { readonly n: number; readonly fields
 export function encodeRowChunk(rows: readonly Row[]): StoredChunk {
   const packed = packRows({ start: 0, rows }, null);
   if (!packed) return { rows: rows as Row[] };
-  const columns = packed.columns.map((col): StoredColumn => {
+  // packRows gives arrays (it packs row objects; only stored chunks carry packed strings).
+  const columns = (packed.columns as (readonly unknown[])[]).map((col): StoredColumn => {
     const offsets = new Uint32Array(col.length + 1);
     let at = 0;
     for (let i = 0; i < col.length; i++) {
@@ -41,12 +42,8 @@ export function encodeRowChunk(rows: readonly Row[]): StoredChunk {
   return { cols: { n: packed.length, fields: packed.fields, columns } };
 }
 
-function columnValues(c: StoredColumn, n: number): unknown[] {
-  if ('values' in c) return c.values as unknown[];
-  const { text, offsets } = c;
-  const out = new Array<string>(n);
-  for (let i = 0; i < n; i++) out[i] = text.slice(offsets[i], offsets[i + 1]);
-  return out;
+function columnValues(c: StoredColumn, n: number): readonly unknown[] {
+  return 'values' in c ? c.values : columnArray(c, n);
 }
 
 /** The rows of a chunk record in either form. */
@@ -65,7 +62,8 @@ export function decodeRows(rec: Rec): Row[] {
 
 /**
  * A chunk record column-wise, keeping only `fields` (null: all), without building row objects:
- * what the LF workers read. `start` is the chunk's first dataset row. A chunk of irregular rows
+ * what the LF workers read. All-string columns stay packed as stored (`PackedStrings`), so the
+ * chunk is cheap to post on. `start` is the chunk's first dataset row. A chunk of irregular rows
  * (stored as `rows`) comes back as those rows.
  */
 export function decodeColumns(rec: Rec, start: number, fields: readonly string[] | null): ColumnChunk | RowChunk {
@@ -75,11 +73,12 @@ export function decodeColumns(rec: Rec, start: number, fields: readonly string[]
   }
   const { n, fields: all, columns } = rec.cols as { n: number; fields: string[]; columns: StoredColumn[] };
   const keep: string[] = [];
-  const cols: unknown[][] = [];
+  const cols: ColumnValues[] = [];
   all.forEach((f, j) => {
     if (fields !== null && !fields.includes(f)) return;
     keep.push(f);
-    cols.push(columnValues(columns[j], n));
+    const c = columns[j];
+    cols.push('values' in c ? c.values : { text: c.text, offsets: c.offsets });
   });
   return { start, length: n, fields: keep, columns: cols };
 }

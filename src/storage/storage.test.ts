@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ShoalError } from '../core/types.ts';
 import type { Row } from '../core/formats/types.ts';
 import type { TableName, Rec } from './backend.ts';
+import { columnArray, unpackRows, type ColumnChunk } from '../core/lf/columns.ts';
 import { openDexieStorage } from './dexie.ts';
 import { StorageFullError } from './errors.ts';
 import { createMemoryStorage } from './memory.ts';
@@ -305,8 +306,12 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     expect(all).toEqual([...regular, ...irregular]);
     expect(all.map((r) => Object.keys(r))).toEqual([...regular, ...irregular].map((r) => Object.keys(r)));
     expect(await s.getRowChunk(p.versionId, 0)).toEqual(regular);
-    expect(await s.getChunkColumns(p.versionId, 0)).toEqual({ start: 0, length: 3, fields: ['text', 'n', 'ok'], columns: [regular.map((r) => r.text), [1, null, -2.5], [true, false, true]] });
-    expect(await s.getChunkColumns(p.versionId, 0, ['ok', 'text'])).toEqual({ start: 0, length: 3, fields: ['text', 'ok'], columns: [regular.map((r) => r.text), [true, false, true]] });
+    const all0 = (await s.getChunkColumns(p.versionId, 0)) as ColumnChunk;
+    expect({ ...all0, columns: all0.columns.map((c) => columnArray(c, 3)) }).toEqual({ start: 0, length: 3, fields: ['text', 'n', 'ok'], columns: [regular.map((r) => r.text), [1, null, -2.5], [true, false, true]] });
+    // The string column stays packed (one string and its offsets): cheap to post to a worker.
+    expect(all0.columns[0]).toEqual({ text: regular.map((r) => r.text).join(''), offsets: Uint32Array.from([0, 10, 10, 13]) });
+    const some = (await s.getChunkColumns(p.versionId, 0, ['ok', 'text'])) as ColumnChunk;
+    expect(unpackRows(structuredClone(some))).toEqual(regular.map((r) => ({ text: r.text, ok: r.ok })));
     expect(await s.getChunkColumns(p.versionId, 1, ['text'])).toEqual({ start: 3, rows: irregular });
     expect(await s.getChunkColumns(p.versionId, 2)).toBeUndefined();
     expect(await s.getChunkColumns('nope', 0)).toBeUndefined();

@@ -33,6 +33,11 @@ describe('column-wise chunks', () => {
     expect(unpackRows(packRows({ start: 5, rows: [] }, null)!)).toEqual([]);
   });
 
+  it('unpacks packed string columns (as stored chunks arrive) after a structured clone', () => {
+    const chunk = { start: 7, length: 3, fields: ['text', 'n'], columns: [{ text: 'abcé😀', offsets: Uint32Array.from([0, 1, 1, 6]) }, [1, 2, 3]] };
+    expect(unpackRows(structuredClone(chunk))).toEqual([{ text: 'a', n: 1 }, { text: '', n: 2 }, { text: 'bcé😀', n: 3 }]);
+  });
+
   it('keeps only the fields asked for, in the rows’ order', () => {
     const p = packRows({ start: 0, rows: [{ id: 1, text: 'a', note: 'x' }, { id: 2, text: 'b', note: 'y' }] }, ['note', 'text', 'missing'])!;
     expect(p.fields).toEqual(['text', 'note']);

@@ -5,6 +5,11 @@
  * deserialize for one-field rows, more than the 20 spec LFs cost per row on a warm worker. One
  * array per field costs ≈ 0.06 + 0.07 µs (bench/NOTES.md, "Apply throughput, session 3").
  *
+ * A column may also arrive packed (`PackedStrings`: every value a string, joined, with offsets),
+ * as row chunks are stored (storage/chunk-format.ts): readers forward it unsliced, so a chunk
+ * relayed to another process (chunk-relay.ts) is cloned as two buffers instead of one string per
+ * row, and the LF worker slices the rows out itself.
+ *
  * Packing is exact: `unpackRows(packRows(c, null))` gives rows with the same keys in the same
  * order and the same values. It applies only when every row has exactly the first row's keys,
  * in its order (a CSV or JSONL import makes such rows); otherwise `packRows` returns null and the
@@ -13,12 +18,30 @@
  */
 import type { LfDef, Row, RowChunk } from './types.ts';
 
-/** A chunk as one value array per field: `columns[f][i]` is field `fields[f]` of row `start + i`. */
+/** An all-string column as one string: value i is `text.slice(offsets[i], offsets[i + 1])`. */
+export interface PackedStrings {
+  readonly text: string;
+  readonly offsets: Uint32Array;
+}
+
+/** One field's values for every row of a chunk, as an array or packed. */
+export type ColumnValues = readonly unknown[] | PackedStrings;
+
+/** A chunk as one column per field: value i of `columns[f]` is field `fields[f]` of row `start + i`. */
 export interface ColumnChunk {
   readonly start: number;
   readonly length: number;
   readonly fields: readonly string[];
-  readonly columns: readonly (readonly unknown[])[];
+  readonly columns: readonly ColumnValues[];
+}
+
+/** A column's values as an array (packed strings are sliced out). */
+export function columnArray(c: ColumnValues, n: number): readonly unknown[] {
+  if (Array.isArray(c)) return c;
+  const { text, offsets } = c as PackedStrings;
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) out[i] = text.slice(offsets[i], offsets[i + 1]);
+  return out;
 }
 
 export function isColumnChunk(c: RowChunk | ColumnChunk): c is ColumnChunk {
@@ -52,7 +75,8 @@ export function packRows(chunk: RowChunk, fields: readonly string[] | null): Col
 
 /** Rows again, keys in the packed order. */
 export function unpackRows(chunk: ColumnChunk): Row[] {
-  const { fields, columns, length } = chunk;
+  const { fields, length } = chunk;
+  const columns = chunk.columns.map((c) => columnArray(c, length));
   const rows = new Array<Row>(length);
   for (let i = 0; i < length; i++) {
     const r: Record<string, unknown> = {};
