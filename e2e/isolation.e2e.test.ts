@@ -70,8 +70,8 @@ browserSuite('an LF that allocates without bound is isolated', () => {
     await evaluate(cdp, `document.querySelector('[data-testid="lf-save"]').click()`);
 
     const error = await waitFor<string>(cdp, rowText('memory_bomb', 'lf-error'), 120_000);
-    expect(error).toMatch(/crashed its worker .*ran out of memory/);
     await rawShot(cdp, 'isolation-bomb-failed');
+    expect(error).toMatch(/crashed its worker .*ran out of memory/);
 
     // The page survived: its state is intact and it still answers.
     expect(await evaluate<string>(cdp, rowContent('money_words'))).toMatch(/% coverage/);

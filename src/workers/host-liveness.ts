@@ -1,8 +1,8 @@
 /**
  * Tells when the process behind an isolated LF host has died. A crashed out-of-process frame
- * fires no event in the page; its MessagePorts fire `close` where the browser supports that
- * (Chromium since 122), and otherwise stay open, so the page also pings the frame over its
- * control port and declares it dead when a ping stays unanswered too long.
+ * fires no event in the page; its MessagePorts may fire `close` where the browser supports that,
+ * and otherwise stay open, so the page pings the frame over its control port and declares it
+ * dead when a ping stays unanswered too long.
  *
  * Pings are answered by the frame's own thread, which runs no LF code, so a busy LF does not
  * delay them; only a dead (or wholly starved) process does. Silence is measured from the oldest
@@ -41,9 +41,13 @@ export interface HostLiveness {
 export const OUT_OF_MEMORY_REASON = 'its process ended or stopped responding; most likely the LF ran out of memory';
 
 export function watchHost(control: ControlPort, opts: LivenessOptions = {}): HostLiveness {
-  const silenceMs = opts.silenceMs ?? 3000;
+  // Chromium 156 fires no `close` for a crashed frame's ports, so pings are the signal that
+  // matters, and they must beat the LF's own deadline (5 s per chunk). A false alarm costs a
+  // re-run, not a verdict: the pool convicts a lone LF only after a second death (pool.ts).
+  const silenceMs = opts.silenceMs ?? 1500;
   const startMs = opts.startMs ?? 20_000;
-  const intervalMs = opts.intervalMs ?? 500;
+  const intervalMs = opts.intervalMs ?? 250;
+  const stallMs = Math.max(intervalMs * 3, 1000);
   const now = opts.now ?? (() => Date.now());
   const started = now();
   let connected = false;
@@ -80,7 +84,7 @@ export function watchHost(control: ControlPort, opts: LivenessOptions = {}): Hos
   let lastCheck = now();
   const timer = setInterval(() => {
     const t = now();
-    const stalled = t - lastCheck > intervalMs * 3;
+    const stalled = t - lastCheck > stallMs;
     lastCheck = t;
     // After a stall of the page itself (a long task, a throttled background tab), answers may
     // be queued behind this timer: judge only silence the page was awake to hear.

@@ -199,3 +199,56 @@ describe('LF pool and slow-starting workers', () => {
     await expect(strict.previewLf(defs[0], classes, sample, { timeoutMs: 100 })).rejects.toThrow(/did not finish the preview/);
   });
 });
+
+describe('LF pool and workers that die of a neighbour', () => {
+  const rows = makeRows(200, 9);
+  const want = reference(rows);
+
+  /** Killable fake workers sharing one "process": `crashOnce` makes the next run of any worker die. */
+  function sharedProcess() {
+    const state = { crashOnce: false, spawned: 0, kills: [] as ((r: string) => void)[] };
+    const spawn = (): WorkerHandle => {
+      state.spawned++;
+      let die!: (reason: string) => void;
+      const died = new Promise<string>((r) => (die = r));
+      state.kills.push(die);
+      const inner = createLfWorkerApi();
+      const api: LfWorkerApi = {
+        init: (...a) => inner.init(...a),
+        async run(chunk, only) {
+          if (state.crashOnce) {
+            state.crashOnce = false;
+            die('its process ended');
+            return new Promise(() => {});
+          }
+          return inner.run(chunk, only);
+        },
+        preview: (...a) => inner.preview(...a),
+      };
+      return { api, died, killable: true, terminate() {} };
+    };
+    return { state, spawn };
+  }
+
+  it('a lone LF is not blamed for one death it did not cause (no shared status)', async () => {
+    const { state, spawn } = sharedProcess();
+    const pool = createLfPool({ size: 1, spawn, sharedStatus: false });
+    state.crashOnce = true;
+    const res = await pool.applyLfs([defs[2]], classes, chunked(rows, [50]));
+    expect(res.lfs[0].failed).toBe(false);
+    expect(res.lfs[0].error).toBeNull();
+    expect(Array.from(res.lfs[0].votes)).toEqual(Array.from(want[2]));
+  });
+
+  it('a worker that died while idle is replaced before the next preview', async () => {
+    const { state, spawn } = sharedProcess();
+    const pool = createLfPool({ size: 1, spawn, sharedStatus: false });
+    const sample = { rows: rows.slice(0, 20), gold: new Int32Array(20).fill(-1), rowIds: Uint32Array.from({ length: 20 }, (_, i) => i), others: [] };
+    await pool.previewLf(defs[0], classes, sample);
+    state.kills[0]('its process ended'); // a neighbour's bomb took the idle preview worker along
+    await Promise.resolve();
+    const p = await pool.previewLf(defs[0], classes, sample);
+    expect(p.coverage).toBeGreaterThan(0);
+    expect(state.spawned).toBe(2);
+  });
+});

@@ -13,7 +13,8 @@
  *   marked failed and all-abstain, the chunk is re-run without it, the others complete;
  * - a worker dies (out of memory, `process.exit` in LF code) → same, blaming the LF that was
  *   running; when that cannot be known (no SharedArrayBuffer), the chunk is re-run one LF at a
- *   time to find it;
+ *   time to find it, and a lone LF is convicted only if it kills a worker twice (a worker may
+ *   also die because another one sharing its process did);
  * - workers that cannot start or keep dying with no LF to blame → the job rejects with a
  *   ShoalError and the pool stays usable: the same job can simply be retried.
  * Which LF is running is read from a shared Int32Array the worker updates before each phase;
@@ -164,9 +165,14 @@ export function createLfPool(opts: PoolOptions): LfPool {
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
 
+  /** Workers that died while idle (a neighbour in the same process, say) are replaced, not used. */
+  const dead = new WeakSet<WorkerHandle>();
   function ensure(slot: Slot): WorkerHandle {
+    if (slot.handle && dead.has(slot.handle)) kill(slot);
     if (!slot.handle) {
-      slot.handle = opts.spawn();
+      const handle = opts.spawn();
+      void handle.died.then(() => dead.add(handle));
+      slot.handle = handle;
       slot.status = shared ? new Int32Array(new SharedArrayBuffer(8)) : null;
     }
     return slot.handle;
@@ -295,6 +301,8 @@ export function createLfPool(opts: PoolOptions): LfPool {
     interface Task {
       chunk: number;
       only: number[] | null;
+      /** Re-run of a lone LF whose worker died: a second death convicts it. */
+      confirm?: boolean;
     }
     const tasks: Task[] = Array.from({ length: chunkCount }, (_, chunk) => ({ chunk, only: null }));
     let chunksDone = 0;
@@ -390,6 +398,12 @@ export function createLfPool(opts: PoolOptions): LfPool {
           if (e.culprit !== null && !only.includes(e.culprit)) {
             // Another chunk in flight on the same worker brought it down: run this one again.
             tasks.unshift(task);
+            continue;
+          }
+          if (e.kind === 'crash' && e.culprit === null && only.length === 1 && !task.confirm) {
+            // Nobody saw this LF bring the worker down, and workers can die of a neighbour
+            // (isolated workers may share a process): run it alone once more before blaming it.
+            tasks.unshift({ chunk: task.chunk, only, confirm: true });
             continue;
           }
           const culprit = e.culprit ?? (only.length === 1 ? only[0] : null);
