@@ -125,6 +125,17 @@ browserSuite('the trained classifier is kept across reloads and marked stale whe
     await h.shot('classifier-error-analysis-test');
   });
 
+  it('after a reload straight onto Export, the stored label model and classifier are there', async () => {
+    const page = h.page;
+    await page.goto(`${h.url}#/export`, { waitUntil: 'load' });
+    await page.reload({ waitUntil: 'load' });
+    const labels = page.getByTestId('export-labels');
+    await labels.waitFor();
+    await page.waitForFunction(() => !(document.querySelector('[data-testid="export-labels"]') as HTMLButtonElement | null)?.disabled, null, { timeout: 60_000 });
+    expect(await page.getByText('Fit the label model on the Model screen first.').count()).toBe(0);
+    expect(await page.locator('option[value="label_model"]').textContent()).not.toContain('not fitted');
+  });
+
   it('carries the classifier settings in the exported project', async () => {
     const page = h.page;
     await h.goto('#/export');
