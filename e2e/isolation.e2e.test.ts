@@ -88,3 +88,37 @@ browserSuite('an LF that allocates without bound is isolated', () => {
     await rawShot(cdp, 'isolation-after-reload');
   });
 });
+
+browserSuite('where isolated LF workers cannot start, code LFs still run and the app says so', () => {
+  const h = new Harness();
+  h.screenshotOnFailure();
+  beforeAll(async () => {
+    await h.start();
+    // A host that rewrites the CSP without the frame script's hash: the isolated host cannot run.
+    const strip = (csp: string) => csp.replace(/ 'sha256-[^']+'/g, '');
+    await h.context.route(
+      (url) => url.origin === h.origin && (url.pathname.endsWith('/') || url.pathname.endsWith('.html')),
+      async (route) => {
+        const response = await route.fetch();
+        const headers = { ...response.headers() };
+        if (headers['content-security-policy']) headers['content-security-policy'] = strip(headers['content-security-policy']);
+        await route.fulfill({ response, headers, body: strip(await response.text()) });
+      },
+    );
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('falls back to the page workers, runs the LF, and shows it in the status bar', async () => {
+    await openDemoLfs(h);
+    const page = h.page;
+    await writeCodeLf(page, 'says_free', "(x) => /\\bfree\\b/i.test(x.text) ? 'spam' : null");
+    await page.getByTestId('isolation-status').waitFor({ timeout: 60_000 });
+    await page.getByTestId('lf-save').click();
+    await lfRow(page, 'says_free').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('isolation-status').textContent()).toMatch(/isolated processes unavailable/);
+    expect(await lfRow(page, 'says_free').getByTestId('lf-error').count()).toBe(0);
+    await h.shot('isolation-fallback');
+  });
+});

@@ -45,7 +45,7 @@ export function watchHost(control: ControlPort, opts: LivenessOptions = {}): Hos
   // matters, and they must beat the LF's own deadline (5 s per chunk). A false alarm costs a
   // re-run, not a verdict: the pool convicts a lone LF only after a second death (pool.ts).
   const silenceMs = opts.silenceMs ?? 1500;
-  const startMs = opts.startMs ?? 20_000;
+  const startMs = opts.startMs ?? 10_000;
   const intervalMs = opts.intervalMs ?? 250;
   const stallMs = Math.max(intervalMs * 3, 1000);
   const now = opts.now ?? (() => Date.now());
