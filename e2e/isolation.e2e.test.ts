@@ -8,6 +8,8 @@
  * then refuses to talk to it, so everything after the bomb goes through a raw CDP session.
  */
 import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { CDPSession } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -120,5 +122,51 @@ browserSuite('where isolated LF workers cannot start, code LFs still run and the
     expect(await page.getByTestId('isolation-status').textContent()).toMatch(/isolated processes unavailable/);
     expect(await lfRow(page, 'says_free').getByTestId('lf-error').count()).toBe(0);
     await h.shot('isolation-fallback');
+  });
+});
+
+browserSuite('on a host that sends no CSP header, an isolated LF cannot import remote code', () => {
+  const h = new Harness();
+  h.screenshotOnFailure();
+  let server: Server;
+  let hits = 0;
+  let remote = '';
+  beforeAll(async () => {
+    // Another origin that would happily serve a module (CORS open), counting every request.
+    server = createServer((_req, res) => {
+      hits++;
+      res.writeHead(200, { 'Content-Type': 'text/javascript', 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' });
+      res.end('export default (x) => null;');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    remote = `http://127.0.0.1:${(server.address() as AddressInfo).port}/lf.js`;
+    await h.start();
+    // Only the meta-tag CSP remains, as on a static host that cannot send headers.
+    await h.context.route(
+      (url) => url.origin === h.origin,
+      async (route) => {
+        const response = await route.fetch();
+        const headers = { ...response.headers() };
+        delete headers['content-security-policy'];
+        await route.fulfill({ response, headers });
+      },
+    );
+  });
+  afterAll(async () => {
+    await h.close();
+    server.close();
+  });
+
+  it('the frame inherits the page CSP: the import fails on that LF and no request is made', async () => {
+    await openDemoLfs(h);
+    const page = h.page;
+    await writeCodeLf(page, 'imports_code', `(x) => { import('${remote}'); throw new Error('import attempted'); }`);
+    await page.getByTestId('lf-save').click();
+    const error = lfRow(page, 'imports_code').getByTestId('lf-error');
+    await error.waitFor({ timeout: 60_000 });
+    // Give a request that slipped through time to arrive.
+    await page.waitForTimeout(1500);
+    expect(hits).toBe(0);
+    expect(await page.getByTestId('isolation-status').count()).toBe(0);
   });
 });
