@@ -295,9 +295,8 @@ async function partImport(b: Browser): Promise<void> {
         return { ms, chars };
       })()`) as Promise<{ ms: number; chars: number }>,
     );
-    // As the app runs them (session.svelte.ts runLfs): templates on the page's workers and, at the
-    // same time, the code LFs on the isolated pool (sandboxed frames, chunks relayed by the chunk
-    // server worker).
+    // As the app runs them (session.svelte.ts runLfs): templates on the page's workers, then the
+    // code LFs on the isolated pool (sandboxed frames, chunks relayed by the chunk server worker).
     type G = { ms: number; templatesMs: number; codeMs: number; fires: number[]; error: string };
     const grouped = await sampled(b, () =>
       b.page.evaluate(`(async () => {
@@ -310,14 +309,13 @@ async function partImport(b: Browser): Promise<void> {
           const src = window.__chunks.storedChunkSource(window.__version, 'shoal-scale-import');
           const templates = defs.filter((d) => d.kind !== 'code'), code = defs.filter((d) => d.kind === 'code');
           const t0 = performance.now();
-          let t1 = 0, t2 = 0;
-          const [r1, r2] = await Promise.all([
-            window.__lfPool.applyLfs(templates, classes, src, { textField: 'text' }).then((r) => ((t1 = performance.now()), r)),
-            pool.applyLfs(code, classes, src, { textField: 'text' }).then((r) => ((t2 = performance.now()), r)),
-          ]);
+          const r1 = await window.__lfPool.applyLfs(templates, classes, src, { textField: 'text' });
+          const t1 = performance.now();
+          const r2 = await pool.applyLfs(code, classes, src, { textField: 'text' });
+          const t2 = performance.now();
           const byName = new Map([...r1.lfs, ...r2.lfs].map((l) => [l.name, l]));
           const errs = [...r1.lfs, ...r2.lfs].filter((l) => l.error).map((l) => l.name + ': ' + l.error.message);
-          return { ms: Math.max(t1, t2) - t0, templatesMs: t1 - t0, codeMs: t2 - t0, fires: defs.map((d) => byName.get(d.name).votes.reduce((a, v) => a + (v >= 0 ? 1 : 0), 0)), error: errs.join('; ') };
+          return { ms: t2 - t0, templatesMs: t1 - t0, codeMs: t2 - t1, fires: defs.map((d) => byName.get(d.name).votes.reduce((a, v) => a + (v >= 0 ? 1 : 0), 0)), error: errs.join('; ') };
         } catch (e) {
           return { ms: 0, templatesMs: 0, codeMs: 0, fires: [], error: String(e && e.message || e) };
         }
@@ -351,7 +349,7 @@ async function partImport(b: Browser): Promise<void> {
       ['run', 'rows', 's', 'rows/s', '× PandasLFApplier', 'longest main-thread task', 'longest frame gap', 'worker-side stats returned', 'CPU s (Chromium)', 'CPU s by process', 'rows/s on 2 idle cores (n ÷ CPU/2), × Pandas', 'peak RSS, tab'],
       [runRow('first (workers start)', a), runRow('second (warm workers)', warm),
         grouped.value.ms > 0
-          ? [`as the app runs them: 18 templates on the page's workers (done at ${s2(grouped.value.templatesMs)} s) while the 2 code LFs run on the isolated pool (done at ${s2(grouped.value.codeMs)} s)`, fmt(av.rows), s2(grouped.value.ms), fmt(av.rows / (grouped.value.ms / 1000)), pandas ? `**${(av.rows / (grouped.value.ms / 1000) / pandas).toFixed(0)}×**` : '–', '', '', '', s2(grouped.cpuMs), byType(grouped.cpuByType), `${fmt(av.rows / (grouped.cpuMs / 1000 / WORKERS))}${pandas ? ` (${(av.rows / (grouped.cpuMs / 1000 / WORKERS) / pandas).toFixed(0)}×)` : ''}`, `${grouped.rendererPeakMB.toFixed(0)} MB`]
+          ? [`as the app runs them: 18 templates on the page's workers (${s2(grouped.value.templatesMs)} s), then the 2 code LFs on the isolated pool (${s2(grouped.value.codeMs)} s)`, fmt(av.rows), s2(grouped.value.ms), fmt(av.rows / (grouped.value.ms / 1000)), pandas ? `**${(av.rows / (grouped.value.ms / 1000) / pandas).toFixed(0)}×**` : '–', '', '', '', s2(grouped.cpuMs), byType(grouped.cpuByType), `${fmt(av.rows / (grouped.cpuMs / 1000 / WORKERS))}${pandas ? ` (${(av.rows / (grouped.cpuMs / 1000 / WORKERS) / pandas).toFixed(0)}×)` : ''}`, `${grouped.rendererPeakMB.toFixed(0)} MB`]
           : [`as the app runs them: FAILED (${grouped.value.error})`, '', '', '', '', '', '', '', '', '', '', ''],
         relay.value > 0
           ? ['isolated pool, one code LF `(x) => null` (the cost of relaying every chunk, all columns, to the frames)', fmt(av.rows), s2(relay.value), fmt(av.rows / (relay.value / 1000)), '', '', '', '', s2(relay.cpuMs), byType(relay.cpuByType), '', `${relay.rendererPeakMB.toFixed(0)} MB`]
