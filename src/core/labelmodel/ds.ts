@@ -9,17 +9,24 @@
  * Initialised from majority vote; additive smoothing keeps every cell positive. The class prior
  * is the given or dev-label balance when there is one, else estimated by EM.
  * Assumes LFs conditionally independent given Y.
+ *
+ * EM runs over the matrix's unique vote patterns weighted by their row counts when they repeat
+ * (patterns.ts): the E-step once per pattern, M-step statistics multiplied by the counts. Same
+ * fixed point as the row-wise loop up to summation order; far fewer rows on sparse LFs.
  */
 import type { LabelMatrix } from '../matrix.ts';
 import { ShoalError } from '../types.ts';
 import { createYielder } from '../yielder.ts';
 import { resolveBalance } from './balance.ts';
+import { scatterPatterns, votePatterns, weightedRows } from './patterns.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
 
 export interface DawidSkeneOptions {
   maxIterations?: number;
   tolerance?: number;
   smoothing?: number;
+  /** Iterate over unique vote patterns when they repeat (default true; false = plain rows, for tests). */
+  dedupe?: boolean;
 }
 
 export class DawidSkene implements LabelModel {
@@ -27,6 +34,7 @@ export class DawidSkene implements LabelModel {
   private readonly maxIterations: number;
   private readonly tolerance: number;
   private readonly smoothing: number;
+  private readonly dedupe: boolean;
   /** log π, m × k(y) × (k+1)(l; index k = abstain). */
   private logConf: Float64Array | undefined;
   private logPrior: Float64Array | undefined;
@@ -41,10 +49,11 @@ export class DawidSkene implements LabelModel {
     // A small pseudo-count: vote cells of rare LFs hold few counts, and add-one smoothing
     // pulls their confusion rows towards uniform (measured on WRENCH: 0.1 beat 1 on 5 of 6).
     this.smoothing = options.smoothing ?? 0.1;
+    this.dedupe = options.dedupe ?? true;
   }
 
   async fit(L: LabelMatrix, options: FitOptions = {}): Promise<void> {
-    const { n, m, k } = L;
+    const { m, k } = L;
     if (m === 0) throw new ShoalError('the label model needs at least one LF');
     this.m = m;
     this.k = k;
@@ -54,13 +63,18 @@ export class DawidSkene implements LabelModel {
       options.classBalance || (options.devY && options.devY.length > 0)
         ? resolveBalance(k, { classBalance: options.classBalance, devY: options.devY }).balance
         : undefined;
-    const { rowPtr, lf, label } = L.rows();
-    // Initial responsibilities: majority vote (uniform on all-abstain rows).
-    const T = L.classCounts();
+    // Rows, or unique patterns with their row counts: every sum over rows below is Σ weight·x.
+    const { rowPtr, lf, label, count: n, weight } = weightedRows(L, this.dedupe);
+    // Initial responsibilities: majority vote (uniform on all-abstain rows). Float64: EM
+    // iterates on these, and float32 rounding here would dominate the pattern/row difference.
+    const T = new Float64Array(n * k);
     for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let y = 0; y < k; y++) s += T[i * k + y];
-      for (let y = 0; y < k; y++) T[i * k + y] = s > 0 ? T[i * k + y] / s : 1 / k;
+      const votes = rowPtr[i + 1] - rowPtr[i];
+      if (votes === 0) for (let y = 0; y < k; y++) T[i * k + y] = 1 / k;
+      else {
+        for (let v = rowPtr[i]; v < rowPtr[i + 1]; v++) T[i * k + label[v]]++;
+        for (let y = 0; y < k; y++) T[i * k + y] /= votes;
+      }
     }
     const w = k + 1;
     const counts = new Float64Array(m * k * w);
@@ -77,10 +91,11 @@ export class DawidSkene implements LabelModel {
     // M-step while its row is still in cache (same rows, votes and classes in the same order as a
     // separate pass would add them, so the sums are bit-identical).
     for (let i = 0; i < n; i++) {
-      for (let y = 0; y < k; y++) mass[y] += T[i * k + y];
+      const c = weight[i];
+      for (let y = 0; y < k; y++) mass[y] += c * T[i * k + y];
       for (let v = rowPtr[i]; v < rowPtr[i + 1]; v++) {
         const off = lf[v] * k * w + label[v];
-        for (let y = 0; y < k; y++) counts[off + y * w] += T[i * k + y];
+        for (let y = 0; y < k; y++) counts[off + y * w] += c * T[i * k + y];
       }
     }
     const pause = createYielder();
@@ -122,11 +137,12 @@ export class DawidSkene implements LabelModel {
         for (let y = 0; y < k; y++) if (s[y] > max) max = s[y];
         let z = 0;
         for (let y = 0; y < k; y++) z += e[y] = s[y] === max ? 1 : Math.exp(s[y] - max);
+        const c = weight[i];
         for (let y = 0; y < k; y++) T[i * k + y] = e[y] / z;
-        for (let y = 0; y < k; y++) mass[y] += T[i * k + y];
+        for (let y = 0; y < k; y++) mass[y] += c * T[i * k + y];
         for (let v = start; v < end; v++) {
           const off = lf[v] * k * w + label[v];
-          for (let y = 0; y < k; y++) counts[off + y * w] += T[i * k + y];
+          for (let y = 0; y < k; y++) counts[off + y * w] += c * T[i * k + y];
         }
       }
       this.iterations = it + 1;
@@ -160,8 +176,11 @@ export class DawidSkene implements LabelModel {
     const { k, m } = this;
     if (L.m !== m || L.k !== k) throw new ShoalError(`label matrix has ${L.m} LFs × ${L.k} classes; the model was fit on ${m} × ${k}`);
     const w = k + 1;
-    const { rowPtr, lf, label } = L.rows();
-    const out = new Float32Array(L.n * k);
+    // Posteriors once per unique vote pattern, then copied out to the rows that share it.
+    const patterns = this.dedupe ? votePatterns(L) : undefined;
+    const { rowPtr, lf, label } = patterns ?? L.rows();
+    const count = patterns ? patterns.count : L.n;
+    const out = new Float32Array(count * k);
     const s = new Float64Array(k);
     const e = new Float64Array(k);
     const delta = new Float64Array(m * k * k);
@@ -170,7 +189,7 @@ export class DawidSkene implements LabelModel {
     // keep them: an LF staying silent is evidence too.
     const base = new Float64Array(logPrior);
     for (let j = 0; j < m; j++) for (let y = 0; y < k; y++) base[y] += logConf[(j * k + y) * w + k];
-    for (let i = 0; i < L.n; i++) {
+    for (let i = 0; i < count; i++) {
       const start = rowPtr[i];
       const end = rowPtr[i + 1];
       if (start === end) {
@@ -189,7 +208,10 @@ export class DawidSkene implements LabelModel {
       for (let y = 0; y < k; y++) z += e[y] = s[y] === max ? 1 : Math.exp(s[y] - max);
       for (let y = 0; y < k; y++) out[i * k + y] = e[y] / z;
     }
-    return out;
+    if (!patterns) return out;
+    const rowsOut = new Float32Array(L.n * k);
+    scatterPatterns(out, patterns.rowPattern!, k, rowsOut);
+    return rowsOut;
   }
 
   summary(): LabelModelSummary {

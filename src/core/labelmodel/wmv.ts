@@ -19,11 +19,15 @@
  * centred on 0.7 (Snorkel's prec_init) and is kept above chance (1/k). With few votes an LF
  * stays near the shared prior — MV with accuracy-ordered tie-breaking; with many, its own
  * agreement rate decides.
+ *
+ * EM runs over the unique vote patterns weighted by their row counts when they repeat
+ * (patterns.ts), and predictions are computed once per pattern: same fixed point as row-wise.
  */
-import type { LabelMatrix } from '../matrix.ts';
+import type { LabelMatrix, SparseRows } from '../matrix.ts';
 import { ShoalError } from '../types.ts';
 import { createYielder } from '../yielder.ts';
 import { normaliseBalance, uniformBalance } from './balance.ts';
+import { scatterPatterns, votePatterns, weightedRows, type WeightedRows } from './patterns.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
 
 const PRIOR_VOTES = 50;
@@ -31,30 +35,47 @@ const PRIOR_ACCURACY = 0.7;
 const MAX_ITERATIONS = 100;
 const TOLERANCE = 1e-5;
 
+export interface WeightedMajorityVoteOptions {
+  /** Iterate over unique vote patterns when they repeat (default true; false = plain rows, for tests). */
+  dedupe?: boolean;
+}
+
 export class WeightedMajorityVote implements LabelModel {
   readonly name = 'wmv';
+  private readonly dedupe: boolean;
   private alpha: Float64Array | undefined;
   private prior: Float64Array | undefined;
   private m = 0;
   private k = 0;
   private iterations = 0;
 
+  constructor(options: WeightedMajorityVoteOptions = {}) {
+    this.dedupe = options.dedupe ?? true;
+  }
+
   async fit(L: LabelMatrix, options: FitOptions = {}): Promise<void> {
-    const { n, m, k } = L;
+    const { m, k } = L;
     if (m === 0) throw new ShoalError('the label model needs at least one LF');
     this.m = m;
     this.k = k;
     const uniform = uniformBalance(k);
     const prior = options.classBalance ? normaliseBalance(options.classBalance, k) : uniform;
-    const rows = L.rows();
-    const T = L.classCounts();
+    // Rows, or unique patterns with their row counts: every sum over rows below is Σ weight·x.
+    const rows = weightedRows(L, this.dedupe);
+    const { rowPtr, lf, label, count: n, weight } = rows;
+    // Initial responsibilities: majority vote (uniform on all-abstain rows), in float64 as EM
+    // iterates on them.
+    const T = new Float64Array(n * k);
     for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let y = 0; y < k; y++) s += T[i * k + y];
-      for (let y = 0; y < k; y++) T[i * k + y] = s > 0 ? T[i * k + y] / s : 1 / k;
+      const voted = rowPtr[i + 1] - rowPtr[i];
+      if (voted === 0) for (let y = 0; y < k; y++) T[i * k + y] = 1 / k;
+      else {
+        for (let e = rowPtr[i]; e < rowPtr[i + 1]; e++) T[i * k + label[e]]++;
+        for (let y = 0; y < k; y++) T[i * k + y] /= voted;
+      }
     }
     const votes = new Float64Array(m);
-    for (let e = 0; e < rows.lf.length; e++) votes[rows.lf[e]]++;
+    for (let i = 0; i < n; i++) for (let e = rowPtr[i]; e < rowPtr[i + 1]; e++) votes[lf[e]] += weight[i];
     const alpha = new Float64Array(m);
     const floor = 1 / k + 0.01;
     const correct = new Float64Array(m);
@@ -64,8 +85,10 @@ export class WeightedMajorityVote implements LabelModel {
       if (wait) await wait;
       if (options.signal?.aborted) throw options.signal.reason ?? new Error('cancelled');
       correct.fill(0);
-      for (let i = 0; i < n; i++)
-        for (let e = rows.rowPtr[i]; e < rows.rowPtr[i + 1]; e++) correct[rows.lf[e]] += T[i * k + rows.label[e]];
+      for (let i = 0; i < n; i++) {
+        const c = weight[i];
+        for (let e = rowPtr[i]; e < rowPtr[i + 1]; e++) correct[lf[e]] += c * T[i * k + label[e]];
+      }
       let change = 0;
       for (let j = 0; j < m; j++) {
         const a = Math.min(0.999, Math.max(floor, (correct[j] + PRIOR_VOTES * PRIOR_ACCURACY) / (votes[j] + PRIOR_VOTES)));
@@ -85,8 +108,17 @@ export class WeightedMajorityVote implements LabelModel {
   predictProba(L: LabelMatrix): Float32Array {
     if (!this.alpha || !this.prior) throw new ShoalError('fit the label model before predicting');
     if (L.m !== this.m || L.k !== this.k) throw new ShoalError(`label matrix has ${L.m} LFs × ${L.k} classes; the model was fit on ${this.m} × ${this.k}`);
+    // Posteriors once per unique vote pattern, then copied out to the rows that share it.
+    const patterns = this.dedupe ? votePatterns(L) : undefined;
+    if (!patterns) {
+      const out = new Float32Array(L.n * this.k);
+      posteriorInto(out, L.rows(), L.n, this.k, this.alpha, this.prior);
+      return out;
+    }
+    const perPattern = new Float32Array(patterns.count * this.k);
+    posteriorInto(perPattern, patterns, patterns.count, this.k, this.alpha, this.prior);
     const out = new Float32Array(L.n * this.k);
-    posteriorInto(out, L.rows(), L.n, this.k, this.alpha, this.prior);
+    scatterPatterns(perPattern, patterns.rowPattern!, this.k, out);
     return out;
   }
 
@@ -102,8 +134,8 @@ export class WeightedMajorityVote implements LabelModel {
 }
 
 function posteriorInto(
-  out: Float32Array,
-  rows: ReturnType<LabelMatrix['rows']>,
+  out: Float32Array | Float64Array,
+  rows: SparseRows | WeightedRows,
   n: number,
   k: number,
   alpha: Float64Array,
