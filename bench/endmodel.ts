@@ -1,5 +1,5 @@
 /**
- * End-model benchmark: `tsx bench/endmodel.ts [DIR…]` (default: the four WRENCH sets under
+ * End-model benchmark: `tsx bench/endmodel.ts [--seed N] [DIR…]` (default: the four WRENCH sets under
  * ../shared/data/wrench). For each dataset it runs exactly `shoal distill --data DIR` (auto label
  * model fitted on train, classifier trained on its probabilities, early stopping on valid gold,
  * scored on test; no per-dataset settings) and prints a Markdown table beside scikit-learn's
@@ -21,7 +21,15 @@ const SKLEARN: Record<string, { metric: 'acc' | 'f1'; labels: string; acc: numbe
 };
 
 const root = resolve(import.meta.dirname, '../../shared/data/wrench');
-const dirs = process.argv.slice(2).length ? process.argv.slice(2) : ['youtube', 'sms', 'trec', 'semeval'].map((d) => resolve(root, d));
+// `--seed N` (default 0) is passed to every run: the label model's and the classifier's seed.
+const argv = process.argv.slice(2);
+const seedAt = argv.indexOf('--seed');
+const seed = seedAt >= 0 ? argv.splice(seedAt, 2)[1] : '0';
+if (!/^\d+$/.test(seed ?? '')) {
+  console.error(`--seed needs a non-negative integer, got ${seed}`);
+  process.exit(1);
+}
+const dirs = argv.length ? argv : ['youtube', 'sms', 'trec', 'semeval'].map((d) => resolve(root, d));
 if (dirs.some((d) => !existsSync(d))) {
   console.error(`missing dataset directory: ${dirs.filter((d) => !existsSync(d)).join(', ')}`);
   process.exit(1);
@@ -35,7 +43,7 @@ const lines = [
 for (const dir of dirs) {
   const name = basename(dir);
   const metric = SKLEARN[name]?.metric ?? 'acc';
-  const r = await run(['--data', dir, '--metric', metric]);
+  const r = await run(['--data', dir, '--metric', metric, '--seed', seed]);
   const ref = SKLEARN[name];
   const ours = metric === 'f1' ? r.classifier.test.f1 : r.classifier.test.accuracy;
   const target = ref ? (metric === 'f1' ? ref.f1 : ref.acc) : undefined;
@@ -47,4 +55,4 @@ for (const dir of dirs) {
   );
   console.error(`${name}: done`);
 }
-console.log(lines.join('\n'));
+console.log(`seed ${seed}\n${lines.join('\n')}`);

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { getTf, selectBackend } from '../backend.ts';
 import { LabelMatrix } from '../matrix.ts';
 import { mulberry32 } from '../rng.ts';
-import { coveredRows, distill, featurize, predictProba, predictProbaTf, predictTexts } from './index.ts';
+import { confidenceWeights, coveredRows, distill, featurize, predictProba, predictProbaTf, predictTexts } from './index.ts';
 import { batchLogits, trainLinear } from './train.ts';
 import type { Csr } from './featurize.ts';
 
@@ -167,6 +167,38 @@ describe('distill targets', () => {
     const soft = await distill({ texts: tr.texts, proba, k }, { features: SMALL, maxEpochs: 6, seed: 0 });
     expect(soft.candidates.map((c) => c.targets)).toEqual(['soft']);
     expect(Math.max(...Array.from(predictTexts(soft.classifier, te.texts)))).toBeLessThan(0.8);
+  });
+});
+
+describe('confidence weighting', () => {
+  it('weighs rows by how far the top probability sits above uniform, mean 1', () => {
+    const k = 4;
+    // Rows 0–3: top 1, 0.625, 0.25 (uniform), 0.4375; row 4 is not trained on.
+    const proba = [1, 0, 0, 0, 0.125, 0.625, 0.125, 0.125, 0.25, 0.25, 0.25, 0.25, 0.1875, 0.1875, 0.4375, 0.1875, 0.97, 0.01, 0.01, 0.01];
+    const w = confidenceWeights(proba, k, [0, 1, 2, 3], 'confidence')!;
+    // (k·max − 1)/(k − 1) = 1, 0.5, 0, 0.25 → sum 1.75 → scaled by 4/1.75.
+    expect(Array.from(w)).toEqual([1, 0.5, 0, 0.25].map((v) => Math.fround((v * 4) / 1.75)));
+    expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(4, 5);
+    const wm = confidenceWeights(proba, k, [3, 0], 'max')!;
+    expect(wm[0]).toBeCloseTo((0.4375 * 2) / 1.4375, 6);
+    expect(wm[1]).toBeCloseTo(2 / 1.4375, 6);
+    expect(confidenceWeights(proba, k, [0, 1], 'none')).toBeUndefined();
+    // Nothing but uniform rows: no signal, equal weights.
+    expect(confidenceWeights(proba, k, [2, 2], 'confidence')).toBeUndefined();
+  });
+
+  it('lets a confident label outvote an unsure contradicting one (equal pull without weighting)', async () => {
+    const k = 2;
+    // The same text 30 times as class 0 at 0.9 and 30 times as class 1 at 0.55; both hard labels.
+    const texts = Array.from({ length: 60 }, () => 'spam offer now');
+    const proba = new Float32Array(120).map((_, j) => ((j >> 1) < 30 ? (j % 2 === 0 ? 0.9 : 0.1) : j % 2 === 0 ? 0.45 : 0.55));
+    // Full batches, so every step sees both groups and the fit settles at the weighted optimum.
+    const opts = { features: SMALL, maxEpochs: 30, batchSize: 60, seed: 0, targets: 'hard' as const };
+    const weighted = predictTexts((await distill({ texts, proba, k }, opts)).classifier, ['spam offer now']);
+    // Weights 0.8 vs 0.1: the optimum of the weighted loss is p(0) = 0.8/0.9.
+    expect(weighted[0]).toBeGreaterThan(0.85);
+    const flat = predictTexts((await distill({ texts, proba, k }, { ...opts, weighting: 'none' })).classifier, ['spam offer now']);
+    expect(Math.abs(flat[0] - 0.5)).toBeLessThan(0.05);
   });
 });
 
