@@ -65,17 +65,6 @@ export class DawidSkene implements LabelModel {
         : undefined;
     // Rows, or unique patterns with their row counts: every sum over rows below is Σ weight·x.
     const { rowPtr, lf, label, count: n, weight } = weightedRows(L, this.dedupe);
-    // Initial responsibilities: majority vote (uniform on all-abstain rows). Float64: EM
-    // iterates on these, and float32 rounding here would dominate the pattern/row difference.
-    const T = new Float64Array(n * k);
-    for (let i = 0; i < n; i++) {
-      const votes = rowPtr[i + 1] - rowPtr[i];
-      if (votes === 0) for (let y = 0; y < k; y++) T[i * k + y] = 1 / k;
-      else {
-        for (let v = rowPtr[i]; v < rowPtr[i + 1]; v++) T[i * k + label[v]]++;
-        for (let y = 0; y < k; y++) T[i * k + y] /= votes;
-      }
-    }
     const w = k + 1;
     const counts = new Float64Array(m * k * w);
     const logConf = new Float64Array(m * k * w);
@@ -87,15 +76,21 @@ export class DawidSkene implements LabelModel {
     // delta[(j·k + l)·k + y] = log π_j[y][l] − log π_j[y][abstain]: one contiguous run of k per vote.
     const delta = new Float64Array(m * k * k);
     let mass = new Float64Array(k);
-    // Sufficient statistics of the initial T; afterwards each E-step accumulates them for the next
-    // M-step while its row is still in cache (same rows, votes and classes in the same order as a
-    // separate pass would add them, so the sums are bit-identical).
+    // A row's responsibilities are needed only while its statistics are added, so none are
+    // stored: `t` holds the current row's. Sufficient statistics of the initial responsibilities
+    // (majority vote, uniform on all-abstain rows); afterwards each E-step accumulates them for
+    // the next M-step while its row is still in cache.
+    const t = new Float64Array(k);
     for (let i = 0; i < n; i++) {
+      const votes = rowPtr[i + 1] - rowPtr[i];
+      t.fill(votes === 0 ? 1 / k : 0);
+      for (let v = rowPtr[i]; v < rowPtr[i + 1]; v++) t[label[v]]++;
+      if (votes > 0) for (let y = 0; y < k; y++) t[y] /= votes;
       const c = weight[i];
-      for (let y = 0; y < k; y++) mass[y] += c * T[i * k + y];
+      for (let y = 0; y < k; y++) mass[y] += c * t[y];
       for (let v = rowPtr[i]; v < rowPtr[i + 1]; v++) {
         const off = lf[v] * k * w + label[v];
-        for (let y = 0; y < k; y++) counts[off + y * w] += c * T[i * k + y];
+        for (let y = 0; y < k; y++) counts[off + y * w] += c * t[y];
       }
     }
     const pause = createYielder();
@@ -138,11 +133,11 @@ export class DawidSkene implements LabelModel {
         let z = 0;
         for (let y = 0; y < k; y++) z += e[y] = s[y] === max ? 1 : Math.exp(s[y] - max);
         const c = weight[i];
-        for (let y = 0; y < k; y++) T[i * k + y] = e[y] / z;
-        for (let y = 0; y < k; y++) mass[y] += c * T[i * k + y];
+        for (let y = 0; y < k; y++) t[y] = e[y] / z;
+        for (let y = 0; y < k; y++) mass[y] += c * t[y];
         for (let v = start; v < end; v++) {
           const off = lf[v] * k * w + label[v];
-          for (let y = 0; y < k; y++) counts[off + y * w] += c * T[i * k + y];
+          for (let y = 0; y < k; y++) counts[off + y * w] += c * t[y];
         }
       }
       this.iterations = it + 1;
