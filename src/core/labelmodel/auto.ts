@@ -17,6 +17,8 @@ import { ShoalError } from '../types.ts';
 import { DawidSkene } from './ds.ts';
 import { MajorityVote } from './mv.ts';
 import { MetalLabelModel, type MetalOptions } from './metal.ts';
+import { overlapCounts, overlapCountsWeighted, type OverlapCounts } from './overlap.ts';
+import { votePatterns } from './patterns.ts';
 import { TripletLabelModel } from './triplet.ts';
 import { WeightedMajorityVote } from './wmv.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
@@ -64,15 +66,22 @@ export class AutoLabelModel implements LabelModel {
     // A balance the user gave applies to every candidate: the uniform-balance variant of metal
     // would then be the same model twice.
     const candidates = options.classBalance ? this.candidates.filter((c) => c.name !== 'metal_uniform') : this.candidates;
+    // Work shared across candidates: the row index and the unique vote patterns are cached on
+    // L (ds and wmv iterate over the patterns); both metal variants train from the same overlap
+    // counts, made once — from the patterns when rows repeat. metal.fit(L) is exactly
+    // fitFromStats(overlapCounts(L)), so this changes no result.
+    let stats: OverlapCounts | undefined;
     for (let c = 0; c < candidates.length; c++) {
       const candidate = candidates[c];
       const model = candidate.make();
-      await model.fit(L, {
+      const fitOptions: FitOptions = {
         ...options,
         onProgress: options.onProgress
           ? (f, msg) => options.onProgress!((c + f) / candidates.length, `${candidate.name}: ${msg ?? ''}`.trim())
           : undefined,
-      });
+      };
+      if (model instanceof MetalLabelModel) await model.fitFromStats((stats ??= sharedOverlapCounts(L)), fitOptions);
+      else await model.fit(L, fitOptions);
       const pred = predictLabels(model.predictProba(devL), L.k, tie, options.seed ?? 0);
       const score = scoreFor(metric, pred, devY, L.k);
       this.scores.push({ name: candidate.name, devScore: score });
@@ -97,6 +106,12 @@ export class AutoLabelModel implements LabelModel {
       warnings: [...this.warnings, ...(inner?.warnings ?? [])],
     };
   }
+}
+
+/** overlapCounts(L), summed over the unique vote patterns when there are few enough. */
+export function sharedOverlapCounts(L: LabelMatrix): OverlapCounts {
+  const patterns = votePatterns(L);
+  return patterns ? overlapCountsWeighted(patterns, patterns.weight, L.n, L.m, L.k) : overlapCounts(L);
 }
 
 /** First candidate (in preference order) within one standard error of the best dev score. */

@@ -4,7 +4,7 @@
  * [0, m·k). Counts add across row chunks, so workers can compute them where the votes are made.
  * Cost O(Σ votes_per_row²), memory O((m·k)²) — never an n × m·k one-hot matrix.
  */
-import type { LabelMatrix } from '../matrix.ts';
+import type { LabelMatrix, SparseRows } from '../matrix.ts';
 
 export interface OverlapCounts {
   n: number;
@@ -41,4 +41,30 @@ export function mergeOverlapCounts(a: OverlapCounts, b: OverlapCounts): OverlapC
   const counts = new Float64Array(a.counts);
   for (let t = 0; t < counts.length; t++) counts[t] += b.counts[t];
   return { n: a.n + b.n, m: a.m, k: a.k, counts };
+}
+
+/**
+ * overlapCounts over rows that each stand for `weight[i]` matrix rows — the unique vote patterns
+ * of patterns.ts — so one pass over a few thousand patterns replaces one over every row. Counts
+ * are whole numbers, so the result is exactly overlapCounts(L) (sums below 2^53 are exact).
+ */
+export function overlapCountsWeighted(rows: SparseRows, weight: ArrayLike<number>, n: number, m: number, k: number): OverlapCounts {
+  const d = m * k;
+  const counts = new Float64Array(d * d);
+  const { rowPtr, lf, label } = rows;
+  const idx = new Int32Array(m);
+  for (let i = 0; i < weight.length; i++) {
+    const start = rowPtr[i];
+    const v = rowPtr[i + 1] - start;
+    const c = weight[i];
+    for (let s = 0; s < v; s++) idx[s] = lf[start + s] * k + label[start + s];
+    // Votes sorted by LF: pairs land in the upper triangle, mirrored at the end (as above).
+    for (let s = 0; s < v; s++) {
+      const row = idx[s] * d;
+      counts[row + idx[s]] += c;
+      for (let t = s + 1; t < v; t++) counts[row + idx[t]] += c;
+    }
+  }
+  for (let a = 0; a < d; a++) for (let b = a + 1; b < d; b++) counts[b * d + a] = counts[a * d + b];
+  return { n, m, k, counts };
 }

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LabelMatrix } from '../matrix.ts';
 import { synthesize } from '../synth.ts';
+import { sharedOverlapCounts } from './auto.ts';
 import { DawidSkene } from './ds.ts';
+import { overlapCounts, overlapCountsWeighted } from './overlap.ts';
 import { votePatterns, weightedRows } from './patterns.ts';
 import { WeightedMajorityVote } from './wmv.ts';
 import type { FitOptions, LabelModel } from './types.ts';
@@ -147,5 +149,23 @@ describe('EM over unique vote patterns gives the row-wise fit', () => {
     // 4 LFs × 3 outcomes: at most 81 patterns.
     expect(p.count).toBeLessThanOrEqual(81);
     expect(p.weight.reduce((s, w) => s + w, 0)).toBe(5000);
+  });
+});
+
+describe('overlap counts over patterns', () => {
+  it('equal overlapCounts(L) exactly (whole-number counts)', () => {
+    fc.assert(
+      fc.property(matrixArb, (a) => {
+        const { L } = matrix(a);
+        const p = votePatterns(L, 1)!;
+        const weighted = overlapCountsWeighted(p, p.weight, L.n, L.m, L.k);
+        const plain = overlapCounts(L);
+        expect(weighted.n).toBe(plain.n);
+        expect(Array.from(weighted.counts)).toEqual(Array.from(plain.counts));
+        // What auto shares between its metal candidates is the same statistic.
+        expect(Array.from(sharedOverlapCounts(L).counts)).toEqual(Array.from(plain.counts));
+      }),
+      { numRuns: 60, seed: 3 },
+    );
   });
 });
