@@ -29,6 +29,8 @@ function getChunkServer(): Comlink.Remote<ChunkServerHost> {
   return chunkServer.host;
 }
 
+const LIVENESS = { silenceMs: 1500, intervalMs: 250 } as const;
+
 function spawnIsolatedWorker(): WorkerHandle {
   const control = new MessageChannel();
   const api = new MessageChannel();
@@ -49,13 +51,14 @@ function spawnIsolatedWorker(): WorkerHandle {
   );
   document.body.append(frame);
 
-  const live = watchHost(control.port1);
+  const live = watchHost(control.port1, LIVENESS);
   // The API port's other end lives in the worker: it closes when the worker dies alone.
   api.port1.addEventListener('close', () => live.lost());
   const handle: WorkerHandle = {
     api: Comlink.wrap<LfWorkerApi>(api.port1) as unknown as LfWorkerApi,
     died: live.died,
     ready: live.ready,
+    deathGraceMs: LIVENESS.silenceMs + 2 * LIVENESS.intervalMs,
     killable: true,
     terminate() {
       live.stop();

@@ -252,3 +252,35 @@ describe('LF pool and workers that die of a neighbour', () => {
     expect(state.spawned).toBe(2);
   });
 });
+
+describe('LF pool and deaths that are noticed late', () => {
+  const rows = makeRows(100, 4);
+  /** A worker whose every run never answers; its death (an OOM) is announced `lateMs` after the run starts. */
+  const spawnLate = (lateMs: number, graceMs: number | undefined) => (): WorkerHandle => {
+    let die!: (reason: string) => void;
+    const died = new Promise<string>((r) => (die = r));
+    const inner = createLfWorkerApi();
+    const api: LfWorkerApi = {
+      init: (...a) => inner.init(...a),
+      run: () => {
+        setTimeout(() => die('its process ended; most likely the LF ran out of memory'), lateMs);
+        return new Promise(() => {});
+      },
+      preview: (...a) => inner.preview(...a),
+    };
+    return { api, died, killable: true, deathGraceMs: graceMs, terminate() {} };
+  };
+
+  it('a death announced within the grace period is reported as a crash, not as an endless loop', async () => {
+    const pool = createLfPool({ size: 1, spawn: spawnLate(150, 400), sharedStatus: false });
+    const res = await pool.applyLfs([lf('bomb', `() => null`)], classes, chunked(rows, [100]), { timeBudgetMsPerLfPerChunk: 50 });
+    expect(res.lfs[0].failed).toBe(true);
+    expect(res.lfs[0].error?.message).toMatch(/crashed its worker .*ran out of memory/);
+  });
+
+  it('without a grace period the same worker is reported as hanging', async () => {
+    const pool = createLfPool({ size: 1, spawn: spawnLate(150, undefined), sharedStatus: false });
+    const res = await pool.applyLfs([lf('bomb', `() => null`)], classes, chunked(rows, [100]), { timeBudgetMsPerLfPerChunk: 50 });
+    expect(res.lfs[0].error?.message).toMatch(/ran longer than 50 ms/);
+  });
+});

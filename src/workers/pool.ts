@@ -46,6 +46,12 @@ export interface WorkerHandle {
    * isolated worker): watchdog deadlines start counting only then. Absent: ready at once.
    */
   readonly ready?: Promise<void>;
+  /**
+   * For hosts whose death is noticed late (an isolated worker's process is declared dead after
+   * its pings go unanswered): how long a deadline waits for `died` before calling it a hang, so
+   * an LF that ran out of memory is reported as that, not as an endless loop.
+   */
+  readonly deathGraceMs?: number;
   terminate(): void;
 }
 
@@ -220,6 +226,11 @@ export function createLfPool(opts: PoolOptions): LfPool {
       const onAbort = () => finish(() => reject(abortError()));
       signal?.addEventListener('abort', onAbort);
       let poll: ReturnType<typeof setInterval> | undefined;
+      const hang = (f: Failure) => {
+        if (!handle.deathGraceMs) return finish(() => reject(f));
+        clearInterval(poll);
+        timers.push(setTimeout(() => finish(() => reject(f)), handle.deathGraceMs));
+      };
       const arm = () => {
         if (done) return;
         if (handle.killable && status) {
@@ -234,11 +245,11 @@ export function createLfPool(opts: PoolOptions): LfPool {
               onLf?.(current());
             } else if (Date.now() - since > budgetMs) {
               const lf = Atomics.load(status, STATUS_LF);
-              finish(() => reject(new Failure('hang', lf >= 0 ? lf : null, lf === STATUS_MANY ? 'the template pass' : 'unknown')));
+              hang(new Failure('hang', lf >= 0 ? lf : null, lf === STATUS_MANY ? 'the template pass' : 'unknown'));
             }
           }, Math.max(5, Math.min(50, budgetMs / 4)));
         } else if (handle.killable) {
-          timers.push(setTimeout(() => finish(() => reject(new Failure('hang', null, 'chunk deadline'))), chunkDeadlineMs));
+          timers.push(setTimeout(() => hang(new Failure('hang', null, 'chunk deadline')), chunkDeadlineMs));
         }
       };
       if (handle.ready) handle.ready.then(arm, arm);
