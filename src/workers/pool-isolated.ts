@@ -2,14 +2,16 @@
  * LF workers in processes of their own, for LF code: each worker runs inside a sandboxed
  * `srcdoc` iframe (lf-isolated-frame.ts), which Chromium puts in a separate renderer process.
  * An LF that allocates without bound then kills that process only; the page sees its pings go
- * unanswered (host-liveness.ts), the pool blames the LF and carries on with a new frame.
+ * unanswered (host-liveness.ts), the pool blames the LF (after a second death: the frames of one
+ * page share a process, so a worker can die of its neighbour) and carries on with new frames.
  *
  * The frame has an opaque origin: no IndexedDB, no cookies, no service worker, and (it inherits
  * the page's CSP) no network. Rows come from a chunk server worker on the app's origin
  * (chunk-relay.ts) over a MessagePort per LF worker. Without SharedArrayBuffer across processes,
  * the pool falls back to per-chunk deadlines and the one-LF-at-a-time re-run to find a culprit.
  *
- * Template LFs (our own code, bounded memory) keep running in the faster same-process pool.
+ * The session runs a set with any code LF here, whole; template-only sets (our own code, bounded
+ * memory) keep the page's workers, which read IndexedDB themselves.
  */
 import * as Comlink from 'comlink';
 import workerSource from 'virtual:shoal-lf-isolated-worker';
@@ -52,7 +54,8 @@ function spawnIsolatedWorker(): WorkerHandle {
   document.body.append(frame);
 
   const live = watchHost(control.port1, LIVENESS);
-  // The API port's other end lives in the worker: it closes when the worker dies alone.
+  // Where the browser fires `close` on ports (not Chromium 156 for a crashed frame, measured),
+  // the API port's other end, in the worker, tells of a worker that died alone.
   api.port1.addEventListener('close', () => live.lost());
   const handle: WorkerHandle = {
     api: Comlink.wrap<LfWorkerApi>(api.port1) as unknown as LfWorkerApi,
