@@ -77,7 +77,8 @@ export function watchHost(control: ControlPort, opts: LivenessOptions = {}): Hos
       die(typeof m.reason === 'string' ? m.reason : 'the LF worker failed');
     }
   });
-  // The fast path: the port closes as the frame's process goes. Pings cover browsers without it.
+  // Where a browser fires `close` on a dead frame's port, that is the fast path; the pings below
+  // are what Chromium 156 needs.
   control.addEventListener('close', () => die(OUT_OF_MEMORY_REASON));
   control.start?.();
 
