@@ -46,6 +46,7 @@ import type { LabelMatrix } from '../core/matrix.ts';
 import { ShoalError } from '../core/types.ts';
 import type { DatasetVersionRecord, LfRecord, ProjectRecord, ShoalStorage } from '../storage/types.ts';
 import type { LfPool } from '../workers/pool.ts';
+import { NOT_STARTED_REASON } from '../workers/host-liveness.ts';
 
 export type { Split, SplitIndex, LfRunState };
 
@@ -622,7 +623,7 @@ class Session {
     try {
       return await work(await this.getPool(isolated));
     } catch (e) {
-      if (!isolated || this.isolationUnavailable || !/isolated LF worker did not start/.test(message(e))) throw e;
+      if (!isolated || this.isolationUnavailable || !message(e).includes(NOT_STARTED_REASON)) throw e;
       this.isolationUnavailable = message(e);
       this.isolatedPool?.close();
       this.isolatedPool = null;

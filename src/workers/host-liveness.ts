@@ -38,6 +38,9 @@ export interface HostLiveness {
   lost(reason?: string): void;
 }
 
+/** Start of the reason given when the frame's worker never connects; callers fall back on it. */
+export const NOT_STARTED_REASON = 'the isolated LF worker did not start';
+
 export const OUT_OF_MEMORY_REASON = 'its process ended or stopped responding; most likely the LF ran out of memory';
 
 export function watchHost(control: ControlPort, opts: LivenessOptions = {}): HostLiveness {
@@ -91,7 +94,7 @@ export function watchHost(control: ControlPort, opts: LivenessOptions = {}): Hos
     // be queued behind this timer: judge only silence the page was awake to hear.
     if (stalled) unanswered.length = 0;
     if (!connected) {
-      if (t - started > startMs) die(`the isolated LF worker did not start within ${Math.round(startMs / 1000)} s`);
+      if (t - started > startMs) die(`${NOT_STARTED_REASON} within ${Math.round(startMs / 1000)} s`);
       return;
     }
     if (unanswered.length > 0 && t - unanswered[0].at > silenceMs) {
