@@ -129,7 +129,7 @@ describe('metal internals', () => {
   it('the hand-derived gradient matches finite differences of the loss', () => {
     const s = synthesize({ n: 2000, m: 4, k: 3, seed: 2 });
     const pr = buildProblem(overlapCounts(s.L), new Float64Array([0.5, 0.3, 0.2]), 0.7);
-    expect(pr.offDense).toBeDefined(); // dense S-term path; the sparse one is covered by the golden tests
+    expect(pr.dense).toBeDefined(); // dense S-term path; the sparse one is covered by the golden tests
     const mu = pr.muInit.map((v, t) => v * 0.8 + ((t * 37) % 11) / 200);
     const grad = new Float64Array(mu.length);
     const l2 = 0.3;

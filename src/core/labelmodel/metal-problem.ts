@@ -12,6 +12,7 @@
  * optimise exactly the same thing.
  */
 import { minCostAssignment } from '../hungarian.ts';
+import { createDenseProduct, type DenseProduct } from './dense-product.ts';
 import type { OverlapCounts } from './overlap.ts';
 
 export interface MetalProblem {
@@ -32,11 +33,11 @@ export interface MetalProblem {
   /** Σ over masked-in entries of O_ab², for reporting the loss value. */
   offSquareSum: number;
   /**
-   * O∘M densely (d×d), kept only when most off-block entries are non-zero (many LFs voting
-   * many classes, e.g. 100k×200 k=6): there row-wise dot products beat the scattered triple
-   * walk 2–4× per epoch.
+   * (O∘M)·V over a dense copy of O∘M, built only when most off-block entries are non-zero
+   * (many LFs voting many classes, e.g. 100k×200 k=6): there a blocked product beats the
+   * scattered triple walk several times per epoch.
    */
-  offDense?: Float64Array;
+  dense?: DenseProduct;
 }
 
 /** Above this share of non-zero off-block entries the dense S-term path is used. */
@@ -78,12 +79,13 @@ export function buildProblem(stats: OverlapCounts, p: Float64Array, precInit: nu
       muInit[a * k + y] = Math.min(1, Math.max(0, (O[a * d + a] * precInit) / p[y]));
     }
   }
-  let offDense: Float64Array | undefined;
+  let dense: DenseProduct | undefined;
   if (nnz > DENSE_SHARE * d * d) {
-    offDense = new Float64Array(d * d);
+    const offDense = new Float64Array(d * d);
     for (let t = 0; t < nnz; t++) offDense[offA[t] * d + offB[t]] = offV[t];
+    dense = createDenseProduct(offDense, d, k);
   }
-  return { n, m, k, d, O, p, muInit, offA, offB, offV, offSquareSum, offDense };
+  return { n, m, k, d, O, p, muInit, offA, offB, offV, offSquareSum, dense };
 }
 
 /** Snorkel's default: clamp μ into [ε, 1−ε] with ε = min(0.01, 10^−⌈log10 n⌉). */

@@ -10,6 +10,7 @@
  * so an epoch costs O(nnz·k + d·k²) instead of Snorkel's dense O(d²·k). Optimiser: SGD with
  * momentum 0.9, Snorkel's default (torch semantics: v ← βv + g; μ ← μ − lr·v).
  */
+import type { DenseProduct } from './dense-product.ts';
 import type { MetalProblem } from './metal-problem.ts';
 import { createYielder } from '../yielder.ts';
 
@@ -68,7 +69,7 @@ export function metalGradientTyped(mu: Float64Array, pr: MetalProblem, l2: numbe
   const { k, d, m, p, O, offA, offB, offV, muInit } = pr;
   grad.fill(0);
   // −4·S, S = (O∘M)μP
-  if (pr.offDense) addDenseS(pr.offDense, mu, p, d, k, grad);
+  if (pr.dense) addDenseS(pr.dense, mu, p, d, k, grad);
   else {
     for (let t = 0; t < offV.length; t++) {
       const a = offA[t] * k;
@@ -108,25 +109,13 @@ export function metalGradientTyped(mu: Float64Array, pr: MetalProblem, l2: numbe
   }
 }
 
-/** grad −= 4·(O∘M)·μ·P as row-by-column dot products over a transposed μP (contiguous reads). */
-function addDenseS(offDense: Float64Array, mu: Float64Array, p: Float64Array, d: number, k: number, grad: Float64Array): void {
+/** grad −= 4·(O∘M)·μ·P through the problem's dense product (μP passed transposed, k×d). */
+function addDenseS(dense: DenseProduct, mu: Float64Array, p: Float64Array, d: number, k: number, grad: Float64Array): void {
   const muPT = new Float64Array(k * d);
   for (let b = 0; b < d; b++) for (let y = 0; y < k; y++) muPT[y * d + b] = mu[b * k + y] * p[y];
-  for (let a = 0; a < d; a++) {
-    const row = a * d;
-    for (let y = 0; y < k; y++) {
-      const col = y * d;
-      let s0 = 0;
-      let s1 = 0;
-      let b = 0;
-      for (; b + 1 < d; b += 2) {
-        s0 += offDense[row + b] * muPT[col + b];
-        s1 += offDense[row + b + 1] * muPT[col + b + 1];
-      }
-      if (b < d) s0 += offDense[row + b] * muPT[col + b];
-      grad[a * k + y] -= 4 * (s0 + s1);
-    }
-  }
+  const s = new Float64Array(d * k);
+  dense.multiply(muPT, s);
+  for (let t = 0; t < s.length; t++) grad[t] -= 4 * s[t];
 }
 
 /** One momentum-SGD epoch (torch semantics: v ← βv + g; μ ← μ − lr·v). */
