@@ -100,7 +100,7 @@ browserSuite('train worker (Chromium: tfjs backends, classifier, ONNX)', () => {
         const epochs: number[] = [];
         const res = await w.api.trainClassifier(
           'clf',
-          { texts: tr.texts, proba, k: 2, rows: Uint32Array.from(rows), classes: ['sport', 'politics'], dev: { texts: dev.texts, labels: dev.y }, seed: 1, maxEpochs: 6, features: { buckets: 1 << 12 } },
+          { texts: tr.texts, proba, k: 2, rows: Uint32Array.from(rows), classes: ['sport', 'politics'], dev: { texts: dev.texts, labels: dev.y }, seed: 1, maxEpochs: 6, features: { buckets: 1 << 12 }, training: { engine: 'tfjs' } },
           proxy((e: { epoch: number }) => void epochs.push(e.epoch)),
         );
         const p = await w.api.predict(res.classifier, te.texts);
@@ -112,10 +112,11 @@ browserSuite('train worker (Chromium: tfjs backends, classifier, ONNX)', () => {
           maxDiff = Math.max(maxDiff, Math.abs(p[2 * i] - q[2 * i]), Math.abs(p[2 * i + 1] - q[2 * i + 1]));
           if ((q[2 * i + 1] > q[2 * i] ? 1 : 0) === te.y[i]) right++;
         }
-        // Cancel: a long job aborted from its first progress report.
+        // Cancel: a long job aborted from its first progress report (default typed-array engine:
+        // ~µs per epoch here, so only a working cancel ends a million epochs in time).
         let cancelled = '';
         await w.api
-          .trainClassifier('long', { texts: tr.texts, proba, k: 2, rows: Uint32Array.from(rows), maxEpochs: 500 }, proxy(() => void w.api.cancel('long')))
+          .trainClassifier('long', { texts: tr.texts, proba, k: 2, rows: Uint32Array.from(rows), maxEpochs: 1_000_000 }, proxy(() => void w.api.cancel('long')))
           .catch((e: Error) => (cancelled = e.message));
         return { choice, cached: again.choice.cached, backend: res.backend, epochs: epochs.length, accuracy: right / te.y.length, maxDiff, classes: sidecar.classes, onnxBytes: onnx.byteLength, cancelled, isolated: crossOriginIsolated };
       } finally {

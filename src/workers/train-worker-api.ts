@@ -72,7 +72,7 @@ export interface TrainClassifierRequest {
   maxEpochs?: number;
   targets?: 'auto' | 'soft' | 'hard';
   /** More of core's training knobs (the Model screen's settings); unset ones keep core's defaults. */
-  training?: Pick<TrainOptions, 'patience' | 'learningRate' | 'l2' | 'batchSize' | 'optimizer'>;
+  training?: Pick<TrainOptions, 'patience' | 'learningRate' | 'l2' | 'batchSize' | 'optimizer' | 'engine'>;
 }
 
 export interface TrainClassifierResult {

@@ -3,7 +3,7 @@ import { getTf, selectBackend } from '../backend.ts';
 import { LabelMatrix } from '../matrix.ts';
 import { mulberry32 } from '../rng.ts';
 import { confidenceWeights, coveredRows, distill, featurize, predictProba, predictProbaTf, predictTexts } from './index.ts';
-import { batchLogits, trainLinear } from './train.ts';
+import { batchLogits, trainLinear, TYPED_BACKEND } from './train.ts';
 import type { Csr } from './featurize.ts';
 
 /**
@@ -67,7 +67,13 @@ describe('distill on a generated separable task', () => {
     expect(kept.map((e) => e.epoch)).toEqual(kept.map((_, i) => i + 1));
     expect(epochs.every((e) => Number.isFinite(e.loss))).toBe(true);
     expect(kept.at(-1)!.loss).toBeLessThan(kept[0].loss);
-    expect(train.backend).toBe('wasm');
+    // The default engine is the typed-array one; tfjs reports the backend it ran on.
+    expect(train.backend).toBe(TYPED_BACKEND);
+    const viaTf = await distill(
+      { texts: tr.texts, proba: tr.proba, k, classes: ['a', 'b', 'c'], dev: { texts: dev.texts, labels: dev.y } },
+      { features: SMALL, maxEpochs: 2, seed: 3, targets: 'soft', engine: 'tfjs' },
+    );
+    expect(viaTf.train.backend).toBe('wasm');
   });
 
   it('is deterministic for a seed; another seed shuffles differently', async () => {

@@ -1,11 +1,14 @@
 /**
- * Training the distilled classifier with tfjs: multinomial logistic regression on sparse
- * features, fitted to the label model's probabilities with noise-aware cross-entropy
+ * Training the distilled classifier: multinomial logistic regression on sparse features, fitted to the label model's probabilities with noise-aware cross-entropy
  * (−Σ_y P(y | votes) log q(y | x), Ratner et al., "Data Programming", NeurIPS 2016 §4),
  * minibatch SGD with Nesterov momentum (Adam optional), early stopping on gold dev labels (the best
  * epoch's weights are kept, as WRENCH does).
  *
- * Sparse on every backend without UnsortedSegmentSum (missing in tfjs-wasm, which is also what
+ * Two engines run that same optimisation: a typed-array one (train-typed.ts: sparse steps, lazy
+ * exact momentum, the default) and the tfjs one below (any tfjs backend; Adam). The shared
+ * per-epoch logic is in train-loop.ts.
+ *
+ * The tfjs graph is sparse on every backend without UnsortedSegmentSum (missing in tfjs-wasm, which is also what
  * tf.gather's own gradient needs): a batch's logits are M · gather(W, ids) + b, where M is the
  * small dense B × nnz(batch) matrix holding each row's feature values in that row's slots, and
  * the gradient of the gather is a ScatterNd into W (duplicates summed). Nothing of size
@@ -17,11 +20,12 @@
  */
 import type * as tfNs from '@tensorflow/tfjs';
 import { getTf, readFloats } from '../backend.ts';
-import { predictLabels, scoreFor } from '../metrics.ts';
 import { deriveSeed, mulberry32, permutation } from '../rng.ts';
 import { type Metric, ShoalError } from '../types.ts';
 import type { Csr } from './featurize.ts';
-import { type LinearModel, predictProba } from './model.ts';
+import type { LinearModel } from './model.ts';
+import { EpochKeeper, MOMENTUM, type TrainConfig, trainConfig, Yielder } from './train-loop.ts';
+import { trainLinearTyped } from './train-typed.ts';
 
 export interface TrainOptions {
   seed?: number;
@@ -46,6 +50,13 @@ export interface TrainOptions {
   dev?: { X: Csr; y: ArrayLike<number> };
   /** Per-row weights for the loss (default 1). */
   rowWeights?: ArrayLike<number>;
+  /**
+   * Which implementation trains (the same objective, minibatches and optimizer either way):
+   * 'typed' — sparse typed arrays in plain JavaScript (train-typed.ts), momentum only;
+   * 'tfjs' — the tfjs graph on the backend `selectBackend` chose (webgpu/webgl/wasm/cpu);
+   * 'auto' (default) — see `chooseEngine`.
+   */
+  engine?: 'auto' | 'typed' | 'tfjs';
   onProgress?: (e: EpochReport) => void;
   signal?: AbortSignal;
 }
@@ -66,63 +77,62 @@ export interface TrainResult {
   bestEpoch: number;
   bestDevScore?: number;
   history: EpochReport[];
+  /** The tfjs backend that trained ('wasm', 'webgl', …), or 'typed-array' for the typed engine. */
   backend: string;
   ms: number;
 }
 
-export const TRAIN_DEFAULTS = {
-  // Unregularised fits on hard labels keep gaining dev accuracy slowly as the margin grows
-  // (semeval: still improving at epoch 30), so patience is generous.
-  maxEpochs: 60,
-  patience: 15,
-  batchSize: 32,
-  // Rows are L2-normalised, so the loss curvature is at most ~0.5 whatever the data: one step
-  // size fits every dataset.
-  learningRate: 1,
-  optimizer: 'momentum',
-  l2: 0,
-} as const;
+export { TRAIN_DEFAULTS } from './train-loop.ts';
+export { TYPED_BACKEND } from './train-typed.ts';
 
 /**
  * Fit W (dim × k) and b to soft targets (n × k row-major, rows summing to 1). Rows the label
- * model did not cover should already be left out by the caller.
+ * model did not cover should already be left out by the caller. The engine is picked by
+ * `opts.engine` (see `chooseEngine`); both optimise the same objective the same way.
  */
 export async function trainLinear(X: Csr, targets: ArrayLike<number>, k: number, opts: TrainOptions = {}): Promise<TrainResult> {
-  const tf = getTf();
-  const t0 = performance.now();
-  const maxEpochs = opts.maxEpochs ?? TRAIN_DEFAULTS.maxEpochs;
-  const patience = opts.patience ?? TRAIN_DEFAULTS.patience;
-  const batchSize = opts.batchSize ?? TRAIN_DEFAULTS.batchSize;
-  const lr = opts.learningRate ?? TRAIN_DEFAULTS.learningRate;
-  const l2 = opts.l2 ?? TRAIN_DEFAULTS.l2;
-  const metric = opts.metric ?? 'acc';
-  const seed = opts.seed ?? 0;
-  if (targets.length !== X.n * k) throw new ShoalError(`targets have ${targets.length} values, expected ${X.n} rows × ${k} classes`);
-  if (X.n === 0) throw new ShoalError('no training rows: no LF voted on any row, so there is nothing to distil');
-  if (opts.dev && opts.dev.y.length !== opts.dev.X.n) throw new ShoalError(`dev has ${opts.dev.X.n} rows but ${opts.dev.y.length} labels`);
+  const cfg = trainConfig(X, targets, k, opts);
+  return chooseEngine(opts.engine ?? 'auto', cfg.optimizer) === 'typed' ? trainLinearTyped(X, targets, k, opts, cfg) : trainLinearTfjs(X, targets, k, opts, cfg);
+}
 
+/**
+ * 'auto' → the typed-array engine whenever it can run the optimizer (momentum), tfjs for Adam.
+ * Measured on this machine (2 shared cores, Node 20, tfjs-wasm; bench/NOTES.md "Distilled
+ * classifier at 100k documents, session 4"), the same fits with the default settings:
+ *   `distill` wall ms, typed vs tfjs (bench/distill-engines.ts, seed 0; both kept the same run
+ *   with the same dev score and best epoch on every set):
+ *   youtube 1.7k rows 436 vs 2,492 (5.7×) · sms 4.6k 309 vs 1,730 (5.6×) · trec 5k 912 vs
+ *   13,413 (14.7×) · semeval 1.7k 380 vs 2,751 (7.2×) · generated 20k docs 1,235 vs 7,489 (6.1×)
+ *   · generated 100k docs: see bench/NOTES.md (tfjs ~101 s before this engine existed).
+ * The typed engine does O(nnz(batch)·k) work per step where tfjs does a dense O(dim·k) momentum
+ * update plus ~10 kernel launches and one read; no dataset size favours tfjs. GPU backends
+ * (webgl/webgpu) pay the same per-step read and launches, so the browser choice is the same.
+ */
+export function chooseEngine(engine: 'auto' | 'typed' | 'tfjs', optimizer: 'adam' | 'momentum'): 'typed' | 'tfjs' {
+  if (engine === 'typed' && optimizer !== 'momentum') {
+    throw new ShoalError(`the typed-array engine trains with momentum SGD only; use engine 'tfjs' (or 'auto') for ${optimizer}`);
+  }
+  if (engine === 'auto') return optimizer === 'momentum' ? 'typed' : 'tfjs';
+  return engine;
+}
+
+/** The tfjs engine: autodiff on a sparse gather graph, tfjs's own optimizers, any backend. */
+async function trainLinearTfjs(X: Csr, targets: ArrayLike<number>, k: number, opts: TrainOptions, cfg: TrainConfig): Promise<TrainResult> {
+  const tf = getTf();
+  const { batchSize, learningRate: lr, l2 } = cfg;
   const W = tf.variable(tf.zeros([X.dim, k]), true, 'clf/W');
   const b = tf.variable(tf.zeros([k]), true, 'clf/b');
-  const optimizer = (opts.optimizer ?? TRAIN_DEFAULTS.optimizer) === 'adam' ? tf.train.adam(lr) : tf.train.momentum(lr, 0.9, true);
-  const rng = mulberry32(deriveSeed(seed, 'classifier/shuffle'));
-  const history: EpochReport[] = [];
-  let best: { score: number; loss: number; epoch: number; weights: Float32Array; bias: Float32Array } | undefined;
-  let stale = 0;
-  let lastYield = performance.now();
-
+  const optimizer = cfg.optimizer === 'adam' ? tf.train.adam(lr) : tf.train.momentum(lr, MOMENTUM, true);
+  const rng = mulberry32(deriveSeed(cfg.seed, 'classifier/shuffle'));
+  const keeper = new EpochKeeper(X.dim, k, cfg, opts);
+  const yielder = new Yielder(opts.signal);
   try {
-    for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+    for (let epoch = 1; epoch <= cfg.maxEpochs; epoch++) {
       const order = permutation(X.n, rng);
       let lossSum = 0;
       let weightSum = 0;
       for (let start = 0; start < X.n; start += batchSize) {
-        // wasm/cpu reads resolve as microtasks, so without a real yield a worker would never
-        // see the page's cancel message (a macrotask) until training ended.
-        if (performance.now() - lastYield > YIELD_EVERY_MS) {
-          await yieldToEventLoop();
-          lastYield = performance.now();
-        }
-        opts.signal?.throwIfAborted();
+        await yielder.tick();
         const rows = order.subarray(start, Math.min(X.n, start + batchSize));
         const batch = buildBatch(X, targets, k, rows, opts.rowWeights);
         const lossT = tf.tidy(() => step(tf, W, b, optimizer, batch, l2));
@@ -132,48 +142,17 @@ export async function trainLinear(X: Csr, targets: ArrayLike<number>, k: number,
         lossSum += loss * batch.weightTotal;
         weightSum += batch.weightTotal;
       }
-      const weights = await readFloats(W);
-      const bias = await readFloats(b);
-      const report: EpochReport = { epoch, maxEpochs, loss: weightSum > 0 ? lossSum / weightSum : 0, best: false };
-      if (!Number.isFinite(report.loss)) throw new ShoalError(`classifier training diverged at epoch ${epoch} (loss ${report.loss}); lower the learning rate`);
-      if (opts.dev && opts.dev.X.n > 0) {
-        const proba = predictProba({ dim: X.dim, k, weights, bias }, opts.dev.X);
-        const score = scoreFor(metric, predictLabels(proba, k, 'snorkel'), opts.dev.y, k);
-        report.devScore = score;
-        // Ties on the (small, noisy) dev set go to the lower training loss: the later epoch.
-        if (!best || score > best.score || (score === best.score && report.loss < best.loss)) {
-          if (!best || score > best.score) stale = 0;
-          else stale++;
-          best = { score, loss: report.loss, epoch, weights: weights.slice(), bias: bias.slice() };
-          report.best = true;
-        } else stale++;
-      } else {
-        best = { score: NaN, loss: report.loss, epoch, weights, bias };
-        report.best = true;
-      }
-      history.push(report);
-      opts.onProgress?.(report);
-      if (opts.dev && stale >= patience) break;
+      // Copies: the keeper owns what it is given, and a backend may hand out a view.
+      const weights = (await readFloats(W)).slice();
+      const bias = (await readFloats(b)).slice();
+      if (keeper.end(epoch, weightSum > 0 ? lossSum / weightSum : 0, weights, bias)) break;
     }
   } finally {
     W.dispose();
     b.dispose();
     optimizer.dispose();
   }
-  return {
-    model: { dim: X.dim, k, weights: best!.weights, bias: best!.bias },
-    bestEpoch: best!.epoch,
-    bestDevScore: opts.dev ? best!.score : undefined,
-    history,
-    backend: tf.getBackend(),
-    ms: performance.now() - t0,
-  };
-}
-
-const YIELD_EVERY_MS = 50;
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return keeper.result(tf.getBackend());
 }
 
 interface Batch {

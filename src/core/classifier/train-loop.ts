@@ -1,0 +1,134 @@
+/**
+ * What both classifier training engines (tfjs in train.ts, typed arrays in train-typed.ts) share,
+ * so they cannot drift apart: option defaults and checks, the per-epoch bookkeeping (dev score,
+ * the best epoch's weights kept, early stopping with its tie rule, progress reports) and the
+ * cooperative yield that lets a worker see a cancel message.
+ */
+import { predictLabels, scoreFor } from '../metrics.ts';
+import { type Metric, ShoalError } from '../types.ts';
+import type { Csr } from './featurize.ts';
+import { predictProba } from './model.ts';
+import type { EpochReport, TrainOptions, TrainResult } from './train.ts';
+
+export const TRAIN_DEFAULTS = {
+  // Unregularised fits on hard labels keep gaining dev accuracy slowly as the margin grows
+  // (semeval: still improving at epoch 30), so patience is generous.
+  maxEpochs: 60,
+  patience: 15,
+  batchSize: 32,
+  // Rows are L2-normalised, so the loss curvature is at most ~0.5 whatever the data: one step
+  // size fits every dataset.
+  learningRate: 1,
+  optimizer: 'momentum',
+  l2: 0,
+} as const;
+
+/** Nesterov momentum coefficient of the 'momentum' optimizer (both engines). */
+export const MOMENTUM = 0.9;
+
+export interface TrainConfig {
+  maxEpochs: number;
+  patience: number;
+  batchSize: number;
+  learningRate: number;
+  l2: number;
+  metric: Metric;
+  seed: number;
+  optimizer: 'adam' | 'momentum';
+}
+
+/** Defaults filled in and inputs checked, with one sentence per problem. */
+export function trainConfig(X: Csr, targets: ArrayLike<number>, k: number, opts: TrainOptions): TrainConfig {
+  if (targets.length !== X.n * k) throw new ShoalError(`targets have ${targets.length} values, expected ${X.n} rows × ${k} classes`);
+  if (X.n === 0) throw new ShoalError('no training rows: no LF voted on any row, so there is nothing to distil');
+  if (opts.dev && opts.dev.y.length !== opts.dev.X.n) throw new ShoalError(`dev has ${opts.dev.X.n} rows but ${opts.dev.y.length} labels`);
+  if (opts.rowWeights && opts.rowWeights.length !== X.n) throw new ShoalError(`row weights have ${opts.rowWeights.length} values for ${X.n} training rows`);
+  const batchSize = opts.batchSize ?? TRAIN_DEFAULTS.batchSize;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ShoalError(`batch size must be a positive integer, got ${batchSize}`);
+  return {
+    maxEpochs: opts.maxEpochs ?? TRAIN_DEFAULTS.maxEpochs,
+    patience: opts.patience ?? TRAIN_DEFAULTS.patience,
+    batchSize,
+    learningRate: opts.learningRate ?? TRAIN_DEFAULTS.learningRate,
+    l2: opts.l2 ?? TRAIN_DEFAULTS.l2,
+    metric: opts.metric ?? 'acc',
+    seed: opts.seed ?? 0,
+    optimizer: opts.optimizer ?? TRAIN_DEFAULTS.optimizer,
+  };
+}
+
+/**
+ * Per-epoch bookkeeping. `end` takes the epoch's weights (the keeper owns them afterwards),
+ * scores dev, keeps the best epoch and says whether to stop.
+ */
+export class EpochKeeper {
+  readonly history: EpochReport[] = [];
+  private best: { score: number; loss: number; epoch: number; weights: Float32Array; bias: Float32Array } | undefined;
+  private stale = 0;
+  private readonly t0 = performance.now();
+
+  constructor(
+    private readonly dim: number,
+    private readonly k: number,
+    private readonly cfg: TrainConfig,
+    private readonly opts: TrainOptions,
+  ) {}
+
+  /** Record epoch `epoch`; true when early stopping says to stop. */
+  end(epoch: number, loss: number, weights: Float32Array, bias: Float32Array): boolean {
+    const { dim, k, cfg, opts } = this;
+    const report: EpochReport = { epoch, maxEpochs: cfg.maxEpochs, loss, best: false };
+    if (!Number.isFinite(loss)) throw new ShoalError(`classifier training diverged at epoch ${epoch} (loss ${loss}); lower the learning rate`);
+    if (opts.dev && opts.dev.X.n > 0) {
+      const proba = predictProba({ dim, k, weights, bias }, opts.dev.X);
+      const score = scoreFor(cfg.metric, predictLabels(proba, k, 'snorkel'), opts.dev.y, k);
+      report.devScore = score;
+      const best = this.best;
+      // Ties on the (small, noisy) dev set go to the lower training loss: the later epoch.
+      if (!best || score > best.score || (score === best.score && loss < best.loss)) {
+        if (!best || score > best.score) this.stale = 0;
+        else this.stale++;
+        this.best = { score, loss, epoch, weights, bias };
+        report.best = true;
+      } else this.stale++;
+    } else {
+      this.best = { score: NaN, loss, epoch, weights, bias };
+      report.best = true;
+    }
+    this.history.push(report);
+    opts.onProgress?.(report);
+    return !!opts.dev && this.stale >= cfg.patience;
+  }
+
+  result(backend: string): TrainResult {
+    const best = this.best!;
+    return {
+      model: { dim: this.dim, k: this.k, weights: best.weights, bias: best.bias },
+      bestEpoch: best.epoch,
+      bestDevScore: this.opts.dev ? best.score : undefined,
+      history: this.history,
+      backend,
+      ms: performance.now() - this.t0,
+    };
+  }
+}
+
+const YIELD_EVERY_MS = 50;
+
+/**
+ * Call once per minibatch: every ~50 ms it yields a macrotask (wasm/cpu reads and plain loops
+ * never do, so a worker would not see the page's cancel message until training ended), then
+ * throws if the signal was aborted.
+ */
+export class Yielder {
+  private last = performance.now();
+  constructor(private readonly signal?: AbortSignal) {}
+
+  async tick(): Promise<void> {
+    if (performance.now() - this.last > YIELD_EVERY_MS) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      this.last = performance.now();
+    }
+    this.signal?.throwIfAborted();
+  }
+}
