@@ -22,8 +22,6 @@ import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, 
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resourceUsage } from 'node:process';
-import { selectBackend } from '../src/core/backend.ts';
-import { distill, predictTexts } from '../src/core/classifier/index.ts';
 import { MetalLabelModel } from '../src/core/labelmodel/metal.ts';
 import { mergeOverlapCounts, type OverlapCounts } from '../src/core/labelmodel/overlap.ts';
 import { LabelMatrix } from '../src/core/matrix.ts';
@@ -34,7 +32,8 @@ import { createNodeLfPool } from '../src/cli/apply-pool.ts';
 import { OverlapAccumulator } from '../src/workers/pool-stats.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/harness.ts';
 import { generateRows } from './lf-apply-gen.ts';
-import { applyRun, editLoop, linearRuleLabel, noisyLabels, type ApplyRun, type EditLoopResult } from './scale-loop.ts';
+import { applyRun, editLoop, type ApplyRun, type EditLoopResult } from './scale-loop.ts';
+import { partDistill } from './scale-distill.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -550,46 +549,6 @@ async function partLabelModel(): Promise<void> {
   );
 }
 
-// ─── distilled classifier (Node) ───────────────────────────────────────────────────────────────
-
-async function partDistill(): Promise<void> {
-  const n = QUICK ? 20_000 : 100_000;
-  const nTest = 10_000;
-  const noise = 0.15;
-  const all = generateRows(n + nTest + 1000, 11);
-  const text = (r: { text?: unknown }) => String(r.text);
-  const train = all.slice(0, n).map(text);
-  const test = all.slice(n, n + nTest).map(text);
-  const dev = all.slice(n + nTest).map(text);
-  // Weak labels: the hidden linear rule with 15% of labels flipped, as one-hot probabilities.
-  const yTrain = noisyLabels(all.slice(0, n), noise, 5, linearRuleLabel);
-  const proba = new Float32Array(n * 2);
-  for (let i = 0; i < n; i++) proba[i * 2 + yTrain[i]] = 1;
-  const devY = noisyLabels(all.slice(n + nTest), noise, 6, linearRuleLabel);
-  const truthTest = Int32Array.from(test, linearRuleLabel);
-  await selectBackend(); // as `shoal distill` does: wasm in Node
-  const c0 = cpuNow();
-  const t0 = performance.now();
-  const r = await distill({ texts: train, proba, k: 2, dev: { texts: dev, labels: devY } }, { seed: 0, targets: 'hard' });
-  const ms = performance.now() - t0;
-  const cpu = cpuNow() - c0;
-  const acc = accuracy(predictLabels(predictTexts(r.classifier, test), 2, 'snorkel', 0), truthTest);
-  const majority = Math.max(...[0, 1].map((c) => truthTest.filter((y) => y === c).length)) / nTest;
-  // Closest measured scikit-learn reference: LR2 (TF-IDF 1–2-grams + lbfgs LogisticRegression) on
-  // WRENCH sms, mv labels: 1,852 rows, vec 53 + fit 252 ms. Scaled linearly in rows: NOT a measurement.
-  const perRow = (53 + 252) / 1852;
-  table(
-    `Distilled classifier on ${fmt(n)} generated documents (hidden linear rule, ${noise * 100}% label noise)`,
-    ['train docs', 'distill wall s (hashing + vocabulary + training)', 'CPU s', 'epochs run / kept', 'backend', 'label accuracy of the training labels', 'classifier test acc (10k docs, clean labels)', 'majority class', 'scikit-learn LogisticRegression reference'],
-    [[fmt(n), s2(ms), s2(cpu), `${r.train.history.length} / ${r.train.bestEpoch}`, r.train.backend, (1 - noise).toFixed(2) + ' (by construction)', `**${acc.toFixed(3)}**`, majority.toFixed(3), `not measured: no scikit-learn on this machine. Closest measured: LR2 on WRENCH sms, 1,852 rows, 53 + 252 ms vec + fit; ≈ ${(perRow * n / 1000).toFixed(0)} s at ${fmt(n)} rows if it scaled linearly (a guess, not a same-data measurement)`]],
-    [
-      'Rows: the lf-apply generator (seed 11). Hidden gold: each token has a fixed ±1/0 weight from a hash, SPAM iff the sum is positive (bench/scale-loop.ts `linearRuleLabel`): learnable by a linear model on word features. Training and dev labels have 15% flipped; test accuracy is against the clean rule, so > 0.85 means the classifier sees through the noise.',
-      'The issue-6 target (within 2× of scikit-learn LogisticRegression wall time at equal or better accuracy) cannot be checked here: scikit-learn is not installed (no PyPI) and endmodel-and-apply.md has LR timings only on WRENCH (≤ 5k rows).',
-      '`distill` with targets "hard" (one-hot labels: soft and hard are the same here) and the app\'s defaults: momentum SGD, batch 32, up to 60 epochs, early stopping on dev accuracy with patience 15.',
-    ],
-  );
-}
-
 // ─── data browser (Chromium, needs the studio UI) ──────────────────────────────────────────────
 
 async function partBrowse(b: Browser): Promise<void> {
@@ -724,7 +683,7 @@ try {
   if (only.includes('apply')) await partApply(b);
   if (only.includes('edit')) await partEdit(b);
   if (only.includes('labelmodel')) await partLabelModel();
-  if (only.includes('distill')) await partDistill();
+  if (only.includes('distill')) await partDistill(table, { quick: QUICK });
   if (only.includes('browse')) {
     if (b) await partBrowse(b);
     else table('Data browser', ['measured'], [['no: Chromium not available or --no-browser']]);
