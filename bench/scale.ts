@@ -9,7 +9,7 @@
  *   the worker-side statistics path (pool `stats: true` → `fitFromStats`) vs fit-from-matrix;
  * - edit: edit one LF on 100k rows → that LF re-run → analyze → label model refit + predict;
  * - labelmodel: metal at 1M×50 (k=2, 5) and 100k×200 (k=6), from the matrix and from merged
- *   per-chunk statistics, beside Snorkel's LabelModel.fit;
+ *   per-chunk statistics, beside Snorkel's LabelModel.fit on the same matrices (scale-labelmodel.ts);
  * - distill: the distilled classifier on 100k generated documents with a hidden labelling rule;
  * - browse: the studio's data browser (scroll frame intervals over a long virtualized list,
  *   filter latency), when the UI is present.
@@ -21,19 +21,13 @@
 import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { resourceUsage } from 'node:process';
-import { MetalLabelModel } from '../src/core/labelmodel/metal.ts';
-import { mergeOverlapCounts, type OverlapCounts } from '../src/core/labelmodel/overlap.ts';
-import { LabelMatrix } from '../src/core/matrix.ts';
-import { accuracy, predictLabels } from '../src/core/metrics.ts';
 import { mulberry32 } from '../src/core/rng.ts';
-import { synthesize } from '../src/core/synth.ts';
 import { createNodeLfPool } from '../src/cli/apply-pool.ts';
-import { OverlapAccumulator } from '../src/workers/pool-stats.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/harness.ts';
 import { generateRows } from './lf-apply-gen.ts';
 import { applyRun, editLoop, type ApplyRun, type EditLoopResult } from './scale-loop.ts';
 import { partDistill } from './scale-distill.ts';
+import { partLabelModel } from './scale-labelmodel.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -377,6 +371,11 @@ async function partImport(b: Browser): Promise<void> {
 
 // ─── apply (Node + Chromium) ───────────────────────────────────────────────────────────────────
 
+const cpuNow = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
+
 const PANDAS_RPS: Record<number, number> = { 100000: 4102, 1000000: 3642 };
 const PLAIN_RPS: Record<number, number> = { 100000: 49771, 1000000: 47732 };
 
@@ -455,96 +454,6 @@ async function partEdit(b: Browser | null): Promise<void> {
     body,
     [
       `The 20 spec LFs were applied once before (Node: ${node.firstApplyMs.toFixed(0)} ms${br ? `, Chromium: ${br.firstApplyMs.toFixed(0)} ms` : ''}, workers warm after that). Each repeat changes kw_free's keywords, re-runs only that LF on the 2-worker pool (rows read on the main thread), replaces its column, runs \`analyze\` and fits + predicts with a fresh model; \`auto\` fits mv, metal, ds, triplet and wmv and keeps the best on a 500-row dev split whose gold is the bench's hidden rule with 10% noise.`,
-    ],
-  );
-}
-
-// ─── label models at scale (Node) ──────────────────────────────────────────────────────────────
-
-interface LmShape {
-  id: string;
-  n: number;
-  m: number;
-  k: number;
-  snorkel: { fitS: number | null; rssGB: number | null; note: string };
-}
-
-const LM_SHAPES: LmShape[] = QUICK
-  ? [
-      { id: '100kx50k5', n: 100_000, m: 50, k: 5, snorkel: { fitS: 1.0, rssGB: 1.0, note: 'measured' } },
-      { id: '100kx200k6', n: 100_000, m: 200, k: 6, snorkel: { fitS: 22, rssGB: 1, note: 'estimated from semeval (bench/NOTES.md), not measured' } },
-    ]
-  : [
-      { id: '1Mx50k2', n: 1_000_000, m: 50, k: 2, snorkel: { fitS: 2.9, rssGB: 2.8, note: 'measured' } },
-      { id: '1Mx50k5', n: 1_000_000, m: 50, k: 5, snorkel: { fitS: 7.9, rssGB: 5.2, note: 'measured' } },
-      { id: '100kx200k6', n: 100_000, m: 200, k: 6, snorkel: { fitS: 22, rssGB: 1, note: 'estimated from semeval (bench/NOTES.md), not measured' } },
-    ];
-
-const cpuNow = () => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1000;
-};
-
-async function partLabelModel(): Promise<void> {
-  const body: string[][] = [];
-  for (const shape of LM_SHAPES) {
-    const { L: gen, Y } = synthesize({ n: shape.n, m: shape.m, k: shape.k, seed: 0 });
-    const columns = Array.from({ length: shape.m }, (_, j) => gen.column(j));
-    // From the matrix: a fresh LabelMatrix of raw columns, so the row index is part of the fit.
-    const L = new LabelMatrix(shape.n, shape.k, columns);
-    const a = new MetalLabelModel({ balance: 'uniform' });
-    let c0 = cpuNow();
-    let t0 = performance.now();
-    await a.fit(L, { seed: 0 });
-    const fitMs = performance.now() - t0;
-    const fitCpu = cpuNow() - c0;
-    const proba = a.predictProba(L);
-    const acc = accuracy(predictLabels(proba, shape.k, 'snorkel', 0), Y);
-    // Statistics as two workers would make them: LF-major 1000-row chunks, one accumulator each.
-    const accs = [new OverlapAccumulator(shape.m, shape.k), new OverlapAccumulator(shape.m, shape.k)];
-    const lfs = Array.from({ length: shape.m }, (_, j) => j);
-    c0 = cpuNow();
-    const chunkRows = 1000;
-    const buf = new Int8Array(shape.m * chunkRows);
-    for (let s = 0, c = 0; s < shape.n; s += chunkRows, c++) {
-      const len = Math.min(chunkRows, shape.n - s);
-      for (let j = 0; j < shape.m; j++) buf.set(columns[j].subarray(s, s + len), j * len);
-      accs[c % 2].addChunk(buf.subarray(0, shape.m * len), len, lfs);
-    }
-    const accCpu = cpuNow() - c0;
-    t0 = performance.now();
-    const merged: OverlapCounts = mergeOverlapCounts(accs[0].take(), accs[1].take());
-    const b = new MetalLabelModel({ balance: 'uniform' });
-    await b.fitFromStats(merged, { seed: 0 });
-    const statsMs = performance.now() - t0;
-    const pb = b.predictProba(L);
-    let diff = 0;
-    for (let i = 0; i < proba.length; i++) diff = Math.max(diff, Math.abs(proba[i] - pb[i]));
-    const rss = resourceUsage().maxRSS / 1e3;
-    const ref = shape.snorkel;
-    body.push([
-      shape.id,
-      `${a.summary().backend}`,
-      acc.toFixed(3),
-      s2(fitMs),
-      s2(fitCpu),
-      ref.fitS === null ? '–' : `${ref.fitS} s${ref.note === 'measured' ? '' : ' est.'}: **${(ref.fitS / (fitMs / 1000)).toFixed(1)}×**`,
-      s2(statsMs),
-      ref.fitS === null ? '–' : `${(ref.fitS / (statsMs / 1000)).toFixed(1)}×`,
-      `${s2(accCpu)} (split over the workers)`,
-      diff.toExponential(1),
-      `${fmt(rss)} MB / ${ref.rssGB} GB${ref.note === 'measured' ? '' : ' est.'}`,
-    ]);
-  }
-  table(
-    'Label model (metal, 500 epochs) at scale, Node, beside Snorkel LabelModel.fit (target ≥ 10×, memory below Snorkel)',
-    ['shape', 'engine', 'accuracy', 'fit from matrix s', 'CPU s', 'vs Snorkel fit', 'fitFromStats (merge + train) s', 'vs Snorkel fit', 'worker-side stats CPU s', 'max |Δ proba|', 'peak RSS of this process so far / Snorkel'],
-    body,
-    [
-      'Matrices from core/synth.ts (the generator of ../shared/benchmarks/tools/synth.py; our RNG, so different draws). At 1M×50 every method is ≥ 0.96 accurate (README §3), Snorkel included.',
-      'Snorkel was never measured at 100k×200 k=6: 22 s / ≈1 GB is bench/NOTES.md\'s extrapolation from semeval, marked est.',
-      'fitFromStats excludes the row pass that made the counts: in the app that pass runs in the LF workers while they vote (column "worker-side stats CPU"), so the main thread only merges and trains.',
-      'Peak RSS is the process high-water mark (node + tsx + every matrix so far); `npm run bench:core` measures each model in its own process.',
     ],
   );
 }
@@ -682,7 +591,7 @@ try {
   }
   if (only.includes('apply')) await partApply(b);
   if (only.includes('edit')) await partEdit(b);
-  if (only.includes('labelmodel')) await partLabelModel();
+  if (only.includes('labelmodel')) await partLabelModel(table, { quick: QUICK });
   if (only.includes('distill')) await partDistill(table, { quick: QUICK });
   if (only.includes('browse')) {
     if (b) await partBrowse(b);
