@@ -22,13 +22,10 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resourceUsage } from 'node:process';
-import { MetalLabelModel } from '../src/core/labelmodel/metal.ts';
-import { mergeOverlapCounts, type OverlapCounts } from '../src/core/labelmodel/overlap.ts';
-import { LabelMatrix } from '../src/core/matrix.ts';
-import { accuracy, predictLabels } from '../src/core/metrics.ts';
+import type { Page } from 'playwright-core';
 import { synthesize } from '../src/core/synth.ts';
-import { OverlapAccumulator } from '../src/workers/pool-stats.ts';
 import type { Table } from './scale-distill.ts';
+import { columnsOfRowMajor, metalAtScale, type MetalScaleRun } from './scale-lm-run.ts';
 
 const PYTHON = '/usr/bin/python3';
 const SYNTH_PY = resolve(import.meta.dirname, '../../shared/benchmarks/tools/synth.py');
@@ -65,7 +62,7 @@ function pythonHas(modules: string): boolean {
 }
 
 /** synth.py's files for this shape (generated once into the temp dir, reused by later runs). */
-function synthPyMatrix(s: Shape): { L: LabelMatrix; Y: Int32Array; prefix: string } | null {
+function synthPyMatrix(s: Shape): { columns: Int8Array[]; Y: Int32Array; prefix: string } | null {
   if (!existsSync(SYNTH_PY) || !pythonHas('numpy')) return null;
   const dir = join(tmpdir(), 'shoal-bench-synth');
   mkdirSync(dir, { recursive: true });
@@ -75,9 +72,9 @@ function synthPyMatrix(s: Shape): { L: LabelMatrix; Y: Int32Array; prefix: strin
     if (r.status !== 0) return null;
   }
   const raw = readFileSync(`${prefix}.L.i8`);
-  const L = LabelMatrix.fromRowMajor(new Int8Array(raw.buffer, raw.byteOffset, raw.length), s.n, s.m, s.k);
+  const columns = columnsOfRowMajor(new Int8Array(raw.buffer, raw.byteOffset, raw.length), s.n, s.m, s.k);
   const y = readFileSync(`${prefix}.Y.i8`);
-  return { L, Y: Int32Array.from(new Int8Array(y.buffer, y.byteOffset, y.length)), prefix };
+  return { columns, Y: Int32Array.from(new Int8Array(y.buffer, y.byteOffset, y.length)), prefix };
 }
 
 interface SnorkelRun {
@@ -92,7 +89,27 @@ function snorkelFit(prefix: string): SnorkelRun | string {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as SnorkelRun;
 }
 
-export async function partLabelModel(table: Table, opts: { quick: boolean }): Promise<void> {
+/**
+ * The same measurement in the Chromium page (bench/scale-page.ts): synth.py's files are served to
+ * it through a Playwright route, so both hosts fit the same bytes; without them the page
+ * synthesizes the same matrix core/synth.ts gives Node.
+ */
+async function inChromium(page: Page, shape: Shape, prefix: string | null): Promise<MetalScaleRun> {
+  if (prefix) {
+    const file = (ext: string) => readFileSync(`${prefix}.${ext}`);
+    await page.route('**/__bench-matrix/*', (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body: file(route.request().url().endsWith('.Y.i8') ? 'Y.i8' : 'L.i8') }));
+  }
+  try {
+    return await page.evaluate(
+      (o) => (globalThis as unknown as { shoalScale: { labelModel(o: unknown): Promise<MetalScaleRun> } }).shoalScale.labelModel(o),
+      { n: shape.n, m: shape.m, k: shape.k, url: prefix ? '/__bench-matrix/m' : null },
+    );
+  } finally {
+    if (prefix) await page.unroute('**/__bench-matrix/*');
+  }
+}
+
+export async function partLabelModel(table: Table, opts: { quick: boolean; page?: Page }): Promise<void> {
   const shapes = opts.quick ? QUICK : FULL;
   const torch = pythonHas('numpy, torch');
   const body: string[][] = [];
@@ -100,42 +117,15 @@ export async function partLabelModel(table: Table, opts: { quick: boolean }): Pr
   let source = '';
   for (const shape of shapes) {
     const fromPy = synthPyMatrix(shape);
-    const gen = fromPy ?? { ...synthesize({ n: shape.n, m: shape.m, k: shape.k, seed: 0 }), prefix: null };
-    source = fromPy ? '../shared/benchmarks/tools/synth.py (seed 0): the same bytes for both sides' : 'core/synth.ts (seed 0): synth.py or numpy missing here';
-    const columns = Array.from({ length: shape.m }, (_, j) => gen.L.column(j));
-
-    // Ours, from the matrix: a fresh LabelMatrix of raw columns, so the row index counts.
-    const L = new LabelMatrix(shape.n, shape.k, columns);
-    const a = new MetalLabelModel({ balance: 'uniform' });
-    let c0 = cpuNow();
-    let t0 = performance.now();
-    await a.fit(L, { seed: 0 });
-    const fitMs = performance.now() - t0;
-    const fitCpu = cpuNow() - c0;
-    const proba = a.predictProba(L);
-    const acc = accuracy(predictLabels(proba, shape.k, 'snorkel', 0), gen.Y);
-
-    // Ours, from statistics as two LF workers would accumulate them.
-    const accs = [new OverlapAccumulator(shape.m, shape.k), new OverlapAccumulator(shape.m, shape.k)];
-    const lfs = Array.from({ length: shape.m }, (_, j) => j);
-    c0 = cpuNow();
-    const chunkRows = 1000;
-    const buf = new Int8Array(shape.m * chunkRows);
-    for (let s = 0, c = 0; s < shape.n; s += chunkRows, c++) {
-      const len = Math.min(chunkRows, shape.n - s);
-      for (let j = 0; j < shape.m; j++) buf.set(columns[j].subarray(s, s + len), j * len);
-      accs[c % 2].addChunk(buf.subarray(0, shape.m * len), len, lfs);
-    }
-    const accCpu = cpuNow() - c0;
-    t0 = performance.now();
-    const merged: OverlapCounts = mergeOverlapCounts(accs[0].take(), accs[1].take());
-    const b = new MetalLabelModel({ balance: 'uniform' });
-    await b.fitFromStats(merged, { seed: 0 });
-    const statsMs = performance.now() - t0;
-    const pb = b.predictProba(L);
-    let diff = 0;
-    for (let i = 0; i < proba.length; i++) diff = Math.max(diff, Math.abs(proba[i] - pb[i]));
+    const gen = fromPy ?? (() => {
+      const g = synthesize({ n: shape.n, m: shape.m, k: shape.k, seed: 0 });
+      return { columns: Array.from({ length: shape.m }, (_, j) => g.L.column(j)), Y: g.Y, prefix: null };
+    })();
+    source = fromPy ? '../shared/benchmarks/tools/synth.py (seed 0): the same bytes for Snorkel, Node and Chromium' : 'core/synth.ts (seed 0): synth.py or numpy missing here';
+    const node = await metalAtScale(gen.columns, shape.n, shape.k, gen.Y, cpuNow);
     const rssMB = resourceUsage().maxRSS / 1e3;
+    const browser = opts.page ? await inChromium(opts.page, shape, fromPy?.prefix ?? null) : null;
+    const acc = node.acc;
 
     // Snorkel, same matrix, its own process.
     let ref: SnorkelRun | string;
@@ -155,26 +145,25 @@ export async function partLabelModel(table: Table, opts: { quick: boolean }): Pr
       const fast = Math.min(...ratios(ms)) >= 10;
       return fast && (refAcc === null || acc >= refAcc - 1e-9) ? 'met' : 'missed';
     };
+    const cell = (r: MetalScaleRun | null, ms: (r: MetalScaleRun) => number) => (r ? `${s2(ms(r))} s: ${ratio(ms(r))}, ${verdict(ms(r))}` : '–');
     body.push([
       id(shape),
       run ? `${run.fit_s.toFixed(2)} s, acc ${run.acc.toFixed(3)}, ${(run.peak_rss_mb / 1e3).toFixed(2)} GB` : `${ref}${shape.readme ? ` (§3 measured ${shape.readme.fitS} s / ${shape.readme.rssGB} GB)` : ''}`,
-      `${a.summary().backend}`,
+      node.engine,
       acc.toFixed(3),
-      s2(fitMs),
-      s2(fitCpu),
-      ratio(fitMs),
-      verdict(fitMs),
-      s2(statsMs),
-      ratio(statsMs),
-      verdict(statsMs),
-      `${s2(accCpu)} (split over the workers)`,
-      diff.toExponential(1),
+      cell(node, (r) => r.fitMs),
+      cell(node, (r) => r.statsMs),
+      cell(browser, (r) => r.fitMs),
+      cell(browser, (r) => r.statsMs),
+      `${s2(node.countCpuMs ?? 0)}`,
+      [node.maxDiff, ...(browser ? [browser.maxDiff] : [])].map((x) => x.toExponential(1)).join(' / '),
+      browser ? `${browser.acc.toFixed(3)} (${browser.engine})` : '–',
       `${Math.round(rssMB)} MB`,
     ]);
   }
   table(
     'Label model (metal, 500 epochs) at scale, Node, beside Snorkel LabelModel.fit on the same matrices (target ≥ 10× at ≥ its accuracy, memory below Snorkel)',
-    ['shape', 'Snorkel LabelModel.fit (transcribed, this run)', 'engine', 'our accuracy', 'ours from matrix s', 'CPU s', '× Snorkel (this run / §3)', 'target', 'ours fitFromStats (merge + train) s', '× Snorkel (this run / §3)', 'target', 'worker-side stats CPU s', 'max |Δ proba| matrix vs stats', 'our peak RSS (this process so far)'],
+    ['shape', 'Snorkel LabelModel.fit (transcribed, this run)', 'engine', 'our accuracy', 'Node, from matrix: s, × Snorkel (this run / §3), target', 'Node, fitFromStats (merge + train)', 'Chromium, from matrix', 'Chromium, fitFromStats', 'worker-side counting CPU s (Node)', 'max |Δ proba| matrix vs stats (Node / Chromium)', 'Chromium accuracy', 'our peak RSS, Node process so far'],
     body,
     [
       `Matrices: ${source}.`,
@@ -182,7 +171,7 @@ export async function partLabelModel(table: Table, opts: { quick: boolean }): Pr
       calibration.length ? `Fidelity check against ../shared/benchmarks/README.md §3 (real snorkel, same kind of machine): ${calibration.join('; ')}.` : 'No shape here was also measured in ../shared/benchmarks/README.md §3 with snorkel.',
       'Target: met when every reference available for the shape is ≥ 10× our time (this run\'s transcription and §3\'s snorkel), at no lower accuracy than the transcription\'s.',
       'Accuracy: argmax (Snorkel tie rule) against the generator\'s true labels; Snorkel\'s: argmax, ties to the lowest class.',
-      'fitFromStats excludes the row pass that made the counts: in the app that pass runs in the LF workers while they vote (column "worker-side stats CPU"), so the main thread only merges and trains.',
+      'fitFromStats excludes the row pass that made the counts: in the app that pass runs in the LF workers while they vote (column "worker-side counting CPU"), so the main thread only merges and trains.',
       'Our peak RSS is the Node process high-water mark (tsx + every matrix so far, both fits); `npm run bench:core` measures each model in its own process.',
     ],
   );

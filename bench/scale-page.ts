@@ -3,8 +3,10 @@
  * (cross-origin isolated by the app's own headers) and driven by playwright-core. Runs the shared
  * parts of bench/scale-loop.ts through the app's browser LF pool (module workers, Comlink).
  */
+import { synthesize } from '../src/core/synth.ts';
 import { createBrowserLfPool } from '../src/workers/pool-browser.ts';
 import { generateRows } from './lf-apply-gen.ts';
+import { columnsOfRowMajor, metalAtScale, type MetalScaleRun } from './scale-lm-run.ts';
 import { applyRun, editLoop, type ApplyRun, type EditLoopResult } from './scale-loop.ts';
 
 async function apply(o: { n: number; seed: number; workers: number }): Promise<ApplyRun> {
@@ -28,4 +30,15 @@ async function edit(o: { n: number; seed: number; workers: number; reps: number;
   }
 }
 
-(globalThis as { shoalScale?: unknown }).shoalScale = { apply, edit, crossOriginIsolated };
+/** metal at scale on synth.py's bytes (served by the bench under `url`), else on core/synth.ts's matrix. */
+async function labelModel(o: { n: number; m: number; k: number; url: string | null }): Promise<MetalScaleRun> {
+  if (o.url) {
+    const get = async (ext: string) => new Int8Array(await (await fetch(`${o.url}.${ext}`)).arrayBuffer());
+    const columns = columnsOfRowMajor(await get('L.i8'), o.n, o.m, o.k);
+    return metalAtScale(columns, o.n, o.k, await get('Y.i8'));
+  }
+  const g = synthesize({ n: o.n, m: o.m, k: o.k, seed: 0 });
+  return metalAtScale(Array.from({ length: o.m }, (_, j) => g.L.column(j)), o.n, o.k, g.Y);
+}
+
+(globalThis as { shoalScale?: unknown }).shoalScale = { apply, edit, labelModel, crossOriginIsolated };
