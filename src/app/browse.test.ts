@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { filterRows, type BrowseFilter } from './browse.ts';
+import { filterRows, textMatcher, type BrowseFilter } from './browse.ts';
 
 const none: BrowseFilter = { split: null, lf: null, conflicts: false, allAbstain: false, gold: null, search: '' };
 
@@ -43,5 +43,28 @@ describe('browse filter', () => {
       }),
       { seed: 7, numRuns: 300 },
     );
+  });
+
+  it('text search answers exactly as lowercase-includes, for any text and query (seeded)', () => {
+    // Characters chosen to hit the edges: case pairs, regex metacharacters, the two characters
+    // whose lowercase is ASCII (İ, Kelvin sign), other non-ASCII letters and a surrogate pair.
+    const alphabet = ['a', 'A', 'k', 'K', 'i', 'I', 's', 'S', 'ſ', '\u0130', '\u212a', '.', '*', '(', '[', '\\', '$', ' ', 'é', 'É', 'ß', '😀'];
+    const str = (max: number) => fc.array(fc.constantFrom(...alphabet), { maxLength: max }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(str(12), str(3), (text, query) => {
+        const m = textMatcher(query);
+        const want = query.trim() === '' ? true : text.toLowerCase().includes(query.trim().toLowerCase());
+        expect(m === null ? true : m(text)).toBe(want);
+      }),
+      { seed: 61121, numRuns: 3000 },
+    );
+  });
+
+  it('searches for regex metacharacters literally', () => {
+    const rs = [{ text: 'price: $5 (approx.)' }, { text: 'price 5 approx' }];
+    const s = new Uint8Array(2);
+    const g = new Int8Array(2).fill(-1);
+    expect([...filterRows(rs, s, g, [], { ...none, search: '$5 (APPROX.)' })]).toEqual([0]);
+    expect([...filterRows(rs, s, g, [], { ...none, search: '.*' })]).toEqual([]);
   });
 });
