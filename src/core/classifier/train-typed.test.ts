@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.ts';
-import { mulberry32 } from '../rng.ts';
+import { deriveSeed, mulberry32, permutation } from '../rng.ts';
 import type { Csr } from './featurize.ts';
 import { predictProba } from './model.ts';
 import { chooseEngine, trainLinear, type TrainOptions } from './train.ts';
+import { asgdEpoch, trainConfig } from './train-loop.ts';
 import { SparseSoftmaxMomentum, TYPED_BACKEND } from './train-typed.ts';
 
 /** Random CSR rows: 0–maxNnz distinct ids in [0, dim), L2-normalised values (as featurize makes them). */
@@ -45,7 +46,10 @@ class DenseReference {
   accW: Float64Array;
   b: Float64Array;
   accB: Float64Array;
-  constructor(readonly dim: number, readonly k: number, readonly lr: number, readonly m: number, readonly l2: number) {
+  sumW: Float64Array | undefined;
+  sumB: Float64Array | undefined;
+  steps = 0;
+  constructor(readonly dim: number, readonly k: number, public lr: number, readonly m: number, readonly l2: number) {
     this.W = new Float64Array(dim * k);
     this.accW = new Float64Array(dim * k);
     this.b = new Float64Array(k);
@@ -81,7 +85,17 @@ class DenseReference {
       this.accB[c] = m * this.accB[c] + gB[c];
       b[c] -= lr * (gB[c] + m * this.accB[c]);
     }
+    if (this.sumW && this.sumB) {
+      for (let j = 0; j < W.length; j++) this.sumW[j] += W[j];
+      for (let c = 0; c < k; c++) this.sumB[c] += b[c];
+      this.steps++;
+    }
     return loss;
+  }
+  startAverage(): void {
+    this.sumW = new Float64Array(this.W.length);
+    this.sumB = new Float64Array(this.k);
+    this.steps = 0;
   }
 }
 
@@ -132,6 +146,73 @@ describe('lazy momentum (SparseSoftmaxMomentum)', () => {
       ),
       { numRuns: 150, seed: 20261121 },
     );
+  });
+
+  it('averages exactly (Polyak–Ruppert) and changes the step size exactly, against the dense reference', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+          k: fc.integer({ min: 2, max: 4 }),
+          dim: fc.integer({ min: 5, max: 40 }),
+          batch: fc.integer({ min: 1, max: 8 }),
+          steps: fc.integer({ min: 2, max: 40 }),
+          l2: fc.constantFrom(0, 0, 1e-3, 0.05),
+        }),
+        ({ seed, k, dim, batch, steps, l2 }) => {
+          const rng = mulberry32(seed);
+          const n = 30;
+          const X = randomCsr(n, dim, 4, rng);
+          const targets = randomTargets(n, k, rng);
+          const lazy = new SparseSoftmaxMomentum(dim, k, { learningRate: 1, momentum: 0.9, l2 });
+          const dense = new DenseReference(dim, k, 1, 0.9, l2);
+          let averaging = false;
+          for (let s = 0; s < steps; s++) {
+            // At random flushes: start (or restart) the average, or change the step size.
+            if (rng() < 0.25) {
+              lazy.flush();
+              if (!averaging || rng() < 0.2) {
+                lazy.startAverage();
+                dense.startAverage();
+                averaging = true;
+              }
+              if (rng() < 0.5) {
+                const lr = 0.1 + rng();
+                lazy.setLearningRate(lr);
+                dense.lr = lr;
+              }
+            }
+            const rows = Uint32Array.from({ length: batch }, () => Math.floor(rng() * n));
+            lazy.update(X, targets, rows);
+            dense.update(X, targets, rows);
+            if (averaging && (rng() < 0.2 || s === steps - 1)) {
+              lazy.flush();
+              const avg = lazy.averageSnapshot();
+              expect(avg.steps).toBe(dense.steps);
+              const wantW = Float64Array.from(dense.sumW!, (v) => v / dense.steps);
+              const wantB = Float64Array.from(dense.sumB!, (v) => v / dense.steps);
+              // Float64 sums agree to ~1e-15; the snapshot is rounded to float32 (half an ulp, 6e-8).
+              expect(maxAbsDiff(avg.weights, wantW)).toBeLessThanOrEqual(1e-7 * (1e-6 + maxAbs(wantW)));
+              expect(maxAbsDiff(avg.bias, wantB)).toBeLessThanOrEqual(1e-7 * (1e-6 + maxAbs(wantB)));
+              expect(maxAbsDiff(lazy.W, dense.W)).toBeLessThanOrEqual(1e-10 * (1 + maxAbs(dense.W)));
+            }
+          }
+        },
+      ),
+      { numRuns: 150, seed: 20261122 },
+    );
+  });
+
+  it('refuses to average or change the step size while rows are lazy, and to average over no steps', () => {
+    const X: Csr = { n: 1, dim: 3, rowPtr: Int32Array.of(0, 1), indices: Int32Array.of(1), values: Float32Array.of(1) };
+    const s = new SparseSoftmaxMomentum(3, 2, { learningRate: 1, momentum: 0.9, l2: 0 });
+    s.startAverage();
+    expect(() => s.averageSnapshot()).toThrow(/no steps averaged/);
+    s.update(X, Float32Array.of(1, 0), [0]);
+    expect(() => s.setLearningRate(0.5)).toThrow(/flush/);
+    expect(() => s.averageSnapshot()).toThrow(/flush/);
+    s.flush();
+    expect(s.averageSnapshot().steps).toBe(1);
   });
 
   it('decays an untouched coordinate in closed form: a ← m^s·a, v ← v − lr·a·(m² + … + m^(s+1))', () => {
@@ -216,6 +297,23 @@ describe('typed engine against the tfjs engine', () => {
     expect(maxAbsDiff(pa, pb)).toBeLessThan(1e-4);
   });
 
+  it('runs the same averaged-SGD schedule: step size per epoch, averaging from the horizon on', async () => {
+    const p = problem(13);
+    // Horizon 2n: epochs 1–2 plain (lr, lr/√1.5), the average of every step from epoch 3 on.
+    const opts: TrainOptions = { seed: 2, maxEpochs: 6, patience: 10, rowWeights: p.rowWeights, dev: { X: p.dev.X, y: p.dev.y }, asgdSamples: 2 * p.X.n };
+    const typed = await trainLinear(p.X, p.targets, p.k, { ...opts, engine: 'typed' });
+    const tfjs = await trainLinear(p.X, p.targets, p.k, { ...opts, engine: 'tfjs' });
+    expect(typed.history.map((e) => e.devScore)).toEqual(tfjs.history.map((e) => e.devScore));
+    expect(typed.bestEpoch).toBe(tfjs.bestEpoch);
+    const scale = maxAbs(tfjs.model.weights);
+    expect(scale).toBeGreaterThan(0.2);
+    expect(maxAbsDiff(typed.model.weights, tfjs.model.weights)).toBeLessThan(1e-5 * scale);
+    expect(maxAbsDiff(typed.model.bias, tfjs.model.bias)).toBeLessThan(1e-5 * (1 + maxAbs(tfjs.model.bias)));
+    // And the schedule matters: without it the same seed keeps a different model.
+    const plain = await trainLinear(p.X, p.targets, p.k, { ...opts, engine: 'typed', asgdSamples: 0 });
+    expect(maxAbsDiff(plain.model.weights, typed.model.weights)).toBeGreaterThan(1e-3 * scale);
+  });
+
   it('stops early the same way: patience counted from the best dev score, that epoch kept', async () => {
     const p = problem(11, 120, 2);
     const seen: number[] = [];
@@ -244,6 +342,40 @@ describe('typed engine behaviour', () => {
     expect(Array.from(a.model.weights)).toEqual(Array.from(b.model.weights));
     expect(Array.from(a.model.bias)).toEqual(Array.from(b.model.bias));
     expect(Array.from(a.model.weights)).not.toEqual(Array.from(c.model.weights));
+  });
+
+  it('keeps the averaged iterate: the model equals a hand-run of the schedule', async () => {
+    const p = problem(17, 150);
+    const n = p.X.n;
+    // No dev set: every epoch is kept, so the result is epoch 3's weights.
+    const run = await trainLinear(p.X, p.targets, p.k, { seed: 8, maxEpochs: 3, asgdSamples: n, rowWeights: p.rowWeights, engine: 'typed' });
+    const s = new SparseSoftmaxMomentum(p.X.dim, p.k, { learningRate: 1, momentum: 0.9, l2: 0 });
+    const rng = mulberry32(deriveSeed(8, 'classifier/shuffle'));
+    for (let epoch = 1; epoch <= 3; epoch++) {
+      s.setLearningRate(1 / Math.sqrt(epoch)); // 1 + (epoch − 1)·n / n
+      if (epoch === 2) s.startAverage();
+      const order = permutation(n, rng);
+      for (let start = 0; start < n; start += 32) s.update(p.X, p.targets, order.subarray(start, Math.min(n, start + 32)), p.rowWeights);
+      s.flush();
+    }
+    const avg = s.averageSnapshot();
+    expect(avg.steps).toBe(2 * Math.ceil(n / 32));
+    expect(Array.from(run.model.weights)).toEqual(Array.from(avg.weights));
+    expect(Array.from(run.model.bias)).toEqual(Array.from(avg.bias));
+    expect(Array.from(run.model.weights)).not.toEqual(Array.from(s.snapshot().weights));
+  });
+
+  it('asgdEpoch: lr/√(1 + seen/T), averaging once T samples are seen; T = 0 is plain SGD; Adam never', async () => {
+    const cfg = { learningRate: 0.8, asgdSamples: 1000 };
+    expect(asgdEpoch(cfg, 400, 1)).toEqual({ learningRate: 0.8, averaged: false });
+    expect(asgdEpoch(cfg, 400, 3)).toEqual({ learningRate: 0.8 / Math.sqrt(1.8), averaged: false });
+    expect(asgdEpoch(cfg, 400, 4)).toEqual({ learningRate: 0.8 / Math.sqrt(2.2), averaged: true });
+    expect(asgdEpoch(cfg, 1000, 2)).toEqual({ learningRate: 0.8 / Math.sqrt(2), averaged: true });
+    for (const e of [1, 5, 60]) expect(asgdEpoch({ learningRate: 0.8, asgdSamples: 0 }, 400, e)).toEqual({ learningRate: 0.8, averaged: false });
+    const p = problem(2, 10);
+    expect(trainConfig(p.X, p.targets, p.k, {}).asgdSamples).toBe(200_000);
+    expect(trainConfig(p.X, p.targets, p.k, { optimizer: 'adam', asgdSamples: 50 }).asgdSamples).toBe(0);
+    await expect(trainLinear(p.X, p.targets, p.k, { asgdSamples: -1 })).rejects.toThrow(/asgdSamples must be ≥ 0/);
   });
 
   it('cancels through the signal, mid-run or before it starts', async () => {

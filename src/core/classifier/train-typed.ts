@@ -26,6 +26,10 @@
  * With λ > 0 the reported loss needs ‖W‖² at every step: rows are grouped by the step their state
  * belongs to, and each group's Σv², Σv·a, Σa² give its current Σv² through D^s (see `penalty`).
  *
+ * Averaged SGD (train-loop.ts `asgdEpoch`) stays exact too: the step size changes only at a flush
+ * (every row current, tables rebuilt), and a running Σv per coordinate is kept lazily, a row
+ * untouched for s steps adding the first row of Σ_{j=1..s} D^j applied to its (v, a).
+ *
  * State is Float64: JavaScript computes in doubles anyway, so storing doubles costs only memory
  * (dim × k × 16 bytes for W and its accumulator: 8 MB at 2^18 features × 2 classes) and makes
  * the lazy closed form agree with a dense step-by-step run to ~1e-15 instead of accumulating a
@@ -34,7 +38,7 @@
 import { deriveSeed, mulberry32, permutation } from '../rng.ts';
 import type { Csr } from './featurize.ts';
 import type { TrainOptions, TrainResult } from './train.ts';
-import { EpochKeeper, MOMENTUM, type TrainConfig, Yielder } from './train-loop.ts';
+import { asgdEpoch, EpochKeeper, MOMENTUM, type TrainConfig, Yielder } from './train-loop.ts';
 
 /** `TrainResult.backend` of this engine (the label model's typed engine says the same). */
 export const TYPED_BACKEND = 'typed-array';
@@ -62,6 +66,18 @@ export class SparseSoftmaxMomentum {
   private flushStep = 0;
   /** D^s row-major as 4 numbers per s, s = 0 … powers.length / 4 − 1. */
   private powers: Float64Array;
+  /**
+   * First row of Σ_{j=1..s} D^j, 2 numbers per s (same range as `powers`): the sum of v over s
+   * untouched steps is sums[2s]·v + sums[2s+1]·a, in terms of the (v, a) before them.
+   */
+  private sums: Float64Array;
+  /** Only while averaging: Σ v over steps avgStart+1 … rowStep[r] per W coordinate, Σ b per class. */
+  private sumW: Float64Array | undefined;
+  private sumB: Float64Array | undefined;
+  /** Step the running average starts after. */
+  private avgStart = 0;
+  /** Current step size (changes only at a flush, see `setLearningRate`). */
+  private lr: number;
   /** Per-step scratch: batch slot of each touched id (−1 when untouched), the ids, their gradients. */
   private readonly slot: Int32Array;
   private ids = new Int32Array(64);
@@ -87,6 +103,8 @@ export class SparseSoftmaxMomentum {
     this.rowStep = new Int32Array(dim);
     this.slot = new Int32Array(dim).fill(-1);
     this.powers = Float64Array.of(1, 0, 0, 1);
+    this.sums = Float64Array.of(0, 0);
+    this.lr = opts.learningRate;
     this.moments = new Float64Array(opts.l2 > 0 ? 3 * 64 : 0);
   }
 
@@ -97,7 +115,10 @@ export class SparseSoftmaxMomentum {
     const size = Math.max(maxGap, 2 * have) + 1;
     const P = new Float64Array(size * 4);
     P.set(this.powers);
-    const { learningRate: lr, momentum: m, l2 } = this.opts;
+    const S = new Float64Array(size * 2);
+    S.set(this.sums);
+    const { momentum: m, l2 } = this.opts;
+    const lr = this.lr;
     const d00 = 1 - lr * l2 * (1 + m), d01 = -lr * m * m, d10 = l2, d11 = m;
     for (let s = have + 1; s < size; s++) {
       const q = (s - 1) * 4;
@@ -105,8 +126,11 @@ export class SparseSoftmaxMomentum {
       P[s * 4 + 1] = d00 * P[q + 1] + d01 * P[q + 3];
       P[s * 4 + 2] = d10 * P[q] + d11 * P[q + 2];
       P[s * 4 + 3] = d10 * P[q + 1] + d11 * P[q + 3];
+      S[s * 2] = S[(s - 1) * 2] + P[s * 4];
+      S[s * 2 + 1] = S[(s - 1) * 2 + 1] + P[s * 4 + 1];
     }
     this.powers = P;
+    this.sums = S;
   }
 
   private ensureMoments(rel: number): void {
@@ -139,7 +163,12 @@ export class SparseSoftmaxMomentum {
     const P = this.powers;
     const p = gap * 4;
     const d00 = P[p], d01 = P[p + 1], d10 = P[p + 2], d11 = P[p + 3];
-    const { W, accW } = this;
+    const { W, accW, sumW } = this;
+    if (sumW) {
+      // The row's v at each of the skipped steps, summed in closed form before (v, a) move on.
+      const s0 = this.sums[gap * 2], s1 = this.sums[gap * 2 + 1];
+      for (let c = 0, i = r * this.k; c < this.k; c++, i++) sumW[i] += s0 * W[i] + s1 * accW[i];
+    }
     for (let c = 0, i = r * this.k; c < this.k; c++, i++) {
       const v = W[i], a = accW[i];
       W[i] = d00 * v + d01 * a;
@@ -167,8 +196,9 @@ export class SparseSoftmaxMomentum {
    * cross-entropy + λ/2·‖W‖² before the update) and the batch's weight total.
    */
   update(X: Csr, targets: ArrayLike<number>, rows: ArrayLike<number>, rowWeights?: ArrayLike<number>): { loss: number; weightTotal: number } {
-    const { k, W, accW, b, accB, slot, gradB } = this;
-    const { learningRate: lr, momentum: m, l2 } = this.opts;
+    const { k, W, accW, b, accB, slot, gradB, sumW, sumB } = this;
+    const { momentum: m, l2 } = this.opts;
+    const lr = this.lr;
     const { rowPtr, indices, values } = X;
     const B = rows.length;
     const prev = this.step;
@@ -251,6 +281,7 @@ export class SparseSoftmaxMomentum {
         const a = m * accW[i] + g;
         accW[i] = a;
         W[i] -= lr * (g + m * a);
+        if (sumW) sumW[i] += W[i];
       }
       this.rowStep[id] = t;
       slot[id] = -1;
@@ -261,6 +292,7 @@ export class SparseSoftmaxMomentum {
       const a = m * accB[c] + g;
       accB[c] = a;
       b[c] -= lr * (g + m * a);
+      if (sumB) sumB[c] += b[c];
     }
     return { loss: (weightTotal > 0 ? lossSum * scale : 0) + reg, weightTotal };
   }
@@ -282,6 +314,48 @@ export class SparseSoftmaxMomentum {
   snapshot(): { weights: Float32Array; bias: Float32Array } {
     return { weights: Float32Array.from(this.W), bias: Float32Array.from(this.b) };
   }
+
+  private requireFlushed(what: string): void {
+    if (this.flushStep !== this.step) throw new Error(`${what} needs every row current: call flush() first`);
+  }
+
+  /**
+   * Change the step size from the next step on. Only right after a flush: every row's lazy state
+   * then belongs to this step, so the D^s tables can be rebuilt for the new lr and stay exact.
+   */
+  setLearningRate(lr: number): void {
+    this.requireFlushed('setLearningRate');
+    if (lr === this.lr) return;
+    this.lr = lr;
+    this.powers = Float64Array.of(1, 0, 0, 1);
+    this.sums = Float64Array.of(0, 0);
+  }
+
+  /** Start (or restart) a running average of W and b over the steps from now on (after a flush). */
+  startAverage(): void {
+    this.requireFlushed('startAverage');
+    this.sumW ??= new Float64Array(this.W.length);
+    this.sumB ??= new Float64Array(this.k);
+    this.sumW.fill(0);
+    this.sumB.fill(0);
+    this.avgStart = this.step;
+  }
+
+  /**
+   * The mean of W and b over the steps since `startAverage` (after a flush), rounded to float32:
+   * Polyak–Ruppert averaging. Exact under the lazy scheme: a row untouched for s steps adds
+   * Σ_{j=1..s} (D^j·(v, a))_v to its sum, one tabulated 1 × 2 row per s.
+   */
+  averageSnapshot(): { weights: Float32Array; bias: Float32Array; steps: number } {
+    this.requireFlushed('averageSnapshot');
+    const { sumW, sumB } = this;
+    const steps = this.step - this.avgStart;
+    if (!sumW || !sumB || steps === 0) throw new Error('averageSnapshot: no steps averaged since startAverage()');
+    const weights = new Float32Array(sumW.length);
+    for (let i = 0; i < sumW.length; i++) weights[i] = sumW[i] / steps;
+    const bias = Float32Array.from(sumB, (v) => v / steps);
+    return { weights, bias, steps };
+  }
 }
 
 /** `trainLinear` with the typed-array engine (momentum optimizer only). */
@@ -290,7 +364,13 @@ export async function trainLinearTyped(X: Csr, targets: ArrayLike<number>, k: nu
   const rng = mulberry32(deriveSeed(cfg.seed, 'classifier/shuffle'));
   const keeper = new EpochKeeper(X.dim, k, cfg, opts);
   const yielder = new Yielder(opts.signal);
+  let averaging = false;
   for (let epoch = 1; epoch <= cfg.maxEpochs; epoch++) {
+    const plan = asgdEpoch(cfg, X.n, epoch);
+    // Every row is current here (start, or the flush below), as both calls require.
+    state.setLearningRate(plan.learningRate);
+    if (plan.averaged && !averaging) state.startAverage();
+    averaging = plan.averaged;
     const order = permutation(X.n, rng);
     let lossSum = 0;
     let weightSum = 0;
@@ -301,7 +381,7 @@ export async function trainLinearTyped(X: Csr, targets: ArrayLike<number>, k: nu
       weightSum += weightTotal;
     }
     state.flush();
-    const { weights, bias } = state.snapshot();
+    const { weights, bias } = averaging ? state.averageSnapshot() : state.snapshot();
     if (keeper.end(epoch, weightSum > 0 ? lossSum / weightSum : 0, weights, bias)) break;
   }
   return keeper.result(TYPED_BACKEND);

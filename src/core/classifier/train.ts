@@ -2,7 +2,9 @@
  * Training the distilled classifier: multinomial logistic regression on sparse features, fitted to the label model's probabilities with noise-aware cross-entropy
  * (−Σ_y P(y | votes) log q(y | x), Ratner et al., "Data Programming", NeurIPS 2016 §4),
  * minibatch SGD with Nesterov momentum (Adam optional), early stopping on gold dev labels (the best
- * epoch's weights are kept, as WRENCH does).
+ * epoch's weights are kept, as WRENCH does). Once a run has seen `asgdSamples` training samples
+ * the step size decays and the weights offered per epoch are the iterate average (averaged SGD,
+ * train-loop.ts `asgdEpoch`); below that, which covers the WRENCH-sized sets, it is plain SGD.
  *
  * Two engines run that same optimisation: a typed-array one (train-typed.ts: sparse steps, lazy
  * exact momentum, the default) and the tfjs one below (any tfjs backend; Adam). The shared
@@ -24,7 +26,7 @@ import { deriveSeed, mulberry32, permutation } from '../rng.ts';
 import { type Metric, ShoalError } from '../types.ts';
 import type { Csr } from './featurize.ts';
 import type { LinearModel } from './model.ts';
-import { EpochKeeper, MOMENTUM, type TrainConfig, trainConfig, Yielder } from './train-loop.ts';
+import { asgdEpoch, EpochKeeper, MOMENTUM, type TrainConfig, trainConfig, Yielder } from './train-loop.ts';
 import { trainLinearTyped } from './train-typed.ts';
 
 export interface TrainOptions {
@@ -44,6 +46,13 @@ export interface TrainOptions {
   optimizer?: 'adam' | 'momentum';
   /** L2 penalty λ/2·‖W‖² added to the mean batch loss (default 0: early stopping regularises). */
   l2?: number;
+  /**
+   * Averaged-SGD horizon T in training samples (default 200,000; 0 = plain SGD): epochs run at
+   * lr/√(1 + samples seen/T), and once T samples have been seen each epoch offers early stopping
+   * the mean of the iterates since then (`asgdEpoch` in train-loop.ts). Momentum optimizer only;
+   * sets smaller than T/60 rows never reach the averaging within 60 epochs.
+   */
+  asgdSamples?: number;
   /** Dev metric early stopping maximises (default 'acc'); F1 is binary for k=2, macro else. */
   metric?: Metric;
   /** Gold-labelled dev rows (transformed features, labels in [0, k) or -1 for unknown). */
@@ -125,12 +134,19 @@ async function trainLinearTfjs(X: Csr, targets: ArrayLike<number>, k: number, op
   const { batchSize, learningRate: lr, l2 } = cfg;
   const W = tf.variable(tf.zeros([X.dim, k]), true, 'clf/W');
   const b = tf.variable(tf.zeros([k]), true, 'clf/b');
-  const optimizer = cfg.optimizer === 'adam' ? tf.train.adam(lr) : tf.train.momentum(lr, MOMENTUM, true);
+  const momentum = cfg.optimizer === 'adam' ? undefined : tf.train.momentum(lr, MOMENTUM, true);
+  const optimizer = momentum ?? tf.train.adam(lr);
   const rng = mulberry32(deriveSeed(cfg.seed, 'classifier/shuffle'));
   const keeper = new EpochKeeper(X.dim, k, cfg, opts);
   const yielder = new Yielder(opts.signal);
+  // Averaged SGD (asgdEpoch): dense running sums of W and b after every step, as the typed
+  // engine keeps them lazily.
+  let sums: { W: tfNs.Variable; b: tfNs.Variable; steps: number } | undefined;
   try {
     for (let epoch = 1; epoch <= cfg.maxEpochs; epoch++) {
+      const plan = asgdEpoch(cfg, X.n, epoch);
+      momentum?.setLearningRate(plan.learningRate);
+      if (plan.averaged && !sums) sums = { W: tf.variable(tf.zerosLike(W), false, 'clf/sumW'), b: tf.variable(tf.zerosLike(b), false, 'clf/sumB'), steps: 0 };
       const order = permutation(X.n, rng);
       let lossSum = 0;
       let weightSum = 0;
@@ -139,6 +155,14 @@ async function trainLinearTfjs(X: Csr, targets: ArrayLike<number>, k: number, op
         const rows = order.subarray(start, Math.min(X.n, start + batchSize));
         const batch = buildBatch(X, targets, k, rows, opts.rowWeights);
         const lossT = tf.tidy(() => step(tf, W, b, optimizer, batch, l2));
+        if (sums) {
+          const s = sums;
+          tf.tidy(() => {
+            s.W.assign(s.W.add(W));
+            s.b.assign(s.b.add(b));
+          });
+          s.steps++;
+        }
         // One read per step keeps asynchronous backends (webgl/webgpu) from queueing unbounded work.
         const loss = (await readFloats(lossT))[0];
         lossT.dispose();
@@ -146,13 +170,22 @@ async function trainLinearTfjs(X: Csr, targets: ArrayLike<number>, k: number, op
         weightSum += batch.weightTotal;
       }
       // Copies: the keeper owns what it is given, and a backend may hand out a view.
-      const weights = (await readFloats(W)).slice();
-      const bias = (await readFloats(b)).slice();
+      let weights: Float32Array, bias: Float32Array;
+      if (sums) {
+        const n = sums.steps;
+        weights = Float32Array.from(await readFloats(sums.W), (v) => v / n);
+        bias = Float32Array.from(await readFloats(sums.b), (v) => v / n);
+      } else {
+        weights = (await readFloats(W)).slice();
+        bias = (await readFloats(b)).slice();
+      }
       if (keeper.end(epoch, weightSum > 0 ? lossSum / weightSum : 0, weights, bias)) break;
     }
   } finally {
     W.dispose();
     b.dispose();
+    sums?.W.dispose();
+    sums?.b.dispose();
     optimizer.dispose();
   }
   return keeper.result(tf.getBackend());
