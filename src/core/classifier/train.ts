@@ -2,9 +2,10 @@
  * Training the distilled classifier: multinomial logistic regression on sparse features, fitted to the label model's probabilities with noise-aware cross-entropy
  * (−Σ_y P(y | votes) log q(y | x), Ratner et al., "Data Programming", NeurIPS 2016 §4),
  * minibatch SGD with Nesterov momentum (Adam optional), early stopping on gold dev labels (the best
- * epoch's weights are kept, as WRENCH does). Once a run has seen `asgdSamples` training samples
- * the step size decays and the weights offered per epoch are the iterate average (averaged SGD,
- * train-loop.ts `asgdEpoch`); below that, which covers the WRENCH-sized sets, it is plain SGD.
+ * epoch's weights are kept, as WRENCH does). Averaged SGD on a sample clock (train-loop.ts
+ * `asgdEpoch`): the step size decays with the samples seen, and once `asgdSamples` of them have
+ * been seen each epoch offers the iterate average instead of the last iterate. A 1.7k-row set
+ * (60 epochs ≈ 100k samples) never averages; a 100k-row one averages from its third epoch.
  *
  * Two engines run that same optimisation: a typed-array one (train-typed.ts: sparse steps, lazy
  * exact momentum, the default) and the tfjs one below (any tfjs backend; Adam). The shared
