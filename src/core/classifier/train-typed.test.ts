@@ -299,7 +299,7 @@ describe('typed engine against the tfjs engine', () => {
 
   it('runs the same averaged-SGD schedule: step size per epoch, averaging from the horizon on', async () => {
     const p = problem(13);
-    // Horizon 2n: epochs 1–2 plain (lr, lr/√1.5), the average of every step from epoch 3 on.
+    // Horizon 2n: epochs 1–2 plain (lr, lr·1.5^(−3/4)), the average of every step from epoch 3 on.
     const opts: TrainOptions = { seed: 2, maxEpochs: 6, patience: 10, rowWeights: p.rowWeights, dev: { X: p.dev.X, y: p.dev.y }, asgdSamples: 2 * p.X.n };
     const typed = await trainLinear(p.X, p.targets, p.k, { ...opts, engine: 'typed' });
     const tfjs = await trainLinear(p.X, p.targets, p.k, { ...opts, engine: 'tfjs' });
@@ -352,7 +352,7 @@ describe('typed engine behaviour', () => {
     const s = new SparseSoftmaxMomentum(p.X.dim, p.k, { learningRate: 1, momentum: 0.9, l2: 0 });
     const rng = mulberry32(deriveSeed(8, 'classifier/shuffle'));
     for (let epoch = 1; epoch <= 3; epoch++) {
-      s.setLearningRate(1 / Math.sqrt(epoch)); // 1 + (epoch − 1)·n / n
+      s.setLearningRate(epoch ** -0.75); // (1 + (epoch − 1)·n/n)^(−3/4)
       if (epoch === 2) s.startAverage();
       const order = permutation(n, rng);
       for (let start = 0; start < n; start += 32) s.update(p.X, p.targets, order.subarray(start, Math.min(n, start + 32)), p.rowWeights);
@@ -365,12 +365,12 @@ describe('typed engine behaviour', () => {
     expect(Array.from(run.model.weights)).not.toEqual(Array.from(s.snapshot().weights));
   });
 
-  it('asgdEpoch: lr/√(1 + seen/T), averaging once T samples are seen; T = 0 is plain SGD; Adam never', async () => {
+  it('asgdEpoch: lr·(1 + seen/T)^(−3/4), averaging once T samples are seen; T = 0 is plain SGD; Adam never', async () => {
     const cfg = { learningRate: 0.8, asgdSamples: 1000 };
     expect(asgdEpoch(cfg, 400, 1)).toEqual({ learningRate: 0.8, averaged: false });
-    expect(asgdEpoch(cfg, 400, 3)).toEqual({ learningRate: 0.8 / Math.sqrt(1.8), averaged: false });
-    expect(asgdEpoch(cfg, 400, 4)).toEqual({ learningRate: 0.8 / Math.sqrt(2.2), averaged: true });
-    expect(asgdEpoch(cfg, 1000, 2)).toEqual({ learningRate: 0.8 / Math.sqrt(2), averaged: true });
+    expect(asgdEpoch(cfg, 400, 3)).toEqual({ learningRate: 0.8 * 1.8 ** -0.75, averaged: false });
+    expect(asgdEpoch(cfg, 400, 4)).toEqual({ learningRate: 0.8 * 2.2 ** -0.75, averaged: true });
+    expect(asgdEpoch(cfg, 1000, 2)).toEqual({ learningRate: 0.8 * 2 ** -0.75, averaged: true });
     for (const e of [1, 5, 60]) expect(asgdEpoch({ learningRate: 0.8, asgdSamples: 0 }, 400, e)).toEqual({ learningRate: 0.8, averaged: false });
     const p = problem(2, 10);
     expect(trainConfig(p.X, p.targets, p.k, {}).asgdSamples).toBe(200_000);

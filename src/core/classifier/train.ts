@@ -49,7 +49,7 @@ export interface TrainOptions {
   l2?: number;
   /**
    * Averaged-SGD horizon T in training samples (default 200,000; 0 = plain SGD): epochs run at
-   * lr/√(1 + samples seen/T), and once T samples have been seen each epoch offers early stopping
+   * lr·(1 + samples seen/T)^(−3/4), and once T samples have been seen each epoch offers early stopping
    * the mean of the iterates since then (`asgdEpoch` in train-loop.ts). Momentum optimizer only;
    * sets smaller than T/60 rows never reach the averaging within 60 epochs.
    */
