@@ -150,7 +150,7 @@ export async function partDistill(table: Table, opts: { quick: boolean; tfjs?: b
       'Rows: the lf-apply generator (seed 11). Hidden gold: each token has a fixed ±1/0 weight from a hash, SPAM iff the sum is positive (bench/scale-loop.ts `linearRuleLabel`): learnable by a linear model on word features. Training and dev labels have 15% flipped; test accuracy is against the clean rule, so > 0.85 means the classifier sees through the noise. Majority class on test: ' +
         majority.toFixed(3) +
         '.',
-      '`distill` with targets "hard" (one-hot labels: soft and hard are the same here) and the app\'s defaults: momentum SGD, batch 32, up to 60 epochs, early stopping on dev accuracy with patience 15; its time includes the early-stopping epochs, the counterpart of scikit-learn\'s C sweep, which the reference time leaves out (as endmodel-and-apply.md does).',
+      '`distill` with targets "hard" (one-hot labels: soft and hard are the same here) and the app\'s defaults: momentum SGD, batch 32, up to 60 epochs, averaged SGD on a sample clock (step lr·(1 + seen/200k)^(−3/4), the iterate average offered once 200k samples have been seen: from the third epoch at 100k rows), early stopping on dev accuracy with patience 15; its time includes the early-stopping epochs, the counterpart of scikit-learn\'s C sweep, which the reference time leaves out (as endmodel-and-apply.md does).',
       'scikit-learn: bench/reference/sklearn_lr.py with Debian\'s python3-sklearn; the same train/dev/test texts and labels (C picked on the same noisy dev labels). lbfgs may use 2 BLAS threads; Shoal trains on one thread.',
     ],
   );
