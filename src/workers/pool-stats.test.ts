@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LfDef, Row, RowChunk } from '../core/lf/index.ts';
 import { MetalLabelModel } from '../core/labelmodel/metal.ts';
-import { overlapCounts } from '../core/labelmodel/overlap.ts';
+import { overlapCounts, TooLargeError } from '../core/labelmodel/overlap.ts';
 import { LabelMatrix } from '../core/matrix.ts';
 import { mulberry32 } from '../core/rng.ts';
 import { createLfWorkerApi, type LfWorkerApi } from './lf-worker-api.ts';
@@ -82,6 +82,23 @@ describe('LF pool with worker-side statistics', () => {
       expect('stats' in plain).toBe(false);
       pool.close();
     }
+  });
+
+  it('refuses statistics too large to hold before any worker starts, and still applies without them', async () => {
+    const rows = makeRows(50, 2);
+    let started = 0;
+    const pool = createInlineLfPool(() => {
+      started++;
+      return createLfWorkerApi();
+    }, 2);
+    // 60 LFs × 100 classes: (m·k)² = 36M counts per worker, past the limit.
+    const many = Array.from({ length: 60 }, (_, j) => kw(`k${j}`, `c${j % 100}`, [`w${j}`]));
+    const wide = Array.from({ length: 100 }, (_, c) => `c${c}`);
+    await expect(pool.applyLfs(many, wide, chunked(rows, [25]), { stats: true })).rejects.toThrow(TooLargeError);
+    expect(started).toBe(0);
+    const res = await pool.applyLfs(many, wide, chunked(rows, [25]));
+    expect(res.lfs).toHaveLength(60);
+    pool.close();
   });
 
   it('metal fitted from the merged worker statistics predicts exactly as metal fitted on the matrix', async () => {

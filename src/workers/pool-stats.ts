@@ -8,7 +8,7 @@
  * One accumulator per worker and job, not one array per chunk: at m = 200, k = 6 one array is
  * 11.5 MB, which would cost more to transfer per 1000-row chunk than the chunk's LFs cost to run.
  */
-import type { OverlapCounts } from '../core/labelmodel/overlap.ts';
+import { assertOverlapFits, type OverlapCounts } from '../core/labelmodel/overlap.ts';
 
 export class OverlapAccumulator {
   readonly d: number;
@@ -21,6 +21,7 @@ export class OverlapAccumulator {
     readonly m: number,
     readonly k: number,
   ) {
+    assertOverlapFits('worker-side overlap statistics', m, k);
     this.d = m * k;
     this.counts = new Float64Array(this.d * this.d);
     this.idx = new Int32Array(m);

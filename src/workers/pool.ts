@@ -22,7 +22,7 @@
  * whole-chunk deadline (budget × LFs) and the one-LF-at-a-time re-run.
  */
 import { fieldsRead, lfHash, packRows, type ColumnChunk, type LfDef, type LfErrorInfo, type LfPreview, type PreviewOptions, type PreviewSample, type RowChunk } from '../core/lf/index.ts';
-import { mergeOverlapCounts, type OverlapCounts } from '../core/labelmodel/overlap.ts';
+import { assertOverlapFits, mergeOverlapCounts, type OverlapCounts } from '../core/labelmodel/overlap.ts';
 import { ShoalError } from '../core/types.ts';
 import { STATUS_LF, STATUS_MANY, STATUS_SEQ, type LfSetInfo, type LfSetSpec, type LfWorkerApi, type RemoteChunkSource, type WireChunkResult } from './lf-worker-api.ts';
 
@@ -266,6 +266,8 @@ export function createLfPool(opts: PoolOptions): LfPool {
     const { rowCount, chunkCount } = source;
     if (!source.remote && !source.read) throw new ShoalError('the chunk source has neither read() nor a remote reader');
     if (spec.kind === 'defs' && spec.defs.length === 0) return { rows: rowCount, classes: spec.classes, lfs: [], ms: 0 };
+    // Refuse here, before any worker allocates (m·k)² counts it could not hold.
+    if (o.stats && spec.kind === 'defs') assertOverlapFits('worker-side overlap statistics', spec.defs.length, spec.classes.length);
 
     // Start (or reuse) workers and compile the LF set in each, once per job and worker.
     let info: LfSetInfo | null = null;

@@ -17,7 +17,7 @@ import { ShoalError } from '../types.ts';
 import { DawidSkene } from './ds.ts';
 import { MajorityVote } from './mv.ts';
 import { MetalLabelModel, type MetalOptions } from './metal.ts';
-import { overlapCounts, overlapCountsWeighted, type OverlapCounts } from './overlap.ts';
+import { overlapCounts, overlapCountsWeighted, TooLargeError, type OverlapCounts } from './overlap.ts';
 import { votePatterns } from './patterns.ts';
 import { TripletLabelModel } from './triplet.ts';
 import { WeightedMajorityVote } from './wmv.ts';
@@ -71,6 +71,8 @@ export class AutoLabelModel implements LabelModel {
     // counts, made once — from the patterns when rows repeat. metal.fit(L) is exactly
     // fitFromStats(overlapCounts(L)), so this changes no result.
     let stats: OverlapCounts | undefined;
+    /** Candidates left out as too large, grouped by the reason (the same for every such model). */
+    const skipped = new Map<string, string[]>();
     for (let c = 0; c < candidates.length; c++) {
       const candidate = candidates[c];
       const model = candidate.make();
@@ -80,13 +82,23 @@ export class AutoLabelModel implements LabelModel {
           ? (f, msg) => options.onProgress!((c + f) / candidates.length, `${candidate.name}: ${msg ?? ''}`.trim())
           : undefined,
       };
-      if (model instanceof MetalLabelModel) await model.fitFromStats((stats ??= sharedOverlapCounts(L)), fitOptions);
-      else await model.fit(L, fitOptions);
+      try {
+        if (model instanceof MetalLabelModel) await model.fitFromStats((stats ??= sharedOverlapCounts(L, 'metal')), fitOptions);
+        else await model.fit(L, fitOptions);
+      } catch (e) {
+        // Too big for this device: leave that candidate out and say so; any other error is a
+        // real failure and stops the fit.
+        if (!(e instanceof TooLargeError)) throw e;
+        skipped.set(e.detail, [...(skipped.get(e.detail) ?? []), candidate.name]);
+        continue;
+      }
       const pred = predictLabels(model.predictProba(devL), L.k, tie, options.seed ?? 0);
       const score = scoreFor(metric, pred, devY, L.k);
       this.scores.push({ name: candidate.name, devScore: score });
       fitted.push({ name: candidate.name, model, score });
     }
+    for (const [detail, names] of skipped) this.warnings.push(`${names.join(', ')} left out: ${names.length > 1 ? 'each ' : ''}${detail}`);
+    // mv never needs more than the votes, so at least one candidate is always fitted.
     this.chosen = selectOneStandardError(fitted, devY.length);
     options.onProgress?.(1);
   }
@@ -109,9 +121,9 @@ export class AutoLabelModel implements LabelModel {
 }
 
 /** overlapCounts(L), summed over the unique vote patterns when there are few enough. */
-export function sharedOverlapCounts(L: LabelMatrix): OverlapCounts {
+export function sharedOverlapCounts(L: LabelMatrix, model?: string): OverlapCounts {
   const patterns = votePatterns(L);
-  return patterns ? overlapCountsWeighted(patterns, patterns.weight, L.n, L.m, L.k) : overlapCounts(L);
+  return patterns ? overlapCountsWeighted(patterns, patterns.weight, L.n, L.m, L.k, model) : overlapCounts(L, model);
 }
 
 /** First candidate (in preference order) within one standard error of the best dev score. */

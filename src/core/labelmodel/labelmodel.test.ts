@@ -10,7 +10,7 @@ import { createLabelModel } from './index.ts';
 import { MetalLabelModel } from './metal.ts';
 import { buildProblem } from './metal-problem.ts';
 import { metalGradientTyped, metalLossTyped, trainMetalTyped } from './metal-typed.ts';
-import { overlapCounts, mergeOverlapCounts } from './overlap.ts';
+import { assertOverlapFits, MAX_OVERLAP_ENTRIES, overlapCounts, mergeOverlapCounts, TooLargeError } from './overlap.ts';
 import { selectOneStandardError } from './auto.ts';
 import { uniformBalance } from './balance.ts';
 import type { LabelModel } from './types.ts';
@@ -287,6 +287,40 @@ describe('helpers', () => {
     expect(summary.candidates!.map((c) => c.name)).toEqual(['metal', 'metal_uniform', 'wmv', 'mv', 'ds', 'triplet']);
     for (const c of summary.candidates!) expect(c.devScore).toBeGreaterThan(0.5);
     expect(summary.candidates!.map((c) => c.name)).toContain(summary.chosen);
+  });
+});
+
+describe('more LFs × classes than the (m·k)² models can hold (Snorkel #1656: 1,200 LFs × 56 classes)', () => {
+  // Sparse votes over many classes, as in that report; small n keeps the test fast.
+  const shape = { n: 300, m: 1200, k: 56, seed: 3, propensity: { range: [0.002, 0.01] as [number, number] } };
+
+  it('metal and triplet refuse with one clear sentence before allocating, and say what to use instead', async () => {
+    const { L } = synthesize(shape);
+    for (const name of ['metal', 'triplet']) {
+      const err = await createLabelModel(name).fit(L, { seed: 0 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TooLargeError);
+      expect((err as Error).message).toMatch(new RegExp(`^${name} needs the \\(LFs × classes\\)² overlap matrix: 1,200 LFs × 56 classes is 67,200² entries \\(36\\.1 GB per copy\\).*use mv, wmv or ds`));
+    }
+  });
+
+  it('auto leaves them out, says so once, and still chooses among the models that work on the votes', async () => {
+    const { L, Y } = synthesize(shape);
+    const dev = synthesize({ ...shape, n: 200, seed: 4 });
+    const model = createLabelModel('auto');
+    await model.fit(L, { seed: 0, devL: dev.L, devY: dev.Y });
+    const summary = model.summary();
+    expect(summary.candidates!.map((c) => c.name)).toEqual(['wmv', 'mv', 'ds']);
+    expect(['wmv', 'mv', 'ds']).toContain(summary.chosen);
+    expect(summary.warnings).toEqual([expect.stringMatching(/^metal, metal_uniform, triplet left out: each needs the \(LFs × classes\)² overlap matrix/)]);
+    expect(model.predictProba(L).length).toBe(L.n * L.k);
+    expect(Y.length).toBe(L.n);
+  });
+
+  it('the limit sits where the arrays stay allocatable: the largest square allowed passes, one more class does not', () => {
+    const d = Math.floor(Math.sqrt(MAX_OVERLAP_ENTRIES));
+    expect(() => assertOverlapFits('metal', d, 1)).not.toThrow();
+    expect(() => assertOverlapFits('metal', d + 1, 1)).toThrow(TooLargeError);
+    expect(() => assertOverlapFits('metal', 200, 6)).not.toThrow(); // bench:scale's 100k × 200, k = 6
   });
 });
 

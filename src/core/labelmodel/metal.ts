@@ -61,7 +61,7 @@ export class MetalLabelModel implements LabelModel {
 
   async fit(L: LabelMatrix, options: FitOptions = {}): Promise<void> {
     if (L.m === 0) throw new ShoalError('the label model needs at least one LF');
-    await this.fitFromStats(overlapCounts(L), options);
+    await this.fitFromStats(overlapCounts(L, 'metal'), options);
   }
 
   /**

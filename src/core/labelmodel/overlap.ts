@@ -5,6 +5,40 @@
  * Cost O(Σ votes_per_row²), memory O((m·k)²) — never an n × m·k one-hot matrix.
  */
 import type { LabelMatrix, SparseRows } from '../matrix.ts';
+import { ShoalError } from '../types.ts';
+
+/**
+ * Most entries a model may hold in (m·k)² overlap arrays: 2^25 (268 MB as float64). metal keeps
+ * up to ~5 such arrays (counts, O, the dense O∘M and its wasm copy, the off-block triples), so
+ * this caps it near 1.3 GB; past it a tab runs out of memory or the array cannot be allocated.
+ * That is Snorkel's #1656 (1,200 LFs × 56 classes, d = 67,200, 36 GB for one array): there the
+ * models that work on the votes themselves (mv, wmv, ds) still run.
+ */
+export const MAX_OVERLAP_ENTRIES = 2 ** 25;
+
+/** A model needs more memory than this runs with; `auto` skips such candidates and says why. */
+export class TooLargeError extends ShoalError {
+  /** The message without the model's name: the same for every model that needs the matrix. */
+  readonly detail: string;
+  constructor(model: string, detail: string) {
+    super(`${model} ${detail}`);
+    this.name = 'TooLargeError';
+    this.detail = detail;
+  }
+}
+
+/** Throws a TooLargeError naming the model, the shape and the way out, before any allocation. */
+export function assertOverlapFits(model: string, m: number, k: number, limit = MAX_OVERLAP_ENTRIES): void {
+  const d = m * k;
+  if (d * d <= limit) return;
+  const gb = (d * d * 8) / 1e9;
+  throw new TooLargeError(
+    model,
+    `needs the (LFs × classes)² overlap matrix: ${m.toLocaleString('en-US')} LFs × ${k} classes is ${d.toLocaleString('en-US')}² entries ` +
+      `(${gb >= 1 ? `${gb.toFixed(1)} GB` : `${Math.round(gb * 1000)} MB`} per copy), over the ${Math.floor(Math.sqrt(limit)).toLocaleString('en-US')}² this runs with; ` +
+      'use mv, wmv or ds, which work on the votes themselves, or fewer LFs or classes',
+  );
+}
 
 export interface OverlapCounts {
   n: number;
@@ -14,8 +48,9 @@ export interface OverlapCounts {
   counts: Float64Array;
 }
 
-export function overlapCounts(L: LabelMatrix): OverlapCounts {
+export function overlapCounts(L: LabelMatrix, model = 'this label model'): OverlapCounts {
   const { n, k, m } = L;
+  assertOverlapFits(model, m, k);
   const d = m * k;
   const counts = new Float64Array(d * d);
   const { rowPtr, lf, label } = L.rows();
@@ -48,7 +83,8 @@ export function mergeOverlapCounts(a: OverlapCounts, b: OverlapCounts): OverlapC
  * of patterns.ts — so one pass over a few thousand patterns replaces one over every row. Counts
  * are whole numbers, so the result is exactly overlapCounts(L) (sums below 2^53 are exact).
  */
-export function overlapCountsWeighted(rows: SparseRows, weight: ArrayLike<number>, n: number, m: number, k: number): OverlapCounts {
+export function overlapCountsWeighted(rows: SparseRows, weight: ArrayLike<number>, n: number, m: number, k: number, model = 'this label model'): OverlapCounts {
+  assertOverlapFits(model, m, k);
   const d = m * k;
   const counts = new Float64Array(d * d);
   const { rowPtr, lf, label } = rows;

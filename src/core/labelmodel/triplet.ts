@@ -42,7 +42,7 @@ export class TripletLabelModel implements LabelModel {
     // every class problem, instead of a pass over the rows per class): rows where LFs x and y
     // both vote, both[x, y] = Σ_{l,l'} C[(x,l), (y,l')], and for problem c the sum of s_x·s_y,
     // Σ_{l,l'} ±C[(x,l), (y,l')] (+ when both or neither vote c). Integer counts: exact.
-    const { counts } = overlapCounts(L);
+    const { counts } = overlapCounts(L, 'triplet');
     const d = m * k;
     const both = new Float64Array(m * m);
     for (let x = 0; x < m; x++) {
