@@ -15,30 +15,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { selectBackend } from '../src/core/backend.ts';
-import { distill, predictTexts } from '../src/core/classifier/index.ts';
-import { accuracy, predictLabels } from '../src/core/metrics.ts';
-import { generateRows } from './lf-apply-gen.ts';
-import { linearRuleLabel, noisyLabels } from './scale-loop.ts';
+import type { Page } from 'playwright-core';
+import { distillData, distillRun, NOISE, type DistillRun } from './scale-distill-data.ts';
 
 export type Table = (title: string, head: string[], rows: (string | number)[][], notes?: string[]) => void;
 
 export const PYTHON = '/usr/bin/python3';
 export const SKLEARN_SCRIPT = resolve(import.meta.dirname, 'reference/sklearn_lr.py');
-const NOISE = 0.15;
-
-/** The generated task: train with 15%-noisy labels, dev with noisy labels, test with the clean rule. */
-export function distillData(n: number, nTest = 10_000, nDev = 1000) {
-  const all = generateRows(n + nTest + nDev, 11);
-  const text = (r: { text?: unknown }) => String(r.text);
-  const train = all.slice(0, n).map(text);
-  const test = all.slice(n, n + nTest).map(text);
-  const dev = all.slice(n + nTest).map(text);
-  // Weak labels: the hidden linear rule with 15% of labels flipped.
-  const yTrain = noisyLabels(all.slice(0, n), NOISE, 5, linearRuleLabel);
-  const devY = noisyLabels(all.slice(n + nTest), NOISE, 6, linearRuleLabel);
-  const truthTest = Int32Array.from(test, linearRuleLabel);
-  return { train, yTrain, dev, devY, test, truthTest };
-}
+export { distillData } from './scale-distill-data.ts';
 
 export interface SklearnResult {
   vec_s: number;
@@ -84,21 +68,9 @@ const cpuNow = () => {
   return (c.user + c.system) / 1000;
 };
 
-/** One `distill` run as the app does it (targets 'hard': the labels are one-hot anyway). */
-async function ours(data: ReturnType<typeof distillData>, engine: 'auto' | 'tfjs') {
-  const n = data.train.length;
-  const proba = new Float32Array(n * 2);
-  for (let i = 0; i < n; i++) proba[i * 2 + data.yTrain[i]] = 1;
-  const c0 = cpuNow();
-  const t0 = performance.now();
-  const r = await distill({ texts: data.train, proba, k: 2, dev: { texts: data.dev, labels: data.devY } }, { seed: 0, targets: 'hard', engine });
-  const ms = performance.now() - t0;
-  const cpuMs = cpuNow() - c0;
-  const acc = accuracy(predictLabels(predictTexts(r.classifier, data.test), 2, 'snorkel', 0), data.truthTest);
-  return { ms, cpuMs, acc, epochs: r.train.history.length, bestEpoch: r.train.bestEpoch, backend: r.train.backend, trainMs: r.train.ms, dim: r.classifier.model.dim };
-}
+const ours = (data: ReturnType<typeof distillData>, engine: 'auto' | 'tfjs') => distillRun(data, engine, cpuNow);
 
-export async function partDistill(table: Table, opts: { quick: boolean; tfjs?: boolean }): Promise<void> {
+export async function partDistill(table: Table, opts: { quick: boolean; tfjs?: boolean; page?: Page }): Promise<void> {
   const n = opts.quick ? 20_000 : 100_000;
   const data = distillData(n);
   const majority = Math.max(...[0, 1].map((c) => data.truthTest.filter((y) => y === c).length)) / data.truthTest.length;
@@ -110,6 +82,11 @@ export async function partDistill(table: Table, opts: { quick: boolean; tfjs?: b
   console.error(`distill: scikit-learn ${sk.ok ? `vec ${sk.value.vec_s.toFixed(2)} s + fit ${sk.value.fit_s.toFixed(2)} s, acc ${sk.value.test_acc.toFixed(4)}` : sk.why}`);
   const tfjs = opts.tfjs === false ? undefined : await ours(data, 'tfjs');
   if (tfjs) console.error(`distill: tfjs engine ${s2(tfjs.ms)} s, acc ${tfjs.acc.toFixed(4)}`);
+  // The same task in the Chromium page (the app trains in a worker; the work is the same).
+  const browser = opts.page
+    ? await opts.page.evaluate((o) => (globalThis as unknown as { shoalScale: { distill(o: unknown): Promise<DistillRun> } }).shoalScale.distill(o), { n })
+    : undefined;
+  if (browser) console.error(`distill: Chromium ${s2(browser.ms)} s, acc ${browser.acc.toFixed(4)}`);
 
   const refS = sk.ok ? sk.value.vec_s + sk.value.fit_s : undefined;
   const verdict = (r: { ms: number; acc: number }) => {
@@ -119,16 +96,17 @@ export async function partDistill(table: Table, opts: { quick: boolean; tfjs?: b
     const good = r.acc >= sk.value.test_acc;
     return `${fast && good ? '**met**' : '**missed**'} (${ratio.toFixed(2)}× the time${fast ? '' : ', over 2×'}; accuracy ${good ? '≥' : '<'} reference)`;
   };
-  const row = (name: string, r: typeof typed) => [
+  const row = (name: string, r: DistillRun) => [
     name,
     s2(r.ms),
-    `hashing + vocabulary (${fmt(r.dim - 1)} features) + training; training alone ${s2(r.trainMs)} s, CPU ${s2(r.cpuMs)} s`,
+    `hashing + vocabulary (${fmt(r.dim - 1)} features) + training; training alone ${s2(r.trainMs)} s${r.cpuMs === undefined ? '' : `, CPU ${s2(r.cpuMs)} s`}`,
     `${r.epochs} / ${r.bestEpoch}`,
     `**${r.acc.toFixed(4)}**`,
     refS === undefined ? '—' : `${(r.ms / 1000 / refS).toFixed(2)}×`,
     verdict(r),
   ];
   const rows: (string | number)[][] = [row(`Shoal distill, default engine (${typed.backend})`, typed)];
+  if (browser) rows.push(row(`Shoal distill in Chromium (page thread, ${browser.backend})`, browser));
   if (sk.ok) {
     const v = sk.value;
     rows.push([

@@ -6,6 +6,7 @@
 import { synthesize } from '../src/core/synth.ts';
 import { createBrowserLfPool } from '../src/workers/pool-browser.ts';
 import { generateRows } from './lf-apply-gen.ts';
+import { distillData, distillRun, type DistillRun } from './scale-distill-data.ts';
 import { columnsOfRowMajor, metalAtScale, type MetalScaleRun } from './scale-lm-run.ts';
 import { applyRun, editLoop, type ApplyRun, type EditLoopResult } from './scale-loop.ts';
 
@@ -41,4 +42,9 @@ async function labelModel(o: { n: number; m: number; k: number; url: string | nu
   return metalAtScale(Array.from({ length: o.m }, (_, j) => g.L.column(j)), o.n, o.k, g.Y);
 }
 
-(globalThis as { shoalScale?: unknown }).shoalScale = { apply, edit, labelModel, crossOriginIsolated };
+/** The classifier task of bench:scale, generated and trained in the page (default engine). */
+async function distill(o: { n: number }): Promise<DistillRun> {
+  return distillRun(distillData(o.n), 'auto');
+}
+
+(globalThis as { shoalScale?: unknown }).shoalScale = { apply, edit, labelModel, distill, crossOriginIsolated };

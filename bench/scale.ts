@@ -582,7 +582,7 @@ async function partBrowse(b: Browser): Promise<void> {
 
 // ─── main ──────────────────────────────────────────────────────────────────────────────────────
 
-const needsBrowser = BROWSER && only.some((p) => ['import', 'apply', 'edit', 'labelmodel', 'browse'].includes(p));
+const needsBrowser = BROWSER && only.some((p) => ['import', 'apply', 'edit', 'labelmodel', 'distill', 'browse'].includes(p));
 const b = needsBrowser ? await openBrowser() : null;
 try {
   if (only.includes('import')) {
@@ -592,7 +592,7 @@ try {
   if (only.includes('apply')) await partApply(b);
   if (only.includes('edit')) await partEdit(b);
   if (only.includes('labelmodel')) await partLabelModel(table, { quick: QUICK, page: b?.page });
-  if (only.includes('distill')) await partDistill(table, { quick: QUICK });
+  if (only.includes('distill')) await partDistill(table, { quick: QUICK, page: b?.page });
   if (only.includes('browse')) {
     if (b) await partBrowse(b);
     else table('Data browser', ['measured'], [['no: Chromium not available or --no-browser']]);

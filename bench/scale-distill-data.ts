@@ -1,0 +1,50 @@
+/**
+ * bench:scale's classifier task, shared by the Node side (scale-distill.ts) and the Chromium page
+ * (scale-page.ts): generated documents whose gold is a hidden linear rule, with 15% of the
+ * training and dev labels flipped, and one `distill` run as the app does it.
+ */
+import { distill, predictTexts } from '../src/core/classifier/index.ts';
+import { accuracy, predictLabels } from '../src/core/metrics.ts';
+import { generateRows } from './lf-apply-gen.ts';
+import { linearRuleLabel, noisyLabels } from './scale-loop.ts';
+
+export const NOISE = 0.15;
+
+/** The generated task: train with 15%-noisy labels, dev with noisy labels, test with the clean rule. */
+export function distillData(n: number, nTest = 10_000, nDev = 1000) {
+  const all = generateRows(n + nTest + nDev, 11);
+  const text = (r: { text?: unknown }) => String(r.text);
+  const train = all.slice(0, n).map(text);
+  const test = all.slice(n, n + nTest).map(text);
+  const dev = all.slice(n + nTest).map(text);
+  // Weak labels: the hidden linear rule with 15% of labels flipped.
+  const yTrain = noisyLabels(all.slice(0, n), NOISE, 5, linearRuleLabel);
+  const devY = noisyLabels(all.slice(n + nTest), NOISE, 6, linearRuleLabel);
+  const truthTest = Int32Array.from(test, linearRuleLabel);
+  return { train, yTrain, dev, devY, test, truthTest };
+}
+
+export interface DistillRun {
+  ms: number;
+  cpuMs?: number;
+  acc: number;
+  epochs: number;
+  bestEpoch: number;
+  backend: string;
+  trainMs: number;
+  dim: number;
+}
+
+/** One `distill` run as the app does it (targets 'hard': the labels are one-hot anyway). */
+export async function distillRun(data: ReturnType<typeof distillData>, engine: 'auto' | 'tfjs', cpuNow?: () => number): Promise<DistillRun> {
+  const n = data.train.length;
+  const proba = new Float32Array(n * 2);
+  for (let i = 0; i < n; i++) proba[i * 2 + data.yTrain[i]] = 1;
+  const c0 = cpuNow?.() ?? 0;
+  const t0 = performance.now();
+  const r = await distill({ texts: data.train, proba, k: 2, dev: { texts: data.dev, labels: data.devY } }, { seed: 0, targets: 'hard', engine });
+  const ms = performance.now() - t0;
+  const cpuMs = cpuNow ? cpuNow() - c0 : undefined;
+  const acc = accuracy(predictLabels(predictTexts(r.classifier, data.test), 2, 'snorkel', 0), data.truthTest);
+  return { ms, cpuMs, acc, epochs: r.train.history.length, bestEpoch: r.train.bestEpoch, backend: r.train.backend, trainMs: r.train.ms, dim: r.classifier.model.dim };
+}
