@@ -7,7 +7,8 @@
  * Why wasm and not tfjs: tfjs-wasm's matMul is float32 and would tie the label model to a
  * global tfjs backend; this kernel is float64 like the rest of the engine and has no FMA, so a
  * fit gives the same bits in Node and in every browser. Measured at d = 1200, k = 6 (per product,
- * bench/NOTES.md): JS loop 3.2 ms, this kernel 0.7–0.9 ms, tfjs-wasm float32 matMul 0.7 ms.
+ * bench/NOTES.md): the blocked JS loop below 3.3–4.6 ms, this kernel 0.71–0.93 ms, tfjs-wasm's
+ * float32 matMul 0.68 ms.
  */
 import { DENSE_PRODUCT_WASM_BASE64 } from './dense-product-wasm.ts';
 
@@ -78,7 +79,7 @@ function wasmProduct(mod: WebAssembly.Module, offDense: Float64Array, d: number,
   };
 }
 
-/** Two rows against three columns per pass: six independent sums (1.7–2.3× a plain dot loop). */
+/** Two rows against three columns per pass: six independent sums (≈ 2× a one-row, one-column dot loop). */
 function jsProduct(O: Float64Array, d: number, k: number): DenseProduct {
   return {
     engine: 'js',
