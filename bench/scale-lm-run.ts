@@ -15,8 +15,6 @@ export interface MetalScaleRun {
   engine: string;
   acc: number;
   fitMs: number;
-  /** Process CPU over the fit (Node only). */
-  fitCpuMs?: number;
   statsMs: number;
   /** CPU of the row pass that made the counts, i.e. what the LF workers add (Node only). */
   countCpuMs?: number;
@@ -29,17 +27,15 @@ export async function metalAtScale(columns: Int8Array[], n: number, k: number, Y
   // A fresh LabelMatrix of raw columns, so building the row index is part of the fit.
   const L = new LabelMatrix(n, k, columns);
   const a = new MetalLabelModel({ balance: 'uniform' });
-  let c0 = cpuNow?.() ?? 0;
   let t0 = performance.now();
   await a.fit(L, { seed: 0 });
   const fitMs = performance.now() - t0;
-  const fitCpuMs = cpuNow ? cpuNow() - c0 : undefined;
   const proba = a.predictProba(L);
   const acc = accuracy(predictLabels(proba, k, 'snorkel', 0), Y);
 
   const accs = [new OverlapAccumulator(m, k), new OverlapAccumulator(m, k)];
   const lfs = Array.from({ length: m }, (_, j) => j);
-  c0 = cpuNow?.() ?? 0;
+  const c0 = cpuNow?.() ?? 0;
   const chunkRows = 1000;
   const buf = new Int8Array(m * chunkRows);
   for (let s = 0, c = 0; s < n; s += chunkRows, c++) {
@@ -56,7 +52,7 @@ export async function metalAtScale(columns: Int8Array[], n: number, k: number, Y
   const pb = b.predictProba(L);
   let maxDiff = 0;
   for (let i = 0; i < proba.length; i++) maxDiff = Math.max(maxDiff, Math.abs(proba[i] - pb[i]));
-  return { engine: a.summary().backend ?? 'typed-array', acc, fitMs, fitCpuMs, statsMs, countCpuMs, maxDiff };
+  return { engine: a.summary().backend ?? 'typed-array', acc, fitMs, statsMs, countCpuMs, maxDiff };
 }
 
 /** A row-major int8 matrix (synth.py's .L.i8) as LF columns. */
