@@ -13,6 +13,8 @@
  * Memory layout (the caller's job): O has `rows` rows (a multiple of 4) of `dp` doubles (dp
  * even), zero-padded; M holds k columns of dp doubles.
  */
+import { compileWat } from './wat.ts';
+
 const ROWS_PER_BLOCK = 4;
 const COLUMN_GROUPS = [2, 1];
 
@@ -79,14 +81,6 @@ ${COLUMN_GROUPS.map(columnGroup).join('\n')}
 export const DENSE_PRODUCT_ROWS_PER_BLOCK = ROWS_PER_BLOCK;
 
 /** The kernel compiled by wabt (a devDependency: only this script and its test need it). */
-export async function compileDenseProduct(): Promise<Uint8Array> {
-  const { default: initWabt } = await import('wabt');
-  const wabt = await initWabt();
-  const mod = wabt.parseWat('dense-product.wat', denseProductWat(), { simd: true });
-  try {
-    mod.validate();
-    return new Uint8Array(mod.toBinary({}).buffer);
-  } finally {
-    mod.destroy();
-  }
+export function compileDenseProduct(): Promise<Uint8Array> {
+  return compileWat('dense-product.wat', denseProductWat());
 }

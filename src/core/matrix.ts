@@ -130,6 +130,11 @@ export class LabelMatrix {
     return idx;
   }
 
+  /** Whether rows() is already built (and so costs nothing to call). */
+  hasRowIndex(): boolean {
+    return this.rowsCache !== undefined;
+  }
+
   /** Row-wise sparse view, cached until a column changes. O(n·m) to build, cache-friendly. */
   rows(): SparseRows {
     if (this.rowsCache) return this.rowsCache;

@@ -34,10 +34,11 @@ function chunked(rows: Row[], sizes: number[]): ChunkSource {
 }
 
 describe('OverlapAccumulator', () => {
-  it('sums chunks (LF-major, any LF subset) to the overlap counts of the whole matrix', () => {
-    for (const seed of [1, 2, 3, 4]) {
+  it('sums chunks (LF-major, any LF subset) to the overlap counts of the whole matrix, counting by rows or by bitsets', () => {
+    for (const [seed, path] of [[1, 'rows'], [2, 'rows'], [3, 'bitsets'], [4, 'bitsets'], [5, 'auto'], [6, 'auto']] as const) {
       const rng = mulberry32(seed);
-      const n = 50 + Math.floor(rng() * 300);
+      // Even seeds span several bitset blocks (8192 rows) and end mid-word.
+      const n = seed % 2 ? 50 + Math.floor(rng() * 300) : 8000 + Math.floor(rng() * 12000);
       const m = 1 + Math.floor(rng() * 7);
       const k = 2 + Math.floor(rng() * 4);
       const cols = Array.from({ length: m }, () => Int8Array.from({ length: n }, () => (rng() < 0.4 ? Math.floor(rng() * k) : -1)));
@@ -45,16 +46,17 @@ describe('OverlapAccumulator', () => {
       const dropped = m > 1 ? Math.floor(rng() * m) : -1;
       if (dropped >= 0) cols[dropped].fill(-1);
       const lfs = Array.from({ length: m }, (_, j) => j).filter((j) => j !== dropped);
-      const acc = new OverlapAccumulator(m, k);
+      const acc = new OverlapAccumulator(m, k, path);
       for (let start = 0; start < n; ) {
-        const len = Math.min(n - start, 1 + Math.floor(rng() * 60));
+        // Some chunks longer than a bitset block (8192 rows).
+        const len = Math.min(n - start, rng() < 0.05 ? 9000 : 1 + Math.floor(rng() * 60));
         const votes = new Int8Array(lfs.length * len);
         lfs.forEach((j, s) => votes.set(cols[j].subarray(start, start + len), s * len));
         acc.addChunk(votes, len, lfs);
         start += len;
       }
       const got = acc.take();
-      const want = overlapCounts(new LabelMatrix(n, k, cols));
+      const want = overlapCounts(new LabelMatrix(n, k, cols), 'test', 'rows');
       expect(got.n).toBe(n);
       expect(Array.from(got.counts)).toEqual(Array.from(want.counts));
       // take() starts over.

@@ -8,7 +8,8 @@
  * One accumulator per worker and job, not one array per chunk: at m = 200, k = 6 one array is
  * 11.5 MB, which would cost more to transfer per 1000-row chunk than the chunk's LFs cost to run.
  */
-import { assertOverlapFits, type OverlapCounts } from '../core/labelmodel/overlap.ts';
+import { assertOverlapFits, mirrorUpper, type CountingPath, type OverlapCounts } from '../core/labelmodel/overlap.ts';
+import { BITSET_BLOCK_ROWS, bitsetsPay, createBitsetCounter, samplePairsPerRow, type BitsetOverlapCounter } from '../core/labelmodel/overlap-bits.ts';
 
 export class OverlapAccumulator {
   readonly d: number;
@@ -16,10 +17,13 @@ export class OverlapAccumulator {
   private counts: Float64Array;
   private n = 0;
   private readonly idx: Int32Array;
+  /** Column bitsets when they pay for this LF set (decided on the first chunk), else null. */
+  private bits: BitsetOverlapCounter | null | undefined;
 
   constructor(
     readonly m: number,
     readonly k: number,
+    private readonly path: CountingPath = 'auto',
   ) {
     assertOverlapFits('worker-side overlap statistics', m, k);
     this.d = m * k;
@@ -35,6 +39,22 @@ export class OverlapAccumulator {
     const { d, k, counts, idx } = this;
     const L = lfs.length;
     for (let s = 1; s < L; s++) if (lfs[s] <= lfs[s - 1]) throw new Error('chunk LFs must be in ascending order');
+    const slice = (s: number, from: number, to: number) => votes.subarray(s * rows + from, s * rows + to);
+    if (this.bits === undefined) {
+      // Decided once, on the first chunk's vote density: both paths give the same counts.
+      const pay = () => bitsetsPay(this.m, k, samplePairsPerRow(lfs.map((_, s) => slice(s, 0, rows)), rows), false);
+      this.bits = this.path === 'bitsets' || (this.path === 'auto' && pay()) ? createBitsetCounter(this.m, k) : null;
+    }
+    if (this.bits) {
+      const position = new Int32Array(this.m).fill(-1);
+      lfs.forEach((j, s) => (position[j] = s));
+      for (let from = 0; from < rows; from += BITSET_BLOCK_ROWS) {
+        const to = Math.min(rows, from + BITSET_BLOCK_ROWS);
+        this.bits.addBlock((j) => (position[j] < 0 ? null : slice(position[j], from, to)), to - from);
+      }
+      this.n += rows;
+      return;
+    }
     for (let i = 0; i < rows; i++) {
       let v = 0;
       for (let s = 0; s < L; s++) {
@@ -53,10 +73,10 @@ export class OverlapAccumulator {
 
   /** The counts so far (mirrored into a full matrix), and a fresh accumulator. */
   take(): OverlapCounts {
-    const { d, counts } = this;
-    for (let a = 0; a < d; a++) for (let b = a + 1; b < d; b++) counts[b * d + a] = counts[a * d + b];
+    const { d } = this;
+    const counts = mirrorUpper(this.bits ? this.bits.take() : this.counts, d);
     const out: OverlapCounts = { n: this.n, m: this.m, k: this.k, counts };
-    this.counts = new Float64Array(d * d);
+    if (!this.bits) this.counts = new Float64Array(d * d);
     this.n = 0;
     return out;
   }

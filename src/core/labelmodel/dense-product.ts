@@ -10,6 +10,7 @@
  * bench/NOTES.md): the blocked JS loop below 3.3–4.6 ms, this kernel 0.71–0.93 ms, tfjs-wasm's
  * float32 matMul 0.68 ms.
  */
+import { kernelLoader } from './wasm-kernel.ts';
 import { DENSE_PRODUCT_WASM_BASE64 } from './dense-product-wasm.ts';
 
 export interface DenseProduct {
@@ -21,19 +22,7 @@ export interface DenseProduct {
 /** Must match DENSE_PRODUCT_ROWS_PER_BLOCK in scripts/dense-product-wat.ts (checked by the test). */
 export const KERNEL_ROWS_PER_BLOCK = 4;
 
-let compiled: WebAssembly.Module | null | undefined;
-
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    const bytes = Uint8Array.from(atob(DENSE_PRODUCT_WASM_BASE64), (c) => c.charCodeAt(0));
-    // Synchronous compile: ~1 KB, under the size browsers allow synchronously on a main thread.
-    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    compiled = null; // no WebAssembly, or a CSP without 'wasm-unsafe-eval'
-  }
-  return compiled;
-}
+const kernelModule = kernelLoader(DENSE_PRODUCT_WASM_BASE64);
 
 /**
  * A product bound to one O∘M (d×d, row-major; copied, so the caller may drop it).

@@ -6,6 +6,7 @@
  */
 import type { LabelMatrix, SparseRows } from '../matrix.ts';
 import { ShoalError } from '../types.ts';
+import { bitsetsPay, createBitsetCounter, samplePairsPerRow } from './overlap-bits.ts';
 
 /**
  * Most entries a model may hold in (m·k)² overlap arrays: 2^25 (268 MB as float64). metal keeps
@@ -48,10 +49,25 @@ export interface OverlapCounts {
   counts: Float64Array;
 }
 
-export function overlapCounts(L: LabelMatrix, model = 'this label model'): OverlapCounts {
+/**
+ * How pair counts are made: 'auto' picks by cost (overlap-bits.ts: bitsetsPay); 'rows' and
+ * 'bitsets' force one (tests compare them; 'bitsets' falls back to rows without wasm SIMD).
+ */
+export type CountingPath = 'auto' | 'rows' | 'bitsets';
+
+export function overlapCounts(L: LabelMatrix, model = 'this label model', path: CountingPath = 'auto'): OverlapCounts {
   const { n, k, m } = L;
   assertOverlapFits(model, m, k);
   const d = m * k;
+  // Few (LF, class) indicators voting often are counted faster as column bitsets
+  // (overlap-bits.ts), which need no row index: the same whole numbers either way.
+  const cols = L.columns();
+  const useBits = path === 'bitsets' || (path === 'auto' && bitsetsPay(m, k, samplePairsPerRow(cols, n), L.hasRowIndex()));
+  const counter = useBits ? createBitsetCounter(m, k) : null;
+  if (counter) {
+    counter.addColumns(cols, 0, n);
+    return { n, m, k, counts: mirrorUpper(counter.take(), d) };
+  }
   const counts = new Float64Array(d * d);
   const { rowPtr, lf, label } = L.rows();
   const idx = new Int32Array(m);
@@ -67,8 +83,13 @@ export function overlapCounts(L: LabelMatrix, model = 'this label model'): Overl
       for (let t = s + 1; t < v; t++) counts[row + idx[t]]++;
     }
   }
+  return { n, m, k, counts: mirrorUpper(counts, d) };
+}
+
+/** Copies the upper triangle of a d×d matrix onto its lower one (pairs are counted once). */
+export function mirrorUpper(counts: Float64Array, d: number): Float64Array {
   for (let a = 0; a < d; a++) for (let b = a + 1; b < d; b++) counts[b * d + a] = counts[a * d + b];
-  return { n, m, k, counts };
+  return counts;
 }
 
 export function mergeOverlapCounts(a: OverlapCounts, b: OverlapCounts): OverlapCounts {
@@ -101,6 +122,5 @@ export function overlapCountsWeighted(rows: SparseRows, weight: ArrayLike<number
       for (let t = s + 1; t < v; t++) counts[row + idx[t]] += c;
     }
   }
-  for (let a = 0; a < d; a++) for (let b = a + 1; b < d; b++) counts[b * d + a] = counts[a * d + b];
-  return { n, m, k, counts };
+  return { n, m, k, counts: mirrorUpper(counts, d) };
 }
