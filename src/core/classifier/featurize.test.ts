@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type FeatureSpec, fitVocabulary, hashTexts, selectRows, tokenize, transform } from './featurize.ts';
+import { corpusBuckets, DEFAULT_FEATURES, estimateDistinct, type FeatureSpec, fitVocabulary, hashTexts, MAX_AUTO_BUCKETS, occupiedBuckets, selectRows, tokenize, transform } from './featurize.ts';
+import { mulberry32 } from '../rng.ts';
 import { murmur3 } from './hash.ts';
 
 const WORDS_ONLY: FeatureSpec = { buckets: 1 << 18, wordNgrams: [1, 2], charNgrams: [0, 0], sublinearTf: true, charWeight: 1 };
@@ -146,5 +147,62 @@ describe('fitVocabulary + transform', () => {
     const S = selectRows(X, [2, 0]);
     expect(Array.from(S.indices.subarray(S.rowPtr[1], S.rowPtr[2]))).toEqual(Array.from(X.indices.subarray(X.rowPtr[0], X.rowPtr[1])));
     expect(() => transform(hashTexts(['x'], { ...WORDS_ONLY, buckets: 64 }), vocab)).toThrow(/buckets/);
+  });
+});
+
+describe('hash size sized to the corpus', () => {
+  /** `n` distinct random words, one per text, hashed into `buckets`. */
+  function distinctWords(n: number, buckets: number, seed: number) {
+    const rng = mulberry32(seed);
+    const words = new Set<string>();
+    while (words.size < n) words.add('w' + Math.floor(rng() * 2 ** 40).toString(36));
+    return hashTexts([...words], { ...WORDS_ONLY, wordNgrams: [1, 1], buckets });
+  }
+
+  it('linear counting recovers the number of distinct n-grams from the occupied buckets', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 200, max: 12_000 }), fc.integer({ min: 0, max: 1000 }), (n, seed) => {
+        const raw = distinctWords(n, 1 << 12, seed);
+        const occupied = occupiedBuckets(raw);
+        // Far fewer buckets are occupied than there are words once n nears 4,096 …
+        if (n > 4096) expect(occupied).toBeLessThan(0.8 * n);
+        // … yet the estimate stays within 6% (its standard error is well under 2% here).
+        expect(Math.abs(estimateDistinct(occupied, 1 << 12) / n - 1)).toBeLessThan(0.06);
+      }),
+      { seed: 11, numRuns: 12 },
+    );
+    expect(estimateDistinct(0, 1 << 12)).toBe(0);
+    expect(estimateDistinct(1 << 12, 1 << 12)).toBe(Infinity);
+    expect(() => estimateDistinct(5000, 1 << 12)).toThrow(/occupied buckets/);
+  });
+
+  it('counts each occupied bucket once, however many rows use it', () => {
+    const raw = hashTexts(['spam eggs', 'eggs spam', 'spam'], WORDS_ONLY);
+    // spam, eggs, "spam eggs", "eggs spam": four distinct grams (no collision at 2^18 here).
+    expect(occupiedBuckets(raw)).toBe(4);
+  });
+
+  it('keeps 2^18 until the corpus holds more distinct n-grams, then one bucket per n-gram, capped at 2^22', () => {
+    const M = DEFAULT_FEATURES.buckets;
+    expect(M).toBe(1 << 18);
+    // Occupancy M(1 − e^(−D/M)) of D distinct n-grams.
+    const occ = (d: number) => Math.round(M * (1 - Math.exp(-d / M)));
+    expect(corpusBuckets(0)).toBe(M);
+    expect(corpusBuckets(occ(40_000))).toBe(M); // a WRENCH-sized corpus
+    expect(corpusBuckets(130_493)).toBe(M); // bench:scale --quick, 20k documents: ≈ 181k n-grams
+    expect(corpusBuckets(occ(0.99 * M))).toBe(M);
+    expect(corpusBuckets(occ(1.05 * M))).toBe(2 * M);
+    expect(corpusBuckets(239_428)).toBe(1 << 20); // bench:scale, 100k documents: ≈ 642k n-grams
+    expect(corpusBuckets(occ(3.5 * M))).toBe(4 * M);
+    expect(corpusBuckets(M - 1)).toBe(MAX_AUTO_BUCKETS);
+    expect(corpusBuckets(M)).toBe(MAX_AUTO_BUCKETS);
+    // Monotone: more occupied buckets never give a smaller table.
+    let last = M;
+    for (let o = 0; o <= M; o += 997) {
+      const b = corpusBuckets(o);
+      expect(b).toBeGreaterThanOrEqual(last);
+      expect(Number.isInteger(Math.log2(b))).toBe(true);
+      last = b;
+    }
   });
 });

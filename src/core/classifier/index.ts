@@ -7,7 +7,7 @@
 import type { LabelMatrix } from '../matrix.ts';
 import { predictLabels } from '../metrics.ts';
 import { ShoalError } from '../types.ts';
-import { type Csr, DEFAULT_FEATURES, type FeatureSpec, fitVocabulary, hashTexts, selectRows, transform, type VocabularyOptions } from './featurize.ts';
+import { corpusBuckets, type Csr, DEFAULT_FEATURES, type FeatureSpec, fitVocabulary, hashTexts, occupiedBuckets, selectRows, transform, type VocabularyOptions } from './featurize.ts';
 import type { DistilledClassifier } from './model.ts';
 import { type EpochReport, type TrainOptions, type TrainResult, trainLinear } from './train.ts';
 
@@ -32,6 +32,11 @@ export interface DistillInput {
 }
 
 export interface DistillOptions extends Omit<TrainOptions, 'dev' | 'onProgress'> {
+  /**
+   * Featurization; what is left out comes from `DEFAULT_FEATURES`, except `buckets`: left out, it
+   * is sized to the training texts (`corpusBuckets`: 2^18 unless they hold more distinct n-grams,
+   * up to 2^22). The size used is in the result's `classifier.features.buckets`.
+   */
   features?: Partial<FeatureSpec>;
   vocabulary?: VocabularyOptions;
   /**
@@ -85,9 +90,19 @@ export async function distill(input: DistillInput, opts: DistillOptions = {}): P
     throw new ShoalError(`label-model probabilities have ${proba.length} values, expected ${texts.length} rows × ${k} classes`);
   }
   if (input.L && input.L.n !== texts.length) throw new ShoalError(`label matrix has ${input.L.n} rows but there are ${texts.length} texts`);
-  const features: FeatureSpec = { ...DEFAULT_FEATURES, ...opts.features };
-  const raw = hashTexts(texts, features);
-  const vocab = fitVocabulary(raw, opts.vocabulary);
+  let features: FeatureSpec = { ...DEFAULT_FEATURES, ...opts.features, buckets: opts.features?.buckets ?? DEFAULT_FEATURES.buckets };
+  let raw = hashTexts(texts, features);
+  let vocab = fitVocabulary(raw, opts.vocabulary);
+  if (opts.features?.buckets === undefined) {
+    // The default-size pass doubles as the distinct-n-gram count (its occupied buckets); only a
+    // corpus that outgrows it is hashed again, so small sets cost nothing extra.
+    const buckets = corpusBuckets(occupiedBuckets(raw));
+    if (buckets !== features.buckets) {
+      features = { ...features, buckets };
+      raw = hashTexts(texts, features);
+      vocab = fitVocabulary(raw, opts.vocabulary);
+    }
+  }
   const X = transform(raw, vocab);
   const rows = input.rows ?? (input.L ? coveredRows(input.L) : Uint32Array.from({ length: texts.length }, (_, i) => i));
   for (let t = 0; t < rows.length; t++) {

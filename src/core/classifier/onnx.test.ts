@@ -3,7 +3,7 @@ import onnxProto from 'onnx-proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.ts';
 import { mulberry32 } from '../rng.ts';
-import { distill, exportOnnx, hashTexts, onnxInputs, onnxSidecar, predictOnnx, predictProbaTf, transform } from './index.ts';
+import { distill, exportOnnx, hashTexts, onnxInputs, onnxSidecar, predictOnnx, predictProbaTf, predictTexts, transform } from './index.ts';
 import { murmur3 } from './hash.ts';
 
 function corpus(n: number, seed: number) {
@@ -41,6 +41,33 @@ describe('ONNX export', () => {
     expect(max).toBeLessThanOrEqual(1e-5);
     // The model is not trivial: predictions differ between rows.
     expect(new Set(Array.from(viaOnnx.subarray(0, 30)).map((v) => v.toFixed(3))).size).toBeGreaterThan(5);
+  });
+
+  it('a hash size sized to the corpus travels in the classifier, the sidecar and the graph', async () => {
+    // 2,400 texts of 80 fresh random words: ≈ 190k distinct unigrams + 190k bigrams, more than 2^18.
+    const rng = mulberry32(21);
+    const word = () => 'w' + Math.floor(rng() * 2 ** 40).toString(36);
+    const texts = Array.from({ length: 2400 }, () => Array.from({ length: 80 }, word).join(' '));
+    const proba = Float32Array.from({ length: texts.length * 2 }, (_, i) => (i % 2 === 0 ? 0.3 : 0.7));
+    const big = await distill({ texts, proba, k: 2 }, { maxEpochs: 1, seed: 1 });
+    expect(big.classifier.features.buckets).toBe(1 << 19);
+    expect(big.classifier.vocab.buckets).toBe(1 << 19);
+    expect(onnxSidecar(big.classifier).featurization.buckets).toBe(1 << 19);
+    // The same texts under an explicit size keep it; a small corpus keeps the default 2^18.
+    const fixed = await distill({ texts: texts.slice(0, 50), proba: proba.slice(0, 100), k: 2 }, { maxEpochs: 1, features: { buckets: 1 << 12 } });
+    expect(fixed.classifier.features.buckets).toBe(1 << 12);
+    const tr = corpus(40, 4);
+    expect((await distill({ texts: tr.texts, proba: tr.proba, k: 3 }, { maxEpochs: 1 })).classifier.features.buckets).toBe(1 << 18);
+    // onnxruntime-web on the exported graph agrees with the pure path, for seen and unseen text.
+    const probe = [...texts.slice(0, 20), 'w1 w2 never seen', texts[5].split(' ').slice(3, 9).join(' ')];
+    const raw = hashTexts(probe, big.classifier.features);
+    expect(raw.dim).toBe(1 << 19);
+    const viaOnnx = await predictOnnx(ort, exportOnnx(big.classifier), raw, 2);
+    const pure = predictTexts(big.classifier, probe);
+    let max = 0;
+    for (let i = 0; i < pure.length; i++) max = Math.max(max, Math.abs(pure[i] - viaOnnx[i]));
+    expect(max).toBeLessThanOrEqual(1e-5);
+    expect(Math.abs(pure[0] - pure[1])).toBeGreaterThan(1e-3); // a non-trivial model
   });
 
   it('is a well-formed opset-17 model whose inputs and outputs the sidecar describes', async () => {

@@ -382,7 +382,7 @@ export async function trainLinearTyped(X: Csr, targets: ArrayLike<number>, k: nu
     }
     state.flush();
     const { weights, bias } = averaging ? state.averageSnapshot() : state.snapshot();
-    if (keeper.end(epoch, weightSum > 0 ? lossSum / weightSum : 0, weights, bias)) break;
+    if (keeper.end(epoch, weightSum > 0 ? lossSum / weightSum : 0, weights, bias, averaging)) break;
   }
   return keeper.result(TYPED_BACKEND);
 }

@@ -77,6 +77,8 @@ export interface EpochReport {
   /** Mean training loss over the epoch. */
   loss: number;
   devScore?: number;
+  /** Mean negative log-likelihood of the dev labels (what ranks averaged epochs, see EpochKeeper). */
+  devLogLoss?: number;
   /** Whether this epoch is the best so far (its weights are the ones kept). */
   best: boolean;
 }
@@ -180,7 +182,7 @@ async function trainLinearTfjs(X: Csr, targets: ArrayLike<number>, k: number, op
         weights = (await readFloats(W)).slice();
         bias = (await readFloats(b)).slice();
       }
-      if (keeper.end(epoch, weightSum > 0 ? lossSum / weightSum : 0, weights, bias)) break;
+      if (keeper.end(epoch, weightSum > 0 ? lossSum / weightSum : 0, weights, bias, !!sums)) break;
     }
   } finally {
     W.dispose();
