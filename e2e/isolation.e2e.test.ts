@@ -7,7 +7,7 @@
  * Playwright reports the page as crashed when any of its out-of-process frames crashes and
  * then refuses to talk to it, so everything after the bomb goes through a raw CDP session.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -40,6 +40,8 @@ const rowContent = (name: string) => `document.querySelector('[data-testid="lf-r
 
 async function rawShot(cdp: CDPSession, name: string): Promise<void> {
   const shot = (await cdp.send('Page.captureScreenshot', { format: 'png' })) as { data: string };
+  // This may be the run's first screenshot: on a clean checkout the folder does not exist yet.
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
   writeFileSync(join(SCREENSHOT_DIR, `${name}.png`), Buffer.from(shot.data, 'base64'));
 }
 
