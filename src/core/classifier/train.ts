@@ -34,7 +34,10 @@ export interface TrainOptions {
   seed?: number;
   /** Upper bound on passes over the data (default 60). */
   maxEpochs?: number;
-  /** Stop after this many epochs without a better dev score (default 15). */
+  /**
+   * Stop after this many epochs without a better dev score (default 15); among iterate averages,
+   * without a lower dev log-loss (see `EpochKeeper` in train-loop.ts).
+   */
   patience?: number;
   batchSize?: number;
   learningRate?: number;
