@@ -36,7 +36,7 @@ browserSuite('the trained classifier is kept across reloads and marked stale whe
     // Collapsed by default; the summary says what the next run uses.
     const settings = page.getByTestId('clf-settings');
     expect(await settings.getAttribute('open')).toBeNull();
-    expect(await text('clf-settings-summary')).toMatch(/word 1–2-grams · 2\^18 buckets · ≤ 60 epochs/);
+    expect(await text('clf-settings-summary')).toMatch(/word 1–2-grams · buckets sized to the data · ≤ 60 epochs/);
     await settings.locator('summary').click();
     // A bad value is named and blocks training.
     await page.getByTestId('clf-set-lr').fill('0');

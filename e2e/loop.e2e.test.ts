@@ -136,6 +136,8 @@ browserSuite('the loop: label model, annotation, classifier, ONNX, exports, proj
     const acc = Number((await page.getByTestId('clf-test-acc').textContent())!.replace('%', ''));
     expect(acc).toBeGreaterThan(70);
     expect(await m.textContent()).toMatch(/label model/);
+    // Default hash size: sized to the data, and the demo's few thousand texts keep 2^18.
+    expect(await page.getByTestId('clf-trained-settings').textContent()).toContain('2^18 buckets (sized to the data)');
     await h.shot('loop-classifier');
   }, 300_000);
 

@@ -26,7 +26,9 @@ const bundleWith = (model: Record<string, unknown>) =>
 describe('classifier settings', () => {
   it("defaults to core's featurization and training defaults, and they validate", () => {
     const d = defaultClassifierSettings();
-    expect(d.buckets).toBe(DEFAULT_FEATURES.buckets);
+    // Left to core, which sizes the hash to the corpus (DEFAULT_FEATURES.buckets when small).
+    expect(d.buckets).toBe('auto');
+    expect(classifierTrainOptions(d).features).not.toHaveProperty('buckets');
     expect(d.wordNgrams).toEqual([...DEFAULT_FEATURES.wordNgrams]);
     expect(d.charNgrams).toEqual([...DEFAULT_FEATURES.charNgrams]);
     expect(d.maxEpochs).toBe(TRAIN_DEFAULTS.maxEpochs);
@@ -50,6 +52,10 @@ describe('classifier settings', () => {
     expect(readClassifierSettings(undefined)).toEqual(defaultClassifierSettings());
     expect(readClassifierSettings({ targets: 'hard', maxEpochs: 20 })).toEqual({ ...defaultClassifierSettings(), targets: 'hard', maxEpochs: 20 });
     expect(readClassifierSettings({ learningRate: 'fast', l2: 0.01, buckets: 77 })).toEqual({ ...defaultClassifierSettings(), l2: 0.01 });
+    // A size chosen before 'auto' existed (2^18 was the default then) stays what it was.
+    expect(readClassifierSettings({ buckets: DEFAULT_FEATURES.buckets }).buckets).toBe(DEFAULT_FEATURES.buckets);
+    expect(readClassifierSettings({ buckets: 'auto' }).buckets).toBe('auto');
+    expect(readClassifierSettings({ buckets: 'big' }).buckets).toBe('auto');
     expect(readClassifierSettings({ wordNgrams: [0, 0], charNgrams: [3, 5] })).toMatchObject({ wordNgrams: [0, 0], charNgrams: [3, 5] });
   });
 

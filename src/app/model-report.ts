@@ -204,8 +204,11 @@ export interface ClassifierSettings {
   charNgrams: [number, number];
   /** Multiplier on char n-gram weights. */
   charWeight: number;
-  /** Hash space size (a power of two). */
-  buckets: number;
+  /**
+   * Hash space size: a power of two, or 'auto' to size it to the training texts
+   * (core/classifier corpusBuckets: 2^18, or one bucket per distinct n-gram up to 2^22).
+   */
+  buckets: number | 'auto';
   maxEpochs: number;
   /** Epochs without a better dev score before stopping. */
   patience: number;
@@ -226,7 +229,7 @@ export function defaultClassifierSettings(): ClassifierSettings {
     wordNgrams: [DEFAULT_FEATURES.wordNgrams[0], DEFAULT_FEATURES.wordNgrams[1]],
     charNgrams: [DEFAULT_FEATURES.charNgrams[0], DEFAULT_FEATURES.charNgrams[1]],
     charWeight: DEFAULT_FEATURES.charWeight,
-    buckets: DEFAULT_FEATURES.buckets,
+    buckets: 'auto',
     maxEpochs: TRAIN_DEFAULTS.maxEpochs,
     patience: TRAIN_DEFAULTS.patience,
     learningRate: TRAIN_DEFAULTS.learningRate,
@@ -256,7 +259,7 @@ export function validateClassifierSettings(s: ClassifierSettings): SettingsError
   if (c) e.charNgrams = c;
   if (!w && !c && s.wordNgrams[1] === 0 && s.charNgrams[1] === 0) e.wordNgrams = 'turn on word or char n-grams: with neither there are no features';
   if (!isNum(s.charWeight) || s.charWeight <= 0 || s.charWeight > 10) e.charWeight = 'char weight must be in (0, 10]';
-  if (!BUCKET_CHOICES.includes(s.buckets)) e.buckets = `hash size must be a power of two from ${BUCKET_CHOICES[0]} to ${BUCKET_CHOICES[BUCKET_CHOICES.length - 1]}`;
+  if (s.buckets !== 'auto' && !BUCKET_CHOICES.includes(s.buckets)) e.buckets = `hash size must be auto or a power of two from ${BUCKET_CHOICES[0]} to ${BUCKET_CHOICES[BUCKET_CHOICES.length - 1]}`;
   if (!isInt(s.maxEpochs) || s.maxEpochs < 1 || s.maxEpochs > 500) e.maxEpochs = 'epochs must be a whole number from 1 to 500';
   if (!isInt(s.patience) || s.patience < 1 || s.patience > 500) e.patience = 'patience must be a whole number from 1 to 500';
   if (!isNum(s.learningRate) || s.learningRate <= 0 || s.learningRate > 10) e.learningRate = 'learning rate must be in (0, 10]';
@@ -295,7 +298,8 @@ export function classifierTrainOptions(s: ClassifierSettings): {
   training: { patience: number; learningRate: number; l2: number };
 } {
   return {
-    features: { buckets: s.buckets, wordNgrams: [s.wordNgrams[0], s.wordNgrams[1]], charNgrams: [s.charNgrams[0], s.charNgrams[1]], charWeight: s.charWeight },
+    // Left out, core sizes the hash to the training texts.
+    features: { ...(s.buckets === 'auto' ? {} : { buckets: s.buckets }), wordNgrams: [s.wordNgrams[0], s.wordNgrams[1]], charNgrams: [s.charNgrams[0], s.charNgrams[1]], charWeight: s.charWeight },
     maxEpochs: s.maxEpochs,
     targets: s.targets,
     seed: s.seed,
