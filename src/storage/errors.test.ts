@@ -24,6 +24,8 @@ describe('quota errors', () => {
     expect((err as Error).message).toBe(
       'Browser storage is full, so LF "free" was not saved (earlier data is intact); delete old projects, datasets or runs, or allow persistent storage, then try again.',
     );
+    const many = await guardWrite('the gold labels', async () => { throw quota(); }, true).catch((e: unknown) => e);
+    expect((many as Error).message).toMatch(/^Browser storage is full, so the gold labels were not saved \(earlier data is intact\);/);
     const other = new Error('constraint');
     await expect(guardWrite('x', async () => { throw other; })).rejects.toBe(other);
   });

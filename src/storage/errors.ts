@@ -7,9 +7,10 @@
 import { ShoalError } from '../core/types.ts';
 
 export class StorageFullError extends ShoalError {
-  constructor(action: string) {
+  /** `action` names what was being saved; `plural` when it reads as plural ("the gold labels"). */
+  constructor(action: string, plural = false) {
     super(
-      `Browser storage is full, so ${action} was not saved (earlier data is intact); delete old projects, datasets or runs, or allow persistent storage, then try again.`,
+      `Browser storage is full, so ${action} ${plural ? 'were' : 'was'} not saved (earlier data is intact); delete old projects, datasets or runs, or allow persistent storage, then try again.`,
     );
     this.name = 'StorageFullError';
   }
@@ -28,11 +29,11 @@ export function isQuotaError(e: unknown, depth = 0): boolean {
 }
 
 /** Run a write; a quota failure becomes a StorageFullError naming what was being saved. */
-export async function guardWrite<T>(action: string, fn: () => Promise<T>): Promise<T> {
+export async function guardWrite<T>(action: string, fn: () => Promise<T>, plural = false): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (isQuotaError(e)) throw new StorageFullError(action);
+    if (isQuotaError(e)) throw new StorageFullError(action, plural);
     throw e;
   }
 }

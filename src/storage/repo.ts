@@ -339,6 +339,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
         if (gold.length !== v.rowCount) throw new ShoalError(`Gold labels have ${gold.length} rows; the dataset has ${v.rowCount}.`);
         await this.db.put('columns', { key: columnKey(versionId, 'gold'), versionId, name: 'gold', data: gold });
       }),
+      true,
     );
   }
 
@@ -350,6 +351,31 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
         if (clash) throw new ShoalError(`An LF named "${lf.name}" already exists in this project; pick another name.`);
         await this.db.put('lfs', lf);
       }),
+    );
+  }
+
+  /**
+   * Store several LFs of one project in one transaction (a reorder, an undo that restores one
+   * and moves the rest): a full disk leaves all of them as they were, never half the order.
+   */
+  async putLfs(lfs: readonly LfRecord[]): Promise<void> {
+    if (lfs.length === 0) return;
+    await guardWrite(lfs.length === 1 ? `LF "${lfs[0].name}"` : `the changes to ${lfs.length} LFs`, () =>
+      this.db.tx('rw', ['lfs'], async () => {
+        const byId = new Map<string, LfRecord>();
+        for (const o of (await this.db.where('lfs', 'projectId', lfs[0].projectId)) as LfRecord[]) byId.set(o.id, o);
+        for (const lf of lfs) {
+          if (lf.projectId !== lfs[0].projectId) throw new ShoalError(`LF "${lf.name}" belongs to another project than "${lfs[0].name}"; store them apart.`);
+          byId.set(lf.id, lf);
+        }
+        const seen = new Map<string, string>();
+        for (const o of byId.values()) {
+          if (seen.has(o.name) && seen.get(o.name) !== o.id) throw new ShoalError(`An LF named "${o.name}" already exists in this project; pick another name.`);
+          seen.set(o.name, o.id);
+        }
+        for (const lf of lfs) await this.db.put('lfs', lf);
+      }),
+      lfs.length > 1,
     );
   }
 
@@ -370,8 +396,10 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     const v = await this.getVersion(record.versionId);
     if (!v) throw new ShoalError(`Dataset version ${record.versionId} does not exist.`);
     if (record.votes.length !== v.rowCount) throw new ShoalError(`Votes have ${record.votes.length} rows; the dataset has ${v.rowCount}.`);
-    await guardWrite('the LF votes', () =>
-      this.db.tx('rw', ['votes'], () => this.db.put('votes', { ...record, key: voteKey(record.sourceHash, record.versionId) })),
+    await guardWrite(
+      'the LF votes',
+      () => this.db.tx('rw', ['votes'], () => this.db.put('votes', { ...record, key: voteKey(record.sourceHash, record.versionId) })),
+      true,
     );
   }
 

@@ -357,4 +357,27 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     const again = await importRows(s, p.id, 10);
     expect((await s.getVersion(again.versionId))!.rowCount).toBe(10);
   });
+  it('stores several LFs in one transaction: a full disk midway keeps the old order whole', async () => {
+    s = await make();
+    const p = await s.createProject('P');
+    const a = lf(p.id, 'a', 'hA', 0);
+    const b = lf(p.id, 'b', 'hB', 1);
+    const c = lf(p.id, 'c', 'hC', 2);
+    await s.putLfs([a, b, c]);
+    expect((await s.listLfs(p.id)).map((l) => l.name)).toEqual(['a', 'b', 'c']);
+    // Reverse the order; the second put finds the disk full.
+    let puts = 0;
+    fault = (t) => t === 'lfs' && ++puts === 2;
+    const err = await s.putLfs([{ ...a, order: 2 }, { ...b, order: 1 }, { ...c, order: 0 }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageFullError);
+    expect((err as Error).message).toMatch(/^Browser storage is full, so the changes to 3 LFs were not saved \(earlier data is intact\)/);
+    fault = null;
+    expect((await s.listLfs(p.id)).map((l) => `${l.name}${l.order}`)).toEqual(['a0', 'b1', 'c2']);
+    await s.putLfs([{ ...a, order: 2 }, { ...c, order: 0 }]);
+    expect((await s.listLfs(p.id)).map((l) => l.name)).toEqual(['c', 'b', 'a']);
+    // Names stay unique across the batch and the stored LFs.
+    await expect(s.putLfs([{ ...lf(p.id, 'b', 'hD', 3), id: 'other' }])).rejects.toThrow(/"b" already exists/);
+    await expect(s.putLfs([{ ...a, name: 'x' }, { ...b, name: 'x' }])).rejects.toThrow(/"x" already exists/);
+    expect((await s.listLfs(p.id)).map((l) => l.name)).toEqual(['c', 'b', 'a']);
+  });
 });

@@ -261,6 +261,8 @@ export interface ShoalStorage {
   putGold(versionId: string, gold: Int8Array): Promise<void>;
 
   putLf(lf: LfRecord): Promise<void>;
+  /** Several LFs of one project in one transaction: all land, or none (names stay unique). */
+  putLfs(lfs: readonly LfRecord[]): Promise<void>;
   getLf(id: string): Promise<LfRecord | undefined>;
   listLfs(projectId: string): Promise<LfRecord[]>;
   deleteLf(id: string): Promise<void>;
