@@ -106,27 +106,37 @@ export async function importProject(s: typeof Session, m: ModelState, b: Project
     }
     const ds = (await storage.listDatasets(projectId))[0];
     const split = (await storage.getColumn(ds.currentVersion, 'split')) as Uint8Array;
-    await storage.putGold(ds.currentVersion, goldForSplits(b, split));
-    let order = 0;
-    for (const def of b.lfs) await storage.putLf(lfToRecord(withNewId(def), projectId, order++, b.dataset.classes));
+    const lfs = b.lfs.map((def, order) => lfToRecord(withNewId(def), projectId, order, b.dataset.classes));
+    try {
+      await storage.putProjectParts({ gold: { versionId: ds.currentVersion, gold: goldForSplits(b, split) }, lfs, settings: bundleSettings(b, projectId) });
+    } catch (e) {
+      // A full disk after the rows landed: no half project (data without its LFs) stays behind.
+      await storage.deleteProject(projectId).catch(() => undefined);
+      throw e;
+    }
   } else {
     const ds = s.dataset!;
     projectId = s.projectId!;
-    await storage.putGold(ds.versionId, goldForSplits(b, ds.split, s.fullGold));
     const taken = s.takenNames();
-    let order = s.lfs.length;
-    for (const def of b.lfs) {
+    const lfs = b.lfs.map((def, i) => {
       const name = uniqueLfName(def.name, taken);
       taken.push(name);
-      await storage.putLf(lfToRecord(withNewId(def, name), projectId, order++, s.classes));
-    }
+      return lfToRecord(withNewId(def, name), projectId, s.lfs.length + i, s.classes);
+    });
+    // One transaction: a full disk leaves the open project as it was.
+    await storage.putProjectParts({ gold: { versionId: ds.versionId, gold: goldForSplits(b, ds.split, s.fullGold) }, lfs, settings: bundleSettings(b, projectId) });
   }
-  await storage.putSetting(MODEL_SETTING, b.model, projectId);
-  // Before the project opens: the Model screen reads the settings when it does.
-  await storage.putSetting(CLASSIFIER_SETTINGS, readClassifierSettings(b.model.classifier), projectId);
   await s.openProject(projectId);
   applyChoices(m, b.model);
   await s.runLfs(s.lfs.filter((l) => l.enabled && s.runOf(l.id)?.status !== 'ok'));
+}
+
+/** The model choices, and the classifier settings the Model screen reads when the project opens. */
+function bundleSettings(b: ProjectBundle, projectId: string): { key: string; value: unknown; projectId: string }[] {
+  return [
+    { key: MODEL_SETTING, value: b.model, projectId },
+    { key: CLASSIFIER_SETTINGS, value: readClassifierSettings(b.model.classifier), projectId },
+  ];
 }
 
 function applyChoices(m: ModelState, c: ModelChoices): void {

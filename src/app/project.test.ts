@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { lfHash } from '../core/lf/hash.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { createMemoryStorage } from '../storage/memory.ts';
-import { enabledColumns, goldBySplit, lfErrorText, lfToRecord, loadRunStates, recordToLf, splitIndexOf, splitMatrices, uniqueLfName, withNewId } from './project.ts';
+import { enabledColumns, goldBySplit, lfErrorText, lfToRecord, loadRunStates, recordToLf, splitIndexOf, splitMatrices, uniqueLfName, unstoredVotesMessage, withNewId } from './project.ts';
 
 const kw: LfDef = { id: 'lf_a', name: 'free', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false };
 
@@ -115,5 +115,10 @@ describe('project plumbing', () => {
   it('says where an LF failed', () => {
     expect(lfErrorText({ row: 4, message: 'x is undefined', count: 3 })).toBe('row 5: x is undefined (3 rows in all)');
     expect(lfErrorText({ row: -1, message: 'ran too long', count: 0 })).toBe('ran too long');
+  });
+  it('says which LFs ran but could not store their votes', () => {
+    const why = 'Browser storage is full, so the LF votes were not saved (earlier data is intact); delete old projects, datasets or runs, or allow persistent storage, then try again.';
+    expect(unstoredVotesMessage(['money_words'], why)).toBe(`money_words ran, but its votes are only in this tab (a reload will show "not run"): ${why}`);
+    expect(unstoredVotesMessage(['a', 'b'], why)).toMatch(/^a, b ran, but their votes are only in this tab/);
   });
 });

@@ -149,3 +149,9 @@ export function lfErrorText(e: { row: number; message: string; count: number }):
   const more = e.count > 1 ? ` (${e.count.toLocaleString('en-US')} rows in all)` : '';
   return `${where}${e.message}${more}`;
 }
+
+/** Votes computed but not stored: they count in this tab, a reload shows the LFs "not run". */
+export function unstoredVotesMessage(names: readonly string[], reason: string): string {
+  const who = names.length === 1 ? `${names[0]} ran, but its votes are` : `${names.join(', ')} ran, but their votes are`;
+  return `${who} only in this tab (a reload will show "not run"): ${reason}`;
+}

@@ -22,6 +22,7 @@ import { startImport } from './import.ts';
 import { environment } from './environment.svelte.ts';
 import { openDexieStorage, type DexieStorage } from '../storage/dexie.ts';
 import { watchOtherTabs } from '../storage/tabs.ts';
+import { isQuotaError } from '../storage/errors.ts';
 import {
   enabledColumns,
   goldBySplit,
@@ -35,6 +36,7 @@ import {
   SPLIT_NAMES,
   toJsonl,
   uniqueLfName,
+  unstoredVotesMessage,
   withNewId,
   type LfRunState,
   type Split,
@@ -127,6 +129,17 @@ class Session {
   otherTab = $state(false);
   /** The last deleted LF, for undo. */
   deleted = $state.raw<{ def: LfDef; order: number } | null>(null);
+  /**
+   * Why the last change on the LF list (enable, rename, reorder, copy, delete, undo) or the
+   * storing of LF votes failed, shown above the list; the list keeps what is stored.
+   */
+  lfListError = $state<string | null>(null);
+  /**
+   * Gold labels given but not stored (the disk was full): they stay in memory and on screen,
+   * and the next successful write (another label, or `retryGold`) stores them all at once.
+   */
+  goldUnsaved = $state(0);
+  goldUnsavedError = $state<string | null>(null);
 
   private version: DatasetVersionRecord | null = null;
   private pool: LfPool | null = null;
@@ -270,6 +283,9 @@ class Session {
     this.error = null;
     this.notice = null;
     this.deleted = null;
+    this.lfListError = null;
+    this.goldUnsaved = 0;
+    this.goldUnsavedError = null;
     if (!ds || !version) {
       this.project = project;
       this.projectId = id;
@@ -399,12 +415,43 @@ class Session {
     const row = idx[rowInSplit];
     const before = this.fullGold[row];
     this.applyGold(split, rowInSplit, row, label);
+    try {
+      await this.writeGold(version);
+    } catch (e) {
+      // A full disk keeps the label in memory, counted as unsaved (writeGold); anything else
+      // puts it back, as nothing would ever store it.
+      if (!isQuotaError(e) && this.version?.id === version.id && this.fullGold[row] === label) this.applyGold(split, rowInSplit, row, before);
+      throw e;
+    }
+  }
+
+  /** Store the gold labels kept in memory after a full disk; rejects (and keeps them) if it is still full. */
+  async retryGold(): Promise<void> {
+    const version = this.version;
+    if (!version || this.goldUnsaved === 0) return;
+    await this.writeGold(version);
+  }
+
+  /**
+   * Queue a write of the whole gold column (writes are queued so rapid labeling never loses a
+   * label to a race). The column in memory is what gets stored, so one success stores every
+   * label kept unsaved before it.
+   */
+  private async writeGold(version: DatasetVersionRecord): Promise<void> {
+    const storage = this.need();
     const write = this.goldWrites.then(() => storage.putGold(version.id, this.fullGold));
     this.goldWrites = write.catch(() => undefined);
     try {
       await write;
+      if (this.version?.id === version.id) {
+        this.goldUnsaved = 0;
+        this.goldUnsavedError = null;
+      }
     } catch (e) {
-      if (this.version?.id === version.id && this.fullGold[row] === label) this.applyGold(split, rowInSplit, row, before);
+      if (isQuotaError(e) && this.version?.id === version.id) {
+        this.goldUnsaved++;
+        this.goldUnsavedError = message(e);
+      }
       throw e;
     }
   }
@@ -456,13 +503,28 @@ class Session {
   }
 
   // ── LF editing ───────────────────────────────────────────────────────────────────────
-  private async persistOrder(list: readonly LfDef[]): Promise<void> {
-    const storage = this.need();
-    const pid = this.projectId!;
-    const existing = new Map((await storage.listLfs(pid)).map((r) => [r.id, r]));
+  /** Records that put the stored LFs in the order of `list` (only those whose order changes). */
+  private async reordered(list: readonly LfDef[]): Promise<LfRecord[]> {
+    const existing = new Map((await this.need().listLfs(this.projectId!)).map((r) => [r.id, r]));
+    const out: LfRecord[] = [];
     for (let i = 0; i < list.length; i++) {
       const rec = existing.get(list[i].id);
-      if (rec && rec.order !== i) await storage.putLf({ ...rec, order: i, updatedAt: Date.now() });
+      if (rec && rec.order !== i) out.push({ ...rec, order: i, updatedAt: Date.now() });
+    }
+    return out;
+  }
+
+  /**
+   * Run a change of the LF list; a failure (a full disk) becomes `lfListError` instead of an
+   * unhandled rejection, and the list keeps showing what is stored.
+   */
+  private async listChange<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    this.lfListError = null;
+    try {
+      return await fn();
+    } catch (e) {
+      this.lfListError = message(e);
+      return undefined;
     }
   }
 
@@ -517,6 +579,10 @@ class Session {
   }
 
   async setEnabled(id: string, enabled: boolean): Promise<void> {
+    await this.listChange(() => this.storeEnabled(id, enabled));
+  }
+
+  private async storeEnabled(id: string, enabled: boolean): Promise<void> {
     const def = this.lfs.find((l) => l.id === id);
     if (def) {
       await this.saveMeta({ ...def, enabled } as LfDef);
@@ -530,12 +596,16 @@ class Session {
     this.rebuildVotes();
   }
 
+  /** Rename an LF; resolves to the stored name (the old one if the write failed: see lfListError). */
   async rename(id: string, name: string): Promise<string> {
     const def = this.lfs.find((l) => l.id === id);
     if (!def) return name;
     const unique = uniqueLfName(name, this.takenNames(id));
-    await this.saveMeta({ ...def, name: unique } as LfDef);
-    return unique;
+    const done = await this.listChange(async () => {
+      await this.saveMeta({ ...def, name: unique } as LfDef);
+      return true;
+    });
+    return done ? unique : def.name;
   }
 
   /** Save a change that does not affect votes (name, enabled). */
@@ -549,6 +619,10 @@ class Session {
   }
 
   async duplicate(id: string): Promise<LfDef | null> {
+    return (await this.listChange(() => this.storeCopy(id))) ?? null;
+  }
+
+  private async storeCopy(id: string): Promise<LfDef | null> {
     const def = this.lfs.find((l) => l.id === id);
     if (!def) return null;
     const copy = withNewId(def, uniqueLfName(`${def.name}_copy`, this.takenNames()));
@@ -566,24 +640,31 @@ class Session {
     const order = this.lfs.findIndex((l) => l.id === id);
     if (order < 0) return;
     const def = this.lfs[order];
-    await this.need().deleteLf(id);
-    this.lfs = this.lfs.filter((l) => l.id !== id);
-    this.deleted = { def, order };
-    this.rebuildVotes();
+    await this.listChange(async () => {
+      await this.need().deleteLf(id);
+      this.lfs = this.lfs.filter((l) => l.id !== id);
+      this.deleted = { def, order };
+      this.rebuildVotes();
+    });
   }
 
   /** Bring back the last deleted LF at its place (its cached votes come back with it). */
   async undoDelete(): Promise<void> {
     const d = this.deleted;
-    if (!d || !this.projectId) return;
-    const def = { ...d.def, name: uniqueLfName(d.def.name, this.takenNames()) } as LfDef;
-    await this.need().putLf(lfToRecord(def, this.projectId, d.order, this.classes));
-    const list = this.lfs.slice();
-    list.splice(Math.min(d.order, list.length), 0, def);
-    await this.persistOrder(list);
-    this.lfs = list;
-    this.deleted = null;
-    this.rebuildVotes();
+    const pid = this.projectId;
+    if (!d || !pid) return;
+    await this.listChange(async () => {
+      const def = { ...d.def, name: uniqueLfName(d.def.name, this.takenNames()) } as LfDef;
+      const list = this.lfs.slice();
+      const at = Math.min(d.order, list.length);
+      list.splice(at, 0, def);
+      // The restored LF and the new order of the rest in one transaction.
+      const rest = (await this.reordered(list)).filter((r) => r.id !== def.id);
+      await this.need().putLfs([lfToRecord(def, pid, at, this.classes), ...rest]);
+      this.lfs = list;
+      this.deleted = null;
+      this.rebuildVotes();
+    });
   }
 
   async move(id: string, delta: number): Promise<void> {
@@ -592,10 +673,12 @@ class Session {
     if (i < 0 || j < 0 || j >= this.lfs.length) return;
     const list = this.lfs.slice();
     [list[i], list[j]] = [list[j], list[i]];
-    // Stored first, so what the list shows is what a reload brings back.
-    await this.persistOrder(list);
-    this.lfs = list;
-    this.rebuildVotes();
+    await this.listChange(async () => {
+      // Stored first and in one transaction, so what the list shows is what a reload brings back.
+      await this.need().putLfs(await this.reordered(list));
+      this.lfs = list;
+      this.rebuildVotes();
+    });
   }
 
   // ── running LFs ──────────────────────────────────────────────────────────────────────
@@ -658,14 +741,25 @@ class Session {
           }),
         ),
       );
+      const unstored: string[] = [];
+      let storeError: unknown = null;
       for (let j = 0; j < result.lfs.length; j++) {
         const o = result.lfs[j];
         const hash = o.hash ?? lfHash(defs[j], classes);
         const error = o.error ? lfErrorText(o.error) : undefined;
-        await storage.putVotes({ sourceHash: hash, versionId: version.id, votes: o.votes, error, computedAt: Date.now(), ms: Math.round(o.ms) });
+        try {
+          await storage.putVotes({ sourceHash: hash, versionId: version.id, votes: o.votes, error, computedAt: Date.now(), ms: Math.round(o.ms) });
+        } catch (e) {
+          // Votes that cannot be stored (a full disk) are still used in this tab; the LF only
+          // shows "not run" again after a reload. The other LFs' votes are still tried.
+          if (!isQuotaError(e)) throw e;
+          storeError = e;
+          unstored.push(defs[j].name);
+        }
         if (this.version?.id === version.id) this.setRun(defs[j].id, { status: error ? 'error' : 'ok', votes: o.votes, error: error ?? null, ms: o.ms, hash });
       }
       if (this.version?.id === version.id) this.rebuildVotes();
+      if (storeError && this.version?.id === version.id) this.lfListError = unstoredVotesMessage(unstored, message(storeError));
     } catch (e) {
       if (e instanceof Error && e.name === 'AbortError') this.notice = `${label} was cancelled; those LFs are marked "not run".`;
       else this.error = message(e);

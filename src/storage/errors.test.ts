@@ -14,6 +14,8 @@ describe('quota errors', () => {
     expect(isQuotaError(new Dexie.AbortError('Transaction aborted', new Error('constraint')))).toBe(false);
     expect(isQuotaError(new Error('disk'))).toBe(false);
     expect(isQuotaError(null)).toBe(false);
+    // Already translated by guardWrite: still a full disk to the app layer.
+    expect(isQuotaError(new StorageFullError('LF "free"'))).toBe(true);
   });
 
   it('become one sentence naming what was not saved; other errors pass through', async () => {

@@ -20,7 +20,8 @@ export class StorageFullError extends ShoalError {
 export function isQuotaError(e: unknown, depth = 0): boolean {
   if (!e || typeof e !== 'object' || depth > 6) return false;
   const x = e as { name?: unknown; code?: unknown; inner?: unknown; cause?: unknown; failures?: unknown; message?: unknown };
-  if (x.name === 'QuotaExceededError' || x.code === 22 || x.code === 1014) return true;
+  // Our own wrapper counts too: callers above the storage ask whether a failure was the disk.
+  if (x.name === 'QuotaExceededError' || x.name === 'StorageFullError' || x.code === 22 || x.code === 1014) return true;
   if (x.name === 'NS_ERROR_DOM_QUOTA_REACHED') return true;
   if (typeof x.message === 'string' && /quota/i.test(x.message) && /exceed/i.test(x.message)) return true;
   if (isQuotaError(x.inner, depth + 1) || isQuotaError(x.cause, depth + 1)) return true;

@@ -21,6 +21,7 @@ import {
   type DatasetVersionRecord,
   type LfRecord,
   type PendingImport,
+  type ProjectParts,
   type ProjectRecord,
   type RunRecord,
   type ShoalStorage,
@@ -332,15 +333,15 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   }
 
   async putGold(versionId: string, gold: Int8Array): Promise<void> {
-    await guardWrite('the gold labels', () =>
-      this.db.tx('rw', ['versions', 'columns'], async () => {
-        const v = await this.getVersion(versionId);
-        if (!v) throw new ShoalError(`Dataset version ${versionId} does not exist.`);
-        if (gold.length !== v.rowCount) throw new ShoalError(`Gold labels have ${gold.length} rows; the dataset has ${v.rowCount}.`);
-        await this.db.put('columns', { key: columnKey(versionId, 'gold'), versionId, name: 'gold', data: gold });
-      }),
-      true,
-    );
+    await guardWrite('the gold labels', () => this.db.tx('rw', ['versions', 'columns'], () => this.writeGold(versionId, gold)), true);
+  }
+
+  /** The writes of putGold, inside the caller's transaction (the memory backend's do not nest). */
+  private async writeGold(versionId: string, gold: Int8Array): Promise<void> {
+    const v = await this.getVersion(versionId);
+    if (!v) throw new ShoalError(`Dataset version ${versionId} does not exist.`);
+    if (gold.length !== v.rowCount) throw new ShoalError(`Gold labels have ${gold.length} rows; the dataset has ${v.rowCount}.`);
+    await this.db.put('columns', { key: columnKey(versionId, 'gold'), versionId, name: 'gold', data: gold });
   }
 
   // ── LFs and votes ────────────────────────────────────────────────────────────────────
@@ -360,22 +361,37 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
    */
   async putLfs(lfs: readonly LfRecord[]): Promise<void> {
     if (lfs.length === 0) return;
-    await guardWrite(lfs.length === 1 ? `LF "${lfs[0].name}"` : `the changes to ${lfs.length} LFs`, () =>
-      this.db.tx('rw', ['lfs'], async () => {
-        const byId = new Map<string, LfRecord>();
-        for (const o of (await this.db.where('lfs', 'projectId', lfs[0].projectId)) as LfRecord[]) byId.set(o.id, o);
-        for (const lf of lfs) {
-          if (lf.projectId !== lfs[0].projectId) throw new ShoalError(`LF "${lf.name}" belongs to another project than "${lfs[0].name}"; store them apart.`);
-          byId.set(lf.id, lf);
-        }
-        const seen = new Map<string, string>();
-        for (const o of byId.values()) {
-          if (seen.has(o.name) && seen.get(o.name) !== o.id) throw new ShoalError(`An LF named "${o.name}" already exists in this project; pick another name.`);
-          seen.set(o.name, o.id);
-        }
-        for (const lf of lfs) await this.db.put('lfs', lf);
+    await guardWrite(lfs.length === 1 ? `LF "${lfs[0].name}"` : `the changes to ${lfs.length} LFs`, () => this.db.tx('rw', ['lfs'], () => this.writeLfs(lfs)), lfs.length > 1);
+  }
+
+  private async writeLfs(lfs: readonly LfRecord[]): Promise<void> {
+    if (lfs.length === 0) return;
+    const byId = new Map<string, LfRecord>();
+    for (const o of (await this.db.where('lfs', 'projectId', lfs[0].projectId)) as LfRecord[]) byId.set(o.id, o);
+    for (const lf of lfs) {
+      if (lf.projectId !== lfs[0].projectId) throw new ShoalError(`LF "${lf.name}" belongs to another project than "${lfs[0].name}"; store them apart.`);
+      byId.set(lf.id, lf);
+    }
+    const seen = new Map<string, string>();
+    for (const o of byId.values()) {
+      if (seen.has(o.name) && seen.get(o.name) !== o.id) throw new ShoalError(`An LF named "${o.name}" already exists in this project; pick another name.`);
+      seen.set(o.name, o.id);
+    }
+    for (const lf of lfs) await this.db.put('lfs', lf);
+  }
+
+  /**
+   * Gold labels, LFs and project settings in one transaction (a project file applied to the
+   * open dataset): a full disk leaves the project exactly as it was.
+   */
+  async putProjectParts(parts: ProjectParts): Promise<void> {
+    const { gold, lfs, settings } = parts;
+    await guardWrite('the imported project', () =>
+      this.db.tx('rw', ['versions', 'columns', 'lfs', 'settings'], async () => {
+        if (gold) await this.writeGold(gold.versionId, gold.gold);
+        await this.writeLfs(lfs);
+        for (const x of settings) await this.db.put('settings', { key: settingKey(x.key, x.projectId), projectId: x.projectId ?? '*', value: x.value });
       }),
-      lfs.length > 1,
     );
   }
 

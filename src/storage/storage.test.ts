@@ -380,4 +380,25 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     await expect(s.putLfs([{ ...a, name: 'x' }, { ...b, name: 'x' }])).rejects.toThrow(/"x" already exists/);
     expect((await s.listLfs(p.id)).map((l) => l.name)).toEqual(['c', 'b', 'a']);
   });
+  it('applies gold, LFs and settings of a project file in one transaction', async () => {
+    s = await make();
+    const p = await s.createProject('P');
+    const { versionId } = await importRows(s, p.id, 3);
+    await s.putLf(lf(p.id, 'a', 'hA', 0));
+    await s.putSetting('model', { name: 'mv' }, p.id);
+    const parts = { gold: { versionId, gold: Int8Array.from([1, 0, -1]) }, lfs: [lf(p.id, 'b', 'hB', 1), lf(p.id, 'c', 'hC', 2)], settings: [{ key: 'model', value: { name: 'metal' }, projectId: p.id }] };
+    // Full at the last write (the setting): the gold and LFs before it must not stay.
+    fault = (t) => t === 'settings';
+    const err = await s.putProjectParts(parts).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageFullError);
+    expect((err as Error).message).toMatch(/^Browser storage is full, so the imported project was not saved \(earlier data is intact\)/);
+    fault = null;
+    expect(Array.from((await s.getColumn(versionId, 'gold'))!)).toEqual([-1, -1, -1]);
+    expect((await s.listLfs(p.id)).map((l) => l.name)).toEqual(['a']);
+    expect(await s.getSetting('model', p.id)).toEqual({ name: 'mv' });
+    await s.putProjectParts(parts);
+    expect(Array.from((await s.getColumn(versionId, 'gold'))!)).toEqual([1, 0, -1]);
+    expect((await s.listLfs(p.id)).map((l) => l.name)).toEqual(['a', 'b', 'c']);
+    expect(await s.getSetting('model', p.id)).toEqual({ name: 'metal' });
+  });
 });

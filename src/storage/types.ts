@@ -84,6 +84,13 @@ export interface DatasetVersionRecord {
 
 export type LfKind = 'keyword' | 'regex' | 'compare' | 'lookup' | 'length' | 'code' | 'external';
 
+/** What applying a project file to an open dataset writes, all in one transaction. */
+export interface ProjectParts {
+  gold?: { versionId: string; gold: Int8Array };
+  lfs: readonly LfRecord[];
+  settings: readonly { key: string; value: unknown; projectId?: string }[];
+}
+
 export interface LfRecord {
   id: string;
   projectId: string;
@@ -263,6 +270,8 @@ export interface ShoalStorage {
   putLf(lf: LfRecord): Promise<void>;
   /** Several LFs of one project in one transaction: all land, or none (names stay unique). */
   putLfs(lfs: readonly LfRecord[]): Promise<void>;
+  /** Gold, LFs and settings of one project in one transaction (applying a project file). */
+  putProjectParts(parts: ProjectParts): Promise<void>;
   getLf(id: string): Promise<LfRecord | undefined>;
   listLfs(projectId: string): Promise<LfRecord[]>;
   deleteLf(id: string): Promise<void>;
