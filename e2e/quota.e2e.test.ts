@@ -16,24 +16,26 @@ import { lfRow, openDemoLfs, writeCodeLf } from './lf-editor.ts';
 
 const FULL = /^Browser storage is full, so /;
 
+/**
+ * In every page before its scripts: put() throws QuotaExceededError for the object stores
+ * listed in sessionStorage `e2e-full-stores`, so a full disk outlasts a reload of the tab.
+ */
+function installFullDisk(): void {
+  const realPut = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<typeof realPut>) {
+    const full = JSON.parse(sessionStorage.getItem('e2e-full-stores') ?? '[]') as string[];
+    if (full.includes(this.name)) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    return realPut.apply(this, args);
+  };
+}
+
 /** Make put() fail as a full disk does for these object stores (until `freeDisk`). */
 async function fillDisk(page: Page, stores: string[]): Promise<void> {
-  await page.evaluate((names) => {
-    const w = window as unknown as { __realPut?: typeof IDBObjectStore.prototype.put };
-    w.__realPut ??= IDBObjectStore.prototype.put;
-    const realPut = w.__realPut;
-    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<typeof realPut>) {
-      if (names.includes(this.name)) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-      return realPut.apply(this, args);
-    };
-  }, stores);
+  await page.evaluate((names) => sessionStorage.setItem('e2e-full-stores', JSON.stringify(names)), stores);
 }
 
 async function freeDisk(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __realPut?: typeof IDBObjectStore.prototype.put };
-    if (w.__realPut) IDBObjectStore.prototype.put = w.__realPut;
-  });
+  await page.evaluate(() => sessionStorage.removeItem('e2e-full-stores'));
 }
 
 /** Every record of an object store of the app's database, read with plain IndexedDB. */
@@ -76,6 +78,7 @@ browserSuite('a full disk loses nothing: LFs, votes, gold labels, label model, c
 
   beforeAll(async () => {
     await h.start();
+    await h.context.addInitScript(installFullDisk);
     await openDemoLfs(h);
   });
   afterAll(async () => {
@@ -234,6 +237,15 @@ browserSuite('a full disk loses nothing: LFs, votes, gold labels, label model, c
     // The run record and its probabilities go in one transaction: neither landed.
     expect((await readStore(page, 'runs')).length).toBe(runsBefore);
     expect((await readStore(page, 'runProbs')).length).toBe(probsBefore);
+    // Room again: Save again stores the fit on screen, no refit.
+    await freeDisk(page);
+    const t0 = await page.evaluate(() => Date.now());
+    await page.getByTestId('lm-save-again').click();
+    await page.getByTestId('lm-error').waitFor({ state: 'detached' });
+    const runs = await readStore<{ id: string; createdAt: number }>(page, 'runs');
+    const fresh = runs.filter((r) => r.createdAt >= t0);
+    expect(fresh.length).toBe(1);
+    expect((await readStore<{ runId: string }>(page, 'runProbs')).map((p) => p.runId)).toContain(fresh[0].id);
 
     // The classifier: a few epochs are enough to have one on screen.
     await freeDisk(page);
@@ -249,6 +261,39 @@ browserSuite('a full disk loses nothing: LFs, votes, gold labels, label model, c
     expect(await readStore(page, 'classifiers')).toEqual([]);
     expect(await readStore(page, 'classifierModels')).toEqual([]);
     await h.shot('quota-model');
+    const shown = await page.getByTestId('clf-dev-acc').textContent();
+    await freeDisk(page);
+    await page.getByTestId('clf-save-again').click();
+    await page.getByTestId('clf-error').waitFor({ state: 'detached' });
+    expect((await readStore(page, 'classifiers')).length).toBe(1);
+    expect((await readStore(page, 'classifierModels')).length).toBe(1);
+    // What was saved is what was shown: after a reload the same classifier comes back.
+    await page.reload({ waitUntil: 'load' });
+    await page.getByTestId('clf-restored').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('clf-dev-acc').textContent()).toBe(shown);
+  });
+
+  it('opens the project after a reload while the disk is full, and an import says the disk is full', async () => {
+    const page = h.page;
+    await fillDisk(page, ['settings', 'projects']);
+    await page.reload({ waitUntil: 'load' });
+    await h.goto('#/lfs');
+    await lfRow(page, 'money_words').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('session-error').count()).toBe(0);
+    // A new import cannot even create its project: one sentence, not a spinner forever.
+    const projects = (await readStore(page, 'projects')).length;
+    await page.getByRole('link', { name: 'Start', exact: true }).click();
+    await page.getByTestId('import-data').click();
+    const csv = ['text,label', ...Array.from({ length: 20 }, (_, i) => `row ${i},${i % 2 ? 'a' : 'b'}`)].join('\n');
+    await page.getByTestId('import-file').setInputFiles({ name: 'full.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByTestId('import-confirm').click();
+    const err = page.getByTestId('import-error');
+    await err.waitFor({ timeout: 30_000 });
+    expect(await err.textContent()).toBe(
+      'Browser storage is full, so project "full" was not saved (earlier data is intact); delete old projects, datasets or runs, or allow persistent storage, then try again.',
+    );
+    expect(await page.getByTestId('import-confirm').isEnabled()).toBe(true);
+    expect((await readStore(page, 'projects')).length).toBe(projects);
     await freeDisk(page);
   });
 });

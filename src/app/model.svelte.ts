@@ -130,10 +130,14 @@ export class ModelState {
   lmBusy = $state(false);
   lmProgress = $state<string>('');
   lmError = $state<string | null>(null);
+  /** The fit on screen when storing it failed (a full disk): "Save again" retries it. */
+  lmUnsaved = $state.raw<LabelModelResult | null>(null);
 
   clf = $state.raw<ClassifierResult | null>(null);
   clfBusy = $state(false);
   clfError = $state<string | null>(null);
+  /** The classifier on screen when storing it failed: "Save again" retries it. */
+  clfUnsaved = $state.raw<{ c: ClassifierResult; versionId: string } | null>(null);
   /** Settings for the next training run (validated before it starts). */
   clfSettings = $state<ClassifierSettings>(defaultClassifierSettings());
   /** A save of the settings that failed (shown beside them). */
@@ -322,6 +326,7 @@ export class ModelState {
     if (!storage || !session.projectId || !ds) return;
     const k = session.classes.length;
     const idx = session.splitIndex;
+    this.lmUnsaved = null;
     const full = scatterSplits(ds.rows.length, k, (['train', 'dev', 'test'] as const).map((s) => ({ rows: idx[s], proba: r.proba[s] })));
     try {
       await storage.putRun(
@@ -345,7 +350,19 @@ export class ModelState {
       for (const x of old.slice(1)) await storage.deleteRun(x.id);
     } catch (e) {
       this.lmError = `The fit worked but could not be saved: ${e instanceof Error ? e.message : String(e)}`;
+      this.lmUnsaved = r;
     }
+  }
+
+  /** Store the fit on screen again after a failed save, if it still matches the LFs' votes. */
+  async saveLmAgain(): Promise<void> {
+    const r = this.lmUnsaved;
+    if (!r || r !== this.lm || r.votesVersion !== session.votes?.version) {
+      this.lmUnsaved = null;
+      return;
+    }
+    this.lmError = null;
+    await this.store(r);
   }
 
   /** Load the stored fit for the current votes, if there is one. */
@@ -517,11 +534,24 @@ export class ModelState {
       k: c.classifier.model.k,
       createdAt: c.createdAt,
     };
+    this.clfUnsaved = null;
     try {
       await storage.putClassifier(record, { classifier: c.classifier, proba: c.proba });
     } catch (e) {
       this.clfError = `The classifier trained but could not be saved (it will be gone after a reload): ${e instanceof Error ? e.message : String(e)}`;
+      this.clfUnsaved = { c, versionId };
     }
+  }
+
+  /** Store the classifier on screen again after a failed save (only while it is still the one shown). */
+  async saveClfAgain(): Promise<void> {
+    const u = this.clfUnsaved;
+    if (!u || u.c !== this.clf || session.dataset?.versionId !== u.versionId) {
+      this.clfUnsaved = null;
+      return;
+    }
+    this.clfError = null;
+    await this.storeClassifier(u.c, u.versionId);
   }
 
   /** Load the newest stored classifier of this dataset version, if there is one. */

@@ -244,11 +244,15 @@ class Session {
         ],
       },
     };
-    await storage.putSetting('about', about, project.id);
     const classes = [...meta.classes];
-    let order = 0;
-    for (const def of DEMO_LFS) await storage.putLf(lfToRecord(withNewId(def), project.id, order++, classes));
-    await storage.putSetting(DEMO_PROJECT, project.id);
+    const lfs = DEMO_LFS.map((def, order) => lfToRecord(withNewId(def), project.id, order, classes));
+    try {
+      // One transaction: a full disk here leaves no demo project without its LFs behind.
+      await storage.putProjectParts({ lfs, settings: [{ key: 'about', value: about, projectId: project.id }, { key: DEMO_PROJECT, value: project.id }] });
+    } catch (e) {
+      await storage.deleteProject(project.id).catch(() => undefined);
+      throw e;
+    }
     void environment.requestPersistence().catch(() => false);
     await this.openProject(project.id);
     // The starter LFs run at once, so the analysis is there when the user looks.
@@ -294,7 +298,7 @@ class Session {
       this.lfs = [];
       this.runs = new Map();
       this.votes = null;
-      await storage.putSetting(LAST_PROJECT, id);
+      await rememberLastProject(storage, id);
       return;
     }
     const [gold, split, about, records] = await Promise.all([
@@ -352,7 +356,7 @@ class Session {
     ]);
     this.runs = runs;
     this.rebuildVotes();
-    await storage.putSetting(LAST_PROJECT, id);
+    await rememberLastProject(storage, id);
     this.projects = await storage.listProjects();
     void environment.refreshStorage().catch(() => undefined);
     // A run cut short by a closed or crashed tab: say which LFs it was running.
@@ -818,6 +822,18 @@ class Session {
 /** Code LFs are user code: sets with one run in isolated processes (templates cannot allocate without bound). */
 function needsIsolation(def: LfDef): boolean {
   return def.kind === 'code';
+}
+
+/**
+ * Which project to reopen next time: a convenience, so a full disk must not stop a project
+ * from opening (it then reopens the newest one instead).
+ */
+async function rememberLastProject(storage: ShoalStorage, id: string): Promise<void> {
+  try {
+    await storage.putSetting(LAST_PROJECT, id);
+  } catch (e) {
+    if (!isQuotaError(e)) throw e;
+  }
 }
 
 /**
