@@ -324,6 +324,23 @@ describe('more LFs × classes than the (m·k)² models can hold (Snorkel #1656: 
   });
 });
 
+describe('ds with many sparse LFs over many classes', () => {
+  // 300 LFs × 20 classes voting on 0.5–2% of 2,000 rows: plain additive smoothing favours the
+  // classes with the most rows by m·k²·s / n = 6 nats, and EM fell onto a few classes (accuracy
+  // 0.224 here, where majority vote gets 0.874).
+  it('does not collapse onto a few classes: past 1 nat of smoothing bias the confusion rows are factored', async () => {
+    const { L, Y } = synthesize({ n: 2000, m: 300, k: 20, seed: 5, propensity: { range: [0.005, 0.02] } });
+    const model = createLabelModel('ds');
+    await model.fit(L, { seed: 0 });
+    const pred = predictLabels(model.predictProba(L), L.k, 'snorkel', 0);
+    const perClass = new Array<number>(L.k).fill(0);
+    for (const c of pred) perClass[c]++;
+    expect(accuracy(pred, Y)).toBeGreaterThan(0.75);
+    // The generator's classes are balanced (5% each); a collapse puts a large share on one.
+    expect(Math.max(...perClass) / L.n).toBeLessThan(0.12);
+  });
+});
+
 // Golden numbers: Snorkel 0.10 LabelModel (500 epochs, lr 0.01, seed 123) and MajorityLabelVoter
 // measured on these files (../shared/benchmarks/README.md §1). Runs only where ../shared exists.
 const WRENCH = new URL('../../../../shared/data/wrench/', import.meta.url).pathname;
