@@ -570,7 +570,12 @@ class Session {
     for (const def of culprits) {
       const hash = lfHash(def, this.classes);
       const votes = new Int8Array(rowCount).fill(-1);
-      await storage.putVotes({ sourceHash: hash, versionId, votes, error, computedAt: Date.now(), ms: 0 });
+      try {
+        await storage.putVotes({ sourceHash: hash, versionId, votes, error, computedAt: Date.now(), ms: 0 });
+      } catch (e) {
+        // A full disk must not keep the project from opening: the mark then holds in this tab only.
+        if (!isQuotaError(e)) throw e;
+      }
       this.setRun(def.id, { status: 'error', votes, error, ms: 0, hash });
     }
     this.rebuildVotes();
