@@ -24,7 +24,11 @@ function installFullDisk(): void {
   const realPut = IDBObjectStore.prototype.put;
   IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<typeof realPut>) {
     const full = JSON.parse(sessionStorage.getItem('e2e-full-stores') ?? '[]') as string[];
-    if (full.includes(this.name)) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    if (full.includes(this.name)) {
+      // Counted, so a test can wait until a save attempt has really been refused.
+      sessionStorage.setItem('e2e-refused', String(Number(sessionStorage.getItem('e2e-refused') ?? 0) + 1));
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    }
     return realPut.apply(this, args);
   };
 }
@@ -208,10 +212,16 @@ browserSuite('a full disk loses nothing: LFs, votes, gold labels, label model, c
     expect((await page.getByTestId('annotate-current').textContent())!.trim()).toBe(want);
     expect(await stored()).toBe(storedBefore);
     await h.shot('quota-annotate');
-    // Still full: Save again keeps it unsaved.
+    // Still full: Save again keeps it unsaved, and still counts one label (not one per attempt).
+    const bannerText = await banner.textContent();
+    const refused = await page.evaluate(() => Number(sessionStorage.getItem('e2e-refused') ?? 0));
     await page.getByTestId('gold-retry').click();
-    await banner.waitFor();
+    await page.waitForFunction((n) => Number(sessionStorage.getItem('e2e-refused') ?? 0) > n, refused);
+    // Let the refusal reach the screen (two frames) before reading the banner again.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
     expect(await stored()).toBe(storedBefore);
+    expect(await banner.textContent()).toBe(bannerText);
+    expect(bannerText).toContain('The label stays on screen');
     await freeDisk(page);
     await page.getByTestId('gold-retry').click();
     await banner.waitFor({ state: 'detached' });

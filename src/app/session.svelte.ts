@@ -420,7 +420,7 @@ class Session {
     const before = this.fullGold[row];
     this.applyGold(split, rowInSplit, row, label);
     try {
-      await this.writeGold(version);
+      await this.writeGold(version, true);
     } catch (e) {
       // A full disk keeps the label in memory, counted as unsaved (writeGold); anything else
       // puts it back, as nothing would ever store it.
@@ -433,7 +433,7 @@ class Session {
   async retryGold(): Promise<void> {
     const version = this.version;
     if (!version || this.goldUnsaved === 0) return;
-    await this.writeGold(version);
+    await this.writeGold(version, false);
   }
 
   /**
@@ -441,7 +441,7 @@ class Session {
    * label to a race). The column in memory is what gets stored, so one success stores every
    * label kept unsaved before it.
    */
-  private async writeGold(version: DatasetVersionRecord): Promise<void> {
+  private async writeGold(version: DatasetVersionRecord, newLabel: boolean): Promise<void> {
     const storage = this.need();
     const write = this.goldWrites.then(() => storage.putGold(version.id, this.fullGold));
     this.goldWrites = write.catch(() => undefined);
@@ -453,7 +453,8 @@ class Session {
       }
     } catch (e) {
       if (isQuotaError(e) && this.version?.id === version.id) {
-        this.goldUnsaved++;
+        // Count label changes, not attempts: a failed retry adds no unsaved label.
+        if (newLabel) this.goldUnsaved++;
         this.goldUnsavedError = message(e);
       }
       throw e;
