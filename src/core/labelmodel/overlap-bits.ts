@@ -17,7 +17,7 @@ const MAX_OUT_BYTES = 64 * 2 ** 20;
 
 /**
  * Nanoseconds per unit, measured in Node on this kind of machine (bench/NOTES.md, "Overlap
- * counts from bitsets"): one popcount(A & B) over a 64-row word, one int8 cell copied and
+ * counts from column bitsets, session 5"): one popcount(A & B) over a 64-row word, one int8 cell copied and
  * packed (per class), one cell of building the row index, one pair of votes scattered.
  * Only their ratios matter.
  */
