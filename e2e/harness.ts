@@ -76,6 +76,8 @@ export class Harness {
   readonly requests: RecordedRequest[] = [];
   readonly consoleErrors: string[] = [];
   readonly pageErrors: string[] = [];
+  /** "Leave site?" prompts the app raised (accepted, so the navigation goes on), one per prompt. */
+  readonly unloadPrompts: string[] = [];
   page!: Page;
   context!: BrowserContext;
   /** e.g. http://127.0.0.1:41234 */
@@ -126,6 +128,13 @@ export class Harness {
       if (m.type() === 'error') this.consoleErrors.push(m.text());
     });
     page.on('pageerror', (e) => this.pageErrors.push(e.message));
+    // With a listener Playwright no longer dismisses dialogs itself: dismiss the others as it did.
+    page.on('dialog', (d) => {
+      if (d.type() === 'beforeunload') {
+        this.unloadPrompts.push(d.message());
+        void d.accept();
+      } else void d.dismiss();
+    });
   }
 
   /** Requests that left the app's origin (data:, blob: and about: are local). */

@@ -131,11 +131,39 @@ browserSuite('a full disk loses nothing: LFs, votes, gold labels, label model, c
     // The row shows the new definition and, once its run finished, its coverage.
     await lfRow(page, 'quota_lf').filter({ hasText: '// v2' }).getByText(/% coverage/).waitFor({ timeout: 60_000 });
     expect((await storedLf(page, 'quota_lf'))?.config.source).toBe(v2);
+    // Saved: nothing is left to lose, so the reload does not ask.
+    const prompts = h.unloadPrompts.length;
     await page.reload({ waitUntil: 'load' });
+    expect(h.unloadPrompts.length).toBe(prompts);
     await lfRow(page, 'quota_lf').getByRole('button', { name: 'quota_lf', exact: true }).click();
     await page.getByTestId('lf-code').waitFor();
     expect(await page.getByTestId('lf-code').textContent()).toBe(v2);
     await page.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('asks before a reload drops an LF draft that differs from what is saved', async () => {
+    const page = h.page;
+    const open = async () => {
+      await lfRow(page, 'quota_lf').getByRole('button', { name: 'quota_lf', exact: true }).click();
+      await page.getByTestId('lf-code').waitFor();
+    };
+    // Opened and left as it is: no question.
+    await open();
+    await page.getByTestId('lf-code').click();
+    let prompts = h.unloadPrompts.length;
+    await page.reload({ waitUntil: 'load' });
+    expect(h.unloadPrompts.length).toBe(prompts);
+    // Changed and not saved: the browser's "Leave site?" comes first (accepted here), and what
+    // is stored stays the saved version.
+    await open();
+    await page.getByTestId('lf-code').click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' // draft');
+    prompts = h.unloadPrompts.length;
+    await page.reload({ waitUntil: 'load' });
+    expect(h.unloadPrompts.length).toBe(prompts + 1);
+    expect((await storedLf(page, 'quota_lf'))?.config.source).not.toContain('// draft');
+    await lfRow(page, 'quota_lf').waitFor({ timeout: 60_000 });
   });
 
   it('reorders and toggles LFs all or nothing, and says so above the list', async () => {

@@ -2,7 +2,9 @@
 import { mount } from 'svelte';
 import './ui/styles.css';
 import App from './ui/App.svelte';
+import { guardUnload } from './app/unsaved.ts';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
+guardUnload(window);
 export default mount(App, { target });

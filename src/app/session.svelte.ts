@@ -23,6 +23,7 @@ import { environment } from './environment.svelte.ts';
 import { openDexieStorage, type DexieStorage } from '../storage/dexie.ts';
 import { watchOtherTabs } from '../storage/tabs.ts';
 import { isQuotaError } from '../storage/errors.ts';
+import { trackUnsaved } from './unsaved.ts';
 import {
   enabledColumns,
   goldBySplit,
@@ -928,3 +929,5 @@ function clearCrumb(): void {
 
 export const SPLITS = SPLIT_NAMES;
 export const session = new Session();
+// Gold labels a full disk kept in memory are the user's work: ask before the page goes.
+trackUnsaved(() => session.goldUnsaved > 0);
