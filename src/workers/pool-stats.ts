@@ -13,8 +13,11 @@ import { BITSET_BLOCK_ROWS, bitsetsPay, createBitsetCounter, samplePairsPerRow, 
 
 export class OverlapAccumulator {
   readonly d: number;
-  /** Upper triangle and diagonal only, mirrored by `take` (pairs are counted once). */
-  private counts: Float64Array;
+  /**
+   * Row-path counts, upper triangle and diagonal only (mirrored by `take`), made on first use:
+   * with bitsets the counts live in the kernel's memory instead.
+   */
+  private counts: Float64Array | null = null;
   private n = 0;
   private readonly idx: Int32Array;
   /** Column bitsets when they pay for this LF set (decided on the first chunk), else null. */
@@ -27,7 +30,6 @@ export class OverlapAccumulator {
   ) {
     assertOverlapFits('worker-side overlap statistics', m, k);
     this.d = m * k;
-    this.counts = new Float64Array(this.d * this.d);
     this.idx = new Int32Array(m);
   }
 
@@ -36,7 +38,7 @@ export class OverlapAccumulator {
    * ascending global LF positions. LFs not in `lfs` count as abstaining on these rows.
    */
   addChunk(votes: Int8Array, rows: number, lfs: readonly number[]): void {
-    const { d, k, counts, idx } = this;
+    const { d, k, idx } = this;
     const L = lfs.length;
     for (let s = 1; s < L; s++) if (lfs[s] <= lfs[s - 1]) throw new Error('chunk LFs must be in ascending order');
     const slice = (s: number, from: number, to: number) => votes.subarray(s * rows + from, s * rows + to);
@@ -55,6 +57,7 @@ export class OverlapAccumulator {
       this.n += rows;
       return;
     }
+    const counts = (this.counts ??= new Float64Array(d * d));
     for (let i = 0; i < rows; i++) {
       let v = 0;
       for (let s = 0; s < L; s++) {
@@ -74,9 +77,9 @@ export class OverlapAccumulator {
   /** The counts so far (mirrored into a full matrix), and a fresh accumulator. */
   take(): OverlapCounts {
     const { d } = this;
-    const counts = mirrorUpper(this.bits ? this.bits.take() : this.counts, d);
+    const counts = mirrorUpper(this.bits ? this.bits.take() : (this.counts ?? new Float64Array(d * d)), d);
     const out: OverlapCounts = { n: this.n, m: this.m, k: this.k, counts };
-    if (!this.bits) this.counts = new Float64Array(d * d);
+    this.counts = null;
     this.n = 0;
     return out;
   }
