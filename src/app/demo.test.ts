@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { hardenedSandbox } from '../core/lf/hardened-realm.ts';
 import { LfRuntime } from '../core/lf/runtime.ts';
 import { ABSTAIN, ShoalError } from '../core/types.ts';
 import { buildDemo } from '../../scripts/build-demo.ts';
@@ -27,7 +28,7 @@ function metaFor(rows: DemoRow[]): DemoMeta {
 }
 
 describe('starter LFs', () => {
-  const rt = LfRuntime.fromDefs(DEMO_LFS, ['ham', 'spam'], { textField: 'body' });
+  const rt = LfRuntime.fromDefs(DEMO_LFS, ['ham', 'spam'], { textField: 'body', sandbox: hardenedSandbox() });
 
   it('all compile in the LF runtime and have unique names', () => {
     expect(rt.compileErrors).toEqual(DEMO_LFS.map(() => null));

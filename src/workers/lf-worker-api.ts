@@ -14,6 +14,7 @@
  */
 import type { OverlapCounts } from '../core/labelmodel/overlap.ts';
 import { LfRuntime, fieldsRead, isColumnChunk, loadNlp, needsNlp, previewLf, unpackRows, type ColumnChunk, type FunctionLf, type LfDef, type LfErrorInfo, type LfPreview, type NlpFn, type PreviewOptions, type PreviewSample, type RowChunk } from '../core/lf/index.ts';
+import type { LfSandbox } from '../core/lf/sandbox.ts';
 import { OverlapAccumulator } from './pool-stats.ts';
 
 /** An LF set to run: definitions (the app) or a JS module of functions (the CLI). */
@@ -98,6 +99,12 @@ export interface WorkerApiOptions {
   readonly transfer?: TransferFn;
   /** Freeze rows before code LFs see them (true in real workers, whose rows are private copies). */
   readonly freezeRows?: boolean;
+  /**
+   * Where code LFs compile (src/core/lf/hardened-realm.ts), asked for only when a set has one:
+   * hardening locks the whole realm down. Absent (the page's template workers), code LFs fail
+   * to compile with a sentence saying they run only in the sandbox.
+   */
+  readonly sandbox?: () => LfSandbox;
 }
 
 function validateModule(mod: Record<string, unknown>, url: string, classesOverride?: readonly string[]): { fns: FunctionLf[]; classes: string[] } {
@@ -152,7 +159,8 @@ export function createLfWorkerApi(opts: WorkerApiOptions = {}): LfWorkerApi {
       }
       const wantNlp = spec.kind === 'module' ? spec.nlp === true : spec.defs.some((d) => d.kind === 'code' && needsNlp(d.source));
       if (wantNlp && !nlp) nlp = await loadNlp();
-      const common = { textField: spec.textField, nlp, freezeRows: opts.freezeRows ?? false };
+      const sandbox = spec.kind === 'defs' && spec.defs.some((d) => d.kind === 'code') ? (opts.sandbox?.() ?? null) : null;
+      const common = { textField: spec.textField, nlp, freezeRows: opts.freezeRows ?? false, sandbox };
       fields = spec.kind === 'defs' ? fieldsRead(spec.defs, spec.textField ?? 'text') : null;
       if (spec.kind === 'defs') runtime = LfRuntime.fromDefs(spec.defs, spec.classes, common);
       else {
@@ -189,7 +197,8 @@ export function createLfWorkerApi(opts: WorkerApiOptions = {}): LfWorkerApi {
 
     async preview(def, classes, sample, popts) {
       if (!nlp && def.kind === 'code' && needsNlp(def.source)) nlp = await loadNlp();
-      const p = previewLf(def, sample, classes, { ...popts, nlp });
+      const sandbox = def.kind === 'code' ? (opts.sandbox?.() ?? null) : null;
+      const p = previewLf(def, sample, classes, { ...popts, nlp, sandbox });
       return transfer(p, [p.votes.buffer as ArrayBuffer]);
     },
   };

@@ -1,12 +1,13 @@
 /**
- * Browser entry of an LF worker: exposes the LF worker API over Comlink, with the IndexedDB
- * chunk reader registered so the pool can hand it `storedChunkSource(version)` and the worker
- * reads its own rows (`lf-chunk-reader.ts`).
+ * Browser entry of an LF worker on the page's origin: exposes the LF worker API over Comlink,
+ * with the IndexedDB chunk reader registered so the pool can hand it `storedChunkSource(version)`
+ * and the worker reads its own rows (`lf-chunk-reader.ts`).
  *
- * Threat model: LF code is untrusted until reviewed; it runs here, in a dedicated worker with no
- * DOM, seeing only its row chunks, and is killed when it overruns its time budget. Network and
- * storage APIs are removed from this worker's scope before any LF runs (lockdown.ts). Code LFs
- * are compiled with `new Function`, so this worker's CSP needs `'unsafe-eval'`.
+ * Only template LFs (keyword, regex, lookup, length, field: our code, the user's patterns as
+ * data) run here. This worker has no LF sandbox, so a code LF sent here does not compile: code
+ * LFs run only in isolated LF workers (pool-isolated.ts, lf-isolated.worker.ts). Network and
+ * storage APIs are still removed from its scope before any LF runs (lockdown.ts), and a regex
+ * that backtracks too long is stopped by the pool's watchdog.
  */
 import * as Comlink from 'comlink';
 import './lf-chunk-reader.ts';

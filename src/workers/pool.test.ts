@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LfRuntime, lfHash, type LfDef, type Row, type RowChunk } from '../core/lf/index.ts';
 import { mulberry32 } from '../core/rng.ts';
 import { ShoalError } from '../core/types.ts';
+import { hardenedSandbox } from '../core/lf/hardened-realm.ts';
 import { createLfWorkerApi, registerChunkReader, STATUS_LF, type LfWorkerApi } from './lf-worker-api.ts';
 import { createInlineLfPool, createLfPool, defaultPoolSize, type ChunkSource, type WorkerHandle } from './pool.ts';
 
@@ -33,7 +34,7 @@ function chunked(rows: Row[], sizes: number[]): ChunkSource & { chunks: RowChunk
 }
 
 function reference(rows: Row[]): Int8Array[] {
-  const r = LfRuntime.fromDefs(defs, classes).applyChunk({ start: 0, rows });
+  const r = LfRuntime.fromDefs(defs, classes, { sandbox: hardenedSandbox() }).applyChunk({ start: 0, rows });
   return defs.map((_, j) => r.votes.slice(j * rows.length, (j + 1) * rows.length));
 }
 
@@ -42,7 +43,7 @@ describe('LF pool (inline twin)', () => {
     const rows = makeRows(1000, 1);
     const want = reference(rows);
     for (const [size, sizes] of [[1, [1000]], [2, [7, 130, 1]], [3, [64]]] as const) {
-      const pool = createInlineLfPool(() => createLfWorkerApi(), size);
+      const pool = createInlineLfPool(() => createLfWorkerApi({ sandbox: hardenedSandbox }), size);
       const progress: number[] = [];
       const res = await pool.applyLfs(defs, classes, chunked(rows, [...sizes]), { onProgress: (p) => progress.push(p.rowsDone) });
       expect(res.lfs.map((l) => l.name)).toEqual(['free', 'digits', 'short', 'flaky']);
@@ -66,7 +67,7 @@ describe('LF pool (inline twin)', () => {
       const { scale } = params as { scale: number };
       return async (i) => src.chunks[i * scale];
     });
-    const pool = createInlineLfPool(() => createLfWorkerApi(), 2);
+    const pool = createInlineLfPool(() => createLfWorkerApi({ sandbox: hardenedSandbox }), 2);
     const res = await pool.applyLfs(defs, classes, { rowCount: 250, chunkCount: 3, remote: { kind: 'test-mem', params: { scale: 1 } } });
     expect(Array.from(res.lfs[0].votes)).toEqual(Array.from(reference(rows)[0]));
     await expect(pool.applyLfs(defs, classes, { rowCount: 250, chunkCount: 3, remote: { kind: 'nope', params: null } })).rejects.toThrow(/no reader registered/);
@@ -74,7 +75,7 @@ describe('LF pool (inline twin)', () => {
 
   it('cancels on abort and stays usable', async () => {
     const rows = makeRows(500, 3);
-    const pool = createInlineLfPool(() => createLfWorkerApi(), 1);
+    const pool = createInlineLfPool(() => createLfWorkerApi({ sandbox: hardenedSandbox }), 1);
     const ctl = new AbortController();
     const run = pool.applyLfs(defs, classes, chunked(rows, [10]), { signal: ctl.signal, onProgress: (p) => p.chunksDone === 3 && ctl.abort() });
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
@@ -83,7 +84,7 @@ describe('LF pool (inline twin)', () => {
   });
 
   it('reports compile errors per LF and runs the rest', async () => {
-    const pool = createInlineLfPool(() => createLfWorkerApi());
+    const pool = createInlineLfPool(() => createLfWorkerApi({ sandbox: hardenedSandbox }));
     const res = await pool.applyLfs([lf('bad', '(x) =>'), lf('good', `() => 'spam'`)], classes, chunked(makeRows(10, 4), [4]));
     expect(res.lfs[0].error?.message).toMatch(/syntax error/);
     expect(res.lfs[0].failed).toBe(true);
@@ -116,7 +117,7 @@ function fakeSpawn(opts: { blame: boolean; failStarts?: number; alwaysDie?: bool
     const startNo = starts++;
     let die!: (reason: string) => void;
     const died = new Promise<string>((r) => (die = r));
-    const inner = createLfWorkerApi();
+    const inner = createLfWorkerApi({ sandbox: hardenedSandbox });
     let status: Int32Array | null = null;
     let names: readonly string[] = [];
     const api: LfWorkerApi = {
@@ -180,7 +181,7 @@ describe('LF pool and slow-starting workers', () => {
   it('watchdog deadlines start when the worker is ready, not when it was spawned', async () => {
     // A worker whose host takes 300 ms to start (a new process), with a 100 ms preview budget.
     const spawn = (): WorkerHandle => {
-      const inner = createLfWorkerApi();
+      const inner = createLfWorkerApi({ sandbox: hardenedSandbox });
       const ready = new Promise<void>((r) => setTimeout(r, 300));
       const api: LfWorkerApi = {
         init: async (...a) => (await ready, inner.init(...a)),
@@ -212,7 +213,7 @@ describe('LF pool and workers that die of a neighbour', () => {
       let die!: (reason: string) => void;
       const died = new Promise<string>((r) => (die = r));
       state.kills.push(die);
-      const inner = createLfWorkerApi();
+      const inner = createLfWorkerApi({ sandbox: hardenedSandbox });
       const api: LfWorkerApi = {
         init: (...a) => inner.init(...a),
         async run(chunk, only) {
@@ -259,7 +260,7 @@ describe('LF pool and deaths that are noticed late', () => {
   const spawnLate = (lateMs: number, graceMs: number | undefined) => (): WorkerHandle => {
     let die!: (reason: string) => void;
     const died = new Promise<string>((r) => (die = r));
-    const inner = createLfWorkerApi();
+    const inner = createLfWorkerApi({ sandbox: hardenedSandbox });
     const api: LfWorkerApi = {
       init: (...a) => inner.init(...a),
       run: () => {

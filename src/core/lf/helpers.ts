@@ -7,8 +7,13 @@
  * - `lower(x)`: lowercase text.
  * - `words(x)`: lowercase Unicode words, punctuation dropped (`"Free!! café"` → `free`, `café`).
  * - `tokens(x)`: lowercase whitespace tokens, punctuation kept (`"video!"` stays `video!`).
- * - `nlp(x)`: the compromise document (https://github.com/spencermountain/compromise).
- * - `people(x)`, `places(x)`, `organizations(x)`: named entities found by compromise, as strings.
+ * - `people(x)`, `places(x)`, `organizations(x)`: named entities found by compromise, as frozen
+ *   arrays of strings. The compromise document itself is not handed out (`nlp(x)` throws and
+ *   says why): it and the library's lexicon are mutable state shared by every LF of the row, so
+ *   one LF could change what the others find.
+ *
+ * Every value LF code can reach from here is frozen (the runtime hardens the helpers), so one LF
+ * cannot change what a helper returns to the next.
  * - `sentiment(x)`: polarity in [-1, 1] from a small opinion lexicon with negation flipping
  *   (a lexicon signal in the spirit of TextBlob's polarity, not a trained model).
  * - `ABSTAIN` (-1), `classes` (name → index), and each class name upper-cased as a constant
@@ -24,7 +29,10 @@ export interface NlpDoc {
 }
 export type NlpFn = (text: string) => NlpDoc;
 
-const NLP_HELPERS = /\b(nlp|people|places|organizations)\b/;
+const NLP_HELPERS = /\b(people|places|organizations)\b/;
+
+export const NLP_DOC_REFUSED =
+  'nlp(x) is not available to LFs: a compromise document is state shared by every LF of the row, so one LF could change what another finds; use people(x), places(x) or organizations(x)';
 
 /** Whether LF source mentions a helper that needs compromise (so workers load it only then). */
 export function needsNlp(source: string): boolean {
@@ -126,7 +134,7 @@ export class HelperScope {
     const tokens = cached((s) => Object.freeze(tokensOf(s.toLowerCase())) as readonly string[]);
     this.tokensSlot = this.slots[this.slots.length - 1] as (readonly string[] | undefined)[];
     const noNlp = (): never => {
-      throw new Error('the NLP helpers were not loaded for this LF set (they load when the source mentions nlp, people, places or organizations)');
+      throw new Error('the NLP helpers were not loaded for this LF set (they load when the source mentions people, places or organizations)');
     };
     const doc = cached((s) => (nlp ? nlp(s) : noNlp()));
     const entities = (pick: (d: NlpDoc) => { out(f: 'array'): string[] }) => cached((s) => Object.freeze(pick(doc(s)).out('array')) as readonly string[]);
@@ -137,7 +145,10 @@ export class HelperScope {
     const classMap: Record<string, number> = Object.create(null);
     classes.forEach((c, i) => (classMap[c] = i));
     this.names = ['lower', 'words', 'tokens', 'nlp', 'people', 'places', 'organizations', 'sentiment', 'ABSTAIN', 'classes'];
-    this.values = [lower, words, tokens, doc, people, places, organizations, sentiment, -1, Object.freeze(classMap)];
+    const refuseDoc = (): never => {
+      throw new Error(NLP_DOC_REFUSED);
+    };
+    this.values = [lower, words, tokens, refuseDoc, people, places, organizations, sentiment, -1, Object.freeze(classMap)];
     classes.forEach((c, i) => {
       const u = c.toUpperCase();
       if (IDENT.test(u) && !this.names.includes(u)) {

@@ -14,5 +14,6 @@ export { packRows, unpackRows, isColumnChunk, fieldsRead } from './columns.ts';
 export type { ColumnChunk } from './columns.ts';
 export { lfSpans } from './spans.ts';
 export { previewLf } from './preview.ts';
+export { clipText, MAX_LF_TEXT, NO_SANDBOX, type LfSandbox } from './sandbox.ts';
 export type { PreviewSample, PreviewHit, LfPreview, PreviewOptions } from './preview.ts';
 export { isWordCharAt, scanWords, wordsOf, tokensOf, countTokens, fieldText, escapeRegExp, wordBoundedPattern } from './text.ts';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hardenedSandbox } from './hardened-realm.ts';
 import { lfHash, lfSpans, previewLf } from './index.ts';
 import type { LfDef } from './types.ts';
 import { mulberry32 } from '../rng.ts';
@@ -57,7 +58,7 @@ describe('previewLf', () => {
     const vocab = ['free', 'money', 'hello', 'the', 'song', 'great', 'video', 'check', 'out', 'now'];
     const rows = Array.from({ length: 2000 }, () => ({ text: Array.from({ length: 5 + Math.floor(rng() * 25) }, () => vocab[Math.floor(rng() * vocab.length)]).join(' ') }));
     const others = Array.from({ length: 20 }, () => Int8Array.from({ length: 2000 }, () => (rng() < 0.2 ? (rng() < 0.5 ? 0 : 1) : -1)));
-    const p = previewLf({ id: 'c', name: 'c', enabled: true, kind: 'code', source: `(x) => { if (x.text.startsWith('now')) throw new Error('nope'); return words(x).includes('song') ? 'ham' : null; }` }, { rows, others }, classes);
+    const p = previewLf({ id: 'c', name: 'c', enabled: true, kind: 'code', source: `(x) => { if (x.text.startsWith('now')) throw new Error('nope'); return words(x).includes('song') ? 'ham' : null; }` }, { rows, others }, classes, { sandbox: hardenedSandbox() });
     expect(p.hits).toBeGreaterThan(0);
     expect(p.error?.message).toBe('threw nope');
     expect(p.error?.count).toBe(rows.filter((r) => r.text.startsWith('now')).length);

@@ -9,6 +9,7 @@
  */
 import { ABSTAIN } from '../types.ts';
 import type { NlpFn } from './helpers.ts';
+import type { LfSandbox } from './sandbox.ts';
 import { LfRuntime } from './runtime.ts';
 import { lfSpans } from './spans.ts';
 import type { LfDef, LfErrorInfo, Row, Span } from './types.ts';
@@ -54,11 +55,13 @@ export interface PreviewOptions {
   readonly maxExamples?: number;
   readonly textField?: string;
   readonly nlp?: NlpFn | null;
+  /** Compiles a code LF (sandbox.ts); without one a code LF previews as its compile error. */
+  readonly sandbox?: LfSandbox | null;
 }
 
 export function previewLf(def: LfDef, sample: PreviewSample, classes: readonly string[], opts: PreviewOptions = {}): LfPreview {
   const t0 = performance.now();
-  const rt = LfRuntime.fromDefs([def], classes, { textField: opts.textField, nlp: opts.nlp });
+  const rt = LfRuntime.fromDefs([def], classes, { textField: opts.textField, nlp: opts.nlp, sandbox: opts.sandbox });
   const n = sample.rows.length;
   const res = rt.applyChunk({ start: 0, rows: sample.rows });
   const votes = res.votes;

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { hardenedSandbox } from './hardened-realm.ts';
 import { LfRuntime, loadNlp } from './index.ts';
 import type { LfDef, Row } from './types.ts';
+
+const sandbox = hardenedSandbox();
 
 const classes = ['ham', 'spam'];
 const base = { enabled: true } as const;
@@ -15,7 +18,7 @@ function code(source: string, name = `c${nextId++}`): LfDef {
 }
 /** Votes of each LF on the given texts, as plain arrays. */
 function run(defs: LfDef[], texts: (string | Row)[], cls = classes) {
-  const rt = LfRuntime.fromDefs(defs, cls);
+  const rt = LfRuntime.fromDefs(defs, cls, { sandbox });
   const rows = texts.map((t) => (typeof t === 'string' ? { text: t } : t));
   const r = rt.applyChunk({ start: 100, rows });
   const cols = r.lfs.map((_, j) => Array.from(r.votes.subarray(j * r.rows, (j + 1) * r.rows)));
@@ -122,7 +125,7 @@ describe('regex, field, lookup and length templates', () => {
   });
 
   it('templates without a field read the runtime text field', () => {
-    const rt = LfRuntime.fromDefs([kw(['free'], 'word'), { ...base, id: 'r', name: 'r', kind: 'regex', label: 'ham', pattern: '^Hi', flags: '' }, kw(['free'], 'word', { field: 'subject' })], classes, { textField: 'body' });
+    const rt = LfRuntime.fromDefs([kw(['free'], 'word'), { ...base, id: 'r', name: 'r', kind: 'regex', label: 'ham', pattern: '^Hi', flags: '' }, kw(['free'], 'word', { field: 'subject' })], classes, { textField: 'body', sandbox });
     const r = rt.applyChunk({ start: 0, rows: [{ body: 'Hi, free pizza', subject: 'lunch' }, { body: 'nothing', subject: 'free' }] });
     expect(Array.from(r.votes)).toEqual([1, -1, 0, -1, -1, 1]);
   });
@@ -268,7 +271,7 @@ describe('code LFs', () => {
 
   it('NLP helpers find people, places and organizations with compromise', async () => {
     const nlp = await loadNlp();
-    const rt = LfRuntime.fromDefs([code(`(x) => people(x).length > 0 ? 'ham' : null`), code(`(x) => places(x).some((p) => p.includes('Paris')) ? 'spam' : null`)], classes, { nlp });
+    const rt = LfRuntime.fromDefs([code(`(x) => people(x).length > 0 ? 'ham' : null`), code(`(x) => places(x).some((p) => p.includes('Paris')) ? 'spam' : null`)], classes, { nlp, sandbox });
     const r = rt.applyChunk({ start: 0, rows: [{ text: 'Barack Obama visited Paris last week.' }, { text: 'buy cheap pills now' }] });
     expect(Array.from(r.votes)).toEqual([0, -1, 1, -1]);
   });
@@ -286,7 +289,7 @@ describe('code LFs', () => {
   });
 
   it('computes only the requested LFs and reports phases for the watchdog', () => {
-    const rt = LfRuntime.fromDefs([kw(['a'], 'word'), code(`(x) => 'ham'`), { ...base, id: 'r', name: 'r', kind: 'regex', label: 'ham', pattern: 'b', flags: '' }], classes);
+    const rt = LfRuntime.fromDefs([kw(['a'], 'word'), code(`(x) => 'ham'`), { ...base, id: 'r', name: 'r', kind: 'regex', label: 'ham', pattern: 'b', flags: '' }], classes, { sandbox });
     const phases: number[][] = [];
     const r = rt.applyChunk({ start: 0, rows: [{ text: 'a b' }] }, { only: [2, 1], onPhase: (l) => phases.push([...l]) });
     expect(r.lfs).toEqual([1, 2]);

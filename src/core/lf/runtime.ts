@@ -10,11 +10,17 @@
  * 3. each code LF, row after row.
  * An LF that throws or returns something that is not a class gets an error (first row, message,
  * count) and abstains on those rows; the other LFs are unaffected.
+ *
+ * Code LFs are compiled only by a sandbox (sandbox.ts): each in a hardened compartment, with the
+ * helpers and every row frozen before LF code sees them, so an LF's votes do not depend on which
+ * LFs ran before it. Whatever LF code hands back (a return value, a thrown value) is read without
+ * trusting it — it may be a Proxy or carry getters — and its text is cut to `MAX_LF_TEXT`.
  */
 import { ABSTAIN } from '../types.ts';
 import { HelperScope, type NlpFn } from './helpers.ts';
 import { KeywordScanner, type KeywordGroupSpec } from './keywords.ts';
 import { requiredChars } from './regex-prefilter.ts';
+import { clipText, NO_SANDBOX, type LfSandbox } from './sandbox.ts';
 import { stripTypes } from './strip-types.ts';
 import { countTokens, fieldText, scanWords, tokensOf } from './text.ts';
 import type { CompareOp, FieldLf, LengthLf, LfDef, LfErrorInfo, Row, RowChunk } from './types.ts';
@@ -26,6 +32,8 @@ export interface RuntimeOptions {
   readonly nlp?: NlpFn | null;
   /** Freeze each row before code LFs see it (workers own their row copies; inline callers may not). */
   readonly freezeRows?: boolean;
+  /** Compiles code LFs (sandbox.ts); without one, every code LF fails to compile with `NO_SANDBOX`. */
+  readonly sandbox?: LfSandbox | null;
 }
 
 /** An LF given as a JS function (the CLI module form): `apply(x, helpers)` returns a vote. */
@@ -100,6 +108,9 @@ export class LfRuntime {
   private readonly scope: HelperScope;
   private readonly classIndex: Map<string, number>;
   private readonly freezeRows: boolean;
+  private readonly sandbox: LfSandbox | null;
+  /** The helper values as code LFs receive them: hardened once, shared by every code LF. */
+  private sandboxedHelpers: readonly unknown[] | null = null;
   /** The field templates read when they name none (the dataset's text field). */
   private readonly textField: string;
   private readonly tokenCounts: TokenCountRef[] = [];
@@ -116,6 +127,7 @@ export class LfRuntime {
     this.textField = opts.textField ?? 'text';
     this.scope = new HelperScope(this.textField, classes, opts.nlp ?? null);
     this.freezeRows = opts.freezeRows ?? false;
+    this.sandbox = opts.sandbox ?? null;
     this.classIndex = new Map();
     const lowerCount = new Map<string, number>();
     for (const c of classes) lowerCount.set(c.toLowerCase(), (lowerCount.get(c.toLowerCase()) ?? 0) + 1);
@@ -198,8 +210,12 @@ export class LfRuntime {
     const votes = new Int8Array(only.length * n).fill(ABSTAIN);
     const errors: (LfErrorInfo | null)[] = only.map((lf) => this.compileErrors[lf]);
     const ms = only.map(() => 0);
-    // Only code LFs could mutate a row; templates and regexes just read it.
-    if (this.freezeRows && this.phases.some((p) => p.kind === 'fn')) for (const r of rows) Object.freeze(r);
+    // Only code LFs could mutate a row; templates and regexes just read it. In a sandbox the whole
+    // row is frozen, nested values too (a JSONL field may hold an object one LF could change).
+    if (this.phases.some((p) => p.kind === 'fn')) {
+      if (this.sandbox) for (const r of rows) freezeRow(r, this.sandbox);
+      else if (this.freezeRows) for (const r of rows) Object.freeze(r);
+    }
     this.scope.clear();
     try {
       for (const ph of this.phases) {
@@ -296,7 +312,7 @@ export class LfRuntime {
         if (v === JUNK) {
           if (count++ === 0) {
             first = start + i;
-            message = `returned ${describe(raw)}, which is not a class (expected ${this.classes.map((c) => `'${c}'`).join(', ')}, an index 0–${this.classes.length - 1}, or null to abstain)`;
+            message = clipText(`returned ${describe(raw)}, which is not a class (expected ${this.classes.map((c) => `'${c}'`).join(', ')}, an index 0–${this.classes.length - 1}, or null to abstain)`);
           }
           continue;
         }
@@ -364,7 +380,7 @@ export class LfRuntime {
     try {
       return this.compileJs(source);
     } catch (e) {
-      if (!(e instanceof SyntaxError)) throw e;
+      if (!isSyntaxError(e)) throw e;
       // Maybe TypeScript: retry without its annotations, keeping the JS error if that fails too.
       const js = stripTypes(source);
       if (js !== source) {
@@ -378,29 +394,64 @@ export class LfRuntime {
     }
   }
 
-  /** Compile JS source in expression form, else body form; throws the relevant SyntaxError. */
+  /**
+   * Compile JS source in expression form, else body form, in the sandbox; throws the relevant
+   * SyntaxError. The helpers are parameters of a wrapper evaluated in the LF's own compartment,
+   * so they are plain bindings there (no global lookup) and nothing else of this realm is.
+   */
   private compileJs(source: string): (x: Row) => unknown {
-    const { names, values } = this.scope;
+    const sandbox = this.sandbox;
+    if (!sandbox) throw new Error(NO_SANDBOX);
+    const { names } = this.scope;
+    this.sandboxedHelpers ??= this.scope.values.map((v) => sandbox.harden(v));
+    const values = this.sandboxedHelpers;
     let src = source.trim().replace(/^export\s+default\s+/, '');
     while (src.endsWith(';')) src = src.slice(0, -1).trimEnd();
     let exprError: unknown;
     try {
       // Expression form: `(x) => ...` or `function (x) { ... }`.
-      const make = new Function(...names, `"use strict";\nreturn (${src}\n);`);
+      const make = sandbox.evaluate(`(function (${names.join(', ')}) {\n"use strict";\nreturn (${src}\n);\n})`);
+      if (typeof make !== 'function') throw new SyntaxError('the code is not one expression');
       const fn: unknown = make(...values);
       if (typeof fn !== 'function') throw new Error(`the code evaluates to ${describe(fn)}, not a function of the row x`);
       return fn as (x: Row) => unknown;
     } catch (e) {
       exprError = e;
     }
-    if (!(exprError instanceof SyntaxError)) throw exprError;
+    if (!isSyntaxError(exprError)) throw exprError;
     // Body form: statements using `x`, with `return`.
     try {
-      const body = new Function('x', ...names, `"use strict";\n${source}\n`) as (...args: unknown[]) => unknown;
-      return (x) => body(x, ...values);
+      const body = sandbox.evaluate(`(function (x, ${names.join(', ')}) {\n"use strict";\n${source}\n})`);
+      if (typeof body !== 'function') throw new SyntaxError('the code is not a function body');
+      return (x) => (body as (...args: unknown[]) => unknown)(x, ...values);
     } catch (e) {
       throw /\breturn\b/.test(source) ? e : exprError;
     }
+  }
+}
+
+/**
+ * Freeze a row before code LFs see it: the row itself always, nested objects (JSONL) through the
+ * sandbox's deep freeze. Flat rows of strings and numbers, the common case, skip the deep walk.
+ */
+function freezeRow(row: Row, sandbox: LfSandbox): void {
+  if (Object.isFrozen(row)) return;
+  for (const k in row) {
+    const v = row[k];
+    if (v !== null && typeof v === 'object') {
+      sandbox.harden(row);
+      return;
+    }
+  }
+  Object.freeze(row);
+}
+
+/** A SyntaxError of this realm or of a compartment (they share the realm's frozen intrinsics). */
+function isSyntaxError(e: unknown): boolean {
+  try {
+    return e instanceof SyntaxError;
+  } catch {
+    return false;
   }
 }
 
@@ -497,18 +548,55 @@ function now(): number {
   return performance.now();
 }
 
+/**
+ * The text of a thrown value, read without trusting it: LF code may throw a Proxy, an object
+ * whose `message` getter throws or loops, or a 20 MB string. Only own data properties that are
+ * strings are read (no getters run, no `toString` is called); the result is cut to `MAX_LF_TEXT`.
+ */
 export function errorMessage(e: unknown): string {
-  if (e instanceof Error) return `${e.name === 'Error' ? '' : e.name + ': '}${e.message}`;
-  return String(e);
+  try {
+    if (typeof e === 'string') return clipText(e);
+    if (typeof e === 'number' || typeof e === 'boolean' || typeof e === 'bigint' || e === null || e === undefined) return String(e);
+    if (typeof e === 'symbol') return 'a symbol';
+    if (typeof e !== 'object' && typeof e !== 'function') return `a ${typeof e}`;
+    const message = dataString(e, 'message');
+    if (message === null) return describe(e);
+    const name = dataString(e, 'name') ?? builtinErrorName(Object.getPrototypeOf(e));
+    return clipText(`${name && name !== 'Error' ? name.slice(0, 100) + ': ' : ''}${message}`);
+  } catch {
+    return 'a value that could not be read';
+  }
 }
 
-/** A short, safe rendering of an arbitrary value for error messages. */
+const BUILTIN_ERRORS: readonly { readonly prototype: object; readonly name: string }[] = [EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError];
+
+/** The name of a built-in error type by its prototype (a hardened realm turns `name` into an accessor). */
+function builtinErrorName(proto: unknown): string | null {
+  for (const t of BUILTIN_ERRORS) if (proto === t.prototype) return t.name;
+  return null;
+}
+
+/** An own data property that holds a string, without running a getter; else null. */
+function dataString(o: unknown, key: string): string | null {
+  if (o === null || (typeof o !== 'object' && typeof o !== 'function')) return null;
+  const d = Object.getOwnPropertyDescriptor(o, key);
+  return d && 'value' in d && typeof d.value === 'string' ? d.value : null;
+}
+
+/** A short, safe rendering of an arbitrary value for error messages (never runs LF code). */
 export function describe(v: unknown): string {
   if (typeof v === 'string') return `'${v.length > 40 ? v.slice(0, 40) + '…' : v}'`;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (typeof v === 'function') return 'a function';
-  if (Array.isArray(v)) return `an array of ${v.length}`;
   if (v === null) return 'null';
-  if (v instanceof Promise) return 'a Promise (LFs must be synchronous: no async/await)';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+  if (typeof v !== 'object') return `a ${typeof v}`;
+  try {
+    // A Proxy's traps are LF code: read nothing through them.
+    if (Array.isArray(v)) return 'an array';
+    const then = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(v) ?? {}, 'then');
+    if (then && 'value' in then && typeof then.value === 'function') return 'a Promise (LFs must be synchronous: no async/await)';
+  } catch {
+    /* a revoked or hostile Proxy */
+  }
+  return 'an object';
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hardenedSandbox } from './hardened-realm.ts';
 import { LfRuntime } from './runtime.ts';
 import { stripTypes } from './strip-types.ts';
 
@@ -25,6 +26,7 @@ describe('stripTypes', () => {
         { id: 'c', name: 'c', enabled: true, kind: 'code', source: `interface R { text: string }; (x: R) => 1` },
       ],
       ['ham', 'spam'],
+      { sandbox: hardenedSandbox() },
     );
     expect(rt.compileErrors[0]).toBeNull();
     expect(rt.compileErrors[2]?.message).toMatch(/^syntax error/);
