@@ -23,8 +23,9 @@ browserSuite('a crashed tab blames the LF that was running', () => {
     await openDemoLfs(h);
     let page = h.page;
 
-    // Slow enough (~0.5 ms a row) to be running when the tab dies.
-    await writeCodeLf(page, 'heavy_lf', "(x) => { const t = performance.now(); while (performance.now() - t < 0.5) {} return null; }");
+    // Slow enough (a few hundred microseconds a row) to be running when the tab dies. LF code has
+    // no clock (the sandbox), so the work is counted, not timed.
+    await writeCodeLf(page, 'heavy_lf', "(x) => { let s = 0; for (let i = 0; i < 300000; i++) s += i % 7; return s < 0 ? 'spam' : null; }");
     await page.getByTestId('lf-save').click();
     await lfRow(page, 'heavy_lf').getByText('running…').waitFor();
     await page.waitForTimeout(300);

@@ -93,7 +93,7 @@ browserSuite('an LF that allocates without bound is isolated', () => {
   });
 });
 
-browserSuite('where isolated LF workers cannot start, code LFs still run and the app says so', () => {
+browserSuite('where isolated LF workers cannot start, code LFs run nowhere, templates run, and the app says so', () => {
   const h = new Harness();
   h.screenshotOnFailure();
   beforeAll(async () => {
@@ -114,16 +114,24 @@ browserSuite('where isolated LF workers cannot start, code LFs still run and the
     await h.close();
   });
 
-  it('falls back to the page workers, runs the LF, and shows it in the status bar', async () => {
+  it('refuses the code LF with one sentence, runs no LF code on the page, and keeps the templates', async () => {
     await openDemoLfs(h);
     const page = h.page;
-    await writeCodeLf(page, 'says_free', "(x) => /\\bfree\\b/i.test(x.text) ? 'spam' : null");
+    // Would vote on every row if it ran anywhere.
+    await writeCodeLf(page, 'says_free', "(x) => 'spam'");
     await page.getByTestId('isolation-status').waitFor({ timeout: 60_000 });
+    await page.getByTestId('lf-preview').getByText(/Code LFs cannot run in this browser/).waitFor({ timeout: 30_000 });
     await page.getByTestId('lf-save').click();
-    await lfRow(page, 'says_free').getByText(/% coverage/).waitFor({ timeout: 60_000 });
-    expect(await page.getByTestId('isolation-status').textContent()).toMatch(/isolated processes unavailable/);
-    expect(await lfRow(page, 'says_free').getByTestId('lf-error').count()).toBe(0);
-    await h.shot('isolation-fallback');
+    const error = lfRow(page, 'says_free').getByTestId('lf-error');
+    await error.waitFor({ timeout: 60_000 });
+    expect(await error.textContent()).toMatch(/Code LFs cannot run in this browser: their isolated sandbox did not start .*Template LFs still run/);
+    expect(await lfRow(page, 'says_free').getByText(/% coverage/).count()).toBe(0);
+    expect(await page.getByTestId('isolation-status').textContent()).toMatch(/Code LFs cannot run in this browser/);
+    // The demo's template LFs ran in the page's workers as before.
+    expect(await lfRow(page, 'money_words').getByText(/% coverage/).count()).toBe(1);
+    // The probe's frame is gone: nothing isolated is left running.
+    expect(await page.locator('iframe[data-shoal-lf-host]').count()).toBe(0);
+    await h.shot('isolation-unavailable');
   });
 });
 

@@ -27,6 +27,9 @@ export async function bundleIsolatedWorker(minify: boolean): Promise<{ code: str
     write: false,
     metafile: true,
     legalComments: 'none',
+    // SES (the LF sandbox) refuses to start in sloppy mode; an IIFE bundle is sloppy unless told,
+    // and every module in it is ESM, which is strict anyway.
+    banner: { js: '"use strict";' },
     logLevel: 'silent',
   });
   const code = out.outputFiles[0].text;

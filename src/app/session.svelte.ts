@@ -49,7 +49,6 @@ import type { LabelMatrix } from '../core/matrix.ts';
 import { ShoalError } from '../core/types.ts';
 import type { DatasetVersionRecord, LfRecord, ProjectRecord, ShoalStorage } from '../storage/types.ts';
 import type { LfPool } from '../workers/pool.ts';
-import { NOT_STARTED_REASON } from '../workers/host-liveness.ts';
 
 export type { Split, SplitIndex, LfRunState };
 
@@ -146,7 +145,7 @@ class Session {
   private pool: LfPool | null = null;
   /** Code LFs run here: each worker in a process of its own (pool-isolated.ts). */
   private isolatedPool: LfPool | null = null;
-  /** Set when isolated workers cannot start in this browser; code LFs then share the page's process. */
+  /** Set when isolated workers cannot start in this browser: why code LFs do not run here. */
   isolationUnavailable = $state<string | null>(null);
   private voteVersion = 0;
   private opening: Promise<void> | null = null;
@@ -694,7 +693,7 @@ class Session {
 
   // ── running LFs ──────────────────────────────────────────────────────────────────────
   private async getPool(isolated = false): Promise<LfPool> {
-    if (isolated && !this.isolationUnavailable) {
+    if (isolated) {
       if (!this.isolatedPool) {
         const { createIsolatedLfPool } = await import('../workers/pool-isolated.ts');
         this.isolatedPool = createIsolatedLfPool();
@@ -709,24 +708,22 @@ class Session {
   }
 
   /**
-   * Run `work` on the isolated pool for code LFs; if isolated workers cannot start here (a
-   * browser without process-per-frame, a host that strips the CSP hash), say so once and use the
-   * page's own workers, where the lockdown and the time budget still apply.
+   * Why code LFs cannot run in this browser, or null when they can. Decided once per session by
+   * starting one isolated worker that is sent no LF code (pool-isolated.ts `probeIsolation`), so
+   * nothing an LF does or says can change the answer. When they cannot, code LFs run nowhere
+   * else: there is no other place for them (the page's workers have no LF sandbox).
    */
-  private async withPool<T>(isolated: boolean, work: (pool: LfPool) => Promise<T>): Promise<T> {
-    try {
-      return await work(await this.getPool(isolated));
-    } catch (e) {
-      if (!isolated || this.isolationUnavailable || !message(e).includes(NOT_STARTED_REASON)) throw e;
-      this.isolationUnavailable = message(e);
-      this.isolatedPool?.close();
-      this.isolatedPool = null;
-      return work(await this.getPool(false));
-    }
+  private isolationCheck: Promise<string | null> | null = null;
+  private async isolationProblem(): Promise<string | null> {
+    this.isolationCheck ??= import('../workers/pool-isolated.ts').then((m) => m.probeIsolation());
+    const problem = await this.isolationCheck;
+    this.isolationUnavailable = problem;
+    return problem;
   }
 
   /** Run LFs over every row in the worker pool; their votes are stored as they finish. */
-  async runLfs(defs: readonly LfDef[]): Promise<void> {
+  async runLfs(requested: readonly LfDef[]): Promise<void> {
+    let defs = requested;
     const version = this.version;
     const storage = this.storage;
     if (!version || !storage || defs.length === 0) return;
@@ -734,23 +731,35 @@ class Session {
     const projectId = this.projectId!;
     const ids = defs.map((d) => d.id);
     this.running = new Set([...this.running, ...ids]);
-    const label = defs.length === 1 ? `Running ${defs[0].name}` : `Running ${defs.length} LFs`;
     writeCrumb(projectId, ids);
+    let label = defs.length === 1 ? `Running ${defs[0].name}` : `Running ${defs.length} LFs`;
     try {
+      if (defs.some(needsIsolation)) {
+        const problem = await this.isolationProblem();
+        if (problem) {
+          // Code LFs have nowhere safe to run here: each says why (in this tab only: another
+          // browser may run them), and the templates run on.
+          for (const def of defs) if (needsIsolation(def)) this.setRun(def.id, { status: 'error', votes: null, error: problem, ms: null, hash: lfHash(def, classes) });
+          this.rebuildVotes();
+          defs = defs.filter((d) => !needsIsolation(d));
+          if (defs.length === 0) return;
+          label = defs.length === 1 ? `Running ${defs[0].name}` : `Running ${defs.length} LFs`;
+        }
+      }
       const { storedChunkSource } = await import('../workers/lf-chunk-reader.ts');
       // Code LFs are user code and run in isolated processes, where running out of memory kills
       // only them; a set with any code LF runs there whole, templates included: one relay of the
       // rows and one shared text split beat a second pass on the page's workers (bench/NOTES.md:
       // 4.19 s against 1.73 + 4.05 s for 1M rows). Template-only sets keep the page's workers.
-      const result = await this.withPool(defs.some(needsIsolation), (pool) =>
-        jobs.run(label, (signal, report) =>
-          pool.applyLfs(defs, classes, storedChunkSource(version), {
+      const pool = await this.getPool(defs.some(needsIsolation));
+      const run = defs;
+      const result = await jobs.run(label, (signal, report) =>
+          pool.applyLfs(run, classes, storedChunkSource(version), {
             signal,
             textField: 'text',
             onProgress: (p) => report(p.rowCount ? p.rowsDone / p.rowCount : 1, `${label}: ${p.rowsDone.toLocaleString('en-US')} of ${p.rowCount.toLocaleString('en-US')} rows`),
-            onRunning: (lfs) => writeCrumb(projectId, lfs.length ? lfs.map((j) => defs[j].id) : ids),
+            onRunning: (lfs) => writeCrumb(projectId, lfs.length ? lfs.map((j) => run[j].id) : ids),
           }),
-        ),
       );
       const unstored: string[] = [];
       let storeError: unknown = null;
@@ -820,13 +829,16 @@ class Session {
     const v = this.votes;
     const others: Int8Array[] = [];
     if (v) v.full.forEach((col, j) => v.lfIds[j] !== def.id && others.push(Int8Array.from(s.rowIds, (i) => col[i])));
-    return this.withPool(needsIsolation(def), (pool) =>
-      pool.previewLf(def, this.classes, { rows: s.rows, gold: s.gold, rowIds: s.rowIds, others }, { timeoutMs: 1500, textField: 'text', maxExamples: 5 }),
-    );
+    if (needsIsolation(def)) {
+      const problem = await this.isolationProblem();
+      if (problem) throw new ShoalError(problem);
+    }
+    const pool = await this.getPool(needsIsolation(def));
+    return pool.previewLf(def, this.classes, { rows: s.rows, gold: s.gold, rowIds: s.rowIds, others }, { timeoutMs: 1500, textField: 'text', maxExamples: 5 });
   }
 }
 
-/** Code LFs are user code: sets with one run in isolated processes (templates cannot allocate without bound). */
+/** Code LFs are untrusted code: they run only in isolated, hardened workers (templates are our code, with the user's patterns as data). */
 function needsIsolation(def: LfDef): boolean {
   return def.kind === 'code';
 }

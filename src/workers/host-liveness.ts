@@ -10,6 +10,8 @@
  * long task, a throttled background tab) the answers may still be queued, so the count restarts.
  */
 
+import { clipText } from '../core/lf/sandbox.ts';
+
 export interface ControlPort {
   postMessage(message: unknown): void;
   addEventListener(type: 'message', listener: (e: { data: unknown }) => void): void;
@@ -38,7 +40,7 @@ export interface HostLiveness {
   lost(reason?: string): void;
 }
 
-/** Start of the reason given when the frame's worker never connects; callers fall back on it. */
+/** Start of the reason given when the frame's worker never connects. */
 export const NOT_STARTED_REASON = 'the isolated LF worker did not start';
 
 export const OUT_OF_MEMORY_REASON = 'its process ended or stopped responding; most likely the LF ran out of memory';
@@ -77,7 +79,9 @@ export function watchHost(control: ControlPort, opts: LivenessOptions = {}): Hos
     } else if (m.type === 'pong') {
       while (unanswered.length > 0 && typeof m.seq === 'number' && unanswered[0].seq <= m.seq) unanswered.shift();
     } else if (m.type === 'died') {
-      die(typeof m.reason === 'string' ? m.reason : 'the LF worker failed');
+      // The frame relays the worker's error text, which LF code may have written: it is shown
+      // (cut short), never interpreted.
+      die(typeof m.reason === 'string' ? clipText(m.reason, 500) : 'the LF worker failed');
     }
   });
   // Where a browser fires `close` on a dead frame's port, that is the fast path; the pings below

@@ -11,12 +11,14 @@
  * the pool falls back to per-chunk deadlines and the one-LF-at-a-time re-run to find a culprit.
  *
  * The session runs a set with any code LF here, whole; template-only sets (our own code, bounded
- * memory) keep the page's workers, which read IndexedDB themselves.
+ * memory) keep the page's workers, which read IndexedDB themselves. Code LFs run nowhere else:
+ * if isolated workers cannot start in this browser (`probeIsolation`), they do not run at all.
  */
 import * as Comlink from 'comlink';
 import workerSource from 'virtual:shoal-lf-isolated-worker';
 import { relayedSource, type ChunkServerHost } from './chunk-relay.ts';
 import { watchHost } from './host-liveness.ts';
+import { clipText } from '../core/lf/sandbox.ts';
 import { frameSrcdoc } from './lf-isolated-frame.ts';
 import type { LfWorkerApi } from './lf-worker-api.ts';
 import { createLfPool, defaultPoolSize, type ChunkSource, type LfPool, type WorkerHandle } from './pool.ts';
@@ -33,7 +35,32 @@ function getChunkServer(): Comlink.Remote<ChunkServerHost> {
 
 const LIVENESS = { silenceMs: 1500, intervalMs: 250 } as const;
 
-function spawnIsolatedWorker(): WorkerHandle {
+/** How long a worker that was sent nothing may take to start before isolation counts as unavailable. */
+const PROBE_START_MS = 20_000;
+
+/**
+ * Whether isolated LF workers start in this browser: null when they do, else one sentence for
+ * the user. Decided by a worker that is sent no LF code, so nothing an LF does (crash its
+ * process, forge an error message) can change the answer; the page alone observes whether the
+ * frame's worker reported `connected`.
+ */
+export async function probeIsolation(): Promise<string | null> {
+  let handle: WorkerHandle;
+  try {
+    handle = spawnIsolatedWorker(PROBE_START_MS);
+  } catch (e) {
+    return unavailable(e instanceof Error ? e.message : String(e));
+  }
+  const outcome = await Promise.race([handle.ready!.then(() => null), handle.died.then((reason) => unavailable(reason))]);
+  handle.terminate();
+  return outcome;
+}
+
+function unavailable(reason: string): string {
+  return `Code LFs cannot run in this browser: their isolated sandbox did not start (${clipText(reason, 200)}). Template LFs still run. Open Shoal in a current Chrome, Edge or Firefox to run code LFs.`;
+}
+
+function spawnIsolatedWorker(startMs?: number): WorkerHandle {
   const control = new MessageChannel();
   const api = new MessageChannel();
   const relay = new MessageChannel();
@@ -53,7 +80,7 @@ function spawnIsolatedWorker(): WorkerHandle {
   );
   document.body.append(frame);
 
-  const live = watchHost(control.port1, LIVENESS);
+  const live = watchHost(control.port1, { ...LIVENESS, startMs });
   // Where the browser fires `close` on ports (not Chromium 156 for a crashed frame, measured),
   // the API port's other end, in the worker, tells of a worker that died alone.
   api.port1.addEventListener('close', () => live.lost());
@@ -82,7 +109,7 @@ function relayed(source: ChunkSource): ChunkSource {
 /** A pool of process-isolated LF workers; `size` defaults to one per core (capped). */
 export function createIsolatedLfPool(size = defaultPoolSize(navigator.hardwareConcurrency)): LfPool {
   // The status array cannot be shared with another process: per-chunk deadlines instead.
-  const pool = createLfPool({ size, spawn: spawnIsolatedWorker, sharedStatus: false });
+  const pool = createLfPool({ size, spawn: () => spawnIsolatedWorker(), sharedStatus: false });
   return {
     size: pool.size,
     apply: (spec, source, o) => pool.apply(spec, relayed(source), o),
