@@ -7,11 +7,11 @@
  * - No third-party origin is allowed for anything: scripts, styles, fonts, images, frames,
  *   fetch/XHR/WebSocket (`connect-src 'self'`), form posts. Even code running in the page
  *   cannot send rows elsewhere through those channels.
- * - LF code is user code and is compiled with `new Function` inside LF workers, which needs
- *   `'unsafe-eval'`; wasm (tfjs, onnxruntime-web) needs `'wasm-unsafe-eval'`. Eval is allowed
- *   because the egress rules above, not a ban on eval, are what keep data in. An imported
- *   project's LF code is untrusted until the user reviews it (the app shows it before it first
- *   runs); the worker it runs in sees only its row chunks and returns votes.
+ * - LF code is untrusted and is compiled by SES in compartments inside isolated LF workers
+ *   (src/core/lf/hardened-realm.ts); SES builds its evaluator with the realm's `Function`, which
+ *   needs `'unsafe-eval'`; wasm (tfjs, onnxruntime-web) needs `'wasm-unsafe-eval'`. Eval is
+ *   allowed because the egress rules above and the compartments (only frozen built-ins in
+ *   scope), not a ban on eval, are what keep data in.
  * - A meta-tag CSP does not cover worker scripts loaded from URLs (they take the policy sent
  *   with their own response); hosts that send the `_headers` file's headers close that gap.
  * - The one inline script is the isolated LF host frame's (a `srcdoc` iframe, which inherits

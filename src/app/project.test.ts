@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { lfHash } from '../core/lf/hash.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { createMemoryStorage } from '../storage/memory.ts';
-import { enabledColumns, goldBySplit, lfErrorText, lfToRecord, loadRunStates, recordToLf, splitIndexOf, splitMatrices, uniqueLfName, unstoredVotesMessage, withNewId } from './project.ts';
+import { enabledColumns, goldBySplit, lfErrorText, lfToRecord, loadRunStates, recordToLf, runStateOf, splitIndexOf, splitMatrices, uniqueLfName, unstoredVotesMessage, withNewId } from './project.ts';
 
 const kw: LfDef = { id: 'lf_a', name: 'free', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false };
 
@@ -115,6 +115,12 @@ describe('project plumbing', () => {
   it('says where an LF failed', () => {
     expect(lfErrorText({ row: 4, message: 'x is undefined', count: 3 })).toBe('row 5: x is undefined (3 rows in all)');
     expect(lfErrorText({ row: -1, message: 'ran too long', count: 0 })).toBe('ran too long');
+    // Text from LF code is bounded before it is stored or shown, and says how long it was.
+    const huge = lfErrorText({ row: 0, message: 'A'.repeat(20_000_000), count: 2 });
+    expect(huge.length).toBeLessThan(2200);
+    expect(huge).toMatch(/^row 1: A+… \(20,000,000 characters in all\) \(2 rows in all\)$/);
+    // An error stored by an older version, unbounded, is bounded when it is read back.
+    expect(runStateOf({ sourceHash: 'h', versionId: 'v', votes: new Int8Array(1), error: 'B'.repeat(5_000_000), computedAt: 0 }, 'h').error!.length).toBeLessThan(2300);
   });
   it('says which LFs ran but could not store their votes', () => {
     const why = 'Browser storage is full, so the LF votes were not saved (earlier data is intact); delete old projects, datasets or runs, or allow persistent storage, then try again.';

@@ -6,6 +6,7 @@
  * LF records store the whole `LfDef` as `config` (ids are per record, so two demo projects do
  * not share LF ids) and the vote-cache key `lfHash(def, classes)` as `sourceHash`.
  */
+import { clipText, MAX_LF_TEXT } from '../core/lf/sandbox.ts';
 import { lfHash } from '../core/lf/hash.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { LabelMatrix } from '../core/matrix.ts';
@@ -107,7 +108,8 @@ export async function loadRunStates(storage: ShoalStorage, versionId: string, lf
 
 export function runStateOf(rec: VoteRecord | undefined, hash: string): LfRunState {
   if (!rec) return { status: 'not-run', votes: null, error: null, ms: null, hash };
-  return { status: rec.error ? 'error' : 'ok', votes: rec.votes, error: rec.error ?? null, ms: rec.ms ?? null, hash };
+  // Clipped again on the way in: a database written before errors were bounded may hold megabytes.
+  return { status: rec.error ? 'error' : 'ok', votes: rec.votes, error: rec.error ? clipText(rec.error, MAX_ERROR_TEXT) : null, ms: rec.ms ?? null, hash };
 }
 
 export interface VoteColumns {
@@ -143,11 +145,14 @@ export function toJsonl(rows: readonly Record<string, unknown>[]): string {
   return s;
 }
 
-/** "row 12: message (and 3 more rows)" from the pool's per-LF error info. */
+/** Most characters of an LF's error text that are stored and shown (its message part is cut to `MAX_LF_TEXT`). */
+const MAX_ERROR_TEXT = MAX_LF_TEXT + 200;
+
+/** "row 12: message (and 3 more rows)" from the pool's per-LF error info, bounded in length. */
 export function lfErrorText(e: { row: number; message: string; count: number }): string {
   const where = e.row >= 0 ? `row ${e.row + 1}: ` : '';
   const more = e.count > 1 ? ` (${e.count.toLocaleString('en-US')} rows in all)` : '';
-  return `${where}${e.message}${more}`;
+  return `${where}${clipText(e.message)}${more}`;
 }
 
 /** Votes computed but not stored: they count in this tab, a reload shows the LFs "not run". */

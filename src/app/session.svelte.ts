@@ -44,6 +44,7 @@ import {
   type SplitIndex,
 } from './project.ts';
 import { lfHash } from '../core/lf/hash.ts';
+import { clipText } from '../core/lf/sandbox.ts';
 import type { LfDef, LfPreview } from '../core/lf/index.ts';
 import type { LabelMatrix } from '../core/matrix.ts';
 import { ShoalError } from '../core/types.ts';
@@ -895,8 +896,9 @@ function countGold(g: Int8Array): number {
   return n;
 }
 
+/** An error's text for the screen, bounded: it may carry text that came out of LF code. */
 function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return clipText(e instanceof Error ? e.message : String(e));
 }
 
 interface Crumb {
