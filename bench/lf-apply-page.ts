@@ -6,6 +6,7 @@
  */
 import type { Row, RowChunk } from '../src/core/lf/types.ts';
 import { createBrowserLfPool } from '../src/workers/pool-browser.ts';
+import { createIsolatedLfPool } from '../src/workers/pool-isolated.ts';
 import { BENCH_CLASSES, BENCH_LFS } from './lf-apply-defs.ts';
 import { generateRows } from './lf-apply-gen.ts';
 
@@ -36,7 +37,8 @@ async function run(o: { n: number; seed: number; workers: number; dataUrl?: stri
   const prepMs = performance.now() - t0;
 
   const t1 = performance.now();
-  const pool = createBrowserLfPool(o.workers);
+  // A set with code LFs runs where the app runs it: isolated workers (page workers refuse code).
+  const pool = BENCH_LFS.some((d) => d.kind === 'code') ? createIsolatedLfPool(o.workers) : createBrowserLfPool(o.workers);
   const res = await pool.applyLfs(BENCH_LFS, BENCH_CLASSES, { rowCount: rows.length, chunkCount: chunks.length, read: (i) => chunks[i] });
   const ms = performance.now() - t1;
   pool.close();

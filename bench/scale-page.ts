@@ -5,6 +5,8 @@
  */
 import { synthesize } from '../src/core/synth.ts';
 import { createBrowserLfPool } from '../src/workers/pool-browser.ts';
+import { createIsolatedLfPool } from '../src/workers/pool-isolated.ts';
+import { BENCH_LFS } from './lf-apply-defs.ts';
 import { generateRows } from './lf-apply-gen.ts';
 import { distillData, distillRun, type DistillRun } from './scale-distill-data.ts';
 import { columnsOfRowMajor, metalAtScale, type MetalScaleRun } from './scale-lm-run.ts';
@@ -12,8 +14,9 @@ import { applyRun, editLoop, type ApplyRun, type EditLoopResult } from './scale-
 
 async function apply(o: { n: number; seed: number; workers: number }): Promise<ApplyRun> {
   const rows = generateRows(o.n, o.seed);
-  // Workers start inside the first timed run, as in bench/lf-apply.ts.
-  const pool = createBrowserLfPool(o.workers);
+  // Workers start inside the first timed run, as in bench/lf-apply.ts. The set has code LFs, so
+  // it runs where the app runs it: on isolated workers (the page's workers refuse code LFs).
+  const pool = appPool(o.workers);
   try {
     return await applyRun(pool, rows);
   } finally {
@@ -23,12 +26,17 @@ async function apply(o: { n: number; seed: number; workers: number }): Promise<A
 
 async function edit(o: { n: number; seed: number; workers: number; reps: number; models: string[] }): Promise<EditLoopResult> {
   const rows = generateRows(o.n + 500, o.seed);
-  const pool = createBrowserLfPool(o.workers);
+  const pool = appPool(o.workers);
   try {
     return await editLoop(pool, rows.slice(0, o.n), rows.slice(o.n), { reps: o.reps, models: o.models });
   } finally {
     pool.close();
   }
+}
+
+/** The pool the app runs the spec set on: isolated workers when it has a code LF. */
+function appPool(workers: number) {
+  return BENCH_LFS.some((d) => d.kind === 'code') ? createIsolatedLfPool(workers) : createBrowserLfPool(workers);
 }
 
 /** metal at scale on synth.py's bytes (served by the bench under `url`), else on core/synth.ts's matrix. */
