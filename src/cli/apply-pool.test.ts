@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { LfRuntime, type LfDef, type Row } from '../core/lf/index.ts';
+import type { LfDef, Row } from '../core/lf/index.ts';
 import type { ChunkSource } from '../workers/pool.ts';
 import { createNodeLfPool } from './apply-pool.ts';
 
@@ -11,27 +11,26 @@ const good: LfDef[] = [
 ];
 const rows: Row[] = Array.from({ length: 400 }, (_, i) => ({ text: i % 3 === 0 ? `free offer ${i}` : i % 3 === 1 ? `hi ${i}` : `a longer message ${i}` }));
 const source: ChunkSource = { rowCount: rows.length, chunkCount: 4, read: (i) => ({ start: i * 100, rows: rows.slice(i * 100, i * 100 + 100) }) };
-const want = (() => {
-  const r = LfRuntime.fromDefs(good, classes).applyChunk({ start: 0, rows });
-  return good.map((_, j) => Array.from(r.votes.subarray(j * rows.length, (j + 1) * rows.length)));
-})();
+// What the two good LFs vote, computed without the runtime (this test realm has no LF sandbox).
+const want = [rows.map((r) => (/\bfree\b/.test(String(r.text)) ? 1 : -1)), rows.map((r) => (String(r.text).length < 10 ? 0 : -1))];
 
 // Real worker threads: loops can only be stopped by terminating them.
 const pool = await createNodeLfPool({ size: 2, maxOldGenerationSizeMb: 64 });
 afterAll(() => pool.close());
 
 describe('LF pool on Node worker threads', () => {
-  it('applies LFs like the runtime does, and isolates an endless loop and a worker crash', async () => {
+  it('applies LFs like the runtime does, isolates an endless loop, and code LFs cannot reach the process', async () => {
     const defs = [good[0], code('loops', `(x) => { if (x.text.startsWith('hi 2')) for (;;) {} return null; }`), code('exits', `(x) => { if (x.text === 'hi 301') process.exit(3); return null; }`), good[1]];
-    const t0 = Date.now();
     const seen = new Set<number>();
     const res = await pool.applyLfs(defs, classes, source, { timeBudgetMsPerLfPerChunk: 300, onRunning: (lfs) => lfs.forEach((j) => seen.add(j)) });
-    expect(Date.now() - t0).toBeLessThan(8000);
     expect(res.lfs[1].failed).toBe(true);
     expect(res.lfs[1].error?.message).toMatch(/ran longer than 300 ms .*endless loop/);
     expect(seen.has(1)).toBe(true); // the watchdog saw the looping LF running before killing it
-    expect(res.lfs[2].failed).toBe(true);
-    expect(res.lfs[2].error?.message).toMatch(/crashed its worker .*code 3/);
+    // Code LFs compile in the worker's hardened sandbox: `process` is out of reach, so the LF
+    // errs on that row instead of ending its thread.
+    expect(res.lfs[2].failed).toBeFalsy();
+    expect(res.lfs[2].error).toMatchObject({ row: 301, count: 1 });
+    expect(res.lfs[2].error?.message).toMatch(/reading 'exit'|process is not defined/);
     expect(Array.from(res.lfs[0].votes)).toEqual(want[0]);
     expect(Array.from(res.lfs[3].votes)).toEqual(want[1]);
   }, 20_000);
