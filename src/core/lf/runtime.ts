@@ -380,6 +380,8 @@ export class LfRuntime {
     try {
       return this.compileJs(source);
     } catch (e) {
+      const refused = sandboxRefusal(errorMessage(e));
+      if (refused) throw new Error(refused);
       if (!isSyntaxError(e)) throw e;
       // Maybe TypeScript: retry without its annotations, keeping the JS error if that fails too.
       const js = stripTypes(source);
@@ -444,6 +446,16 @@ function freezeRow(row: Row, sandbox: LfSandbox): void {
     }
   }
   Object.freeze(row);
+}
+
+/**
+ * The sandbox refuses some source text outright, wherever it appears (SES cannot tell a string
+ * from code without a parser): say so in the user's terms.
+ */
+function sandboxRefusal(message: string): string | null {
+  if (message.includes('SES_IMPORT_REJECTED')) return "LF code may not contain 'import(' — LFs cannot load code — not even in a string or a comment (write 'imp' + 'ort(' if you need the text)";
+  if (message.includes('SES_HTML_COMMENT_REJECTED')) return "LF code may not contain '<!--' or '-->', not even in a string (write '<!' + '--' if you need the text)";
+  return null;
 }
 
 /** A SyntaxError of this realm or of a compartment (they share the realm's frozen intrinsics). */

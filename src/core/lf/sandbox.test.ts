@@ -76,8 +76,13 @@ describe('what a code LF can reach', () => {
 
   it('a dynamic import() is refused when the LF compiles', () => {
     const { compileErrors, votes } = run([code(`(x) => { import('http://127.0.0.1:9/?d=' + x.text); return null; }`), keyword('song')]);
-    expect(compileErrors[0]?.message).toMatch(/import/i);
+    expect(compileErrors[0]?.message).toMatch(/^LF code may not contain 'import\(' — LFs cannot load code/);
     expect(votes[1]).toEqual([-1, 0, -1, 0, -1, -1]);
+  });
+
+  it("an HTML-like comment, which SES refuses anywhere, gets a sentence saying so", () => {
+    const { compileErrors } = run([code(`(x) => x.text.includes('<!--') ? 'spam' : null`)]);
+    expect(compileErrors[0]?.message).toMatch(/^LF code may not contain '<!--'/);
   });
 
   it('no clock and no randomness: an LF that asks gets an error, not a vote', () => {
