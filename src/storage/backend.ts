@@ -23,7 +23,6 @@ export const TABLES = {
 
 export type TableName = keyof typeof TABLES;
 // Records are plain structured-clonable objects; each repository method knows its shape.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Rec = Record<string, any>;
 
 export interface Backend {
