@@ -12,6 +12,7 @@ const HARDENED = [
   'src/workers/pool-stats.test.ts',
   'src/workers/lockdown.test.ts',
   'src/app/demo.test.ts',
+  'src/app/lf-runs.test.ts',
 ];
 
 export default defineConfig({

@@ -45,11 +45,11 @@ import {
 } from './project.ts';
 import { lfHash } from '../core/lf/hash.ts';
 import { clipText } from '../core/lf/sandbox.ts';
+import { browserLfPools, LfRuns } from './lf-runs.ts';
 import type { LfDef, LfPreview } from '../core/lf/index.ts';
 import type { LabelMatrix } from '../core/matrix.ts';
 import { ShoalError } from '../core/types.ts';
 import type { DatasetVersionRecord, LfRecord, ProjectRecord, ShoalStorage } from '../storage/types.ts';
-import type { LfPool } from '../workers/pool.ts';
 
 export type { Split, SplitIndex, LfRunState };
 
@@ -143,9 +143,8 @@ class Session {
   goldUnsavedError = $state<string | null>(null);
 
   private version: DatasetVersionRecord | null = null;
-  private pool: LfPool | null = null;
-  /** Code LFs run here: each worker in a process of its own (pool-isolated.ts). */
-  private isolatedPool: LfPool | null = null;
+  /** Where LFs run (lf-runs.ts): the page's workers for templates, isolated ones for code. */
+  private readonly lfRuns = new LfRuns(browserLfPools());
   /** Set when isolated workers cannot start in this browser: why code LFs do not run here. */
   isolationUnavailable = $state<string | null>(null);
   private voteVersion = 0;
@@ -693,38 +692,8 @@ class Session {
   }
 
   // ── running LFs ──────────────────────────────────────────────────────────────────────
-  private async getPool(isolated = false): Promise<LfPool> {
-    if (isolated) {
-      if (!this.isolatedPool) {
-        const { createIsolatedLfPool } = await import('../workers/pool-isolated.ts');
-        this.isolatedPool = createIsolatedLfPool();
-      }
-      return this.isolatedPool;
-    }
-    if (!this.pool) {
-      const { createBrowserLfPool } = await import('../workers/pool-browser.ts');
-      this.pool = createBrowserLfPool();
-    }
-    return this.pool;
-  }
-
-  /**
-   * Why code LFs cannot run in this browser, or null when they can. Decided once per session by
-   * starting one isolated worker that is sent no LF code (pool-isolated.ts `probeIsolation`), so
-   * nothing an LF does or says can change the answer. When they cannot, code LFs run nowhere
-   * else: there is no other place for them (the page's workers have no LF sandbox).
-   */
-  private isolationCheck: Promise<string | null> | null = null;
-  private async isolationProblem(): Promise<string | null> {
-    this.isolationCheck ??= import('../workers/pool-isolated.ts').then((m) => m.probeIsolation());
-    const problem = await this.isolationCheck;
-    this.isolationUnavailable = problem;
-    return problem;
-  }
-
   /** Run LFs over every row in the worker pool; their votes are stored as they finish. */
-  async runLfs(requested: readonly LfDef[]): Promise<void> {
-    let defs = requested;
+  async runLfs(defs: readonly LfDef[]): Promise<void> {
     const version = this.version;
     const storage = this.storage;
     if (!version || !storage || defs.length === 0) return;
@@ -733,40 +702,33 @@ class Session {
     const ids = defs.map((d) => d.id);
     this.running = new Set([...this.running, ...ids]);
     writeCrumb(projectId, ids);
-    let label = defs.length === 1 ? `Running ${defs[0].name}` : `Running ${defs.length} LFs`;
+    const label = defs.length === 1 ? `Running ${defs[0].name}` : `Running ${defs.length} LFs`;
     try {
-      if (defs.some(needsIsolation)) {
-        const problem = await this.isolationProblem();
-        if (problem) {
-          // Code LFs have nowhere safe to run here: each says why (in this tab only: another
-          // browser may run them), and the templates run on.
-          for (const def of defs) if (needsIsolation(def)) this.setRun(def.id, { status: 'error', votes: null, error: problem, ms: null, hash: lfHash(def, classes) });
-          this.rebuildVotes();
-          defs = defs.filter((d) => !needsIsolation(d));
-          if (defs.length === 0) return;
-          label = defs.length === 1 ? `Running ${defs[0].name}` : `Running ${defs.length} LFs`;
-        }
-      }
       const { storedChunkSource } = await import('../workers/lf-chunk-reader.ts');
-      // Code LFs are user code and run in isolated processes, where running out of memory kills
-      // only them; a set with any code LF runs there whole, templates included: one relay of the
-      // rows and one shared text split beat a second pass on the page's workers (bench/NOTES.md:
-      // 4.19 s against 1.73 + 4.05 s for 1M rows). Template-only sets keep the page's workers.
-      const pool = await this.getPool(defs.some(needsIsolation));
-      const run = defs;
-      const result = await jobs.run(label, (signal, report) =>
-          pool.applyLfs(run, classes, storedChunkSource(version), {
-            signal,
-            textField: 'text',
-            onProgress: (p) => report(p.rowCount ? p.rowsDone / p.rowCount : 1, `${label}: ${p.rowsDone.toLocaleString('en-US')} of ${p.rowCount.toLocaleString('en-US')} rows`),
-            onRunning: (lfs) => writeCrumb(projectId, lfs.length ? lfs.map((j) => run[j].id) : ids),
-          }),
+      // Where each LF runs, and which code LFs have nowhere safe to run here: lf-runs.ts.
+      const outcome = await jobs.run(label, (signal, report) =>
+        this.lfRuns.run(defs, classes, storedChunkSource(version), {
+          signal,
+          textField: 'text',
+          onProgress: (p) => report(p.rowCount ? p.rowsDone / p.rowCount : 1, `${label}: ${p.rowsDone.toLocaleString('en-US')} of ${p.rowCount.toLocaleString('en-US')} rows`),
+          onRunning: (lfs) => writeCrumb(projectId, lfs.length ? lfs.map((j) => defs[j].id) : ids),
+        }),
       );
+      this.isolationUnavailable = this.lfRuns.unavailable;
+      const ran = outcome.ran;
+      // Refused code LFs say why, in this tab only (another browser may run them).
+      for (const def of defs) {
+        const why = outcome.refused.get(def.id);
+        if (why && this.version?.id === version.id) this.setRun(def.id, { status: 'error', votes: null, error: why, ms: null, hash: lfHash(def, classes) });
+      }
+      if (outcome.refused.size > 0 && this.version?.id === version.id) this.rebuildVotes();
+      const result = outcome.result;
+      if (!result) return;
       const unstored: string[] = [];
       let storeError: unknown = null;
       for (let j = 0; j < result.lfs.length; j++) {
         const o = result.lfs[j];
-        const hash = o.hash ?? lfHash(defs[j], classes);
+        const hash = o.hash ?? lfHash(ran[j], classes);
         const error = o.error ? lfErrorText(o.error) : undefined;
         try {
           await storage.putVotes({ sourceHash: hash, versionId: version.id, votes: o.votes, error, computedAt: Date.now(), ms: Math.round(o.ms) });
@@ -775,9 +737,9 @@ class Session {
           // shows "not run" again after a reload. The other LFs' votes are still tried.
           if (!isQuotaError(e)) throw e;
           storeError = e;
-          unstored.push(defs[j].name);
+          unstored.push(ran[j].name);
         }
-        if (this.version?.id === version.id) this.setRun(defs[j].id, { status: error ? 'error' : 'ok', votes: o.votes, error: error ?? null, ms: o.ms, hash });
+        if (this.version?.id === version.id) this.setRun(ran[j].id, { status: error ? 'error' : 'ok', votes: o.votes, error: error ?? null, ms: o.ms, hash });
       }
       if (this.version?.id === version.id) this.rebuildVotes();
       if (storeError && this.version?.id === version.id) this.lfListError = unstoredVotesMessage(unstored, message(storeError));
@@ -830,19 +792,14 @@ class Session {
     const v = this.votes;
     const others: Int8Array[] = [];
     if (v) v.full.forEach((col, j) => v.lfIds[j] !== def.id && others.push(Int8Array.from(s.rowIds, (i) => col[i])));
-    if (needsIsolation(def)) {
-      const problem = await this.isolationProblem();
-      if (problem) throw new ShoalError(problem);
+    try {
+      return await this.lfRuns.preview(def, this.classes, { rows: s.rows, gold: s.gold, rowIds: s.rowIds, others }, { timeoutMs: 1500, textField: 'text', maxExamples: 5 });
+    } finally {
+      this.isolationUnavailable = this.lfRuns.unavailable;
     }
-    const pool = await this.getPool(needsIsolation(def));
-    return pool.previewLf(def, this.classes, { rows: s.rows, gold: s.gold, rowIds: s.rowIds, others }, { timeoutMs: 1500, textField: 'text', maxExamples: 5 });
   }
 }
 
-/** Code LFs are untrusted code: they run only in isolated, hardened workers (templates are our code, with the user's patterns as data). */
-function needsIsolation(def: LfDef): boolean {
-  return def.kind === 'code';
-}
 
 /**
  * Which project to reopen next time: a convenience, so a full disk must not stop a project
