@@ -30,6 +30,8 @@ describe('shoal fit', () => {
 
   it('returns the documented JSON fields', async () => {
     const out = await run(['--data', dir, '--model', 'auto']);
+    expect(out.copies).toBe('keep');
+    expect((await run(['--data', dir, '--model', 'auto', '--copies', 'once'])).copies).toBe('once');
     expect(Object.keys(out)).toEqual(
       expect.arrayContaining(['dataset', 'model', 'chosen', 'metric', 'n_train', 'n_lfs', 'k', 'test', 'valid', 'fit_ms', 'backend']),
     );
@@ -52,6 +54,8 @@ describe('shoal fit', () => {
     await expect(run(['--data', dir, '--model', 'snorkel'])).rejects.toThrow(/--model must be one of/);
     await expect(run(['--data', dir, '--tie', 'coin'])).rejects.toThrow(/--tie must be one of/);
     await expect(run(['--data', dir, '--seeed', '1'])).rejects.toThrow(/unknown option --seeed/);
+    await expect(run(['--data', dir, '--copies', 'twice'])).rejects.toThrow(/--copies must be one of/);
+    await expect(run(['--data', dir, '--model', 'mv', '--copies', 'once'])).rejects.toThrow(/--copies once applies to --model auto only/);
     await expect(run([])).rejects.toThrow(/missing required option --data/);
   });
 

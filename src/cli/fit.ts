@@ -1,11 +1,13 @@
 /**
- * `shoal fit --data DIR [--model mv|metal|ds|triplet|auto] [--metric acc|f1]
- *            [--tie snorkel|abstain|random] [--seed N]`
+ * `shoal fit --data DIR [--model mv|metal|ds|triplet|wmv|auto] [--metric acc|f1]
+ *            [--tie snorkel|abstain|random] [--seed N] [--copies keep|once]`
  * Fits a label model on DIR/train.json (valid.json is the dev set for the class balance and
  * for `auto`), evaluates on valid and test. Output contract (one JSON object):
  * {"dataset","model","chosen","metric","n_train","n_lfs","k","test":{"accuracy","f1","coverage"},
- *  "valid":{"accuracy","f1","coverage"},"fit_ms","backend"}
+ *  "valid":{"accuracy","f1","coverage"},"fit_ms","backend","copies"}
+ * LFs that copy each other are named on stderr; `--copies once` (auto) counts each group once.
  */
+import type { CopiesRule } from '../core/labelmodel/copies.ts';
 import { createLabelModel, LABEL_MODEL_NAMES } from '../core/labelmodel/index.ts';
 import type { LabelModel } from '../core/labelmodel/types.ts';
 import type { LabelMatrix } from '../core/matrix.ts';
@@ -14,7 +16,7 @@ import { ShoalError, type Metric, type TiePolicy } from '../core/types.ts';
 import { integer, oneOf, parseFlags, required } from './args.ts';
 import { readWrenchDir } from './wrench-dir.ts';
 
-const FLAGS = ['data', 'model', 'metric', 'tie', 'seed'] as const;
+const FLAGS = ['data', 'model', 'metric', 'tie', 'seed', 'copies'] as const;
 
 export interface SplitScores {
   accuracy: number;
@@ -39,11 +41,13 @@ export async function run(args: string[]) {
   const metric = oneOf<Metric>(flags, 'metric', ['acc', 'f1'], 'acc');
   const tie = oneOf<TiePolicy>(flags, 'tie', ['snorkel', 'abstain', 'random'], 'snorkel');
   const seed = integer(flags, 'seed', 0);
+  const copies = oneOf<CopiesRule>(flags, 'copies', ['keep', 'once'], 'keep');
+  if (copies === 'once' && modelName !== 'auto') throw new ShoalError('--copies once applies to --model auto only');
 
   const data = await readWrenchDir(dir);
   if (!data.test) throw new ShoalError(`${dir}/test.json: file not found (fit evaluates on the test split)`);
   if (data.train.L.n === 0) throw new ShoalError(`${dir}/train.json: has no rows`);
-  const model = createLabelModel(modelName);
+  const model = createLabelModel(modelName, { copies });
   let lastReport = 0;
   const t0 = performance.now();
   await model.fit(data.train.L, {
@@ -77,6 +81,7 @@ export async function run(args: string[]) {
     valid: data.valid ? scoreSplit(model, data.valid.L, data.valid.labels, tie, seed) : nullScores,
     fit_ms: Math.round(fitMs * 10) / 10,
     backend: summary.backend ?? 'typed-array',
+    copies,
     ...(summary.candidates ? { candidates: summary.candidates.map((c) => ({ name: c.name, valid_score: c.devScore })) } : {}),
   };
 }

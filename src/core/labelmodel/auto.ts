@@ -17,8 +17,8 @@ import { ShoalError } from '../types.ts';
 import { DawidSkene } from './ds.ts';
 import { MajorityVote } from './mv.ts';
 import { MetalLabelModel, type MetalOptions } from './metal.ts';
-import { overlapCounts, overlapCountsWeighted, TooLargeError, type OverlapCounts } from './overlap.ts';
-import { votePatterns } from './patterns.ts';
+import { copiesWarning, lfDependence, representatives, type CopiesRule } from './copies.ts';
+import { sharedOverlapCounts, TooLargeError, type OverlapCounts } from './overlap.ts';
 import { TripletLabelModel } from './triplet.ts';
 import { WeightedMajorityVote } from './wmv.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
@@ -34,8 +34,16 @@ export class AutoLabelModel implements LabelModel {
   private chosen: { name: string; model: LabelModel } | undefined;
   private scores: { name: string; devScore: number }[] = [];
   private warnings: string[] = [];
+  /** Columns the fit kept (one per group of copies), or null when there were no copies. */
+  private kept: number[] | null = null;
+  private groups: readonly (readonly number[])[] = [];
+  private m = 0;
 
-  constructor(options: { metal?: MetalOptions } = {}) {
+  /** 'once': fit with each group of copies counted once (copies.ts); 'keep' (default): fit every column, and warn. */
+  private readonly copies: CopiesRule;
+
+  constructor(options: { metal?: MetalOptions; copies?: CopiesRule } = {}) {
+    this.copies = options.copies ?? 'keep';
     this.candidates = [
       { name: 'metal', make: () => new MetalLabelModel({ ...options.metal, balance: 'dev' }, 'metal') },
       { name: 'metal_uniform', make: () => new MetalLabelModel({ ...options.metal, balance: 'uniform' }, 'metal_uniform') },
@@ -46,13 +54,25 @@ export class AutoLabelModel implements LabelModel {
     ];
   }
 
-  async fit(L: LabelMatrix, options: FitOptions = {}): Promise<void> {
-    const { devL, devY } = options;
+  async fit(all: LabelMatrix, options: FitOptions = {}): Promise<void> {
     this.scores = [];
     this.warnings = [];
+    // LFs that copy each other break every candidate's independence assumption: always said,
+    // and with copies: 'once' counted once (copies.ts says why that is not the default).
+    if (options.devL && (options.devL.m !== all.m || options.devL.k !== all.k)) {
+      throw new ShoalError(`dev label matrix has ${options.devL.m} LFs × ${options.devL.k} classes; train has ${all.m} × ${all.k}`);
+    }
+    const { groups } = lfDependence(all);
+    this.groups = groups;
+    this.m = all.m;
+    this.kept = groups.length > 0 && this.copies === 'once' ? representatives(all.m, groups) : null;
+    if (groups.length > 0) this.warnings.push(copiesWarning(groups, this.copies));
+    const L = this.kept ? all.selectColumns(this.kept) : all;
+    const devL = this.kept ? options.devL?.selectColumns(this.kept) : options.devL;
+    const { devY } = options;
     if (!devL || !devY || devY.length === 0) {
       const mv = new MajorityVote();
-      await mv.fit(L, options);
+      await mv.fit(L, { ...options, devL });
       this.chosen = { name: 'mv', model: mv };
       this.warnings.push('no dev labels: auto cannot compare label models, so it uses majority vote; label a few dev rows to let it choose');
       return;
@@ -78,6 +98,7 @@ export class AutoLabelModel implements LabelModel {
       const model = candidate.make();
       const fitOptions: FitOptions = {
         ...options,
+        devL,
         onProgress: options.onProgress
           ? (f, msg) => options.onProgress!((c + f) / candidates.length, `${candidate.name}: ${msg ?? ''}`.trim())
           : undefined,
@@ -103,15 +124,24 @@ export class AutoLabelModel implements LabelModel {
     options.onProgress?.(1);
   }
 
+  /** Per-LF figures of the kept columns, back in list order: a copy shows its group's. */
+  private perLf(values: readonly number[], kept: readonly number[]): number[] {
+    const at = new Map(kept.map((j, t) => [j, t]));
+    const rep = new Map<number, number>();
+    for (const g of this.groups) for (const j of g) rep.set(j, g[0]);
+    return Array.from({ length: this.m }, (_, j) => values[at.get(rep.get(j) ?? j)!]);
+  }
+
   predictProba(L: LabelMatrix): Float32Array {
     if (!this.chosen) throw new ShoalError('fit the label model before predicting');
-    return this.chosen.model.predictProba(L);
+    return this.chosen.model.predictProba(this.kept ? L.selectColumns(this.kept) : L);
   }
 
   summary(): LabelModelSummary {
     const inner = this.chosen?.model.summary();
     return {
       ...inner,
+      lfAccuracy: inner?.lfAccuracy && this.kept ? this.perLf(inner.lfAccuracy, this.kept) : inner?.lfAccuracy,
       model: 'auto',
       chosen: this.chosen?.name,
       candidates: this.scores,
@@ -120,11 +150,6 @@ export class AutoLabelModel implements LabelModel {
   }
 }
 
-/** overlapCounts(L), summed over the unique vote patterns when there are few enough. */
-export function sharedOverlapCounts(L: LabelMatrix, model?: string): OverlapCounts {
-  const patterns = votePatterns(L);
-  return patterns ? overlapCountsWeighted(patterns, patterns.weight, L.n, L.m, L.k, model) : overlapCounts(L, model);
-}
 
 /** First candidate (in preference order) within one standard error of the best dev score. */
 export function selectOneStandardError<T extends { score: number }>(fitted: T[], devSize: number): T {

@@ -9,12 +9,15 @@ import { MetalLabelModel, type MetalOptions } from './metal.ts';
 import { TripletLabelModel } from './triplet.ts';
 import { WeightedMajorityVote } from './wmv.ts';
 import type { LabelModel, LabelModelName } from './types.ts';
+import type { CopiesRule } from './copies.ts';
 
 export type { LabelModel, LabelModelName, FitOptions, LabelModelSummary } from './types.ts';
 export const LABEL_MODEL_NAMES: readonly LabelModelName[] = ['auto', 'mv', 'metal', 'ds', 'triplet', 'wmv'];
 
 export interface CreateOptions {
   metal?: MetalOptions;
+  /** `auto` only: count each group of copied LFs once (copies.ts), or keep every column (default). */
+  copies?: CopiesRule;
 }
 
 export function createLabelModel(name: LabelModelName | string, options: CreateOptions = {}): LabelModel {

@@ -7,6 +7,7 @@
 import type { LabelMatrix, SparseRows } from '../matrix.ts';
 import { ShoalError } from '../types.ts';
 import { bitsetsPay, createBitsetCounter, samplePairsPerRow } from './overlap-bits.ts';
+import { votePatterns } from './patterns.ts';
 
 /**
  * Most entries a model may hold in (m·k)² overlap arrays: 2^25 (268 MB as float64). metal keeps
@@ -123,4 +124,10 @@ export function overlapCountsWeighted(rows: SparseRows, weight: ArrayLike<number
     }
   }
   return { n, m, k, counts: mirrorUpper(counts, d) };
+}
+
+/** overlapCounts(L), summed over the unique vote patterns when there are few enough (cached on L). */
+export function sharedOverlapCounts(L: LabelMatrix, model?: string): OverlapCounts {
+  const patterns = votePatterns(L);
+  return patterns ? overlapCountsWeighted(patterns, patterns.weight, L.n, L.m, L.k, model) : overlapCounts(L, model);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LabelMatrix } from '../matrix.ts';
 import { synthesize } from '../synth.ts';
-import { sharedOverlapCounts } from './auto.ts';
+import { sharedOverlapCounts } from './overlap.ts';
 import { DawidSkene } from './ds.ts';
 import { overlapCounts, overlapCountsWeighted } from './overlap.ts';
 import { votePatterns, weightedRows } from './patterns.ts';

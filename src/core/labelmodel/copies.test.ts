@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { LabelMatrix } from '../matrix.ts';
+import { mulberry32 } from '../rng.ts';
+import { synthesize } from '../synth.ts';
+import { AutoLabelModel } from './auto.ts';
+import { COPY_AGREEMENT, lfDependence, representatives } from './copies.ts';
+
+/** Accuracy of argmax P(y | votes) with the true parameters (LFs independent given Y; copies add nothing). */
+function bayesAccuracy(L: LabelMatrix, Y: ArrayLike<number>, acc: ArrayLike<number>, prior: ArrayLike<number>, distinct: readonly number[]): number {
+  const k = L.k;
+  let right = 0;
+  for (let r = 0; r < L.n; r++) {
+    const logp = Array.from({ length: k }, (_, y) => Math.log(prior[y]));
+    for (const j of distinct) {
+      const v = L.column(j)[r];
+      if (v < 0) continue; // abstaining does not depend on Y in this generator
+      for (let y = 0; y < k; y++) logp[y] += Math.log(v === y ? acc[j] : (1 - acc[j]) / (k - 1));
+    }
+    const best = logp.indexOf(Math.max(...logp));
+    if (best === Y[r]) right++;
+  }
+  return right / L.n;
+}
+
+function accuracy(proba: Float32Array, Y: ArrayLike<number>, k: number): number {
+  let right = 0;
+  for (let r = 0; r < Y.length; r++) {
+    let best = 0;
+    for (let y = 1; y < k; y++) if (proba[r * k + y] > proba[r * k + best]) best = y;
+    if (best === Y[r]) right++;
+  }
+  return right / Y.length;
+}
+
+/** 5 good LFs and one weak LF pasted `copies` times (as a user would by duplicating it). */
+function withCopies(n: number, seed: number, copies: number) {
+  const g = synthesize({ n, m: 6, k: 2, seed, accuracy: { values: [0.85, 0.8, 0.82, 0.78, 0.84, 0.58] }, propensity: { values: [0.3, 0.35, 0.25, 0.3, 0.3, 0.9] } });
+  const cols = [...g.L.columns()];
+  for (let c = 0; c < copies; c++) cols.push(cols[5].slice());
+  return { L: new LabelMatrix(n, 2, cols), Y: g.Y, acc: [...g.accuracies, ...Array(copies).fill(g.accuracies[5])], prior: g.classBalance };
+}
+
+describe('LF copies', () => {
+  it('groups LFs that vote the same on ≥ 95% of the rows either votes on, and nothing else', () => {
+    const rng = mulberry32(3);
+    const n = 2000;
+    const a = Int8Array.from({ length: n }, () => (rng() < 0.4 ? (rng() < 0.5 ? 0 : 1) : -1));
+    const near = a.slice();
+    let changed = 0;
+    for (let r = 0; r < n && changed < 20; r++) if (near[r] >= 0) ((near[r] = 1 - near[r]), changed++); // 20 of ~800 differ: 97.5%
+    const far = a.slice();
+    changed = 0;
+    for (let r = 0; r < n && changed < 80; r++) if (far[r] >= 0) ((far[r] = 1 - far[r]), changed++); // 90%: not a copy
+    const indep = Int8Array.from({ length: n }, () => (rng() < 0.4 ? (rng() < 0.5 ? 0 : 1) : -1));
+    const L = new LabelMatrix(n, 2, [a, indep, near, far, a.slice()]);
+    const dep = lfDependence(L);
+    expect(dep.groups).toEqual([[0, 2, 4]]);
+    expect(representatives(5, dep.groups)).toEqual([0, 1, 3]);
+    const pair = (i: number, j: number) => dep.pairs.find((p) => p.i === i && p.j === j)!;
+    expect(pair(0, 4)).toMatchObject({ copy: true, agree: pair(0, 4).union });
+    expect(pair(0, 2).agree / pair(0, 2).union).toBeGreaterThanOrEqual(COPY_AGREEMENT);
+    expect(pair(0, 3).copy).toBe(false);
+    expect(pair(0, 1).copy).toBe(false);
+    // Independent firing: lift near 1; a copy fires together far more often.
+    expect(Math.abs(pair(0, 1).lift - 1)).toBeLessThan(0.15);
+    expect(pair(0, 4).lift).toBeGreaterThan(2);
+  });
+
+  it('counts the same from the overlap counts and from the rows (a matrix too large for the counts)', () => {
+    const rng = mulberry32(9);
+    const n = 300;
+    const m = 3000; // m·k past the overlap-count cap: the row pass runs
+    const cols = Array.from({ length: m }, () => Int8Array.from({ length: n }, () => (rng() < 0.01 ? (rng() < 0.5 ? 0 : 1) : -1)));
+    const base = Int8Array.from({ length: n }, (_, r) => (r % 3 === 0 ? r % 2 : -1));
+    cols[10] = base;
+    cols[2500] = base.slice();
+    const big = lfDependence(new LabelMatrix(n, 2, cols));
+    expect(big.groups).toEqual([[10, 2500]]);
+    const small = lfDependence(new LabelMatrix(n, 2, [cols[10], cols[11], cols[2500]]));
+    expect(small.groups).toEqual([[0, 2]]);
+    const p = small.pairs.find((q) => q.i === 0 && q.j === 2)!;
+    const q = big.pairs.find((x) => x.i === 10 && x.j === 2500)!;
+    expect([p.overlap, p.agree, p.union]).toEqual([q.overlap, q.agree, q.union]);
+  });
+
+  it("auto with copies counted once, on a weak LF copied 5×, is within 1 point of the Bayes-optimal accuracy; without copies it is what it was", async () => {
+    const train = withCopies(20000, 1, 5);
+    const dev = withCopies(500, 2, 5);
+    const auto = new AutoLabelModel({ copies: 'once' });
+    await auto.fit(train.L, { devL: dev.L, devY: dev.Y, seed: 0 });
+    const got = accuracy(auto.predictProba(train.L), train.Y, 2);
+    const bayes = bayesAccuracy(train.L, train.Y, train.acc, train.prior, [0, 1, 2, 3, 4, 5]);
+    expect(got).toBeGreaterThanOrEqual(bayes - 0.01);
+    expect(auto.summary().warnings?.some((w) => w.startsWith('LFs 6, 7, 8, 9, 10, 11: each group votes the same'))).toBe(true);
+    expect(auto.summary().lfAccuracy?.length ?? 11).toBe(11);
+
+    // The same LFs without copies: the copies cost nothing, and copy-awareness changes nothing.
+    const plain = withCopies(20000, 1, 0);
+    const plainDev = withCopies(500, 2, 0);
+    const auto0 = new AutoLabelModel({ copies: 'once' });
+    await auto0.fit(plain.L, { devL: plainDev.L, devY: plainDev.Y, seed: 0 });
+    expect(Array.from(auto.predictProba(train.L))).toEqual(Array.from(auto0.predictProba(plain.L)));
+  });
+
+  it('by default auto fits every column as before and says which LFs are copies', async () => {
+    const train = withCopies(5000, 1, 2);
+    const dev = withCopies(300, 2, 2);
+    const warned = new AutoLabelModel();
+    await warned.fit(train.L, { devL: dev.L, devY: dev.Y, seed: 0 });
+    expect(warned.summary().warnings).toContain('LFs 6, 7, 8: each group votes the same on ≥ 95% of the rows any of them votes on, which the label models count as independent evidence; delete the copies, or fit with copies counted once');
+    // Every column was fitted: the posteriors differ from those with the copies counted once.
+    const once = new AutoLabelModel({ copies: 'once' });
+    await once.fit(train.L, { devL: dev.L, devY: dev.Y, seed: 0 });
+    expect(Array.from(warned.predictProba(train.L))).not.toEqual(Array.from(once.predictProba(train.L)));
+  });
+
+  it('which copy is kept does not matter: permuted columns give the same posteriors', async () => {
+    const t = withCopies(5000, 4, 3);
+    const d = withCopies(300, 5, 3);
+    const order = [8, 3, 0, 6, 1, 7, 2, 5, 4];
+    const a = new AutoLabelModel({ copies: 'once' });
+    await a.fit(t.L, { devL: d.L, devY: d.Y, seed: 0 });
+    const b = new AutoLabelModel({ copies: 'once' });
+    await b.fit(t.L.selectColumns(order), { devL: d.L.selectColumns(order), devY: d.Y, seed: 0 });
+    const pa = a.predictProba(t.L);
+    const pb = b.predictProba(t.L.selectColumns(order));
+    let diff = 0;
+    for (let i = 0; i < pa.length; i++) diff = Math.max(diff, Math.abs(pa[i] - pb[i]));
+    expect(diff).toBeLessThan(1e-4);
+  });
+});
