@@ -5,7 +5,7 @@
  * self time per function). Chromium's V8 differs from Node's (string hashing, for one), so a
  * Node profile alone can mislead (bench/NOTES.md, "Apply throughput, session 3").
  *
- *   npx tsx bench/lf-apply-chromium-profile.ts [rows=300000] [out=/tmp/shoal-lf-chromium.cpuprofile]
+ *   npx tsx bench/studies/lf-apply-chromium-profile.ts [rows=300000] [out=/tmp/shoal-lf-chromium.cpuprofile]
  */
 import { resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
