@@ -1,6 +1,6 @@
 /**
  * Which classifier training engine is faster, measured: `tsx bench/studies/distill-engines.ts [--seed N]
- * [--generated N,…] [DIR…]` (default: the four WRENCH sets under ../shared/data/wrench and
+ * [--generated N,…] [DIR…]` (default: the four WRENCH sets of the optional shared data folder and
  * 100,000 generated documents). Per dataset: the label model `shoal distill` would use (auto,
  * fitted on train), then `distill` with the same options twice, engine 'typed' and engine 'tfjs'
  * (tfjs-wasm in Node, as `selectBackend` picks here), interleaved in one process. Prints a Markdown
