@@ -3,12 +3,14 @@
  *
  * Label-model scaling benchmark: fit time, predict time, peak memory and accuracy for every label
  * model on seeded synthetic matrices, beside the Snorkel numbers measured on this kind of machine
- * (../shared/benchmarks/README.md §3, and §1 for semeval's LabelModel.fit).
+ * (the label-model timings of the reference measurements, and semeval's LabelModel.fit).
+ * The references, and the WRENCH data, live in an optional shared folder beside the repository
+ * (bench/NOTES.md, "What every figure shares").
  *
- * Matrices come from core/synth.ts (the generative model of ../shared/benchmarks/tools/synth.py:
+ * Matrices come from core/synth.ts (the generative model of the reference's Python generator:
  * accuracies U[0.55, 0.9], propensities U[0.05, 0.5], uniform Y, wrong votes uniform over the other
  * k−1 classes), except the semeval shape: the real WRENCH semeval train split when
- * ../shared/data/wrench/semeval is present, and always a synthetic look-alike with unipolar, sparse
+ * the shared WRENCH data is present, and always a synthetic look-alike with unipolar, sparse
  * LFs (`semeval-synth`, see synthUnipolar) so the shape is measured even without the shared data.
  *
  * Every (shape, model) runs in its own child process, so that the kernel's peak-RSS high-water
@@ -68,7 +70,7 @@ const SEMEVAL_DIR = join(import.meta.dirname, '..', '..', 'shared', 'data', 'wre
 const ALL = ['mv', 'wmv', 'metal', 'ds', 'triplet'];
 const WITH_AUTO = [...ALL, 'auto'];
 
-// ../shared/benchmarks/README.md §3 (k, m, N rows) and §1 (semeval). Medians of 3, ±30%.
+// The reference measurements: label-model shapes (k, m, N rows) and semeval. Medians of 3, ±30%.
 const SHAPES: Shape[] = [
   { id: '1Mx10k2', n: 1_000_000, m: 10, k: 2, source: 'synth', models: WITH_AUTO, devN: 500, ref: { mvS: 5.3, fitS: 0.56, predictS: 0.36, rssGB: 0.85, accMv: 0.812, accLm: 0.837 } },
   { id: '1Mx50k2', n: 1_000_000, m: 50, k: 2, source: 'synth', models: ALL, devN: 500, ref: { mvS: 12.7, fitS: 2.9, predictS: 1.7, rssGB: 2.8 } },

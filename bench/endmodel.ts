@@ -1,10 +1,10 @@
 /**
- * End-model benchmark: `tsx bench/endmodel.ts [--seed N] [DIR…]` (default: the four WRENCH sets under
- * ../shared/data/wrench). For each dataset it runs exactly `shoal distill --data DIR` (auto label
+ * End-model benchmark: `tsx bench/endmodel.ts [--seed N] [DIR…]` (default: the four WRENCH sets of
+ * the optional shared data folder). For each dataset it runs exactly `shoal distill --data DIR` (auto label
  * model fitted on train, classifier trained on its probabilities, early stopping on valid gold,
  * scored on test; no per-dataset settings) and prints a Markdown table beside scikit-learn's
  * best logistic regression on n-gram features measured on this machine
- * (../shared/benchmarks/endmodel-and-apply.md §2: LR2 = TfidfVectorizer(1,2, sublinear_tf) +
+ * (bench/NOTES.md, "What every figure shares"; LR2 = TfidfVectorizer(1,2, sublinear_tf) +
  * LogisticRegression with C picked on valid; the better of its MV- and Snorkel-LM-label runs).
  * The metric each target is judged on is F1 for sms and accuracy elsewhere, as there.
  */

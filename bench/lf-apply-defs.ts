@@ -1,5 +1,5 @@
 /**
- * The 20 LFs of the Python reference benchmark (../shared/benchmarks/lf-bench-spec.md) as Shoal
+ * The 20 LFs of the Python reference benchmark (its spec: the shared benchmark folder) as Shoal
  * LF definitions: substring/token keyword templates, regex templates, length templates, and the
  * two `pp_` LFs as code LFs over the cached `tokens(x)` helper (lowercased whitespace tokens, the
  * spec's memoized `lower_words` preprocessor).

@@ -1,5 +1,5 @@
 /**
- * A seeded TS port of the reference text generator (../shared/benchmarks/tools/lf_bench.py):
+ * A seeded TS port of the LF benchmark's Python text generator (the reference inputs):
  * the same vocabulary layout, Zipf weights and per-row decorations, drawn with mulberry32, so
  * the LFs fire at similar (not identical) rates. Pure: runs in Node and in the browser bench page.
  */

@@ -1,5 +1,5 @@
 /**
- * LF application throughput: the 20 LFs of ../shared/benchmarks/lf-bench-spec.md over 100k and
+ * LF application throughput: the 20 LFs of the reference benchmark's spec over 100k and
  * 1M rows, inline (one thread), through the Node worker-thread pool and through the browser pool
  * in headless Chromium, beside the Python
  * reference (snorkel PandasLFApplier and a plain loop, measured on this kind of machine).
@@ -27,7 +27,7 @@ import { BENCH_CLASSES, BENCH_LFS, SPEC_FIRES, SPEC_L_SHA256 } from './lf-apply-
 import { generateRows } from './lf-apply-gen.ts';
 import type { PageBenchResult } from './lf-apply-page.ts';
 
-/** Python reference rows/s (endmodel-and-apply.md §3): PandasLFApplier and the plain loop. */
+/** Python reference rows/s, measured on this kind of machine: PandasLFApplier and the plain loop. */
 const PY = {
   100000: { pandas: 4102, plain: 49771 },
   1000000: { pandas: 3642, plain: 47732 },

@@ -1,12 +1,12 @@
 /**
  * bench:scale, part "distill": the distilled classifier on 100k generated documents (20k with
  * --quick) against scikit-learn's LogisticRegression on the very same texts and labels, measured
- * in the same run (issue 6: "within 2× of scikit-learn LogisticRegression's wall time here at
+ * in the same run (the target: "within 2× of scikit-learn LogisticRegression's wall time here at
  * equal or better test accuracy").
  *
  * Ours: `distill` as the app runs it (hashing + vocabulary + training, early stopping on dev),
  * with the default engine and, for comparison, the tfjs engine. The reference:
- * bench/reference/sklearn_lr.py ("LR2" of ../shared/benchmarks/endmodel-and-apply.md), run with
+ * bench/reference/sklearn_lr.py (the reference's "LR2" configuration), run with
  * Debian's /usr/bin/python3 on a JSONL copy of the data written to a temp directory. When that
  * Python or scikit-learn is missing, its row says "not measured" and why; no number is invented.
  */

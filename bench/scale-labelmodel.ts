@@ -1,16 +1,17 @@
 /**
  * bench:scale, part "labelmodel": metal (500 epochs, uniform balance) at 1M×50 (k=2, 5) and
  * 100k×200 (k=6) — 100k×50 k=5 and 100k×200 k=6 with --quick — against Snorkel's
- * LabelModel.fit on the very same matrices, in the same run (issue 6: "≥ 10× faster than
+ * LabelModel.fit on the very same matrices, in the same run (the target: "≥ 10× faster than
  * Snorkel's LabelModel.fit here at equal or better accuracy, peak memory below Snorkel's").
  *
- * Matrices: ../shared/benchmarks/tools/synth.py's files when that script and Debian's
- * /usr/bin/python3 with numpy are here (the generator the reference numbers came from), else
- * core/synth.ts (same model, our RNG). Reference: bench/reference/snorkel_lm_fit.py, Snorkel's
- * fit transcribed op for op onto Debian's numpy + torch (snorkel itself is not installable
- * here), in its own process. Its times at the shapes ../shared/benchmarks/README.md §3 measured
- * with snorkel are printed beside those, so the transcription's fidelity is on the page. Without
- * torch the row says so and shows §3's figure where one exists; nothing is extrapolated.
+ * Matrices: the files of synth.py (the Python generator the Snorkel reference numbers came
+ * from, in the optional shared benchmark folder) when that script and Debian's /usr/bin/python3
+ * with numpy are here, else core/synth.ts (same model, our RNG). Reference:
+ * bench/reference/snorkel_lm_fit.py, Snorkel's fit transcribed op for op onto Debian's numpy +
+ * torch (snorkel itself is not installable here), in its own process. Its times at the shapes
+ * the reference measurements (their §3) timed with snorkel are printed beside those, so the
+ * transcription's fidelity is on the page. Without torch the row says so and shows §3's figure
+ * where one exists; nothing is extrapolated.
  *
  * Ours, twice: fitted from a fresh LabelMatrix (row index + overlap counts + training), and
  * from overlap statistics accumulated the way the LF workers do (LF-major 1000-row chunks
@@ -35,7 +36,7 @@ interface Shape {
   n: number;
   m: number;
   k: number;
-  /** Snorkel LabelModel.fit seconds / peak RSS GB from ../shared/benchmarks/README.md §3, where measured. */
+  /** Snorkel LabelModel.fit seconds / peak RSS GB from the reference measurements (§3), where measured. */
   readme?: { fitS: number; rssGB: number };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The parts of `npm run bench:scale` that run the same code in Node and in the Chromium page
  * (bench/scale-page.ts): applying the 20 spec LFs through a pool, and the interactive loop of
- * issue 6 — edit one LF on 100k rows → re-run that LF alone on the pool → `analyze` → label model
+ * the studio — edit one LF on 100k rows → re-run that LF alone on the pool → `analyze` → label model
  * refit + predict — timed end to end, each step separately, as the studio would do it.
  *
  * Pure TS (no DOM, no Node APIs): the pool is passed in.

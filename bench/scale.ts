@@ -1,8 +1,9 @@
 /**
  * `npm run bench:scale [-- --only import,apply,edit,labelmodel,distill,browse] [--quick] [--no-browser]`
  *
- * Issue 6's targets, measured in Node and in headless Chromium and printed as Markdown tables
- * beside the Python references measured on this kind of machine (../shared/benchmarks):
+ * The product's targets at scale, measured in Node and in headless Chromium and printed as
+ * Markdown tables beside the Python references measured on this kind of machine
+ * (bench/NOTES.md, "What every figure shares"):
  * - import: 1M rows (≈200 MB CSV) into IndexedDB through the import worker (Chromium): longest
  *   main-thread task (PerformanceObserver 'longtask'), longest frame gap, peak memory;
  * - apply: the 20 spec LFs over 1M rows on a 2-worker pool vs snorkel's PandasLFApplier, plus
@@ -153,7 +154,7 @@ const WORDS = 'free money offer click now meeting tomorrow report attached pleas
 /**
  * A CSV of `rows` rows ≈ `bytesPerRow` bytes each: the `text` column is the spec generator's
  * text (so the 20 LFs fire at the reference rates when applied to the imported rows), a `note`
- * column of filler words brings each row to the size the issue's "≈200 MB for 1M rows" implies.
+ * column of filler words brings each row to the size the import target's "≈200 MB for 1M rows" implies.
  */
 async function writeCsv(path: string, rows: number, bytesPerRow: number): Promise<void> {
   const stream = createWriteStream(path);

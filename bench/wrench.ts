@@ -1,9 +1,9 @@
 /**
  * `npm run bench:wrench -- DIR…` — label models on WRENCH datasets, beside the reference
  * numbers measured with Snorkel 0.10 / FlyingSquid on this kind of machine and WRENCH's paper
- * (../shared/benchmarks/README.md §1). Fit on train, dev = valid, score on test with the
+ * (bench/NOTES.md, "What every figure shares"). Fit on train, dev = valid, score on test with the
  * `snorkel` tie rule; accuracy, except sms (binary F1 of class 1), as the references do.
- * With no DIR it uses every dataset under ../shared/data/wrench when that folder exists.
+ * With no DIR it uses every dataset of the optional shared WRENCH folder when it exists.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ interface Reference {
   wrenchBest?: number;
   snorkelFitS: number;
 }
-// ../shared/benchmarks/README.md §1 (measured here) and WRENCH's paper.
+// Snorkel / FlyingSquid measured on this kind of machine, and WRENCH's paper.
 const REFERENCE: Record<string, Reference> = {
   youtube: { metric: 'acc', mv: 0.84, snorkel: 0.84, snorkelCb: 0.852, flyingSquid: 0.788, flyingSquidCb: 0.764, wrenchBest: 0.84, snorkelFitS: 0.15 },
   sms: { metric: 'f1', mv: 0.24, snorkel: 0.254, snorkelCb: 0.048, flyingSquid: 0.239, flyingSquidCb: 0.0, wrenchBest: 0.24, snorkelFitS: 0.35 },

@@ -22,7 +22,7 @@ export const CHROMIUM = process.env.SHOAL_CHROMIUM ?? '/usr/bin/chromium';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
 export const SCREENSHOT_DIR = resolve(process.env.SHOAL_TEST_OUT ?? '.ci/out', 'screenshots');
 
-/** Flags measured on these machines (stack-notes §1): no background traffic, WebGPU on SwiftShader. */
+/** Flags for headless Chromium on these machines (no GPU): no background traffic, WebGPU on SwiftShader. */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-background-networking',

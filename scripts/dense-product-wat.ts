@@ -6,7 +6,7 @@
  * src/core/labelmodel/dense-product-wasm.ts (bytes), and a unit test checks that file still
  * matches this source.
  *
- * Shape, chosen by timing variants at d = 1200 (bench/NOTES.md, "Label model at 100k × 200"):
+ * Shape, chosen by timing variants at d = 1200 (2–4 rows × 1–3 columns; also best at k = 2, 5, 9):
  * four rows of O against two columns of M per pass, f64x2 lanes, so each v128 load feeds two
  * or four multiply-adds and eight independent sums keep the adds from waiting on each other.
  * f64 throughout (no FMA, no relaxed SIMD): the result is the same bit for bit on every host.

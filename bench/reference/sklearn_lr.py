@@ -3,7 +3,7 @@
 Usage: /usr/bin/python3 bench/reference/sklearn_lr.py DATA.jsonl [--repeats N]
 
 DATA.jsonl has one object per line: {"split": "train" | "dev" | "test", "text": str, "label": int}.
-Runs the "LR2" configuration of ../shared/benchmarks/endmodel-and-apply.md:
+Runs the "LR2" configuration of the end-model reference measurements (bench/NOTES.md):
 TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True) + LogisticRegression(C,
 max_iter=1000) (lbfgs), C from {0.1, 1, 10, 100} picked by accuracy on the dev labels (the first
 C wins a tie). Timed like that document: vec = fit_transform on the train texts, fit = the

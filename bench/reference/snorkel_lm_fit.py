@@ -2,9 +2,9 @@
 """Snorkel's LabelModel.fit, transcribed, as a timing and accuracy reference for bench:scale.
 
 Why a transcription: snorkel itself is not installable here (no PyPI), but its fit is a few
-numpy/torch lines, and numpy and torch are Debian packages (the versions the reference numbers in
-../shared/benchmarks were measured with). This file repeats, op for op, what
-snorkel/labeling/model/label_model.py (0.10) does in fit() and predict_proba() for the
+numpy/torch lines, and numpy and torch are Debian packages (the versions the Snorkel reference
+numbers were measured with; bench/NOTES.md, "What every figure shares"). This file repeats, op
+for op, what snorkel/labeling/model/label_model.py (0.10) does in fit() and predict_proba() for the
 conditionally independent model with default settings:
 
   L_ind  dense n x (m*k) float64 one-hot (_create_L_ind)
@@ -16,10 +16,10 @@ conditionally independent model with default settings:
   clamp  mu into [eps, 1 - eps], eps = min(0.01, 10^-ceil(log10 n))   (_clamp_params)
 
 What it leaves out: the Munkres column-permutation step after training (k x k, negligible) and
-logging. bench:scale calibrates this script against the measured Snorkel times in
-../shared/benchmarks/README.md §3 in the same run, so a reader can see how close it is.
+logging. bench:scale calibrates this script against the measured Snorkel times (the
+reference's label-model section, §3) in the same run, so a reader can see how close it is.
 
-Input: a label matrix written by ../shared/benchmarks/tools/synth.py (<name>.json, .L.i8, .Y.i8).
+Input: a label matrix written by the reference's generator, synth.py (<name>.json, .L.i8, .Y.i8).
 Output: one JSON line: fit_s (L_ind + O + init + epochs + clamp), predict_s, acc (argmax against
 Y, ties to the lowest index), peak_rss_mb (this process's high-water mark), torch and numpy
 versions, threads.

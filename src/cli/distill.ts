@@ -21,7 +21,7 @@ import { readWrenchDir } from './wrench-dir.ts';
 const FLAGS = ['data', 'label-model', 'metric', 'seed'] as const;
 
 /**
- * Known defects of public benchmark files, fixed before use (../shared/data/README.md): WRENCH
+ * Known defects of public benchmark files, fixed before use: WRENCH
  * trec's test texts start with the fine-grained gold label word ("dist How far is …"), which
  * leaks the label into the input; its weak labels were computed without it.
  */

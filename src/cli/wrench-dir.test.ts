@@ -110,13 +110,13 @@ describe.skipIf(!existsSync(join(shared, 'youtube')))('shared WRENCH youtube', (
     expect([d.train.L.n, d.m, d.k]).toEqual([1686, 10, 2]);
     expect([d.valid?.L.n, d.test?.L.n]).toEqual([120, 250]);
     expect(d.classNames).toEqual(['HAM', 'SPAM']);
-    // ../shared/data/README.md: MV-wrench test accuracy 0.840 (Snorkel's spam tutorial prints 84.0%).
+    // The published MV-wrench test accuracy is 0.840 (Snorkel's spam tutorial prints 84.0%).
     const pred = predictLabels(mvProba(d.test!.L), d.k, 'snorkel');
     expect(accuracy(pred, d.test!.labels)).toBeCloseTo(0.84, 3);
   });
 });
 
-// MV-wrench numbers of ../shared/data/README.md and ../shared/benchmarks/README.md §1. semeval is
+// MV-wrench test numbers measured on these files with Snorkel's MajorityLabelVoter. semeval is
 // 0.765, not the 0.773 of file order, because JSON.parse lists its integer ids numerically.
 const mvReference: [string, 'acc' | 'f1', number, number][] = [
   ['sms', 'f1', 0.2397, 4],

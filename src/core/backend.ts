@@ -5,11 +5,11 @@
  * (webgpu → webgl → wasm → cpu; in Node only wasm and cpu exist) runs the same small op set —
  * the sparse gather / segment-sum / scatter-gradient / elementwise-update steps the trainers
  * do — and the fastest wins. On SwiftShader machines "has a GPU backend" is a trap: WebGPU ran
- * ~75× and WebGL ~10× slower than wasm (stack-notes §3c), so priority order alone would pick
+ * ~75× and WebGL ~10× slower than wasm in headless Chromium here, so priority order alone would pick
  * the slowest. The choice is cached in a caller-supplied key-value store (localStorage per
  * device in the browser, memory in Node) so the measurement is paid once.
  *
- * Traps handled here (stack-notes §6):
+ * Traps handled here (each one met in a built page in headless Chromium):
  * - WebGPU `dataSync()` returns zeros on SwiftShader: every read in Shoal goes through
  *   `readFloats` (`await data()`).
  * - Threaded tfjs-wasm never resolves `setBackend` in minified builds:
@@ -83,8 +83,8 @@ export async function readFloats(t: tf.Tensor): Promise<Float32Array> {
 function configure(): void {
   if (configured) return;
   configured = true;
-  // Must precede the first wasm initialisation (stack-notes §6: threaded wasm hangs in
-  // minified COOP/COEP builds). Single-threaded SIMD was the fastest measured anyway.
+  // Must precede the first wasm initialisation (threaded wasm never resolves in minified
+  // COOP/COEP builds). Single-threaded SIMD was the fastest measured anyway.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 }
 

@@ -2,7 +2,8 @@
  * Seeded synthetic label matrices with known ground truth, for tests and benchmarks.
  *
  * The generative model is the one every label model here assumes (LFs conditionally
- * independent given Y), the same as ../shared/benchmarks/tools/synth.py:
+ * independent given Y), the same as the Python generator the Snorkel reference timings were
+ * measured on (our RNG, so the draws differ):
  *   Y_i ~ Categorical(classBalance); each LF j has an accuracy and a propensity drawn once;
  *   LF j votes with probability propensity_j, the vote is Y_i with probability accuracy_j,
  *   otherwise uniform over the k−1 wrong classes.

@@ -1,5 +1,6 @@
 /**
- * Worker-side sufficient statistics for the label model (issue 6's design hint): each LF worker
+ * Worker-side sufficient statistics for the label model (they add across chunks, so the
+ * counting can move to where the votes are made): each LF worker
  * adds the overlap counts of the votes it produces (core/labelmodel/overlap.ts semantics:
  * O[a, b] = #rows where LF a/k voted a%k and LF b/k voted b%k) into one accumulator per job, so
  * the page can merge a few (m·k)² arrays and call `MetalLabelModel.fitFromStats` without ever

@@ -1,7 +1,8 @@
 /**
  * Browser-only wiring for tfjs-wasm and onnxruntime-web: where vite put their .wasm files
- * (stack-notes §3c/§3d). Import this module for its side effect before `selectBackend` or the
- * first ONNX session; core stays free of bundler-specific `?url` imports.
+ * (imported with `?url` below and handed to each loader explicitly). Import this module for its
+ * side effect before `selectBackend` or the first ONNX session; core stays free of
+ * bundler-specific `?url` imports.
  */
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import tfWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -19,7 +20,7 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': tfWasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': tfWasmThreaded,
 });
-// Explicit paths: without them numThreads > 1 crashed the built page (stack-notes §6).
+// Explicit paths, one thread: with numThreads > 1 and no explicit paths the built page crashed.
 ort.env.wasm.wasmPaths = { wasm: ortWasm, mjs: ortMjs };
 ort.env.wasm.numThreads = 1;
 

@@ -102,10 +102,10 @@ export function occupiedBuckets(raw: Csr): number {
  * Why: collisions merge unrelated n-grams into one weight, and the more distinct n-grams share
  * the table the more of them collide. At 100k generated documents (642k distinct 1–2-grams)
  * scikit-learn's exact fit scores 0.8723 on our 2^18-bucket features, 0.8796 at 2^20 and 0.8813
- * on its unhashed ones (bench/NOTES.md, "Distilled classifier at 100k documents, session 4").
+ * on its unhashed ones (bench/reference/sklearn_lr.py on bench:scale's classifier task).
  * Why 2^18 stays the floor: every WRENCH set (≤ 5k rows, well under 2^18 distinct n-grams)
  * keeps exactly the features its targets were measured on; 2^20 for everything moved semeval's
- * result by four test rows ("Averaged SGD on a sample clock").
+ * result by four test rows.
  */
 export function corpusBuckets(occupied: number): number {
   const floor = DEFAULT_FEATURES.buckets;

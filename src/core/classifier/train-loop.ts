@@ -21,9 +21,9 @@ export const TRAIN_DEFAULTS = {
   learningRate: 1,
   optimizer: 'momentum',
   l2: 0,
-  // ASGD horizon in training samples (see `asgdEpoch`). Measured (bench/NOTES.md, "Averaged
-  // SGD, session 5"): at 100k generated documents test accuracy 0.8575 → 0.879 (2^18 buckets);
-  // the WRENCH targets at seeds 0–1 stay met. 0 turns it off.
+  // ASGD horizon in training samples (see `asgdEpoch`). Measured when it was chosen (bench:scale's
+  // classifier task, bench:distill): at 100k generated documents test accuracy 0.8575 → 0.879
+  // (2^18 buckets); the WRENCH targets at seeds 0–1 stay met. 0 turns it off.
   asgdSamples: 200_000,
 } as const;
 
@@ -56,7 +56,8 @@ export interface TrainConfig {
  * 0.53–0.81); a large one (100k rows, 3,125 steps per epoch) is noise-limited after two passes,
  * where the last iterate of a constant-step run on 15%-noisy labels swings ±0.03 in test accuracy
  * from epoch to epoch and drifts into the noise. T = 0 is plain SGD (lr constant, last iterate).
- * Exponent 1/2 and 1 were measured too (bench/NOTES.md, "Averaged SGD, session 5").
+ * Exponents 1/2 and 1 were measured too: 1/2 scored lower at 100k (0.8771 against 0.8790), 1
+ * missed semeval's target by one test row.
  */
 export function asgdEpoch(cfg: Pick<TrainConfig, 'learningRate' | 'asgdSamples'>, n: number, epoch: number): { learningRate: number; averaged: boolean } {
   const T = cfg.asgdSamples;
@@ -115,7 +116,7 @@ export function devLogLoss(proba: ArrayLike<number>, y: ArrayLike<number>, k: nu
  * Why the averages are ranked differently: they move smoothly, a little further into the training
  * labels' noise each epoch, so their dev accuracies differ by a few rows of the dev set, within its
  * sampling error (±0.014 at 1,000 rows and 75%). Measured at 100k generated documents with 2^20
- * buckets (bench/NOTES.md, "Distilled classifier at 100k, session 5"): dev accuracy tied across
+ * buckets (bench/studies/scale-distill-epochs.ts): dev accuracy tied across
  * epochs 6–21 and the kept epoch 21 scored 0.8701 on test where epoch 3 scored 0.8830. Dev
  * log-loss uses every row's probability, not only which side of 0.5 it falls on (a proper
  * scoring rule, the usual early-stopping monitor); on those curves it is lowest at the first or

@@ -112,9 +112,9 @@ export async function trainLinear(X: Csr, targets: ArrayLike<number>, k: number,
 
 /**
  * 'auto' → the typed-array engine whenever it can run the optimizer (momentum), tfjs for Adam.
- * Measured on this machine (2 shared cores, Node 20, tfjs-wasm; bench/NOTES.md "Distilled
- * classifier at 100k documents, session 4"), the same fits with the default settings:
- *   `distill` wall ms, typed vs tfjs (bench/distill-engines.ts, seed 0; both kept the same run
+ * Measured on this machine (2 shared cores, Node 20, tfjs-wasm), the same fits with the default
+ * settings:
+ *   `distill` wall ms, typed vs tfjs (bench/studies/distill-engines.ts, seed 0; both kept the same run
  *   with the same dev score and best epoch on every set):
  *   youtube 1.7k rows 436 vs 2,492 (5.7×) · sms 4.6k 309 vs 1,730 (5.6×) · trec 5k 912 vs
  *   13,413 (14.7×) · semeval 1.7k 380 vs 2,751 (7.2×) · generated 20k docs 1,235 vs 7,489 (6.1×)

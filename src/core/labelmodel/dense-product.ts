@@ -7,7 +7,7 @@
  * Why wasm and not tfjs: tfjs-wasm's matMul is float32 and would tie the label model to a
  * global tfjs backend; this kernel is float64 like the rest of the engine and has no FMA, so a
  * fit gives the same bits in Node and in every browser. Measured at d = 1200, k = 6 (per product,
- * bench/NOTES.md): the blocked JS loop below 3.3–4.6 ms, this kernel 0.71–0.93 ms, tfjs-wasm's
+ * Node): the blocked JS loop below 3.3–4.6 ms, this kernel 0.71–0.93 ms, tfjs-wasm's
  * float32 matMul 0.68 ms.
  */
 import { kernelLoader } from './wasm-kernel.ts';

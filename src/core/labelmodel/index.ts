@@ -1,5 +1,5 @@
 /**
- * The label-model registry: one interface, strategies by name (conventions §4).
+ * The label-model registry: one interface, strategies by name (docs/conventions.md, habit 4).
  */
 import { ShoalError } from '../types.ts';
 import { AutoLabelModel } from './auto.ts';

@@ -342,9 +342,10 @@ describe('ds with many sparse LFs over many classes', () => {
 });
 
 // Golden numbers: Snorkel 0.10 LabelModel (500 epochs, lr 0.01, seed 123) and MajorityLabelVoter
-// measured on these files (../shared/benchmarks/README.md §1). Runs only where ../shared exists.
+// measured on these files, on this kind of machine. Runs only where the optional shared WRENCH
+// data folder (beside the repository) exists.
 const WRENCH = new URL('../../../../shared/data/wrench/', import.meta.url).pathname;
-describe.skipIf(!existsSync(WRENCH))('golden: reproduces Snorkel on WRENCH (optional, needs ../shared)', async () => {
+describe.skipIf(!existsSync(WRENCH))('golden: reproduces Snorkel on WRENCH (optional, needs the shared WRENCH data)', async () => {
   const { readWrenchDir } = await import('../../cli/wrench-dir.ts');
   const { scoreFor } = await import('../metrics.ts');
   // best: the best reference model on the dataset (Snorkel LM/LM_cb, FlyingSquid, WRENCH paper).

@@ -3,7 +3,7 @@
  * array of row objects writes and re-reads every key of every row and rebuilds each object
  * property by property; measured here at ≈ 0.33 µs per row to serialize and ≈ 0.95 µs to
  * deserialize for one-field rows, more than the 20 spec LFs cost per row on a warm worker. One
- * array per field costs ≈ 0.06 + 0.07 µs (bench/NOTES.md, "Apply throughput, session 3").
+ * array per field costs ≈ 0.06 + 0.07 µs (V8's serializer, 1000-row chunks of the spec rows).
  *
  * A column may also arrive packed (`PackedStrings`: every value a string, joined, with offsets),
  * as row chunks are stored (storage/chunk-format.ts): readers forward it unsliced, so a chunk

@@ -4,11 +4,11 @@
  * on the very same split, one corpus seed after another. Seed 11 is bench:scale's own task; the
  * others check that a result is not one split's luck.
  *
- *   tsx bench/scale-distill-seeds.ts [--n 100000] [--seeds 11,12,13] [--sklearn]
+ *   tsx bench/studies/scale-distill-seeds.ts [--n 100000] [--seeds 11,12,13] [--sklearn]
  */
-import { selectBackend } from '../src/core/backend.ts';
-import { distillData, distillRun } from './scale-distill-data.ts';
-import { runSklearn } from './scale-distill.ts';
+import { selectBackend } from '../../src/core/backend.ts';
+import { distillData, distillRun } from '../scale-distill-data.ts';
+import { runSklearn } from '../scale-distill.ts';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -4,15 +4,15 @@
  * into Dexie on fake-indexeddb (a JS IndexedDB; the browser's is much faster per record but
  * the shape of the costs is the same). Prints a table.
  *
- *   npx tsx bench/import.ts [rows]
+ *   npx tsx bench/studies/import.ts [rows]
  */
 import 'fake-indexeddb/auto';
-import { parseTable } from '../src/core/formats/parse.ts';
-import { mulberry32 } from '../src/core/rng.ts';
-import { openDexieStorage } from '../src/storage/dexie.ts';
-import { createMemoryStorage } from '../src/storage/memory.ts';
-import type { ShoalStorage } from '../src/storage/types.ts';
-import { importIntoStorage } from '../src/workers/import-run.ts';
+import { parseTable } from '../../src/core/formats/parse.ts';
+import { mulberry32 } from '../../src/core/rng.ts';
+import { openDexieStorage } from '../../src/storage/dexie.ts';
+import { createMemoryStorage } from '../../src/storage/memory.ts';
+import type { ShoalStorage } from '../../src/storage/types.ts';
+import { importIntoStorage } from '../../src/workers/import-run.ts';
 
 const rows = Number(process.argv[2] ?? 100_000);
 const WORDS = 'free money offer click now meeting tomorrow report attached please review winner prize urgent account verify lunch project update'.split(' ');

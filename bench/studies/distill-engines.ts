@@ -1,6 +1,6 @@
 /**
- * Which classifier training engine is faster, measured: `tsx bench/distill-engines.ts [--seed N]
- * [--generated N,…] [DIR…]` (default: the four WRENCH sets under ../shared/data/wrench and
+ * Which classifier training engine is faster, measured: `tsx bench/studies/distill-engines.ts [--seed N]
+ * [--generated N,…] [DIR…]` (default: the four WRENCH sets of the optional shared data folder and
  * 100,000 generated documents). Per dataset: the label model `shoal distill` would use (auto,
  * fitted on train), then `distill` with the same options twice, engine 'typed' and engine 'tfjs'
  * (tfjs-wasm in Node, as `selectBackend` picks here), interleaved in one process. Prints a Markdown
@@ -8,13 +8,13 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { selectBackend } from '../src/core/backend.ts';
-import { distill, type DistillResult } from '../src/core/classifier/index.ts';
-import { createLabelModel } from '../src/core/labelmodel/index.ts';
-import type { Metric } from '../src/core/types.ts';
-import { textsOf } from '../src/cli/distill.ts';
-import { readWrenchDir } from '../src/cli/wrench-dir.ts';
-import { distillData } from './scale-distill.ts';
+import { selectBackend } from '../../src/core/backend.ts';
+import { distill, type DistillResult } from '../../src/core/classifier/index.ts';
+import { createLabelModel } from '../../src/core/labelmodel/index.ts';
+import type { Metric } from '../../src/core/types.ts';
+import { textsOf } from '../../src/cli/distill.ts';
+import { readWrenchDir } from '../../src/cli/wrench-dir.ts';
+import { distillData } from '../scale-distill.ts';
 
 const argv = process.argv.slice(2);
 const take = (name: string) => {
@@ -23,7 +23,7 @@ const take = (name: string) => {
 };
 const seed = Number(take('seed') ?? 0);
 const generated = (take('generated') ?? '100000').split(',').filter(Boolean).map(Number);
-const root = resolve(import.meta.dirname, '../../shared/data/wrench');
+const root = resolve(import.meta.dirname, '../../../shared/data/wrench');
 const dirs = argv.length ? argv : ['youtube', 'sms', 'trec', 'semeval'].map((d) => resolve(root, d)).filter(existsSync);
 const METRIC: Record<string, Metric> = { sms: 'f1' };
 

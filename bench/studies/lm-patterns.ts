@@ -6,16 +6,16 @@
  * Each fit gets a fresh LabelMatrix (as the edit loop does), so the sparse index and the pattern
  * pass are paid inside the timed fit. Median of 3 after one warm-up.
  *
- *   npx tsx bench/lm-patterns.ts
+ *   npx tsx bench/studies/lm-patterns.ts
  */
-import { createNodeLfPool } from '../src/cli/apply-pool.ts';
-import { createLabelModel } from '../src/core/labelmodel/index.ts';
-import { votePatterns } from '../src/core/labelmodel/patterns.ts';
-import { LabelMatrix } from '../src/core/matrix.ts';
-import { synthesize } from '../src/core/synth.ts';
-import { BENCH_CLASSES, BENCH_LFS } from './lf-apply-defs.ts';
-import { generateRows } from './lf-apply-gen.ts';
-import { noisyLabels, rowSource, toMatrix } from './scale-loop.ts';
+import { createNodeLfPool } from '../../src/cli/apply-pool.ts';
+import { createLabelModel } from '../../src/core/labelmodel/index.ts';
+import { votePatterns } from '../../src/core/labelmodel/patterns.ts';
+import { LabelMatrix } from '../../src/core/matrix.ts';
+import { synthesize } from '../../src/core/synth.ts';
+import { BENCH_CLASSES, BENCH_LFS } from '../lf-apply-defs.ts';
+import { generateRows } from '../lf-apply-gen.ts';
+import { noisyLabels, rowSource, toMatrix } from '../scale-loop.ts';
 
 const n = 100_000;
 const MODELS = ['metal', 'wmv', 'mv', 'ds', 'triplet', 'auto'] as const;

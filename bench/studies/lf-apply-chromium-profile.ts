@@ -3,9 +3,9 @@
  * spec LFs over generated rows, one warm-up run, then a profiled run. Prints wall ms and the
  * per-LF ms the runtime reports; writes the .cpuprofile (open it in Chrome DevTools, or sum
  * self time per function). Chromium's V8 differs from Node's (string hashing, for one), so a
- * Node profile alone can mislead (bench/NOTES.md, "Apply throughput, session 3").
+ * Node profile alone can mislead.
  *
- *   npx tsx bench/lf-apply-chromium-profile.ts [rows=300000] [out=/tmp/shoal-lf-chromium.cpuprofile]
+ *   npx tsx bench/studies/lf-apply-chromium-profile.ts [rows=300000] [out=/tmp/shoal-lf-chromium.cpuprofile]
  */
 import { resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';

@@ -1,18 +1,18 @@
 /**
- * Where the LF apply time goes, for profiling (`node --cpu-prof --import tsx bench/lf-apply-profile.ts`):
+ * Where the LF apply time goes, for profiling (`node --cpu-prof --import tsx bench/studies/lf-apply-profile.ts`):
  * the 20 spec LFs over generated rows on this thread (the runtime alone, per-LF ms as the
  * runtime reports them), then through the Node worker pool, with process CPU time for each.
  *
- *   npx tsx bench/lf-apply-profile.ts [--n 300000] [--chunk 1000] [--repeat 2] [--pool 2] [--templates-only]
+ *   npx tsx bench/studies/lf-apply-profile.ts [--n 300000] [--chunk 1000] [--repeat 2] [--pool 2] [--templates-only]
  *
  * `--templates-only` drops the two code LFs (the keyword/regex/length templates alone).
  */
 import { loadavg } from 'node:os';
-import { LfRuntime, type Row, type RowChunk } from '../src/core/lf/index.ts';
-import { createNodeLfPool } from '../src/cli/apply-pool.ts';
-import type { ChunkSource } from '../src/workers/pool.ts';
-import { BENCH_CLASSES, BENCH_LFS } from './lf-apply-defs.ts';
-import { generateRows } from './lf-apply-gen.ts';
+import { LfRuntime, type Row, type RowChunk } from '../../src/core/lf/index.ts';
+import { createNodeLfPool } from '../../src/cli/apply-pool.ts';
+import type { ChunkSource } from '../../src/workers/pool.ts';
+import { BENCH_CLASSES, BENCH_LFS } from '../lf-apply-defs.ts';
+import { generateRows } from '../lf-apply-gen.ts';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

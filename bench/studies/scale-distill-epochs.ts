@@ -5,18 +5,18 @@
  * beside the test accuracy no rule may use. It runs the typed engine's own state and schedule
  * (`SparseSoftmaxMomentum`, `asgdEpoch`), so the curve is the one `distill` walks along.
  *
- *   tsx bench/scale-distill-epochs.ts [--n 100000] [--seed 11] [--buckets 18,20] [--epochs 25] [--json out.json] [--jsonl data.jsonl]
+ *   tsx bench/studies/scale-distill-epochs.ts [--n 100000] [--seed 11] [--buckets 18,20] [--epochs 25] [--json out.json] [--jsonl data.jsonl]
  *
  * `--jsonl` also writes the task in bench/reference/sklearn_lr.py's input format, so the
  * scikit-learn reference can be run on the same split (`--buckets ''` skips the curves).
  */
 import { writeFileSync } from 'node:fs';
-import { fitVocabulary, hashTexts, transform, DEFAULT_FEATURES } from '../src/core/classifier/featurize.ts';
-import { predictProba } from '../src/core/classifier/model.ts';
-import { asgdEpoch, MOMENTUM, trainConfig } from '../src/core/classifier/train-loop.ts';
-import { SparseSoftmaxMomentum } from '../src/core/classifier/train-typed.ts';
-import { deriveSeed, mulberry32, permutation } from '../src/core/rng.ts';
-import { distillData } from './scale-distill-data.ts';
+import { fitVocabulary, hashTexts, transform, DEFAULT_FEATURES } from '../../src/core/classifier/featurize.ts';
+import { predictProba } from '../../src/core/classifier/model.ts';
+import { asgdEpoch, MOMENTUM, trainConfig } from '../../src/core/classifier/train-loop.ts';
+import { SparseSoftmaxMomentum } from '../../src/core/classifier/train-typed.ts';
+import { deriveSeed, mulberry32, permutation } from '../../src/core/rng.ts';
+import { distillData } from '../scale-distill-data.ts';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
