@@ -8,6 +8,7 @@
  * `--templates-only` drops the two code LFs (the keyword/regex/length templates alone).
  */
 import { loadavg } from 'node:os';
+import { hardenedSandbox } from '../../src/core/lf/hardened-realm.ts';
 import { LfRuntime, type Row, type RowChunk } from '../../src/core/lf/index.ts';
 import { createNodeLfPool } from '../../src/cli/apply-pool.ts';
 import type { ChunkSource } from '../../src/workers/pool.ts';
@@ -33,7 +34,8 @@ const cpu = () => {
   return (c.user + c.system) / 1000;
 };
 
-const rt = LfRuntime.fromDefs(defs, BENCH_CLASSES);
+// Code LFs compile only in the LF sandbox (this study's process is locked down for it).
+const rt = LfRuntime.fromDefs(defs, BENCH_CLASSES, { sandbox: hardenedSandbox() });
 for (let r = 0; r < repeat; r++) {
   const ms = new Array<number>(rt.size).fill(0);
   const fires = new Array<number>(rt.size).fill(0);
