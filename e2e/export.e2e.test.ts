@@ -2,13 +2,16 @@
  * Labels export from the user's side, on the demo: the default CSV is joinable (the demo's `id`
  * and a `split` column), holds no dev/test gold rows, and neutralises formula cells (the demo
  * has subjects like "--> DIRECT MARKETING" and PGP bodies starting with "-----"); ticking
- * "include dev/test gold rows" brings them back with their split. The provenance sidecar and
- * the export worker's progress are checked on the way.
+ * "include dev/test gold rows" brings them back with their split. The provenance sidecar is
+ * checked on the way. A second suite exports 200,000 rows from a project file: the export runs
+ * in its worker with progress on the screen, Cancel stops it without a download, and the next
+ * export delivers every row.
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { writeBundle } from '../src/core/formats/bundle.ts';
 import { FORMULA_CELL } from '../src/core/formats/export.ts';
 import { browserSuite, Harness } from './harness.ts';
 
@@ -110,4 +113,90 @@ browserSuite('labels export: joinable, split-aware, spreadsheet-safe', () => {
     expect(await page.getByTestId('export-done').textContent()).not.toContain('left out');
     h.assertNoEgress();
   });
+});
+
+const BIG = 200_000;
+
+/** A project file with BIG rows (ids "d0"…, every 10th row dev, every 10th+1 test, gold there) and two keyword LFs. */
+function bigProject(): string {
+  const rows: Record<string, unknown>[] = [];
+  const split: ('train' | 'dev' | 'test')[] = [];
+  const dev: [number, number][] = [];
+  const test: [number, number][] = [];
+  const at = { train: 0, dev: 0, test: 0 };
+  for (let i = 0; i < BIG; i++) {
+    const spam = i % 3 === 0;
+    rows.push({ id: `d${i}`, text: i % 17 === 0 ? `=HYPERLINK("http://x.test/${i}")` : spam ? `win free money now ${i}` : `hello, lunch at ${i % 24}?` });
+    const sp = i % 10 === 0 ? 'dev' : i % 10 === 1 ? 'test' : 'train';
+    split.push(sp);
+    if (sp === 'dev') dev.push([at.dev, spam ? 1 : 0]);
+    if (sp === 'test') test.push([at.test, spam ? 1 : 0]);
+    at[sp]++;
+  }
+  const keyword = (id: string, label: string, keywords: string[]) => ({ id, name: id, enabled: true, kind: 'keyword' as const, label, field: 'text', keywords, mode: 'any' as const, match: 'word' as const, caseSensitive: false });
+  return writeBundle({
+    exportedAt: new Date(0).toISOString(),
+    project: { name: 'big export' },
+    dataset: { name: 'big', fields: ['id', 'text'], textField: 'text', classes: ['ham', 'spam'], splitCounts: at },
+    settings: { textFields: ['text'], fields: ['id', 'text'], idField: 'id' },
+    lfs: [keyword('free_money', 'spam', ['free', 'money']), keyword('lunch', 'ham', ['lunch', 'hello'])],
+    gold: { train: [], dev, test },
+    model: { labelModel: 'mv', classBalance: 'dev', seed: 0 },
+    data: { rows, split },
+  });
+}
+
+browserSuite('labels export of 200,000 rows: in a worker, with progress and Cancel', () => {
+  const h = new Harness();
+  h.screenshotOnFailure();
+
+  beforeAll(async () => {
+    await h.start();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('imports the project file and fits the label model', async () => {
+    await h.goto('#/export');
+    const page = h.page;
+    await page.getByTestId('import-project').setInputFiles({ name: 'big.shoal.json', mimeType: 'application/json', buffer: Buffer.from(bigProject()) });
+    await page.getByTestId('import-review').waitFor();
+    await page.getByTestId('import-confirm').click();
+    // The import opens the LFs screen and runs them; then the Model screen can fit.
+    await page.getByText('2 LFs over 200,000 rows').waitFor({ timeout: 170_000 });
+    await page.getByRole('link', { name: 'Model' }).click();
+    await page.getByText('Turns the 2 enabled LFs').waitFor({ timeout: 170_000 });
+    await page.getByTestId('lm-fit').click();
+    await page.getByTestId('lm-metrics').waitFor({ timeout: 120_000 });
+  }, 300_000);
+
+  it('Cancel stops a running export: no file, a sentence saying so; the next export has every row it should', async () => {
+    const page = h.page;
+    await page.getByRole('link', { name: 'Export' }).click();
+    await page.getByTestId('export-labels').waitFor();
+    const downloads: string[] = [];
+    page.on('download', (d) => downloads.push(d.suggestedFilename()));
+    await page.getByTestId('export-format').selectOption('csv');
+    await page.getByTestId('export-labels').click();
+    await page.getByTestId('export-progress').waitFor();
+    await page.getByTestId('export-cancel').click();
+    await page.getByText('The export was cancelled; nothing was downloaded.').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('export-progress').count()).toBe(0);
+    expect(await page.getByTestId('export-labels').isEnabled()).toBe(true);
+
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 170_000 }), page.getByTestId('export-labels').click()]);
+    // Only this export's file arrived: the cancelled one never finished.
+    expect(downloads).toEqual(['big.labels.csv']);
+    const text = readFileSync((await dl.path())!, 'utf8');
+    const { fields, rows } = parseCsv(text);
+    expect(fields).toEqual(['id', 'text', 'label', 'label_id', 'p_ham', 'p_spam', 'label_source', 'split']);
+    expect(rows).toHaveLength(BIG * 0.8);
+    expect(rows.every((r) => r.split === 'train')).toBe(true);
+    expect(rows[0].id).toBe('d2');
+    expect(rows.at(-1)?.id).toBe(`d${BIG - 1}`);
+    const formula = rows.filter((r) => r.text.startsWith(`'=HYPERLINK`));
+    expect(formula.length).toBe(Array.from({ length: BIG }, (_, i) => i).filter((i) => i % 17 === 0 && i % 10 > 1).length);
+    await h.shot('export-big-done');
+  }, 300_000);
 });
