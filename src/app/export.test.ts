@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LABEL_SOURCES, lfSetVersion } from '../core/formats/export.ts';
 import { coveredMask, labelColumns, provenance } from './export.ts';
 
-// A session and model state shaped like the real ones (only what labeledData reads).
+// A session and model state shaped like the real ones (only what labelColumns and provenance read).
 function fixture() {
   const rows = Array.from({ length: 6 }, (_, i) => ({ text: `t${i}` }));
   const full = [Int8Array.from([1, -1, 0, -1, -1, 1])];
