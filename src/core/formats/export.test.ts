@@ -225,7 +225,7 @@ describe('spreadsheet-safe CSV', () => {
     expect(rows[0].neg).toBe("'-Infinity"); // …but a non-finite number is text, and escaped
     expect(rows[1].neg).toBe('-0.5');
     for (const lit of ['-3', '+3', '-0.5', '.5', '-1e5', '+2E-3', '-12.']) expect(FORMULA_CELL.test(lit)).toBe(false);
-    for (const bad of ['-', '+', '-3+1', '-1e5)', '-3 ', '- 3', '=3', '@3', '\t3', '\r3', '-0x10', '+1,5', '-Infinity', '-NaN']) expect(FORMULA_CELL.test(bad)).toBe(true);
+    for (const bad of ['-', '+', '-3+1', '-1\n=cmd()', '-1\n', '-1e5)', '-3 ', '- 3', '=3', '@3', '\t3', '\r3', '-0x10', '+1,5', '-Infinity', '-NaN']) expect(FORMULA_CELL.test(bad)).toBe(true);
   });
 
   it('JSONL and Parquet keep the same cells byte-exact', async () => {
