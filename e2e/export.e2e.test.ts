@@ -180,6 +180,7 @@ browserSuite('labels export of 200,000 rows: in a worker, with progress and Canc
     await page.getByTestId('export-format').selectOption('csv');
     await page.getByTestId('export-labels').click();
     await page.getByTestId('export-progress').waitFor();
+    await h.shot('export-big-running');
     await page.getByTestId('export-cancel').click();
     await page.getByText('The export was cancelled; nothing was downloaded.').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('export-progress').count()).toBe(0);

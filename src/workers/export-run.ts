@@ -91,7 +91,8 @@ export async function runLabelsExport(req: LabelsExportRequest, storage: Reader,
   if (req.format === 'parquet') {
     stopIfAborted(signal);
     onProgress?.({ phase: 'writing', fraction: 0.3, rows: 0 });
-    parts.push(toParquet(data, selected, meta) as BlobPart);
+    // Row groups are written in one synchronous call; progress is posted after each of them.
+    parts.push(toParquet(data, selected, meta, (done) => onProgress?.({ phase: 'writing', fraction: 0.3 + (0.7 * done) / Math.max(1, selected.length), rows: done })) as BlobPart);
   } else {
     const gen = req.format === 'csv' ? csvParts(data, selected) : jsonlParts(data, selected);
     // Every part holds PART_ROWS rows (the last one fewer); CSV's first part is the header.

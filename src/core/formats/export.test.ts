@@ -285,7 +285,18 @@ describe('joinable, split-aware labels', () => {
     expect(new Set(rows.map((r) => r.split))).toEqual(new Set(['train', 'dev', 'test'])); // dev/test rows the model labeled stay
   });
 
-  it('writes CSV in parts that join to the whole file', () => {
+  it('writes Parquet in row groups and reports each one', async () => {
+    const d = sample(40);
+    const rows = selectRows(d, { includeEvalGold: true });
+    const heard: number[] = [];
+    const bytes = toParquet(d, rows, undefined, (w) => heard.push(w), 7);
+    expect(heard).toEqual([7, 14, 21, 28, 35, 40]);
+    const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    expect(parquetMetadata(buf).row_groups.map((g) => Number(g.num_rows))).toEqual([7, 7, 7, 7, 7, 5]);
+    expect((await readParquet(bytes)).map((r) => r.text)).toEqual(d.rows.map((r) => r.text));
+  });
+
+    it('writes CSV in parts that join to the whole file', () => {
     const d = sample(23);
     const rows = selectRows(d, { includeEvalGold: true });
     const parts = Array.from(csvParts(d, rows, 5));

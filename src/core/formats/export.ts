@@ -22,7 +22,7 @@
  * and turns the parts into a Blob.
  */
 import Papa from 'papaparse';
-import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
+import { ByteWriter, parquetWrite, type ColumnSource } from 'hyparquet-writer';
 import type { LabelMatrix } from '../matrix.ts';
 import { sha1 } from '../sha1.ts';
 import { ShoalError } from '../types.ts';
@@ -261,12 +261,38 @@ function scalarColumn(name: string, values: (string | number | boolean | null)[]
   return { name, type: kind === 'number' ? 'DOUBLE' : 'BOOLEAN', nullable: true, data: values };
 }
 
+/** Rows per Parquet row group. */
+export const PARQUET_GROUP_ROWS = 100_000;
+
+/** hyparquet-writer calls `flush` after each row group: that is where progress is reported. */
+class ProgressWriter extends ByteWriter {
+  private written = 0;
+  constructor(
+    private readonly total: number,
+    private readonly groupRows: number,
+    private readonly onRowGroup: (rowsWritten: number) => void,
+  ) {
+    super();
+  }
+  flush(): void {
+    this.written = Math.min(this.total, this.written + this.groupRows);
+    this.onRowGroup(this.written);
+  }
+}
+
 /**
- * Parquet (SNAPPY, one row group per 100k rows). Original fields (and the id field) keep
+ * Parquet (SNAPPY, one row group per `groupRows` rows, 100k by default). Original fields (and the id field) keep
  * numbers and booleans when every non-null value of the column has that type; otherwise they
  * are strings. `meta`, when given, is stored as key-value metadata under PARQUET_META_KEY.
+ * `onRowGroup` hears the rows written so far after each row group.
  */
-export function toParquet(data: LabeledData, rows: ArrayLike<number> = selectRows(data), meta?: unknown): Uint8Array {
+export function toParquet(
+  data: LabeledData,
+  rows: ArrayLike<number> = selectRows(data),
+  meta?: unknown,
+  onRowGroup: (rowsWritten: number) => void = () => undefined,
+  groupRows = PARQUET_GROUP_ROWS,
+): Uint8Array {
   check(data);
   const n = rows.length;
   const cols = outputColumns(data.fields, data.classes, data.idField);
@@ -303,7 +329,9 @@ export function toParquet(data: LabeledData, rows: ArrayLike<number> = selectRow
   columnData.push({ name: cols.source, type: 'STRING', nullable: false, data: source });
   columnData.push({ name: cols.split, type: 'STRING', nullable: false, data: Array.from({ length: n }, (_, t) => splitName(data.split[rows[t]])) });
   const kvMetadata = meta === undefined ? undefined : [{ key: PARQUET_META_KEY, value: JSON.stringify(meta) }];
-  return new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize: 100_000, createdBy: 'shoal', kvMetadata }));
+  const writer = new ProgressWriter(n, groupRows, onRowGroup);
+  void parquetWrite({ writer, columnData, rowGroupSize: groupRows, createdBy: 'shoal', kvMetadata });
+  return new Uint8Array(writer.getBuffer());
 }
 
 /**
