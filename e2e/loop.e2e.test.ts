@@ -175,6 +175,8 @@ browserSuite('the loop: label model, annotation, classifier, ONNX, exports, proj
     await h.goto('#/export');
     await page.getByTestId('export-labels').waitFor();
     await page.getByTestId('export-format').selectOption('csv');
+    // Every row, the dev/test gold included (left out by default; e2e/export covers that).
+    await page.getByTestId('export-include-eval-gold').check();
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-labels').click()]);
     expect(dl.suggestedFilename()).toMatch(/\.labels\.csv$/);
     const csv = Papa.parse<Record<string, string>>(readFileSync((await dl.path())!, 'utf8'), { header: true, skipEmptyLines: true });

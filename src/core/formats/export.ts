@@ -2,17 +2,31 @@
  * Writers for what leaves Shoal: the labeled dataset (CSV, JSONL, Parquet) and the label
  * matrix (JSON and NumPy `.npy` int8, what Snorkel's `LabelModel.fit(L)` takes in Python).
  *
- * A labeled row is the original fields + the hard label (class name and index) + one
- * probability column per class + where the label came from: `gold` (a human), `label_model`,
- * `classifier` (the distilled model, which also labels rows no LF voted on) or `none`.
- * Output column names never shadow an original field: a clash gets a `shoal_` prefix.
+ * A labeled row is the row id + the original fields + the hard label (class name and index) +
+ * one probability column per class + where the label came from: `gold` (a human),
+ * `label_model`, `classifier` (the distilled model, which also labels rows no LF voted on) or
+ * `none` + the row's `split`. The row id is the dataset's id field, or without one the 1-based
+ * import position in a column `row`, so an export joins back to the source data. Output column
+ * names never shadow an original field: a clash gets a `shoal_` prefix.
  *
- * Pure functions over typed arrays: the page calls them and turns the result into a Blob.
+ * Dev/test rows that carry a gold label are the evaluation set: they are left out unless the
+ * caller asks for them (`includeEvalGold`), so an export is training data by default.
+ *
+ * CSV is spreadsheet-safe: a cell that starts with `=`, `+`, `-`, `@`, tab or CR gets a leading
+ * `'` (OWASP's CSV-injection advice), in every column and in the header, so Excel or Sheets
+ * never runs it as a formula. Cells that are exactly a decimal number (`-3`, `+1.5`, `-2e-7`)
+ * are exempt: a spreadsheet reads them as numbers, and `label_id = -1` stays numeric. JSONL and
+ * Parquet are written byte-exact.
+ *
+ * Pure functions over typed arrays: a worker (src/workers/export-run.ts) calls them in chunks
+ * and turns the parts into a Blob.
  */
 import Papa from 'papaparse';
-import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
+import { ByteWriter, parquetWrite, type ColumnSource } from 'hyparquet-writer';
 import type { LabelMatrix } from '../matrix.ts';
+import { sha1 } from '../sha1.ts';
 import { ShoalError } from '../types.ts';
+import { SPLITS, type SplitName } from './import-plan.ts';
 
 export const LABEL_SOURCES = ['none', 'gold', 'label_model', 'classifier'] as const;
 export type LabelSource = (typeof LABEL_SOURCES)[number];
@@ -30,6 +44,12 @@ export interface LabeledData {
   source: Uint8Array;
   /** Whether at least one LF voted on the row (for "only covered rows"). */
   covered?: Uint8Array;
+  /** Split code per row (index into SPLITS: train, dev, test). */
+  split: Uint8Array;
+  /** The dataset's id field; null when it has none (the id is then the 1-based position, `row`). */
+  idField: string | null;
+  /** Stored ids per row, for rows whose object lacks the id field (it was not kept as a field). */
+  ids?: readonly string[] | null;
 }
 
 export interface RowFilter {
@@ -39,25 +59,48 @@ export interface RowFilter {
   minConfidence?: number;
   /** Drop rows without a label. */
   onlyLabeled?: boolean;
+  /**
+   * Keep dev/test rows that carry a gold label. Off by default: those rows are the evaluation
+   * set, and training on them would make dev/test scores meaningless.
+   */
+  includeEvalGold?: boolean;
 }
 
 export interface OutputColumns {
+  /** The row id column: the dataset's id field, or `row` (the 1-based import position). */
+  id: string;
   label: string;
   labelId: string;
   source: string;
   proba: string[];
+  split: string;
 }
 
-/** The added column names, prefixed with `shoal_` where an original field has the name. */
-export function outputColumns(fields: readonly string[], classes: readonly string[]): OutputColumns {
+/** The original fields written after the id column (the id field itself comes first, once). */
+export function dataFields(fields: readonly string[], idField: string | null): string[] {
+  return idField === null ? fields.slice() : fields.filter((f) => f !== idField);
+}
+
+/**
+ * The added column names, prefixed with `shoal_` where an original field has the name. Picked
+ * in the order the columns were introduced, so adding `row` and `split` renamed none of the
+ * older ones.
+ */
+export function outputColumns(fields: readonly string[], classes: readonly string[], idField: string | null = null): OutputColumns {
   const taken = new Set(fields);
+  if (idField !== null) taken.add(idField);
   const pick = (name: string) => {
     let out = name;
     while (taken.has(out)) out = `shoal_${out}`;
     taken.add(out);
     return out;
   };
-  return { label: pick('label'), labelId: pick('label_id'), source: pick('label_source'), proba: classes.map((c) => pick(`p_${c}`)) };
+  const label = pick('label');
+  const labelId = pick('label_id');
+  const source = pick('label_source');
+  const proba = classes.map((c) => pick(`p_${c}`));
+  const id = idField ?? pick('row');
+  return { id, label, labelId, source, proba, split: pick('split') };
 }
 
 /** Row indices passing the filter, ascending. */
@@ -67,6 +110,7 @@ export function selectRows(data: LabeledData, filter: RowFilter = {}): Uint32Arr
   const k = data.classes.length;
   const keep: number[] = [];
   for (let i = 0; i < n; i++) {
+    if (!filter.includeEvalGold && data.split[i] !== 0 && LABEL_SOURCES[data.source[i]] === 'gold') continue;
     if (filter.onlyCovered && data.covered && !data.covered[i] && LABEL_SOURCES[data.source[i]] !== 'gold') continue;
     if (filter.onlyLabeled && data.labels[i] < 0) continue;
     if (filter.minConfidence !== undefined && filter.minConfidence > 0 && LABEL_SOURCES[data.source[i]] !== 'gold') {
@@ -84,6 +128,29 @@ function check(data: LabeledData): void {
   if (data.labels.length !== n) throw new ShoalError(`export: ${data.labels.length} labels for ${n} rows`);
   if (data.source.length !== n) throw new ShoalError(`export: ${data.source.length} label sources for ${n} rows`);
   if (data.proba && data.proba.length !== n * k) throw new ShoalError(`export: ${data.proba.length} probabilities for ${n} rows × ${k} classes`);
+  if (data.split.length !== n) throw new ShoalError(`export: ${data.split.length} split codes for ${n} rows`);
+  if (data.ids && data.ids.length !== n) throw new ShoalError(`export: ${data.ids.length} ids for ${n} rows`);
+}
+
+/** How many rows `selectRows` drops only because they are dev/test gold (for the summary). */
+export function evalGoldCount(data: LabeledData): number {
+  let c = 0;
+  const gold = LABEL_SOURCES.indexOf('gold');
+  for (let i = 0; i < data.rows.length; i++) if (data.split[i] !== 0 && data.source[i] === gold) c++;
+  return c;
+}
+
+/** The row's id: its id field's value, else the stored id, else its 1-based position. */
+function rowId(data: LabeledData, i: number): string | number | boolean | null {
+  if (data.idField === null) return i + 1;
+  const v = scalar(data.rows[i][data.idField]);
+  return v !== null ? v : (data.ids?.[i] ?? null);
+}
+
+function splitName(code: number): SplitName {
+  const s = SPLITS[code];
+  if (s === undefined) throw new ShoalError(`export: split code ${code} is not train (0), dev (1) or test (2)`);
+  return s;
 }
 
 /** A cell as text/JSON scalar: objects become JSON text, undefined becomes null. */
@@ -94,20 +161,22 @@ function scalar(v: unknown): string | number | boolean | null {
   return JSON.stringify(v);
 }
 
-/** One output record per selected row, in column order. */
-export function* records(data: LabeledData, rows: ArrayLike<number>): Generator<Record<string, string | number | boolean | null>> {
-  const cols = outputColumns(data.fields, data.classes);
+/** One output record per selected row (`rows[from..to)`), in column order. */
+export function* records(data: LabeledData, rows: ArrayLike<number>, from = 0, to = rows.length): Generator<Record<string, string | number | boolean | null>> {
+  const cols = outputColumns(data.fields, data.classes, data.idField);
+  const fields = dataFields(data.fields, data.idField);
   const k = data.classes.length;
-  for (let t = 0; t < rows.length; t++) {
+  for (let t = from; t < to; t++) {
     const i = rows[t];
     const rec: Record<string, string | number | boolean | null> = {};
-    for (const f of data.fields) rec[f] = scalar(data.rows[i][f]);
+    rec[cols.id] = rowId(data, i);
+    for (const f of fields) rec[f] = scalar(data.rows[i][f]);
     const y = data.labels[i];
     rec[cols.label] = y >= 0 ? data.classes[y] : null;
     rec[cols.labelId] = y;
-    for (let c = 0; c < k; c++) rec[cols.proba[c]] = data.proba ? round(data.proba[i * k + c]) : null;
+    if (data.proba) for (let c = 0; c < k; c++) rec[cols.proba[c]] = round(data.proba[i * k + c]);
     rec[cols.source] = LABEL_SOURCES[data.source[i]];
-    if (!data.proba) for (const p of cols.proba) delete rec[p];
+    rec[cols.split] = splitName(data.split[i]);
     yield rec;
   }
 }
@@ -117,53 +186,127 @@ function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-function header(data: LabeledData): string[] {
-  const cols = outputColumns(data.fields, data.classes);
-  return [...data.fields, cols.label, cols.labelId, ...(data.proba ? cols.proba : []), cols.source];
+/** Output column names, in file order. */
+export function header(data: Pick<LabeledData, 'fields' | 'classes' | 'idField' | 'proba'>): string[] {
+  const cols = outputColumns(data.fields, data.classes, data.idField);
+  return [cols.id, ...dataFields(data.fields, data.idField), cols.label, cols.labelId, ...(data.proba ? cols.proba : []), cols.source, cols.split];
 }
 
-/** RFC 4180 CSV with a header row (papaparse quoting); nulls are empty cells. */
-export function toCsv(data: LabeledData, rows: ArrayLike<number> = selectRows(data)): string {
+/**
+ * Cells papaparse prefixes with `'`: those starting with `=`, `+`, `-`, `@`, tab or CR (OWASP's
+ * list), except a whole decimal number, which a spreadsheet reads as a number, not a formula.
+ * Papaparse applies it to string cells (header included); JS numbers are written as they are,
+ * and `csvCell` turns the non-finite ones into strings so `-Infinity` is escaped too.
+ */
+export const FORMULA_CELL = /^(?![+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$)[=+\-@\t\r]/;
+
+const CSV_OPTIONS = { newline: '\n', escapeFormulae: FORMULA_CELL } as const;
+
+function csvCell(v: string | number | boolean | null): string | number | boolean | null {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+}
+
+/** Rows per part of a chunked write: progress and cancel happen between parts. */
+export const PART_ROWS = 5000;
+
+/**
+ * CSV (RFC 4180, papaparse quoting, nulls as empty cells, formula cells neutralised) in parts:
+ * the header line, then one part per `partRows` rows. Joined, the parts are `toCsv`.
+ */
+export function* csvParts(data: LabeledData, rows: ArrayLike<number> = selectRows(data), partRows = PART_ROWS): Generator<string> {
+  check(data);
   const fields = header(data);
-  const body: (string | number | boolean | null)[][] = [];
-  for (const rec of records(data, rows)) body.push(fields.map((f) => rec[f]));
-  return Papa.unparse({ fields, data: body }, { newline: '\n' }) + '\n';
+  yield Papa.unparse([fields], CSV_OPTIONS) + '\n';
+  for (let from = 0; from < rows.length; from += partRows) {
+    const body: (string | number | boolean | null)[][] = [];
+    for (const rec of records(data, rows, from, Math.min(rows.length, from + partRows))) body.push(fields.map((f) => csvCell(rec[f])));
+    yield Papa.unparse(body, CSV_OPTIONS) + '\n';
+  }
+}
+
+/** The whole CSV as one string. */
+export function toCsv(data: LabeledData, rows: ArrayLike<number> = selectRows(data)): string {
+  return Array.from(csvParts(data, rows)).join('');
+}
+
+/** JSONL (one JSON object per line, values as they are) in parts of `partRows` rows. */
+export function* jsonlParts(data: LabeledData, rows: ArrayLike<number> = selectRows(data), partRows = PART_ROWS): Generator<string> {
+  check(data);
+  for (let from = 0; from < rows.length; from += partRows) {
+    let out = '';
+    for (const rec of records(data, rows, from, Math.min(rows.length, from + partRows))) out += JSON.stringify(rec) + '\n';
+    yield out;
+  }
 }
 
 /** One JSON object per line. */
 export function toJsonl(data: LabeledData, rows: ArrayLike<number> = selectRows(data)): string {
-  let out = '';
-  for (const rec of records(data, rows)) out += JSON.stringify(rec) + '\n';
-  return out;
+  return Array.from(jsonlParts(data, rows)).join('');
+}
+
+/** Parquet key-value metadata: one key holding the export's provenance as JSON. */
+export const PARQUET_META_KEY = 'shoal.labels_meta';
+
+/** A column of scalars as Parquet: numbers and booleans when every non-null value has that type, else strings. */
+function scalarColumn(name: string, values: (string | number | boolean | null)[]): ColumnSource {
+  let kind: 'number' | 'boolean' | 'string' | null = null;
+  let mixed = false;
+  for (const v of values) {
+    if (v === null) continue;
+    const vk = typeof v as 'number' | 'boolean' | 'string';
+    if (kind === null) kind = vk;
+    else if (kind !== vk) mixed = true;
+  }
+  if (mixed || kind === 'string' || kind === null) return { name, type: 'STRING', nullable: true, data: values.map((v) => (v === null ? null : String(v))) };
+  return { name, type: kind === 'number' ? 'DOUBLE' : 'BOOLEAN', nullable: true, data: values };
+}
+
+/** Rows per Parquet row group. */
+export const PARQUET_GROUP_ROWS = 100_000;
+
+/** hyparquet-writer calls `flush` after each row group: that is where progress is reported. */
+class ProgressWriter extends ByteWriter {
+  private written = 0;
+  constructor(
+    private readonly total: number,
+    private readonly groupRows: number,
+    private readonly onRowGroup: (rowsWritten: number) => void,
+  ) {
+    super();
+  }
+  flush(): void {
+    this.written = Math.min(this.total, this.written + this.groupRows);
+    this.onRowGroup(this.written);
+  }
 }
 
 /**
- * Parquet (SNAPPY, one row group per 100k rows). Original fields keep numbers and booleans
- * when every non-null value of the column has that type; otherwise they are strings.
+ * Parquet (SNAPPY, one row group per `groupRows` rows, 100k by default). Original fields (and the id field) keep
+ * numbers and booleans when every non-null value of the column has that type; otherwise they
+ * are strings. `meta`, when given, is stored as key-value metadata under PARQUET_META_KEY.
+ * `onRowGroup` hears the rows written so far after each row group.
  */
-export function toParquet(data: LabeledData, rows: ArrayLike<number> = selectRows(data)): Uint8Array {
+export function toParquet(
+  data: LabeledData,
+  rows: ArrayLike<number> = selectRows(data),
+  meta?: unknown,
+  onRowGroup: (rowsWritten: number) => void = () => undefined,
+  groupRows = PARQUET_GROUP_ROWS,
+): Uint8Array {
   check(data);
   const n = rows.length;
-  const cols = outputColumns(data.fields, data.classes);
+  const cols = outputColumns(data.fields, data.classes, data.idField);
   const k = data.classes.length;
   const columnData: ColumnSource[] = [];
-  for (const f of data.fields) {
+  if (data.idField === null) {
+    columnData.push({ name: cols.id, type: 'INT32', nullable: false, data: Int32Array.from({ length: n }, (_, t) => rows[t] + 1) });
+  } else {
+    columnData.push(scalarColumn(cols.id, Array.from({ length: n }, (_, t) => rowId(data, rows[t]))));
+  }
+  for (const f of dataFields(data.fields, data.idField)) {
     const values: (string | number | boolean | null)[] = new Array(n);
-    let kind: 'number' | 'boolean' | 'string' | null = null;
-    let mixed = false;
-    for (let t = 0; t < n; t++) {
-      const v = scalar(data.rows[rows[t]][f]);
-      values[t] = v;
-      if (v === null) continue;
-      const vk = typeof v as 'number' | 'boolean' | 'string';
-      if (kind === null) kind = vk;
-      else if (kind !== vk) mixed = true;
-    }
-    if (mixed || kind === 'string' || kind === null) {
-      columnData.push({ name: f, type: 'STRING', nullable: true, data: values.map((v) => (v === null ? null : String(v))) });
-    } else {
-      columnData.push({ name: f, type: kind === 'number' ? 'DOUBLE' : 'BOOLEAN', nullable: true, data: values });
-    }
+    for (let t = 0; t < n; t++) values[t] = scalar(data.rows[rows[t]][f]);
+    columnData.push(scalarColumn(f, values));
   }
   const label: (string | null)[] = new Array(n);
   const labelId = new Int32Array(n);
@@ -184,7 +327,65 @@ export function toParquet(data: LabeledData, rows: ArrayLike<number> = selectRow
     }
   }
   columnData.push({ name: cols.source, type: 'STRING', nullable: false, data: source });
-  return new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize: 100_000, createdBy: 'shoal' }));
+  columnData.push({ name: cols.split, type: 'STRING', nullable: false, data: Array.from({ length: n }, (_, t) => splitName(data.split[rows[t]])) });
+  const kvMetadata = meta === undefined ? undefined : [{ key: PARQUET_META_KEY, value: JSON.stringify(meta) }];
+  const writer = new ProgressWriter(n, groupRows, onRowGroup);
+  void parquetWrite({ writer, columnData, rowGroupSize: groupRows, createdBy: 'shoal', kvMetadata });
+  return new Uint8Array(writer.getBuffer());
+}
+
+/**
+ * The version of an LF set: SHA-1 over its LFs' content hashes (core/lf/hash.ts), sorted, so it
+ * changes when any LF's definition changes, or one is added or removed, and not when they are
+ * reordered or renamed (neither changes a label).
+ */
+export function lfSetVersion(lfHashes: readonly string[]): string {
+  return sha1(lfHashes.slice().sort().join('\n'));
+}
+
+/** What produced an export; written to the sidecar / Parquet metadata as it is. */
+export interface ExportProvenance {
+  labels_from: 'label_model' | 'classifier';
+  label_model: { name: string; chosen: string | null; run_id: string; fitted_on_current_lfs: boolean } | null;
+  classifier: { id: string; trained_at: string; label_model: string; label_model_run_id: string; stale: boolean } | null;
+  lf_set_version: string;
+  lfs: string[];
+  dataset: { name: string; version_id: string; rows: number };
+  exported_at: string;
+}
+
+export interface LabelsMeta extends ExportProvenance {
+  format: 'shoal-labels-meta/1';
+  /** The labels file this describes. */
+  file: string;
+  file_format: 'csv' | 'jsonl' | 'parquet';
+  rows: number;
+  rows_by_split: Record<SplitName, number>;
+  includes_dev_test_gold: boolean;
+  filters: { only_covered: boolean; min_confidence: number | null };
+  classes: string[];
+  columns: { id: string; id_is_position: boolean; label: string; label_id: string; label_source: string; split: string; proba: string[] };
+  csv_formula_cells_escaped: boolean;
+}
+
+/** The sidecar for an export of `rows` of `data`. */
+export function labelsMeta(data: LabeledData, rows: ArrayLike<number>, file: string, fileFormat: LabelsMeta['file_format'], filter: RowFilter, provenance: ExportProvenance): LabelsMeta {
+  const cols = outputColumns(data.fields, data.classes, data.idField);
+  const bySplit: Record<SplitName, number> = { train: 0, dev: 0, test: 0 };
+  for (let t = 0; t < rows.length; t++) bySplit[splitName(data.split[rows[t]])]++;
+  return {
+    format: 'shoal-labels-meta/1',
+    file,
+    file_format: fileFormat,
+    rows: rows.length,
+    rows_by_split: bySplit,
+    includes_dev_test_gold: filter.includeEvalGold === true,
+    filters: { only_covered: filter.onlyCovered === true, min_confidence: filter.minConfidence ?? null },
+    classes: data.classes.slice(),
+    columns: { id: cols.id, id_is_position: data.idField === null, label: cols.label, label_id: cols.labelId, label_source: cols.source, split: cols.split, proba: data.proba ? cols.proba : [] },
+    csv_formula_cells_escaped: fileFormat === 'csv',
+    ...provenance,
+  };
 }
 
 /** The label matrix as JSON: row-major votes (-1 = abstain) with LF and class names. */
