@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LabelMatrix } from '../core/matrix.ts';
 import { conflictQueue, randomQueue, uncertainQueue } from './annotate-queue.ts';
-import { balanceFromGold, errorLists, labelDistribution, lfAccuracyTable, maxAbsDiff, modelWarnings, parseBalance, scatterSplits, scoreSplit } from './model-report.ts';
+import { balanceFromGold, classifierBehindMessage, errorLists, labelDistribution, lfAccuracyTable, maxAbsDiff, modelWarnings, parseBalance, scatterSplits, scoreSplit } from './model-report.ts';
 
 const col = (...v: number[]) => Int8Array.from(v);
 
@@ -84,5 +84,17 @@ describe('annotation queues', () => {
   it('uncertain queue orders by the top-two margin', () => {
     const p = Float32Array.from([0.9, 0.1, 0.55, 0.45, 0.7, 0.3]);
     expect(Array.from(uncertainQueue(p, 2, [-1, -1, -1]))).toEqual([1, 2, 0]);
+  });
+});
+
+describe('classifier behind its label model', () => {
+  it('says so, with both scores and what to try, only when it is at least a point behind on dev', () => {
+    expect(classifierBehindMessage(0.558, 0.677, 1234)).toBe(
+      "The classifier scores 55.8% on dev, 11.9 points below the label model (67.7%): it learns only from the label model's labels on 1,234 covered rows, so here the label model's labels are the better ones. To help it: raise LF coverage, try character n-grams or more epochs under Settings, or label more dev rows so early stopping can tell epochs apart.",
+    );
+    expect(classifierBehindMessage(0.67, 0.677, 10)).toBeNull();
+    expect(classifierBehindMessage(0.9, 0.8, 10)).toBeNull();
+    expect(classifierBehindMessage(NaN, 0.8, 10)).toBeNull();
+    expect(classifierBehindMessage(null, 0.8, 10)).toBeNull();
   });
 });

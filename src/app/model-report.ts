@@ -306,3 +306,15 @@ export function classifierTrainOptions(s: ClassifierSettings): {
     training: { patience: s.patience, learningRate: s.learningRate, l2: s.l2 },
   };
 }
+
+/**
+ * A classifier that scores below its label model on dev is worth less than the labels it learned
+ * from: one sentence that says so and what to try, or null (within a point, or no dev scores).
+ */
+export function classifierBehindMessage(classifierDev: number | null, labelModelDev: number | null, trainRows: number): string | null {
+  if (classifierDev === null || labelModelDev === null || !Number.isFinite(classifierDev) || !Number.isFinite(labelModelDev)) return null;
+  const gap = labelModelDev - classifierDev;
+  if (gap < 0.01) return null;
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return `The classifier scores ${pct(classifierDev)} on dev, ${(gap * 100).toFixed(1)} points below the label model (${pct(labelModelDev)}): it learns only from the label model's labels on ${trainRows.toLocaleString('en-US')} covered rows, so here the label model's labels are the better ones. To help it: raise LF coverage, try character n-grams or more epochs under Settings, or label more dev rows so early stopping can tell epochs apart.`;
+}

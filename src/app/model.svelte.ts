@@ -49,6 +49,8 @@ export type BalanceMode = 'dev' | 'uniform' | 'custom';
 export interface LabelModelResult {
   /** session.votes.version it was fitted on. */
   votesVersion: number;
+  /** session.goldVersion its dev/test scores (and auto's candidates) were computed with. */
+  goldVersion: number;
   /** The stored run (RunRecord id) holding these probabilities. */
   runId: string;
   versionId: string;
@@ -301,6 +303,7 @@ export class ModelState {
     const coveredPred = Int32Array.from(covered, (i) => trainPred[i]);
     return {
       votesVersion,
+      goldVersion: session.goldVersion,
       runId,
       versionId,
       name,

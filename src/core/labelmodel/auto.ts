@@ -151,6 +151,24 @@ export class AutoLabelModel implements LabelModel {
 }
 
 
+/**
+ * One sentence that says how `auto` chose: the rule, the best dev score and its standard error,
+ * and which candidate the rule took (metric as a percentage; candidates in preference order).
+ */
+export function explainSelection(candidates: readonly { name: string; devScore: number }[], devSize: number, chosen: string, metric = 'accuracy'): string {
+  const scored = candidates.filter((c) => Number.isFinite(c.devScore));
+  if (scored.length === 0) return `auto had no dev score to compare and used ${chosen}.`;
+  const best = scored.reduce((a, c) => (c.devScore > a.devScore ? c : a));
+  const se = Math.sqrt((best.devScore * (1 - best.devScore)) / Math.max(devSize, 1));
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const order = scored.map((c) => c.name).join(' → ');
+  const why =
+    chosen === best.name
+      ? `${chosen} scored best and comes first among those within it`
+      : `${chosen} (${pct(scored.find((c) => c.name === chosen)?.devScore ?? NaN)}) is within it and comes before ${best.name} in that order`;
+  return `auto takes the first model, in the order ${order}, whose dev ${metric} is within one standard error of the best (${best.name} ${pct(best.devScore)} ± ${pct(se)} on ${devSize} dev rows): ${why}. A difference smaller than that is noise on a dev set this size.`;
+}
+
 /** First candidate (in preference order) within one standard error of the best dev score. */
 export function selectOneStandardError<T extends { score: number }>(fitted: T[], devSize: number): T {
   let best = -Infinity;

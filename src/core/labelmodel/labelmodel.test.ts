@@ -11,7 +11,7 @@ import { MetalLabelModel } from './metal.ts';
 import { buildProblem } from './metal-problem.ts';
 import { metalGradientTyped, metalLossTyped, trainMetalTyped } from './metal-typed.ts';
 import { assertOverlapFits, MAX_OVERLAP_ENTRIES, overlapCounts, mergeOverlapCounts, TooLargeError } from './overlap.ts';
-import { selectOneStandardError } from './auto.ts';
+import { explainSelection, selectOneStandardError } from './auto.ts';
 import { uniformBalance } from './balance.ts';
 import type { LabelModel } from './types.ts';
 
@@ -260,6 +260,12 @@ describe('helpers', () => {
     ];
     expect(selectOneStandardError(fitted, 120).name).toBe('metal'); // SE ≈ 0.034
     expect(selectOneStandardError(fitted, 5000).name).toBe('ds'); // SE ≈ 0.005
+    // The model screen says the rule and why it chose what it chose, in one sentence.
+    const cands = fitted.map((f) => ({ name: f.name, devScore: f.score }));
+    expect(explainSelection(cands, 120, 'metal')).toBe(
+      'auto takes the first model, in the order metal → mv → ds, whose dev accuracy is within one standard error of the best (ds 83.3% ± 3.4% on 120 dev rows): metal (80.8%) is within it and comes before ds in that order. A difference smaller than that is noise on a dev set this size.',
+    );
+    expect(explainSelection(cands, 5000, 'ds')).toMatch(/\(ds 83\.3% ± 0\.5% on 5000 dev rows\): ds scored best/);
   });
 
   it('auto without dev labels falls back to majority vote and says why', async () => {
