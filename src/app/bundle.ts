@@ -9,22 +9,21 @@
  *   (`checkBundleFits`); its LFs are added beside the existing ones (names made unique) and its
  *   gold labels overwrite the ones at the same rows.
  * Either way the caller has shown the LF code for review first; the LFs run only afterwards.
+ * The storage side of both paths (all or nothing) is bundle-store.ts.
  *
  * The classifier settings travel as `model.classifier` (a superset of the older
  * `{ targets, maxEpochs }`); a bundle without them imports with the defaults.
  */
-import { type ModelChoices, type ProjectBundle, checkBundleFits, goldForSplits, sparseGold, writeBundle } from '../core/formats/bundle.ts';
+import { type ModelChoices, type ProjectBundle, checkBundleFits, sparseGold, writeBundle } from '../core/formats/bundle.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
+import { storeIntoProject, storeNewProject } from './bundle-store.ts';
 import { startImport } from './import.ts';
 import { jobs } from './jobs.svelte.ts';
-import { CLASSIFIER_SETTINGS, type ModelState } from './model.svelte.ts';
+import type { ModelState } from './model.svelte.ts';
 import { readClassifierSettings } from './model-report.ts';
-import { lfToRecord, toJsonl, uniqueLfName, withNewId, SPLIT_NAMES } from './project.ts';
+import { SPLIT_NAMES } from './project.ts';
 import type { session as Session } from './session.svelte.ts';
-
-const SPLIT_COLUMN = '__shoal_split';
-const MODEL_SETTING = 'modelChoices';
 
 export function modelChoices(m: ModelState): ModelChoices {
   // Every classifier setting, not only the two fields ModelChoices names: readers of older
@@ -75,68 +74,21 @@ export async function importProject(s: typeof Session, m: ModelState, b: Project
   if (!storage) throw new ShoalError('the project storage is not open; reload the page');
   let projectId: string;
   if (plan.mode === 'new-project') {
-    const data = b.data!;
-    const project = await storage.createProject(b.project.name);
-    projectId = project.id;
-    const lines = data.rows.map((r, i) => ({ ...r, [SPLIT_COLUMN]: data.split[i] }));
-    const file = new File([toJsonl(lines)], `${b.dataset.name}.jsonl`, { type: 'application/x-ndjson' });
-    const settings = b.settings as { textFields?: string[]; fields?: string[]; idField?: string | null };
-    const outcome = await jobs.run(`Importing ${b.project.name}`, (signal, report) => {
-      const job = startImport(
-        file,
-        {
-          projectId,
-          name: b.dataset.name,
-          format: 'jsonl',
-          textFields: settings.textFields?.length ? settings.textFields : [b.dataset.textField],
-          fields: settings.fields ?? b.dataset.fields,
-          ...(settings.idField ? { idField: settings.idField } : {}),
-          labelField: null,
-          classes: b.dataset.classes,
-          split: { kind: 'column', field: SPLIT_COLUMN },
-        },
-        { onProgress: (p) => report(p.totalBytes ? p.bytesRead / p.totalBytes : null, `Importing: ${p.rows.toLocaleString('en-US')} rows`) },
-      );
-      signal.addEventListener('abort', () => job.cancel());
-      return job.done;
-    });
-    if (!outcome.ok) {
-      await storage.deleteProject(projectId);
-      throw new ShoalError(outcome.message);
-    }
-    const ds = (await storage.listDatasets(projectId))[0];
-    const split = (await storage.getColumn(ds.currentVersion, 'split')) as Uint8Array;
-    const lfs = b.lfs.map((def, order) => lfToRecord(withNewId(def), projectId, order, b.dataset.classes));
-    try {
-      await storage.putProjectParts({ gold: { versionId: ds.currentVersion, gold: goldForSplits(b, split) }, lfs, settings: bundleSettings(b, projectId) });
-    } catch (e) {
-      // A full disk after the rows landed: no half project (data without its LFs) stays behind.
-      await storage.deleteProject(projectId).catch(() => undefined);
-      throw e;
-    }
+    projectId = await storeNewProject(storage, b, (file, request) =>
+      jobs.run(`Importing ${b.project.name}`, (signal, report) => {
+        const job = startImport(file, request, { onProgress: (p) => report(p.totalBytes ? p.bytesRead / p.totalBytes : null, `Importing: ${p.rows.toLocaleString('en-US')} rows`) });
+        signal.addEventListener('abort', () => job.cancel());
+        return job.done;
+      }),
+    );
   } else {
     const ds = s.dataset!;
     projectId = s.projectId!;
-    const taken = s.takenNames();
-    const lfs = b.lfs.map((def, i) => {
-      const name = uniqueLfName(def.name, taken);
-      taken.push(name);
-      return lfToRecord(withNewId(def, name), projectId, s.lfs.length + i, s.classes);
-    });
-    // One transaction: a full disk leaves the open project as it was.
-    await storage.putProjectParts({ gold: { versionId: ds.versionId, gold: goldForSplits(b, ds.split, s.fullGold) }, lfs, settings: bundleSettings(b, projectId) });
+    await storeIntoProject(storage, b, { projectId, versionId: ds.versionId, split: ds.split, gold: s.fullGold, classes: s.classes, lfCount: s.lfs.length, takenNames: s.takenNames() });
   }
   await s.openProject(projectId);
   applyChoices(m, b.model);
   await s.runLfs(s.lfs.filter((l) => l.enabled && s.runOf(l.id)?.status !== 'ok'));
-}
-
-/** The model choices, and the classifier settings the Model screen reads when the project opens. */
-function bundleSettings(b: ProjectBundle, projectId: string): { key: string; value: unknown; projectId: string }[] {
-  return [
-    { key: MODEL_SETTING, value: b.model, projectId },
-    { key: CLASSIFIER_SETTINGS, value: readClassifierSettings(b.model.classifier), projectId },
-  ];
 }
 
 function applyChoices(m: ModelState, c: ModelChoices): void {

@@ -24,6 +24,7 @@ import type { LabelMatrixData } from '../workers/train-worker-api.ts';
 import { jobs } from './jobs.svelte.ts';
 import {
   balanceFromGold,
+  CLASSIFIER_SETTINGS,
   classifierTrainOptions,
   defaultClassifierSettings,
   goldCount,
@@ -102,8 +103,7 @@ export interface OnnxResult {
 }
 
 const REFIT_DELAY_MS = 700;
-/** Per-project setting key of the classifier settings. */
-export const CLASSIFIER_SETTINGS = 'classifierSettings';
+export { CLASSIFIER_SETTINGS };
 
 function matrixData(L: LabelMatrix): LabelMatrixData {
   // Copies: the session keeps its columns, the worker gets its own.

@@ -1,0 +1,148 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readBundle, writeBundle, type ProjectBundle } from '../core/formats/bundle.ts';
+import { ShoalError } from '../core/types.ts';
+import { TABLES, type TableName } from '../storage/backend.ts';
+import { MemoryStorage, type MemoryFaults } from '../storage/memory.ts';
+import { importIntoStorage } from '../workers/import-run.ts';
+import { MODEL_SETTING, storeIntoProject, storeNewProject, type RowImporter } from './bundle-store.ts';
+import { CLASSIFIER_SETTINGS } from './model-report.ts';
+
+/** The in-memory twin, with every table readable: "nothing stored" is checked on all of them. */
+class InspectableStorage extends MemoryStorage {
+  async dump(): Promise<Record<string, unknown[]>> {
+    const out: Record<string, unknown[]> = {};
+    for (const t of Object.keys(TABLES) as TableName[]) out[t] = await this.db.all(t);
+    return out;
+  }
+}
+
+const importer =
+  (s: MemoryStorage): RowImporter =>
+  (file, request) =>
+    importIntoStorage(file, request, s);
+
+function bundleJson(): Record<string, any> {
+  const rows = Array.from({ length: 10 }, (_, i) => ({ id: `r${i}`, text: i % 2 ? `win free money ${i}` : `see you at lunch ${i}` }));
+  const b: Omit<ProjectBundle, 'format' | 'schemaVersion'> = {
+    exportedAt: '2026-01-01T00:00:00.000Z',
+    project: { name: 'sms' },
+    dataset: { name: 'sms', fields: ['id', 'text'], textField: 'text', classes: ['ham', 'spam'], splitCounts: { train: 6, dev: 2, test: 2 } },
+    settings: { textFields: ['text'], fields: ['id', 'text'], idField: 'id' },
+    lfs: [
+      { id: 'a', name: 'free', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false },
+      { id: 'b', name: 'lunch', enabled: true, kind: 'lookup', label: 'ham', values: ['lunch'], match: 'word', caseSensitive: false },
+      { id: 'c', name: 'short', enabled: true, kind: 'code', source: "(x) => x.text.length < 5 ? 'ham' : null" },
+    ],
+    gold: { train: [], dev: [[0, 0], [1, 1]], test: [[1, 1]] },
+    model: { labelModel: 'mv', classBalance: 'uniform', seed: 4, classifier: { maxEpochs: 7 } },
+    data: { rows, split: ['train', 'train', 'dev', 'train', 'dev', 'train', 'test', 'train', 'test', 'train'] },
+  };
+  return JSON.parse(writeBundle(b)) as Record<string, any>;
+}
+
+describe('storing a project file', () => {
+  it('stores a bundle with data as a whole new project: rows, LFs, gold on the right rows, settings', async () => {
+    const s = new InspectableStorage();
+    const id = await storeNewProject(s, readBundle(JSON.stringify(bundleJson())), importer(s));
+    expect((await s.listProjects()).map((p) => [p.id, p.name])).toEqual([[id, 'sms']]);
+    const [ds] = await s.listDatasets(id);
+    const v = (await s.getVersion(ds.currentVersion))!;
+    expect(v.rowCount).toBe(10);
+    expect(Array.from((await s.getColumn(ds.currentVersion, 'split'))!)).toEqual([0, 0, 1, 0, 1, 0, 2, 0, 2, 0]);
+    // dev rows are dataset rows 2 and 4, test rows 6 and 8.
+    expect(Array.from((await s.getColumn(ds.currentVersion, 'gold'))!)).toEqual([-1, -1, 0, -1, 1, -1, -1, -1, 1, -1]);
+    const lfs = await s.listLfs(id);
+    expect(lfs.map((l) => l.name).sort()).toEqual(['free', 'lunch', 'short']);
+    // Fresh ids: two imports of one file do not share LF records.
+    expect(lfs.some((l) => ['a', 'b', 'c'].includes(l.id))).toBe(false);
+    expect(await s.getSetting(MODEL_SETTING, id)).toMatchObject({ labelModel: 'mv', classBalance: 'uniform', seed: 4 });
+    expect(await s.getSetting(CLASSIFIER_SETTINGS, id)).toMatchObject({ maxEpochs: 7 });
+  });
+
+  it('leaves no project behind when the rows fail to import', async () => {
+    const s = new InspectableStorage();
+    const before = await s.dump();
+    const b = bundleJson();
+    b.settings.textFields = ['body']; // not a field of the rows
+    const err = await storeNewProject(s, readBundle(JSON.stringify(b)), importer(s)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ShoalError);
+    expect(await s.dump()).toEqual(before);
+  });
+
+  it('leaves no project behind when the disk fills while the LFs are stored', async () => {
+    const faults: MemoryFaults = {};
+    const s = new (class extends InspectableStorage {
+      constructor() {
+        super(faults);
+      }
+    })();
+    faults.beforePut = (table) => {
+      if (table === 'lfs') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+    const before = await s.dump();
+    await expect(storeNewProject(s, readBundle(JSON.stringify(bundleJson())), importer(s))).rejects.toThrow();
+    faults.beforePut = undefined;
+    expect(await s.dump()).toEqual(before);
+  });
+
+  it('adds a bundle without data to the open project in one transaction, LF names made unique', async () => {
+    const s = new InspectableStorage();
+    const id = await storeNewProject(s, readBundle(JSON.stringify(bundleJson())), importer(s));
+    const [ds] = await s.listDatasets(id);
+    const split = (await s.getColumn(ds.currentVersion, 'split')) as Uint8Array;
+    const gold = Int8Array.from((await s.getColumn(ds.currentVersion, 'gold'))!);
+    const b = bundleJson();
+    delete b.data;
+    b.gold = { train: [[0, 1]], dev: [], test: [] };
+    const names = (await s.listLfs(id)).map((l) => l.name);
+    await storeIntoProject(s, readBundle(JSON.stringify(b)), { projectId: id, versionId: ds.currentVersion, split, gold, classes: ['ham', 'spam'], lfCount: 3, takenNames: names });
+    expect((await s.listLfs(id)).map((l) => l.name).sort()).toEqual(['free', 'free_2', 'lunch', 'lunch_2', 'short', 'short_2']);
+    expect(Array.from((await s.getColumn(ds.currentVersion, 'gold'))!)).toEqual([1, -1, 0, -1, 1, -1, -1, -1, 1, -1]);
+  });
+
+  it('mutated project files either store a whole project or fail with one sentence and store nothing (seeded)', async () => {
+    const base = bundleJson();
+    const paths: (string | number)[][] = [];
+    const walk = (v: unknown, p: (string | number)[]): void => {
+      if (p.length) paths.push(p);
+      if (Array.isArray(v)) v.slice(0, 2).forEach((x, i) => walk(x, [...p, i]));
+      else if (v && typeof v === 'object') for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], [...p, k]);
+    };
+    walk(base, []);
+    const mutation = fc.tuple(fc.constantFrom(...paths), fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }));
+    let stored = 0;
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 2 }), async (muts) => {
+        const b = structuredClone(base);
+        for (const [path, value] of muts) {
+          let parent: any = b;
+          for (const k of path.slice(0, -1)) parent = parent?.[k];
+          if (parent === null || typeof parent !== 'object') continue;
+          if (value === undefined) delete parent[path[path.length - 1]];
+          else parent[path[path.length - 1]] = value;
+        }
+        const s = new InspectableStorage();
+        const empty = await s.dump();
+        try {
+          const bundle = readBundle(JSON.stringify(b));
+          if (!bundle.data) return;
+          const id = await storeNewProject(s, bundle, importer(s));
+          // Stored: the whole project, with every LF of the file.
+          expect((await s.listProjects()).map((p) => p.id)).toEqual([id]);
+          expect((await s.listLfs(id)).length).toBe(bundle.lfs.length);
+          stored++;
+        } catch (e) {
+          expect(e).toBeInstanceOf(ShoalError);
+          expect((e as Error).message).not.toMatch(/\n/);
+          expect(await s.dump()).toEqual(empty);
+          refused++;
+        }
+      }),
+      { seed: 13, numRuns: 150 },
+    );
+    expect(stored).toBeGreaterThan(5);
+    expect(refused).toBeGreaterThan(50);
+  });
+});
