@@ -1,0 +1,111 @@
+/**
+ * Project files from the user's side: a malformed `.shoal.json` picked in the app is refused
+ * with one sentence naming the field, and nothing is stored (every IndexedDB store is compared
+ * before and after); a file that is merely missing optional parts imports whole.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { writeBundle, type ProjectBundle } from '../src/core/formats/bundle.ts';
+import { browserSuite, Harness } from './harness.ts';
+
+/** Every object store of the app's database: record count, and the names of projects and LFs. */
+async function storage(h: Harness): Promise<Record<string, unknown>> {
+  return h.page.evaluate(async () => {
+    const open = indexedDB.open('shoal');
+    const db = await new Promise<IDBDatabase>((res, rej) => {
+      open.onsuccess = () => res(open.result);
+      open.onerror = () => rej(open.error);
+    });
+    const out: Record<string, unknown> = {};
+    for (const name of Array.from(db.objectStoreNames)) {
+      const rows = await new Promise<Record<string, unknown>[]>((res, rej) => {
+        const r = db.transaction(name).objectStore(name).getAll();
+        r.onsuccess = () => res(r.result as Record<string, unknown>[]);
+        r.onerror = () => rej(r.error);
+      });
+      out[name] = name === 'projects' || name === 'lfs' ? rows.map((x) => x.name).sort() : rows.length;
+    }
+    db.close();
+    return out;
+  });
+}
+
+function bundle(): Record<string, any> {
+  const rows = Array.from({ length: 12 }, (_, i) => ({ id: `m${i}`, text: i % 3 ? `win a free prize now ${i}` : `see you at lunch, ${i}` }));
+  const b: Omit<ProjectBundle, 'format' | 'schemaVersion'> = {
+    exportedAt: '2026-01-01T00:00:00.000Z',
+    project: { name: 'From a file' },
+    dataset: { name: 'sms', fields: ['id', 'text'], textField: 'text', classes: ['ham', 'spam'], splitCounts: { train: 8, dev: 2, test: 2 } },
+    settings: { textFields: ['text'], fields: ['id', 'text'], idField: 'id' },
+    lfs: [
+      { id: 'a', name: 'free', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false },
+      { id: 'b', name: 'lunch', enabled: true, kind: 'lookup', label: 'ham', values: ['lunch'], match: 'word', caseSensitive: false },
+    ],
+    gold: { train: [], dev: [[0, 0], [1, 1]], test: [[0, 1]] },
+    model: { labelModel: 'mv', classBalance: 'uniform', seed: 1 },
+    data: { rows, split: ['train', 'dev', 'train', 'train', 'dev', 'train', 'test', 'train', 'train', 'test', 'train', 'train'] },
+  };
+  return JSON.parse(writeBundle(b)) as Record<string, any>;
+}
+
+browserSuite('project files: validated before anything is stored', () => {
+  const h = new Harness();
+  h.screenshotOnFailure();
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-bundles-'));
+  const file = (name: string, edit: (b: Record<string, any>) => void): string => {
+    const b = bundle();
+    edit(b);
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(b));
+    return path;
+  };
+
+  beforeAll(async () => {
+    await h.start();
+    await h.goto('#/export');
+    await h.page.getByTestId('import-project').waitFor({ state: 'attached' });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const refusals: [string, (b: Record<string, any>) => void, string][] = [
+    ['keywords-string.shoal.json', (b) => (b.lfs[0].keywords = 'free'), 'keywords-string.shoal.json: this project file\'s lfs[0].keywords (LF "free") must be a list of keywords (text), not text; fix that field in the file, or export the project again from Shoal (Export → Project)'],
+    ['lookup-no-values.shoal.json', (b) => delete b.lfs[1].values, 'lookup-no-values.shoal.json: this project file has no lfs[1].values (LF "lunch"), which must be a list of values (text); add it, or export the project again from Shoal (Export → Project)'],
+    ['no-project.shoal.json', (b) => delete b.project, 'no-project.shoal.json: this project file has no project, which must be an object; add it, or export the project again from Shoal (Export → Project)'],
+    ['huge-code.shoal.json', (b) => b.lfs.push({ id: 'c', name: 'big', enabled: true, kind: 'code', source: `// ${'x'.repeat(100_000)}` }), 'huge-code.shoal.json: this project file\'s lfs[2].source (LF "big") must be at most 100,000 characters long (it has 100,003); fix that field in the file, or export the project again from Shoal (Export → Project)'],
+  ];
+
+  for (const [name, edit, sentence] of refusals) {
+    it(`refuses ${name} with one sentence and stores nothing`, async () => {
+      const page = h.page;
+      const before = await storage(h);
+      await page.getByTestId('import-project').setInputFiles(file(name, edit));
+      const alert = page.getByTestId('import-error');
+      await alert.filter({ hasText: name }).waitFor();
+      expect((await alert.textContent())?.trim()).toBe(sentence);
+      // Nothing to review, nothing to confirm, nothing stored, nothing thrown.
+      expect(await page.getByTestId('import-review').count()).toBe(0);
+      expect(await storage(h)).toEqual(before);
+      expect(h.pageErrors).toEqual([]);
+      await h.shot(`project-file-refused-${name}`);
+    });
+  }
+
+  it('imports a file without settings whole (settings are hints), and the project list gains exactly it', async () => {
+    const page = h.page;
+    const before = await storage(h);
+    expect(before.projects).toEqual([]);
+    await page.getByTestId('import-project').setInputFiles(file('no-settings.shoal.json', (b) => delete b.settings));
+    await page.getByTestId('import-review').waitFor();
+    await page.getByTestId('import-confirm').click();
+    await page.locator('[data-testid="lf-row"][data-lf-name="lunch"]').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    const after = await storage(h);
+    expect(after.projects).toEqual(['From a file']);
+    expect(after.lfs).toEqual(['free', 'lunch']);
+    expect(h.pageErrors).toEqual([]);
+    h.assertNoEgress();
+  });
+});
