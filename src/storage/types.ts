@@ -34,6 +34,7 @@ export interface ProjectRecord {
   id: string;
   name: string;
   createdAt: number;
+  /** The last change a user made: rename, imported data, LFs, gold labels, label-model runs, classifiers. */
   updatedAt: number;
 }
 
