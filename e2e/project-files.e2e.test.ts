@@ -1,7 +1,9 @@
 /**
- * Project files from the user's side: a malformed `.shoal.json` picked in the app is refused
- * with one sentence naming the field, and nothing is stored (every IndexedDB store is compared
- * before and after); a file that is merely missing optional parts imports whole.
+ * Project files and the project list from the user's side: a malformed `.shoal.json` picked in
+ * the app is refused with one sentence naming the field, and nothing is stored (every IndexedDB
+ * store is compared before and after); a file that is merely missing optional parts imports
+ * whole; "Open a project file" on the first screen opens the picker; the list tells projects of
+ * the same name apart (rows, source file, created, modified) and renames them.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,17 +96,81 @@ browserSuite('project files: validated before anything is stored', () => {
     });
   }
 
-  it('imports a file without settings whole (settings are hints), and the project list gains exactly it', async () => {
+  it('"Open a project file" on the first screen opens the file picker; a file without settings imports whole', async () => {
     const page = h.page;
+    await h.goto('#/home');
     const before = await storage(h);
     expect(before.projects).toEqual([]);
-    await page.getByTestId('import-project').setInputFiles(file('no-settings.shoal.json', (b) => delete b.settings));
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('open-project').click()]);
+    // The picker opened where the user was: the first screen, not another screen.
+    expect(page.url()).toMatch(/#\/home$/);
+    await chooser.setFiles(file('no-settings.shoal.json', (b) => delete b.settings));
     await page.getByTestId('import-review').waitFor();
+    await h.shot('project-file-review-on-start');
     await page.getByTestId('import-confirm').click();
     await page.locator('[data-testid="lf-row"][data-lf-name="lunch"]').getByText(/% coverage/).waitFor({ timeout: 60_000 });
     const after = await storage(h);
     expect(after.projects).toEqual(['From a file']);
     expect(after.lfs).toEqual(['free', 'lunch']);
+    expect(h.pageErrors).toEqual([]);
+  });
+
+  it('lists projects with rows, source file, created and modified, so two of the same name can be told apart', async () => {
+    const page = h.page;
+    // A second project of the same name, from another file with more rows.
+    await h.goto('#/home');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('open-project').click()]);
+    await chooser.setFiles(
+      file('bigger.shoal.json', (b) => {
+        const extra = Array.from({ length: 8 }, (_, i) => ({ id: `x${i}`, text: `free entry ${i}` }));
+        b.data.rows.push(...extra);
+        b.data.split.push(...extra.map(() => 'train'));
+        b.dataset.splitCounts.train += extra.length;
+      }),
+    );
+    await page.getByTestId('import-confirm').click();
+    await page.locator('[data-testid="lf-row"][data-lf-name="lunch"]').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    await h.goto('#/home');
+    const rows = page.getByTestId('project');
+    await rows.nth(1).getByTestId('project-source').waitFor();
+    expect(await rows.count()).toBe(2);
+    const seen = [];
+    for (let i = 0; i < 2; i++) {
+      const r = rows.nth(i);
+      const created = Date.parse((await r.getByTestId('project-created').getAttribute('datetime'))!);
+      const modified = Date.parse((await r.getByTestId('project-modified').getAttribute('datetime'))!);
+      // The import wrote LFs and gold after creating the project.
+      expect(modified).toBeGreaterThanOrEqual(created);
+      seen.push([await r.getAttribute('data-project-name'), await r.getByTestId('project-rows').textContent(), await r.getByTestId('project-source').textContent()]);
+    }
+    expect(seen).toEqual([
+      ['From a file', '12 rows', 'no-settings.shoal.json'],
+      ['From a file', '20 rows', 'bigger.shoal.json'],
+    ]);
+    await h.shot('project-list');
+  });
+
+  it('renames a project; the name is stored and an empty name is refused with a sentence', async () => {
+    const page = h.page;
+    const row = page.getByTestId('project').nth(0);
+    await row.getByTestId('project-rename').click();
+    await row.getByTestId('project-name-input').fill('   ');
+    await row.getByTestId('project-rename-save').click();
+    expect(await row.getByTestId('project-rename-error').textContent()).toBe('type a name for the project');
+    expect((await storage(h)).projects).toEqual(['From a file', 'From a file']);
+    await row.getByTestId('project-name-input').fill('SMS  from 1990');
+    await row.getByTestId('project-name-input').press('Enter');
+    await page.locator('[data-testid="project"][data-project-name="SMS from 1990"]').waitFor();
+    expect((await storage(h)).projects).toEqual(['From a file', 'SMS from 1990']);
+    // It survives a reload, and the modified date moved with the rename.
+    await page.reload({ waitUntil: 'load' });
+    await h.goto('#/home');
+    const renamed = page.locator('[data-testid="project"][data-project-name="SMS from 1990"]');
+    await renamed.waitFor();
+    expect(await renamed.getByTestId('project-rows').textContent()).toBe('12 rows');
+    const created = Date.parse((await renamed.getByTestId('project-created').getAttribute('datetime'))!);
+    const modified = Date.parse((await renamed.getByTestId('project-modified').getAttribute('datetime'))!);
+    expect(modified).toBeGreaterThan(created);
     expect(h.pageErrors).toEqual([]);
     h.assertNoEgress();
   });

@@ -9,7 +9,7 @@
  */
 import { type ProjectBundle, goldForSplits } from '../core/formats/bundle.ts';
 import { ShoalError } from '../core/types.ts';
-import type { ShoalStorage } from '../storage/types.ts';
+import type { ProjectRecord, ShoalStorage } from '../storage/types.ts';
 import type { ImportOutcome, ImportRequest } from '../workers/import-run.ts';
 import { CLASSIFIER_SETTINGS, readClassifierSettings } from './model-report.ts';
 import { lfToRecord, toJsonl, uniqueLfName, withNewId } from './project.ts';
@@ -28,13 +28,25 @@ export type RowImporter = (file: File, request: ImportRequest) => Promise<Import
  * exists (the rows, a full disk, a bug) deletes the project again, so the project list never
  * gains an empty or half-made entry. Resolves to the new project's id.
  */
-export async function storeNewProject(storage: ShoalStorage, b: ProjectBundle, importRows: RowImporter): Promise<string> {
+export async function storeNewProject(storage: ShoalStorage, b: ProjectBundle, importRows: RowImporter, options: NewProjectOptions = {}): Promise<string> {
   const data = b.data;
   if (!data) throw new ShoalError('this project file has no data to make a new project from; open its dataset first, then import the project into it');
-  const project = await storage.createProject(b.project.name);
+  const create = options.create ?? (async (name, fill) => fill(await storage.createProject(name)));
+  return create(b.project.name, (project) => fill(storage, b, data, project, importRows, options.fileName ?? `${b.dataset.name}.shoal.json`));
+}
+
+export interface NewProjectOptions {
+  /** The project file's name: the dataset's source in the project list, and the file named in import errors. */
+  fileName?: string;
+  /** Creates the project and fills it (the page holds a Web Lock meanwhile, session.svelte.ts withNewProject). */
+  create?: <T>(name: string, fill: (p: ProjectRecord) => Promise<T>) => Promise<T>;
+}
+
+async function fill(storage: ShoalStorage, b: ProjectBundle, data: NonNullable<ProjectBundle['data']>, project: ProjectRecord, importRows: RowImporter, fileName: string): Promise<string> {
   try {
     const lines = data.rows.map((r, i) => ({ ...r, [SPLIT_COLUMN]: data.split[i] }));
-    const file = new File([toJsonl(lines)], `${b.dataset.name}.jsonl`, { type: 'application/x-ndjson' });
+    // Parsed as JSONL whatever its name (the request says so); named after the project file.
+    const file = new File([toJsonl(lines)], fileName, { type: 'application/x-ndjson' });
     const settings = b.settings as { textFields?: string[]; fields?: string[]; idField?: string | null };
     const outcome = await importRows(file, {
       projectId: project.id,

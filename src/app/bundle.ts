@@ -23,7 +23,7 @@ import { jobs } from './jobs.svelte.ts';
 import type { ModelState } from './model.svelte.ts';
 import { readClassifierSettings } from './model-report.ts';
 import { SPLIT_NAMES } from './project.ts';
-import type { session as Session } from './session.svelte.ts';
+import { withNewProject, type session as Session } from './session.svelte.ts';
 
 export function modelChoices(m: ModelState): ModelChoices {
   // Every classifier setting, not only the two fields ModelChoices names: readers of older
@@ -66,7 +66,7 @@ export function importPlan(s: typeof Session, b: ProjectBundle): { mode: 'new-pr
 }
 
 /** Apply a reviewed bundle; afterwards its LFs run. */
-export async function importProject(s: typeof Session, m: ModelState, b: ProjectBundle): Promise<void> {
+export async function importProject(s: typeof Session, m: ModelState, b: ProjectBundle, fileName?: string): Promise<void> {
   const plan = importPlan(s, b);
   if (plan.problem) throw new ShoalError(plan.problem);
   if (!s.storage) await s.init();
@@ -80,6 +80,7 @@ export async function importProject(s: typeof Session, m: ModelState, b: Project
         signal.addEventListener('abort', () => job.cancel());
         return job.done;
       }),
+      { fileName, create: (name, fill) => withNewProject(storage, name, fill) },
     );
   } else {
     const ds = s.dataset!;
