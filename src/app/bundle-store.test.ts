@@ -5,7 +5,9 @@ import { ShoalError } from '../core/types.ts';
 import { TABLES, type TableName } from '../storage/backend.ts';
 import { MemoryStorage, type MemoryFaults } from '../storage/memory.ts';
 import { importIntoStorage } from '../workers/import-run.ts';
-import { MODEL_SETTING, storeIntoProject, storeNewProject, type RowImporter } from './bundle-store.ts';
+import { distill, predictTexts } from '../core/classifier/index.ts';
+import { encodeFloat32 } from '../core/formats/bundle-models.ts';
+import { collectModels, MODEL_SETTING, storeIntoProject, storeNewProject, type RowImporter } from './bundle-store.ts';
 import { CLASSIFIER_SETTINGS } from './model-report.ts';
 
 /** The in-memory twin, with every table readable: "nothing stored" is checked on all of them. */
@@ -144,5 +146,55 @@ describe('storing a project file', () => {
     );
     expect(stored).toBeGreaterThan(5);
     expect(refused).toBeGreaterThan(50);
+  });
+
+  it('carries the fitted label model and the classifier from one browser\'s storage to another, marked as from the file', async () => {
+    // Browser A: a project with a stored fit and classifier.
+    const a = new InspectableStorage();
+    const idA = await storeNewProject(a, readBundle(JSON.stringify(bundleJson())), importer(a));
+    const [dsA] = await a.listDatasets(idA);
+    const lfsA = await a.listLfs(idA);
+    const enabled = lfsA.filter((l) => l.name !== 'short'); // the fit saw two of the three LFs
+    const probs = Float32Array.from({ length: 20 }, (_, i) => (i % 2 ? 0.75 : 0.25));
+    await a.putRun({ id: 'run-a', projectId: idA, versionId: dsA.currentVersion, model: 'mv', params: { summary: { model: 'mv' }, classBalance: [0.5, 0.5], balanceMode: 'uniform', seed: 4, backend: 'typed-array' }, lfHashes: enabled.map((l) => l.sourceHash), metrics: { devAccuracy: 0.5 }, k: 2, n: 10, createdAt: 111 }, probs);
+    const texts = Array.from({ length: 10 }, (_, i) => (i % 2 ? `win free money ${i}` : `see you at lunch ${i}`));
+    const clf = (await distill({ texts, proba: probs, k: 2, classes: ['ham', 'spam'] }, { maxEpochs: 2, seed: 1, features: { buckets: 4096 } })).classifier;
+    const proba = { dev: Float32Array.from([0.6, 0.4, 0.3, 0.7]), test: Float32Array.from([0.2, 0.8, 0.9, 0.1]) };
+    await a.putClassifier({ id: 'clf-a', projectId: idA, versionId: dsA.currentVersion, runId: 'run-a', lfHashes: enabled.map((l) => l.sourceHash), labelModel: 'mv', settings: { maxEpochs: 2 }, metrics: { devAccuracy: 1 }, curve: [{ epoch: 1, maxEpochs: 2, loss: 0.5, best: true, targets: 'soft' }], bestEpoch: 1, targets: 'soft', trainRows: 10, backend: 'cpu', ms: 5, k: 2, createdAt: 222 }, { classifier: clf, proba });
+    const defs = lfsA.map((l) => ({ ...(l.config as object), id: l.id, name: l.name, enabled: l.enabled })) as ProjectBundle['lfs'];
+    const { models, left } = await collectModels(a, { projectId: idA, versionId: dsA.currentVersion, lfs: defs, classes: ['ham', 'spam'], runId: 'run-a', classifierId: 'clf-a' });
+    expect(left).toEqual([]);
+    expect(models.labelModel?.lfNames).toEqual(['free', 'lunch']);
+    expect(models.classifier?.onFileLabelModel).toBe(true);
+
+    // Browser B: the file with its models.
+    const b = new InspectableStorage();
+    const file = bundleJson();
+    file.models = models;
+    const idB = await storeNewProject(b, readBundle(JSON.stringify(file)), importer(b), { fileName: 'sms.shoal.json' });
+    const [dsB] = await b.listDatasets(idB);
+    const lfsB = await b.listLfs(idB);
+    const [run] = await b.listRuns(idB);
+    expect(run).toMatchObject({ model: 'mv', versionId: dsB.currentVersion, n: 10, k: 2, createdAt: 111, origin: { file: 'sms.shoal.json', exportedAt: '2026-01-01T00:00:00.000Z' } });
+    // The run names the imported LFs by their own vote-cache hashes, so it is restored, not refitted.
+    expect(run.lfHashes).toEqual(['free', 'lunch'].map((n) => lfsB.find((l) => l.name === n)!.sourceHash));
+    expect(Array.from((await b.getRunProbs(run.id))!)).toEqual(Array.from(probs));
+    const rec = (await b.latestClassifier(dsB.currentVersion))!;
+    expect(rec).toMatchObject({ runId: run.id, labelModel: 'mv', createdAt: 222, origin: { file: 'sms.shoal.json' }, curve: [{ epoch: 1, loss: 0.5 }] });
+    const stored = (await b.getClassifierModel(rec.id))!;
+    expect(Array.from(predictTexts(stored.classifier, texts))).toEqual(Array.from(predictTexts(clf, texts)));
+    expect(Array.from(stored.proba.test)).toEqual(Array.from(proba.test));
+  });
+
+  it('leaves out a fit over LFs that changed since, and says so', async () => {
+    const s = new InspectableStorage();
+    const id = await storeNewProject(s, readBundle(JSON.stringify(bundleJson())), importer(s));
+    const [ds] = await s.listDatasets(id);
+    await s.putRun({ id: 'old', projectId: id, versionId: ds.currentVersion, model: 'mv', params: { summary: { model: 'mv' }, classBalance: null, balanceMode: 'dev', seed: 0, backend: '' }, lfHashes: ['hash-of-an-lf-since-edited'], metrics: {}, k: 2, n: 10, createdAt: 1 }, new Float32Array(20).fill(0.5));
+    const lfs = (await s.listLfs(id)).map((l) => ({ ...(l.config as object), id: l.id, name: l.name, enabled: l.enabled })) as ProjectBundle['lfs'];
+    const { models, left } = await collectModels(s, { projectId: id, versionId: ds.currentVersion, lfs, classes: ['ham', 'spam'], runId: 'old', classifierId: null });
+    expect(models).toEqual({});
+    expect(left).toEqual(['the label model (fitted on LFs that changed since)']);
+    expect(encodeFloat32(new Float32Array(0))).toBe('');
   });
 });

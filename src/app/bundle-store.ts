@@ -8,8 +8,21 @@
  * project in one transaction.
  */
 import { type ProjectBundle, goldForSplits } from '../core/formats/bundle.ts';
+import {
+  type BundleModels,
+  type ModelIssue,
+  type ModelShape,
+  classifierSchema,
+  decodeClassifier,
+  decodeLabelModel,
+  encodeClassifierArrays,
+  encodeFloat32,
+  labelModelSchema,
+} from '../core/formats/bundle-models.ts';
+import { lfHash } from '../core/lf/hash.ts';
+import type { LfDef } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
-import type { ProjectRecord, ShoalStorage } from '../storage/types.ts';
+import { newId, type ClassifierRecord, type LfRecord, type ModelOrigin, type ProjectRecord, type RunRecord, type ShoalStorage } from '../storage/types.ts';
 import type { ImportOutcome, ImportRequest } from '../workers/import-run.ts';
 import { CLASSIFIER_SETTINGS, readClassifierSettings } from './model-report.ts';
 import { lfToRecord, toJsonl, uniqueLfName, withNewId } from './project.ts';
@@ -64,6 +77,7 @@ async function fill(storage: ShoalStorage, b: ProjectBundle, data: NonNullable<P
     const split = (await storage.getColumn(ds.currentVersion, 'split')) as Uint8Array;
     const lfs = b.lfs.map((def, order) => lfToRecord(withNewId(def), project.id, order, b.dataset.classes));
     await storage.putProjectParts({ gold: { versionId: ds.currentVersion, gold: goldForSplits(b, split) }, lfs, settings: bundleSettings(b, project.id) });
+    if (b.models) await storeModels(storage, b, b.models, { projectId: project.id, versionId: ds.currentVersion, lfs, origin: { file: fileName, exportedAt: b.exportedAt } });
     return project.id;
   } catch (e) {
     await storage.deleteProject(project.id).catch(() => undefined);
@@ -93,6 +107,135 @@ export async function storeIntoProject(storage: ShoalStorage, b: ProjectBundle, 
     return lfToRecord(withNewId(def, name), t.projectId, t.lfCount + i, t.classes);
   });
   await storage.putProjectParts({ gold: { versionId: t.versionId, gold: goldForSplits(b, t.split, t.gold) }, lfs, settings: bundleSettings(b, t.projectId) });
+}
+
+/**
+ * The file's label model and classifier as stored records of the new dataset version, marked
+ * with the file they came from. Their LF hashes are those of the LFs just stored (by name), so
+ * the Model screen restores them instead of refitting while the LFs are unchanged.
+ */
+async function storeModels(storage: ShoalStorage, b: ProjectBundle, m: BundleModels, t: { projectId: string; versionId: string; lfs: readonly LfRecord[]; origin: ModelOrigin }): Promise<void> {
+  const k = b.dataset.classes.length;
+  const shape: ModelShape = { k, rows: b.data?.rows.length ?? 0, dev: b.dataset.splitCounts.dev, test: b.dataset.splitCounts.test, lfNames: new Set(b.lfs.map((l) => l.name)) };
+  const hashByName = new Map(t.lfs.map((r) => [r.name, r.sourceHash]));
+  const hashes = (names: readonly string[]): string[] => names.map((n) => hashByName.get(n) ?? n);
+  const fail = (p: ModelIssue): never => {
+    throw new ShoalError(`this project file's models.${p.path.join('.')} ${p.message}`);
+  };
+  let runId: string | null = null;
+  if (m.labelModel) {
+    const lm = m.labelModel;
+    const decoded = decodeLabelModel(lm, shape);
+    if ('message' in decoded) fail(decoded);
+    else {
+      runId = newId('run');
+      const run: RunRecord = {
+        id: runId,
+        projectId: t.projectId,
+        versionId: t.versionId,
+        model: lm.model,
+        params: { summary: lm.summary, classBalance: lm.classBalance, balanceMode: lm.balanceMode, seed: lm.seed, backend: lm.backend },
+        lfHashes: hashes(lm.lfNames),
+        metrics: lm.metrics,
+        k,
+        n: shape.rows,
+        createdAt: lm.fittedAt,
+        origin: t.origin,
+      };
+      await storage.putRun(run, decoded.probs);
+    }
+  }
+  if (m.classifier) {
+    const c = m.classifier;
+    const decoded = decodeClassifier(c, shape, b.dataset.classes);
+    if ('message' in decoded) fail(decoded);
+    else {
+      const record: ClassifierRecord = {
+        id: newId('clf'),
+        projectId: t.projectId,
+        versionId: t.versionId,
+        // Trained on a label model the file does not carry: shown as trained on an earlier one.
+        runId: c.onFileLabelModel && runId ? runId : 'not-in-the-project-file',
+        lfHashes: hashes(c.lfNames),
+        labelModel: c.labelModel,
+        settings: c.settings,
+        metrics: c.metrics,
+        curve: c.curve,
+        bestEpoch: c.bestEpoch,
+        targets: c.targets,
+        trainRows: c.trainRows,
+        backend: c.backend,
+        ms: c.ms,
+        k,
+        createdAt: c.trainedAt,
+        origin: t.origin,
+      };
+      await storage.putClassifier(record, decoded);
+    }
+  }
+}
+
+/** Which stored fit and classifier to put in a project file, and the LFs they name. */
+export interface ModelSource {
+  projectId: string;
+  versionId: string;
+  lfs: readonly LfDef[];
+  classes: readonly string[];
+  /** The label-model run on screen, when it matches the current LFs. */
+  runId: string | null;
+  /** The classifier on screen. */
+  classifierId: string | null;
+}
+
+/**
+ * The `models` section for a project file from what storage holds, and what had to be left out
+ * (as phrases for the export message): a fit or classifier over LFs that no longer exist
+ * cannot be named in the file.
+ */
+export async function collectModels(storage: ShoalStorage, src: ModelSource): Promise<{ models: BundleModels; left: string[] }> {
+  const nameByHash = new Map(src.lfs.map((def) => [lfHash(def, src.classes), def.name]));
+  const namesOf = (hashes: readonly string[]): string[] | null => {
+    const out = hashes.map((h) => nameByHash.get(h));
+    return out.every((n): n is string => n !== undefined) ? out : null;
+  };
+  const models: BundleModels = {};
+  const left: string[] = [];
+  const run = src.runId ? (await storage.listRuns(src.projectId)).find((r) => r.id === src.runId && r.versionId === src.versionId) : undefined;
+  const probs = run && (await storage.getRunProbs(run.id));
+  if (src.runId && !(run && probs)) left.push('the label model (its fit is not stored)');
+  if (run && probs) {
+    const lfNames = namesOf(run.lfHashes);
+    const p = run.params as { summary?: unknown; classBalance?: unknown; balanceMode?: unknown; seed?: unknown; backend?: unknown };
+    const lm = labelModelSchema.safeParse({ model: run.model, summary: p.summary, classBalance: p.classBalance ?? null, balanceMode: p.balanceMode, seed: p.seed, backend: p.backend ?? '', lfNames, metrics: run.metrics, fittedAt: run.createdAt, probs: encodeFloat32(probs) });
+    if (lfNames && lm.success) models.labelModel = lm.data;
+    else left.push('the label model (fitted on LFs that changed since)');
+  }
+  const rec = src.classifierId ? await storage.latestClassifier(src.versionId) : undefined;
+  const stored = rec && rec.id === src.classifierId ? await storage.getClassifierModel(rec.id) : undefined;
+  if (src.classifierId && !(rec && stored)) left.push('the classifier (it is not stored)');
+  if (rec && stored) {
+    const lfNames = namesOf(rec.lfHashes);
+    const c = lfNames
+      ? classifierSchema.safeParse({
+          lfNames,
+          onFileLabelModel: models.labelModel !== undefined && rec.runId === run?.id,
+          labelModel: rec.labelModel,
+          settings: rec.settings,
+          metrics: rec.metrics,
+          curve: rec.curve,
+          bestEpoch: rec.bestEpoch,
+          targets: rec.targets,
+          trainRows: rec.trainRows,
+          backend: rec.backend,
+          ms: rec.ms,
+          trainedAt: rec.createdAt,
+          ...encodeClassifierArrays(stored.classifier, stored.proba),
+        })
+      : null;
+    if (c?.success) models.classifier = c.data;
+    else left.push('the classifier (trained on LFs that changed since)');
+  }
+  return { models, left };
 }
 
 /** The model choices, and the classifier settings the Model screen reads when the project opens. */

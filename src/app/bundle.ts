@@ -17,7 +17,8 @@
 import { type ModelChoices, type ProjectBundle, checkBundleFits, sparseGold, writeBundle } from '../core/formats/bundle.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
-import { storeIntoProject, storeNewProject } from './bundle-store.ts';
+import type { BundleModels } from '../core/formats/bundle-models.ts';
+import { collectModels, storeIntoProject, storeNewProject } from './bundle-store.ts';
 import { startImport } from './import.ts';
 import { jobs } from './jobs.svelte.ts';
 import type { ModelState } from './model.svelte.ts';
@@ -37,10 +38,22 @@ export function modelChoices(m: ModelState): ModelChoices {
   };
 }
 
-/** The bundle of the open project as JSON text. */
-export async function exportProject(s: typeof Session, m: ModelState, includeData: boolean): Promise<string> {
+/**
+ * The bundle of the open project as JSON text; with `includeModels` (and the data) also the
+ * label model on screen, when it matches the LFs, and the classifier; `left` names what could
+ * not be included.
+ */
+export async function exportProject(s: typeof Session, m: ModelState, includeData: boolean, includeModels = false): Promise<{ text: string; models: BundleModels | null; left: string[] }> {
   const ds = s.dataset;
-  if (!ds || !s.storage) throw new ShoalError('open a project before exporting it');
+  if (!ds || !s.storage || !s.projectId) throw new ShoalError('open a project before exporting it');
+  const current = m.lm && m.lm.votesVersion === s.votes?.version && m.lm.versionId === ds.versionId ? m.lm.runId : null;
+  const { models, left } =
+    includeData && includeModels
+      ? await collectModels(s.storage, { projectId: s.projectId, versionId: ds.versionId, lfs: s.lfs, classes: s.classes, runId: current, classifierId: m.clf?.id ?? null })
+      : { models: null, left: [] as string[] };
+  if (includeData && includeModels && !m.lm && !m.clf) left.push('the label model and classifier (neither is fitted yet)');
+  else if (includeData && includeModels && m.lm && !current) left.push('the label model (it is being refitted for the current LFs)');
+  const hasModels = models && (models.labelModel || models.classifier);
   const version = await s.storage.getVersion(ds.versionId);
   const settings: Record<string, unknown> = { textFields: version?.textFields ?? [ds.textField], fields: version?.fields ?? ds.fields, idField: version?.idField ?? null };
   const bundle = {
@@ -52,8 +65,9 @@ export async function exportProject(s: typeof Session, m: ModelState, includeDat
     gold: { train: sparseGold(s.gold.train), dev: sparseGold(s.gold.dev), test: sparseGold(s.gold.test) },
     model: modelChoices(m),
     ...(includeData ? { data: { rows: ds.rows.map((r) => ({ ...r })), split: Array.from(ds.split, (c) => SPLIT_NAMES[c]) } } : {}),
+    ...(hasModels ? { models } : {}),
   };
-  return writeBundle(bundle);
+  return { text: writeBundle(bundle), models: hasModels ? models : null, left };
 }
 
 /** How the bundle will be applied, for the review dialog; an error sentence if it cannot be. */

@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import { ShoalError } from '../types.ts';
+import { bundleModelsSchema, decodeClassifier, decodeLabelModel, type ModelShape } from './bundle-models.ts';
 
 /** Size limits of a project file. Generous for real projects, small enough to keep the app responsive. */
 export const BUNDLE_LIMITS = {
@@ -151,6 +152,8 @@ export const bundleSchema = z
         split: list(z.enum(SPLITS), 'split names (train, dev, test)', L.dataRows),
       })
       .optional(),
+    // The fitted label model and trained classifier (bundle-models.ts); only with the data.
+    models: bundleModelsSchema.optional(),
   })
   .superRefine((b, ctx) => {
     const k = b.dataset.classes.length;
@@ -206,6 +209,17 @@ export const bundleSchema = z
           return;
         }
       }
+    }
+    const m = b.models;
+    if (m && (m.labelModel || m.classifier)) {
+      // Probabilities belong to rows: without the rows there is nothing to attach them to.
+      if (!d) {
+        ctx.addIssue({ code: 'custom', path: ['models'], message: 'must come with the data (a "data" section); export the project again with the data included' });
+        return;
+      }
+      const shape: ModelShape = { k, rows: d.rows.length, dev: b.dataset.splitCounts.dev, test: b.dataset.splitCounts.test, lfNames: new Set(b.lfs.map((l) => l.name)) };
+      const problems = [m.labelModel && decodeLabelModel(m.labelModel, shape), m.classifier && decodeClassifier(m.classifier, shape, b.dataset.classes)];
+      for (const p of problems) if (p && 'message' in p) ctx.addIssue({ code: 'custom', path: ['models', ...p.path], message: p.message });
     }
   });
 

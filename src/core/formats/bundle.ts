@@ -12,6 +12,7 @@
  */
 import type { LfDef } from '../lf/types.ts';
 import { ShoalError } from '../types.ts';
+import type { BundleModels } from './bundle-models.ts';
 import { parseBundleBody, type ParsedBundle } from './bundle-schema.ts';
 
 export const BUNDLE_FORMAT = 'shoal-project';
@@ -47,6 +48,8 @@ export interface ProjectBundle {
   model: ModelChoices;
   /** Present when the user chose to include the data: every row with its split. */
   data?: { rows: Record<string, unknown>[]; split: BundleSplit[] };
+  /** Present when the user chose to include the fitted label model and trained classifier (with the data). */
+  models?: BundleModels;
 }
 
 /** Gold as sparse pairs: only rows with a label (>= 0). */
