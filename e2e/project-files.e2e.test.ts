@@ -3,13 +3,14 @@
  * the app is refused with one sentence naming the field, and nothing is stored (every IndexedDB
  * store is compared before and after); a file that is merely missing optional parts imports
  * whole; "Open a project file" on the first screen opens the picker; the list tells projects of
- * the same name apart (rows, source file, created, modified) and renames them.
+ * the same name apart (rows, source file, created, modified) and renames them; a project file
+ * can carry the fitted label model and classifier into a fresh browser, marked as from the file.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { writeBundle, type ProjectBundle } from '../src/core/formats/bundle.ts';
+import { readBundle, writeBundle, type ProjectBundle } from '../src/core/formats/bundle.ts';
 import { browserSuite, Harness } from './harness.ts';
 
 /** Every object store of the app's database: record count, and the names of projects and LFs. */
@@ -174,4 +175,59 @@ browserSuite('project files: validated before anything is stored', () => {
     expect(h.pageErrors).toEqual([]);
     h.assertNoEgress();
   });
+
+  it('exports the fitted label model and classifier when asked (off by default), and a fresh browser restores them marked as from the file', async () => {
+    const page = h.page;
+    const text = async (id: string) => ((await page.getByTestId(id).first().textContent()) ?? '').trim();
+    await h.goto('#/model');
+    await page.getByTestId('lm-fit').click();
+    await page.getByTestId('lm-metrics').waitFor({ timeout: 120_000 });
+    await page.getByTestId('clf-settings').locator('summary').click();
+    await page.getByTestId('clf-set-epochs').fill('5');
+    await page.getByTestId('clf-set-epochs').blur();
+    await page.getByTestId('clf-train').click();
+    await page.getByTestId('clf-metrics').waitFor({ timeout: 120_000 });
+    const fitted = { lm: await text('lm-dev-acc'), clf: await text('clf-test-acc') };
+
+    await h.goto('#/export');
+    const box = page.getByTestId('export-include-models');
+    expect(await box.isChecked()).toBe(false);
+    const [plain] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-project').click()]);
+    expect(JSON.parse(readFileSync((await plain.path())!, 'utf8')).models).toBeUndefined();
+    await box.check();
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-project').click()]);
+    expect(await text('export-done')).toMatch(/with the label model and the classifier\)\.$/);
+    const withModels = join(dir, dl.suggestedFilename());
+    await dl.saveAs(withModels);
+    const b = readBundle(readFileSync(withModels, 'utf8'));
+    expect(b.models?.labelModel?.lfNames).toEqual(['free', 'lunch']);
+    expect(b.models?.classifier?.onFileLabelModel).toBe(true);
+
+    const fresh = new Harness();
+    await fresh.start();
+    try {
+      const p2 = fresh.page;
+      await fresh.goto('#/home');
+      const [chooser] = await Promise.all([p2.waitForEvent('filechooser'), p2.getByTestId('open-project').click()]);
+      await chooser.setFiles(withModels);
+      await p2.getByTestId('import-confirm').click();
+      await p2.locator('[data-testid="lf-row"][data-lf-name="lunch"]').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+      await fresh.goto('#/model');
+      const lmMark = p2.getByTestId('lm-from-file');
+      await lmMark.waitFor({ timeout: 60_000 });
+      expect(await lmMark.textContent()).toContain(dl.suggestedFilename());
+      const clfMark = p2.getByTestId('clf-from-file');
+      await clfMark.waitFor({ timeout: 60_000 });
+      expect(await clfMark.textContent()).toContain(dl.suggestedFilename());
+      // The same fit and classifier, not a new one: same scores, and the classifier matches the fit.
+      expect(((await p2.getByTestId('lm-dev-acc').textContent()) ?? '').trim()).toBe(fitted.lm);
+      expect(((await p2.getByTestId('clf-test-acc').textContent()) ?? '').trim()).toBe(fitted.clf);
+      expect(await p2.getByTestId('clf-stale').count()).toBe(0);
+      await fresh.shot('models-from-file');
+      expect(fresh.pageErrors).toEqual([]);
+      fresh.assertNoEgress();
+    } finally {
+      await fresh.close();
+    }
+  }, 300_000);
 });
