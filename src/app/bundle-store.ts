@@ -19,6 +19,7 @@ import {
   encodeFloat32,
   labelModelSchema,
 } from '../core/formats/bundle-models.ts';
+import { formatPath } from '../core/formats/bundle-schema.ts';
 import { lfHash } from '../core/lf/hash.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
@@ -120,7 +121,7 @@ async function storeModels(storage: ShoalStorage, b: ProjectBundle, m: BundleMod
   const hashByName = new Map(t.lfs.map((r) => [r.name, r.sourceHash]));
   const hashes = (names: readonly string[]): string[] => names.map((n) => hashByName.get(n) ?? n);
   const fail = (p: ModelIssue): never => {
-    throw new ShoalError(`this project file's models.${p.path.join('.')} ${p.message}`);
+    throw new ShoalError(`this project file's ${formatPath(['models', ...p.path])} ${p.message}`);
   };
   let runId: string | null = null;
   if (m.labelModel) {

@@ -93,6 +93,8 @@ describe('models in a project file', () => {
     expect(err({ labelModel: { ...labelModel(probs), lfNames: ['free', 'nope'] } })).toMatch(/models\.labelModel\.lfNames\[1\] must name an LF of this file, not "nope"/);
     expect(err({ labelModel: { ...labelModel(probs), model: 'magic' as 'mv' } })).toMatch(/models\.labelModel\.model must be one of "mv", "metal"/);
     expect(err({ labelModel: { ...labelModel(probs), probs: 'not base64!' } })).toMatch(/models\.labelModel\.probs must be base64 text/);
+    expect(err({ labelModel: { ...labelModel(probs), summary: { model: 'mv', lfAccuracy: [0.9, 0.8] } } })).toMatch(/models\.labelModel\.summary\.lfAccuracy must have one number per LF in lfNames \(1\), not 2/);
+    expect(err({ labelModel: { ...labelModel(probs), classBalance: [1] } })).toMatch(/models\.labelModel\.classBalance must have one number per class \(2\), not 1/);
     expect(err({ labelModel: labelModel(probs) }, false)).toMatch(/^this project file's models must come with the data/);
     const clf = await trained();
     const arrays = encodeClassifierArrays(clf, { dev: new Float32Array(2), test: new Float32Array(2) });

@@ -160,6 +160,12 @@ function checkNames(list: readonly string[], shape: ModelShape, path: (string | 
 export function decodeLabelModel(lm: BundleLabelModel, shape: ModelShape): { probs: Float32Array } | ModelIssue {
   const names = checkNames(lm.lfNames, shape, ['labelModel', 'lfNames']);
   if (names) return names;
+  // The Model screen reads these per LF and per class.
+  const acc = lm.summary.lfAccuracy;
+  if (acc && acc.length !== lm.lfNames.length) return { path: ['labelModel', 'summary', 'lfAccuracy'], message: `must have one number per LF in lfNames (${lm.lfNames.length}), not ${acc.length}` };
+  for (const [key, list] of [['classBalance', lm.classBalance], ['summary.classBalance', lm.summary.classBalance]] as const) {
+    if (list && list.length !== shape.k) return { path: ['labelModel', ...key.split('.')], message: `must have one number per class (${shape.k}), not ${list.length}` };
+  }
   const probs = decodeFloat32(lm.probs, shape.rows * shape.k);
   if (!probs) return { path: ['labelModel', 'probs'], message: `must hold ${shape.rows} rows × ${shape.k} classes of float32 probabilities` };
   if (!allFinite(probs, 0, 1)) return { path: ['labelModel', 'probs'], message: 'must hold probabilities between 0 and 1' };
