@@ -6,8 +6,9 @@
  * required fields, sizes (string lengths, list lengths, number of LFs and classes, the length of
  * code LF source) and the shape of each LF kind, then the rules that tie fields together (an
  * LF's label is one of the classes, a gold label lies inside its split, the data rows add up to
- * the split sizes). Only a file that passes is handed to the importer, so an import can never
- * stop half way on a malformed field and leave a half-made project behind.
+ * the split sizes, carried models fit the rows, classes and LFs: bundle-models.ts). Only a file
+ * that passes is handed to the importer, so an import can never stop half way on a malformed
+ * field and leave a half-made project behind.
  *
  * Objects are parsed, not merely checked: unknown keys of LFs and sections are dropped, so what
  * is stored is exactly what the app understands. The data rows are checked to be plain objects
