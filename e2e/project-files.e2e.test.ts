@@ -97,6 +97,24 @@ browserSuite('project files: validated before anything is stored', () => {
     });
   }
 
+  it('a file that passes review but whose rows fail to import leaves no project behind', async () => {
+    const page = h.page;
+    const before = await storage(h);
+    const path = file('rows-fail.shoal.json', (b) => {
+      // Named as a field, but no row has it.
+      b.dataset.fields = ['id', 'text', 'body'];
+      b.settings.textFields = ['body'];
+    });
+    await page.getByTestId('import-project').setInputFiles(path);
+    await page.getByTestId('import-review').waitFor();
+    await page.getByTestId('import-confirm').click();
+    const alert = page.getByTestId('import-error');
+    await alert.filter({ hasText: 'body' }).waitFor({ timeout: 60_000 });
+    expect(await alert.textContent()).toMatch(/^rows-fail\.shoal\.json: has no column "body"/);
+    expect(await storage(h)).toEqual(before);
+    expect(h.pageErrors).toEqual([]);
+  });
+
   it('"Open a project file" on the first screen opens the file picker; a file without settings imports whole', async () => {
     const page = h.page;
     await h.goto('#/home');

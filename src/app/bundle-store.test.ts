@@ -66,9 +66,12 @@ describe('storing a project file', () => {
     const s = new InspectableStorage();
     const before = await s.dump();
     const b = bundleJson();
-    b.settings.textFields = ['body']; // not a field of the rows
+    // Named as a field, but no row has it: the file passes the schema, the rows fail to import.
+    b.dataset.fields = ['id', 'text', 'body'];
+    b.settings.textFields = ['body'];
     const err = await storeNewProject(s, readBundle(JSON.stringify(b)), importer(s)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ShoalError);
+    expect((err as Error).message).toMatch(/^sms\.shoal\.json: has no column "body"/);
     expect(await s.dump()).toEqual(before);
   });
 

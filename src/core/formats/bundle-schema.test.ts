@@ -87,6 +87,13 @@ describe('project file schema', () => {
     expect(errorOf((x) => (x.settings = 'text'))).toMatch(/settings must be an object, not text/);
     expect(errorOf((x) => (x.settings.textFields = 'text'))).toMatch(/settings\.textFields must be a list of field names, not text/);
     expect(errorOf((x) => (x.settings.idField = 3))).toMatch(/settings\.idField must be text, not a whole number/);
+    expect(errorOf((x) => (x.settings.textFields = ['body']))).toMatch(/settings\.textFields\[0\] must be one of the file's fields \(text, n\), not "body"/);
+    expect(errorOf((x) => (x.settings.idField = 'id'))).toMatch(/settings\.idField must be one of the file's fields \(text, n\), not "id"/);
+    expect(errorOf((x) => (x.dataset.textField = 'body'))).toMatch(/dataset\.textField must be one of the file's fields/);
+    // The stored columns (settings.fields) may add fields LFs do not read, such as the id.
+    const withId = valid() as any;
+    withId.settings = { textFields: ['text'], fields: ['id', 'text', 'n'], idField: 'id' };
+    expect(readBundle(JSON.stringify(withId)).settings.idField).toBe('id');
   });
 
   it('checks the shape of every template kind', () => {

@@ -164,6 +164,21 @@ export const bundleSchema = z
       ctx.addIssue({ code: 'custom', path: ['dataset', 'classes'], message: `must not name a class twice ("${dup}" does)` });
       return;
     }
+    // The import reads the data by these names: each must be a field the file lists (the
+    // dataset's fields, or the stored columns in settings.fields, which add e.g. the id field).
+    const fields = [...new Set([...b.dataset.fields, ...(b.settings.fields ?? [])])];
+    const known = new Set(fields);
+    const named: [(string | number)[], string | null | undefined][] = [
+      [['dataset', 'textField'], b.dataset.textField],
+      ...(b.settings.textFields ?? []).map((f, i): [(string | number)[], string] => [['settings', 'textFields', i], f]),
+      [['settings', 'idField'], b.settings.idField],
+    ];
+    for (const [path, f] of named) {
+      if (typeof f === 'string' && !known.has(f)) {
+        ctx.addIssue({ code: 'custom', path, message: `must be one of the file's fields (${fields.slice(0, 10).join(', ')}${fields.length > 10 ? ', …' : ''}), not "${f}"` });
+        return;
+      }
+    }
     const names = new Map<string, number>();
     b.lfs.forEach((lf, i) => {
       const j = names.get(lf.name);
