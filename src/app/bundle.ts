@@ -9,22 +9,22 @@
  *   (`checkBundleFits`); its LFs are added beside the existing ones (names made unique) and its
  *   gold labels overwrite the ones at the same rows.
  * Either way the caller has shown the LF code for review first; the LFs run only afterwards.
+ * The storage side of both paths (all or nothing) is bundle-store.ts.
  *
  * The classifier settings travel as `model.classifier` (a superset of the older
  * `{ targets, maxEpochs }`); a bundle without them imports with the defaults.
  */
-import { type ModelChoices, type ProjectBundle, checkBundleFits, goldForSplits, sparseGold, writeBundle } from '../core/formats/bundle.ts';
+import { type ModelChoices, type ProjectBundle, checkBundleFits, sparseGold, writeBundle } from '../core/formats/bundle.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
+import type { BundleModels } from '../core/formats/bundle-models.ts';
+import { collectModels, storeIntoProject, storeNewProject } from './bundle-store.ts';
 import { startImport } from './import.ts';
 import { jobs } from './jobs.svelte.ts';
-import { CLASSIFIER_SETTINGS, type ModelState } from './model.svelte.ts';
+import type { ModelState } from './model.svelte.ts';
 import { readClassifierSettings } from './model-report.ts';
-import { lfToRecord, toJsonl, uniqueLfName, withNewId, SPLIT_NAMES } from './project.ts';
-import type { session as Session } from './session.svelte.ts';
-
-const SPLIT_COLUMN = '__shoal_split';
-const MODEL_SETTING = 'modelChoices';
+import { SPLIT_NAMES } from './project.ts';
+import { withNewProject, type session as Session } from './session.svelte.ts';
 
 export function modelChoices(m: ModelState): ModelChoices {
   // Every classifier setting, not only the two fields ModelChoices names: readers of older
@@ -38,10 +38,22 @@ export function modelChoices(m: ModelState): ModelChoices {
   };
 }
 
-/** The bundle of the open project as JSON text. */
-export async function exportProject(s: typeof Session, m: ModelState, includeData: boolean): Promise<string> {
+/**
+ * The bundle of the open project as JSON text; with `includeModels` (and the data) also the
+ * label model on screen, when it matches the LFs, and the classifier; `left` names what could
+ * not be included.
+ */
+export async function exportProject(s: typeof Session, m: ModelState, includeData: boolean, includeModels = false): Promise<{ text: string; models: BundleModels | null; left: string[] }> {
   const ds = s.dataset;
-  if (!ds || !s.storage) throw new ShoalError('open a project before exporting it');
+  if (!ds || !s.storage || !s.projectId) throw new ShoalError('open a project before exporting it');
+  const current = m.lm && m.lm.votesVersion === s.votes?.version && m.lm.versionId === ds.versionId ? m.lm.runId : null;
+  const { models, left } =
+    includeData && includeModels
+      ? await collectModels(s.storage, { projectId: s.projectId, versionId: ds.versionId, lfs: s.lfs, classes: s.classes, runId: current, classifierId: m.clf?.id ?? null })
+      : { models: null, left: [] as string[] };
+  if (includeData && includeModels && !m.lm && !m.clf) left.push('the label model and classifier (neither is fitted yet)');
+  else if (includeData && includeModels && m.lm && !current) left.push('the label model (it is being refitted for the current LFs)');
+  const hasModels = models && (models.labelModel || models.classifier);
   const version = await s.storage.getVersion(ds.versionId);
   const settings: Record<string, unknown> = { textFields: version?.textFields ?? [ds.textField], fields: version?.fields ?? ds.fields, idField: version?.idField ?? null };
   const bundle = {
@@ -53,8 +65,9 @@ export async function exportProject(s: typeof Session, m: ModelState, includeDat
     gold: { train: sparseGold(s.gold.train), dev: sparseGold(s.gold.dev), test: sparseGold(s.gold.test) },
     model: modelChoices(m),
     ...(includeData ? { data: { rows: ds.rows.map((r) => ({ ...r })), split: Array.from(ds.split, (c) => SPLIT_NAMES[c]) } } : {}),
+    ...(hasModels ? { models } : {}),
   };
-  return writeBundle(bundle);
+  return { text: writeBundle(bundle), models: hasModels ? models : null, left };
 }
 
 /** How the bundle will be applied, for the review dialog; an error sentence if it cannot be. */
@@ -67,7 +80,7 @@ export function importPlan(s: typeof Session, b: ProjectBundle): { mode: 'new-pr
 }
 
 /** Apply a reviewed bundle; afterwards its LFs run. */
-export async function importProject(s: typeof Session, m: ModelState, b: ProjectBundle): Promise<void> {
+export async function importProject(s: typeof Session, m: ModelState, b: ProjectBundle, fileName?: string): Promise<void> {
   const plan = importPlan(s, b);
   if (plan.problem) throw new ShoalError(plan.problem);
   if (!s.storage) await s.init();
@@ -75,68 +88,22 @@ export async function importProject(s: typeof Session, m: ModelState, b: Project
   if (!storage) throw new ShoalError('the project storage is not open; reload the page');
   let projectId: string;
   if (plan.mode === 'new-project') {
-    const data = b.data!;
-    const project = await storage.createProject(b.project.name);
-    projectId = project.id;
-    const lines = data.rows.map((r, i) => ({ ...r, [SPLIT_COLUMN]: data.split[i] }));
-    const file = new File([toJsonl(lines)], `${b.dataset.name}.jsonl`, { type: 'application/x-ndjson' });
-    const settings = b.settings as { textFields?: string[]; fields?: string[]; idField?: string | null };
-    const outcome = await jobs.run(`Importing ${b.project.name}`, (signal, report) => {
-      const job = startImport(
-        file,
-        {
-          projectId,
-          name: b.dataset.name,
-          format: 'jsonl',
-          textFields: settings.textFields?.length ? settings.textFields : [b.dataset.textField],
-          fields: settings.fields ?? b.dataset.fields,
-          ...(settings.idField ? { idField: settings.idField } : {}),
-          labelField: null,
-          classes: b.dataset.classes,
-          split: { kind: 'column', field: SPLIT_COLUMN },
-        },
-        { onProgress: (p) => report(p.totalBytes ? p.bytesRead / p.totalBytes : null, `Importing: ${p.rows.toLocaleString('en-US')} rows`) },
-      );
-      signal.addEventListener('abort', () => job.cancel());
-      return job.done;
-    });
-    if (!outcome.ok) {
-      await storage.deleteProject(projectId);
-      throw new ShoalError(outcome.message);
-    }
-    const ds = (await storage.listDatasets(projectId))[0];
-    const split = (await storage.getColumn(ds.currentVersion, 'split')) as Uint8Array;
-    const lfs = b.lfs.map((def, order) => lfToRecord(withNewId(def), projectId, order, b.dataset.classes));
-    try {
-      await storage.putProjectParts({ gold: { versionId: ds.currentVersion, gold: goldForSplits(b, split) }, lfs, settings: bundleSettings(b, projectId) });
-    } catch (e) {
-      // A full disk after the rows landed: no half project (data without its LFs) stays behind.
-      await storage.deleteProject(projectId).catch(() => undefined);
-      throw e;
-    }
+    projectId = await storeNewProject(storage, b, (file, request) =>
+      jobs.run(`Importing ${b.project.name}`, (signal, report) => {
+        const job = startImport(file, request, { onProgress: (p) => report(p.totalBytes ? p.bytesRead / p.totalBytes : null, `Importing: ${p.rows.toLocaleString('en-US')} rows`) });
+        signal.addEventListener('abort', () => job.cancel());
+        return job.done;
+      }),
+      { fileName, create: (name, fill) => withNewProject(storage, name, fill) },
+    );
   } else {
     const ds = s.dataset!;
     projectId = s.projectId!;
-    const taken = s.takenNames();
-    const lfs = b.lfs.map((def, i) => {
-      const name = uniqueLfName(def.name, taken);
-      taken.push(name);
-      return lfToRecord(withNewId(def, name), projectId, s.lfs.length + i, s.classes);
-    });
-    // One transaction: a full disk leaves the open project as it was.
-    await storage.putProjectParts({ gold: { versionId: ds.versionId, gold: goldForSplits(b, ds.split, s.fullGold) }, lfs, settings: bundleSettings(b, projectId) });
+    await storeIntoProject(storage, b, { projectId, versionId: ds.versionId, split: ds.split, gold: s.fullGold, classes: s.classes, lfCount: s.lfs.length, takenNames: s.takenNames() });
   }
   await s.openProject(projectId);
   applyChoices(m, b.model);
   await s.runLfs(s.lfs.filter((l) => l.enabled && s.runOf(l.id)?.status !== 'ok'));
-}
-
-/** The model choices, and the classifier settings the Model screen reads when the project opens. */
-function bundleSettings(b: ProjectBundle, projectId: string): { key: string; value: unknown; projectId: string }[] {
-  return [
-    { key: MODEL_SETTING, value: b.model, projectId },
-    { key: CLASSIFIER_SETTINGS, value: readClassifierSettings(b.model.classifier), projectId },
-  ];
 }
 
 function applyChoices(m: ModelState, c: ModelChoices): void {

@@ -197,6 +197,9 @@ export function scatterSplits(total: number, k: number, parts: { rows: Uint32Arr
  * TrainOptions). Stored per project, carried in the project bundle as `model.classifier` (a
  * superset of the older `{ targets, maxEpochs }`), and recorded with every trained classifier.
  */
+/** Per-project setting key of the classifier settings. */
+export const CLASSIFIER_SETTINGS = 'classifierSettings';
+
 export interface ClassifierSettings {
   /** Inclusive word n-gram range; [0, 0] turns word n-grams off. */
   wordNgrams: [number, number];

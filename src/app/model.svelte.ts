@@ -24,6 +24,7 @@ import type { LabelMatrixData } from '../workers/train-worker-api.ts';
 import { jobs } from './jobs.svelte.ts';
 import {
   balanceFromGold,
+  CLASSIFIER_SETTINGS,
   classifierTrainOptions,
   defaultClassifierSettings,
   goldCount,
@@ -69,6 +70,8 @@ export interface LabelModelResult {
   backend: string;
   ms: number;
   restored: boolean;
+  /** The project file this fit came in, when it was not fitted in this browser. */
+  origin?: string;
 }
 
 export interface ClassifierResult {
@@ -83,6 +86,8 @@ export interface ClassifierResult {
   settings: ClassifierSettings;
   /** Loaded from storage rather than trained in this page. */
   restored: boolean;
+  /** The project file it came in, when it was not trained in this browser. */
+  origin?: string;
   createdAt: number;
   proba: Record<'dev' | 'test', Float32Array>;
   scores: Record<'dev' | 'test', SplitScores>;
@@ -104,8 +109,7 @@ export interface OnnxResult {
 }
 
 const REFIT_DELAY_MS = 700;
-/** Per-project setting key of the classifier settings. */
-export const CLASSIFIER_SETTINGS = 'classifierSettings';
+export { CLASSIFIER_SETTINGS };
 
 function matrixData(L: LabelMatrix): LabelMatrixData {
   // Copies: the session keeps its columns, the worker gets its own.
@@ -393,7 +397,8 @@ export class ModelState {
     await mv.fit(v.train, { classBalance: params.classBalance ?? undefined });
     this.name = run.model as LabelModelName;
     this.balanceMode = params.balanceMode;
-    this.lm = this.report(v.version, run.id, ds.versionId, run.model as LabelModelName, params.summary, { train: pick(idx.train), dev: pick(idx.dev), test: pick(idx.test) }, { dev: mv.predictProba(v.dev), test: mv.predictProba(v.test) }, params.classBalance, params.backend, 0, true);
+    const restored = this.report(v.version, run.id, ds.versionId, run.model as LabelModelName, params.summary, { train: pick(idx.train), dev: pick(idx.dev), test: pick(idx.test) }, { dev: mv.predictProba(v.dev), test: mv.predictProba(v.test) }, params.classBalance, params.backend, 0, true);
+    this.lm = run.origin ? { ...restored, origin: run.origin.file } : restored;
     return true;
   }
 
@@ -401,7 +406,7 @@ export class ModelState {
   rescore(): void {
     const r = this.lm;
     if (r && session.votes?.version === r.votesVersion) {
-      this.lm = this.report(r.votesVersion, r.runId, r.versionId, r.name, r.summary, r.proba, r.mvProba, r.classBalance, r.backend, r.ms, r.restored);
+      this.lm = { ...this.report(r.votesVersion, r.runId, r.versionId, r.name, r.summary, r.proba, r.mvProba, r.classBalance, r.backend, r.ms, r.restored), origin: r.origin };
     }
     // The classifier is rescored even without a label model (a restored, stale one).
     const c = this.clf;
@@ -578,6 +583,7 @@ export class ModelState {
         labelModel: rec.labelModel,
         settings: readClassifierSettings(rec.settings),
         restored: true,
+        origin: rec.origin?.file,
         createdAt: rec.createdAt,
         proba: { dev, test },
         // Scored against today's gold: labels added since count, as they would after a retrain.

@@ -43,6 +43,7 @@ import {
   type Split,
   type SplitIndex,
 } from './project.ts';
+import { renameProject as storeProjectName } from './projects.ts';
 import { lfHash } from '../core/lf/hash.ts';
 import { clipText } from '../core/lf/sandbox.ts';
 import { browserLfPools, LfRuns } from './lf-runs.ts';
@@ -372,6 +373,14 @@ class Session {
         this.notice = `The tab crashed while running ${names} — most likely an LF ran out of memory. ${culprits.length === 1 ? 'It is' : 'They are'} marked failed and will not run again until edited; the other LFs are unaffected (run any marked "not run" again).`;
       }
     }
+  }
+
+  /** Rename a project (projects.ts cleans the name); the list and the open project follow. */
+  async renameProject(id: string, typed: string): Promise<void> {
+    const storage = this.need();
+    const name = await storeProjectName(storage, id, typed);
+    this.projects = await storage.listProjects();
+    if (this.project?.id === id) this.project = { ...this.project, name };
   }
 
   async deleteProject(id: string): Promise<void> {

@@ -19,6 +19,10 @@
  * row's 0-based position in the file (as in error messages) as its WRENCH id. `ms` and
  * `rows_per_s` time the LF application, worker start-up included (reading the file is not
  * counted, as in the Python reference); `total_ms` includes reading and writing.
+ *
+ * Trust: the LF module is imported by Node like any other program, with the user's full rights
+ * (files, network, child processes). Nothing here sandboxes it, and `--help` and the README say
+ * so; the hardened runtime is for LF code that arrives as data (code LFs in project files).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -35,6 +39,47 @@ import { createNodeLfPool } from './apply-pool.ts';
 import { readRows } from './read-data.ts';
 
 const FLAGS = ['lfs', 'data', 'label-field', 'split', 'seed', 'out', 'workers', 'budget-ms', 'chunk-size'] as const;
+
+/** Each option's value and what it does, for `--help` (an option without an entry is still listed, from FLAGS). */
+const FLAG_HELP: Record<string, [string, string]> = {
+  lfs: ['FILE.mjs', 'the LF module (see below; .mjs, .js or .ts); required'],
+  data: ['FILE', 'CSV, TSV, JSONL, JSON array or Parquet; required'],
+  'label-field': ['F', 'gold label field (class names or indices; blank = no label)'],
+  split: ['A,B,C', 'train/valid/test fractions, a seeded shuffle (default 0.8,0.1,0.1)'],
+  seed: ['N', 'seed of the split (default 0)'],
+  out: ['DIR', 'where train.json, valid.json, test.json and label.json go; required'],
+  workers: ['N', 'worker threads'],
+  'budget-ms': ['N', 'time budget of an LF per chunk (default 5000)'],
+  'chunk-size': ['N', 'rows per chunk (default 1000)'],
+};
+
+/** `shoal apply --help`: what the command does, and that the LF module runs with the user's rights. */
+export function help(): string {
+  const options = FLAGS.map((f) => {
+    const [value, what] = FLAG_HELP[f] ?? ['VALUE', ''];
+    return `  ${`--${f} ${value}`.padEnd(24)}${what}`.trimEnd();
+  }).join('\n');
+  return `usage: shoal apply --lfs FILE.mjs --data FILE --out DIR [options]
+
+Runs the LFs of an LF module over a data file on worker threads and writes DIR/{train,valid,test}.json
+and label.json in WRENCH format (shoal fit and shoal distill read them). Prints one JSON object:
+{"rows","lfs","ms","rows_per_s","coverage","splits","lf_errors","workers","total_ms"}.
+
+Only run LF modules you trust. The --lfs module is a program: Node imports and runs it with your
+full rights - it can read, change and delete your files, use the network and start other programs.
+Shoal does not sandbox it. (Code LFs inside a Shoal project file are different: the app runs them
+hardened in the browser, where they can only compute a vote from a row.)
+
+Options:
+${options}
+
+LF module:
+  export const classes = ['ham', 'spam'];
+  export default [{ name: 'mentions_free', apply: (x) => (/\\bfree\\b/i.test(x.text) ? 'spam' : null) }];
+apply(x, h) gets the row's fields and helpers h (words, tokens, lower, people, places, organizations,
+sentiment) and returns a class name, a class index, or null/undefined/-1 to abstain.
+`;
+}
 
 export interface ApplySummary {
   rows: number;

@@ -2,10 +2,11 @@
  * `shoal <command>`: the same core as the app, headless in Node. Each command lives in its own
  * module and is loaded on demand so `fit` never pays for tfjs or worker start-up it does not use.
  * Contract: exactly one JSON object on stdout; progress and errors on stderr; exit 1 on error.
+ * `--help` (or `-h`) is the exception: the command's help text on stdout, exit 0.
  */
 import { ShoalError } from '../core/types.ts';
 
-const commands: Record<string, () => Promise<{ run(args: string[]): Promise<unknown> }>> = {
+const commands: Record<string, () => Promise<{ run(args: string[]): Promise<unknown>; help?: () => string }>> = {
   fit: () => import('./fit.ts'),
   apply: () => import('./apply.ts'),
   distill: () => import('./distill.ts'),
@@ -13,10 +14,20 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<unkn
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  const usage = `usage: shoal <${Object.keys(commands).join('|')}> [options]; shoal <command> --help for one command\n`;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage);
+    return 0;
+  }
   const load = name ? commands[name] : undefined;
   if (!load) {
-    process.stderr.write(`usage: shoal <${Object.keys(commands).join('|')}> [options]\n`);
+    process.stderr.write(usage);
     return 1;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    const mod = await load();
+    process.stdout.write(mod.help ? mod.help() : `usage: shoal ${name} [options] (see the README)\n`);
+    return 0;
   }
   try {
     const result = await (await load()).run(rest);

@@ -84,6 +84,16 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     );
   }
 
+  /**
+   * Mark a project as changed now, inside the caller's transaction (which must include
+   * 'projects'): the project list shows it as "modified". Called by writes a user makes — data,
+   * LFs, gold labels, label-model runs, classifiers — not by computed votes or view settings.
+   */
+  private async touch(projectId: string): Promise<void> {
+    const p = as<ProjectRecord>(await this.db.get('projects', projectId));
+    if (p) await this.db.put('projects', { ...p, updatedAt: Date.now() });
+  }
+
   async deleteProject(id: string): Promise<void> {
     const all: TableName[] = ['projects', 'datasets', 'versions', 'chunks', 'columns', 'lfs', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels', 'settings'];
     await this.db.tx('rw', all, async () => {
@@ -211,7 +221,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     for (const x of meta.externalLfs ?? []) {
       if (x.votes.length !== n) throw new ShoalError(`External LF "${x.name}" has ${x.votes.length} votes for ${n} rows.`);
     }
-    const tables: TableName[] = ['versions', 'datasets', 'columns', 'chunks', 'lfs', 'votes'];
+    const tables: TableName[] = ['versions', 'datasets', 'columns', 'chunks', 'lfs', 'votes', 'projects'];
     return guardWrite('the imported dataset', () =>
       this.db.tx('rw', tables, async () => {
         const v = await this.pending(versionId);
@@ -256,6 +266,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
           skippedRows: meta.skippedRows,
           notes: meta.notes,
         };
+        await this.touch(v.projectId);
         // The commit record goes last: until here nothing of this import is visible.
         await this.db.put('versions', committed);
         return committed;
@@ -333,7 +344,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   }
 
   async putGold(versionId: string, gold: Int8Array): Promise<void> {
-    await guardWrite('the gold labels', () => this.db.tx('rw', ['versions', 'columns'], () => this.writeGold(versionId, gold)), true);
+    await guardWrite('the gold labels', () => this.db.tx('rw', ['versions', 'columns', 'projects'], () => this.writeGold(versionId, gold)), true);
   }
 
   /** The writes of putGold, inside the caller's transaction (the memory backend's do not nest). */
@@ -342,15 +353,17 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     if (!v) throw new ShoalError(`Dataset version ${versionId} does not exist.`);
     if (gold.length !== v.rowCount) throw new ShoalError(`Gold labels have ${gold.length} rows; the dataset has ${v.rowCount}.`);
     await this.db.put('columns', { key: columnKey(versionId, 'gold'), versionId, name: 'gold', data: gold });
+    await this.touch(v.projectId);
   }
 
   // ── LFs and votes ────────────────────────────────────────────────────────────────────
   async putLf(lf: LfRecord): Promise<void> {
     await guardWrite(`LF "${lf.name}"`, () =>
-      this.db.tx('rw', ['lfs'], async () => {
+      this.db.tx('rw', ['lfs', 'projects'], async () => {
         const clash = ((await this.db.where('lfs', 'projectId', lf.projectId)) as LfRecord[]).find((o) => o.name === lf.name && o.id !== lf.id);
         if (clash) throw new ShoalError(`An LF named "${lf.name}" already exists in this project; pick another name.`);
         await this.db.put('lfs', lf);
+        await this.touch(lf.projectId);
       }),
     );
   }
@@ -361,7 +374,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
    */
   async putLfs(lfs: readonly LfRecord[]): Promise<void> {
     if (lfs.length === 0) return;
-    await guardWrite(lfs.length === 1 ? `LF "${lfs[0].name}"` : `the changes to ${lfs.length} LFs`, () => this.db.tx('rw', ['lfs'], () => this.writeLfs(lfs)), lfs.length > 1);
+    await guardWrite(lfs.length === 1 ? `LF "${lfs[0].name}"` : `the changes to ${lfs.length} LFs`, () => this.db.tx('rw', ['lfs', 'projects'], () => this.writeLfs(lfs)), lfs.length > 1);
   }
 
   private async writeLfs(lfs: readonly LfRecord[]): Promise<void> {
@@ -378,6 +391,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
       seen.set(o.name, o.id);
     }
     for (const lf of lfs) await this.db.put('lfs', lf);
+    await this.touch(lfs[0].projectId);
   }
 
   /**
@@ -387,7 +401,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   async putProjectParts(parts: ProjectParts): Promise<void> {
     const { gold, lfs, settings } = parts;
     await guardWrite('the imported project', () =>
-      this.db.tx('rw', ['versions', 'columns', 'lfs', 'settings'], async () => {
+      this.db.tx('rw', ['versions', 'columns', 'lfs', 'settings', 'projects'], async () => {
         if (gold) await this.writeGold(gold.versionId, gold.gold);
         await this.writeLfs(lfs);
         for (const x of settings) await this.db.put('settings', { key: settingKey(x.key, x.projectId), projectId: x.projectId ?? '*', value: x.value });
@@ -405,7 +419,11 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   }
 
   async deleteLf(id: string): Promise<void> {
-    await this.db.tx('rw', ['lfs'], () => this.db.delete('lfs', id));
+    await this.db.tx('rw', ['lfs', 'projects'], async () => {
+      const lf = as<LfRecord>(await this.db.get('lfs', id));
+      await this.db.delete('lfs', id);
+      if (lf) await this.touch(lf.projectId);
+    });
   }
 
   async putVotes(record: VoteRecord): Promise<void> {
@@ -433,9 +451,10 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   async putRun(run: RunRecord, probs: Float32Array): Promise<void> {
     if (probs.length !== run.n * run.k) throw new ShoalError(`Run ${run.id}: probabilities have ${probs.length} values, expected ${run.n}×${run.k}.`);
     await guardWrite('the label-model run', () =>
-      this.db.tx('rw', ['runs', 'runProbs'], async () => {
+      this.db.tx('rw', ['runs', 'runProbs', 'projects'], async () => {
         await this.db.put('runProbs', { runId: run.id, probs });
         await this.db.put('runs', run);
+        await this.touch(run.projectId);
       }),
     );
   }
@@ -469,7 +488,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
       if (model.proba[s].length !== want) throw new ShoalError(`Classifier ${record.id}: ${s} probabilities have ${model.proba[s].length} values, expected ${v.splitCounts[s]}×${record.k}.`);
     }
     await guardWrite('the trained classifier', () =>
-      this.db.tx('rw', ['classifiers', 'classifierModels'], async () => {
+      this.db.tx('rw', ['classifiers', 'classifierModels', 'projects'], async () => {
         // One classifier per version: the new one supersedes the rest.
         for (const old of (await this.db.where('classifiers', 'versionId', record.versionId)) as ClassifierRecord[]) {
           if (old.id === record.id) continue;
@@ -478,6 +497,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
         }
         await this.db.put('classifierModels', { id: record.id, ...model });
         await this.db.put('classifiers', record);
+        await this.touch(record.projectId);
       }),
     );
   }

@@ -34,6 +34,7 @@ export interface ProjectRecord {
   id: string;
   name: string;
   createdAt: number;
+  /** The last change a user made: rename, imported data, LFs, gold labels, label-model runs, classifiers. */
   updatedAt: number;
 }
 
@@ -130,6 +131,15 @@ export interface RunRecord {
   k: number;
   n: number;
   createdAt: number;
+  /** Set when the run came in a project file rather than being fitted in this browser. */
+  origin?: ModelOrigin;
+}
+
+/** The project file a stored label model or classifier came from. */
+export interface ModelOrigin {
+  file: string;
+  /** When the file was exported (ISO 8601, as written in the file). */
+  exportedAt: string;
 }
 
 /**
@@ -160,6 +170,8 @@ export interface ClassifierRecord {
   ms: number;
   k: number;
   createdAt: number;
+  /** Set when the classifier came in a project file rather than being trained in this browser. */
+  origin?: ModelOrigin;
 }
 
 export interface StoredClassifierModel {

@@ -38,7 +38,7 @@ describe('project bundle', () => {
     const back = readBundle(writeBundle(bundle({ data: { rows, split } })));
     expect(back.data?.rows).toEqual(rows);
     expect(back.data?.split).toEqual(split);
-    expect(() => readBundle(writeBundle(bundle({ data: { rows: rows.slice(1), split: split.slice(1) } })))).toThrow(/9 data rows/);
+    expect(() => readBundle(writeBundle(bundle({ data: { rows: rows.slice(1), split: split.slice(1) } })))).toThrow(/data\.rows must hold as many rows as the split sizes add up to \(10\), not 9/);
   });
 
   it('refuses broken or foreign files with one sentence', () => {
@@ -46,10 +46,10 @@ describe('project bundle', () => {
     expect(() => readBundle('{"format":"x"}')).toThrow(/not a Shoal project/);
     const b = JSON.parse(writeBundle(bundle())) as Record<string, unknown>;
     expect(() => readBundle(JSON.stringify({ ...b, schemaVersion: 99 }))).toThrow(/schema version 99, newer/);
-    expect(() => readBundle(JSON.stringify({ ...b, gold: { dev: [[3, 0]] } }))).toThrow(/outside its 3 rows/);
-    expect(() => readBundle(JSON.stringify({ ...b, gold: { dev: [[0, 2]] } }))).toThrow(/× 2 classes/);
-    expect(() => readBundle(JSON.stringify({ ...b, lfs: [lfs[0], lfs[0]] }))).toThrow(/two LFs named "kw"/);
-    expect(() => readBundle(JSON.stringify({ ...b, lfs: [{ id: 'c', name: 'c', kind: 'code' }] }))).toThrow(/without source/);
+    expect(() => readBundle(JSON.stringify({ ...b, gold: { dev: [[3, 0]] } }))).toThrow(/gold\.dev\[0\] must be a \[row, class\] pair inside the dev split's 3 rows × 2 classes, not \[3, 0\]/);
+    expect(() => readBundle(JSON.stringify({ ...b, gold: { dev: [[0, 2]] } }))).toThrow(/gold\.dev\[0\] .* not \[0, 2\]/);
+    expect(() => readBundle(JSON.stringify({ ...b, lfs: [lfs[0], lfs[0]] }))).toThrow(/lfs\[1\]\.name must be unique \(LF #1 is also named "kw"\)/);
+    expect(() => readBundle(JSON.stringify({ ...b, lfs: [{ id: 'c', name: 'c', kind: 'code' }] }))).toThrow(/has no lfs\[0\]\.source \(LF "c"\), which must be text/);
   });
 
   it('says when a bundle without data does not fit a dataset', () => {

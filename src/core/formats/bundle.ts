@@ -12,6 +12,8 @@
  */
 import type { LfDef } from '../lf/types.ts';
 import { ShoalError } from '../types.ts';
+import type { BundleModels } from './bundle-models.ts';
+import { parseBundleBody, type ParsedBundle } from './bundle-schema.ts';
 
 export const BUNDLE_FORMAT = 'shoal-project';
 export const BUNDLE_SCHEMA_VERSION = 1;
@@ -46,6 +48,8 @@ export interface ProjectBundle {
   model: ModelChoices;
   /** Present when the user chose to include the data: every row with its split. */
   data?: { rows: Record<string, unknown>[]; split: BundleSplit[] };
+  /** Present when the user chose to include the fitted label model and trained classifier (with the data). */
+  models?: BundleModels;
 }
 
 /** Gold as sparse pairs: only rows with a label (>= 0). */
@@ -93,7 +97,10 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Parse and validate a bundle; every problem is one sentence saying what is wrong. */
+/**
+ * Parse and validate a bundle (bundle-schema.ts) before anything is stored; every problem is one
+ * sentence naming the field (`lfs[2].keywords`) and what to do.
+ */
 export function readBundle(text: string): ProjectBundle {
   let raw: unknown;
   try {
@@ -107,43 +114,21 @@ export function readBundle(text: string): ProjectBundle {
   if (v > BUNDLE_SCHEMA_VERSION) {
     throw new ShoalError(`this project file has schema version ${v}, newer than this Shoal reads (${BUNDLE_SCHEMA_VERSION}); update the app (reload) and try again`);
   }
-  const ds = raw.dataset;
-  if (!isObj(ds) || !Array.isArray(ds.classes) || ds.classes.length < 2 || !ds.classes.every((c) => typeof c === 'string')) {
-    fail('has no dataset description with at least two class names');
-  }
-  if (!isObj(ds.splitCounts)) fail('has no split sizes');
-  const k = ds.classes.length;
-  const counts = ds.splitCounts as Record<string, unknown>;
-  for (const s of SPLITS) if (typeof counts[s] !== 'number' || (counts[s] as number) < 0) fail(`has no size for the ${s} split`);
-  if (!Array.isArray(raw.lfs)) fail('has no LF list');
-  const names = new Set<string>();
-  raw.lfs.forEach((lf, i) => {
-    if (!isObj(lf) || typeof lf.id !== 'string' || typeof lf.name !== 'string' || typeof lf.kind !== 'string') fail(`has an LF (#${i + 1}) without id, name or kind`);
-    if (names.has(lf.name as string)) fail(`has two LFs named "${String(lf.name)}"`);
-    names.add(lf.name as string);
-    if (lf.kind === 'code' && typeof lf.source !== 'string') fail(`has a code LF "${String(lf.name)}" without source`);
-  });
-  const gold = raw.gold;
-  if (!isObj(gold)) fail('has no gold labels section');
-  for (const s of SPLITS) {
-    const pairs = gold[s] ?? [];
-    if (!Array.isArray(pairs)) fail(`has gold labels for ${s} that are not a list`);
-    const n = counts[s] as number;
-    for (const p of pairs) {
-      if (!Array.isArray(p) || p.length !== 2 || !Number.isInteger(p[0]) || !Number.isInteger(p[1]) || p[0] < 0 || p[0] >= n || p[1] < 0 || p[1] >= k) {
-        fail(`has a gold label ${JSON.stringify(p)} on ${s} outside its ${n} rows × ${k} classes`);
-      }
-    }
-    gold[s] = pairs;
-  }
-  if (!isObj(raw.model) || typeof raw.model.labelModel !== 'string') fail('has no model choices');
-  if (raw.data !== undefined) {
-    const d = raw.data;
-    if (!isObj(d) || !Array.isArray(d.rows) || !Array.isArray(d.split) || d.rows.length !== d.split.length) fail('has a data section whose rows and splits do not line up');
-    const total = SPLITS.reduce((t, s) => t + (counts[s] as number), 0);
-    if (d.rows.length !== total) fail(`has ${d.rows.length} data rows but its split sizes add up to ${total}`);
-  }
-  return raw as unknown as ProjectBundle;
+  return toBundle(v, parseBundleBody(raw));
+}
+
+/** The schema's output as a ProjectBundle, without a cast: the compiler checks that they agree. */
+function toBundle(version: number, b: ParsedBundle): ProjectBundle {
+  const { model, ...rest } = b;
+  const { classifier, ...choices } = model;
+  return {
+    ...rest,
+    format: BUNDLE_FORMAT,
+    schemaVersion: version,
+    exportedAt: b.exportedAt ?? '',
+    // Kept as found: readClassifierSettings reads it field by field and drops what is invalid.
+    model: { ...choices, ...(classifier ? { classifier: classifier as ModelChoices['classifier'] } : {}) },
+  };
 }
 
 /** Why a bundle without data cannot go onto this dataset, or null when it fits. */
