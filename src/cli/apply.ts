@@ -34,11 +34,11 @@ import { LabelMatrix } from '../core/matrix.ts';
 import { deriveSeed, mulberry32, permutation } from '../core/rng.ts';
 import { ShoalError } from '../core/types.ts';
 import { defaultPoolSize, type ChunkSource, type LfApplyResult } from '../workers/pool.ts';
-import { integer, parseFlags, required } from './args.ts';
+import { integer, oneOf, parseFlags, required } from './args.ts';
 import { createNodeLfPool } from './apply-pool.ts';
 import { readRows } from './read-data.ts';
 
-const FLAGS = ['lfs', 'data', 'label-field', 'split', 'seed', 'out', 'workers', 'budget-ms', 'chunk-size'] as const;
+const FLAGS = ['lfs', 'data', 'label-field', 'split', 'seed', 'out', 'workers', 'budget-ms', 'chunk-size', 'encoding', 'bad-rows'] as const;
 
 /** Each option's value and what it does, for `--help` (an option without an entry is still listed, from FLAGS). */
 const FLAG_HELP: Record<string, [string, string]> = {
@@ -184,7 +184,7 @@ export async function run(args: string[]): Promise<ApplySummary> {
   } catch {
     throw new ShoalError(`${lfsPath}: LF module not found`);
   }
-  const rows = await readRows(dataPath);
+  const rows = await readRows(dataPath, { encoding: flags.get('encoding'), skipBadRows: oneOf(flags, 'bad-rows', ['stop', 'skip'], 'stop') === 'skip' });
   const n = rows.length;
   const source: ChunkSource = {
     rowCount: n,

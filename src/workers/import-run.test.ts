@@ -64,14 +64,26 @@ describe('importIntoStorage', () => {
     const text = csv(1500).replace('\n700,', '\n700,"broken,');
     const strict = await importIntoStorage(file('bad.csv', text), { projectId }, s);
     expect(strict.ok).toBe(false);
-    if (!strict.ok) expect(strict.message).toMatch(/^bad\.csv, row \d+: /);
+    if (!strict.ok) expect(strict.message).toMatch(/^bad\.csv, row 701 \(line 702\): has text after the closing quote/);
     await expectNothingStored(s, projectId);
 
     const ragged = csv(1500).replace('\n1200,"message 1200, with comma",ham,120\n', '\n1200,x\n');
     const lenient = await importIntoStorage(file('r.csv', ragged), { projectId, skipBadRows: true }, s);
     expect(lenient.ok && lenient.summary).toMatchObject({ rows: 1499, skipped: 1 });
     expect(lenient.ok && lenient.summary.notes).toContain('1 row was skipped as unreadable.');
-    expect(lenient.ok && lenient.summary.issues[0]).toMatchObject({ file: 'r.csv', code: 'ragged', row: 1201 });
+    expect(lenient.ok && lenient.summary.notes).toContain('r.csv, row 1201 (line 1202): has 2 fields but the header has 4');
+    expect(lenient.ok && lenient.summary.issues[0]).toMatchObject({ file: 'r.csv', code: 'ragged', row: 1201, line: 1202 });
+    // The stray quote of the strict case costs its own line only: every other row is imported.
+    const stray = await importIntoStorage(file('bad.csv', text), { projectId, skipBadRows: true }, s);
+    expect(stray.ok && stray.summary).toMatchObject({ rows: 1499, skipped: 1 });
+    // 20 bad rows of 1500 is more than 1%: refused in one sentence, nothing stored.
+    const many = csv(1500).replace(/\n(1\d[05]),/g, '\n$1,"');
+    const refused = await importIntoStorage(file('many.csv', many), { projectId, skipBadRows: true }, s);
+    expect((await s.listDatasets(projectId)).map((d) => d.name)).toEqual(['r', 'bad']);
+    expect(await s.cleanupPending()).toBe(0);
+    expect(!refused.ok && refused.message).toBe(
+      'many.csv, row 101 (line 102): 20 of 1,500 rows (1.3%) could not be read, more than the 1% that skipping allows, so nothing was imported (check the format, delimiter and encoding; the first is line 102, which has text after the closing quote of a quoted field (a quote inside a quoted field must be doubled: ""))',
+    );
   });
 
   it('names a missing column and duplicate ids; reports unknown gold values', async () => {
@@ -79,17 +91,37 @@ describe('importIntoStorage', () => {
     const missing = await importIntoStorage(file('m.csv', csv(10)), { projectId, textFields: ['body'] }, s);
     expect(!missing.ok && missing.message).toBe('m.csv: has no column "body" (chosen as a text field); its columns are "id", "text", "label", "score"');
     const dup = await importIntoStorage(file('d.csv', csv(5) + '3,again,ham,1\n'), { projectId, idField: 'id' }, s);
-    expect(!dup.ok && dup.message).toBe('d.csv, row 6: id "3" is already used by row 4; ids must be unique');
+    expect(!dup.ok && dup.message).toBe('d.csv, row 6 (line 7): id "3" is already used by row 4; ids must be unique');
     await expectNothingStored(s, projectId);
     const odd = await importIntoStorage(file('o.csv', csv(10, (i) => (i < 3 ? 'eggs' : 'ham'))), { projectId, classes: ['ham', 'spam'] }, s);
     expect(odd.ok && odd.summary.unknownLabels).toEqual({ eggs: 3 });
     expect(odd.ok && odd.summary.notes.join(' ')).toMatch(/"eggs" \(3×\)/);
     // Row numbers stay those of the file when earlier rows were skipped.
-    const after = await importIntoStorage(file('d.csv', csv(5).replace('\n1,', '\n1,x\n1,') + '3,again,ham,1\n'), { projectId, idField: 'id', skipBadRows: true }, s);
-    expect(after.ok && after.summary.issues.map((i) => [i.code, i.row, i.reason])).toEqual([
-      ['ragged', 2, 'has 2 fields but the header has 4'],
-      ['duplicate-id', 7, 'id "3" is already used by row 5; ids must be unique'],
+    const after = await importIntoStorage(file('d.csv', csv(5).replace('\n1,', '\n1,x\n1,') + '3,again,ham,1\n'), { projectId, idField: 'id', skipBadRows: true, maxBadShare: 1 }, s);
+    expect(after.ok && after.summary.issues.map((i) => [i.code, i.row, i.line, i.reason])).toEqual([
+      ['ragged', 2, 3, 'has 2 fields but the header has 4'],
+      ['duplicate-id', 7, 8, 'id "3" is already used by row 5; ids must be unique'],
     ]);
+    // Two of seven rows is more than 1%: without maxBadShare that is refused.
+    const refused = await importIntoStorage(file('d.csv', csv(5).replace('\n1,', '\n1,x\n1,') + '3,again,ham,1\n'), { projectId, idField: 'id', skipBadRows: true }, s);
+    expect(!refused.ok && refused.error.code).toBe('too-many-bad-rows');
+  });
+
+  it('repeated ids: dropped (listed) or kept on request; label spellings merged or kept on request', async () => {
+    const { s, projectId } = await setup();
+    const text = 'id,text,label\n1,a,spam\n2,b,SPAM\n1,c, Spam\n3,d,ham\n2,e,ham\n';
+    const drop = await importIntoStorage(file('d.csv', text), { projectId, idField: 'id', duplicateIds: 'drop', labelVariants: 'merge' }, s);
+    expect(drop.ok && drop.summary).toMatchObject({ rows: 3, skipped: 0, dropped: 2, classes: ['spam', 'ham'] });
+    expect(drop.ok && drop.summary.notes).toEqual([
+      '2 rows were dropped for repeating an id.',
+      'd.csv, row 3 (line 4): id "1" repeats row 1, so this row was dropped',
+      'd.csv, row 5 (line 6): id "2" repeats row 2, so this row was dropped',
+    ]);
+    expect(drop.ok && Array.from((await s.getColumn(drop.summary.versionId, 'gold'))!)).toEqual([0, 0, 1]);
+    const keep = await importIntoStorage(file('k.csv', text), { projectId, idField: 'id', duplicateIds: 'keep', labelVariants: 'keep' }, s);
+    expect(keep.ok && keep.summary).toMatchObject({ rows: 5, dropped: 0, classes: ['spam', 'SPAM', ' Spam', 'ham'] });
+    const merged = await importIntoStorage(file('k.csv', text), { projectId, idField: 'id', duplicateIds: 'keep', labelVariants: 'merge' }, s);
+    expect(merged.ok && Array.from((await s.getColumn(merged.summary.versionId, 'gold'))!)).toEqual([0, 0, 0, 1, 1]);
   });
 
   it('cancels cleanly mid-import', async () => {

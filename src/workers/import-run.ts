@@ -9,7 +9,7 @@
  */
 import { detectFormat, parseTable } from '../core/formats/parse.ts';
 import { resolvePlan, RowShaper, SPLITS, type ImportOptions, type ResolvedPlan, type SplitName, type SplitSpec } from '../core/formats/import-plan.ts';
-import { issueMessage, toCell, type DataFormat, type ParseIssue, type Row, type RowBatch } from '../core/formats/types.ts';
+import { issueMessage, MAX_BAD_SHARE, toCell, tooManySkipped, type DataFormat, type ParseIssue, type Row, type RowBatch } from '../core/formats/types.ts';
 import { parseWrenchLabels, parseWrenchSplit } from '../core/formats/wrench.ts';
 import { ShoalError } from '../core/types.ts';
 import { withImportLock } from '../storage/locks.ts';
@@ -46,6 +46,13 @@ export interface ImportSummary {
   format: DataFormat;
   rows: number;
   skipped: number;
+  /** Rows left out on request (repeated ids with duplicateIds 'drop'); not counted in `skipped`. */
+  dropped: number;
+  /** Text formats: the encoding the file was read with, and how it was chosen. */
+  encoding?: string;
+  encodingReason?: string;
+  /** Delimited text: whether quotes were read as quoting. */
+  quoted?: boolean;
   columns: ColumnInfo[];
   classes: string[];
   splitCounts: Record<SplitName, number>;
@@ -59,6 +66,9 @@ export interface ImportSummary {
 }
 
 export type ImportOutcome = { ok: true; summary: ImportSummary } | { ok: false; error: ParseIssue; message: string };
+
+/** Skipped and dropped rows listed one by one in the import notes. */
+const MAX_LISTED = 1000;
 
 /** Largest WRENCH split read whole (WRENCH files are JSON objects, not streamable rows). */
 const WRENCH_MAX_BYTES = 512 * 1024 * 1024;
@@ -157,6 +167,16 @@ export async function importIntoStorage(
     let rowsPerChunk = ROWS_PER_CHUNK;
     let rowsWritten = 0;
     let skipped = 0;
+    let dropped = 0;
+    let firstSkipped: ParseIssue | undefined;
+    // Every skipped or dropped row, for the notes (capped: past the 1% rule there are few).
+    const listed: ParseIssue[] = [];
+    const list = (issue: ParseIssue): void => {
+      if (listed.length < MAX_LISTED) listed.push(issue);
+    };
+    let encoding: string | undefined;
+    let encodingReason: string | undefined;
+    let quoted: boolean | undefined;
     const issues: ParseIssue[] = [];
     const notes: string[] = [];
     let external: Int8Array[] | undefined;
@@ -190,11 +210,18 @@ export async function importIntoStorage(
       const kept: number[] = [];
       for (let i = 0; i < batch.rows.length; i++) {
         const rowNo = batch.rowNumbers?.[i] ?? batch.firstRow + i + 1;
-        const out = shaper!.shape(batch.rows[i], rowNo);
+        const out = shaper!.shape(batch.rows[i], rowNo, batch.lineNumbers?.[i]);
         if (!out.ok) {
           const issue = out.issue;
+          if (out.dropped) {
+            dropped++;
+            list(issue);
+            continue;
+          }
           if (!opts.skipBadRows) throw new Stop(issue);
           skipped++;
+          firstSkipped ??= issue;
+          list(issue);
           if (opts.maxBadRows !== undefined && skipped > opts.maxBadRows) {
             throw new Stop({ ...issue, code: 'too-many-bad-rows', reason: `more than ${opts.maxBadRows} rows were skipped (the last: ${issue.reason})` });
           }
@@ -273,8 +300,14 @@ export async function importIntoStorage(
             delimiter: opts.delimiter,
             header: opts.header,
             encoding: opts.encoding,
+            ...(opts.quoted !== undefined ? { quoted: opts.quoted } : {}),
             skipBadRows: opts.skipBadRows,
             maxBadRows: opts.maxBadRows,
+            ...(opts.maxBadShare !== undefined ? { maxBadShare: opts.maxBadShare } : {}),
+            onSkip: (issue) => {
+              firstSkipped ??= issue;
+              list(issue);
+            },
             batchSize: opts.batchSize,
             signal,
           },
@@ -284,6 +317,9 @@ export async function importIntoStorage(
         );
         if (!result.ok) throw new Stop(result.error);
         skipped += result.skipped;
+        encoding ??= result.encoding;
+        encodingReason ??= result.encodingReason;
+        quoted ??= result.quoted;
         for (const issue of result.issues) if (issues.length < 100) issues.push(issue);
         // Reader and import-plan issues of this file, in file order.
         const mine = issues.splice(fileIssuesFrom).sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
@@ -296,10 +332,21 @@ export async function importIntoStorage(
     if (!shaper || !plan || shaper.rows === 0) {
       throw new Stop({ file: first.name, code: 'empty', reason: skipped > 0 ? `has no usable rows (${skipped} were skipped)` : 'has no rows' });
     }
+    // Reader and import-plan skips together: past the share, the input is not what it seems.
+    if (opts.skipBadRows) {
+      const refusal = tooManySkipped(first.name, skipped, shaper.rows + skipped, firstSkipped, opts.maxBadShare ?? MAX_BAD_SHARE);
+      if (refusal) throw new Stop(refusal);
+    }
     await flushChunk();
     onProgress?.({ phase: 'committing', versionId: pending.versionId, file: files[files.length - 1].name, bytesRead: totalBytes, totalBytes, rows: shaper.rows, skipped });
     const cols = shaper.finish();
     if (skipped > 0) notes.push(`${skipped} row${skipped === 1 ? ' was' : 's were'} skipped as unreadable.`);
+    if (dropped > 0) notes.push(`${dropped} row${dropped === 1 ? ' was' : 's were'} dropped for repeating an id.`);
+    // Each skipped or dropped row, by line, so it can be found and fixed in the file.
+    listed.sort((a, b) => (a.line ?? a.row ?? 0) - (b.line ?? b.row ?? 0));
+    for (const issue of listed) notes.push(issueMessage(issue));
+    if (skipped + dropped > listed.length) notes.push(`… and ${skipped + dropped - listed.length} more rows not listed.`);
+    if (encodingReason && encoding && encoding !== 'utf-8') notes.push(`Read as ${encoding} (${encodingReason}).`);
     const unknown = Object.entries(cols.unknownLabels);
     if (unknown.length > 0) {
       const shown = unknown.slice(0, 5).map(([v, c]) => `"${v}" (${c}×)`).join(', ');
@@ -333,6 +380,10 @@ export async function importIntoStorage(
         format,
         rows: cols.n,
         skipped,
+        dropped,
+        ...(encoding ? { encoding } : {}),
+        ...(encodingReason ? { encodingReason } : {}),
+        ...(quoted !== undefined ? { quoted } : {}),
         columns: version.columns,
         classes: cols.classes,
         splitCounts: cols.splitCounts,

@@ -1,31 +1,26 @@
 /**
- * Streaming CSV/TSV reader on papaparse's low-level `Parser` (RFC 4180 quoting, multi-line
- * quoted fields). We drive the parser ourselves instead of `Papa.parse(file)` because that
- * path decodes leniently (no way to report a wrong encoding), needs FileReader (absent in
- * Node) and cannot await a slow consumer.
+ * Streaming CSV/TSV reader. Records come from our own tokenizer (`delimited.ts`): CSV is read
+ * as RFC 4180, TSV as IANA `text/tab-separated-values` (no quoting: a quote is an ordinary
+ * character) unless the file is clearly quoted TSV (pandas, R), which is detected on the first
+ * 64 KiB and reported in the result (`quoted`, `quotedReason`) so the preview can show it and
+ * offer the other reading. papaparse only guesses the delimiter.
  *
- * Chunk joining follows papaparse's own ChunkStreamer: parse `carry + new text` with
- * `ignoreLastRow`, keep everything after `meta.cursor` as the carry. An unterminated quote or
- * a file without newlines would make the carry grow and each re-parse rescan it (quadratic);
- * we only re-parse once the new text is at least as long as the carry (geometric growth, so
- * linear overall) and stop with a clear message once one row exceeds `maxRowChars`.
+ * Chunk joining: parse `carry + new text`, keep the unfinished last record as the carry. An
+ * unterminated quote or a file without newlines would make the carry grow and each re-parse
+ * rescan it (quadratic); we only re-parse once the new text is at least as long as the carry
+ * (geometric growth, so linear overall) and stop with a clear message once one row exceeds
+ * `maxRowChars`.
+ *
+ * Bad records (malformed quoting, wrong field count) are located by data row and by the line
+ * they start on. With `skipBadRows` a bad record costs exactly its first line: reading resumes
+ * on the next line, so a stray quote never swallows the rows after it.
  */
 import Papa from 'papaparse';
+import { detectQuotedTsv, nextLineStart, readRecord } from './delimited.ts';
 import { Emitter, guard, success, textChunks } from './stream.ts';
 import { DEFAULTS, type BatchSink, type ParseOptions, type ParseResult, type Row } from './types.ts';
 
 const GUESSABLE = [',', '\t', ';', '|'];
-
-interface PapaError {
-  code: string;
-  message: string;
-  row?: number;
-}
-interface PapaResult {
-  data: string[][];
-  errors: PapaError[];
-  meta: { cursor: number };
-}
 
 export async function parseDelimited(blob: Blob, opts: ParseOptions, sink: BatchSink): Promise<ParseResult> {
   const em: Emitter = new Emitter(opts, sink, blob.size);
@@ -33,67 +28,105 @@ export async function parseDelimited(blob: Blob, opts: ParseOptions, sink: Batch
   const maxCols = opts.maxColumns ?? DEFAULTS.maxColumns;
   const useHeader = opts.header ?? true;
   let delimiter = opts.delimiter;
-  let parser: Papa.Parser | undefined;
+  let quoted: boolean | undefined;
+  let quotedReason: string | undefined;
   let header: string[] | undefined;
   let record = 0; // data records seen, including skipped ones
+  let line = 1; // the line the unparsed text (the carry) starts on
+  let openQuoteLine = 0; // where the carry's open quoted field started, if it is in one
 
-  const handle = (fields: string[], errors: PapaError[]): void => {
+  const kind = (): string => (delimiter === '\t' ? 'TSV' : 'CSV');
+  const quoteHint = (): string =>
+    delimiter === '\t' ? ' (this file is read as quoted TSV; read it without quoting to keep quotes as text)' : ' (a quote inside a quoted field must be doubled: "")';
+
+  /** A data record that cannot be used: stop, or skip it (and only its first line). */
+  const badRecord = (startLine: number, code: 'malformed' | 'ragged', reason: string): void => {
+    record++;
+    em.bad({ file: em.file, code, row: record, line: startLine, reason });
+  };
+
+  /** Returns false when the record is a ragged multi-line one that must be resynced instead. */
+  const handle = (fields: string[], startLine: number, spansLines: boolean): boolean => {
     if (!header) {
-      if (fields.length === 1 && fields[0] === '') return; // leading blank lines
+      if (fields.length === 0) return true; // leading blank lines
       if (fields.length > maxCols) {
-        em.fail({ code: 'too-many-columns', row: 0, reason: `has ${fields.length} columns, more than the ${maxCols} Shoal accepts; keep only the columns you need` });
+        em.fail({ code: 'too-many-columns', row: 0, line: startLine, reason: `has ${fields.length} columns, more than the ${maxCols} Shoal accepts; keep only the columns you need` });
       }
       // A trailing delimiter on the header (spreadsheet exports) names no column.
       if (useHeader && fields.length > 1 && fields[fields.length - 1].trim() === '') fields = fields.slice(0, -1);
       header = useHeader ? uniqueNames(fields, em) : fields.map((_, i) => `col${i + 1}`);
       em.columns = header;
-      if (useHeader) return;
+      if (useHeader) return true;
     }
     // Blank lines are skipped, also in one-column files (the file's final newline yields one).
-    if (fields.length === 1 && fields[0] === '') return;
-    record++;
-    if (errors.length > 0) {
-      const e = errors[0];
-      em.bad({
-        file: em.file,
-        code: 'malformed',
-        row: record,
-        reason: e.code === 'MissingQuotes' ? 'a quoted field is never closed' : `${e.message.toLowerCase()} (a quote inside a field must be doubled: "")`,
-      });
-      return;
-    }
+    if (fields.length === 0) return true;
     // A trailing delimiter (one extra empty field) is common and harmless.
     if (fields.length === header.length + 1 && fields[fields.length - 1] === '') fields.pop();
     if (fields.length !== header.length) {
-      em.bad({
-        file: em.file,
-        code: 'ragged',
-        row: record,
-        reason: `has ${fields.length} field${fields.length === 1 ? '' : 's'} but the header has ${header.length}${delimiter === ',' ? '' : ` (delimiter ${JSON.stringify(delimiter)})`}`,
-      });
-      return;
+      if (spansLines) return false;
+      badRecord(startLine, 'ragged', raggedReason(fields.length, header.length));
+      return true;
     }
+    record++;
     const row: Row = {};
     for (let j = 0; j < header.length; j++) row[header[j]] = fields[j];
-    em.push(row, record);
+    em.push(row, record, startLine);
+    return true;
   };
 
+  const raggedReason = (got: number, want: number): string =>
+    `has ${got} field${got === 1 ? '' : 's'} but the header has ${want}${delimiter === ',' ? '' : ` (delimiter ${JSON.stringify(delimiter)})`}`;
+
   const run = (input: string, final: boolean): string => {
-    if (!parser) {
-      if (!delimiter) delimiter = guessDelimiter(input);
-      const newline = guessNewline(input, delimiter);
-      parser = new Papa.Parser({ delimiter, newline, quoteChar: '"', escapeChar: '"' } as Papa.ParseConfig);
+    if (delimiter === undefined) delimiter = guessDelimiter(input);
+    if (quoted === undefined) {
+      if (opts.quoted !== undefined) quoted = opts.quoted;
+      else if (delimiter === '\t') {
+        quotedReason = detectQuotedTsv(input.slice(0, 64 * 1024), final && input.length <= 64 * 1024) ?? undefined;
+        quoted = quotedReason !== undefined;
+      } else quoted = true;
     }
-    const res = parser.parse(input, 0, !final) as PapaResult;
-    const byRow = new Map<number, PapaError[]>();
-    for (const e of res.errors) {
-      const r = e.row ?? 0;
-      const list = byRow.get(r);
-      if (list) list.push(e);
-      else byRow.set(r, [e]);
+    const d = delimiter;
+    let pos = 0;
+    openQuoteLine = 0;
+    while (pos < input.length) {
+      const step = readRecord(input, pos, d, quoted, final);
+      if (step.kind === 'more') {
+        if (step.inQuote) openQuoteLine = line + step.quoteLineOffset;
+        break;
+      }
+      let resync = step.kind === 'bad';
+      if (step.kind === 'record') {
+        // Line breaks inside the record (its own terminator excluded): a quoted field ran over lines.
+        const terminated = step.end < input.length || /[\r\n]$/.test(input);
+        const spans = step.lines - (terminated ? 1 : 0) > 0;
+        if (handle(step.fields, line, spans)) {
+          line += step.lines;
+          pos = step.end;
+          continue;
+        }
+        resync = true;
+      }
+      if (!resync) break;
+      // Skip the bad record's first line only; the next line is read afresh.
+      const next = nextLineStart(input, pos, final);
+      if (next === -1) break; // wait for the end of that line
+      if (!header) {
+        const at = step.kind === 'bad' ? line + step.quoteLineOffset : line;
+        em.fail({ code: 'malformed', row: 0, line: at, reason: step.kind === 'bad' && step.unterminated ? 'the header row has a quoted field that is never closed' : 'the header row is malformed' });
+      }
+      if (step.kind === 'bad') {
+        // The issue's line is where the record starts (the line that is skipped); the reason names the quote's own line.
+        const at = line + step.quoteLineOffset;
+        if (step.unterminated) badRecord(line, 'malformed', `has a quoted field opened on line ${at} that is never closed${quoteHint()}`);
+        else badRecord(line, 'malformed', `has text after the closing quote of a quoted field${at === line ? '' : ` on line ${at}`}${quoteHint()}`);
+      } else {
+        badRecord(line, 'ragged', `${raggedReason(step.fields.length, header!.length)}, and a quoted field in it runs over several lines (a stray quote?)`);
+      }
+      line += 1;
+      pos = next;
     }
-    for (let i = 0; i < res.data.length; i++) handle(res.data[i], byRow.get(i) ?? []);
-    return final ? '' : input.slice(res.meta.cursor);
+    return input.slice(pos);
   };
 
   return guard(em, async () => {
@@ -105,17 +138,21 @@ export async function parseDelimited(blob: Blob, opts: ParseOptions, sink: Batch
       freshLen += chunk.text.length;
       const tooLong = carry.length + freshLen > maxRow;
       // The first parse waits for a sample big enough to guess the delimiter from.
-      const waitForSample = !parser && freshLen < 64 * 1024;
+      const waitForSample = quoted === undefined && freshLen < 64 * 1024;
       if (!chunk.last && !tooLong && (freshLen < carry.length || waitForSample)) continue;
       const input = carry + fresh.join('');
       fresh = [];
       freshLen = 0;
       carry = run(input, chunk.last);
       if (carry.length > maxRow) {
+        const mb = Math.round(maxRow / 1048576);
         em.fail({
           code: 'line-too-long',
           row: record + 1,
-          reason: `has a row longer than ${Math.round(maxRow / 1048576)} M characters (an unclosed quote, or not a ${delimiter === '\t' ? 'TSV' : 'CSV'} file?)`,
+          line: openQuoteLine || line,
+          reason: openQuoteLine
+            ? `has a quoted field opened on line ${openQuoteLine} that is still not closed after ${mb} M characters (an unclosed quote, or not a ${kind()} file?)`
+            : `has a row longer than ${mb} M characters (an unclosed quote, or not a ${kind()} file?)`,
         });
       }
       await em.flush();
@@ -123,7 +160,8 @@ export async function parseDelimited(blob: Blob, opts: ParseOptions, sink: Batch
     await em.flush(true);
     if (!header) em.fail({ code: 'empty', reason: 'has no rows' });
     if (em.rowsOut === 0 && em.skipped === 0) em.fail({ code: 'empty', reason: useHeader ? 'has a header row but no data rows' : 'has no rows' });
-    return success(em, { format: delimiter === '\t' ? 'tsv' : 'csv', delimiter });
+    em.checkBadShare();
+    return success(em, { format: delimiter === '\t' ? 'tsv' : 'csv', delimiter, quoted, ...(quotedReason ? { quotedReason } : {}) });
   });
 }
 
@@ -133,13 +171,6 @@ function guessDelimiter(sample: string): string {
   const res = Papa.parse(head, { preview: 50, delimitersToGuess: GUESSABLE, skipEmptyLines: 'greedy' });
   const d = res.meta.delimiter;
   return GUESSABLE.includes(d) ? d : ',';
-}
-
-/** Papa's line-ending guess, which ignores line breaks inside quoted fields. */
-function guessNewline(sample: string, delimiter: string): string {
-  const res = Papa.parse(sample.slice(0, 64 * 1024), { preview: 1, delimiter });
-  const nl = res.meta.linebreak;
-  return nl === '\r\n' || nl === '\r' ? nl : '\n';
 }
 
 /** Trimmed, non-empty, unique header names; renames are reported as a warning. */

@@ -27,13 +27,28 @@ export interface ImportOptions {
   format?: DataFormat;
   delimiter?: string;
   header?: boolean;
+  /** A TextDecoder label; default (or 'auto'): detected. */
   encoding?: string;
+  /** Delimited text: quotes quote (CSV) or are text (IANA TSV); default: CSV yes, TSV detected. */
+  quoted?: boolean;
   /** Fields joined (by a newline) into `x.text`; default `text` if present, else the first column. */
   textFields?: string[];
   /** Other fields LFs may read (`x.subject`); default every column. */
   fields?: string[];
-  /** A column of unique row ids; duplicates are bad rows. */
+  /** A column of row ids. */
   idField?: string;
+  /**
+   * A repeated id: 'error' (default) makes the row a bad row (stop, or skip when skipping);
+   * 'drop' keeps the first row with the id and drops the later ones (listed in the notes);
+   * 'keep' imports every row, ids repeated.
+   */
+  duplicateIds?: 'error' | 'drop' | 'keep';
+  /**
+   * Inferred gold labels that differ only in case or surrounding space (`SPAM`, ` spam`):
+   * 'merge' makes them one class (the first spelling seen, trimmed); 'keep' keeps every exact
+   * value as its own class. Default: surrounding space is trimmed, case is kept.
+   */
+  labelVariants?: 'merge' | 'keep';
   /** Gold label column; default `label` if present; null for none. */
   labelField?: string | null;
   /** Class names in index order; inferred from the labels in order of appearance if omitted. */
@@ -41,6 +56,8 @@ export interface ImportOptions {
   split?: SplitSpec;
   skipBadRows?: boolean;
   maxBadRows?: number;
+  /** With skipBadRows, refuse when more than this share of the records would be skipped (default 1%). */
+  maxBadShare?: number;
   batchSize?: number;
 }
 
@@ -48,6 +65,8 @@ export interface ResolvedPlan {
   textFields: string[];
   fields: string[];
   idField?: string;
+  duplicateIds?: 'error' | 'drop' | 'keep';
+  labelVariants?: 'merge' | 'keep';
   labelField?: string;
   classes?: string[];
   split: SplitSpec;
@@ -85,7 +104,16 @@ export function resolvePlan(columns: readonly string[], options: ImportOptions, 
       return { file, code: 'unsupported', reason: 'needs 2 to 127 distinct class names' };
     }
   }
-  return { textFields, fields, idField: options.idField, labelField, classes: options.classes?.slice(), split };
+  return {
+    textFields,
+    fields,
+    idField: options.idField,
+    ...(options.duplicateIds ? { duplicateIds: options.duplicateIds } : {}),
+    ...(options.labelVariants ? { labelVariants: options.labelVariants } : {}),
+    labelField,
+    classes: options.classes?.slice(),
+    split,
+  };
 }
 
 function listColumns(columns: readonly string[]): string {
@@ -132,7 +160,8 @@ export interface ShapedColumns {
   labeled: number;
 }
 
-export type Shaped = { ok: true; row: Row } | { ok: false; issue: ParseIssue };
+/** A shaped row, a bad row (an issue), or a row dropped on request (a repeated id with 'drop'). */
+export type Shaped = { ok: true; row: Row } | { ok: false; issue: ParseIssue; dropped?: boolean };
 
 /**
  * Turns parsed rows into stored rows plus columnar gold/split/id state. `shape` returns the
@@ -145,6 +174,8 @@ export class RowShaper {
   private readonly seen = new Map<string, number>();
   private readonly classes: string[];
   private readonly classIndex = new Map<string, number>();
+  /** With labelVariants 'merge': trimmed lower-case value → class index. */
+  private readonly foldedIndex = new Map<string, number>();
   private readonly inferClasses: boolean;
   private readonly unknown: Record<string, number> = {};
   private labeled = 0;
@@ -165,14 +196,15 @@ export class RowShaper {
     return this.gold.n;
   }
 
-  /** `rowNo` is the 1-based row number used in messages. */
-  shape(row: Row, rowNo: number): Shaped {
+  /** `rowNo` is the 1-based row number used in messages; `line` the file line, when known. */
+  shape(row: Row, rowNo: number, line?: number): Shaped {
+    const at = line !== undefined ? { line } : {};
     const p = this.plan;
     let splitCode = 0;
     if (p.split.kind === 'column') {
       const s = splitOf(row[p.split.field] ?? null);
       if (s === undefined) {
-        return { ok: false, issue: { file: this.file, code: 'bad-split', row: rowNo, reason: `split value ${JSON.stringify(row[p.split.field] ?? null)} in "${p.split.field}" is not train, dev/valid or test` } };
+        return { ok: false, issue: { file: this.file, code: 'bad-split', row: rowNo, ...at, reason: `split value ${JSON.stringify(row[p.split.field] ?? null)} in "${p.split.field}" is not train, dev/valid or test` } };
       }
       splitCode = SPLITS.indexOf(s);
     } else if (p.split.kind === 'fixed') splitCode = SPLITS.indexOf(p.split.split);
@@ -180,14 +212,17 @@ export class RowShaper {
     if (this.ids && p.idField !== undefined) {
       id = String(row[p.idField] ?? '');
       const first = this.seen.get(id);
-      if (first !== undefined) {
-        return { ok: false, issue: { file: this.file, code: 'duplicate-id', row: rowNo, reason: `id ${JSON.stringify(id)} is already used by row ${first}; ids must be unique` } };
+      if (first !== undefined && p.duplicateIds !== 'keep') {
+        if (p.duplicateIds === 'drop') {
+          return { ok: false, dropped: true, issue: { file: this.file, code: 'duplicate-id', row: rowNo, ...at, reason: `id ${JSON.stringify(id)} repeats row ${first}, so this row was dropped` } };
+        }
+        return { ok: false, issue: { file: this.file, code: 'duplicate-id', row: rowNo, ...at, reason: `id ${JSON.stringify(id)} is already used by row ${first}; ids must be unique` } };
       }
-      this.seen.set(id, rowNo);
+      if (first === undefined) this.seen.set(id, rowNo);
     }
     const label = p.labelField !== undefined ? this.labelOf(row[p.labelField] ?? null) : -1;
     if (label === 'too-many') {
-      return { ok: false, issue: { file: this.file, code: 'bad-label', row: rowNo, reason: `the gold label column "${p.labelField}" has more than 127 distinct values; is it really a class label?` } };
+      return { ok: false, issue: { file: this.file, code: 'bad-label', row: rowNo, ...at, reason: `the gold label column "${p.labelField}" has more than 127 distinct values; is it really a class label?` } };
     }
     const out: Row = {};
     if (this.compositeText) {
@@ -204,16 +239,26 @@ export class RowShaper {
 
   private labelOf(v: Cell): number | 'too-many' {
     if (v === null) return -1;
-    const s = String(v).trim();
-    if (s === '') return -1;
+    const variants = this.plan.labelVariants;
+    const s = variants === 'keep' && this.inferClasses ? String(v) : String(v).trim();
+    if (s.trim() === '') return -1;
     const exact = this.classIndex.get(s);
     if (exact !== undefined) return exact;
     if (this.inferClasses) {
       // Numeric labels (0/1, or WRENCH's -1 for "none") stay indices.
-      if (/^-1$/.test(s)) return -1;
+      if (/^-1$/.test(s.trim())) return -1;
+      const folded = s.toLowerCase();
+      if (variants === 'merge') {
+        const same = this.foldedIndex.get(folded);
+        if (same !== undefined) {
+          this.classIndex.set(s, same);
+          return same;
+        }
+      }
       if (this.classes.length >= 127) return 'too-many';
       this.classes.push(s);
       this.classIndex.set(s, this.classes.length - 1);
+      if (!this.foldedIndex.has(folded)) this.foldedIndex.set(folded, this.classes.length - 1);
       return this.classes.length - 1;
     }
     const lower = s.toLowerCase();

@@ -61,16 +61,21 @@ describe('CSV / TSV', () => {
     expect(strict.result.ok).toBe(false);
     if (!strict.result.ok) {
       expect(strict.result.error).toMatchObject({ file: 'r.csv', code: 'ragged', row: 2 });
-      expect(issueMessage(strict.result.error)).toBe('r.csv, row 2: has 2 fields but the header has 3');
+      expect(issueMessage(strict.result.error)).toBe('r.csv, row 2 (line 3): has 2 fields but the header has 3');
     }
-    const lenient = await collect(text, { fileName: 'r.csv', skipBadRows: true });
+    // 2 bad rows of 4 is far more than the 1% skipping allows by default.
+    const refused = await collect(text, { fileName: 'r.csv', skipBadRows: true });
+    expect(!refused.result.ok && issueMessage(refused.result.error)).toBe(
+      'r.csv, row 2 (line 3): 2 of 4 rows (50%) could not be read, more than the 1% that skipping allows, so nothing was imported (check the format, delimiter and encoding; the first is line 3, which has 2 fields but the header has 3)',
+    );
+    const lenient = await collect(text, { fileName: 'r.csv', skipBadRows: true, maxBadShare: 1 });
     expect(lenient.result.ok).toBe(true);
     if (lenient.result.ok) {
       expect(lenient.result.skipped).toBe(2);
       expect(lenient.result.issues.map((i) => i.row)).toEqual([2, 4]);
     }
     expect(lenient.rows.map((r) => r.a)).toEqual(['1', '6']);
-    const capped = await collect(text, { fileName: 'r.csv', skipBadRows: true, maxBadRows: 1 });
+    const capped = await collect(text, { fileName: 'r.csv', skipBadRows: true, maxBadRows: 1, maxBadShare: 1 });
     expect(!capped.result.ok && capped.result.error.code).toBe('too-many-bad-rows');
   });
 
@@ -105,16 +110,25 @@ describe('CSV / TSV', () => {
 
   it('reports non-UTF-8 text with its byte offset, and reads it with the right encoding', async () => {
     const bytes = new Uint8Array([...new TextEncoder().encode('a,b\n1,caf'), 0xe9, ...new TextEncoder().encode('\n')]);
-    const c = await collect(bytes, { fileName: 'l.csv' });
+    const c = await collect(bytes, { fileName: 'l.csv', encoding: 'utf-8' });
     expect(c.result.ok).toBe(false);
     if (!c.result.ok) {
       expect(c.result.error).toMatchObject({ code: 'encoding', byte: 9 });
       expect(issueMessage(c.result.error)).toMatch(/^l\.csv, near row 1: is not valid UTF-8 text .*offset 9.*windows-1252/);
     }
+    // Without an encoding it is detected: not UTF-8, so Windows-1252.
+    const guessed = await collect(bytes, { fileName: 'l.csv' });
+    expect(guessed.rows).toEqual([{ a: '1', b: 'café' }]);
+    expect(guessed.result.ok && [guessed.result.encoding, guessed.result.encodingReason]).toEqual(['windows-1252', 'not valid UTF-8 (byte 0xE9 at offset 9), so taken for Windows-1252']);
     const ok = await collect(bytes, { fileName: 'l.csv', encoding: 'windows-1252' });
     expect(ok.rows).toEqual([{ a: '1', b: 'café' }]);
-    const utf16 = await collect(new Uint8Array([0xff, 0xfe, 0x61, 0]), { fileName: 'w.csv' });
+    const utf16 = await collect(new Uint8Array([0xff, 0xfe, 0x61, 0]), { fileName: 'w.csv', encoding: 'utf-8' });
     expect(!utf16.result.ok && utf16.result.error.reason).toMatch(/UTF-16/);
+    const utf16auto = await collect(new Uint8Array([0x61, 0, 0x0a, 0, 0x62, 0, 0x0a, 0, 0x63, 0, 0x0a, 0, 0x64, 0, 0x0a, 0]), { fileName: 'w.csv' });
+    expect(utf16auto.rows).toEqual([{ a: 'b' }, { a: 'c' }, { a: 'd' }]);
+    expect(utf16auto.result.ok && utf16auto.result.encoding).toBe('utf-16le');
+    const bom16 = await collect(new Uint8Array([0xff, 0xfe, 0x61, 0, 0x0a, 0, 0x62, 0]), { fileName: 'w.csv' });
+    expect(bom16.rows).toEqual([{ a: 'b' }]);
     const binary = await collect(new Uint8Array([1, 2, 0, 3]), { fileName: 'b.csv' });
     expect(!binary.result.ok && binary.result.error.reason).toMatch(/binary/);
   });

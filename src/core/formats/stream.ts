@@ -5,8 +5,13 @@
  * Blobs are read with `slice().arrayBuffer()` rather than `stream()` so the step size is ours
  * (the same in Node, a worker and the page) and a File is never held in memory whole.
  */
+import { detectEncoding, describeEncoding, firstInvalidUtf8 } from './encoding.ts';
+
+export { firstInvalidUtf8 };
 import {
   DEFAULTS,
+  MAX_BAD_SHARE,
+  tooManySkipped,
   type BatchSink,
   type ParseIssue,
   type ParseOptions,
@@ -31,8 +36,13 @@ export class Emitter {
   skipped = 0;
   readonly issues: ParseIssue[] = [];
   columns: string[] = [];
+  /** The encoding the text was decoded with, and how it was chosen (set by `textChunks`). */
+  encoding?: string;
+  encodingReason?: string;
+  private firstSkipped: ParseIssue | undefined;
   private batch: Row[] = [];
   private numbers: number[] = [];
+  private lines: number[] = [];
   private readonly batchSize: number;
   private readonly skipBad: boolean;
   private readonly maxBad: number;
@@ -56,9 +66,10 @@ export class Emitter {
   }
 
   /** `rowNo`: the row's 1-based number in the file (as in messages), kept for later checks. */
-  push(row: Row, rowNo: number): void {
+  push(row: Row, rowNo: number, line?: number): void {
     this.batch.push(row);
     this.numbers.push(rowNo);
+    if (line !== undefined) this.lines.push(line);
   }
 
   get pending(): number {
@@ -77,7 +88,16 @@ export class Emitter {
         reason: `more than ${this.maxBad} rows could not be read (the last: ${issue.reason}); check the format and delimiter`,
       });
     }
+    this.firstSkipped ??= issue;
+    this.opts.onSkip?.(issue);
     this.note(issue);
+  }
+
+  /** At the end: refuse when skipping took more than the allowed share of the records. */
+  checkBadShare(): void {
+    if (!this.skipBad) return;
+    const refusal = tooManySkipped(this.file, this.skipped, this.rowsOut + this.skipped, this.firstSkipped, this.opts.maxBadShare ?? MAX_BAD_SHARE);
+    if (refusal) throw new IssueSignal(refusal);
   }
 
   note(issue: ParseIssue): void {
@@ -104,15 +124,18 @@ export class Emitter {
       const whole = this.batch.length <= size;
       const rows = whole ? this.batch : this.batch.splice(0, size);
       const rowNumbers = whole ? this.numbers : this.numbers.splice(0, size);
+      const hasLines = this.lines.length > 0;
+      const lineNumbers = !hasLines ? undefined : whole ? this.lines : this.lines.splice(0, size);
       if (whole) {
         this.batch = [];
         this.numbers = [];
+        this.lines = [];
       }
       const firstRow = this.rowsOut;
       this.rowsOut += rows.length;
       this.checkAbort();
       try {
-        await this.sink({ columns: this.columns.slice(), rows, rowNumbers, firstRow, bytesRead: this.bytesRead, totalBytes: this.totalBytes });
+        await this.sink({ columns: this.columns.slice(), rows, rowNumbers, ...(lineNumbers ? { lineNumbers } : {}), firstRow, bytesRead: this.bytesRead, totalBytes: this.totalBytes });
       } catch (e) {
         throw new SinkFailure(e);
       }
@@ -139,36 +162,8 @@ export async function guard(em: Emitter, body: () => Promise<ParseSuccess>): Pro
 }
 
 export function success(em: Emitter, extra: Pick<ParseSuccess, 'format'> & Partial<ParseSuccess>): ParseSuccess {
-  return { ok: true, columns: em.columns.slice(), rows: em.rowsOut, skipped: em.skipped, issues: em.issues, ...extra };
-}
-
-/** Index of the first byte that breaks UTF-8, or -1 (used only to locate a decode error). */
-export function firstInvalidUtf8(b: Uint8Array): number {
-  let i = 0;
-  const n = b.length;
-  while (i < n) {
-    const c = b[i];
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    let need: number;
-    let min: number;
-    if (c >= 0xc2 && c <= 0xdf) (need = 1), (min = 0x80);
-    else if (c >= 0xe0 && c <= 0xef) (need = 2), (min = 0x800);
-    else if (c >= 0xf0 && c <= 0xf4) (need = 3), (min = 0x10000);
-    else return i;
-    let cp = c & (0xff >> (need + 2));
-    for (let t = 1; t <= need; t++) {
-      if (i + t >= n) return -1; // truncated at the slice end: the next slice completes it
-      const d = b[i + t];
-      if ((d & 0xc0) !== 0x80) return i;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
-    i += need + 1;
-  }
-  return -1;
+  const enc = em.encoding ? { encoding: em.encoding, ...(em.encodingReason ? { encodingReason: em.encodingReason } : {}) } : {};
+  return { ok: true, columns: em.columns.slice(), rows: em.rowsOut, skipped: em.skipped, issues: em.issues, ...enc, ...extra };
 }
 
 export interface TextChunk {
@@ -178,38 +173,52 @@ export interface TextChunk {
 }
 
 /**
- * Decode a Blob slice by slice. UTF-8 is decoded with `fatal: true`, so a Latin-1 or UTF-16
- * file is reported (with its byte offset) instead of silently filling with U+FFFD.
- * `rowHint` gives the row reached so far, for the message.
+ * Decode a Blob slice by slice. The text is decoded with `fatal: true`, so a file in another
+ * encoding is reported (with its byte offset) instead of silently filling with U+FFFD. Without
+ * an encoding (or with 'auto') it is detected from the first slice (encoding.ts) and recorded
+ * on the emitter. `rowHint` gives the row reached so far, for the message.
  */
 export async function* textChunks(blob: Blob, em: Emitter, rowHint: () => number): AsyncGenerator<TextChunk> {
   const opts = em.opts;
   const step = Math.max(16, opts.chunkBytes ?? DEFAULTS.chunkBytes);
-  const label = opts.encoding ?? 'utf-8';
+  const size = blob.size;
+  if (size === 0) em.fail({ code: 'empty', reason: 'is empty' });
+  const auto = opts.encoding === undefined || opts.encoding === '' || opts.encoding.toLowerCase() === 'auto';
+  let label = opts.encoding ?? 'utf-8';
+  if (auto) {
+    // The first 64 KiB decide; a later bad byte is still reported where it is.
+    const head = new Uint8Array(await blob.slice(0, Math.min(size, 64 * 1024)).arrayBuffer());
+    const guess = detectEncoding(head, size <= head.length);
+    label = guess.encoding;
+    em.encodingReason = guess.reason;
+  }
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(label, { fatal: true });
   } catch {
     em.fail({ code: 'unsupported', reason: `the text encoding "${label}" is not known to this browser` });
   }
+  em.encoding = decoder.encoding;
   const utf8 = decoder.encoding === 'utf-8';
-  const size = blob.size;
-  if (size === 0) em.fail({ code: 'empty', reason: 'is empty' });
+  const wide = decoder.encoding.startsWith('utf-16');
   for (let off = 0; off < size; off += step) {
     em.checkAbort();
     const end = Math.min(size, off + step);
     const bytes = new Uint8Array(await blob.slice(off, end).arrayBuffer());
-    if (off === 0) sniffBinary(bytes, em, utf8);
+    if (off === 0) sniffBinary(bytes, em, utf8, wide);
     let text: string;
     try {
-      text = decoder.decode(bytes, { stream: end < size });
+      // Always decode in stream mode and flush with an empty call: Node 20's one-shot
+      // windows-1252 decode drops the bytes 0x80–0x9F (€, “, ” …), its stream mode does not.
+      text = decoder.decode(bytes, { stream: true });
+      if (end >= size) text += decoder.decode();
     } catch {
-      const at = firstInvalidUtf8(bytes);
+      const at = utf8 ? firstInvalidUtf8(bytes) : -1;
       em.fail({
         code: 'encoding',
         row: rowHint() + 1,
         byte: off + Math.max(0, at),
-        reason: `is not valid ${utf8 ? 'UTF-8' : label} text (first bad byte at offset ${off + Math.max(0, at)}); re-save it as UTF-8, or pick its encoding (e.g. windows-1252) in the import options`,
+        reason: `is not valid ${describeEncoding(decoder.encoding)} text (first bad byte at offset ${off + Math.max(0, at)}); pick its encoding (e.g. windows-1252) in the import preview (CLI: --encoding), or re-save it as UTF-8`,
       });
     }
     em.setBytes(end);
@@ -217,17 +226,29 @@ export async function* textChunks(blob: Blob, em: Emitter, rowHint: () => number
   }
 }
 
-function sniffBinary(bytes: Uint8Array, em: Emitter, utf8: boolean): void {
+/**
+ * Refuse files that are not text in the chosen encoding. A few NUL characters are kept (they are
+ * valid text and Python's csv keeps them); many (over a tenth of the first bytes) mean a
+ * binary file.
+ */
+function sniffBinary(bytes: Uint8Array, em: Emitter, utf8: boolean, wide: boolean): void {
   if (utf8 && bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
-    em.fail({ code: 'encoding', row: 1, byte: 0, reason: 'is UTF-16 text; re-save it as UTF-8' });
+    em.fail({ code: 'encoding', row: 1, byte: 0, reason: 'is UTF-16 text; pick utf-16le or utf-16be as its encoding, or re-save it as UTF-8' });
   }
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31) {
     em.fail({ code: 'encoding', row: 1, byte: 0, reason: 'is a Parquet file; import it with the .parquet extension' });
   }
+  if (wide) return;
   const probe = Math.min(bytes.length, 8192);
+  let nul = 0;
+  let firstNul = -1;
   for (let i = 0; i < probe; i++) {
     if (bytes[i] === 0) {
-      em.fail({ code: 'encoding', byte: i, reason: 'looks like a binary file (it contains NUL bytes), not text; export the data as CSV, JSONL or Parquet' });
+      nul++;
+      if (firstNul < 0) firstNul = i;
     }
+  }
+  if (nul * 10 > probe) {
+    em.fail({ code: 'encoding', byte: firstNul, reason: 'looks like a binary file (it contains NUL bytes), not text; export the data as CSV, JSONL or Parquet' });
   }
 }

@@ -42,15 +42,41 @@ export interface ParseIssue {
   code: IssueCode;
   /** 1-based data row (header excluded); for JSONL the 1-based line number. */
   row?: number;
+  /** 1-based line of the file where the problem is (delimited text: where the record starts). */
+  line?: number;
   /** Byte offset, when the row cannot be known (encoding errors). */
   byte?: number;
   reason: string;
 }
 
-/** One sentence for the user: "data.csv, row 17: has 3 fields but the header has 4". */
+/**
+ * One sentence for the user: "data.csv, row 17 (line 18): has 3 fields but the header has 4".
+ * The line is what a text editor shows; the row counts data records (header excluded).
+ */
 export function issueMessage(issue: ParseIssue): string {
-  const where = issue.row !== undefined ? `, ${issue.code === 'encoding' ? 'near row' : 'row'} ${issue.row}` : '';
+  let where = issue.row !== undefined && issue.row > 0 ? `, ${issue.code === 'encoding' ? 'near row' : 'row'} ${issue.row}` : '';
+  if (issue.line !== undefined) where = where ? `${where} (line ${issue.line})` : `, line ${issue.line}`;
   return `${issue.file}${where}: ${issue.reason}`;
+}
+
+/**
+ * "Skip malformed rows" refuses once more than this share of a file's records would be skipped:
+ * so many bad rows mean the format, delimiter or encoding is wrong, not a few rows.
+ */
+export const MAX_BAD_SHARE = 0.01;
+
+/** The refusal when `skipped` of `records` is more than `share`, or null. */
+export function tooManySkipped(file: string, skipped: number, records: number, first: ParseIssue | undefined, share = MAX_BAD_SHARE): ParseIssue | null {
+  if (skipped === 0 || skipped <= share * records) return null;
+  const pct = (100 * skipped) / Math.max(1, records);
+  const firstText = first ? `; the first is ${first.line !== undefined ? `line ${first.line}` : `row ${first.row}`}, which ${first.reason}` : '';
+  return {
+    file,
+    code: 'too-many-bad-rows',
+    ...(first?.row !== undefined ? { row: first.row } : {}),
+    ...(first?.line !== undefined ? { line: first.line } : {}),
+    reason: `${skipped.toLocaleString('en-US')} of ${records.toLocaleString('en-US')} rows (${pct < 10 ? pct.toFixed(1) : Math.round(pct)}%) could not be read, more than the ${+(share * 100).toFixed(2)}% that skipping allows, so nothing was imported (check the format, delimiter and encoding${firstText})`,
+  };
 }
 
 /** A ShoalError that carries the located issue, for boundaries that must throw. */
@@ -67,6 +93,8 @@ export interface RowBatch {
   /** Every column seen so far, in first-appearance order (JSONL may add columns later). */
   columns: readonly string[];
   rows: Row[];
+  /** Each row's 1-based line in the file, for delimited text. */
+  lineNumbers?: number[];
   /** 0-based index of rows[0] among the rows delivered so far (skipped rows not counted). */
   firstRow: number;
   /** Each row's 1-based number in the file, as messages give it (skipped rows counted). */
@@ -89,14 +117,26 @@ export interface ParseOptions {
   delimiter?: string;
   /** First row holds column names (default true); otherwise columns are col1..colN. */
   header?: boolean;
-  /** A TextDecoder label; default 'utf-8', decoded strictly so wrong encodings are reported. */
+  /**
+   * A TextDecoder label, decoded strictly so a wrong encoding is reported; default (or 'auto'):
+   * detected from a BOM, UTF-8 validity and a Windows-1252 guess (see encoding.ts).
+   */
   encoding?: string;
+  /**
+   * Delimited text: whether fields may be quoted. Default: yes for CSV (RFC 4180); for TSV only
+   * when the file is clearly quoted TSV, else a quote is an ordinary character (IANA).
+   */
+  quoted?: boolean;
   /** Rows per batch handed to the callback (default 1000). */
   batchSize?: number;
   /** Skip rows that do not parse, counting them, instead of stopping at the first. */
   skipBadRows?: boolean;
   /** With skipBadRows, give up after this many skipped rows (default: no limit). */
   maxBadRows?: number;
+  /** With skipBadRows, refuse when more than this share of the records is skipped (default MAX_BAD_SHARE). */
+  maxBadShare?: number;
+  /** Called with every skipped row (the result keeps only the first 100). */
+  onSkip?: (issue: ParseIssue) => void;
   /** Longest single row accepted, in characters (default 32 Mi). */
   maxRowChars?: number;
   /** Most columns accepted (default 16384). */
@@ -117,6 +157,14 @@ export interface ParseSuccess {
   issues: ParseIssue[];
   /** The delimiter used, for delimited text. */
   delimiter?: string;
+  /** Delimited text: whether quotes were read as quoting. */
+  quoted?: boolean;
+  /** TSV read as quoted: why it was taken for quoted TSV. */
+  quotedReason?: string;
+  /** The text encoding used (a TextDecoder encoding name), for text formats. */
+  encoding?: string;
+  /** How the encoding was chosen when it was not given. */
+  encodingReason?: string;
 }
 
 export interface ParseFailure {
