@@ -8,12 +8,13 @@
  */
 import * as Comlink from 'comlink';
 import type { FileParseOptions, Preview } from '../core/formats/parse.ts';
+import type { ProfileOptions, TableProfile } from '../core/formats/profile.ts';
 import type { ImportFile, ImportOutcome, ImportProgress, ImportRequest } from '../workers/import-run.ts';
 import type { ImportWorkerApi } from '../workers/import.worker.ts';
 import { openDexieStorage } from '../storage/dexie.ts';
 import { withImportLock } from '../storage/locks.ts';
 
-export type { ImportOutcome, ImportProgress, ImportRequest, Preview };
+export type { ImportOutcome, ImportProgress, ImportRequest, Preview, TableProfile };
 
 export interface ImportJob {
   /** Settles with the outcome; never rejects for bad input, cancel or a full disk. */
@@ -118,6 +119,22 @@ export async function previewFile(file: File, options: Partial<FileParseOptions>
   const remote = Comlink.wrap<ImportWorkerApi>(worker);
   try {
     return await remote.preview(file, { fileName: file.name, ...options }, limit);
+  } finally {
+    remote[Comlink.releaseProxy]();
+    worker.terminate();
+  }
+}
+
+/**
+ * Read the whole file once in a short-lived worker, storing nothing: the rows skipping would
+ * skip, label values and repeated ids, for the preview. `signal` stops it (the worker is ended).
+ */
+export async function profileFile(file: File, options: Partial<FileParseOptions> = {}, profileOptions: ProfileOptions = {}, signal?: AbortSignal): Promise<TableProfile | null> {
+  const worker = createWorker();
+  const remote = Comlink.wrap<ImportWorkerApi>(worker);
+  const stopped = new Promise<null>((resolve) => signal?.addEventListener('abort', () => resolve(null), { once: true }));
+  try {
+    return await Promise.race([remote.profile(file, { fileName: file.name, ...options }, profileOptions), stopped]);
   } finally {
     remote[Comlink.releaseProxy]();
     worker.terminate();

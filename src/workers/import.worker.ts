@@ -5,6 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { previewTable, type FileParseOptions, type Preview } from '../core/formats/parse.ts';
+import { profileTable, type ProfileOptions, type TableProfile } from '../core/formats/profile.ts';
 import { openDexieStorage, type DexieStorage } from '../storage/dexie.ts';
 import { importIntoStorage, type ImportFile, type ImportOutcome, type ImportProgress, type ImportRequest } from './import-run.ts';
 
@@ -59,6 +60,11 @@ const api = {
 
   preview(file: File | Blob, options: FileParseOptions, limit = 20): Promise<Preview> {
     return previewTable(file, options, limit);
+  },
+
+  /** The whole-file check behind the preview (skipped rows, label values, repeated ids). */
+  profile(file: File | Blob, options: FileParseOptions, profileOptions: ProfileOptions = {}): Promise<TableProfile> {
+    return profileTable(file, options, profileOptions);
   },
 };
 

@@ -85,6 +85,9 @@ export async function parseDelimited(blob: Blob, opts: ParseOptions, sink: Batch
         quotedReason = detectQuotedTsv(input.slice(0, 64 * 1024), final && input.length <= 64 * 1024) ?? undefined;
         quoted = quotedReason !== undefined;
       } else quoted = true;
+      em.info.delimiter = delimiter;
+      em.info.quoted = quoted;
+      if (quotedReason) em.info.quotedReason = quotedReason;
     }
     const d = delimiter;
     let pos = 0;
@@ -161,7 +164,7 @@ export async function parseDelimited(blob: Blob, opts: ParseOptions, sink: Batch
     if (!header) em.fail({ code: 'empty', reason: 'has no rows' });
     if (em.rowsOut === 0 && em.skipped === 0) em.fail({ code: 'empty', reason: useHeader ? 'has a header row but no data rows' : 'has no rows' });
     em.checkBadShare();
-    return success(em, { format: delimiter === '\t' ? 'tsv' : 'csv', delimiter, quoted, ...(quotedReason ? { quotedReason } : {}) });
+    return success(em, { format: delimiter === '\t' ? 'tsv' : 'csv' });
   });
 }
 

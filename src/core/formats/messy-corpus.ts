@@ -25,7 +25,7 @@ export interface CorpusFile {
 /** Characters Windows-1252 encodes above 0x7F outside Latin-1 (WHATWG's table). */
 const CP1252_HIGH: Record<string, number> = { '€': 0x80, '‚': 0x82, '„': 0x84, '…': 0x85, '‘': 0x91, '’': 0x92, '“': 0x93, '”': 0x94, '–': 0x96, '—': 0x97, '™': 0x99, 'œ': 0x9c };
 
-export function encodeCp1252(s: string): Uint8Array {
+export function encodeCp1252(s: string): Uint8Array<ArrayBuffer> {
   const out: number[] = [];
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
@@ -33,7 +33,7 @@ export function encodeCp1252(s: string): Uint8Array {
     else if (CP1252_HIGH[ch] !== undefined) out.push(CP1252_HIGH[ch]);
     else throw new Error(`not in windows-1252: ${ch}`);
   }
-  return Uint8Array.from(out);
+  return new Uint8Array(out);
 }
 
 function encodeUtf16le(s: string): Uint8Array {

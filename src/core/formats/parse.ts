@@ -16,6 +16,7 @@ import {
   type ParseIssue,
   type ParseOptions,
   type ParseResult,
+  type ReadInfo,
   type Row,
 } from './types.ts';
 
@@ -60,7 +61,7 @@ export async function parseTable(blob: Blob, opts: FileParseOptions, sink: Batch
   }
 }
 
-export interface Preview {
+export interface Preview extends ReadInfo {
   format: DataFormat;
   columns: string[];
   rows: Row[];
@@ -81,14 +82,23 @@ export async function previewTable(blob: Blob, opts: FileParseOptions, limit = 2
   const onOuter = (): void => stop.abort();
   outer?.addEventListener('abort', onOuter);
   try {
-    const result = await parseTable(blob, { ...opts, format, batchSize: limit, signal: stop.signal, skipBadRows: true }, (b) => {
+    const result = await parseTable(blob, { ...opts, format, batchSize: limit, signal: stop.signal, skipBadRows: true, maxBadShare: 1 }, (b) => {
       columns = b.columns.slice();
       for (const r of b.rows) if (rows.length < limit) rows.push(r);
       if (rows.length >= limit) stop.abort();
     });
-    if (result.ok) return { format, columns: result.columns, rows, issues: result.issues };
+    // How the text was read is known once the first rows arrived, also when we stopped there.
+    const info = result.ok ? result : (result.read ?? {});
+    const read: ReadInfo = {
+      ...(info.encoding ? { encoding: info.encoding } : {}),
+      ...(info.encodingReason ? { encodingReason: info.encodingReason } : {}),
+      ...(info.delimiter ? { delimiter: info.delimiter } : {}),
+      ...(info.quoted !== undefined ? { quoted: info.quoted } : {}),
+      ...(info.quotedReason ? { quotedReason: info.quotedReason } : {}),
+    };
+    if (result.ok) return { format, columns: result.columns, rows, issues: result.issues, ...read };
     const stoppedByUs = result.error.code === 'cancelled' && !outer?.aborted;
-    return { format, columns, rows, issues: [], error: stoppedByUs ? undefined : result.error };
+    return { format, columns, rows, issues: [], error: stoppedByUs ? undefined : result.error, ...read };
   } finally {
     outer?.removeEventListener('abort', onOuter);
   }

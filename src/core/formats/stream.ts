@@ -17,6 +17,7 @@ import {
   type ParseOptions,
   type ParseResult,
   type ParseSuccess,
+  type ReadInfo,
   type Row,
 } from './types.ts';
 
@@ -36,9 +37,8 @@ export class Emitter {
   skipped = 0;
   readonly issues: ParseIssue[] = [];
   columns: string[] = [];
-  /** The encoding the text was decoded with, and how it was chosen (set by `textChunks`). */
-  encoding?: string;
-  encodingReason?: string;
+  /** How the text is read: encoding (set by `textChunks`), delimiter and quoting (by the reader). */
+  readonly info: ReadInfo = {};
   private firstSkipped: ParseIssue | undefined;
   private batch: Row[] = [];
   private numbers: number[] = [];
@@ -152,7 +152,7 @@ export async function guard(em: Emitter, body: () => Promise<ParseSuccess>): Pro
     return await body();
   } catch (e) {
     if (e instanceof SinkFailure) throw e.cause;
-    if (e instanceof IssueSignal) return { ok: false, error: e.issue, rows: em.rowsOut };
+    if (e instanceof IssueSignal) return { ok: false, error: e.issue, rows: em.rowsOut, ...(Object.keys(em.info).length ? { read: { ...em.info } } : {}) };
     if (e instanceof RangeError && /string length|allocation|array length/i.test(e.message)) {
       return { ok: false, rows: em.rowsOut, error: { file: em.file, code: 'too-large', reason: 'is too large to read in this browser; split it into smaller files' } };
     }
@@ -162,8 +162,7 @@ export async function guard(em: Emitter, body: () => Promise<ParseSuccess>): Pro
 }
 
 export function success(em: Emitter, extra: Pick<ParseSuccess, 'format'> & Partial<ParseSuccess>): ParseSuccess {
-  const enc = em.encoding ? { encoding: em.encoding, ...(em.encodingReason ? { encodingReason: em.encodingReason } : {}) } : {};
-  return { ok: true, columns: em.columns.slice(), rows: em.rowsOut, skipped: em.skipped, issues: em.issues, ...enc, ...extra };
+  return { ok: true, columns: em.columns.slice(), rows: em.rowsOut, skipped: em.skipped, issues: em.issues, ...em.info, ...extra };
 }
 
 export interface TextChunk {
@@ -190,7 +189,7 @@ export async function* textChunks(blob: Blob, em: Emitter, rowHint: () => number
     const head = new Uint8Array(await blob.slice(0, Math.min(size, 64 * 1024)).arrayBuffer());
     const guess = detectEncoding(head, size <= head.length);
     label = guess.encoding;
-    em.encodingReason = guess.reason;
+    em.info.encodingReason = guess.reason;
   }
   let decoder: TextDecoder;
   try {
@@ -198,7 +197,7 @@ export async function* textChunks(blob: Blob, em: Emitter, rowHint: () => number
   } catch {
     em.fail({ code: 'unsupported', reason: `the text encoding "${label}" is not known to this browser` });
   }
-  em.encoding = decoder.encoding;
+  em.info.encoding = decoder.encoding;
   const utf8 = decoder.encoding === 'utf-8';
   const wide = decoder.encoding.startsWith('utf-16');
   for (let off = 0; off < size; off += step) {

@@ -147,14 +147,8 @@ export interface ParseOptions {
   onProgress?: (p: ParseProgress) => void;
 }
 
-export interface ParseSuccess {
-  ok: true;
-  format: DataFormat;
-  columns: string[];
-  rows: number;
-  skipped: number;
-  /** The first skipped rows' reasons and any warnings (at most 100). */
-  issues: ParseIssue[];
+/** How a text file was read, as far as it was decided (also reported when reading stops early). */
+export interface ReadInfo {
   /** The delimiter used, for delimited text. */
   delimiter?: string;
   /** Delimited text: whether quotes were read as quoting. */
@@ -167,11 +161,23 @@ export interface ParseSuccess {
   encodingReason?: string;
 }
 
+export interface ParseSuccess extends ReadInfo {
+  ok: true;
+  format: DataFormat;
+  columns: string[];
+  rows: number;
+  skipped: number;
+  /** The first skipped rows' reasons and any warnings (at most 100). */
+  issues: ParseIssue[];
+}
+
 export interface ParseFailure {
   ok: false;
   error: ParseIssue;
   /** Rows delivered before the failure (the caller must discard them). */
   rows: number;
+  /** How the text was being read when it stopped. */
+  read?: ReadInfo;
 }
 
 export type ParseResult = ParseSuccess | ParseFailure;
