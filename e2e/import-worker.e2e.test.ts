@@ -144,7 +144,8 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
       });
       const cancelled = await job.done;
       const latin1 = new Uint8Array([...new TextEncoder().encode('text\ncaf'), 0xe9, 10]);
-      const bad = await window.__imp.startImport(new File([latin1], 'latin1.csv'), { projectId: project.id }, { dbName: name }).done;
+      // Named as UTF-8, a Latin-1 byte is an error (without an encoding it would be detected).
+      const bad = await window.__imp.startImport(new File([latin1], 'latin1.csv'), { projectId: project.id, encoding: 'utf-8' }, { dbName: name }).done;
       const empty = await window.__imp.startImport(new File([], 'empty.jsonl'), { projectId: project.id }, { dbName: name }).done;
       return { cancelled, bad, empty };
     }, DB);
@@ -176,10 +177,10 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
         wide: await run(new File([`${wideHeader}\n${wideRow}\n${wideRow}\n`], 'wide.csv')),
       };
     }, DB);
-    expect(r.quote).toBe('quotes.csv, row 2: trailing quote on quoted field is malformed (a quote inside a field must be doubled: "")');
+    expect(r.quote).toBe('quotes.csv, row 2 (line 3): has text after the closing quote of a quoted field (a quote inside a quoted field must be doubled: "")');
     expect(r.jsonl).toMatch(/^bad\.jsonl, row 2: is not valid JSON/);
     expect(r.parquet).toMatch(/^bad\.parquet: is not a readable Parquet file/);
-    expect(r.line).toBe('line.csv, row 1: has a row longer than 32 M characters (an unclosed quote, or not a CSV file?)');
+    expect(r.line).toBe('line.csv, row 1 (line 2): has a quoted field opened on line 2 that is still not closed after 32 M characters (an unclosed quote, or not a CSV file?)');
     expect(r.wide).toBe('ok 2 rows × 10000 columns');
     const after = await stored(page);
     expect(after.pending).toBe(0);

@@ -62,7 +62,7 @@ export async function readRows(path: string, options: ReadOptions = {}): Promise
       for (const r of batch.rows) rows.push(r);
     },
   );
-  if (!result.ok) throw new ShoalError(issueMessage(result.error));
+  if (!result.ok) throw new ShoalError(issueMessage(result.error) + (result.error.code === 'encoding' && encoding === undefined ? ' (give it with --encoding NAME)' : ''));
   if (result.encodingReason && result.encoding !== 'utf-8') log(`${basename(path)}: read as ${result.encoding} (${result.encodingReason}); give --encoding to choose another`);
   if (result.quotedReason) log(`${basename(path)}: read as quoted TSV because ${result.quotedReason}`);
   if (result.skipped > 0) log(`${basename(path)}: ${result.skipped} row${result.skipped === 1 ? ' was' : 's were'} skipped, ${result.rows} read`);

@@ -133,7 +133,7 @@ export function detectEncoding(head: Uint8Array, complete: boolean): EncodingGue
   }
   if (bad === -1) {
     const ascii = head.every((b) => b < 0x80);
-    return { encoding: 'utf-8', reason: ascii ? 'plain ASCII so far, read as UTF-8' : 'valid UTF-8' };
+    return { encoding: 'utf-8', reason: ascii ? 'only ASCII characters at the start' : 'valid UTF-8' };
   }
   const hex = head[bad].toString(16).toUpperCase().padStart(2, '0');
   return { encoding: 'windows-1252', reason: `not valid UTF-8 (byte 0x${hex} at offset ${bad}), so taken for Windows-1252` };

@@ -217,7 +217,7 @@ export async function* textChunks(blob: Blob, em: Emitter, rowHint: () => number
         code: 'encoding',
         row: rowHint() + 1,
         byte: off + Math.max(0, at),
-        reason: `is not valid ${describeEncoding(decoder.encoding)} text (first bad byte at offset ${off + Math.max(0, at)}); pick its encoding (e.g. windows-1252) in the import preview (CLI: --encoding), or re-save it as UTF-8`,
+        reason: `is not valid ${describeEncoding(decoder.encoding)} text (first bad byte at offset ${off + Math.max(0, at)}); pick its encoding (e.g. windows-1252), or re-save it as UTF-8`,
       });
     }
     em.setBytes(end);
