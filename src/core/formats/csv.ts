@@ -101,7 +101,8 @@ export async function parseDelimited(blob: Blob, opts: ParseOptions, sink: Batch
       let resync = step.kind === 'bad';
       if (step.kind === 'record') {
         // Line breaks inside the record (its own terminator excluded): a quoted field ran over lines.
-        const terminated = step.end < input.length || /[\r\n]$/.test(input);
+        const last = input.charCodeAt(input.length - 1);
+        const terminated = step.end < input.length || last === 10 || last === 13;
         const spans = step.lines - (terminated ? 1 : 0) > 0;
         if (handle(step.fields, line, spans)) {
           line += step.lines;

@@ -20,8 +20,11 @@
 export type RecordStep =
   /** A complete record; `end` is just past its line break; `lines` the line breaks it spans. */
   | { kind: 'record'; fields: string[]; end: number; lines: number }
-  /** A malformed record starting at the given position; `quoteLine` offsets the opening quote's line. */
-  | { kind: 'bad'; reason: string; unterminated: boolean; quoteLineOffset: number }
+  /**
+   * A malformed record starting at the given position: a quoted field never closed, or text after
+   * a closing quote; `quoteLineOffset` is the offending quote's line relative to the record's first.
+   */
+  | { kind: 'bad'; reason: 'unterminated' | 'after-quote'; unterminated: boolean; quoteLineOffset: number }
   /** The input ends inside this record: wait for more text (never returned when `final`). */
   | { kind: 'more'; inQuote: boolean; quoteLineOffset: number };
 
@@ -60,7 +63,6 @@ export function nextLineStart(s: string, from: number, final: boolean): number {
   return final ? s.length : -1;
 }
 
-/** Read one record starting at `pos` (which must be < s.length). */
 export interface QuoteStats {
   /** Quoted fields in the record. */
   quoted: number;
@@ -68,6 +70,7 @@ export interface QuoteStats {
   needed: number;
 }
 
+/** Read one record starting at `pos` (which must be < s.length); `stats` counts its quoted fields. */
 export function readRecord(s: string, pos: number, delimiter: string, quoted: boolean, final: boolean, stats?: QuoteStats): RecordStep {
   const len = s.length;
   const d = delimiter.charCodeAt(0);
