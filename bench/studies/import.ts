@@ -43,7 +43,7 @@ const table: { target: string; rows: number; ms: number }[] = [];
 
 const [parsed, parseMs] = await time(() => parseTable(blob, { fileName: 'bench.csv' }, () => {}));
 if (!parsed.ok) throw new Error(parsed.error.reason);
-table.push({ target: 'parse only (papaparse stream)', rows: parsed.rows, ms: parseMs });
+table.push({ target: 'parse only (stream)', rows: parsed.rows, ms: parseMs });
 
 async function importInto(label: string, storage: ShoalStorage): Promise<void> {
   const p = await storage.createProject('bench');

@@ -82,7 +82,7 @@ describe('importIntoStorage', () => {
     expect((await s.listDatasets(projectId)).map((d) => d.name)).toEqual(['r', 'bad']);
     expect(await s.cleanupPending()).toBe(0);
     expect(!refused.ok && refused.message).toBe(
-      'many.csv, row 101 (line 102): 20 of 1,500 rows (1.3%) could not be read, more than the 1% that skipping allows, so nothing was imported (check the format, delimiter and encoding; the first is line 102, which has text after the closing quote of a quoted field (a quote inside a quoted field must be doubled: ""))',
+      'many.csv, row 101 (line 102): 20 of 1,500 rows (1.3%) could not be read, more than the 1% that skipping allows, so the file is not imported (check the format, delimiter and encoding; the first is line 102, which has text after the closing quote of a quoted field (a quote inside a quoted field must be doubled: ""))',
     );
   });
 

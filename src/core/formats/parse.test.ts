@@ -66,7 +66,7 @@ describe('CSV / TSV', () => {
     // 2 bad rows of 4 is far more than the 1% skipping allows by default.
     const refused = await collect(text, { fileName: 'r.csv', skipBadRows: true });
     expect(!refused.result.ok && issueMessage(refused.result.error)).toBe(
-      'r.csv, row 2 (line 3): 2 of 4 rows (50%) could not be read, more than the 1% that skipping allows, so nothing was imported (check the format, delimiter and encoding; the first is line 3, which has 2 fields but the header has 3)',
+      'r.csv, row 2 (line 3): 2 of 4 rows (50%) could not be read, more than the 1% that skipping allows, so the file is not imported (check the format, delimiter and encoding; the first is line 3, which has 2 fields but the header has 3)',
     );
     const lenient = await collect(text, { fileName: 'r.csv', skipBadRows: true, maxBadShare: 1 });
     expect(lenient.result.ok).toBe(true);

@@ -75,7 +75,7 @@ export function tooManySkipped(file: string, skipped: number, records: number, f
     code: 'too-many-bad-rows',
     ...(first?.row !== undefined ? { row: first.row } : {}),
     ...(first?.line !== undefined ? { line: first.line } : {}),
-    reason: `${skipped.toLocaleString('en-US')} of ${records.toLocaleString('en-US')} rows (${pct < 10 ? pct.toFixed(1) : Math.round(pct)}%) could not be read, more than the ${+(share * 100).toFixed(2)}% that skipping allows, so nothing was imported (check the format, delimiter and encoding${firstText})`,
+    reason: `${skipped.toLocaleString('en-US')} of ${records.toLocaleString('en-US')} rows (${pct < 10 ? pct.toFixed(1) : Math.round(pct)}%) could not be read, more than the ${+(share * 100).toFixed(2)}% that skipping allows, so the file is not imported (check the format, delimiter and encoding${firstText})`,
   };
 }
 
