@@ -38,6 +38,13 @@ describe('reading data files in the CLI', () => {
     await expect(readRows(latin, { encoding: 'utf-8' })).rejects.toThrow(/^latin\.csv, near row 1: is not valid UTF-8 text \(first bad byte at offset 14\)/);
     expect((await readRows(latin, { encoding: 'iso-8859-15', log: () => undefined })).map((r) => r.text)[1]).toBe('naïve');
     await expect(readRows(latin, { encoding: 'klingon' })).rejects.toThrow('--encoding "klingon" is not an encoding this Node knows');
+     // Skipping refuses when more than 1% of the rows would go.
+    const bad = file('bad.tsv', 'text\tlabel\n' + Array.from({ length: 100 }, (_, i) => (i % 40 === 5 ? `x\ty\tz` : `m ${i}\tham`)).join('\n'));
+    const skipped: string[] = [];
+    await expect(readRows(bad, { skipBadRows: true, log: (l) => skipped.push(l) })).rejects.toThrow(
+      /^bad\.tsv, row 6 \(line 7\): 3 of 100 rows \(3\.0%\) could not be read, more than the 1% that skipping allows/,
+    );
+    expect(skipped).toEqual([6, 46, 86].map((r) => `skipped bad.tsv, row ${r} (line ${r + 1}): has 3 fields but the header has 2 (delimiter "\\t")`));
   });
 
   it('shoal apply --encoding windows-1252 reads the file and keeps the JSON summary', () => {
