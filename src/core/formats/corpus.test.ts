@@ -6,6 +6,10 @@
  * first line and reading resumes on the next one. Python decodes the bytes itself (UTF-8,
  * WHATWG Windows-1252, UTF-16), so encoding detection is checked too.
  *
+ * Real files, when the shared data folder is present (none is copied into the repository): the
+ * UCI SMS Spam Collection as distributed (tab-separated, unquoted) given a header row, and the
+ * UCI YouTube Spam Collection CSVs (quoted comments over several lines).
+ *
  * Without python3 the Python comparison is skipped (with a message); the invariants that need
  * no reference (every record is either imported or listed, nothing is lost) still run.
  */
@@ -246,5 +250,25 @@ describe.skipIf(!existsSync(SMS))('the UCI SMS Spam Collection as distributed (t
     // Strict reading (no skipping) needs nothing skipped either.
     const strict = await collect(bytes, { fileName: 'sms.tsv' });
     expect(strict.result.ok && strict.result.rows).toBe(5574);
+  }, 60_000);
+});
+
+const YOUTUBE = '/work/shared/data/raw/youtube';
+
+describe.skipIf(!existsSync(YOUTUBE) || !HAVE_PYTHON)('the UCI YouTube Spam Collection CSVs as distributed', () => {
+  it('every file reads row by row as Python\'s csv reads it (multi-line quoted comments included)', async () => {
+    const names = ['Youtube01-Psy.csv', 'Youtube02-KatyPerry.csv', 'Youtube03-LMFAO.csv', 'Youtube04-Eminem.csv', 'Youtube05-Shakira.csv'].filter((n) => existsSync(join(YOUTUBE, n)));
+    const files: CorpusFile[] = names.map((name) => ({ name, kind: 'csv', encoding: 'utf-8', decodeAs: 'utf-8', delimiter: ',', quoted: true, bytes: new Uint8Array(readFileSync(join(YOUTUBE, name))) }));
+    const expected = runOracle(files, () => 'utf-8', () => true);
+    let rows = 0;
+    for (let i = 0; i < files.length; i++) {
+      const { c, lines } = await ours(files[i], 4096);
+      expect(c.result.ok && [c.result.skipped, c.result.columns]).toEqual([0, expected[i].header]);
+      if (!c.result.ok) continue;
+      const cols = c.result.columns;
+      expect(c.rows.map((r, k) => [lines[k], cols.map((h) => r[h])])).toEqual(expected[i].rows);
+      rows += c.rows.length;
+    }
+    expect(rows).toBe(1956);
   }, 60_000);
 });
