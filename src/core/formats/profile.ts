@@ -7,16 +7,14 @@
  */
 import { parseTable, type FileParseOptions } from './parse.ts';
 import { MAX_BAD_SHARE, tooManySkipped, type ParseIssue } from './types.ts';
+import type { ValueCount } from './label-variants.ts';
+
+export { labelVariantGroups, type LabelVariantGroup, type ValueCount } from './label-variants.ts';
 
 /** Columns with more distinct values than this are not label candidates. */
 const MAX_VALUES = 64;
 /** Skipped rows listed one by one. */
 const MAX_LISTED = 1000;
-
-export interface ValueCount {
-  value: string;
-  count: number;
-}
 
 export interface DuplicateId {
   id: string;
@@ -120,27 +118,4 @@ export async function profileTable(blob: Blob, opts: FileParseOptions, popts: Pr
     ...(result.quotedReason ? { quotedReason: result.quotedReason } : {}),
     ...(result.delimiter ? { delimiter: result.delimiter } : {}),
   };
-}
-
-/** Spellings of one label that differ only in case or surrounding space, most frequent first. */
-export interface LabelVariantGroup {
-  /** The class name a merge gives: the first spelling seen, trimmed. */
-  merged: string;
-  spellings: ValueCount[];
-}
-
-/** The groups of values (of a label column) that a case- and space-insensitive merge would join. */
-export function labelVariantGroups(values: readonly ValueCount[] | null | undefined): LabelVariantGroup[] {
-  if (!values) return [];
-  const groups = new Map<string, ValueCount[]>();
-  for (const v of values) {
-    if (v.value.trim() === '') continue;
-    const key = v.value.trim().toLowerCase();
-    const g = groups.get(key);
-    if (g) g.push(v);
-    else groups.set(key, [v]);
-  }
-  return [...groups.values()]
-    .filter((g) => g.length > 1)
-    .map((g) => ({ merged: g[0].value.trim(), spellings: g.slice().sort((a, b) => b.count - a.count) }));
 }
