@@ -6,8 +6,6 @@
  * (the same in Node, a worker and the page) and a File is never held in memory whole.
  */
 import { detectEncoding, describeEncoding, firstInvalidUtf8 } from './encoding.ts';
-
-export { firstInvalidUtf8 };
 import {
   DEFAULTS,
   MAX_BAD_SHARE,
@@ -20,6 +18,8 @@ import {
   type ReadInfo,
   type Row,
 } from './types.ts';
+
+export { firstInvalidUtf8 };
 
 /** Thrown inside a reader to stop with a located issue; never escapes `guard`. */
 export class IssueSignal {
@@ -217,7 +217,7 @@ export async function* textChunks(blob: Blob, em: Emitter, rowHint: () => number
         code: 'encoding',
         row: rowHint() + 1,
         byte: off + Math.max(0, at),
-        reason: `is not valid ${describeEncoding(decoder.encoding)} text (first bad byte at offset ${off + Math.max(0, at)}); pick its encoding (e.g. windows-1252), or re-save it as UTF-8`,
+        reason: `is not valid ${describeEncoding(decoder.encoding)} text (${at >= 0 ? `first bad byte at offset ${off + at}` : `a bad byte in the ${end - off} bytes from offset ${off}`}); pick its encoding (e.g. windows-1252), or re-save it as UTF-8`,
       });
     }
     em.setBytes(end);
