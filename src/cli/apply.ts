@@ -51,6 +51,8 @@ const FLAG_HELP: Record<string, [string, string]> = {
   workers: ['N', 'worker threads'],
   'budget-ms': ['N', 'time budget of an LF per chunk (default 5000)'],
   'chunk-size': ['N', 'rows per chunk (default 1000)'],
+  encoding: ['NAME', 'text encoding of --data, a TextDecoder label such as windows-1252 (default: detected)'],
+  'bad-rows': ['stop|skip', 'stop at a malformed row (default), or skip it: each skipped row is listed on stderr; more than 1% is refused'],
 };
 
 /** `shoal apply --help`: what the command does, and that the LF module runs with the user's rights. */
