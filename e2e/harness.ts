@@ -1,6 +1,8 @@
 /**
  * Browser-test harness: serves the built `dist/` with vite's `preview()` API on 127.0.0.1 (a
- * free port), drives Debian's Chromium through playwright-core in a fresh persistent profile,
+ * free port; it sends the headers vite.config.ts sets: CSP, COOP/COEP) or, with
+ * `server: 'static'`, with a plain static server that sends no such header, as GitHub Pages
+ * would (static-server.ts); drives Debian's Chromium through playwright-core in a fresh persistent profile,
  * and watches what the page does:
  * - every request of the page, its workers and its service worker is recorded, and any request
  *   to an origin other than the app's own is an egress violation (`assertNoEgress`);
@@ -17,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { beforeEach, describe, it, type TestContext } from 'vitest';
+import { startStaticServer, type StaticServer } from './static-server.ts';
 
 export const CHROMIUM = process.env.SHOAL_CHROMIUM ?? '/usr/bin/chromium';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -63,6 +66,11 @@ export interface HarnessOptions {
   viewport?: { width: number; height: number };
   /** Extra Chromium flags for this suite. */
   args?: string[];
+  /**
+   * `preview` (default): vite's preview server with the headers of vite.config.ts.
+   * `static`: a plain file server without any of them (no CSP header, no COOP/COEP).
+   */
+  server?: 'preview' | 'static';
 }
 
 export interface RecordedRequest {
@@ -85,6 +93,7 @@ export class Harness {
   /** origin + base, e.g. http://127.0.0.1:41234/sub/ */
   url = '';
   private server: PreviewServer | undefined;
+  private staticServer: StaticServer | undefined;
   private profile = '';
 
   constructor(private readonly opts: HarnessOptions = {}) {}
@@ -95,16 +104,21 @@ export class Harness {
       throw new Error(`${outDir}/index.html is missing: build the app first (npm run test:e2e builds, or run npx vite build)`);
     }
     const base = this.opts.base ?? '/';
-    this.server = await preview({
-      configFile: resolve('vite.config.ts'),
-      base,
-      logLevel: 'silent',
-      build: { outDir },
-      preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
-    });
-    const local = this.server.resolvedUrls?.local[0];
-    if (!local) throw new Error('vite preview did not report a URL');
-    this.origin = new URL(local).origin;
+    if (this.opts.server === 'static') {
+      this.staticServer = await startStaticServer(outDir, base);
+      this.origin = this.staticServer.origin;
+    } else {
+      this.server = await preview({
+        configFile: resolve('vite.config.ts'),
+        base,
+        logLevel: 'silent',
+        build: { outDir },
+        preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+      });
+      const local = this.server.resolvedUrls?.local[0];
+      if (!local) throw new Error('vite preview did not report a URL');
+      this.origin = new URL(local).origin;
+    }
     this.url = `${this.origin}${base}`;
 
     this.profile = mkdtempSync(join(tmpdir(), 'shoal-e2e-'));
@@ -183,6 +197,7 @@ export class Harness {
   async close(): Promise<void> {
     await this.context?.close().catch(() => undefined);
     await new Promise<void>((done) => (this.server ? this.server.httpServer.close(() => done()) : done()));
+    await this.staticServer?.close();
     if (this.profile) rmSync(this.profile, { recursive: true, force: true });
   }
 
