@@ -309,7 +309,7 @@ interface Attack {
 }
 
 /** Messages that say a capability is missing, frozen or refused. */
-const REFUSED = /not defined|blocked|undefined|not a function|not a constructor|rejected|import|frozen|read[- ]only|not extensible|Cannot|not allowed|denied|invalid|unavailable/i;
+const REFUSED = /not defined|blocked|undefined|not a function|not a (valid )?constructor|rejected|import|frozen|read[- ]only|not extensible|Cannot|not allowed|denied|invalid|unavailable/i;
 
 /**
  * Attack 1's payload, after the forgery: seize the app's IndexedDB handle through the IDB
@@ -613,6 +613,8 @@ function attackSuite(server: 'preview' | 'static'): void {
         { lf: code('throws_symbol', "(x) => { throw Symbol('s'); }"), mustFail: true },
         // A huge return value that is not a class name.
         { lf: code('huge_return', "(x) => 'E'.repeat(2e7)"), mustFail: true },
+        // A returned value that never lets itself be read: the time budget must stop it.
+        { lf: code('hostile_return', "(x) => new Proxy({}, { get() { for (;;) {} }, getPrototypeOf() { for (;;) {} }, has() { for (;;) {} } })"), mustFail: true },
       ];
       const lfs = [...attacks.map((a) => a.lf), ...ORDINARY];
       await importAndRun(h, projectFile(`huge-error-${server}`, lfs), lfs);
@@ -623,6 +625,8 @@ function attackSuite(server: 'preview' | 'static'): void {
         expect.soft(view.votes[a.lf.name]?.errorLength ?? Infinity, `${a.lf.name}'s stored error`).toBeLessThan(10_000);
       }
       expect.soft(view.votes.huge_error?.errorHead).toMatch(/AAAA/);
+      // One unbroken 2 KB word must not stretch the page sideways (the list stays readable).
+      expect.soft(await page.evaluate(() => document.documentElement.scrollWidth), 'the page is wider than the window: an LF error does not wrap').toBeLessThanOrEqual(1280);
       // The page answers: another screen opens, and the LF list comes back.
       await page.getByRole('link', { name: 'Analysis', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: 'Analysis' }).waitFor({ timeout: 30_000 });
@@ -633,6 +637,7 @@ function attackSuite(server: 'preview' | 'static'): void {
       await page.waitForFunction(() => /Error on|rror/.test(document.querySelector('[data-testid="lf-preview"]')?.textContent ?? ''), null, { timeout: 60_000 });
       const previewText = (await page.getByTestId('lf-preview').textContent()) ?? '';
       await h.shot(`attacks-${server}-huge-preview`);
+      expect.soft(await page.evaluate(() => document.documentElement.scrollWidth), 'the page is wider than the window: the preview error does not wrap').toBeLessThanOrEqual(1280);
       expect(previewText.length, 'the preview shows a bounded message').toBeLessThan(10_000);
       expect(previewText).toMatch(/20,000,000/);
       noEgressSince(h, attacker, m);
