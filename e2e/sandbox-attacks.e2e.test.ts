@@ -731,6 +731,8 @@ browserSuite('issue 12: where the isolated frame cannot start (a static host tha
       expect(view.votes[lf.name]?.covered ?? 0, `${lf.name} must not have votes`).toBe(0);
     }
     expect(new Set(sentences).size, 'the same sentence for every code LF').toBe(1);
+    // The app says so where the user looks for the device's state, too.
+    expect.soft(await page.getByTestId('isolation-status').count(), 'the status bar says code LFs cannot run').toBe(1);
     for (const lf of templates) {
       expect(await statusOf(page, lf.name), `${lf.name} still runs`).toBe(coverageText(EXPECTED[lf.name]));
       expect(view.votes[lf.name]?.digest, `${lf.name}'s votes`).toBe(digestOf(EXPECTED[lf.name]));
