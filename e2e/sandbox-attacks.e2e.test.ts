@@ -1,5 +1,5 @@
 /**
- * Issue 12, tried as an attacker would: untrusted LF code — a project file someone else wrote,
+ * The LF sandbox, tried as an attacker would: untrusted LF code — a project file someone else wrote,
  * or a pasted snippet — must compute votes from rows and nothing else. Every attack is delivered
  * as a `.shoal.json` project file imported through the UI (shown on the review screen, accepted,
  * then run), some also through the LF editor's live preview, against the BUILT app served two
@@ -13,20 +13,23 @@
  * - the malicious LFs are marked failed with a message on screen;
  * - the ordinary LFs beside them show the same coverage and store the same votes as in a clean
  *   run of the same project without the attacker's LFs (and as computed here in Node);
- * - the app did not switch to "isolated processes unavailable" (README "Privacy and threat
- *   model": code LFs run only in the sandbox; nothing LF code says can move them out of it).
+ * - the status bar does not report isolation unavailable (`isolation-status`): whether code LFs
+ *   can run is the app's own finding, and nothing LF code says or does changes it (README
+ *   "Privacy and threat model").
  *
- * The attacks (numbered as in issue 12):
+ * The attacks, numbered as in the test names:
  * 1. forged "the isolated LF worker did not start" errors (reportError, self.reportError, throw,
  *    a forged `died` message), followed by hooks on IndexedDB's prototypes to seize the app's
  *    database handle, renaming every project, and sending rows out (`import()` built at run
  *    time, `fetch`);
  * 2. built-ins mutated by one LF (`RegExp.prototype.test = () => true` and friends) must not
  *    change what the other LFs compute, in the same run or a later one;
- * 3. a 20,000,000-character (and a 100,000,000-character) error message: bounded on screen and
- *    in IndexedDB, the page keeps answering;
- * 4. capability probes: every route to the network, storage, fonts, file systems, nested
- *    workers and the worker's global object is closed;
+ * 3. a 20,000,000-character (and a 100,000,000-character) error message, and thrown or returned
+ *    values that fight being read: bounded on screen and in IndexedDB, with the full length
+ *    stated, and the page keeps answering;
+ * 4. capability probes: every route to the network, storage, fonts, file systems, timers, nested
+ *    workers and the worker's global object (Function constructors, caller, indirect eval,
+ *    dynamic import however spelled) is closed;
  * and, on a static host whose page cannot start the isolated frame, code LFs do not run at all
  * (not in the page's workers either) while template LFs still do.
  */
@@ -364,7 +367,7 @@ const FORGERIES: Record<string, string> = {
 };
 
 /**
- * Two LFs (as in the issue) forging the error one way, then running the payload. They forge
+ * Two LFs forging the error one way, then running the payload. They forge
  * only where they find themselves in the isolated worker (its origin is opaque, `'null'`), and
  * run the payload quietly wherever else they land — a real attacker's LF, which needs the
  * fallback to happen once and then to work on the page's workers. Where `location` does not
@@ -463,7 +466,7 @@ function attackSuite(server: 'preview' | 'static'): void {
   const label = server === 'preview' ? 'vite preview with headers' : 'a static host without headers';
   /** Test names carry the host, so the failure screenshots of the two suites do not overwrite each other. */
   const it = (name: string, fn: () => Promise<void> | void) => vitestIt(`${name} [${server}]`, fn);
-  browserSuite(`issue 12 attacks on ${label}`, () => {
+  browserSuite(`LF sandbox attacks on ${label}`, () => {
     const h = new Harness({ server });
     const attacker = new AttackerServer();
     h.screenshotOnFailure();
@@ -503,7 +506,7 @@ function attackSuite(server: 'preview' | 'static'): void {
       await h.shot(`attacks-${server}-${tag}`);
       noEgressSince(h, attacker, m);
       // Nothing LF code did may flip the app into running code LFs outside the sandbox.
-      expect.soft(await page.getByTestId('isolation-status').count(), 'the app switched to "isolated processes unavailable"').toBe(0);
+      expect.soft(await page.getByTestId('isolation-status').count(), 'the app reports isolation unavailable').toBe(0);
       const after = await stored(page);
       untouched(before, after);
       const view = projectView(after, newProject(before, after));
@@ -538,7 +541,7 @@ function attackSuite(server: 'preview' | 'static'): void {
         await freshPage(h);
         const m = mark(h, attacker);
         const before = await stored(h.page);
-        // Only the forgers, as in the issue: every LF of a chunk then "crashes" its worker.
+        // Only the forgers: every LF of a chunk then "crashes" its worker, which gave up on the whole run before.
         const attacks = forgeryLfs(variant, 'run', attacker.origin);
         await importAndRun(h, projectFile(`forge-run-${variant.replace(/\W+/g, '-')}-${server}`, attacks.map((a) => a.lf)), attacks.map((a) => a.lf));
         await verdict(m, before, attacks, `forge-run-${variant}`);
@@ -547,7 +550,7 @@ function attackSuite(server: 'preview' | 'static'): void {
         await importAndRun(h, projectFile(`after-forge-run-${variant.replace(/\W+/g, '-')}-${server}`, ORDINARY), ORDINARY);
         await ordinaryAsClean(projectView(await stored(h.page), newProject(middle, await stored(h.page))), 'in a later run');
         noEgressSince(h, attacker, m);
-        expect(await h.page.getByTestId('isolation-status').count(), 'the app switched to "isolated processes unavailable"').toBe(0);
+        expect(await h.page.getByTestId('isolation-status').count(), 'the app reports isolation unavailable').toBe(0);
         untouched(before, await stored(h.page));
       });
 
@@ -581,7 +584,7 @@ function attackSuite(server: 'preview' | 'static'): void {
           expect(text, `the preview of the ${variant} forgery (${when}) must show an error`).toMatch(/error/i);
           expect(text).not.toMatch(/Coverage 100/);
           noEgressSince(h, attacker, m);
-          expect(await page.getByTestId('isolation-status').count(), `the ${variant} forgery (${when}) in the preview switched the app to "isolated processes unavailable"`).toBe(0);
+          expect(await page.getByTestId('isolation-status').count(), `the ${variant} forgery (${when}) in the preview made the app report isolation unavailable`).toBe(0);
         }
       }
       // The preview stores nothing: every project is as it was, and there is no new one.
@@ -613,7 +616,7 @@ function attackSuite(server: 'preview' | 'static'): void {
       const before = await stored(page);
       const attacks: Attack[] = [
         { lf: code('huge_error', "(x) => { throw new Error('A'.repeat(2e7)); }"), mustFail: true, message: /20,000,000/ },
-        // The size that crashed the tab (issue 12).
+        // Large enough to crash the tab when it was stored and rendered whole.
         { lf: code('huger_error', "(x) => { throw new Error('B'.repeat(1e8)); }"), mustFail: true, message: /100,000,000/ },
         // Not an Error: a plain object whose message is huge.
         { lf: code('huge_plain_throw', "(x) => { throw { message: 'D'.repeat(2e7) }; }"), mustFail: true, message: /20,000,000/ },
@@ -675,7 +678,7 @@ function attackSuite(server: 'preview' | 'static'): void {
 attackSuite('preview');
 attackSuite('static');
 
-browserSuite('issue 12: where the isolated frame cannot start (a static host that breaks its script), code LFs do not run anywhere', () => {
+browserSuite('LF sandbox: where the isolated frame cannot start (a static host that breaks its script), code LFs do not run anywhere', () => {
   // No headers (page workers would have no CSP at all), and the frame script's hash taken out of
   // the meta CSP: the sandboxed frame's one inline script is refused, so it never reports ready.
   const h = new Harness({ server: 'static' });
