@@ -601,6 +601,12 @@ function attackSuite(server: 'preview' | 'static'): void {
       const lfs = [...MUTATORS.map((a) => a.lf), ...ORDINARY];
       await importAndRun(h, projectFile(`mutate-${server}`, lfs), lfs);
       await verdict(m, before, MUTATORS, 'mutate');
+      // The same through the live preview (a pasted snippet): it runs in the same pool.
+      for (const a of MUTATORS.filter((x) => x.mustFail)) {
+        await writeCodeLf(h.page, `preview_${a.lf.name}`, (a.lf as Extract<LfDef, { kind: 'code' }>).source);
+        await h.page.waitForFunction(() => /rror|Coverage/.test(document.querySelector('[data-testid="lf-preview"]')?.textContent ?? ''), null, { timeout: 60_000 });
+        expect.soft((await h.page.getByTestId('lf-preview').textContent()) ?? '', `the preview of ${a.lf.name} must show its error`).toMatch(REFUSED);
+      }
       // Workers are reused (pool.ts): a later run in this page must still compute clean votes.
       const middle = await stored(h.page);
       await importAndRun(h, projectFile(`after-mutate-${server}`, ORDINARY), ORDINARY);
@@ -672,6 +678,17 @@ function attackSuite(server: 'preview' | 'static'): void {
       }
       expect(open, 'probes that reached a capability (not marked failed)').toEqual([]);
       await verdict(m, before, attacks, 'probes');
+      // A few of them pasted into the editor: the live preview refuses them the same way.
+      for (const name of ['probe_global_proto', 'probe_fontface', 'probe_fetch_ctor', 'probe_import_function']) {
+        const a = attacks.find((x) => x.lf.name === name)!;
+        await writeCodeLf(h.page, `preview_${name}`, (a.lf as Extract<LfDef, { kind: 'code' }>).source);
+        await h.page.waitForFunction(() => /rror|Coverage|may not contain/.test(document.querySelector('[data-testid="lf-preview"]')?.textContent ?? ''), null, { timeout: 60_000 });
+        await h.page.waitForTimeout(1000);
+        const text = (await h.page.getByTestId('lf-preview').textContent()) ?? '';
+        expect.soft(text, `the preview of ${name}`).toMatch(REFUSED);
+        expect.soft(text, `the preview of ${name}`).not.toMatch(/Coverage 100/);
+      }
+      noEgressSince(h, attacker, m);
     });
   });
 }
