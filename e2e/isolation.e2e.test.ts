@@ -120,13 +120,13 @@ browserSuite('where isolated LF workers cannot start, code LFs run nowhere, temp
     // Would vote on every row if it ran anywhere.
     await writeCodeLf(page, 'says_free', "(x) => 'spam'");
     await page.getByTestId('isolation-status').waitFor({ timeout: 60_000 });
-    await page.getByTestId('lf-preview').getByText(/Code LFs cannot run in this browser/).waitFor({ timeout: 30_000 });
+    await page.getByTestId('lf-preview').getByText(/Code LFs cannot run here/).waitFor({ timeout: 30_000 });
     await page.getByTestId('lf-save').click();
     const error = lfRow(page, 'says_free').getByTestId('lf-error');
     await error.waitFor({ timeout: 60_000 });
-    expect(await error.textContent()).toMatch(/Code LFs cannot run in this browser: their isolated sandbox did not start .*Template LFs still run/);
+    expect(await error.textContent()).toMatch(/Code LFs cannot run here: their isolated sandbox did not start .*, so they run nowhere; template LFs still run/);
     expect(await lfRow(page, 'says_free').getByText(/% coverage/).count()).toBe(0);
-    expect(await page.getByTestId('isolation-status').textContent()).toMatch(/Code LFs cannot run in this browser/);
+    expect(await page.getByTestId('isolation-status').textContent()).toMatch(/Code LFs cannot run here/);
     // The demo's template LFs ran in the page's workers as before.
     expect(await lfRow(page, 'money_words').getByText(/% coverage/).count()).toBe(1);
     // The probe's frame is gone: nothing isolated is left running.

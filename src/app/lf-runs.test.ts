@@ -11,7 +11,7 @@ import { ShoalError } from '../core/types.ts';
 import { NOT_STARTED_REASON } from '../workers/host-liveness.ts';
 import { createLfWorkerApi } from '../workers/lf-worker-api.ts';
 import { createInlineLfPool, type ChunkSource, type LfPool } from '../workers/pool.ts';
-import { LfRuns, type LfPools } from './lf-runs.ts';
+import { LfRuns, PROBE_RETRY_MS, type LfPools } from './lf-runs.ts';
 
 const classes = ['ham', 'spam'];
 const keyword: LfDef = { id: 'k', name: 'free', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false };
@@ -20,7 +20,7 @@ const rows: Row[] = ['free stuff', 'hi', 'hello there', 'free', 'ok'].map((text)
 const source: ChunkSource = { rowCount: rows.length, chunkCount: 1, read: () => ({ start: 0, rows: rows.map((r) => ({ ...r })) }) };
 
 /** Pools that record which LF ids each was asked to run or preview. */
-function pools(probe: string | null, isolatedFails?: string) {
+function pools(probe: string | null | (() => string | null), isolatedFails?: string) {
   const sent = { page: [] as string[][], isolated: [] as string[][], probes: 0 };
   const record = (name: 'page' | 'isolated', pool: LfPool): LfPool => ({
     ...pool,
@@ -36,7 +36,7 @@ function pools(probe: string | null, isolatedFails?: string) {
   });
   const page = record('page', createInlineLfPool(() => createLfWorkerApi()));
   const isolated = record('isolated', createInlineLfPool(() => createLfWorkerApi({ sandbox: hardenedSandbox })));
-  const p: LfPools = { page: async () => page, isolated: async () => isolated, probe: async () => (sent.probes++, probe) };
+  const p: LfPools = { page: async () => page, isolated: async () => isolated, probe: async () => (sent.probes++, typeof probe === 'function' ? probe() : probe) };
   return { p, sent };
 }
 
@@ -52,7 +52,7 @@ describe('LfRuns', () => {
   });
 
   it('where isolated workers cannot start, code LFs get the sentence and are sent to no pool; templates run', async () => {
-    const why = 'Code LFs cannot run in this browser: their isolated sandbox did not start (x).';
+    const why = 'Code LFs cannot run here: their isolated sandbox did not start (x), so they run nowhere; template LFs still run.';
     const { p, sent } = pools(why);
     const runs = new LfRuns(p);
     const running: number[][] = [];
@@ -79,6 +79,28 @@ describe('LfRuns', () => {
     expect(sent.page).toEqual([]);
     expect(sent.isolated).toEqual([['k', 'c'], ['c']]);
     expect(runs.unavailable).toBeNull();
+  });
+
+  it('a failed probe stands for a while, then is asked again (a slow start is not forever); a success stands', async () => {
+    let answer: string | null = 'did not start';
+    const { p, sent } = pools(() => answer);
+    let t = 0;
+    const runs = new LfRuns(p, () => t);
+    expect(await runs.isolationProblem()).toBe('did not start');
+    t = PROBE_RETRY_MS - 1;
+    answer = null;
+    expect(await runs.isolationProblem()).toBe('did not start');
+    expect(sent.probes).toBe(1);
+    t = PROBE_RETRY_MS + 1;
+    expect(await runs.isolationProblem()).toBeNull();
+    expect(sent.probes).toBe(2);
+    t = 100 * PROBE_RETRY_MS;
+    answer = 'would not be asked';
+    expect(await runs.isolationProblem()).toBeNull();
+    expect(sent.probes).toBe(2);
+    const out = await runs.run([code], classes, source);
+    expect(out.refused.size).toBe(0);
+    expect(sent.isolated).toEqual([['c']]);
   });
 
   it('previews a code LF on the isolated pool only, a template on the page pool', async () => {

@@ -39,16 +39,30 @@ export interface LfRunOutcome {
   readonly refused: ReadonlyMap<string, string>;
 }
 
+/** After a failed probe, how long its answer stands before the next run asks again (a start slowed by a busy machine is not forever). */
+export const PROBE_RETRY_MS = 5 * 60_000;
+
 export class LfRuns {
   private check: Promise<string | null> | null = null;
+  private checkedAt = 0;
   /** Why code LFs cannot run in this browser, once known; null while they can (or before asked). */
   unavailable: string | null = null;
 
-  constructor(private readonly pools: LfPools) {}
+  constructor(
+    private readonly pools: LfPools,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
 
-  /** The probe's answer, asked once. */
+  /**
+   * The probe's answer: a success holds for the session; a failure for `PROBE_RETRY_MS`, then the
+   * probe is asked again. Either way no LF code is involved in asking.
+   */
   async isolationProblem(): Promise<string | null> {
-    this.check ??= this.pools.probe();
+    if (this.check && this.unavailable && this.now() - this.checkedAt > PROBE_RETRY_MS) this.check = null;
+    if (!this.check) {
+      this.checkedAt = this.now();
+      this.check = this.pools.probe();
+    }
     this.unavailable = await this.check;
     return this.unavailable;
   }

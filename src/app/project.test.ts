@@ -117,7 +117,10 @@ describe('project plumbing', () => {
     expect(lfErrorText({ row: -1, message: 'ran too long', count: 0 })).toBe('ran too long');
     // Text from LF code is bounded before it is stored or shown, and says how long it was.
     const huge = lfErrorText({ row: 0, message: 'A'.repeat(20_000_000), count: 2 });
-    expect(huge.length).toBeLessThan(2200);
+    expect(huge.length).toBeLessThan(2300);
+    // A message the runtime already bounded (cut, length stated, "threw " before it) is not cut again.
+    const bounded = `threw ${'A'.repeat(2000)}… (20,000,000 characters in all)`;
+    expect(lfErrorText({ row: 0, message: bounded, count: 1 })).toBe(`row 1: ${bounded}`);
     expect(huge).toMatch(/^row 1: A+… \(20,000,000 characters in all\) \(2 rows in all\)$/);
     // An error stored by an older version, unbounded, is bounded when it is read back.
     expect(runStateOf({ sourceHash: 'h', versionId: 'v', votes: new Int8Array(1), error: 'B'.repeat(5_000_000), computedAt: 0 }, 'h').error!.length).toBeLessThan(2300);

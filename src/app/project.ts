@@ -145,14 +145,18 @@ export function toJsonl(rows: readonly Record<string, unknown>[]): string {
   return s;
 }
 
-/** Most characters of an LF's error text that are stored and shown (its message part is cut to `MAX_LF_TEXT`). */
+/**
+ * Most characters of an LF's error text that are stored and shown. The runtime already cut the
+ * message to `MAX_LF_TEXT` and stated its length; the margin keeps that statement (and "threw ")
+ * whole, so only text that reached here unbounded is cut again.
+ */
 const MAX_ERROR_TEXT = MAX_LF_TEXT + 200;
 
 /** "row 12: message (and 3 more rows)" from the pool's per-LF error info, bounded in length. */
 export function lfErrorText(e: { row: number; message: string; count: number }): string {
   const where = e.row >= 0 ? `row ${e.row + 1}: ` : '';
   const more = e.count > 1 ? ` (${e.count.toLocaleString('en-US')} rows in all)` : '';
-  return `${where}${clipText(e.message)}${more}`;
+  return `${where}${clipText(e.message, MAX_ERROR_TEXT)}${more}`;
 }
 
 /** Votes computed but not stored: they count in this tab, a reload shows the LFs "not run". */

@@ -57,7 +57,7 @@ export async function probeIsolation(): Promise<string | null> {
 }
 
 function unavailable(reason: string): string {
-  return `Code LFs cannot run in this browser: their isolated sandbox did not start (${clipText(reason, 200)}). Template LFs still run. Open Shoal in a current Chrome, Edge or Firefox to run code LFs.`;
+  return `Code LFs cannot run here: their isolated sandbox did not start (${clipText(reason, 120)}), so they run nowhere; template LFs still run. Open Shoal's own build in a current Chrome, Edge or Firefox (a browser without isolated frames, or a host that alters Shoal's security policy, stops it).`;
 }
 
 function spawnIsolatedWorker(startMs?: number): WorkerHandle {
