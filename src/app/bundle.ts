@@ -15,6 +15,9 @@
  * `{ targets, maxEpochs }`); a bundle without them imports with the defaults.
  */
 import { type ModelChoices, type ProjectBundle, checkBundleFits, sparseGold, writeBundle } from '../core/formats/bundle.ts';
+
+// What the project-file screens read a file with (the UI reaches core through the app layer).
+export { codeLfsOf, readBundle, type ProjectBundle } from '../core/formats/bundle.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
 import type { BundleModels } from '../core/formats/bundle-models.ts';

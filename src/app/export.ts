@@ -9,7 +9,8 @@
  * `exportLabels` sends it typed arrays only, reports its progress and cancels by terminating it.
  */
 import * as Comlink from 'comlink';
-import { LABEL_SOURCES, lfSetVersion, type ExportProvenance, type RowFilter } from '../core/formats/export.ts';
+import { LABEL_SOURCES, labelMatrixJson, lfSetVersion, npyInt8, type ExportProvenance, type RowFilter } from '../core/formats/export.ts';
+import { LabelMatrix } from '../core/matrix.ts';
 import { ShoalError } from '../core/types.ts';
 import type { LabelsExportProgress, LabelsExportRequest, LabelsExportResult, LabelsFormat } from '../workers/export-run.ts';
 import type { ExportWorkerApi } from '../workers/export.worker.ts';
@@ -178,4 +179,14 @@ export function exportLabels(
         },
       );
   });
+}
+
+/** The label matrix of the train split or of every row, as a file: JSON (with LF names, classes and row ids) or `.npy` (int8, -1 = abstain). */
+export function labelMatrixFile(s: typeof Session, split: 'train' | 'all', kind: 'json' | 'npy'): { data: string | Uint8Array; rows: number; lfs: number } | null {
+  const v = s.votes;
+  const ds = s.dataset;
+  if (!v || !ds) return null;
+  const L = split === 'train' ? v.train : new LabelMatrix(ds.rows.length, Math.max(2, s.classes.length), v.full.slice());
+  const ids = split === 'train' ? Array.from(s.splitIndex.train) : Array.from({ length: ds.rows.length }, (_, i) => i);
+  return { data: kind === 'json' ? labelMatrixJson(L, v.lfNames, s.classes, ids) : npyInt8(L), rows: L.n, lfs: L.m };
 }

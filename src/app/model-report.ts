@@ -16,6 +16,10 @@ import type { LabelMatrix } from '../core/matrix.ts';
 import { accuracy, confusionMatrix, coverage, f1Binary, f1Macro, predictLabels, type Confusion } from '../core/metrics.ts';
 import { ABSTAIN } from '../core/types.ts';
 
+// What the model screens show of the label models (the UI reaches core through the app layer).
+export { LABEL_MODEL_NAMES, type LabelModelName } from '../core/labelmodel/index.ts';
+export { explainSelection } from '../core/labelmodel/auto.ts';
+
 export interface SplitScores {
   accuracy: number;
   f1: number;
