@@ -5,20 +5,25 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { summarize } from './test-summary.mjs';
 
 const out = resolve(process.env.SHOAL_TEST_OUT ?? '.ci/out');
 mkdirSync(out, { recursive: true });
 const bin = (name) => resolve('node_modules/.bin', name);
-let failedSteps = 0;
+/** Steps that failed in a way the test counts do not show (see test-summary.mjs). */
+const failedSteps = [];
 
-function step(label, cmd, args) {
+function run(label, cmd, args) {
   console.error(`\n▶ ${label}`);
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
-  if (r.status !== 0) {
-    failedSteps++;
-    console.error(`✗ ${label} exited with ${r.status}`);
-  }
-  return r.status === 0;
+  if (r.status !== 0) console.error(`✗ ${label} exited with ${r.status}`);
+  return r.status;
+}
+
+function step(label, cmd, args) {
+  const status = run(label, cmd, args);
+  if (status !== 0) failedSteps.push(`${label} (exit ${status})`);
+  return status === 0;
 }
 
 const reports = [];
@@ -27,9 +32,16 @@ function vitest(label, config, file) {
   rmSync(json, { force: true });
   const args = ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${json}`];
   if (config) args.push('-c', config);
-  step(label, bin('vitest'), args);
-  if (existsSync(json)) reports.push(json);
-  else { failedSteps++; console.error(`✗ ${label}: no report written`); }
+  const status = run(label, bin('vitest'), args);
+  if (!existsSync(json)) {
+    failedSteps.push(`${label} (no report written)`);
+    return;
+  }
+  reports.push(json);
+  const r = JSON.parse(readFileSync(json, 'utf8'));
+  // Failing tests are counted as tests; a non-zero exit without one (a file that does not load,
+  // an unhandled error between tests) is a failed step.
+  if (status !== 0 && r.numFailedTests === 0) failedSteps.push(`${label} (exit ${status}, no failed test)`);
 }
 
 step('type check (svelte-check + tsc)', 'npm', ['run', '--silent', 'check']);
@@ -39,14 +51,6 @@ if (step('production build', bin('vite'), ['build', '--logLevel', 'warn'])) {
   vitest('browser tests (Chromium)', 'vitest.e2e.config.ts', 'e2e.json');
 }
 
-let passed = 0, failed = 0, skipped = 0;
-for (const file of reports) {
-  const r = JSON.parse(readFileSync(file, 'utf8'));
-  passed += r.numPassedTests;
-  failed += r.numFailedTests;
-  skipped += r.numPendingTests + (r.numTodoTests ?? 0);
-}
-// A step that failed without a failing test (type errors, a broken build) still fails the run.
-failed += failedSteps;
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed ? 1 : 0);
+const { lines, exitCode } = summarize(reports.map((file) => JSON.parse(readFileSync(file, 'utf8'))), failedSteps);
+for (const line of lines) console.log(line);
+process.exit(exitCode);
