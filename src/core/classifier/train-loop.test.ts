@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Csr } from './featurize.ts';
-import { devLogLoss, EpochKeeper, trainConfig } from './train-loop.ts';
+import { devLogLoss, EpochKeeper, trainConfig, Yielder } from './train-loop.ts';
 import type { TrainOptions } from './train.ts';
 
 /**
@@ -72,5 +72,35 @@ describe('EpochKeeper: which epoch is kept', () => {
     const s = run(keeper({ patience: 2 }), [[0.95, 0.5, false], [0.9, 0.45, true], [0.85, 0.4, true], [0.8, 0.35, true]]);
     expect(s.kept).toBe(4);
     expect(s.stops).toEqual([false, false, false, false]);
+  });
+});
+
+describe('Yielder', () => {
+  it('gives the event loop a turn once more than 50 ms passed since the last one, and only then', async () => {
+    let clock = 0;
+    const y = new Yielder(undefined, () => clock);
+    // A timer queued before each tick runs before the tick returns only if the tick yielded.
+    const yieldedAt: number[] = [];
+    for (let i = 1; i <= 12; i++) {
+      clock += 20;
+      let ran = false;
+      setTimeout(() => (ran = true), 0);
+      await y.tick();
+      if (ran) yieldedAt.push(clock);
+      else await new Promise<void>((r) => setTimeout(r, 0)); // drain the timer before the next tick
+    }
+    // 20 ms per tick: 60 > 50 yields (clock reset there), then every third tick.
+    expect(yieldedAt).toEqual([60, 120, 180, 240]);
+  });
+
+  it('throws at a tick once the signal is aborted, yielding or not', async () => {
+    const ac = new AbortController();
+    let clock = 0;
+    const y = new Yielder(ac.signal, () => clock);
+    await y.tick();
+    ac.abort();
+    await expect(y.tick()).rejects.toThrow(/abort/i);
+    clock = 1000;
+    await expect(y.tick()).rejects.toThrow(/abort/i);
   });
 });

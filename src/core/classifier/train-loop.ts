@@ -195,13 +195,19 @@ const YIELD_EVERY_MS = 50;
  * throws if the signal was aborted.
  */
 export class Yielder {
-  private last = performance.now();
-  constructor(private readonly signal?: AbortSignal) {}
+  private last: number;
+  /** `now` is the clock; a test passes its own to count yields without depending on speed. */
+  constructor(
+    private readonly signal?: AbortSignal,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.last = now();
+  }
 
   async tick(): Promise<void> {
-    if (performance.now() - this.last > YIELD_EVERY_MS) {
+    if (this.now() - this.last > YIELD_EVERY_MS) {
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      this.last = performance.now();
+      this.last = this.now();
     }
     this.signal?.throwIfAborted();
   }

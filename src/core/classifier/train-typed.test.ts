@@ -397,16 +397,34 @@ describe('typed engine behaviour', () => {
   });
 
   it('yields to the event loop while training, so a timer (a cancel message) gets through', async () => {
+    // A timer set after the first epoch can only run if training gives the event loop a turn.
+    // Without yields all 5,000 epochs would run first (seconds) and the abort
+    // would come too late; with them it lands at the next yield and training stops right there.
     const p = problem(9, 3000);
-    let fired = 0;
-    const timer = setInterval(() => fired++, 1);
-    const t0 = performance.now();
-    await trainLinear(p.X, p.targets, p.k, { engine: 'typed', maxEpochs: 400, seed: 0 });
-    clearInterval(timer);
-    const ms = performance.now() - t0;
-    // Only meaningful if training outlasted a few yield periods (50 ms each).
-    expect(ms).toBeGreaterThan(150);
-    expect(fired).toBeGreaterThanOrEqual(Math.floor(ms / 50) - 1);
+    const maxEpochs = 5_000;
+    const ac = new AbortController();
+    let epochs = 0;
+    let epochsWhenTimerRan = -1;
+    const run = trainLinear(p.X, p.targets, p.k, {
+      engine: 'typed',
+      maxEpochs,
+      seed: 0,
+      signal: ac.signal,
+      onProgress: (e) => {
+        epochs = e.epoch;
+        if (e.epoch === 1) {
+          setTimeout(() => {
+            epochsWhenTimerRan = epochs;
+            ac.abort();
+          }, 0);
+        }
+      },
+    });
+    await expect(run).rejects.toThrow(/abort/i);
+    expect(epochsWhenTimerRan).toBeGreaterThanOrEqual(1);
+    expect(epochsWhenTimerRan).toBeLessThan(maxEpochs);
+    // No epoch finished after the timer ran: the yield that let it run checked the signal.
+    expect(epochs).toBe(epochsWhenTimerRan);
   });
 
   it("'auto' picks the typed engine for momentum and tfjs for Adam; typed refuses Adam", () => {
