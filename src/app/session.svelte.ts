@@ -47,6 +47,7 @@ import { renameProject as storeProjectName } from './projects.ts';
 import { lfHash } from '../core/lf/hash.ts';
 import { clipText } from '../core/lf/sandbox.ts';
 import { browserLfPools, LfRuns } from './lf-runs.ts';
+import { hiddenFields, lfReadableFields, withoutFields } from '../core/lf/gold.ts';
 import type { LfDef, LfPreview } from '../core/lf/index.ts';
 import type { LabelMatrix } from '../core/matrix.ts';
 import { ShoalError } from '../core/types.ts';
@@ -66,6 +67,8 @@ export interface Dataset {
   textField: string;
   /** The column the gold labels came from, if any. */
   labelField: string | null;
+  /** The user opted in at import to let LFs read the gold column (then it is among `fields`). */
+  lfsReadGold: boolean;
   classes: string[];
   rows: readonly Record<string, unknown>[];
   /** Split code per row (index into train/dev/test). */
@@ -308,12 +311,15 @@ class Session {
       storage.getSetting<About>('about', id),
       storage.listLfs(id),
     ]);
+    // Versions imported before the gold column was kept out of the rows still store it there:
+    // no page-side reader (preview, browse, annotation card) gets it either.
+    const hidden = hiddenFields(version);
     const rows = await jobs.run(`Opening ${project.name}`, async (signal, report) => {
       const out: Record<string, unknown>[] = [];
       const step = version.rowsPerChunk * 20;
       for (let start = 0; start < version.rowCount; start += step) {
         if (signal.aborted) throw new ShoalError('opening the project was cancelled');
-        for (const r of await storage.readRows(version.id, start, start + step)) out.push(r);
+        for (const r of await storage.readRows(version.id, start, start + step)) out.push(hidden.length ? withoutFields(r, hidden) : r);
         report(Math.min(1, (start + step) / version.rowCount), `Opening ${project.name}: ${Math.min(version.rowCount, start + step).toLocaleString('en-US')} rows`);
       }
       return out;
@@ -321,7 +327,8 @@ class Session {
     const splitCol = split ?? new Uint8Array(version.rowCount);
     const goldCol = gold ?? new Int8Array(version.rowCount).fill(-1);
     const index = splitIndexOf(splitCol);
-    const fields = version.textFields.every((f) => version.fields.includes(f)) ? version.fields.filter((f) => f !== 'id' || version.idField !== 'id') : ['text', ...version.fields];
+    const readable = lfReadableFields(version);
+    const fields = version.textFields.every((f) => version.fields.includes(f)) ? readable.filter((f) => f !== 'id' || version.idField !== 'id') : ['text', ...readable];
     this.version = version;
     this.project = project;
     this.projectId = id;
@@ -339,6 +346,7 @@ class Session {
       fields: fields.length ? fields : ['text'],
       textField: 'text',
       labelField: version.labelField ?? null,
+      lfsReadGold: version.lfsReadGold === true,
       classes: version.classes.slice(),
       rows,
       split: splitCol,

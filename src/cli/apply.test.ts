@@ -96,6 +96,36 @@ describe('shoal apply', () => {
     expect(readFileSync(join(again, 'train.json'), 'utf8')).toBe(first);
   }, 20_000);
 
+  it('never passes the --label-field to an LF: the row object has no gold field', async () => {
+    // One LF copies the answer, one votes on whether the row has a label key at all.
+    const cheat = file(
+      'cheat.mjs',
+      `export const classes = ['ham', 'spam'];
+export default [
+  { name: 'copies_label', apply: (x) => (x.label === 'spam' || x.label === 'ham' ? x.label : null) },
+  { name: 'has_label_key', apply: (x) => ('label' in x ? 'spam' : 'ham') },
+  { name: 'keys', apply: (x) => (Object.keys(x).join() === 'text' ? 'ham' : 'spam') },
+];`,
+    );
+    const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const out = join(dir, 'cheat');
+      await run(['--lfs', cheat, '--data', csv, '--label-field', 'label', '--workers', '1', '--out', out]);
+      const rows = Object.values(readOut(out));
+      expect(rows).toHaveLength(6);
+      for (const r of rows) expect(r.weak_labels).toEqual([-1, 0, 0]);
+      // Gold is still read from the field for the WRENCH labels.
+      expect(rows.filter((r) => r.label >= 0)).toHaveLength(5);
+      // Without --label-field the field is just data, and the LFs see it.
+      const open = join(dir, 'cheat-open');
+      await run(['--lfs', cheat, '--data', csv, '--workers', '1', '--out', open]);
+      const seen = readOut(open);
+      expect(seen['0'].weak_labels).toEqual([1, 1, 1]);
+    } finally {
+      quiet.mockRestore();
+    }
+  }, 20_000);
+
   it('reports bad input as one ShoalError', async () => {
     const out = join(dir, 'bad');
     await expect(readRows(file('bad.jsonl', '{"text": "a"}\n{oops\n'))).rejects.toThrow(/^bad\.jsonl, row 2: /);

@@ -9,7 +9,7 @@
  *   export const classes = ['ham', 'spam'];
  *   export default [{ name: 'mentions_free', apply: (x) => /\bfree\b/i.test(x.text) ? 'spam' : null }];
  *
- * `apply(x, helpers)` gets the row's fields (and the code-LF helpers: words, tokens, lower,
+ * `apply(x, helpers)` gets the row's fields but the `--label-field` one (and the code-LF helpers: words, tokens, lower,
  * people, places, organizations, sentiment) and returns a class name, a class index, or
  * null/undefined/-1 to abstain. Functions cannot be sent to a worker, so each worker imports
  * the module by path. An LF that throws, returns a non-class, loops past its time budget or
@@ -30,6 +30,7 @@ import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { writeWrenchSplit } from '../core/formats/wrench.ts';
 import { needsNlp, type Row } from '../core/lf/index.ts';
+import { withoutFields } from '../core/lf/gold.ts';
 import { LabelMatrix } from '../core/matrix.ts';
 import { deriveSeed, mulberry32, permutation } from '../core/rng.ts';
 import { ShoalError } from '../core/types.ts';
@@ -188,10 +189,12 @@ export async function run(args: string[]): Promise<ApplySummary> {
   }
   const rows = await readRows(dataPath, { encoding: flags.get('encoding'), skipBadRows: oneOf(flags, 'bad-rows', ['stop', 'skip'], 'stop') === 'skip' });
   const n = rows.length;
+  // The label field is the answer: the rows the LFs get never carry it (core/lf/gold.ts).
+  const hidden = labelField === undefined ? [] : [labelField];
   const source: ChunkSource = {
     rowCount: n,
     chunkCount: Math.ceil(n / chunkSize),
-    read: (c) => ({ start: c * chunkSize, rows: rows.slice(c * chunkSize, (c + 1) * chunkSize) }),
+    read: (c) => ({ start: c * chunkSize, rows: rows.slice(c * chunkSize, (c + 1) * chunkSize).map((r) => withoutFields(r, hidden)) }),
   };
 
   const pool = await createNodeLfPool({ size: workers, typescript: /\.[mc]?ts$/i.test(lfsPath) });

@@ -261,6 +261,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
           fields: meta.fields,
           idField: meta.idField,
           labelField: meta.labelField,
+          ...(meta.lfsReadGold ? { lfsReadGold: true } : {}),
           classes: meta.classes,
           splitCounts: meta.splitCounts,
           skippedRows: meta.skippedRows,

@@ -76,6 +76,11 @@ export interface DatasetVersionRecord {
   fields: string[];
   idField?: string;
   labelField?: string;
+  /**
+   * The user let LFs read the gold column (import opt-in). Absent: LFs never get it, also in
+   * versions imported before this existed, whose rows may still hold it (core/lf/gold.ts).
+   */
+  lfsReadGold?: boolean;
   classes: string[];
   splitCounts: Record<SplitName, number>;
   skippedRows: number;
@@ -197,6 +202,7 @@ export interface CommitMeta {
   fields: string[];
   idField?: string;
   labelField?: string;
+  lfsReadGold?: boolean;
   classes: string[];
   splitCounts: Record<SplitName, number>;
   skippedRows: number;

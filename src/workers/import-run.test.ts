@@ -40,13 +40,15 @@ describe('importIntoStorage', () => {
     expect(v.columns).toEqual([
       { name: 'text', kind: 'string' },
       { name: 'id', kind: 'string' },
-      { name: 'label', kind: 'string' },
       { name: 'score', kind: 'string' },
     ]);
+    // The gold column is stored as gold labels only: no row, and so no LF, carries it.
+    expect(v).toMatchObject({ labelField: 'label', fields: ['text', 'id', 'score'] });
+    expect(v.lfsReadGold).toBeUndefined();
     const rows = await s.readRows(sum.versionId, 1999, 2001);
     expect(rows).toEqual([
-      { text: 'message 1999, with comma', id: '1999', label: 'spam', score: '199.9' },
-      { text: 'message 2000, with comma', id: '2000', label: 'ham', score: '200' },
+      { text: 'message 1999, with comma', id: '1999', score: '199.9' },
+      { text: 'message 2000, with comma', id: '2000', score: '200' },
     ]);
     const gold = (await s.getColumn(sum.versionId, 'gold'))!;
     expect(gold[0]).toBe(0);
@@ -168,9 +170,15 @@ describe('importIntoStorage', () => {
     const j = await importIntoStorage(file('d.jsonl', jsonl), { projectId, classes: ['neg', 'pos'], split: { kind: 'fixed', split: 'test' } }, s);
     expect(j.ok && j.summary).toMatchObject({ rows: 2, labeled: 2, splitCounts: { train: 0, dev: 0, test: 2 } });
     expect(await s.readRows(j.ok ? j.summary.versionId : '', 0, 2)).toEqual([
-      { text: 'a', label: 1, extra: null },
-      { text: 'b', label: 0, extra: '{"k":1}' },
+      { text: 'a', extra: null },
+      { text: 'b', extra: '{"k":1}' },
     ]);
+    // Opting in keeps the gold column as a field, and the version says so.
+    const open = await importIntoStorage(file('o.jsonl', jsonl), { projectId, classes: ['neg', 'pos'], lfsReadGold: true, split: { kind: 'fixed', split: 'test' } }, s);
+    expect(open.ok).toBe(true);
+    if (!open.ok) return;
+    expect(await s.readRows(open.summary.versionId, 0, 1)).toEqual([{ text: 'a', label: 1, extra: null }]);
+    expect(await s.getVersion(open.summary.versionId)).toMatchObject({ labelField: 'label', lfsReadGold: true });
     // A field first seen after the first batch is kept too.
     const late = await importIntoStorage(file('late.jsonl', '{"text":"a"}\n{"text":"b","late":true}\n'), { projectId, labelField: null, batchSize: 1 }, s);
     expect(late.ok && (await s.readRows(late.summary.versionId, 0, 2))[1]).toEqual({ text: 'b', late: true });
@@ -185,7 +193,8 @@ describe('importIntoStorage', () => {
     expect(out.ok && out.summary.splitCounts).toEqual({ train: 30, dev: 0, test: 7 });
     const mixed = await importIntoStorage([file('train.csv', csv(3)), file('dev.jsonl', '{"id":"9","text":"j","label":"spam","score":1}\n')], { projectId }, s);
     expect(mixed.ok && mixed.summary.splitCounts).toEqual({ train: 3, dev: 1, test: 0 });
-    expect(mixed.ok && (await s.readRows(mixed.summary.versionId, 3, 4))).toEqual([{ text: 'j', id: '9', label: 'spam', score: 1 }]);
+    expect(mixed.ok && (await s.readRows(mixed.summary.versionId, 3, 4))).toEqual([{ text: 'j', id: '9', score: 1 }]);
+    expect(mixed.ok && Array.from((await s.getColumn(mixed.summary.versionId, 'gold'))!.slice(3))).toEqual([1]);
     expect(splitFromFileName('data/valid.json')).toBe('dev');
     expect(splitFromFileName('my_dev.csv')).toBe('dev');
     expect(splitFromFileName('stuff.csv')).toBeUndefined();

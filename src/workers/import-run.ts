@@ -202,9 +202,11 @@ export async function importIntoStorage(
       } else {
         if (fileSplit) plan.split = fileSplit;
         // JSONL rows may bring new fields later; with no explicit field list, keep them too.
-        if (opts.fields === undefined && batch.columns.length > plan.fields.length) {
+        // The gold column stays out unless LFs may read it (resolvePlan).
+        const hidden = plan.labelField !== undefined && !plan.lfsReadGold ? 1 : 0;
+        if (opts.fields === undefined && batch.columns.length > plan.fields.length + hidden) {
           const known = new Set(plan.fields);
-          for (const c of batch.columns) if (!known.has(c)) plan.fields.push(c);
+          for (const c of batch.columns) if (!known.has(c) && (hidden === 0 || c !== plan.labelField)) plan.fields.push(c);
         }
       }
       const kept: number[] = [];
@@ -362,6 +364,7 @@ export async function importIntoStorage(
       fields: ['text', ...plan.fields.filter((f) => f !== 'text')],
       idField: plan.idField,
       labelField: plan.labelField,
+      ...(plan.lfsReadGold ? { lfsReadGold: true } : {}),
       classes: cols.classes,
       splitCounts: cols.splitCounts,
       skippedRows: skipped,

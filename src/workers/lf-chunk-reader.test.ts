@@ -16,7 +16,7 @@ describe('LF workers reading chunks from IndexedDB', () => {
     const texts = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? `free gift ${i}` : `hello ${i}`));
     for (let c = 0; c < 3; c++) await st.putRowChunk(pend.versionId, c, texts.slice(c * 1000, c * 1000 + 1000).map((text, i) => ({ text, note: `n${c * 1000 + i}` })));
     const version = await st.commitImport(pend.versionId, {
-      rowCount: n, chunkCount: 3, columns: [{ name: 'text', kind: 'string' }], textFields: ['text'], fields: ['text'], classes: ['ham', 'spam'],
+      rowCount: n, chunkCount: 3, columns: [{ name: 'text', kind: 'string' }], textFields: ['text'], fields: ['text', 'note'], classes: ['ham', 'spam'],
       splitCounts: { train: n, dev: 0, test: 0 }, skippedRows: 0, notes: [], gold: new Int8Array(n).fill(-1), split: new Uint8Array(n),
     });
     expect(version.rowsPerChunk).toBe(1000);
@@ -31,6 +31,40 @@ describe('LF workers reading chunks from IndexedDB', () => {
     expect(Array.from(both.lfs[0].votes)).toEqual(Array.from(res.lfs[0].votes));
     expect(Array.from(both.lfs[1].votes).flatMap((v, i) => (v >= 0 ? [[i, v]] : []))).toEqual([[2001, 0]]);
     await expect(pool.applyLfs([def], ['ham', 'spam'], storedChunkSource({ ...version, id: 'nope' }, name))).rejects.toThrow(/missing/);
+    st.close();
+  });
+
+  it('never hands an LF the gold column, whatever it asks for, unless the user opted in', async () => {
+    const name = `lf-reader-gold-${Math.random()}`;
+    const st = await openDexieStorage({ name, watchTabs: false });
+    const p = await st.createProject('P');
+    // Rows as a version imported before gold was kept out of them: the gold column is stored
+    // in every row, and some rows carry it under a different key order (stored as objects).
+    const pend = await st.beginImport({ projectId: p.id, name: 'd', source: { fileNames: ['d.csv'], format: 'csv', bytes: 1 } });
+    const rows = Array.from({ length: 60 }, (_, i) => (i % 2 ? { text: `t${i}`, party: i % 3 ? 'R' : 'D', year: 2000 + i } : { party: i % 3 ? 'R' : 'D', text: `t${i}`, year: 2000 + i }));
+    await st.putRowChunk(pend.versionId, 0, rows);
+    const meta = {
+      rowCount: rows.length, chunkCount: 1, columns: [{ name: 'text', kind: 'string' as const }], textFields: ['text'], fields: ['text', 'party', 'year'], labelField: 'party', classes: ['D', 'R'],
+      splitCounts: { train: rows.length, dev: 0, test: 0 }, skippedRows: 0, notes: [], gold: Int8Array.from(rows, (r) => (r.party === 'R' ? 1 : 0)), split: new Uint8Array(rows.length),
+    };
+    const hidden = await st.commitImport(pend.versionId, meta);
+    const pool = createInlineLfPool(() => createLfWorkerApi(), 2);
+    // A code LF that copies the answer, and one that reports which keys it was given.
+    const copy: LfDef = { id: 'copy', name: 'copy', enabled: true, kind: 'code', source: `(x) => x.party ?? null` };
+    const keys: LfDef = { id: 'keys', name: 'keys', enabled: true, kind: 'code', source: `(x) => (Object.keys(x).sort().join() === 'text,year' ? 'D' : 'R')` };
+    // A template LF pointed at the gold column (e.g. made before the column was hidden).
+    const tpl: LfDef = { id: 'tpl', name: 'tpl', enabled: true, kind: 'keyword', label: 'R', field: 'party', keywords: ['R'], mode: 'any', match: 'word', caseSensitive: true };
+    const res = await pool.applyLfs([copy, keys, tpl], ['D', 'R'], storedChunkSource(hidden, name));
+    expect(Array.from(res.lfs[0].votes).every((v) => v === -1)).toBe(true);
+    expect(Array.from(res.lfs[1].votes).every((v) => v === 0)).toBe(true);
+    expect(Array.from(res.lfs[2].votes).every((v) => v === -1)).toBe(true);
+    // With the opt-in the same LFs read it.
+    const pend2 = await st.beginImport({ projectId: p.id, name: 'd2', source: { fileNames: ['d.csv'], format: 'csv', bytes: 1 } });
+    await st.putRowChunk(pend2.versionId, 0, rows);
+    const open = await st.commitImport(pend2.versionId, { ...meta, lfsReadGold: true });
+    const res2 = await pool.applyLfs([copy, tpl], ['D', 'R'], storedChunkSource(open, name));
+    expect(Array.from(res2.lfs[0].votes)).toEqual(Array.from(meta.gold));
+    expect(Array.from(res2.lfs[1].votes)).toEqual(Array.from(meta.gold, (g) => (g === 1 ? 1 : -1)));
     st.close();
   });
 });

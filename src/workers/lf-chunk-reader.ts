@@ -7,6 +7,7 @@
  * chunk source with `storedChunkSource`). The worker opens the database without the page's
  * housekeeping (no tab watching, no cleanup of dead imports: that is the page's job).
  */
+import { allowedFields, lfReadableFields, restrictChunk, type FieldPolicy } from '../core/lf/gold.ts';
 import { DB_NAME, DexieStorage, declareSchema } from '../storage/dexie.ts';
 import { registerChunkReader } from './lf-worker-api.ts';
 import type { ChunkSource } from './pool.ts';
@@ -18,11 +19,20 @@ export interface StoredChunkParams {
   readonly dbName?: string;
   readonly versionId: string;
   readonly rowsPerChunk: number;
+  /**
+   * The only fields a chunk may carry, whatever the LFs ask for (a code LF asks for all): the
+   * dataset's fields less the gold column (core/lf/gold.ts). Absent: every stored field.
+   */
+  readonly fields?: readonly string[];
 }
 
 /** The chunk source of a committed dataset version, read by the workers themselves. */
-export function storedChunkSource(version: { readonly id: string; readonly rowCount: number; readonly chunkCount: number; readonly rowsPerChunk: number }, dbName?: string): ChunkSource {
-  const params: StoredChunkParams = { dbName, versionId: version.id, rowsPerChunk: version.rowsPerChunk };
+export function storedChunkSource(
+  version: { readonly id: string; readonly rowCount: number; readonly chunkCount: number; readonly rowsPerChunk: number } & Partial<FieldPolicy>,
+  dbName?: string,
+): ChunkSource {
+  const fields = version.fields ? lfReadableFields({ fields: version.fields, labelField: version.labelField, lfsReadGold: version.lfsReadGold }) : undefined;
+  const params: StoredChunkParams = { dbName, versionId: version.id, rowsPerChunk: version.rowsPerChunk, ...(fields ? { fields } : {}) };
   return { rowCount: version.rowCount, chunkCount: version.chunkCount, remote: { kind: STORED_CHUNKS, params } };
 }
 
@@ -38,8 +48,10 @@ registerChunkReader(STORED_CHUNKS, (raw) => {
   const storage = open.storage;
   return async (index, fields) => {
     // Column-wise and only the fields the LFs read: no row objects cloned out of IndexedDB.
-    const chunk = await (await storage).getChunkColumns(p.versionId, index, fields);
+    const allowed = p.fields;
+    const chunk = await (await storage).getChunkColumns(p.versionId, index, allowed ? allowedFields(fields, allowed) : fields);
     if (!chunk) throw new Error(`row chunk ${index} of dataset version ${p.versionId} is missing (was the dataset deleted?)`);
-    return chunk;
+    // Rows stored as objects come back whole when their keys differ: cut those too.
+    return allowed ? restrictChunk(chunk, allowed) : chunk;
   };
 });

@@ -11,9 +11,9 @@ function plan(columns: string[], options = {}): ResolvedPlan {
 }
 
 describe('resolvePlan', () => {
-  it('defaults: text → x.text, label → gold, every column readable, 80/10/10 split', () => {
+  it('defaults: text → x.text, label → gold, every other column readable, 80/10/10 split', () => {
     const p = plan(['id', 'text', 'label']);
-    expect(p).toMatchObject({ textFields: ['text'], fields: ['id', 'text', 'label'], labelField: 'label', split: { kind: 'random', fractions: [0.8, 0.1, 0.1] } });
+    expect(p).toMatchObject({ textFields: ['text'], fields: ['id', 'text'], labelField: 'label', lfsReadGold: false, split: { kind: 'random', fractions: [0.8, 0.1, 0.1] } });
     expect(plan(['body', 'x']).textFields).toEqual(['body']);
     expect(plan(['text'], { labelField: null }).labelField).toBeUndefined();
   });
@@ -24,6 +24,31 @@ describe('resolvePlan', () => {
     expect(resolvePlan(['text'], { split: { kind: 'column', field: 'fold' } }, 'f.csv')).toMatchObject({ code: 'missing-column' });
     expect(resolvePlan(['text'], { labelField: 'y' }, 'f.csv')).toMatchObject({ code: 'missing-column' });
     expect(resolvePlan(['text'], { classes: ['only'] }, 'f.csv')).toMatchObject({ code: 'unsupported' });
+  });
+});
+
+describe('the gold column stays out of the rows LFs read', () => {
+  it('is dropped from the fields, also when named among them, unless the user opted in', () => {
+    expect(plan(['text', 'speaker', 'party'], { labelField: 'party' }).fields).toEqual(['text', 'speaker']);
+    expect(plan(['text', 'speaker', 'party'], { labelField: 'party', fields: ['speaker', 'party'] }).fields).toEqual(['speaker']);
+    const optIn = plan(['text', 'speaker', 'party'], { labelField: 'party', fields: ['speaker', 'party'], lfsReadGold: true });
+    expect(optIn).toMatchObject({ fields: ['speaker', 'party'], lfsReadGold: true });
+    // Without a gold column there is nothing to opt into.
+    expect(plan(['text', 'party'], { labelField: null, lfsReadGold: true })).toMatchObject({ fields: ['text', 'party'], lfsReadGold: false });
+  });
+
+  it('refuses the gold column as text, unless the user opted in', () => {
+    const p = resolvePlan(['speech', 'party'], { textFields: ['speech', 'party'], labelField: 'party' }, 'f.csv');
+    expect(p).toMatchObject({ code: 'unsupported', reason: expect.stringContaining('gold label column "party" as text') });
+    expect(isIssue(resolvePlan(['speech', 'party'], { textFields: ['speech', 'party'], labelField: 'party', lfsReadGold: true }, 'f.csv'))).toBe(false);
+  });
+
+  it('stores rows without the gold value, and the gold as labels', () => {
+    const s = new RowShaper(plan(['text', 'speaker', 'party'], { labelField: 'party', classes: ['D', 'R'] }), 'f.csv');
+    expect(s.shape({ text: 'taxes', speaker: 'A', party: 'R' }, 1)).toEqual({ ok: true, row: { text: 'taxes', speaker: 'A' } });
+    expect(Array.from(s.finish().gold)).toEqual([1]);
+    const open = new RowShaper(plan(['text', 'party'], { labelField: 'party', classes: ['D', 'R'], lfsReadGold: true }), 'f.csv');
+    expect(open.shape({ text: 'taxes', party: 'R' }, 1)).toEqual({ ok: true, row: { text: 'taxes', party: 'R' } });
   });
 });
 

@@ -51,6 +51,11 @@ export interface ImportOptions {
   labelVariants?: 'merge' | 'keep';
   /** Gold label column; default `label` if present; null for none. */
   labelField?: string | null;
+  /**
+   * Keep the gold column as a field LFs may read (an explicit opt-in). Default false: it is
+   * stored only as the gold labels, never in the rows LFs see (core/lf/gold.ts says why).
+   */
+  lfsReadGold?: boolean;
   /** Class names in index order; inferred from the labels in order of appearance if omitted. */
   classes?: string[];
   split?: SplitSpec;
@@ -68,6 +73,8 @@ export interface ResolvedPlan {
   duplicateIds?: 'error' | 'drop' | 'keep';
   labelVariants?: 'merge' | 'keep';
   labelField?: string;
+  /** The gold column is among `fields` (the user opted in). */
+  lfsReadGold: boolean;
   classes?: string[];
   split: SplitSpec;
 }
@@ -83,7 +90,7 @@ export function resolvePlan(columns: readonly string[], options: ImportOptions, 
   const textFields = options.textFields?.length ? options.textFields : has.has('text') ? ['text'] : columns.slice(0, 1);
   if (textFields.length === 0) return { file, code: 'empty', reason: 'has no columns' };
   for (const f of textFields) if (!has.has(f)) return missing('a text field', f);
-  const fields = options.fields ?? columns.slice();
+  const fields = (options.fields ?? columns).slice();
   for (const f of fields) if (!has.has(f)) return missing('a field', f);
   if (options.idField !== undefined && !has.has(options.idField)) return missing('the id field', options.idField);
   let labelField: string | undefined;
@@ -91,6 +98,15 @@ export function resolvePlan(columns: readonly string[], options: ImportOptions, 
   else if (options.labelField !== null) {
     if (!has.has(options.labelField)) return missing('the gold label', options.labelField);
     labelField = options.labelField;
+  }
+  const lfsReadGold = labelField !== undefined && options.lfsReadGold === true;
+  if (labelField !== undefined && !lfsReadGold) {
+    // x.text made of the answer would leak it just the same.
+    if (textFields.includes(labelField)) {
+      return { file, code: 'unsupported', reason: `uses the gold label column "${labelField}" as text: LFs would read the answer; choose other text fields (or let LFs read the gold column)` };
+    }
+    const i = fields.indexOf(labelField);
+    if (i >= 0) fields.splice(i, 1);
   }
   const split = options.split ?? DEFAULT_SPLIT;
   if (split.kind === 'column' && !has.has(split.field)) return missing('the split column', split.field);
@@ -111,6 +127,7 @@ export function resolvePlan(columns: readonly string[], options: ImportOptions, 
     ...(options.duplicateIds ? { duplicateIds: options.duplicateIds } : {}),
     ...(options.labelVariants ? { labelVariants: options.labelVariants } : {}),
     labelField,
+    lfsReadGold,
     classes: options.classes?.slice(),
     split,
   };
