@@ -107,7 +107,7 @@ browserSuite('the loop: label model, annotation, classifier, ONNX, exports, proj
     await page.keyboard.press('u');
     await waitCount(total - 1);
     await page.waitForFunction((r) => document.querySelector('[data-testid="annotate-card"]')?.getAttribute('data-row') === r, seen[9]);
-    expect((await page.getByTestId('annotate-current').textContent())!.trim()).toBe('unlabeled');
+    expect((await page.getByTestId('annotate-current').textContent())!.trim()).toBe('—');
     // Skip moves on without labeling; ArrowLeft comes back.
     await page.keyboard.press('s');
     await page.waitForFunction((r) => document.querySelector('[data-testid="annotate-card"]')?.getAttribute('data-row') !== r, seen[9]);
