@@ -27,18 +27,24 @@ describe('watchHost', () => {
   });
 
   it('declares the host dead when pings stop being answered (a crashed process sends nothing)', async () => {
+    // The watcher's own clock, moved by hand: silence is judged on it, not on how fast this
+    // machine happens to run.
+    let clock = 0;
     let alive = true;
     const f = frame({ answer: () => alive });
-    const live = watchHost(f.page, { silenceMs: 60, intervalMs: 10, startMs: 1000 });
+    const live = watchHost(f.page, { silenceMs: 60, intervalMs: 10, startMs: 1000, now: () => clock });
+    let dead: string | null = null;
+    void live.died.then((r) => (dead = r));
     f.frameSide.postMessage({ type: 'connected' });
     await live.ready;
-    await sleep(100);
-    const t0 = Date.now();
+    await sleep(50);
     alive = false;
+    await sleep(50); // unanswered pings pile up, sent at clock 0
+    clock = 60; // exactly silenceMs of silence: not yet
+    await sleep(50);
+    expect(dead).toBeNull();
+    clock = 61;
     expect(await live.died).toBe(OUT_OF_MEMORY_REASON);
-    const waited = Date.now() - t0;
-    expect(waited).toBeGreaterThanOrEqual(50);
-    expect(waited).toBeLessThan(1000);
     f.close();
   });
 
@@ -89,12 +95,11 @@ describe('watchHost and a stalled page', () => {
 describe('watchHost and a closing port', () => {
   it('reports the host gone at once when its end of the control port closes', async () => {
     const f = frame({ answer: () => true });
-    const live = watchHost(f.page, { silenceMs: 10_000, intervalMs: 10, startMs: 10_000 });
+    // A stopped clock: no silence can ever be long enough, so only the close can end it.
+    const live = watchHost(f.page, { silenceMs: 10_000, intervalMs: 10, startMs: 10_000, now: () => 0 });
     f.frameSide.postMessage({ type: 'connected' });
     await live.ready;
-    const t0 = Date.now();
     f.frameSide.close();
     expect(await live.died).toBe(OUT_OF_MEMORY_REASON);
-    expect(Date.now() - t0).toBeLessThan(1000);
   });
 });
