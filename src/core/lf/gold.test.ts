@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { packRows, unpackRows, isColumnChunk } from './columns.ts';
-import { allowedFields, goldRecord, hiddenFields, lfReadableFields, looksLikeItReadsTheAnswer, restrictChunk, withoutFields } from './gold.ts';
+import { allowedFields, goldRecord, hiddenFields, lfReadableFields, looksLikeItReadsTheAnswer, restrictChunk, templateReadsHiddenGold, withoutFields } from './gold.ts';
 import type { RowChunk } from './types.ts';
 
 describe('the gold column is not a field LFs may read', () => {
@@ -67,5 +67,16 @@ describe('"does this LF read the answer?"', () => {
     const votes = Int8Array.from([1, 0, 1, 1, -1, 0]);
     expect(goldRecord(votes, [1, 3, 5], [0, -1, 1])).toEqual({ correct: 1, incorrect: 1, labeled: 2 });
     expect(goldRecord(votes, [4], [1])).toEqual({ correct: 0, incorrect: 0, labeled: 1 });
+  });
+});
+
+describe('a template LF pointed at the hidden gold column', () => {
+  it('is named, so the LF list can say why it abstains everywhere', () => {
+    const onGold = { id: 'a', name: 'a', enabled: true, kind: 'keyword', label: 'R', field: 'party', keywords: ['R'], mode: 'any', match: 'word', caseSensitive: true } as const;
+    expect(templateReadsHiddenGold(onGold, { labelField: 'party' })).toBe('party');
+    expect(templateReadsHiddenGold(onGold, { labelField: 'party', lfsReadGold: true })).toBeNull();
+    expect(templateReadsHiddenGold({ ...onGold, field: 'text' }, { labelField: 'party' })).toBeNull();
+    expect(templateReadsHiddenGold({ ...onGold, field: undefined }, { labelField: 'party' })).toBeNull();
+    expect(templateReadsHiddenGold({ id: 'c', name: 'c', enabled: true, kind: 'code', source: '(x) => x.party' }, { labelField: 'party' })).toBeNull();
   });
 });

@@ -11,7 +11,7 @@
  * `looksLikeItReadsTheAnswer`.
  */
 import type { ColumnChunk } from './columns.ts';
-import type { Row, RowChunk } from './types.ts';
+import type { LfDef, Row, RowChunk } from './types.ts';
 
 /** What a dataset version says about its columns. */
 export interface FieldPolicy {
@@ -66,6 +66,15 @@ export function restrictChunk(chunk: ColumnChunk | RowChunk, allowed: readonly s
 /** `requested` fields (null: every field) narrowed to `allowed`. */
 export function allowedFields(requested: readonly string[] | null, allowed: readonly string[]): string[] {
   return requested === null ? allowed.slice() : requested.filter((f) => allowed.includes(f));
+}
+
+/**
+ * The hidden gold field a template LF is pointed at, if any (one made before the column was kept
+ * from LFs, or brought by a project file): it gets nothing there and abstains on every row.
+ */
+export function templateReadsHiddenGold(def: LfDef, p: Pick<FieldPolicy, 'labelField' | 'lfsReadGold'>): string | null {
+  if (def.kind === 'code' || def.field === undefined) return null;
+  return hiddenFields({ fields: [def.field], ...p }).includes(def.field) ? def.field : null;
 }
 
 /** Dev accuracy at or above this, at high coverage, raises the question. */
