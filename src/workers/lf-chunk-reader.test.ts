@@ -58,6 +58,15 @@ describe('LF workers reading chunks from IndexedDB', () => {
     expect(Array.from(res.lfs[0].votes).every((v) => v === -1)).toBe(true);
     expect(Array.from(res.lfs[1].votes).every((v) => v === 0)).toBe(true);
     expect(Array.from(res.lfs[2].votes).every((v) => v === -1)).toBe(true);
+    // Params that lost their field list on the way (they pass through the LF worker to the
+    // chunk server) change nothing: the version record says what LFs may read.
+    const src = storedChunkSource(hidden, name);
+    const remote = src.remote as { kind: string; params: { fields?: string[] } };
+    const { fields: _dropped, ...bare } = remote.params;
+    expect(_dropped).toEqual(['text', 'year']);
+    const forged = await pool.applyLfs([copy, keys], ['D', 'R'], { ...src, remote: { kind: remote.kind, params: bare } });
+    expect(Array.from(forged.lfs[0].votes).every((v) => v === -1)).toBe(true);
+    expect(Array.from(forged.lfs[1].votes).every((v) => v === 0)).toBe(true);
     // With the opt-in the same LFs read it.
     const pend2 = await st.beginImport({ projectId: p.id, name: 'd2', source: { fileNames: ['d.csv'], format: 'csv', bytes: 1 } });
     await st.putRowChunk(pend2.versionId, 0, rows);

@@ -46,12 +46,21 @@ registerChunkReader(STORED_CHUNKS, (raw) => {
     open = { name, storage: db.open().then(() => new DexieStorage(db, { watchTabs: false })) };
   }
   const storage = open.storage;
+  // The version record itself says what LFs may read: params reach an isolated LF worker's
+  // chunk server through that worker, so a narrowing there is honoured but never trusted alone.
+  const allowed = storage
+    .then((s) => s.getVersion(p.versionId))
+    .then((v) => {
+      if (!v) return p.fields ?? null;
+      const readable = lfReadableFields(v);
+      return p.fields ? readable.filter((f) => p.fields!.includes(f)) : readable;
+    });
   return async (index, fields) => {
+    const only = await allowed;
     // Column-wise and only the fields the LFs read: no row objects cloned out of IndexedDB.
-    const allowed = p.fields;
-    const chunk = await (await storage).getChunkColumns(p.versionId, index, allowed ? allowedFields(fields, allowed) : fields);
+    const chunk = await (await storage).getChunkColumns(p.versionId, index, only ? allowedFields(fields, only) : fields);
     if (!chunk) throw new Error(`row chunk ${index} of dataset version ${p.versionId} is missing (was the dataset deleted?)`);
     // Rows stored as objects come back whole when their keys differ: cut those too.
-    return allowed ? restrictChunk(chunk, allowed) : chunk;
+    return only ? restrictChunk(chunk, only) : chunk;
   };
 });
