@@ -57,10 +57,11 @@ registerChunkReader(STORED_CHUNKS, (raw) => {
     });
   return async (index, fields) => {
     const only = await allowed;
+    const want = only ? allowedFields(fields, only) : fields;
     // Column-wise and only the fields the LFs read: no row objects cloned out of IndexedDB.
-    const chunk = await (await storage).getChunkColumns(p.versionId, index, only ? allowedFields(fields, only) : fields);
+    const chunk = await (await storage).getChunkColumns(p.versionId, index, want);
     if (!chunk) throw new Error(`row chunk ${index} of dataset version ${p.versionId} is missing (was the dataset deleted?)`);
     // Rows stored as objects come back whole when their keys differ: cut those too.
-    return only ? restrictChunk(chunk, only) : chunk;
+    return only && want ? restrictChunk(chunk, want) : chunk;
   };
 });
