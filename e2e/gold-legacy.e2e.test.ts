@@ -21,8 +21,14 @@ browserSuite('a dataset stored with its gold in the rows (before the rule)', () 
 
   it('keeps the stored gold value from LFs, the preview and the annotation card', async () => {
     const page = h.page;
+    // The dev server may re-bundle dependencies it finds on the first visit and reload the
+    // page then: let that settle before writing, so the write is not cut off by a reload.
     await h.goto();
-    await page.getByTestId('load-demo').waitFor();
+    await page.getByTestId('load-demo').waitFor({ timeout: 60_000 });
+    await page.waitForLoadState('networkidle');
+    await page.reload();
+    await page.getByTestId('load-demo').waitFor({ timeout: 60_000 });
+    await page.waitForLoadState('networkidle');
     // A string, so vitest does not rewrite the page-side import() into its own loader.
     await page.evaluate(`(async () => {
       const { openDexieStorage } = await import('/src/storage/dexie.ts');
@@ -43,7 +49,7 @@ browserSuite('a dataset stored with its gold in the rows (before the rule)', () 
     })()`);
     await page.reload();
     // The only project reopens by itself ("Go to data"); otherwise it is opened by hand.
-    await page.locator('[data-project-name="legacy"]').getByRole('button', { name: /^(Open|Go to data)$/ }).click();
+    await page.locator('[data-project-name="legacy"]').getByRole('button', { name: /^(Open|Go to data)$/ }).click({ timeout: 60_000 });
     await page.getByTestId('dataset-ready').waitFor({ timeout: 60_000 });
     const headers = (await page.locator('table thead th').allTextContents()).map((t) => t.trim());
     expect(headers).toContain('speaker');
