@@ -61,6 +61,16 @@ export default [
     },
   },
   {
+    // Screens reach everything through the app layer; types may come from anywhere.
+    files: ['src/ui/**/*.svelte', 'src/ui/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/core/**', '**/storage/**', '**/workers/**', '**/cli/**', 'dexie', 'comlink'], message: 'the UI imports only the app layer (types excepted)', allowTypeImports: true }] },
+      ],
+    },
+  },
+  {
     // LF source becomes a function only through the sandbox (src/core/lf/sandbox.ts).
     files: ['src/**/*.ts', 'src/**/*.svelte'],
     ignores: ['src/**/*.test.ts'],

@@ -3,6 +3,9 @@
  * all-abstain / gold / text filters, as an index array (columnar; no per-row objects), so the
  * virtualized list renders only the rows in view.
  */
+
+// What the data browser highlights with (the UI reaches core through the app layer).
+export { lfSpans } from '../core/lf/spans.ts';
 export interface BrowseFilter {
   /** Split code (index into train/dev/test), or null for all. */
   split: number | null;

@@ -14,6 +14,11 @@ import type { ImportWorkerApi } from '../workers/import.worker.ts';
 import { openDexieStorage } from '../storage/dexie.ts';
 import { withImportLock } from '../storage/locks.ts';
 
+// What the import screen shows of a file (the UI reaches core through the app layer).
+export { issueMessage } from '../core/formats/types.ts';
+export { supportedEncodings } from '../core/formats/encoding.ts';
+export { labelVariantGroups } from '../core/formats/label-variants.ts';
+
 export type { ImportOutcome, ImportProgress, ImportRequest, Preview, TableProfile };
 
 export interface ImportJob {

@@ -13,6 +13,9 @@ import { LabelMatrix } from '../core/matrix.ts';
 import type { LfKind as StoredKind, LfRecord, ShoalStorage, VoteRecord } from '../storage/types.ts';
 import { newId } from '../storage/types.ts';
 
+// The LF table of the Analysis screen (the UI reaches core through the app layer).
+export { analyze, type LfStats } from '../core/analysis.ts';
+
 export type Split = 'train' | 'dev' | 'test';
 export const SPLIT_NAMES: readonly Split[] = ['train', 'dev', 'test'];
 
