@@ -24,9 +24,11 @@ class Pwa {
   offlineReady = $state(false);
   /**
    * Served by the dev server (`npm run dev`): vite-plugin-pwa registers no service worker there,
-   * so the app is never precached and offline use only comes with a build.
+   * so the app is never precached and offline use only comes with a build. `import.meta.hot`
+   * exists only on the dev server; `import.meta.env.DEV` is also true in a build made with
+   * NODE_ENV=test (a build started from a test run), which must still register its worker.
    */
-  readonly devServer = import.meta.env.DEV;
+  readonly devServer = import.meta.hot !== undefined;
   /** The service worker could not register (unsupported, file://, private mode…). */
   error = $state<string | null>(null);
   private updateSW: ((reload?: boolean) => Promise<void>) | null = null;
