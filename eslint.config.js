@@ -28,8 +28,14 @@ export default [
         'error',
         {
           patterns: [
-            forbid(['**/app/**', '**/ui/**', '**/workers/**', '**/storage/**', '**/cli/**'], 'core imports nothing above it (docs/conventions.md)'),
-            forbid([...SVELTE, 'dexie', 'comlink', 'node:*'], 'core is pure: no Svelte, Dexie, Comlink or Node APIs (it runs in the page, workers and Node alike)'),
+            forbid(
+              ['**/app/**', '**/ui/**', '**/workers/**', '**/storage/**', '**/cli/**'],
+              'core imports nothing above it (docs/conventions.md)',
+            ),
+            forbid(
+              [...SVELTE, 'dexie', 'comlink', 'node:*'],
+              'core is pure: no Svelte, Dexie, Comlink or Node APIs (it runs in the page, workers and Node alike)',
+            ),
           ],
         },
       ],
@@ -43,21 +49,34 @@ export default [
     files: ['src/workers/**/*.ts'],
     ignores: ['src/workers/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [forbid(['**/app/**', '**/ui/**', '**/cli/**', ...SVELTE], 'workers never import Svelte, the app or the UI')] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [forbid(['**/app/**', '**/ui/**', '**/cli/**', ...SVELTE], 'workers never import Svelte, the app or the UI')] },
+      ],
     },
   },
   {
     files: ['src/storage/**/*.ts'],
     ignores: ['src/storage/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [forbid(['**/app/**', '**/ui/**', '**/workers/**', '**/cli/**', ...SVELTE], 'storage knows no screen, service or worker')] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            forbid(['**/app/**', '**/ui/**', '**/workers/**', '**/cli/**', ...SVELTE], 'storage knows no screen, service or worker'),
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/app/**/*.ts'],
     ignores: ['src/app/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [forbid(['**/ui/**', '**/cli/**', '*.svelte'], 'the app layer does not import screens')] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [forbid(['**/ui/**', '**/cli/**', '*.svelte'], 'the app layer does not import screens')] },
+      ],
     },
   },
   {
@@ -66,7 +85,15 @@ export default [
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/core/**', '**/storage/**', '**/workers/**', '**/cli/**', 'dexie', 'comlink'], message: 'the UI imports only the app layer (types excepted)', allowTypeImports: true }] },
+        {
+          patterns: [
+            {
+              group: ['**/core/**', '**/storage/**', '**/workers/**', '**/cli/**', 'dexie', 'comlink'],
+              message: 'the UI imports only the app layer (types excepted)',
+              allowTypeImports: true,
+            },
+          ],
+        },
       ],
     },
   },
@@ -77,8 +104,14 @@ export default [
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "NewExpression[callee.name='Function']", message: 'compile LF code only through the LF sandbox (src/core/lf/sandbox.ts)' },
-        { selector: "CallExpression[callee.name='Function']", message: 'compile LF code only through the LF sandbox (src/core/lf/sandbox.ts)' },
+        {
+          selector: "NewExpression[callee.name='Function']",
+          message: 'compile LF code only through the LF sandbox (src/core/lf/sandbox.ts)',
+        },
+        {
+          selector: "CallExpression[callee.name='Function']",
+          message: 'compile LF code only through the LF sandbox (src/core/lf/sandbox.ts)',
+        },
         { selector: "CallExpression[callee.name='eval']", message: 'compile LF code only through the LF sandbox (src/core/lf/sandbox.ts)' },
       ],
     },

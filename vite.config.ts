@@ -16,7 +16,11 @@ function securityPlugin(): Plugin {
     name: 'shoal-security',
     transformIndexHtml: {
       order: 'pre',
-      handler: (html) => html.replace('<meta charset="UTF-8" />', `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}" />`),
+      handler: (html) =>
+        html.replace(
+          '<meta charset="UTF-8" />',
+          `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}" />`,
+        ),
     },
     generateBundle() {
       this.emitFile({ type: 'asset', fileName: '_headers', source: staticHostHeaders() });
@@ -70,6 +74,9 @@ export default defineConfig({
   worker: { format: 'es' },
   // Workers are not reached by the dev server's dependency scan from index.html: listing them
   // pre-bundles their deps (papaparse, hyparquet) at start instead of reloading the page later.
-  optimizeDeps: { exclude: ['onnxruntime-web'], entries: ['index.html', 'src/workers/import.worker.ts', 'src/workers/lf.worker.ts', 'src/workers/chunk-server.worker.ts'] },
+  optimizeDeps: {
+    exclude: ['onnxruntime-web'],
+    entries: ['index.html', 'src/workers/import.worker.ts', 'src/workers/lf.worker.ts', 'src/workers/chunk-server.worker.ts'],
+  },
   build: { target: 'es2022', chunkSizeWarningLimit: 8000 },
 });

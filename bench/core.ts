@@ -72,12 +72,54 @@ const WITH_AUTO = [...ALL, 'auto'];
 
 // The reference measurements: label-model shapes (k, m, N rows) and semeval. Medians of 3, ±30%.
 const SHAPES: Shape[] = [
-  { id: '1Mx10k2', n: 1_000_000, m: 10, k: 2, source: 'synth', models: WITH_AUTO, devN: 500, ref: { mvS: 5.3, fitS: 0.56, predictS: 0.36, rssGB: 0.85, accMv: 0.812, accLm: 0.837 } },
-  { id: '1Mx50k2', n: 1_000_000, m: 50, k: 2, source: 'synth', models: ALL, devN: 500, ref: { mvS: 12.7, fitS: 2.9, predictS: 1.7, rssGB: 2.8 } },
-  { id: '1Mx50k5', n: 1_000_000, m: 50, k: 5, source: 'synth', models: ALL, devN: 500, ref: { mvS: 13.4, fitS: 7.9, predictS: 9.3, rssGB: 5.2 } },
-  { id: '100kx50k5', n: 100_000, m: 50, k: 5, source: 'synth', models: WITH_AUTO, devN: 500, ref: { mvS: 1.3, fitS: 1.0, predictS: 0.8, rssGB: 1.0 } },
   {
-    id: '100kx200k6', n: 100_000, m: 200, k: 6, source: 'synth', models: WITH_AUTO, devN: 500,
+    id: '1Mx10k2',
+    n: 1_000_000,
+    m: 10,
+    k: 2,
+    source: 'synth',
+    models: WITH_AUTO,
+    devN: 500,
+    ref: { mvS: 5.3, fitS: 0.56, predictS: 0.36, rssGB: 0.85, accMv: 0.812, accLm: 0.837 },
+  },
+  {
+    id: '1Mx50k2',
+    n: 1_000_000,
+    m: 50,
+    k: 2,
+    source: 'synth',
+    models: ALL,
+    devN: 500,
+    ref: { mvS: 12.7, fitS: 2.9, predictS: 1.7, rssGB: 2.8 },
+  },
+  {
+    id: '1Mx50k5',
+    n: 1_000_000,
+    m: 50,
+    k: 5,
+    source: 'synth',
+    models: ALL,
+    devN: 500,
+    ref: { mvS: 13.4, fitS: 7.9, predictS: 9.3, rssGB: 5.2 },
+  },
+  {
+    id: '100kx50k5',
+    n: 100_000,
+    m: 50,
+    k: 5,
+    source: 'synth',
+    models: WITH_AUTO,
+    devN: 500,
+    ref: { mvS: 1.3, fitS: 1.0, predictS: 0.8, rssGB: 1.0 },
+  },
+  {
+    id: '100kx200k6',
+    n: 100_000,
+    m: 200,
+    k: 6,
+    source: 'synth',
+    models: WITH_AUTO,
+    devN: 500,
     // Not measured with Snorkel here. Snorkel's fit is 500 dense epochs on (m·k)² matrices: semeval
     // (d = 1476) takes 33 s, so d = 1200 takes ≈ 33·(1200/1476)² ≈ 22 s, plus forming the dense
     // n × d one-hot matrix (0.96 GB of float64) and O = LᵀL. Shown for orientation only.
@@ -308,7 +350,8 @@ function spawnChild(shape: string, model: string, seed: number): Promise<Result>
 
 const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
 const fmtMB = (mb: number | undefined) => (mb === undefined ? '–' : mb >= 1024 ? `${(mb / 1024).toFixed(2)} GB` : `${mb.toFixed(0)} MB`);
-const ratio = (ref: number | undefined, ours: number) => (ref === undefined || !(ours > 0) ? '–' : `${((ref * 1000) / ours).toFixed(ours > ref * 100 ? 1 : 0)}×`);
+const ratio = (ref: number | undefined, ours: number) =>
+  ref === undefined || !(ours > 0) ? '–' : `${((ref * 1000) / ours).toFixed(ours > ref * 100 ? 1 : 0)}×`;
 
 function refFor(model: string, ref: SnorkelRef): { time?: number; pred?: number; label: string } {
   if (model === 'mv') return { time: ref.mvS, label: 'MajorityLabelVoter' };
@@ -357,8 +400,13 @@ async function main(): Promise<void> {
   const started = performance.now();
   const checks: Check[] = [];
   const all: Result[] = [];
-  const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
-  console.log(`bench:core — node ${process.version}, seed ${seed}, load average ${load()}; every (shape, model) in a fresh process${repeat > 1 ? `, median of ${repeat}` : ''}; fit includes building the sparse row index; times are wall clock\n`);
+  const load = () =>
+    loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ');
+  console.log(
+    `bench:core — node ${process.version}, seed ${seed}, load average ${load()}; every (shape, model) in a fresh process${repeat > 1 ? `, median of ${repeat}` : ''}; fit includes building the sparse row index; times are wall clock\n`,
+  );
   for (const shape of shapes) {
     const models = ['index', ...shape.models.filter((m) => !onlyModels || onlyModels.includes(m))];
     const results: Result[] = [];
@@ -368,7 +416,9 @@ async function main(): Promise<void> {
       for (let rep = 0; rep < repeat; rep++) {
         const r = await spawnChild(shape.id, model, seed);
         runs.push(r);
-        process.stderr.write(`  ${shape.id} ${model}: ${r.ok ? `fit ${fmtMs(r.fitMs)}, predict ${fmtMs(r.predictMs)}` : `failed: ${r.error}`}\n`);
+        process.stderr.write(
+          `  ${shape.id} ${model}: ${r.ok ? `fit ${fmtMs(r.fitMs)}, predict ${fmtMs(r.predictMs)}` : `failed: ${r.error}`}\n`,
+        );
         if (!r.ok) break;
       }
       const ok = runs.filter((r) => r.ok).sort((a, b) => a.fitMs + a.predictMs - (b.fitMs + b.predictMs));
@@ -378,10 +428,17 @@ async function main(): Promise<void> {
     }
     const first = results.find((r) => r.ok);
     const ref = shape.ref;
-    console.log(`### ${shape.id}: n=${shape.n.toLocaleString('en')} m=${shape.m} k=${shape.k}` + (first ? ` — ${first.note}; nnz ${first.nnz.toLocaleString('en')}, coverage ${first.coverage.toFixed(3)}, generation ${fmtMs(first.genMs)} (not counted)` : ''));
+    console.log(
+      `### ${shape.id}: n=${shape.n.toLocaleString('en')} m=${shape.m} k=${shape.k}` +
+        (first
+          ? ` — ${first.note}; nnz ${first.nnz.toLocaleString('en')}, coverage ${first.coverage.toFixed(3)}, generation ${fmtMs(first.genMs)} (not counted)`
+          : ''),
+    );
     if (ref.estimated) console.log(`Snorkel reference: ${ref.estimated}`);
     console.log('');
-    console.log('| model | backend | accuracy | fit | predict | CPU fit+predict | Snorkel fit (×) | Snorkel predict (×) | peak RSS (process) | Δpeak RSS | JS Δ | Snorkel peak RSS |');
+    console.log(
+      '| model | backend | accuracy | fit | predict | CPU fit+predict | Snorkel fit (×) | Snorkel predict (×) | peak RSS (process) | Δpeak RSS | JS Δ | Snorkel peak RSS |',
+    );
     console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of results) {
       if (!r.ok) {
@@ -399,7 +456,10 @@ async function main(): Promise<void> {
       const accRef = r.model === 'mv' ? ref.accMv : r.model === 'metal' ? ref.accLm : undefined;
       // Snorkel's MajorityLabelVoter has no fit: its time is a predict; compare our fit + predict.
       const ours = r.model === 'mv' ? r.fitMs + r.predictMs : r.fitMs;
-      const fitRef = rf.time === undefined ? '–' : `${rf.time} s${ref.estimated ? ' (est.)' : ''} (${ratio(rf.time, ours)}${r.model === 'mv' ? ' vs fit+predict' : ''})`;
+      const fitRef =
+        rf.time === undefined
+          ? '–'
+          : `${rf.time} s${ref.estimated ? ' (est.)' : ''} (${ratio(rf.time, ours)}${r.model === 'mv' ? ' vs fit+predict' : ''})`;
       const predRef = rf.pred === undefined ? '–' : `${rf.pred} s (${ratio(rf.pred, r.predictMs)})`;
       const rssRef = r.model === 'metal' && ref.rssGB !== undefined ? `${ref.rssGB} GB${ref.estimated ? ' (est.)' : ''}` : '–';
       console.log(
@@ -414,7 +474,9 @@ async function main(): Promise<void> {
   console.log('|---|---|---|');
   for (const c of checks) console.log(`| ${c.what} | ${c.pass === undefined ? 'n/a' : c.pass ? 'yes' : '**no**'} | ${c.detail} |`);
   const failed = all.filter((r) => !r.ok);
-  console.log(`\n${checks.filter((c) => c.pass).length}/${checks.length} targets met; ${failed.length} run(s) failed; total ${fmtMs(performance.now() - started)}; load average at the end ${load()}`);
+  console.log(
+    `\n${checks.filter((c) => c.pass).length}/${checks.length} targets met; ${failed.length} run(s) failed; total ${fmtMs(performance.now() - started)}; load average at the end ${load()}`,
+  );
 }
 
 function addChecks(shape: Shape, results: Result[], checks: Check[]): void {
@@ -457,7 +519,11 @@ function addChecks(shape: Shape, results: Result[], checks: Check[]): void {
       });
     }
     if (mv) {
-      checks.push({ what: `metal on ${shape.id}: accuracy ≥ MV's`, pass: metal.accuracy >= mv.accuracy - 1e-9, detail: `${metal.accuracy.toFixed(4)} vs ${mv.accuracy.toFixed(4)}` });
+      checks.push({
+        what: `metal on ${shape.id}: accuracy ≥ MV's`,
+        pass: metal.accuracy >= mv.accuracy - 1e-9,
+        detail: `${metal.accuracy.toFixed(4)} vs ${mv.accuracy.toFixed(4)}`,
+      });
     }
   }
   if (shape.id === '1Mx10k2' && metal && mv) {

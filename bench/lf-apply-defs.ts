@@ -9,9 +9,37 @@ import type { LfDef } from '../src/core/lf/types.ts';
 
 export const BENCH_CLASSES = ['HAM', 'SPAM'] as const;
 
-const kwSub = (name: string, keywords: string[], label: string): LfDef => ({ id: name, name, enabled: true, kind: 'keyword', label, keywords, mode: 'any', match: 'substring', caseSensitive: false });
-const kwTok = (name: string, keywords: string[], label: string): LfDef => ({ id: name, name, enabled: true, kind: 'keyword', label, keywords, mode: 'any', match: 'token', caseSensitive: false });
-const re = (name: string, pattern: string, flags: string, label: string): LfDef => ({ id: name, name, enabled: true, kind: 'regex', label, pattern, flags });
+const kwSub = (name: string, keywords: string[], label: string): LfDef => ({
+  id: name,
+  name,
+  enabled: true,
+  kind: 'keyword',
+  label,
+  keywords,
+  mode: 'any',
+  match: 'substring',
+  caseSensitive: false,
+});
+const kwTok = (name: string, keywords: string[], label: string): LfDef => ({
+  id: name,
+  name,
+  enabled: true,
+  kind: 'keyword',
+  label,
+  keywords,
+  mode: 'any',
+  match: 'token',
+  caseSensitive: false,
+});
+const re = (name: string, pattern: string, flags: string, label: string): LfDef => ({
+  id: name,
+  name,
+  enabled: true,
+  kind: 'regex',
+  label,
+  pattern,
+  flags,
+});
 
 export const BENCH_LFS: LfDef[] = [
   kwSub('kw_subscribe', ['subscribe', 'sub4sub'], 'SPAM'),
@@ -64,7 +92,10 @@ export const BENCH_LFS: LfDef[] = [
 /** Fire counts per LF from the spec table, for N = 100,000 and 1,000,000. */
 export const SPEC_FIRES: Record<number, number[]> = {
   100000: [2714, 2049, 3830, 3071, 5382, 7810, 13448, 8534, 2754, 1382, 3186, 2000, 2241, 5742, 11966, 4924, 12302, 20207, 14588, 12682],
-  1000000: [26815, 20724, 37426, 30161, 55107, 78095, 133508, 84555, 27518, 14358, 31441, 20067, 22396, 57462, 120958, 50252, 122816, 201357, 144136, 127796],
+  1000000: [
+    26815, 20724, 37426, 30161, 55107, 78095, 133508, 84555, 27518, 14358, 31441, 20067, 22396, 57462, 120958, 50252, 122816, 201357,
+    144136, 127796,
+  ],
 };
 
 /** sha256 of L (int8, row-major N × 20) from the spec. */

@@ -9,12 +9,37 @@ import { BENCH_LFS } from './lf-apply-defs.ts';
 
 const VOCAB_SIZE = 5000;
 const KEYWORD_RANKS: Record<number, string> = {
-  14: 'check', 18: 'out', 25: 'love', 33: 'video', 45: 'song', 60: 'channel', 75: 'subscribe', 90: 'please', 110: 'thanks', 130: 'free', 150: 'music',
-  170: 'thank', 190: 'videos', 220: 'money', 260: 'beautiful', 300: 'guitar', 340: 'plz', 380: 'dance', 420: 'voice', 470: 'cash', 520: 'pls', 600: 'prize',
-  700: 'winner', 800: 'lyrics', 900: 'thx', 1200: 'sub4sub',
+  14: 'check',
+  18: 'out',
+  25: 'love',
+  33: 'video',
+  45: 'song',
+  60: 'channel',
+  75: 'subscribe',
+  90: 'please',
+  110: 'thanks',
+  130: 'free',
+  150: 'music',
+  170: 'thank',
+  190: 'videos',
+  220: 'money',
+  260: 'beautiful',
+  300: 'guitar',
+  340: 'plz',
+  380: 'dance',
+  420: 'voice',
+  470: 'cash',
+  520: 'pls',
+  600: 'prize',
+  700: 'winner',
+  800: 'lyrics',
+  900: 'thx',
+  1200: 'sub4sub',
 };
-const COMMON = ('the to and a i you is this of it in my for that on me so be with your just have but not are we like all can was do if at what they one from up ' +
-  'get will no now how its there an or he she about who when more go know people time good new really first make want see way').split(' ');
+const COMMON = (
+  'the to and a i you is this of it in my for that on me so be with your just have but not are we like all can was do if at what they one from up ' +
+  'get will no now how its there an or he she about who when more go know people time good new really first make want see way'
+).split(' ');
 const SUBSTRING_KWS = BENCH_LFS.flatMap((d) => (d.kind === 'keyword' && d.match === 'substring' ? d.keywords : []));
 
 function pick<T>(rng: Rng, xs: readonly T[], ps?: readonly number[]): T {
@@ -32,7 +57,8 @@ export function generateRows(n: number, seed: number): Row[] {
   for (const [r, w] of Object.entries(KEYWORD_RANKS)) vocab[Number(r)] = w;
   let c = 0;
   for (let r = 0; r < VOCAB_SIZE && c < COMMON.length; r++) if (!vocab[r]) taken.add((vocab[r] = COMMON[c++]));
-  const cons = 'bcdfghjklmnprstvwz', vows = 'aeiou';
+  const cons = 'bcdfghjklmnprstvwz',
+    vows = 'aeiou';
   for (let r = 0; r < VOCAB_SIZE; r++) {
     if (vocab[r]) continue;
     for (;;) {
@@ -50,7 +76,8 @@ export function generateRows(n: number, seed: number): Row[] {
   for (let r = 0; r < VOCAB_SIZE; r++) cdf[r] /= z;
   const zipf = () => {
     const u = rng();
-    let lo = 0, hi = VOCAB_SIZE - 1;
+    let lo = 0,
+      hi = VOCAB_SIZE - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (cdf[mid] > u) hi = mid;
@@ -77,13 +104,20 @@ export function generateRows(n: number, seed: number): Row[] {
     }
     if (rng() < 0.05) {
       const f = int(rng, 0, 3);
-      insert(f === 0 ? `http://www.${pseudo()}.com` : f === 1 ? `https://${pseudo()}.${pick(rng, TLDS)}/${pseudo()}` : `www.${pseudo()}.${pick(rng, TLDS)}`);
+      insert(
+        f === 0
+          ? `http://www.${pseudo()}.com`
+          : f === 1
+            ? `https://${pseudo()}.${pick(rng, TLDS)}/${pseudo()}`
+            : `www.${pseudo()}.${pick(rng, TLDS)}`,
+      );
     }
     if (rng() < 0.02) insert(`${pseudo()}${String(int(rng, 0, 1000)).slice(0, int(rng, 0, 4))}@${pseudo()}.${pick(rng, TLDS)}`);
     if (rng() < 0.05) toks.unshift(pick(rng, ['hi', 'hello', 'hey']) + (rng() < 0.5 ? ',' : ''));
     toks[0] = toks[0].slice(0, 1).toUpperCase() + toks[0].slice(1);
-    rows[i] = { text: toks.join(' ') + pick(rng, ['', '.', '!', '?', '!!', '!!!', '...', ' :)'], [0.3, 0.25, 0.15, 0.1, 0.08, 0.04, 0.05, 0.03]) };
+    rows[i] = {
+      text: toks.join(' ') + pick(rng, ['', '.', '!', '?', '!!', '!!!', '...', ' :)'], [0.3, 0.25, 0.15, 0.1, 0.08, 0.04, 0.05, 0.03]),
+    };
   }
   return rows;
 }
-

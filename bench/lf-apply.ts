@@ -89,14 +89,23 @@ const COI = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedde
 async function openBrowserBench(dataDir: string | undefined) {
   const root = mkdtempSync(join(tmpdir(), 'shoal-lf-bench-'));
   const page = fileURLToPath(new URL('./lf-apply-page.ts', import.meta.url));
-  writeFileSync(join(root, 'index.html'), '<!doctype html><meta charset="utf-8"><title>lf bench</title><script type="module" src="./main.ts"></script>\n');
+  writeFileSync(
+    join(root, 'index.html'),
+    '<!doctype html><meta charset="utf-8"><title>lf bench</title><script type="module" src="./main.ts"></script>\n',
+  );
   writeFileSync(join(root, 'main.ts'), `import ${JSON.stringify(page)};\n`);
   const { build, preview } = await import('vite');
   const outDir = join(root, 'dist');
   await build({ root, configFile: false, logLevel: 'warn', worker: { format: 'es' }, build: { outDir, emptyOutDir: true } });
   // The reference inputs are served beside the page (copied: they stay out of the repo).
   if (dataDir) for (const f of readdirSync(dataDir)) if (/^synth_text_\d+\.jsonl$/.test(f)) copyFileSync(join(dataDir, f), join(outDir, f));
-  const server = await preview({ root, configFile: false, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, headers: COI } });
+  const server = await preview({
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0, headers: COI },
+  });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('vite preview did not report a URL');
   const { chromium } = await import('playwright-core');
@@ -157,21 +166,37 @@ async function main(): Promise<void> {
     const row = (name: string, ms: number, cpuMs: number | null, check: string) => {
       const rps = n / (ms / 1000);
       const vs = (x: number | undefined) => (x ? `${(rps / x).toFixed(1)}×` : '–');
-      lines.push(`| ${fmt(n)} | ${name} | ${(ms / 1000).toFixed(2)} | ${fmt(rps)} | ${vs(py?.pandas)} | ${vs(py?.plain)} | ${cpuMs === null ? '–' : (cpuMs / 1000).toFixed(2)} | ${check} |`);
+      lines.push(
+        `| ${fmt(n)} | ${name} | ${(ms / 1000).toFixed(2)} | ${fmt(rps)} | ${vs(py?.pandas)} | ${vs(py?.plain)} | ${cpuMs === null ? '–' : (cpuMs / 1000).toFixed(2)} | ${check} |`,
+      );
       console.error(lines.at(-1));
     };
     // One worker thread: code LFs compile only in a hardened realm, which this process is not.
     const single = await timed(() => createNodeLfPool({ size: 1 }), src);
     row('Shoal, 1 Node worker thread (start-up included)', single.ms, single.cpuMs, verdict(summarize(single.res, n), n, ref !== null));
     const pooled = await timed(() => createNodeLfPool({ size: workers }), src);
-    row(`Shoal Node worker pool (${workers} threads, start-up included)`, pooled.ms, pooled.cpuMs, verdict(summarize(pooled.res, n), n, ref !== null));
+    row(
+      `Shoal Node worker pool (${workers} threads, start-up included)`,
+      pooled.ms,
+      pooled.cpuMs,
+      verdict(summarize(pooled.res, n), n, ref !== null),
+    );
     if (browser) {
       const b = await browser.run(n, seed, workers);
-      row(`Shoal Chromium worker pool (${workers} isolated LF workers, start-up included)`, b.ms, null, verdict(b, n, b.exact) + (b.crossOriginIsolated ? '' : ' (not isolated)'));
+      row(
+        `Shoal Chromium worker pool (${workers} isolated LF workers, start-up included)`,
+        b.ms,
+        null,
+        verdict(b, n, b.exact) + (b.crossOriginIsolated ? '' : ' (not isolated)'),
+      );
     }
     if (py) {
-      lines.push(`| ${fmt(n)} | snorkel PandasLFApplier (Python reference) | ${(n / py.pandas).toFixed(2)} | ${fmt(py.pandas)} | 1.0× | – | | |`);
-      lines.push(`| ${fmt(n)} | plain Python loop (reference) | ${(n / py.plain).toFixed(2)} | ${fmt(py.plain)} | ${(py.plain / py.pandas).toFixed(1)}× | 1.0× | | |`);
+      lines.push(
+        `| ${fmt(n)} | snorkel PandasLFApplier (Python reference) | ${(n / py.pandas).toFixed(2)} | ${fmt(py.pandas)} | 1.0× | – | | |`,
+      );
+      lines.push(
+        `| ${fmt(n)} | plain Python loop (reference) | ${(n / py.plain).toFixed(2)} | ${fmt(py.plain)} | ${(py.plain / py.pandas).toFixed(1)}× | 1.0× | | |`,
+      );
     }
   }
   await browser?.close();

@@ -34,7 +34,9 @@ function chunks(): Row[][] {
 /** The pre-sandbox compile path: the realm's Function with the helpers as parameters. */
 function viaFunction(data: Row[][]): { ms: number; fires: number } {
   const scope = new HelperScope('text', classes, null);
-  const fns = code.map((d) => new Function(...scope.names, `"use strict";\nreturn (${d.source}\n);`)(...scope.values) as (x: Row) => unknown);
+  const fns = code.map(
+    (d) => new Function(...scope.names, `"use strict";\nreturn (${d.source}\n);`)(...scope.values) as (x: Row) => unknown,
+  );
   const t0 = performance.now();
   let fires = 0;
   for (const rows of data) {
@@ -76,10 +78,16 @@ for (let rep = 0; rep < 3; rep++) {
   fires = { fn: a.fires, sb: b.fires };
 }
 const rps = (ms: number) => Math.round(N / (ms / 1000)).toLocaleString('en-US');
-console.log(`\n### The LF sandbox's cost: the 2 spec code LFs over ${N.toLocaleString('en-US')} rows, one thread (load ${loadavg().map((x) => x.toFixed(1)).join(' ')}, ${cpus().length} cores)\n`);
+console.log(
+  `\n### The LF sandbox's cost: the 2 spec code LFs over ${N.toLocaleString('en-US')} rows, one thread (load ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}, ${cpus().length} cores)\n`,
+);
 console.log('| compiled by | median s (3 runs, alternated) | rows/s | votes cast |');
 console.log('|---|---|---|---|');
 console.log(`| realm's \`Function\`, before lockdown (1 run) | ${(before.ms / 1000).toFixed(2)} | ${rps(before.ms)} | ${before.fires} |`);
 console.log(`| realm's \`Function\`, after lockdown | ${(median(fn) / 1000).toFixed(2)} | ${rps(median(fn))} | ${fires.fn} |`);
 console.log(`| sandbox (compartment per LF, rows frozen) | ${(median(sb) / 1000).toFixed(2)} | ${rps(median(sb))} | ${fires.sb} |`);
-console.log(`\nsandbox ÷ Function (after lockdown): ${(median(sb) / median(fn)).toFixed(2)}× the time${fires.fn === fires.sb ? '' : ' — VOTES DIFFER'}`);
+console.log(
+  `\nsandbox ÷ Function (after lockdown): ${(median(sb) / median(fn)).toFixed(2)}× the time${fires.fn === fires.sb ? '' : ' — VOTES DIFFER'}`,
+);

@@ -43,15 +43,32 @@ export interface DistillRun {
 }
 
 /** One `distill` run as the app does it (targets 'hard': the labels are one-hot anyway). */
-export async function distillRun(data: ReturnType<typeof distillData>, engine: 'auto' | 'tfjs', cpuNow?: () => number): Promise<DistillRun> {
+export async function distillRun(
+  data: ReturnType<typeof distillData>,
+  engine: 'auto' | 'tfjs',
+  cpuNow?: () => number,
+): Promise<DistillRun> {
   const n = data.train.length;
   const proba = new Float32Array(n * 2);
   for (let i = 0; i < n; i++) proba[i * 2 + data.yTrain[i]] = 1;
   const c0 = cpuNow?.() ?? 0;
   const t0 = performance.now();
-  const r = await distill({ texts: data.train, proba, k: 2, dev: { texts: data.dev, labels: data.devY } }, { seed: 0, targets: 'hard', engine });
+  const r = await distill(
+    { texts: data.train, proba, k: 2, dev: { texts: data.dev, labels: data.devY } },
+    { seed: 0, targets: 'hard', engine },
+  );
   const ms = performance.now() - t0;
   const cpuMs = cpuNow ? cpuNow() - c0 : undefined;
   const acc = accuracy(predictLabels(predictTexts(r.classifier, data.test), 2, 'snorkel', 0), data.truthTest);
-  return { ms, cpuMs, acc, epochs: r.train.history.length, bestEpoch: r.train.bestEpoch, backend: r.train.backend, trainMs: r.train.ms, dim: r.classifier.model.dim, buckets: r.classifier.features.buckets };
+  return {
+    ms,
+    cpuMs,
+    acc,
+    epochs: r.train.history.length,
+    bestEpoch: r.train.bestEpoch,
+    backend: r.train.backend,
+    trainMs: r.train.ms,
+    dim: r.classifier.model.dim,
+    buckets: r.classifier.features.buckets,
+  };
 }

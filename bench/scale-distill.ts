@@ -40,15 +40,23 @@ export interface SklearnResult {
 }
 
 /** Run the scikit-learn reference, or say in one sentence why it could not run. */
-export function runSklearn(data: ReturnType<typeof distillData>, repeats = 3): { ok: true; value: SklearnResult } | { ok: false; why: string } {
+export function runSklearn(
+  data: ReturnType<typeof distillData>,
+  repeats = 3,
+): { ok: true; value: SklearnResult } | { ok: false; why: string } {
   if (!existsSync(PYTHON)) return { ok: false, why: `${PYTHON} not found` };
   const probe = spawnSync(PYTHON, ['-c', 'import sklearn, numpy, scipy'], { encoding: 'utf8' });
-  if (probe.status !== 0) return { ok: false, why: `scikit-learn not importable by ${PYTHON} (${(probe.stderr || probe.error?.message || '').trim().split('\n').at(-1)})` };
+  if (probe.status !== 0)
+    return {
+      ok: false,
+      why: `scikit-learn not importable by ${PYTHON} (${(probe.stderr || probe.error?.message || '').trim().split('\n').at(-1)})`,
+    };
   const dir = mkdtempSync(join(tmpdir(), 'shoal-distill-'));
   try {
     const file = join(dir, 'data.jsonl');
     const lines: string[] = [];
-    const add = (split: string, texts: string[], labels: ArrayLike<number>) => texts.forEach((text, i) => lines.push(JSON.stringify({ split, text, label: labels[i] })));
+    const add = (split: string, texts: string[], labels: ArrayLike<number>) =>
+      texts.forEach((text, i) => lines.push(JSON.stringify({ split, text, label: labels[i] })));
     add('train', data.train, data.yTrain);
     add('dev', data.dev, data.devY);
     add('test', data.test, data.truthTest);
@@ -79,12 +87,17 @@ export async function partDistill(table: Table, opts: { quick: boolean; tfjs?: b
   const typed = await ours(data, 'auto');
   console.error(`distill: default engine ${s2(typed.ms)} s, acc ${typed.acc.toFixed(4)}`);
   const sk = runSklearn(data);
-  console.error(`distill: scikit-learn ${sk.ok ? `vec ${sk.value.vec_s.toFixed(2)} s + fit ${sk.value.fit_s.toFixed(2)} s, acc ${sk.value.test_acc.toFixed(4)}` : sk.why}`);
+  console.error(
+    `distill: scikit-learn ${sk.ok ? `vec ${sk.value.vec_s.toFixed(2)} s + fit ${sk.value.fit_s.toFixed(2)} s, acc ${sk.value.test_acc.toFixed(4)}` : sk.why}`,
+  );
   const tfjs = opts.tfjs === false ? undefined : await ours(data, 'tfjs');
   if (tfjs) console.error(`distill: tfjs engine ${s2(tfjs.ms)} s, acc ${tfjs.acc.toFixed(4)}`);
   // The same task in the Chromium page (the app trains in a worker; the work is the same).
   const browser = opts.page
-    ? await opts.page.evaluate((o) => (globalThis as unknown as { shoalScale: { distill(o: unknown): Promise<DistillRun> } }).shoalScale.distill(o), { n })
+    ? await opts.page.evaluate(
+        (o) => (globalThis as unknown as { shoalScale: { distill(o: unknown): Promise<DistillRun> } }).shoalScale.distill(o),
+        { n },
+      )
     : undefined;
   if (browser) console.error(`distill: Chromium ${s2(browser.ms)} s, acc ${browser.acc.toFixed(4)}`);
 
@@ -122,14 +135,22 @@ export async function partDistill(table: Table, opts: { quick: boolean; tfjs?: b
   if (tfjs) rows.push(row(`Shoal distill, engine 'tfjs' (${tfjs.backend})`, tfjs));
   table(
     `Distilled classifier on ${fmt(n)} generated documents vs scikit-learn LogisticRegression (hidden linear rule, ${NOISE * 100}% label noise)`,
-    ['run', 'wall s', 'what the time covers', 'epochs run / kept', 'test acc (10k docs, clean labels)', 'time ÷ scikit-learn', 'issue-6 target (≤ 2× time, ≥ accuracy)'],
+    [
+      'run',
+      'wall s',
+      'what the time covers',
+      'epochs run / kept',
+      'test acc (10k docs, clean labels)',
+      'time ÷ scikit-learn',
+      'issue-6 target (≤ 2× time, ≥ accuracy)',
+    ],
     rows,
     [
       'Rows: the lf-apply generator (seed 11). Hidden gold: each token has a fixed ±1/0 weight from a hash, SPAM iff the sum is positive (bench/scale-loop.ts `linearRuleLabel`): learnable by a linear model on word features. Training and dev labels have 15% flipped; test accuracy is against the clean rule, so > 0.85 means the classifier sees through the noise. Majority class on test: ' +
         majority.toFixed(3) +
         '.',
       '`distill` with targets "hard" (one-hot labels: soft and hard are the same here) and `distill`\'s defaults: word 1–2-grams hashed into a table sized to the corpus (2^18 buckets unless the training texts hold more distinct n-grams, then one bucket per n-gram up to 2^22: 2^20 at 100k documents, 2^18 at 20k; the size is estimated from the 2^18 pass, so a larger corpus is hashed twice), momentum SGD, batch 32, up to 60 epochs, averaged SGD on a sample clock (step lr·(1 + seen/200k)^(−3/4), the iterate average offered once 200k samples have been seen: from the third epoch at 100k rows), early stopping with patience 15 on dev accuracy for last iterates and on dev log-loss among iterate averages; its time includes the early-stopping epochs, the counterpart of scikit-learn\'s C sweep, which the reference time leaves out (as endmodel-and-apply.md does).',
-      'scikit-learn: bench/reference/sklearn_lr.py with Debian\'s python3-sklearn; the same train/dev/test texts and labels (C picked on the same noisy dev labels). lbfgs may use 2 BLAS threads; Shoal trains on one thread.',
+      "scikit-learn: bench/reference/sklearn_lr.py with Debian's python3-sklearn; the same train/dev/test texts and labels (C picked on the same noisy dev labels). lbfgs may use 2 BLAS threads; Shoal trains on one thread.",
     ],
   );
 }

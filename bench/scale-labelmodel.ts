@@ -69,7 +69,9 @@ function synthPyMatrix(s: Shape): { columns: Int8Array[]; Y: Int32Array; prefix:
   mkdirSync(dir, { recursive: true });
   const prefix = join(dir, `k${s.k}_m${s.m}_n${s.n}_s0`);
   if (!existsSync(`${prefix}.json`)) {
-    const r = spawnSync(PYTHON, [SYNTH_PY, '--out', dir, '--n', String(s.n), '--m', String(s.m), '--k', String(s.k), '--seed', '0'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const r = spawnSync(PYTHON, [SYNTH_PY, '--out', dir, '--n', String(s.n), '--m', String(s.m), '--k', String(s.k), '--seed', '0'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     if (r.status !== 0) return null;
   }
   const raw = readFileSync(`${prefix}.L.i8`);
@@ -98,7 +100,13 @@ function snorkelFit(prefix: string): SnorkelRun | string {
 async function inChromium(page: Page, shape: Shape, prefix: string | null): Promise<MetalScaleRun> {
   if (prefix) {
     const file = (ext: string) => readFileSync(`${prefix}.${ext}`);
-    await page.route('**/__bench-matrix/*', (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body: file(route.request().url().endsWith('.Y.i8') ? 'Y.i8' : 'L.i8') }));
+    await page.route('**/__bench-matrix/*', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/octet-stream',
+        body: file(route.request().url().endsWith('.Y.i8') ? 'Y.i8' : 'L.i8'),
+      }),
+    );
   }
   try {
     return await page.evaluate(
@@ -118,11 +126,15 @@ export async function partLabelModel(table: Table, opts: { quick: boolean; page?
   let source = '';
   for (const shape of shapes) {
     const fromPy = synthPyMatrix(shape);
-    const gen = fromPy ?? (() => {
-      const g = synthesize({ n: shape.n, m: shape.m, k: shape.k, seed: 0 });
-      return { columns: Array.from({ length: shape.m }, (_, j) => g.L.column(j)), Y: g.Y, prefix: null };
-    })();
-    source = fromPy ? '../shared/benchmarks/tools/synth.py (seed 0): the same bytes for Snorkel, Node and Chromium' : 'core/synth.ts (seed 0): synth.py or numpy missing here';
+    const gen =
+      fromPy ??
+      (() => {
+        const g = synthesize({ n: shape.n, m: shape.m, k: shape.k, seed: 0 });
+        return { columns: Array.from({ length: shape.m }, (_, j) => g.L.column(j)), Y: g.Y, prefix: null };
+      })();
+    source = fromPy
+      ? '../shared/benchmarks/tools/synth.py (seed 0): the same bytes for Snorkel, Node and Chromium'
+      : 'core/synth.ts (seed 0): synth.py or numpy missing here';
     const node = await metalAtScale(gen.columns, shape.n, shape.k, gen.Y, cpuNow);
     const rssMB = resourceUsage().maxRSS / 1e3;
     const browser = opts.page ? await inChromium(opts.page, shape, fromPy?.prefix ?? null) : null;
@@ -134,22 +146,33 @@ export async function partLabelModel(table: Table, opts: { quick: boolean; page?
     else if (!torch) ref = 'not measured: torch missing (apt-get install python3-torch)';
     else ref = snorkelFit(fromPy.prefix);
     const run = typeof ref === 'string' ? null : ref;
-    if (run && shape.readme) calibration.push(`${id(shape)}: transcription ${run.fit_s.toFixed(2)} s / ${(run.peak_rss_mb / 1e3).toFixed(1)} GB here, snorkel ${shape.readme.fitS} s / ${shape.readme.rssGB} GB in §3`);
+    if (run && shape.readme)
+      calibration.push(
+        `${id(shape)}: transcription ${run.fit_s.toFixed(2)} s / ${(run.peak_rss_mb / 1e3).toFixed(1)} GB here, snorkel ${shape.readme.fitS} s / ${shape.readme.rssGB} GB in §3`,
+      );
     // Both references where both exist, and the verdict on the smaller ratio: the transcription
     // under this run's load can be slower than snorkel was when §3 was measured.
     const refs = [...(run ? [run.fit_s] : []), ...(shape.readme ? [shape.readme.fitS] : [])];
     const ratios = (ms: number) => refs.map((r) => r / (ms / 1000));
-    const ratio = (ms: number) => (refs.length ? ratios(ms).map((x) => `**${x.toFixed(1)}×**`).join(' / ') : '–');
+    const ratio = (ms: number) =>
+      refs.length
+        ? ratios(ms)
+            .map((x) => `**${x.toFixed(1)}×**`)
+            .join(' / ')
+        : '–';
     const refAcc = run ? run.acc : null;
     const verdict = (ms: number) => {
       if (!refs.length) return '–';
       const fast = Math.min(...ratios(ms)) >= 10;
       return fast && (refAcc === null || acc >= refAcc - 1e-9) ? 'met' : 'missed';
     };
-    const cell = (r: MetalScaleRun | null, ms: (r: MetalScaleRun) => number) => (r ? `${s2(ms(r))} s: ${ratio(ms(r))}, ${verdict(ms(r))}` : '–');
+    const cell = (r: MetalScaleRun | null, ms: (r: MetalScaleRun) => number) =>
+      r ? `${s2(ms(r))} s: ${ratio(ms(r))}, ${verdict(ms(r))}` : '–';
     body.push([
       id(shape),
-      run ? `${run.fit_s.toFixed(2)} s, acc ${run.acc.toFixed(3)}, ${(run.peak_rss_mb / 1e3).toFixed(2)} GB` : `${ref}${shape.readme ? ` (§3 measured ${shape.readme.fitS} s / ${shape.readme.rssGB} GB)` : ''}`,
+      run
+        ? `${run.fit_s.toFixed(2)} s, acc ${run.acc.toFixed(3)}, ${(run.peak_rss_mb / 1e3).toFixed(2)} GB`
+        : `${ref}${shape.readme ? ` (§3 measured ${shape.readme.fitS} s / ${shape.readme.rssGB} GB)` : ''}`,
       node.engine,
       acc.toFixed(3),
       cell(node, (r) => r.fitMs),
@@ -164,14 +187,29 @@ export async function partLabelModel(table: Table, opts: { quick: boolean; page?
   }
   table(
     'Label model (metal, 500 epochs) at scale, Node, beside Snorkel LabelModel.fit on the same matrices (target ≥ 10× at ≥ its accuracy, memory below Snorkel)',
-    ['shape', 'Snorkel LabelModel.fit (transcribed, this run)', 'engine', 'our accuracy', 'Node, from matrix: s, × Snorkel (this run / §3), target', 'Node, fitFromStats (merge + train)', 'Chromium, from matrix', 'Chromium, fitFromStats', 'worker-side counting CPU s (Node)', 'max |Δ proba| matrix vs stats (Node / Chromium)', 'Chromium accuracy', 'our peak RSS, Node process so far'],
+    [
+      'shape',
+      'Snorkel LabelModel.fit (transcribed, this run)',
+      'engine',
+      'our accuracy',
+      'Node, from matrix: s, × Snorkel (this run / §3), target',
+      'Node, fitFromStats (merge + train)',
+      'Chromium, from matrix',
+      'Chromium, fitFromStats',
+      'worker-side counting CPU s (Node)',
+      'max |Δ proba| matrix vs stats (Node / Chromium)',
+      'Chromium accuracy',
+      'our peak RSS, Node process so far',
+    ],
     body,
     [
       `Matrices: ${source}.`,
-      'Snorkel: bench/reference/snorkel_lm_fit.py, LabelModel.fit of snorkel 0.10 transcribed onto Debian numpy 1.24 + torch 1.13 (n_epochs 500, lr 0.01, SGD momentum 0.9, seed 123): dense one-hot L, O = LᵀL/n, masked loss. Fit time covers L_ind, O, init, epochs, clamp; peak RSS is that process\'s.',
-      calibration.length ? `Fidelity check against ../shared/benchmarks/README.md §3 (real snorkel, same kind of machine): ${calibration.join('; ')}.` : 'No shape here was also measured in ../shared/benchmarks/README.md §3 with snorkel.',
-      'Target: met when every reference available for the shape is ≥ 10× our time (this run\'s transcription and §3\'s snorkel), at no lower accuracy than the transcription\'s.',
-      'Accuracy: argmax (Snorkel tie rule) against the generator\'s true labels; Snorkel\'s: argmax, ties to the lowest class.',
+      "Snorkel: bench/reference/snorkel_lm_fit.py, LabelModel.fit of snorkel 0.10 transcribed onto Debian numpy 1.24 + torch 1.13 (n_epochs 500, lr 0.01, SGD momentum 0.9, seed 123): dense one-hot L, O = LᵀL/n, masked loss. Fit time covers L_ind, O, init, epochs, clamp; peak RSS is that process's.",
+      calibration.length
+        ? `Fidelity check against ../shared/benchmarks/README.md §3 (real snorkel, same kind of machine): ${calibration.join('; ')}.`
+        : 'No shape here was also measured in ../shared/benchmarks/README.md §3 with snorkel.',
+      "Target: met when every reference available for the shape is ≥ 10× our time (this run's transcription and §3's snorkel), at no lower accuracy than the transcription's.",
+      "Accuracy: argmax (Snorkel tie rule) against the generator's true labels; Snorkel's: argmax, ties to the lowest class.",
       'fitFromStats excludes the row pass that made the counts: in the app that pass runs in the LF workers while they vote (column "worker-side counting CPU"), so the main thread only merges and trains.',
       'Our peak RSS is the Node process high-water mark (tsx + every matrix so far, both fits); `npm run bench:core` measures each model in its own process.',
     ],

@@ -22,7 +22,13 @@ export interface MetalScaleRun {
   maxDiff: number;
 }
 
-export async function metalAtScale(columns: Int8Array[], n: number, k: number, Y: ArrayLike<number>, cpuNow?: () => number): Promise<MetalScaleRun> {
+export async function metalAtScale(
+  columns: Int8Array[],
+  n: number,
+  k: number,
+  Y: ArrayLike<number>,
+  cpuNow?: () => number,
+): Promise<MetalScaleRun> {
   const m = columns.length;
   // A fresh LabelMatrix of raw columns, so building the row index is part of the fit.
   const L = new LabelMatrix(n, k, columns);

@@ -23,8 +23,38 @@ export function rowSource(rows: readonly Row[]): ChunkSource {
   return { rowCount: rows.length, chunkCount: chunks.length, read: (i) => chunks[i] };
 }
 
-const SPAM_WORDS = new Set(['subscribe', 'sub4sub', 'free', 'prize', 'winner', 'money', 'cash', 'please', 'plz', 'pls', 'channel', 'video', 'videos', 'check']);
-const HAM_WORDS = new Set(['song', 'music', 'lyrics', 'love', 'beautiful', 'thanks', 'thank', 'thx', 'guitar', 'dance', 'voice', 'hi', 'hello', 'hey']);
+const SPAM_WORDS = new Set([
+  'subscribe',
+  'sub4sub',
+  'free',
+  'prize',
+  'winner',
+  'money',
+  'cash',
+  'please',
+  'plz',
+  'pls',
+  'channel',
+  'video',
+  'videos',
+  'check',
+]);
+const HAM_WORDS = new Set([
+  'song',
+  'music',
+  'lyrics',
+  'love',
+  'beautiful',
+  'thanks',
+  'thank',
+  'thx',
+  'guitar',
+  'dance',
+  'voice',
+  'hi',
+  'hello',
+  'hey',
+]);
 
 /**
  * The bench's hidden ground truth for generated rows (lf-apply-gen.ts): SPAM (1) when the text
@@ -67,7 +97,11 @@ export function noisyLabels(rows: readonly Row[], noise: number, seed: number, r
 }
 
 export function toMatrix(res: LfApplyResult, k: number): LabelMatrix {
-  return new LabelMatrix(res.rows, k, res.lfs.map((l) => l.votes));
+  return new LabelMatrix(
+    res.rows,
+    k,
+    res.lfs.map((l) => l.votes),
+  );
 }
 
 export interface EditStep {
@@ -96,7 +130,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * every model and keeps the best on dev). A fresh LabelMatrix each time, as a new column
  * invalidates the cached row index.
  */
-export async function editLoop(pool: LfPool, rows: readonly Row[], dev: readonly Row[], opts: { reps: number; models: readonly string[] }): Promise<EditLoopResult> {
+export async function editLoop(
+  pool: LfPool,
+  rows: readonly Row[],
+  dev: readonly Row[],
+  opts: { reps: number; models: readonly string[] },
+): Promise<EditLoopResult> {
   const k = BENCH_CLASSES.length;
   const classes = [...BENCH_CLASSES];
   const src = rowSource(rows);
@@ -108,7 +147,12 @@ export async function editLoop(pool: LfPool, rows: readonly Row[], dev: readonly
   const devL = toMatrix(devRes, k);
   const devY = noisyLabels(dev, 0.1, 7);
   const edited = BENCH_LFS.findIndex((d) => d.name === 'kw_free');
-  const variants = [['free', 'prize'], ['free', 'prize', 'winner', 'win'], ['free', 'winner'], ['prize', 'winner', 'gift']];
+  const variants = [
+    ['free', 'prize'],
+    ['free', 'prize', 'winner', 'win'],
+    ['free', 'winner'],
+    ['prize', 'winner', 'gift'],
+  ];
   const all: Record<string, EditStep[]> = {};
   for (const model of opts.models) {
     all[model] = [];
@@ -131,14 +175,28 @@ export async function editLoop(pool: LfPool, rows: readonly Row[], dev: readonly
       const s4 = performance.now();
       lm.predictProba(L);
       const s5 = performance.now();
-      all[model].push({ lfMs: s2 - s0, analyzeMs: s3 - s2, fitMs: s4 - s3, predictMs: s5 - s4, totalMs: s5 - s0, backend: lm.summary().backend ?? '' });
+      all[model].push({
+        lfMs: s2 - s0,
+        analyzeMs: s3 - s2,
+        fitMs: s4 - s3,
+        predictMs: s5 - s4,
+        totalMs: s5 - s0,
+        backend: lm.summary().backend ?? '',
+      });
       void s1;
     }
   }
   const steps: Record<string, EditStep> = {};
   for (const [model, xs] of Object.entries(all)) {
     const pick = (f: (s: EditStep) => number) => median(xs.map(f));
-    steps[model] = { lfMs: pick((s) => s.lfMs), analyzeMs: pick((s) => s.analyzeMs), fitMs: pick((s) => s.fitMs), predictMs: pick((s) => s.predictMs), totalMs: pick((s) => s.totalMs), backend: xs[0].backend };
+    steps[model] = {
+      lfMs: pick((s) => s.lfMs),
+      analyzeMs: pick((s) => s.analyzeMs),
+      fitMs: pick((s) => s.fitMs),
+      predictMs: pick((s) => s.predictMs),
+      totalMs: pick((s) => s.totalMs),
+      backend: xs[0].backend,
+    };
   }
   return { n: rows.length, firstApplyMs, steps, all };
 }

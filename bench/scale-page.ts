@@ -47,7 +47,12 @@ async function labelModel(o: { n: number; m: number; k: number; url: string | nu
     return metalAtScale(columns, o.n, o.k, await get('Y.i8'));
   }
   const g = synthesize({ n: o.n, m: o.m, k: o.k, seed: 0 });
-  return metalAtScale(Array.from({ length: o.m }, (_, j) => g.L.column(j)), o.n, o.k, g.Y);
+  return metalAtScale(
+    Array.from({ length: o.m }, (_, j) => g.L.column(j)),
+    o.n,
+    o.k,
+    g.Y,
+  );
 }
 
 /** The classifier task of bench:scale, generated and trained in the page (default engine). */

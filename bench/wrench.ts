@@ -26,10 +26,46 @@ interface Reference {
 }
 // Snorkel / FlyingSquid measured on this kind of machine, and WRENCH's paper.
 const REFERENCE: Record<string, Reference> = {
-  youtube: { metric: 'acc', mv: 0.84, snorkel: 0.84, snorkelCb: 0.852, flyingSquid: 0.788, flyingSquidCb: 0.764, wrenchBest: 0.84, snorkelFitS: 0.15 },
-  sms: { metric: 'f1', mv: 0.24, snorkel: 0.254, snorkelCb: 0.048, flyingSquid: 0.239, flyingSquidCb: 0.0, wrenchBest: 0.24, snorkelFitS: 0.35 },
-  trec: { metric: 'acc', mv: 0.608, snorkel: 0.47, snorkelCb: 0.47, flyingSquid: 0.578, flyingSquidCb: 0.314, wrenchBest: 0.642, snorkelFitS: 1.2 },
-  semeval: { metric: 'acc', mv: 0.773, snorkel: 0.813, snorkelCb: 0.705, flyingSquid: 0.125, flyingSquidCb: 0.318, wrenchBest: 0.773, snorkelFitS: 33 },
+  youtube: {
+    metric: 'acc',
+    mv: 0.84,
+    snorkel: 0.84,
+    snorkelCb: 0.852,
+    flyingSquid: 0.788,
+    flyingSquidCb: 0.764,
+    wrenchBest: 0.84,
+    snorkelFitS: 0.15,
+  },
+  sms: {
+    metric: 'f1',
+    mv: 0.24,
+    snorkel: 0.254,
+    snorkelCb: 0.048,
+    flyingSquid: 0.239,
+    flyingSquidCb: 0.0,
+    wrenchBest: 0.24,
+    snorkelFitS: 0.35,
+  },
+  trec: {
+    metric: 'acc',
+    mv: 0.608,
+    snorkel: 0.47,
+    snorkelCb: 0.47,
+    flyingSquid: 0.578,
+    flyingSquidCb: 0.314,
+    wrenchBest: 0.642,
+    snorkelFitS: 1.2,
+  },
+  semeval: {
+    metric: 'acc',
+    mv: 0.773,
+    snorkel: 0.813,
+    snorkelCb: 0.705,
+    flyingSquid: 0.125,
+    flyingSquidCb: 0.318,
+    wrenchBest: 0.773,
+    snorkelFitS: 33,
+  },
   hausa: { metric: 'acc', mv: 0.474, snorkel: 0.488, snorkelCb: 0.491, flyingSquid: 0.454, flyingSquidCb: 0.457, snorkelFitS: 0.16 },
   yoruba: { metric: 'acc', mv: 0.522, snorkel: 0.501, snorkelCb: 0.625, flyingSquid: 0.485, flyingSquidCb: 0.515, snorkelFitS: 0.17 },
 };
@@ -51,7 +87,9 @@ function datasetDirs(args: string[]): string[] {
     console.error('no dataset folders given and ../shared/data/wrench is absent: nothing to run');
     process.exit(0);
   }
-  return readdirSync(root).sort().map((d) => join(root, d));
+  return readdirSync(root)
+    .sort()
+    .map((d) => join(root, d));
 }
 
 const f3 = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(3));
@@ -96,7 +134,9 @@ for (const dir of datasetDirs(process.argv.slice(2))) {
   );
 }
 console.log(`\nLabel models on WRENCH test sets (ours / reference; seed ${seed}, tie rule snorkel)\n`);
-console.log('| dataset | n train | m | k | MV / ref | metal / Snorkel LM | metal_cb / Snorkel LM_cb | ds | triplet / FlyingSquid | wmv | auto (chosen) | best reference | auto ≥ best |');
+console.log(
+  '| dataset | n train | m | k | MV / ref | metal / Snorkel LM | metal_cb / Snorkel LM_cb | ds | triplet / FlyingSquid | wmv | auto (chosen) | best reference | auto ≥ best |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
 console.log(`\nauto ≥ best reference on ${targetsMet}/${targets} datasets`);

@@ -66,5 +66,13 @@ export class AttackerServer {
 
 function describe(req: IncomingMessage): string {
   const h = req.headers;
-  return [h.origin && `origin ${String(h.origin)}`, h.referer && `referer ${String(h.referer)}`, h['sec-fetch-dest'] && `dest ${String(h['sec-fetch-dest'])}`].filter(Boolean).join(', ') || 'no origin';
+  return (
+    [
+      h.origin && `origin ${String(h.origin)}`,
+      h.referer && `referer ${String(h.referer)}`,
+      h['sec-fetch-dest'] && `dest ${String(h['sec-fetch-dest'])}`,
+    ]
+      .filter(Boolean)
+      .join(', ') || 'no origin'
+  );
 }

@@ -53,7 +53,9 @@ browserSuite('the trained classifier is kept across reloads and marked stale whe
     await page.getByTestId('clf-set-buckets').selectOption(String(2 ** 16));
     await page.getByTestId('clf-set-seed').fill('7');
     await page.getByTestId('clf-set-seed').blur();
-    expect(await text('clf-settings-summary')).toBe('word 1–2-grams · char 2–4-grams · 2^16 buckets · ≤ 12 epochs · lr 0.5 · L2 0 · auto targets · seed 7');
+    expect(await text('clf-settings-summary')).toBe(
+      'word 1–2-grams · char 2–4-grams · 2^16 buckets · ≤ 12 epochs · lr 0.5 · L2 0 · auto targets · seed 7',
+    );
     await h.shot('classifier-settings');
 
     await page.getByTestId('clf-train').click();
@@ -90,7 +92,10 @@ browserSuite('the trained classifier is kept across reloads and marked stale whe
     const diff = Number(/= ([\d.e+-]+)/.exec((await check.textContent()) ?? '')![1]);
     expect(diff).toBeLessThanOrEqual(1e-5);
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-sidecar').click()]);
-    const sidecar = JSON.parse(readFileSync((await dl.path())!, 'utf8')) as { classes: string[]; featurization: { buckets: number; char_ngrams: number[] } };
+    const sidecar = JSON.parse(readFileSync((await dl.path())!, 'utf8')) as {
+      classes: string[];
+      featurization: { buckets: number; char_ngrams: number[] };
+    };
     // The restored model is the one trained with the chosen settings, not a fresh default one.
     expect(sidecar.featurization.buckets).toBe(2 ** 16);
     expect(sidecar.featurization.char_ngrams).toEqual([2, 4]);
@@ -131,7 +136,11 @@ browserSuite('the trained classifier is kept across reloads and marked stale whe
     await page.reload({ waitUntil: 'load' });
     const labels = page.getByTestId('export-labels');
     await labels.waitFor();
-    await page.waitForFunction(() => !(document.querySelector('[data-testid="export-labels"]') as HTMLButtonElement | null)?.disabled, null, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => !(document.querySelector('[data-testid="export-labels"]') as HTMLButtonElement | null)?.disabled,
+      null,
+      { timeout: 60_000 },
+    );
     expect(await page.getByText('Fit the label model on the Model screen first.').count()).toBe(0);
     expect(await page.locator('option[value="label_model"]').textContent()).not.toContain('not fitted');
   });
@@ -142,7 +151,15 @@ browserSuite('the trained classifier is kept across reloads and marked stale whe
     await page.getByTestId('export-include-data').uncheck();
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-project').click()]);
     const b = readBundle(readFileSync((await dl.path())!, 'utf8'));
-    expect(readClassifierSettings(b.model.classifier)).toMatchObject({ wordNgrams: [1, 2], charNgrams: [2, 4], buckets: 2 ** 16, maxEpochs: 12, patience: 4, learningRate: 0.5, seed: 7 });
+    expect(readClassifierSettings(b.model.classifier)).toMatchObject({
+      wordNgrams: [1, 2],
+      charNgrams: [2, 4],
+      buckets: 2 ** 16,
+      maxEpochs: 12,
+      patience: 4,
+      learningRate: 0.5,
+      seed: 7,
+    });
   });
 
   it('marks the classifier stale once an LF is edited', async () => {

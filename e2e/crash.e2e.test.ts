@@ -42,7 +42,9 @@ browserSuite('a crashed tab blames the LF that was running', () => {
     expect(await error.textContent()).toMatch(/crashed/);
     expect(await page.getByText(/The tab crashed while running heavy_lf/).count()).toBe(1);
     // The starter LFs kept their votes.
-    await lfRow(page, 'money_words').getByText(/% coverage/).waitFor();
+    await lfRow(page, 'money_words')
+      .getByText(/% coverage/)
+      .waitFor();
     await h.shot('crash-blamed');
   });
 });

@@ -83,12 +83,21 @@ browserSuite('labels export: joinable, split-aware, spreadsheet-safe', () => {
       for (const v of Object.values(r)) expect(FORMULA_CELL.test(v)).toBe(false);
     }
     expect(escaped).toBeGreaterThan(50);
-    expect(await page.getByTestId('export-done').textContent()).toContain(`${train.length.toLocaleString('en-US')} rows. ${(demo.length - train.length).toLocaleString('en-US')} dev/test gold rows left out.`);
+    expect(await page.getByTestId('export-done').textContent()).toContain(
+      `${train.length.toLocaleString('en-US')} rows. ${(demo.length - train.length).toLocaleString('en-US')} dev/test gold rows left out.`,
+    );
     // The sidecar: what produced these labels.
     const [side] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-meta').click()]);
     expect(side.suggestedFilename()).toMatch(/\.labels\.meta\.json$/);
     const meta = JSON.parse(readFileSync((await side.path())!, 'utf8')) as Record<string, unknown>;
-    expect(meta).toMatchObject({ format: 'shoal-labels-meta/1', file_format: 'csv', rows: train.length, includes_dev_test_gold: false, labels_from: 'label_model', classifier: null });
+    expect(meta).toMatchObject({
+      format: 'shoal-labels-meta/1',
+      file_format: 'csv',
+      rows: train.length,
+      includes_dev_test_gold: false,
+      labels_from: 'label_model',
+      classifier: null,
+    });
     expect(meta.lf_set_version).toMatch(/^[0-9a-f]{40}$/);
     expect((meta.label_model as { name: string }).name).toBe('auto');
     expect(Math.abs(Date.parse(meta.exported_at as string) - Date.now())).toBeLessThan(10 * 60_000);
@@ -126,14 +135,28 @@ function bigProject(): string {
   const at = { train: 0, dev: 0, test: 0 };
   for (let i = 0; i < BIG; i++) {
     const spam = i % 3 === 0;
-    rows.push({ id: `d${i}`, text: i % 17 === 0 ? `=HYPERLINK("http://x.test/${i}")` : spam ? `win free money now ${i}` : `hello, lunch at ${i % 24}?` });
+    rows.push({
+      id: `d${i}`,
+      text: i % 17 === 0 ? `=HYPERLINK("http://x.test/${i}")` : spam ? `win free money now ${i}` : `hello, lunch at ${i % 24}?`,
+    });
     const sp = i % 10 === 0 ? 'dev' : i % 10 === 1 ? 'test' : 'train';
     split.push(sp);
     if (sp === 'dev') dev.push([at.dev, spam ? 1 : 0]);
     if (sp === 'test') test.push([at.test, spam ? 1 : 0]);
     at[sp]++;
   }
-  const keyword = (id: string, label: string, keywords: string[]) => ({ id, name: id, enabled: true, kind: 'keyword' as const, label, field: 'text', keywords, mode: 'any' as const, match: 'word' as const, caseSensitive: false });
+  const keyword = (id: string, label: string, keywords: string[]) => ({
+    id,
+    name: id,
+    enabled: true,
+    kind: 'keyword' as const,
+    label,
+    field: 'text',
+    keywords,
+    mode: 'any' as const,
+    match: 'word' as const,
+    caseSensitive: false,
+  });
   return writeBundle({
     exportedAt: new Date(0).toISOString(),
     project: { name: 'big export' },
@@ -160,7 +183,9 @@ browserSuite('labels export of 200,000 rows: in a worker, with progress and Canc
   it('imports the project file and fits the label model', async () => {
     await h.goto('#/export');
     const page = h.page;
-    await page.getByTestId('import-project').setInputFiles({ name: 'big.shoal.json', mimeType: 'application/json', buffer: Buffer.from(bigProject()) });
+    await page
+      .getByTestId('import-project')
+      .setInputFiles({ name: 'big.shoal.json', mimeType: 'application/json', buffer: Buffer.from(bigProject()) });
     await page.getByTestId('import-review').waitFor();
     await page.getByTestId('import-confirm').click();
     // The import opens the LFs screen and runs them; then the Model screen can fit.

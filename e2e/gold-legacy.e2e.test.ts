@@ -49,7 +49,10 @@ browserSuite('a dataset stored with its gold in the rows (before the rule)', () 
     })()`);
     await page.reload();
     // The only project reopens by itself ("Go to data"); otherwise it is opened by hand.
-    await page.locator('[data-project-name="legacy"]').getByRole('button', { name: /^(Open|Go to data)$/ }).click({ timeout: 60_000 });
+    await page
+      .locator('[data-project-name="legacy"]')
+      .getByRole('button', { name: /^(Open|Go to data)$/ })
+      .click({ timeout: 60_000 });
     await page.getByTestId('dataset-ready').waitFor({ timeout: 60_000 });
     const headers = (await page.locator('table thead th').allTextContents()).map((t) => t.trim());
     expect(headers).toContain('speaker');
@@ -61,11 +64,17 @@ browserSuite('a dataset stored with its gold in the rows (before the rule)', () 
     expect(reads).not.toContain('party');
     // The live preview runs on the page's sample of rows: no gold there either.
     await writeCodeLf(page, 'reads_party', "(x) => (x.party === 'R' ? 'R' : x.party === 'D' ? 'D' : null)");
-    await page.getByTestId('lf-preview').getByText(/Coverage \d+\.\d%/).waitFor({ timeout: 60_000 });
+    await page
+      .getByTestId('lf-preview')
+      .getByText(/Coverage \d+\.\d%/)
+      .waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('lf-preview').textContent()).toMatch(/Coverage 0\.0%/);
     // The run over every row reads the stored chunks (isolated workers, through the chunk server).
     await page.getByTestId('lf-save').click();
-    await lfRow(page, 'reads_party').getByTestId('lf-status').getByText(/% coverage/).waitFor({ timeout: 120_000 });
+    await lfRow(page, 'reads_party')
+      .getByTestId('lf-status')
+      .getByText(/% coverage/)
+      .waitFor({ timeout: 120_000 });
     expect(await lfRow(page, 'reads_party').getByTestId('lf-status').textContent()).toBe('0.0% coverage');
     await h.shot('gold-legacy-lfs');
     await page.getByRole('link', { name: 'Annotate' }).click();

@@ -95,16 +95,22 @@ browserSuite('gold never leaks into LFs; clear cells', () => {
     // A code LF that reads the gold field directly, and one that looks for it among the keys.
     await writeCodeLf(page, 'reads_topic', "(x) => (x.topic === 'sports' || x.topic === 'none' ? x.topic : null)");
     await page.getByTestId('lf-save').click();
-    await lfStatus('reads_topic').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    await lfStatus('reads_topic')
+      .getByText(/% coverage/)
+      .waitFor({ timeout: 60_000 });
     expect(await lfStatus('reads_topic').textContent()).toBe('0.0% coverage');
     await writeCodeLf(page, 'has_topic_key', "(x) => ('topic' in x ? 'sports' : null)");
     await page.getByTestId('lf-save').click();
-    await lfStatus('has_topic_key').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    await lfStatus('has_topic_key')
+      .getByText(/% coverage/)
+      .waitFor({ timeout: 60_000 });
     expect(await lfStatus('has_topic_key').textContent()).toBe('0.0% coverage');
     // A copy of the answer under another name cannot be hidden, but it is questioned.
     await writeCodeLf(page, 'copy_of_answer', "(x) => (x.topic_code === 'S' ? 'sports' : x.topic_code === 'N' ? 'none' : null)");
     await page.getByTestId('lf-save').click();
-    await lfStatus('copy_of_answer').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    await lfStatus('copy_of_answer')
+      .getByText(/% coverage/)
+      .waitFor({ timeout: 60_000 });
     await lfRow(page, 'copy_of_answer').getByTestId('lf-reads-answer').waitFor();
     expect(await lfRow(page, 'copy_of_answer').getByTestId('lf-reads-answer').textContent()).toBe('does this LF read the answer?');
     expect(await lfRow(page, 'reads_topic').getByTestId('lf-reads-answer').count()).toBe(0);
@@ -138,7 +144,9 @@ browserSuite('gold never leaks into LFs; clear cells', () => {
     expect(await page.getByTestId('lf-gold-note').textContent()).toMatch(/LFs may read the gold column x\.topic/);
     await writeCodeLf(page, 'reads_topic', "(x) => (x.topic === 'sports' || x.topic === 'none' ? x.topic : null)");
     await page.getByTestId('lf-save').click();
-    await lfStatus('reads_topic').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    await lfStatus('reads_topic')
+      .getByText(/% coverage/)
+      .waitFor({ timeout: 60_000 });
     expect(await lfStatus('reads_topic').textContent()).toBe('75.0% coverage');
     await lfRow(page, 'reads_topic').getByTestId('lf-reads-answer').waitFor();
     // Even then the annotator does not see it.

@@ -149,7 +149,12 @@ export class Harness {
       viewport: this.opts.viewport ?? { width: 1280, height: 860 },
     });
     this.context.on('request', (r) => {
-      this.requests.push({ url: r.url(), method: r.method(), resourceType: r.resourceType(), fromServiceWorker: r.serviceWorker() !== null });
+      this.requests.push({
+        url: r.url(),
+        method: r.method(),
+        resourceType: r.resourceType(),
+        fromServiceWorker: r.serviceWorker() !== null,
+      });
     });
     this.context.on('page', (p) => this.watch(p));
     this.page = this.context.pages()[0] ?? (await this.context.newPage());
@@ -183,7 +188,9 @@ export class Harness {
   assertNoEgress(): void {
     const foreign = this.foreignRequests();
     if (foreign.length > 0) {
-      throw new Error(`the app made ${foreign.length} request(s) outside its origin ${this.origin}: ${foreign.map((r) => `${r.method} ${r.url}`).join(', ')}`);
+      throw new Error(
+        `the app made ${foreign.length} request(s) outside its origin ${this.origin}: ${foreign.map((r) => `${r.method} ${r.url}`).join(', ')}`,
+      );
     }
   }
 
@@ -240,5 +247,10 @@ export class Harness {
 }
 
 function safeName(s: string): string {
-  return s.replace(/[^a-z0-9._-]+/gi, '-').replace(/^-+|-+$/g, '').slice(0, 120) || 'unnamed';
+  return (
+    s
+      .replace(/[^a-z0-9._-]+/gi, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 120) || 'unnamed'
+  );
 }

@@ -29,7 +29,14 @@ browserSuite('import: exact parsing, encodings, skipped rows, label spellings, r
     const page = h.page;
     const rows: string[] = [];
     for (let i = 0; i < 738; i++) {
-      const msg = i % 50 === 7 ? `"Hello" he said, number ${i}` : i % 50 === 9 ? `6" sub for ${i}` : i % 50 === 11 ? `"never closed ${i}` : `plain message ${i}`;
+      const msg =
+        i % 50 === 7
+          ? `"Hello" he said, number ${i}`
+          : i % 50 === 9
+            ? `6" sub for ${i}`
+            : i % 50 === 11
+              ? `"never closed ${i}`
+              : `plain message ${i}`;
       rows.push(`${i % 4 ? 'ham' : 'spam'}\t${msg}`);
     }
     await open('sms.tsv', `label\ttext\n${rows.join('\n')}\n`);
@@ -42,8 +49,12 @@ browserSuite('import: exact parsing, encodings, skipped rows, label spellings, r
     await page.getByTestId('import-quoting-quoted').check();
     await page.getByTestId('import-refusal').waitFor();
     const skipped = await page.getByTestId('import-skipped').locator('li').allTextContents();
-    expect(skipped[0]).toBe('sms.tsv, row 8 (line 9): has text after the closing quote of a quoted field (this file is read as quoted TSV; read it without quoting to keep quotes as text)');
-    expect(await text('import-refusal')).toMatch(/^sms\.tsv, row 8 \(line 9\): \d+ of \d+ rows \([\d.]+%\) could not be read, more than the 1% that skipping allows/);
+    expect(skipped[0]).toBe(
+      'sms.tsv, row 8 (line 9): has text after the closing quote of a quoted field (this file is read as quoted TSV; read it without quoting to keep quotes as text)',
+    );
+    expect(await text('import-refusal')).toMatch(
+      /^sms\.tsv, row 8 \(line 9\): \d+ of \d+ rows \([\d.]+%\) could not be read, more than the 1% that skipping allows/,
+    );
     expect(await page.getByTestId('import-confirm').isDisabled()).toBe(true);
     await h.shot('import-tsv-quoted-refused');
     // Back to plain TSV, and import: every row arrives.
@@ -80,21 +91,33 @@ browserSuite('import: exact parsing, encodings, skipped rows, label spellings, r
     await open('only.csv', 'text,label\n"never closed,ham\n');
     const err = page.getByTestId('import-error');
     await err.waitFor();
-    expect(await err.textContent()).toMatch(/^only\.csv, row 1 \(line 2\): 1 of 1 rows \(100%\) could not be read.*line 2, which has a quoted field opened on line 2 that is never closed/);
+    expect(await err.textContent()).toMatch(
+      /^only\.csv, row 1 \(line 2\): 1 of 1 rows \(100%\) could not be read.*line 2, which has a quoted field opened on line 2 that is never closed/,
+    );
   });
 
   it('detects a Windows-1252 file, re-reads the preview when the encoding is changed, imports it right', async () => {
     const page = h.page;
-    const rows = ['text,label', 'café “free” entry now,spam', 'naïve résumé – ok,ham', ...Array.from({ length: 30 }, (_, i) => `message ${i} für Grüße,${i % 2 ? 'ham' : 'spam'}`)];
+    const rows = [
+      'text,label',
+      'café “free” entry now,spam',
+      'naïve résumé – ok,ham',
+      ...Array.from({ length: 30 }, (_, i) => `message ${i} für Grüße,${i % 2 ? 'ham' : 'spam'}`),
+    ];
     await open('latin.csv', encodeCp1252(rows.join('\r\n') + '\r\n'), 'text/csv');
-    await page.getByTestId('import-read-as').getByText(/Read as Windows-1252/).waitFor();
+    await page
+      .getByTestId('import-read-as')
+      .getByText(/Read as Windows-1252/)
+      .waitFor();
     expect(await text('import-read-as')).toContain('detected: not valid UTF-8 (byte 0xE9 at offset 15), so taken for Windows-1252');
     const cell = page.locator('section[aria-label="Preview"] td').first();
     expect(await cell.textContent()).toBe('café “free” entry now');
     // Forcing UTF-8 shows why it cannot be; picking Windows-1252 reads it again.
     await page.getByTestId('import-encoding').selectOption('utf-8');
     await page.getByTestId('import-error').waitFor();
-    expect(await text('import-error')).toMatch(/^latin\.csv, near row 1: is not valid UTF-8 text \(first bad byte at offset 15\); pick its encoding/);
+    expect(await text('import-error')).toMatch(
+      /^latin\.csv, near row 1: is not valid UTF-8 text \(first bad byte at offset 15\); pick its encoding/,
+    );
     await h.shot('import-encoding-utf8-refused');
     await page.getByTestId('import-encoding').selectOption('windows-1252');
     await page.getByTestId('import-check-summary').waitFor();
@@ -147,7 +170,10 @@ browserSuite('import: exact parsing, encodings, skipped rows, label spellings, r
     expect(await page.getByTestId('import-labels-merge').isChecked()).toBe(true);
     const dups = page.getByTestId('import-duplicates');
     expect(await dups.locator('legend').textContent()).toBe('2 rows repeat an id');
-    expect(await dups.locator('li').allTextContents()).toEqual(['id "7" on line 62 (first on line 9)', 'id "12" on line 63 (first on line 14)']);
+    expect(await dups.locator('li').allTextContents()).toEqual([
+      'id "7" on line 62 (first on line 9)',
+      'id "12" on line 63 (first on line 14)',
+    ]);
     expect(await page.getByTestId('import-duplicates-drop').isChecked()).toBe(true);
     await h.shot('import-variants-duplicates');
     await page.getByTestId('import-confirm').click();

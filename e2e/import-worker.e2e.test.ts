@@ -58,7 +58,11 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
   }
 
   beforeAll(async () => {
-    server = await createServer({ configFile: resolve('vite.config.ts'), logLevel: 'silent', server: { host: '127.0.0.1', port: 0, strictPort: false } });
+    server = await createServer({
+      configFile: resolve('vite.config.ts'),
+      logLevel: 'silent',
+      server: { host: '127.0.0.1', port: 0, strictPort: false },
+    });
     await server.listen();
     origin = new URL(server.resolvedUrls!.local[0]).origin;
     profile = mkdtempSync(join(tmpdir(), 'shoal-import-e2e-'));
@@ -78,7 +82,8 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
       const project = await s.createProject('e2e');
       s.close();
       const lines = ['id,text,label'];
-      for (let i = 0; i < 100_000; i++) lines.push(`${i},"message ${i} about ${i % 7 ? 'lunch' : 'free money'}, ok",${i % 7 ? 'ham' : 'spam'}`);
+      for (let i = 0; i < 100_000; i++)
+        lines.push(`${i},"message ${i} about ${i % 7 ? 'lunch' : 'free money'}, ok",${i % 7 ? 'ham' : 'spam'}`);
       const file = new File([lines.join('\n')], 'big.csv', { type: 'text/csv' });
       // The longest gap between animation frames tells whether the page froze.
       let last = performance.now();
@@ -97,13 +102,17 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
       let progressEvents = 0;
       // The frame count at each progress event: frames between them mean the page kept painting.
       const framesAtProgress: number[] = [];
-      const job = window.__imp.startImport(file, { projectId: project.id, classes: ['ham', 'spam'] }, {
-        dbName: name,
-        onProgress: () => {
-          progressEvents++;
-          framesAtProgress.push(frames);
+      const job = window.__imp.startImport(
+        file,
+        { projectId: project.id, classes: ['ham', 'spam'] },
+        {
+          dbName: name,
+          onProgress: () => {
+            progressEvents++;
+            framesAtProgress.push(frames);
+          },
         },
-      });
+      );
       const out = await job.done;
       running = false;
       return { out, ms: performance.now() - t0, worstGap, frames, progressEvents, framesAtProgress, mb: file.size / 1e6 };
@@ -112,7 +121,9 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
     if (!r.out.ok) return;
     expect(r.out.summary).toMatchObject({ rows: 100_000, labeled: 100_000, classes: ['ham', 'spam'] });
     expect(r.progressEvents).toBeGreaterThan(2);
-    console.log(`Chromium import: 100k rows, ${r.mb.toFixed(1)} MB in ${r.ms.toFixed(0)} ms (${Math.round(100_000 / (r.ms / 1000))} rows/s); longest frame gap ${r.worstGap.toFixed(0)} ms over ${r.frames} frames`);
+    console.log(
+      `Chromium import: 100k rows, ${r.mb.toFixed(1)} MB in ${r.ms.toFixed(0)} ms (${Math.round(100_000 / (r.ms / 1000))} rows/s); longest frame gap ${r.worstGap.toFixed(0)} ms over ${r.frames} frames`,
+    );
     // The page painted while the worker parsed and stored: frames ran between the first and the
     // last progress event (parsing on the page's thread would block them until the end).
     expect(r.framesAtProgress.at(-1)! - r.framesAtProgress[0]).toBeGreaterThan(0);
@@ -130,7 +141,11 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
       for (let i = 0; i < 400_000; i++) lines.push(`row number ${i} with some words in it`);
       const file = new File([lines.join('\n')], 'never.csv');
       await new Promise<void>((started) => {
-        window.__imp.startImport(file, { projectId: project.id, labelField: null }, { dbName: name, onProgress: (p) => p.rows > 20_000 && started() });
+        window.__imp.startImport(
+          file,
+          { projectId: project.id, labelField: null },
+          { dbName: name, onProgress: (p) => p.rows > 20_000 && started() },
+        );
       });
     }, DB);
     // Rows are being written under a pending version right now; kill the tab.
@@ -148,14 +163,22 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
       s.close();
       const lines = ['text'];
       for (let i = 0; i < 300_000; i++) lines.push(`row ${i}`);
-      const job = window.__imp.startImport(new File([lines.join('\n')], 'cancel.csv'), { projectId: project.id, labelField: null }, {
-        dbName: name,
-        onProgress: (p) => p.rows > 10_000 && job.cancel(),
-      });
+      const job = window.__imp.startImport(
+        new File([lines.join('\n')], 'cancel.csv'),
+        { projectId: project.id, labelField: null },
+        {
+          dbName: name,
+          onProgress: (p) => p.rows > 10_000 && job.cancel(),
+        },
+      );
       const cancelled = await job.done;
       const latin1 = new Uint8Array([...new TextEncoder().encode('text\ncaf'), 0xe9, 10]);
       // Named as UTF-8, a Latin-1 byte is an error (without an encoding it would be detected).
-      const bad = await window.__imp.startImport(new File([latin1], 'latin1.csv'), { projectId: project.id, encoding: 'utf-8' }, { dbName: name }).done;
+      const bad = await window.__imp.startImport(
+        new File([latin1], 'latin1.csv'),
+        { projectId: project.id, encoding: 'utf-8' },
+        { dbName: name },
+      ).done;
       const empty = await window.__imp.startImport(new File([], 'empty.jsonl'), { projectId: project.id }, { dbName: name }).done;
       return { cancelled, bad, empty };
     }, DB);
@@ -187,10 +210,14 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
         wide: await run(new File([`${wideHeader}\n${wideRow}\n${wideRow}\n`], 'wide.csv')),
       };
     }, DB);
-    expect(r.quote).toBe('quotes.csv, row 2 (line 3): has text after the closing quote of a quoted field (a quote inside a quoted field must be doubled: "")');
+    expect(r.quote).toBe(
+      'quotes.csv, row 2 (line 3): has text after the closing quote of a quoted field (a quote inside a quoted field must be doubled: "")',
+    );
     expect(r.jsonl).toMatch(/^bad\.jsonl, row 2: is not valid JSON/);
     expect(r.parquet).toMatch(/^bad\.parquet: is not a readable Parquet file/);
-    expect(r.line).toBe('line.csv, row 1 (line 2): has a quoted field opened on line 2 that is still not closed after 32 M characters (an unclosed quote, or not a CSV file?)');
+    expect(r.line).toBe(
+      'line.csv, row 1 (line 2): has a quoted field opened on line 2 that is still not closed after 32 M characters (an unclosed quote, or not a CSV file?)',
+    );
     expect(r.wide).toBe('ok 2 rows × 10000 columns');
     const after = await stored(page);
     expect(after.pending).toBe(0);
@@ -200,7 +227,8 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
 
   // A Parquet file from the seeded fuzz run (src/core/formats/fuzz.test.ts) whose corrupted
   // page makes hyparquet spin for minutes in synchronous code: only the watchdog can stop it.
-  const STALLING_PARQUET = 'UEFSMRUGFaQBFaoBXBUoFQAVKBUAFQQVAAAAKAFQ8E8AAAAAAQAAAAIAAAADAAAABAAAAAUAAAAGAAAABwAAAAgAAAAJAAAACgAAAAsAAAAMAAAADQAAAA4AAAAPAAAAEAAAABEAAAASAAAAEwAAABUGFYgCFb4BXBUoFQAVKBUAFQQVAAAAKAGCARgCAAAAdDACAQYAMQUGADIFBgAzBQYANAUGADUFBgA2BQYANwUGADgFBgQ5AwU2ADAJBwAxCQcAMgkHADMJBwA0CQcANQkHADYJBzg3AwAAAHQxOAMAAAB0MTkVBhWkARWqAVwVKBUAFSgVABUEFQAAACgBUPBPFAAAABUAAAAWAAAAFwAAABgAAAAZAAAAGgAAABsAAAAcAAAAHQAAAB4AAAAfAAAAIAAAACEAAAAiAAAAIwAAACQAAAAlAAAAJgAAACcAAAAVBhWcAhW+AVwVKBUAFSgVABUEFQAAACgBjAEYAwAAAHQyMAkHADEJBwAyCQcAMwkHADQJBwA1CQcANgkHADcJBwA4CQcYOQMAAAB0MwlGADMJRgAzCUYMMzMDAAEcCUYAMwlGADMJRgAzCUYgMzgDAAAAdDM5FQYVVBVYXBUUFSicKAAAACkAAAAqAAAAKwAAACwAAAAtAAAALgAAAC8AAAAwAAAAMQAAABUGFZABFWpcFRQVABUUFQAVBBUAAAAUAUYYAwAAAHQ0MAkHADEJBwAyCQcAMwkHADQJBwA1CQcANgkHODcDAAAAdDQ4AwAAAHQ0ORUEGTxIBHJvb3QVBAAVAiUCGAJpZAAVDCUCGAR0ZXh0JQAAFmQZPBksJggcFQIZFQAZGAJpZBUCFigW0gEW2AEmCDw2ACgEEwAAABgEAAAAAAAZHBUGFQAVAgAAACbgARwVDBkVABkYBHRleHQVAhYoFrYCFuwBJuABPDYAKAJ0ORgCdDAAGRwVBhUAFQIAAAAWiAQWKDbEAwAZLCbMAxwVAhkVABkYAmlkFQIWKBbSARbYASbMAzw2ACgEJwAAABgEFAAAAAAZHBUGFQAVAgAAACakBRwVDBkVABkYBHRleHQVAhYoFsoCFuwBJqQFPDYAKAN0MzkYA3QyMAAZHBUGFQAVAgAAABacBBYoNsQDABksJpAHHBUCGRUAGRgCaWQVAhYUFn4WggEmkAc8NgAoBDEAAAAYBCgAAAAAGRwVBhUAFQIAAAAmkggcFQwZFQAZGAR0ZXh0FQIWFBa8ARaWASaSCDw2ACgDdDQ5GAN0NDAAGRwVBhUAFQIAAAAWugIWFDaYAgAoCWh5cGFycXVldBksHAAAHAAAAJsBAABQQVIx';
+  const STALLING_PARQUET =
+    'UEFSMRUGFaQBFaoBXBUoFQAVKBUAFQQVAAAAKAFQ8E8AAAAAAQAAAAIAAAADAAAABAAAAAUAAAAGAAAABwAAAAgAAAAJAAAACgAAAAsAAAAMAAAADQAAAA4AAAAPAAAAEAAAABEAAAASAAAAEwAAABUGFYgCFb4BXBUoFQAVKBUAFQQVAAAAKAGCARgCAAAAdDACAQYAMQUGADIFBgAzBQYANAUGADUFBgA2BQYANwUGADgFBgQ5AwU2ADAJBwAxCQcAMgkHADMJBwA0CQcANQkHADYJBzg3AwAAAHQxOAMAAAB0MTkVBhWkARWqAVwVKBUAFSgVABUEFQAAACgBUPBPFAAAABUAAAAWAAAAFwAAABgAAAAZAAAAGgAAABsAAAAcAAAAHQAAAB4AAAAfAAAAIAAAACEAAAAiAAAAIwAAACQAAAAlAAAAJgAAACcAAAAVBhWcAhW+AVwVKBUAFSgVABUEFQAAACgBjAEYAwAAAHQyMAkHADEJBwAyCQcAMwkHADQJBwA1CQcANgkHADcJBwA4CQcYOQMAAAB0MwlGADMJRgAzCUYMMzMDAAEcCUYAMwlGADMJRgAzCUYgMzgDAAAAdDM5FQYVVBVYXBUUFSicKAAAACkAAAAqAAAAKwAAACwAAAAtAAAALgAAAC8AAAAwAAAAMQAAABUGFZABFWpcFRQVABUUFQAVBBUAAAAUAUYYAwAAAHQ0MAkHADEJBwAyCQcAMwkHADQJBwA1CQcANgkHODcDAAAAdDQ4AwAAAHQ0ORUEGTxIBHJvb3QVBAAVAiUCGAJpZAAVDCUCGAR0ZXh0JQAAFmQZPBksJggcFQIZFQAZGAJpZBUCFigW0gEW2AEmCDw2ACgEEwAAABgEAAAAAAAZHBUGFQAVAgAAACbgARwVDBkVABkYBHRleHQVAhYoFrYCFuwBJuABPDYAKAJ0ORgCdDAAGRwVBhUAFQIAAAAWiAQWKDbEAwAZLCbMAxwVAhkVABkYAmlkFQIWKBbSARbYASbMAzw2ACgEJwAAABgEFAAAAAAZHBUGFQAVAgAAACakBRwVDBkVABkYBHRleHQVAhYoFsoCFuwBJqQFPDYAKAN0MzkYA3QyMAAZHBUGFQAVAgAAABacBBYoNsQDABksJpAHHBUCGRUAGRgCaWQVAhYUFn4WggEmkAc8NgAoBDEAAAAYBCgAAAAAGRwVBhUAFQIAAAAmkggcFQwZFQAZGAR0ZXh0FQIWFBa8ARaWASaSCDw2ACgDdDQ5GAN0NDAAGRwVBhUAFQIAAAAWugIWFDaYAgAoCWh5cGFycXVldBksHAAAHAAAAJsBAABQQVIx';
 
   it('stops an import stuck inside a parser (watchdog) and stores nothing', async () => {
     const page = await openPage();
@@ -210,7 +238,11 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
         const [project] = await s.listProjects();
         s.close();
         const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-        const out = await window.__imp.startImport(new File([bytes], 'corrupt.parquet'), { projectId: project.id, labelField: null }, { dbName: name, stallMs: 2000 }).done;
+        const out = await window.__imp.startImport(
+          new File([bytes], 'corrupt.parquet'),
+          { projectId: project.id, labelField: null },
+          { dbName: name, stallMs: 2000 },
+        ).done;
         return { message: out.ok ? 'imported?!' : out.message };
       },
       [DB, STALLING_PARQUET] as const,
@@ -247,7 +279,8 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
       return { message: full.ok ? 'imported?!' : full.message, names, rows, pending };
     })()`);
     expect(r).toEqual({
-      message: 'Browser storage is full, so the import (rows 2001…) was not saved (earlier data is intact); delete old projects, datasets or runs, or allow persistent storage, then try again.',
+      message:
+        'Browser storage is full, so the import (rows 2001…) was not saved (earlier data is intact); delete old projects, datasets or runs, or allow persistent storage, then try again.',
       names: ['ok'],
       rows: 50,
       pending: 0,
@@ -262,10 +295,26 @@ browserSuite('import worker (Chromium, IndexedDB)', () => {
       const old = window.__db.declareSchema(name, 1); // v1 kept run probabilities inline
       await old.open();
       await old.table('projects').put({ id: 'p1', name: 'From v1', createdAt: 1, updatedAt: 1 });
-      await old.table('runs').put({ id: 'r1', projectId: 'p1', versionId: 'v', model: 'mv', params: {}, lfHashes: [], metrics: {}, k: 2, n: 1, createdAt: 1, probs: Float32Array.from([0.3, 0.7]) });
+      await old.table('runs').put({
+        id: 'r1',
+        projectId: 'p1',
+        versionId: 'v',
+        model: 'mv',
+        params: {},
+        lfHashes: [],
+        metrics: {},
+        k: 2,
+        n: 1,
+        createdAt: 1,
+        probs: Float32Array.from([0.3, 0.7]),
+      });
       old.close();
       const s = await window.__db.openDexieStorage({ name, watchTabs: false });
-      const out = { projects: (await s.listProjects()).map((p) => p.name), probs: Array.from((await s.getRunProbs('r1')) ?? []), verno: s.dexie.verno };
+      const out = {
+        projects: (await s.listProjects()).map((p) => p.name),
+        probs: Array.from((await s.getRunProbs('r1')) ?? []),
+        verno: s.dexie.verno,
+      };
       s.close();
       return out;
     });

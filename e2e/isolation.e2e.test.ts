@@ -20,7 +20,10 @@ import { lfRow, openDemoLfs, writeCodeLf } from './lf-editor.ts';
 const BOMB = '(x) => { const hoard = []; for (;;) hoard.push(new Array(1e7).fill(x.text.length)); }';
 
 async function evaluate<T>(cdp: CDPSession, expression: string): Promise<T> {
-  const r = (await cdp.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true })) as { result: { value: T }; exceptionDetails?: { text: string } };
+  const r = (await cdp.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true })) as {
+    result: { value: T };
+    exceptionDetails?: { text: string };
+  };
   if (r.exceptionDetails) throw new Error(`${expression}: ${r.exceptionDetails.text}`);
   return r.result.value;
 }
@@ -35,7 +38,8 @@ async function waitFor<T>(cdp: CDPSession, expression: string, timeoutMs: number
   }
 }
 
-const rowText = (name: string, testid: string) => `document.querySelector('[data-testid="lf-row"][data-lf-name="${name}"] [data-testid="${testid}"]')?.textContent ?? null`;
+const rowText = (name: string, testid: string) =>
+  `document.querySelector('[data-testid="lf-row"][data-lf-name="${name}"] [data-testid="${testid}"]')?.textContent ?? null`;
 const rowContent = (name: string) => `document.querySelector('[data-testid="lf-row"][data-lf-name="${name}"]')?.textContent ?? null`;
 
 async function rawShot(cdp: CDPSession, name: string): Promise<void> {
@@ -64,8 +68,12 @@ browserSuite('an LF that allocates without bound is isolated', () => {
     // A well-behaved code LF runs in the isolated workers, reading its rows through the relay.
     await writeCodeLf(page, 'says_free', "(x) => /\\bfree\\b/i.test(x.text) ? 'spam' : null");
     await page.getByTestId('lf-save').click();
-    await lfRow(page, 'says_free').getByText(/% coverage/).waitFor({ timeout: 60_000 });
-    const freeCoverage = await lfRow(page, 'says_free').getByText(/% coverage/).textContent();
+    await lfRow(page, 'says_free')
+      .getByText(/% coverage/)
+      .waitFor({ timeout: 60_000 });
+    const freeCoverage = await lfRow(page, 'says_free')
+      .getByText(/% coverage/)
+      .textContent();
     expect(await page.locator('iframe[data-shoal-lf-host]').count()).toBeGreaterThan(0);
 
     const cdp = await h.context.newCDPSession(page);
@@ -120,15 +128,28 @@ browserSuite('where isolated LF workers cannot start, code LFs run nowhere, temp
     // Would vote on every row if it ran anywhere.
     await writeCodeLf(page, 'says_free', "(x) => 'spam'");
     await page.getByTestId('isolation-status').waitFor({ timeout: 60_000 });
-    await page.getByTestId('lf-preview').getByText(/Code LFs cannot run here/).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('lf-preview')
+      .getByText(/Code LFs cannot run here/)
+      .waitFor({ timeout: 30_000 });
     await page.getByTestId('lf-save').click();
     const error = lfRow(page, 'says_free').getByTestId('lf-error');
     await error.waitFor({ timeout: 60_000 });
-    expect(await error.textContent()).toMatch(/Code LFs cannot run here: their isolated sandbox did not start .*, so they run nowhere; template LFs still run/);
-    expect(await lfRow(page, 'says_free').getByText(/% coverage/).count()).toBe(0);
+    expect(await error.textContent()).toMatch(
+      /Code LFs cannot run here: their isolated sandbox did not start .*, so they run nowhere; template LFs still run/,
+    );
+    expect(
+      await lfRow(page, 'says_free')
+        .getByText(/% coverage/)
+        .count(),
+    ).toBe(0);
     expect(await page.getByTestId('isolation-status').textContent()).toMatch(/Code LFs cannot run here/);
     // The demo's template LFs ran in the page's workers as before.
-    expect(await lfRow(page, 'money_words').getByText(/% coverage/).count()).toBe(1);
+    expect(
+      await lfRow(page, 'money_words')
+        .getByText(/% coverage/)
+        .count(),
+    ).toBe(1);
     // The probe's frame is gone: nothing isolated is left running.
     expect(await page.locator('iframe[data-shoal-lf-host]').count()).toBe(0);
     await h.shot('isolation-unavailable');
@@ -145,7 +166,11 @@ browserSuite('on a host that sends no CSP header, an isolated LF cannot import r
     // Another origin that would happily serve a module (CORS open), counting every request.
     server = createServer((_req, res) => {
       hits++;
-      res.writeHead(200, { 'Content-Type': 'text/javascript', 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' });
+      res.writeHead(200, {
+        'Content-Type': 'text/javascript',
+        'Access-Control-Allow-Origin': '*',
+        'Cross-Origin-Resource-Policy': 'cross-origin',
+      });
       res.end('export default (x) => null;');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -24,5 +24,7 @@ export async function openDemoLfs(h: Harness): Promise<void> {
   await h.page.getByTestId('load-demo').click();
   await h.page.getByTestId('dataset-ready').waitFor({ state: 'visible' });
   await h.goto('#/lfs');
-  await lfRow(h.page, 'money_words').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+  await lfRow(h.page, 'money_words')
+    .getByText(/% coverage/)
+    .waitFor({ timeout: 60_000 });
 }

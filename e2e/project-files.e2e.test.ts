@@ -36,17 +36,43 @@ async function storage(h: Harness): Promise<Record<string, unknown>> {
 }
 
 function bundle(): Record<string, any> {
-  const rows = Array.from({ length: 12 }, (_, i) => ({ id: `m${i}`, text: i % 3 ? `win a free prize now ${i}` : `see you at lunch, ${i}` }));
+  const rows = Array.from({ length: 12 }, (_, i) => ({
+    id: `m${i}`,
+    text: i % 3 ? `win a free prize now ${i}` : `see you at lunch, ${i}`,
+  }));
   const b: Omit<ProjectBundle, 'format' | 'schemaVersion'> = {
     exportedAt: '2026-01-01T00:00:00.000Z',
     project: { name: 'From a file' },
-    dataset: { name: 'sms', fields: ['id', 'text'], textField: 'text', classes: ['ham', 'spam'], splitCounts: { train: 8, dev: 2, test: 2 } },
+    dataset: {
+      name: 'sms',
+      fields: ['id', 'text'],
+      textField: 'text',
+      classes: ['ham', 'spam'],
+      splitCounts: { train: 8, dev: 2, test: 2 },
+    },
     settings: { textFields: ['text'], fields: ['id', 'text'], idField: 'id' },
     lfs: [
-      { id: 'a', name: 'free', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false },
+      {
+        id: 'a',
+        name: 'free',
+        enabled: true,
+        kind: 'keyword',
+        label: 'spam',
+        keywords: ['free'],
+        mode: 'any',
+        match: 'word',
+        caseSensitive: false,
+      },
       { id: 'b', name: 'lunch', enabled: true, kind: 'lookup', label: 'ham', values: ['lunch'], match: 'word', caseSensitive: false },
     ],
-    gold: { train: [], dev: [[0, 0], [1, 1]], test: [[0, 1]] },
+    gold: {
+      train: [],
+      dev: [
+        [0, 0],
+        [1, 1],
+      ],
+      test: [[0, 1]],
+    },
     model: { labelModel: 'mv', classBalance: 'uniform', seed: 1 },
     data: { rows, split: ['train', 'dev', 'train', 'train', 'dev', 'train', 'test', 'train', 'train', 'test', 'train', 'train'] },
   };
@@ -75,10 +101,26 @@ browserSuite('project files: validated before anything is stored', () => {
   });
 
   const refusals: [string, (b: Record<string, any>) => void, string][] = [
-    ['keywords-string.shoal.json', (b) => (b.lfs[0].keywords = 'free'), 'keywords-string.shoal.json: this project file\'s lfs[0].keywords (LF "free") must be a list of keywords (text), not text; fix that field in the file, or export the project again from Shoal (Export → Project)'],
-    ['lookup-no-values.shoal.json', (b) => delete b.lfs[1].values, 'lookup-no-values.shoal.json: this project file has no lfs[1].values (LF "lunch"), which must be a list of values (text); add it, or export the project again from Shoal (Export → Project)'],
-    ['no-project.shoal.json', (b) => delete b.project, 'no-project.shoal.json: this project file has no project, which must be an object; add it, or export the project again from Shoal (Export → Project)'],
-    ['huge-code.shoal.json', (b) => b.lfs.push({ id: 'c', name: 'big', enabled: true, kind: 'code', source: `// ${'x'.repeat(100_000)}` }), 'huge-code.shoal.json: this project file\'s lfs[2].source (LF "big") must be at most 100,000 characters long (it has 100,003); fix that field in the file, or export the project again from Shoal (Export → Project)'],
+    [
+      'keywords-string.shoal.json',
+      (b) => (b.lfs[0].keywords = 'free'),
+      'keywords-string.shoal.json: this project file\'s lfs[0].keywords (LF "free") must be a list of keywords (text), not text; fix that field in the file, or export the project again from Shoal (Export → Project)',
+    ],
+    [
+      'lookup-no-values.shoal.json',
+      (b) => delete b.lfs[1].values,
+      'lookup-no-values.shoal.json: this project file has no lfs[1].values (LF "lunch"), which must be a list of values (text); add it, or export the project again from Shoal (Export → Project)',
+    ],
+    [
+      'no-project.shoal.json',
+      (b) => delete b.project,
+      'no-project.shoal.json: this project file has no project, which must be an object; add it, or export the project again from Shoal (Export → Project)',
+    ],
+    [
+      'huge-code.shoal.json',
+      (b) => b.lfs.push({ id: 'c', name: 'big', enabled: true, kind: 'code', source: `// ${'x'.repeat(100_000)}` }),
+      'huge-code.shoal.json: this project file\'s lfs[2].source (LF "big") must be at most 100,000 characters long (it has 100,003); fix that field in the file, or export the project again from Shoal (Export → Project)',
+    ],
   ];
 
   for (const [name, edit, sentence] of refusals) {
@@ -127,7 +169,10 @@ browserSuite('project files: validated before anything is stored', () => {
     await page.getByTestId('import-review').waitFor();
     await h.shot('project-file-review-on-start');
     await page.getByTestId('import-confirm').click();
-    await page.locator('[data-testid="lf-row"][data-lf-name="lunch"]').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    await page
+      .locator('[data-testid="lf-row"][data-lf-name="lunch"]')
+      .getByText(/% coverage/)
+      .waitFor({ timeout: 60_000 });
     const after = await storage(h);
     expect(after.projects).toEqual(['From a file']);
     expect(after.lfs).toEqual(['free', 'lunch']);
@@ -148,7 +193,10 @@ browserSuite('project files: validated before anything is stored', () => {
       }),
     );
     await page.getByTestId('import-confirm').click();
-    await page.locator('[data-testid="lf-row"][data-lf-name="lunch"]').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    await page
+      .locator('[data-testid="lf-row"][data-lf-name="lunch"]')
+      .getByText(/% coverage/)
+      .waitFor({ timeout: 60_000 });
     await h.goto('#/home');
     const rows = page.getByTestId('project');
     await rows.nth(1).getByTestId('project-source').waitFor();
@@ -160,7 +208,11 @@ browserSuite('project files: validated before anything is stored', () => {
       const modified = Date.parse((await r.getByTestId('project-modified').getAttribute('datetime'))!);
       // The import wrote LFs and gold after creating the project.
       expect(modified).toBeGreaterThanOrEqual(created);
-      seen.push([await r.getAttribute('data-project-name'), await r.getByTestId('project-rows').textContent(), await r.getByTestId('project-source').textContent()]);
+      seen.push([
+        await r.getAttribute('data-project-name'),
+        await r.getByTestId('project-rows').textContent(),
+        await r.getByTestId('project-source').textContent(),
+      ]);
     }
     expect(seen).toEqual([
       ['From a file', '12 rows', 'no-settings.shoal.json'],
@@ -229,7 +281,10 @@ browserSuite('project files: validated before anything is stored', () => {
       const [chooser] = await Promise.all([p2.waitForEvent('filechooser'), p2.getByTestId('open-project').click()]);
       await chooser.setFiles(withModels);
       await p2.getByTestId('import-confirm').click();
-      await p2.locator('[data-testid="lf-row"][data-lf-name="lunch"]').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+      await p2
+        .locator('[data-testid="lf-row"][data-lf-name="lunch"]')
+        .getByText(/% coverage/)
+        .waitFor({ timeout: 60_000 });
       await fresh.goto('#/model');
       const lmMark = p2.getByTestId('lm-from-file');
       await lmMark.waitFor({ timeout: 60_000 });

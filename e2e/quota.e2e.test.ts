@@ -54,7 +54,9 @@ async function readStore<T>(page: Page, store: string): Promise<T[]> {
           const req = db.transaction(name, 'readonly').objectStore(name).getAll();
           req.onsuccess = () => {
             // Typed arrays do not survive the trip to Node: send plain arrays.
-            const out = (req.result as Record<string, unknown>[]).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Int8Array) : v])));
+            const out = (req.result as Record<string, unknown>[]).map((r) =>
+              Object.fromEntries(Object.entries(r).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Int8Array) : v])),
+            );
             db.close();
             done(out as T[]);
           };
@@ -74,7 +76,8 @@ interface StoredLf {
 
 const storedLf = async (page: Page, name: string) => (await readStore<StoredLf>(page, 'lfs')).find((l) => l.name === name);
 const storedOrder = async (page: Page) => (await readStore<StoredLf>(page, 'lfs')).sort((a, b) => a.order - b.order).map((l) => l.name);
-const shownOrder = (page: Page) => page.locator('[data-testid="lf-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-lf-name')));
+const shownOrder = (page: Page) =>
+  page.locator('[data-testid="lf-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-lf-name')));
 
 browserSuite('a full disk loses nothing: LFs, votes, gold labels, label model, classifier', () => {
   const h = new Harness();
@@ -95,7 +98,9 @@ browserSuite('a full disk loses nothing: LFs, votes, gold labels, label model, c
     const v2 = "(x) => x.subject.includes('!!!') ? 'spam' : null // v2";
     await writeCodeLf(page, 'quota_lf', v1);
     await page.getByTestId('lf-save').click();
-    await lfRow(page, 'quota_lf').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    await lfRow(page, 'quota_lf')
+      .getByText(/% coverage/)
+      .waitFor({ timeout: 60_000 });
     expect((await storedLf(page, 'quota_lf'))?.config.source).toBe(v1);
 
     // Edit, then save with a full disk.
@@ -129,7 +134,10 @@ browserSuite('a full disk loses nothing: LFs, votes, gold labels, label model, c
     await page.getByTestId('lf-save').click();
     await err.waitFor({ state: 'detached' });
     // The row shows the new definition and, once its run finished, its coverage.
-    await lfRow(page, 'quota_lf').filter({ hasText: '// v2' }).getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    await lfRow(page, 'quota_lf')
+      .filter({ hasText: '// v2' })
+      .getByText(/% coverage/)
+      .waitFor({ timeout: 60_000 });
     expect((await storedLf(page, 'quota_lf'))?.config.source).toBe(v2);
     // Saved: nothing is left to lose, so the reload does not ask.
     const prompts = h.unloadPrompts.length;
@@ -168,7 +176,9 @@ browserSuite('a full disk loses nothing: LFs, votes, gold labels, label model, c
 
   it('reorders and toggles LFs all or nothing, and says so above the list', async () => {
     const page = h.page;
-    await lfRow(page, 'money_words').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    await lfRow(page, 'money_words')
+      .getByText(/% coverage/)
+      .waitFor({ timeout: 60_000 });
     const before = await storedOrder(page);
     expect(await shownOrder(page)).toEqual(before);
     await fillDisk(page, ['lfs']);
@@ -182,7 +192,10 @@ browserSuite('a full disk loses nothing: LFs, votes, gold labels, label model, c
     const box = page.getByLabel(`Enable ${before[1]}`);
     expect(await box.isChecked()).toBe(true);
     await box.click();
-    await page.waitForFunction((want) => (document.querySelector('[data-testid="lf-list-error"]')?.textContent ?? '').includes(want), `so LF "${before[1]}" was not saved`);
+    await page.waitForFunction(
+      (want) => (document.querySelector('[data-testid="lf-list-error"]')?.textContent ?? '').includes(want),
+      `so LF "${before[1]}" was not saved`,
+    );
     expect(await box.isChecked()).toBe(true);
     expect((await storedLf(page, before[1]))?.enabled).toBe(true);
     await h.shot('quota-lf-list');
@@ -190,7 +203,11 @@ browserSuite('a full disk loses nothing: LFs, votes, gold labels, label model, c
     await page.getByRole('button', { name: `Move ${before[0]} down` }).click();
     await err.waitFor({ state: 'detached' });
     const moved = [before[1], before[0], ...before.slice(2)];
-    await page.waitForFunction((want) => JSON.stringify([...document.querySelectorAll('[data-testid="lf-row"]')].map((e) => e.getAttribute('data-lf-name'))) === want, JSON.stringify(moved));
+    await page.waitForFunction(
+      (want) =>
+        JSON.stringify([...document.querySelectorAll('[data-testid="lf-row"]')].map((e) => e.getAttribute('data-lf-name'))) === want,
+      JSON.stringify(moved),
+    );
     expect(await storedOrder(page)).toEqual(moved);
   });
 
@@ -201,10 +218,14 @@ browserSuite('a full disk loses nothing: LFs, votes, gold labels, label model, c
     await page.getByTestId('lf-save').click();
     const err = page.getByTestId('lf-list-error');
     await err.waitFor({ timeout: 60_000 });
-    expect(await err.textContent()).toMatch(/^votes_full ran, but its votes are only in this tab \(a reload will show "not run"\): Browser storage is full, so the LF votes were not saved/);
+    expect(await err.textContent()).toMatch(
+      /^votes_full ran, but its votes are only in this tab \(a reload will show "not run"\): Browser storage is full, so the LF votes were not saved/,
+    );
     // The LF itself was stored; its votes count in this tab.
     expect(await storedLf(page, 'votes_full')).toBeDefined();
-    await lfRow(page, 'votes_full').getByText(/% coverage/).waitFor();
+    await lfRow(page, 'votes_full')
+      .getByText(/% coverage/)
+      .waitFor();
     await freeDisk(page);
     await page.getByRole('button', { name: 'Close' }).click();
   });
@@ -270,7 +291,9 @@ browserSuite('a full disk loses nothing: LFs, votes, gold labels, label model, c
     await page.getByTestId('lm-metrics').waitFor({ timeout: 120_000 });
     const lmErr = page.locator('[role="alert"]', { hasText: 'The fit worked but could not be saved' });
     await lmErr.waitFor({ timeout: 60_000 });
-    expect(await lmErr.textContent()).toMatch(/^The fit worked but could not be saved: Browser storage is full, so the label-model run was not saved \(earlier data is intact\);/);
+    expect(await lmErr.textContent()).toMatch(
+      /^The fit worked but could not be saved: Browser storage is full, so the label-model run was not saved \(earlier data is intact\);/,
+    );
     expect(Number((await page.getByTestId('lm-dev-acc').textContent())!.replace('%', ''))).toBeGreaterThan(50);
     // The run record and its probabilities go in one transaction: neither landed.
     expect((await readStore(page, 'runs')).length).toBe(runsBefore);
@@ -294,7 +317,9 @@ browserSuite('a full disk loses nothing: LFs, votes, gold labels, label model, c
     await page.getByTestId('clf-dev-acc').waitFor({ timeout: 120_000 });
     const clfErr = page.locator('[role="alert"]', { hasText: 'The classifier trained but could not be saved' });
     await clfErr.waitFor({ timeout: 60_000 });
-    expect(await clfErr.textContent()).toMatch(/^The classifier trained but could not be saved \(it will be gone after a reload\): Browser storage is full, so the trained classifier was not saved \(earlier data is intact\);/);
+    expect(await clfErr.textContent()).toMatch(
+      /^The classifier trained but could not be saved \(it will be gone after a reload\): Browser storage is full, so the trained classifier was not saved \(earlier data is intact\);/,
+    );
     expect(Number((await page.getByTestId('clf-dev-acc').textContent())!.replace('%', ''))).toBeGreaterThan(50);
     expect(await readStore(page, 'classifiers')).toEqual([]);
     expect(await readStore(page, 'classifierModels')).toEqual([]);
@@ -316,7 +341,9 @@ browserSuite('a full disk loses nothing: LFs, votes, gold labels, label model, c
     await fillDisk(page, ['settings', 'projects']);
     await page.reload({ waitUntil: 'load' });
     await h.goto('#/lfs');
-    await lfRow(page, 'money_words').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    await lfRow(page, 'money_words')
+      .getByText(/% coverage/)
+      .waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('session-error').count()).toBe(0);
     // A new import cannot even create its project: one sentence, not a spinner forever.
     const projects = (await readStore(page, 'projects')).length;

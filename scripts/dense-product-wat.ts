@@ -34,12 +34,19 @@ function columnGroup(width: number): string {
     `          (loop $inner${width}`,
     ...rows.map((r) => `            (local.set $x${r} (v128.load (i32.add (local.get $r${r}) (local.get $b))))`),
     ...cols.map((c) => `            (local.set $m${c} (v128.load (i32.add (local.get $c${c}) (local.get $b))))`),
-    ...cols.flatMap((c) => rows.map((r) => `            (local.set $s${r}_${c} (f64x2.add (local.get $s${r}_${c}) (f64x2.mul (local.get $x${r}) (local.get $m${c}))))`)),
+    ...cols.flatMap((c) =>
+      rows.map(
+        (r) => `            (local.set $s${r}_${c} (f64x2.add (local.get $s${r}_${c}) (f64x2.mul (local.get $x${r}) (local.get $m${c}))))`,
+      ),
+    ),
     `            (local.set $b (i32.add (local.get $b) (i32.const 16)))`,
     `            (br_if $inner${width} (i32.lt_u (local.get $b) (local.get $rowBytes))))`,
     `          (local.set $g (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $a) (local.get $k)) (local.get $y)) (i32.const 3))))`,
     ...rows.flatMap((r) =>
-      cols.map((c) => `          (f64.store offset=${c * 8} (i32.add (local.get $g) (i32.shl (i32.mul (local.get $k) (i32.const ${r})) (i32.const 3))) (call $hsum (local.get $s${r}_${c})))`),
+      cols.map(
+        (c) =>
+          `          (f64.store offset=${c * 8} (i32.add (local.get $g) (i32.shl (i32.mul (local.get $k) (i32.const ${r})) (i32.const 3))) (call $hsum (local.get $s${r}_${c})))`,
+      ),
     ),
     `          (local.set $y (i32.add (local.get $y) (i32.const ${width})))`,
     `          (br $cols${width})))`,
@@ -70,7 +77,10 @@ export function denseProductWat(): string {
       (loop $rowBlocks
         (br_if $rowsDone (i32.ge_u (local.get $a) (local.get $rows)))
         (local.set $r0 (i32.add (local.get $o) (i32.mul (local.get $a) (local.get $rowBytes))))
-${rows.slice(1).map((r) => `        (local.set $r${r} (i32.add (local.get $r${r - 1}) (local.get $rowBytes)))`).join('\n')}
+${rows
+  .slice(1)
+  .map((r) => `        (local.set $r${r} (i32.add (local.get $r${r - 1}) (local.get $rowBytes)))`)
+  .join('\n')}
         (local.set $y (i32.const 0))
 ${COLUMN_GROUPS.map(columnGroup).join('\n')}
         (local.set $a (i32.add (local.get $a) (i32.const ${ROWS_PER_BLOCK})))

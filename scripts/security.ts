@@ -52,6 +52,12 @@ export const crossOriginIsolation = {
 
 /** `_headers` for Netlify / Cloudflare Pages: every path gets isolation and the CSP. */
 export function staticHostHeaders(): string {
-  const lines = ['/*', ...Object.entries(crossOriginIsolation).map(([k, v]) => `  ${k}: ${v}`), `  Content-Security-Policy: ${CONTENT_SECURITY_POLICY}`, '  X-Content-Type-Options: nosniff', '  Referrer-Policy: no-referrer'];
+  const lines = [
+    '/*',
+    ...Object.entries(crossOriginIsolation).map(([k, v]) => `  ${k}: ${v}`),
+    `  Content-Security-Policy: ${CONTENT_SECURITY_POLICY}`,
+    '  X-Content-Type-Options: nosniff',
+    '  Referrer-Policy: no-referrer',
+  ];
   return `${lines.join('\n')}\n`;
 }

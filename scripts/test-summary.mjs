@@ -11,7 +11,9 @@
  *   before it and still make the exit code non-zero.
  */
 export function summarize(reports, failedSteps) {
-  let passed = 0, failed = 0, skipped = 0;
+  let passed = 0,
+    failed = 0,
+    skipped = 0;
   for (const r of reports) {
     passed += r.numPassedTests;
     failed += r.numFailedTests;

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from './test-summary.mjs';
 
-const report = (passed: number, failed: number, pending = 0, todo = 0) => ({ numPassedTests: passed, numFailedTests: failed, numPendingTests: pending, numTodoTests: todo });
+const report = (passed: number, failed: number, pending = 0, todo = 0) => ({
+  numPassedTests: passed,
+  numFailedTests: failed,
+  numPendingTests: pending,
+  numTodoTests: todo,
+});
 
 describe('npm test closing line', () => {
   it('adds up tests over the unit and browser reports', () => {

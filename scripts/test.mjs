@@ -51,6 +51,9 @@ if (step('production build', bin('vite'), ['build', '--logLevel', 'warn'])) {
   vitest('browser tests (Chromium)', 'vitest.e2e.config.ts', 'e2e.json');
 }
 
-const { lines, exitCode } = summarize(reports.map((file) => JSON.parse(readFileSync(file, 'utf8'))), failedSteps);
+const { lines, exitCode } = summarize(
+  reports.map((file) => JSON.parse(readFileSync(file, 'utf8'))),
+  failedSteps,
+);
 for (const line of lines) console.log(line);
 process.exit(exitCode);

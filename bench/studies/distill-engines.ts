@@ -43,13 +43,21 @@ for (const dir of dirs) {
   const proba = lm.predictProba(data.train.L);
   const texts = textsOf(data.train, name, 'train');
   const dev = data.valid ? { texts: textsOf(data.valid, name, 'valid'), labels: data.valid.labels } : undefined;
-  jobs.push({ name, rows: texts.length, run: (engine) => distill({ texts, proba, k: data.k, L: data.train.L, dev }, { seed, metric, engine }) });
+  jobs.push({
+    name,
+    rows: texts.length,
+    run: (engine) => distill({ texts, proba, k: data.k, L: data.train.L, dev }, { seed, metric, engine }),
+  });
 }
 for (const n of generated) {
   const d = distillData(n);
   const proba = new Float32Array(n * 2);
   for (let i = 0; i < n; i++) proba[i * 2 + d.yTrain[i]] = 1;
-  jobs.push({ name: `generated ${n.toLocaleString('en-US')}`, rows: n, run: (engine) => distill({ texts: d.train, proba, k: 2, dev: { texts: d.dev, labels: d.devY } }, { seed, targets: 'hard', engine }) });
+  jobs.push({
+    name: `generated ${n.toLocaleString('en-US')}`,
+    rows: n,
+    run: (engine) => distill({ texts: d.train, proba, k: 2, dev: { texts: d.dev, labels: d.devY } }, { seed, targets: 'hard', engine }),
+  });
 }
 
 await selectBackend();

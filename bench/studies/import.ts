@@ -15,7 +15,10 @@ import type { ShoalStorage } from '../../src/storage/types.ts';
 import { importIntoStorage } from '../../src/workers/import-run.ts';
 
 const rows = Number(process.argv[2] ?? 100_000);
-const WORDS = 'free money offer click now meeting tomorrow report attached please review winner prize urgent account verify lunch project update'.split(' ');
+const WORDS =
+  'free money offer click now meeting tomorrow report attached please review winner prize urgent account verify lunch project update'.split(
+    ' ',
+  );
 
 function generate(n: number): Blob {
   const rng = mulberry32(1);
@@ -47,7 +50,9 @@ table.push({ target: 'parse only (stream)', rows: parsed.rows, ms: parseMs });
 
 async function importInto(label: string, storage: ShoalStorage): Promise<void> {
   const p = await storage.createProject('bench');
-  const [out, ms] = await time(() => importIntoStorage({ name: 'bench.csv', blob }, { projectId: p.id, classes: ['ham', 'spam'], idField: 'id' }, storage));
+  const [out, ms] = await time(() =>
+    importIntoStorage({ name: 'bench.csv', blob }, { projectId: p.id, classes: ['ham', 'spam'], idField: 'id' }, storage),
+  );
   if (!out.ok) throw new Error(out.message);
   const [back, readMs] = await time(() => storage.readRows(out.summary.versionId, 0, out.summary.rows));
   if (back.length !== rows) throw new Error(`read back ${back.length} rows`);
@@ -62,7 +67,13 @@ dexie.close();
 
 console.log(`\nImport throughput: ${rows.toLocaleString('en')} rows, ${mb.toFixed(1)} MB CSV, Node ${process.version}\n`);
 const head = ['what', 'rows', 'ms', 'rows/s', 'MB/s'];
-const body = table.map((r) => [r.target, String(r.rows), r.ms.toFixed(0), Math.round((r.rows / r.ms) * 1000).toLocaleString('en'), ((mb / r.ms) * 1000).toFixed(1)]);
+const body = table.map((r) => [
+  r.target,
+  String(r.rows),
+  r.ms.toFixed(0),
+  Math.round((r.rows / r.ms) * 1000).toLocaleString('en'),
+  ((mb / r.ms) * 1000).toFixed(1),
+]);
 const widths = head.map((h, j) => Math.max(h.length, ...body.map((b) => b[j].length)));
 const line = (cells: string[]) => '| ' + cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join(' | ') + ' |';
 console.log(line(head));

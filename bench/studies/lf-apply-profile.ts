@@ -50,7 +50,9 @@ for (let r = 0; r < repeat; r++) {
     }
   }
   const wall = performance.now() - t0;
-  console.log(`inline run ${r + 1}: ${wall.toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms CPU, ${((wall * 1000) / n).toFixed(2)} µs/row, load ${loadavg()[0].toFixed(2)}`);
+  console.log(
+    `inline run ${r + 1}: ${wall.toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms CPU, ${((wall * 1000) / n).toFixed(2)} µs/row, load ${loadavg()[0].toFixed(2)}`,
+  );
   if (r === repeat - 1) {
     console.log('per LF ms: ' + rt.names.map((name, j) => `${name} ${ms[j].toFixed(0)}`).join(', '));
     console.log('fires: ' + fires.join(' '));
@@ -66,7 +68,9 @@ if (poolSize > 0) {
       const c0 = cpu();
       await pool.applyLfs(defs, BENCH_CLASSES, src);
       const wall = performance.now() - t0;
-      console.log(`pool(${poolSize}) run ${r + 1}: ${wall.toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms CPU (process, all threads), load ${loadavg()[0].toFixed(2)}`);
+      console.log(
+        `pool(${poolSize}) run ${r + 1}: ${wall.toFixed(0)} ms wall, ${(cpu() - c0).toFixed(0)} ms CPU (process, all threads), load ${loadavg()[0].toFixed(2)}`,
+      );
     }
   } finally {
     pool.close();

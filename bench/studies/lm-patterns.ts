@@ -39,14 +39,19 @@ function synthMatrices() {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-for (const [name, data] of [['edit', await editMatrices()], ['synth', synthMatrices()]] as const) {
+for (const [name, data] of [
+  ['edit', await editMatrices()],
+  ['synth', synthMatrices()],
+] as const) {
   const { L, devL, devY } = data;
   const probe = new LabelMatrix(n, L.k, L.columns().slice());
   probe.rows();
   const t0 = performance.now();
   const p = votePatterns(probe, 1);
   const dedupMs = performance.now() - t0;
-  console.log(`\n${name}: n ${n} m ${L.m} nnz ${probe.rows().lf.length} unique patterns ${p?.count} (pattern pass ${dedupMs.toFixed(1)} ms, cold)`);
+  console.log(
+    `\n${name}: n ${n} m ${L.m} nnz ${probe.rows().lf.length} unique patterns ${p?.count} (pattern pass ${dedupMs.toFixed(1)} ms, cold)`,
+  );
   console.log('| model | fit ms | predict ms |\n|---|---|---|');
   for (const model of MODELS) {
     const fit: number[] = [];

@@ -44,7 +44,8 @@ function accAndLogloss(proba: Float32Array, y: ArrayLike<number>): { acc: number
 const data = distillData(n, 10_000, 1000, seed);
 if (jsonlOut) {
   const lines: string[] = [];
-  const add = (split: string, texts: string[], labels: ArrayLike<number>) => texts.forEach((text, i) => lines.push(JSON.stringify({ split, text, label: labels[i] })));
+  const add = (split: string, texts: string[], labels: ArrayLike<number>) =>
+    texts.forEach((text, i) => lines.push(JSON.stringify({ split, text, label: labels[i] })));
   add('train', data.train, data.yTrain);
   add('dev', data.dev, data.devY);
   add('test', data.test, data.truthTest);
@@ -87,9 +88,20 @@ for (const pow of bucketPows) {
     const model = { dim: X.dim, k: 2, weights: snap.weights, bias: snap.bias };
     const dev = accAndLogloss(predictProba(model, Xdev), data.devY);
     const test = accAndLogloss(predictProba(model, Xtest), data.truthTest);
-    const row = { epoch, lr: plan.learningRate, averaged: averaging ? 1 : 0, trainLoss: lossSum / wSum, devAcc: dev.acc, devLL: dev.logloss, testAcc: test.acc, testLL: test.logloss };
+    const row = {
+      epoch,
+      lr: plan.learningRate,
+      averaged: averaging ? 1 : 0,
+      trainLoss: lossSum / wSum,
+      devAcc: dev.acc,
+      devLL: dev.logloss,
+      testAcc: test.acc,
+      testLL: test.logloss,
+    };
     rows.push(row);
-    console.log(`${epoch} ${plan.learningRate.toFixed(3)} ${averaging ? 1 : 0} ${row.trainLoss.toFixed(4)} ${dev.acc.toFixed(3)} ${dev.logloss.toFixed(4)} ${test.acc.toFixed(4)} ${test.logloss.toFixed(4)}`);
+    console.log(
+      `${epoch} ${plan.learningRate.toFixed(3)} ${averaging ? 1 : 0} ${row.trainLoss.toFixed(4)} ${dev.acc.toFixed(3)} ${dev.logloss.toFixed(4)} ${test.acc.toFixed(4)} ${test.logloss.toFixed(4)}`,
+    );
   }
   out.push({ seed, n, pow, features: vocab.size - 1, hashMs, rows });
 }

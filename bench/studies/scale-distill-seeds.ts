@@ -19,7 +19,9 @@ const seeds = arg('seeds', '11').split(',').map(Number);
 const withSklearn = process.argv.includes('--sklearn');
 
 await selectBackend();
-console.log('| corpus seed | docs | Shoal s | Shoal test acc | epochs run / kept | hash buckets → features | scikit-learn s (vec + fit) | scikit-learn test acc | time ratio |');
+console.log(
+  '| corpus seed | docs | Shoal s | Shoal test acc | epochs run / kept | hash buckets → features | scikit-learn s (vec + fit) | scikit-learn test acc | time ratio |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const seed of seeds) {
   const data = distillData(n, 10_000, 1000, seed);
@@ -28,7 +30,11 @@ for (const seed of seeds) {
   const skS = sk?.ok ? sk.value.vec_s + sk.value.fit_s : undefined;
   console.log(
     `| ${seed} | ${n} | ${(r.ms / 1000).toFixed(2)} | ${r.acc.toFixed(4)} | ${r.epochs} / ${r.bestEpoch} | 2^${Math.log2(r.buckets)} → ${r.dim - 1} | ` +
-      (sk === undefined ? '— | — | —' : sk.ok ? `${skS!.toFixed(2)} | ${sk.value.test_acc.toFixed(4)} | ${(r.ms / 1000 / skS!).toFixed(2)}×` : `not measured: ${sk.why} | — | —`) +
+      (sk === undefined
+        ? '— | — | —'
+        : sk.ok
+          ? `${skS!.toFixed(2)} | ${sk.value.test_acc.toFixed(4)} | ${(r.ms / 1000 / skS!).toFixed(2)}×`
+          : `not measured: ${sk.why} | — | —`) +
       ' |',
   );
 }

@@ -40,7 +40,10 @@ export function conflictQueue(L: LabelMatrix, gold: ArrayLike<number>): Uint32Ar
     if (distinct >= 2) scored.push({ i, distinct, votes: rowPtr[i + 1] - rowPtr[i] });
   }
   scored.sort((a, b) => b.distinct - a.distinct || b.votes - a.votes || a.i - b.i);
-  return unlabeledFirst(scored.map((s) => s.i), gold);
+  return unlabeledFirst(
+    scored.map((s) => s.i),
+    gold,
+  );
 }
 
 /** Every row, smallest margin between the two most likely classes first. */

@@ -27,20 +27,23 @@ describe('browse filter', () => {
 
   it('conflicts and all-abstain never overlap, and each is what its definition says (seeded)', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(fc.integer({ min: -1, max: 2 }), { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 40 }), (matrix) => {
-        const n = matrix.length;
-        const cols = [0, 1, 2].map((j) => Int8Array.from(matrix, (r) => r[j]));
-        const rs = Array.from({ length: n }, () => ({ text: '' }));
-        const s = new Uint8Array(n);
-        const g = new Int8Array(n).fill(-1);
-        const conf = new Set(filterRows(rs, s, g, cols, { ...none, conflicts: true }));
-        const abst = new Set(filterRows(rs, s, g, cols, { ...none, allAbstain: true }));
-        for (let i = 0; i < n; i++) {
-          const votes = matrix[i].filter((v) => v >= 0);
-          expect(conf.has(i)).toBe(new Set(votes).size >= 2);
-          expect(abst.has(i)).toBe(votes.length === 0);
-        }
-      }),
+      fc.property(
+        fc.array(fc.array(fc.integer({ min: -1, max: 2 }), { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 40 }),
+        (matrix) => {
+          const n = matrix.length;
+          const cols = [0, 1, 2].map((j) => Int8Array.from(matrix, (r) => r[j]));
+          const rs = Array.from({ length: n }, () => ({ text: '' }));
+          const s = new Uint8Array(n);
+          const g = new Int8Array(n).fill(-1);
+          const conf = new Set(filterRows(rs, s, g, cols, { ...none, conflicts: true }));
+          const abst = new Set(filterRows(rs, s, g, cols, { ...none, allAbstain: true }));
+          for (let i = 0; i < n; i++) {
+            const votes = matrix[i].filter((v) => v >= 0);
+            expect(conf.has(i)).toBe(new Set(votes).size >= 2);
+            expect(abst.has(i)).toBe(votes.length === 0);
+          }
+        },
+      ),
       { seed: 7, numRuns: 300 },
     );
   });
@@ -48,7 +51,30 @@ describe('browse filter', () => {
   it('text search answers exactly as lowercase-includes, for any text and query (seeded)', () => {
     // Characters chosen to hit the edges: case pairs, regex metacharacters, the two characters
     // whose lowercase is ASCII (İ, Kelvin sign), other non-ASCII letters and a surrogate pair.
-    const alphabet = ['a', 'A', 'k', 'K', 'i', 'I', 's', 'S', 'ſ', '\u0130', '\u212a', '.', '*', '(', '[', '\\', '$', ' ', 'é', 'É', 'ß', '😀'];
+    const alphabet = [
+      'a',
+      'A',
+      'k',
+      'K',
+      'i',
+      'I',
+      's',
+      'S',
+      'ſ',
+      '\u0130',
+      '\u212a',
+      '.',
+      '*',
+      '(',
+      '[',
+      '\\',
+      '$',
+      ' ',
+      'é',
+      'É',
+      'ß',
+      '😀',
+    ];
     const str = (max: number) => fc.array(fc.constantFrom(...alphabet), { maxLength: max }).map((cs) => cs.join(''));
     fc.assert(
       fc.property(str(12), str(3), (text, query) => {

@@ -29,14 +29,37 @@ function bundleJson(): Record<string, any> {
   const b: Omit<ProjectBundle, 'format' | 'schemaVersion'> = {
     exportedAt: '2026-01-01T00:00:00.000Z',
     project: { name: 'sms' },
-    dataset: { name: 'sms', fields: ['id', 'text'], textField: 'text', classes: ['ham', 'spam'], splitCounts: { train: 6, dev: 2, test: 2 } },
+    dataset: {
+      name: 'sms',
+      fields: ['id', 'text'],
+      textField: 'text',
+      classes: ['ham', 'spam'],
+      splitCounts: { train: 6, dev: 2, test: 2 },
+    },
     settings: { textFields: ['text'], fields: ['id', 'text'], idField: 'id' },
     lfs: [
-      { id: 'a', name: 'free', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false },
+      {
+        id: 'a',
+        name: 'free',
+        enabled: true,
+        kind: 'keyword',
+        label: 'spam',
+        keywords: ['free'],
+        mode: 'any',
+        match: 'word',
+        caseSensitive: false,
+      },
       { id: 'b', name: 'lunch', enabled: true, kind: 'lookup', label: 'ham', values: ['lunch'], match: 'word', caseSensitive: false },
       { id: 'c', name: 'short', enabled: true, kind: 'code', source: "(x) => x.text.length < 5 ? 'ham' : null" },
     ],
-    gold: { train: [], dev: [[0, 0], [1, 1]], test: [[1, 1]] },
+    gold: {
+      train: [],
+      dev: [
+        [0, 0],
+        [1, 1],
+      ],
+      test: [[1, 1]],
+    },
     model: { labelModel: 'mv', classBalance: 'uniform', seed: 4, classifier: { maxEpochs: 7 } },
     data: { rows, split: ['train', 'train', 'dev', 'train', 'dev', 'train', 'test', 'train', 'test', 'train'] },
   };
@@ -101,7 +124,15 @@ describe('storing a project file', () => {
     delete b.data;
     b.gold = { train: [[0, 1]], dev: [], test: [] };
     const names = (await s.listLfs(id)).map((l) => l.name);
-    await storeIntoProject(s, readBundle(JSON.stringify(b)), { projectId: id, versionId: ds.currentVersion, split, gold, classes: ['ham', 'spam'], lfCount: 3, takenNames: names });
+    await storeIntoProject(s, readBundle(JSON.stringify(b)), {
+      projectId: id,
+      versionId: ds.currentVersion,
+      split,
+      gold,
+      classes: ['ham', 'spam'],
+      lfCount: 3,
+      takenNames: names,
+    });
     expect((await s.listLfs(id)).map((l) => l.name).sort()).toEqual(['free', 'free_2', 'lunch', 'lunch_2', 'short', 'short_2']);
     expect(Array.from((await s.getColumn(ds.currentVersion, 'gold'))!)).toEqual([1, -1, 0, -1, 1, -1, -1, -1, 1, -1]);
   });
@@ -151,7 +182,7 @@ describe('storing a project file', () => {
     expect(refused).toBeGreaterThan(50);
   });
 
-  it('carries the fitted label model and the classifier from one browser\'s storage to another, marked as from the file', async () => {
+  it("carries the fitted label model and the classifier from one browser's storage to another, marked as from the file", async () => {
     // Browser A: a project with a stored fit and classifier.
     const a = new InspectableStorage();
     const idA = await storeNewProject(a, readBundle(JSON.stringify(bundleJson())), importer(a));
@@ -159,13 +190,56 @@ describe('storing a project file', () => {
     const lfsA = await a.listLfs(idA);
     const enabled = lfsA.filter((l) => l.name !== 'short'); // the fit saw two of the three LFs
     const probs = Float32Array.from({ length: 20 }, (_, i) => (i % 2 ? 0.75 : 0.25));
-    await a.putRun({ id: 'run-a', projectId: idA, versionId: dsA.currentVersion, model: 'mv', params: { summary: { model: 'mv' }, classBalance: [0.5, 0.5], balanceMode: 'uniform', seed: 4, backend: 'typed-array' }, lfHashes: enabled.map((l) => l.sourceHash), metrics: { devAccuracy: 0.5 }, k: 2, n: 10, createdAt: 111 }, probs);
+    await a.putRun(
+      {
+        id: 'run-a',
+        projectId: idA,
+        versionId: dsA.currentVersion,
+        model: 'mv',
+        params: { summary: { model: 'mv' }, classBalance: [0.5, 0.5], balanceMode: 'uniform', seed: 4, backend: 'typed-array' },
+        lfHashes: enabled.map((l) => l.sourceHash),
+        metrics: { devAccuracy: 0.5 },
+        k: 2,
+        n: 10,
+        createdAt: 111,
+      },
+      probs,
+    );
     const texts = Array.from({ length: 10 }, (_, i) => (i % 2 ? `win free money ${i}` : `see you at lunch ${i}`));
-    const clf = (await distill({ texts, proba: probs, k: 2, classes: ['ham', 'spam'] }, { maxEpochs: 2, seed: 1, features: { buckets: 4096 } })).classifier;
+    const clf = (
+      await distill({ texts, proba: probs, k: 2, classes: ['ham', 'spam'] }, { maxEpochs: 2, seed: 1, features: { buckets: 4096 } })
+    ).classifier;
     const proba = { dev: Float32Array.from([0.6, 0.4, 0.3, 0.7]), test: Float32Array.from([0.2, 0.8, 0.9, 0.1]) };
-    await a.putClassifier({ id: 'clf-a', projectId: idA, versionId: dsA.currentVersion, runId: 'run-a', lfHashes: enabled.map((l) => l.sourceHash), labelModel: 'mv', settings: { maxEpochs: 2 }, metrics: { devAccuracy: 1 }, curve: [{ epoch: 1, maxEpochs: 2, loss: 0.5, best: true, targets: 'soft' }], bestEpoch: 1, targets: 'soft', trainRows: 10, backend: 'cpu', ms: 5, k: 2, createdAt: 222 }, { classifier: clf, proba });
+    await a.putClassifier(
+      {
+        id: 'clf-a',
+        projectId: idA,
+        versionId: dsA.currentVersion,
+        runId: 'run-a',
+        lfHashes: enabled.map((l) => l.sourceHash),
+        labelModel: 'mv',
+        settings: { maxEpochs: 2 },
+        metrics: { devAccuracy: 1 },
+        curve: [{ epoch: 1, maxEpochs: 2, loss: 0.5, best: true, targets: 'soft' }],
+        bestEpoch: 1,
+        targets: 'soft',
+        trainRows: 10,
+        backend: 'cpu',
+        ms: 5,
+        k: 2,
+        createdAt: 222,
+      },
+      { classifier: clf, proba },
+    );
     const defs = lfsA.map((l) => ({ ...(l.config as object), id: l.id, name: l.name, enabled: l.enabled })) as ProjectBundle['lfs'];
-    const { models, left } = await collectModels(a, { projectId: idA, versionId: dsA.currentVersion, lfs: defs, classes: ['ham', 'spam'], runId: 'run-a', classifierId: 'clf-a' });
+    const { models, left } = await collectModels(a, {
+      projectId: idA,
+      versionId: dsA.currentVersion,
+      lfs: defs,
+      classes: ['ham', 'spam'],
+      runId: 'run-a',
+      classifierId: 'clf-a',
+    });
     expect(left).toEqual([]);
     expect(models.labelModel?.lfNames).toEqual(['free', 'lunch']);
     expect(models.classifier?.onFileLabelModel).toBe(true);
@@ -178,12 +252,25 @@ describe('storing a project file', () => {
     const [dsB] = await b.listDatasets(idB);
     const lfsB = await b.listLfs(idB);
     const [run] = await b.listRuns(idB);
-    expect(run).toMatchObject({ model: 'mv', versionId: dsB.currentVersion, n: 10, k: 2, createdAt: 111, origin: { file: 'sms.shoal.json', exportedAt: '2026-01-01T00:00:00.000Z' } });
+    expect(run).toMatchObject({
+      model: 'mv',
+      versionId: dsB.currentVersion,
+      n: 10,
+      k: 2,
+      createdAt: 111,
+      origin: { file: 'sms.shoal.json', exportedAt: '2026-01-01T00:00:00.000Z' },
+    });
     // The run names the imported LFs by their own vote-cache hashes, so it is restored, not refitted.
     expect(run.lfHashes).toEqual(['free', 'lunch'].map((n) => lfsB.find((l) => l.name === n)!.sourceHash));
     expect(Array.from((await b.getRunProbs(run.id))!)).toEqual(Array.from(probs));
     const rec = (await b.latestClassifier(dsB.currentVersion))!;
-    expect(rec).toMatchObject({ runId: run.id, labelModel: 'mv', createdAt: 222, origin: { file: 'sms.shoal.json' }, curve: [{ epoch: 1, loss: 0.5 }] });
+    expect(rec).toMatchObject({
+      runId: run.id,
+      labelModel: 'mv',
+      createdAt: 222,
+      origin: { file: 'sms.shoal.json' },
+      curve: [{ epoch: 1, loss: 0.5 }],
+    });
     const stored = (await b.getClassifierModel(rec.id))!;
     expect(Array.from(predictTexts(stored.classifier, texts))).toEqual(Array.from(predictTexts(clf, texts)));
     expect(Array.from(stored.proba.test)).toEqual(Array.from(proba.test));
@@ -193,9 +280,35 @@ describe('storing a project file', () => {
     const s = new InspectableStorage();
     const id = await storeNewProject(s, readBundle(JSON.stringify(bundleJson())), importer(s));
     const [ds] = await s.listDatasets(id);
-    await s.putRun({ id: 'old', projectId: id, versionId: ds.currentVersion, model: 'mv', params: { summary: { model: 'mv' }, classBalance: null, balanceMode: 'dev', seed: 0, backend: '' }, lfHashes: ['hash-of-an-lf-since-edited'], metrics: {}, k: 2, n: 10, createdAt: 1 }, new Float32Array(20).fill(0.5));
-    const lfs = (await s.listLfs(id)).map((l) => ({ ...(l.config as object), id: l.id, name: l.name, enabled: l.enabled })) as ProjectBundle['lfs'];
-    const { models, left } = await collectModels(s, { projectId: id, versionId: ds.currentVersion, lfs, classes: ['ham', 'spam'], runId: 'old', classifierId: null });
+    await s.putRun(
+      {
+        id: 'old',
+        projectId: id,
+        versionId: ds.currentVersion,
+        model: 'mv',
+        params: { summary: { model: 'mv' }, classBalance: null, balanceMode: 'dev', seed: 0, backend: '' },
+        lfHashes: ['hash-of-an-lf-since-edited'],
+        metrics: {},
+        k: 2,
+        n: 10,
+        createdAt: 1,
+      },
+      new Float32Array(20).fill(0.5),
+    );
+    const lfs = (await s.listLfs(id)).map((l) => ({
+      ...(l.config as object),
+      id: l.id,
+      name: l.name,
+      enabled: l.enabled,
+    })) as ProjectBundle['lfs'];
+    const { models, left } = await collectModels(s, {
+      projectId: id,
+      versionId: ds.currentVersion,
+      lfs,
+      classes: ['ham', 'spam'],
+      runId: 'old',
+      classifierId: null,
+    });
     expect(models).toEqual({});
     expect(left).toEqual(['the label model (fitted on LFs that changed since)']);
     expect(encodeFloat32(new Float32Array(0))).toBe('');

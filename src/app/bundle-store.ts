@@ -23,7 +23,15 @@ import { formatPath } from '../core/formats/bundle-schema.ts';
 import { lfHash } from '../core/lf/hash.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
-import { newId, type ClassifierRecord, type LfRecord, type ModelOrigin, type ProjectRecord, type RunRecord, type ShoalStorage } from '../storage/types.ts';
+import {
+  newId,
+  type ClassifierRecord,
+  type LfRecord,
+  type ModelOrigin,
+  type ProjectRecord,
+  type RunRecord,
+  type ShoalStorage,
+} from '../storage/types.ts';
 import type { ImportOutcome, ImportRequest } from '../workers/import-run.ts';
 import { CLASSIFIER_SETTINGS, readClassifierSettings } from './model-report.ts';
 import { lfToRecord, toJsonl, uniqueLfName, withNewId } from './project.ts';
@@ -42,11 +50,21 @@ export type RowImporter = (file: File, request: ImportRequest) => Promise<Import
  * exists (the rows, a full disk, a bug) deletes the project again, so the project list never
  * gains an empty or half-made entry. Resolves to the new project's id.
  */
-export async function storeNewProject(storage: ShoalStorage, b: ProjectBundle, importRows: RowImporter, options: NewProjectOptions = {}): Promise<string> {
+export async function storeNewProject(
+  storage: ShoalStorage,
+  b: ProjectBundle,
+  importRows: RowImporter,
+  options: NewProjectOptions = {},
+): Promise<string> {
   const data = b.data;
-  if (!data) throw new ShoalError('this project file has no data to make a new project from; open its dataset first, then import the project into it');
+  if (!data)
+    throw new ShoalError(
+      'this project file has no data to make a new project from; open its dataset first, then import the project into it',
+    );
   const create = options.create ?? (async (name, fill) => fill(await storage.createProject(name)));
-  return create(b.project.name, (project) => fill(storage, b, data, project, importRows, options.fileName ?? `${b.dataset.name}.shoal.json`));
+  return create(b.project.name, (project) =>
+    fill(storage, b, data, project, importRows, options.fileName ?? `${b.dataset.name}.shoal.json`),
+  );
 }
 
 export interface NewProjectOptions {
@@ -56,7 +74,14 @@ export interface NewProjectOptions {
   create?: <T>(name: string, fill: (p: ProjectRecord) => Promise<T>) => Promise<T>;
 }
 
-async function fill(storage: ShoalStorage, b: ProjectBundle, data: NonNullable<ProjectBundle['data']>, project: ProjectRecord, importRows: RowImporter, fileName: string): Promise<string> {
+async function fill(
+  storage: ShoalStorage,
+  b: ProjectBundle,
+  data: NonNullable<ProjectBundle['data']>,
+  project: ProjectRecord,
+  importRows: RowImporter,
+  fileName: string,
+): Promise<string> {
   try {
     const lines = data.rows.map((r, i) => ({ ...r, [SPLIT_COLUMN]: data.split[i] }));
     // Parsed as JSONL whatever its name (the request says so); named after the project file.
@@ -77,8 +102,18 @@ async function fill(storage: ShoalStorage, b: ProjectBundle, data: NonNullable<P
     const ds = (await storage.listDatasets(project.id))[0];
     const split = (await storage.getColumn(ds.currentVersion, 'split')) as Uint8Array;
     const lfs = b.lfs.map((def, order) => lfToRecord(withNewId(def), project.id, order, b.dataset.classes));
-    await storage.putProjectParts({ gold: { versionId: ds.currentVersion, gold: goldForSplits(b, split) }, lfs, settings: bundleSettings(b, project.id) });
-    if (b.models) await storeModels(storage, b, b.models, { projectId: project.id, versionId: ds.currentVersion, lfs, origin: { file: fileName, exportedAt: b.exportedAt } });
+    await storage.putProjectParts({
+      gold: { versionId: ds.currentVersion, gold: goldForSplits(b, split) },
+      lfs,
+      settings: bundleSettings(b, project.id),
+    });
+    if (b.models)
+      await storeModels(storage, b, b.models, {
+        projectId: project.id,
+        versionId: ds.currentVersion,
+        lfs,
+        origin: { file: fileName, exportedAt: b.exportedAt },
+      });
     return project.id;
   } catch (e) {
     await storage.deleteProject(project.id).catch(() => undefined);
@@ -107,7 +142,11 @@ export async function storeIntoProject(storage: ShoalStorage, b: ProjectBundle, 
     taken.push(name);
     return lfToRecord(withNewId(def, name), t.projectId, t.lfCount + i, t.classes);
   });
-  await storage.putProjectParts({ gold: { versionId: t.versionId, gold: goldForSplits(b, t.split, t.gold) }, lfs, settings: bundleSettings(b, t.projectId) });
+  await storage.putProjectParts({
+    gold: { versionId: t.versionId, gold: goldForSplits(b, t.split, t.gold) },
+    lfs,
+    settings: bundleSettings(b, t.projectId),
+  });
 }
 
 /**
@@ -115,9 +154,20 @@ export async function storeIntoProject(storage: ShoalStorage, b: ProjectBundle, 
  * with the file they came from. Their LF hashes are those of the LFs just stored (by name), so
  * the Model screen restores them instead of refitting while the LFs are unchanged.
  */
-async function storeModels(storage: ShoalStorage, b: ProjectBundle, m: BundleModels, t: { projectId: string; versionId: string; lfs: readonly LfRecord[]; origin: ModelOrigin }): Promise<void> {
+async function storeModels(
+  storage: ShoalStorage,
+  b: ProjectBundle,
+  m: BundleModels,
+  t: { projectId: string; versionId: string; lfs: readonly LfRecord[]; origin: ModelOrigin },
+): Promise<void> {
   const k = b.dataset.classes.length;
-  const shape: ModelShape = { k, rows: b.data?.rows.length ?? 0, dev: b.dataset.splitCounts.dev, test: b.dataset.splitCounts.test, lfNames: new Set(b.lfs.map((l) => l.name)) };
+  const shape: ModelShape = {
+    k,
+    rows: b.data?.rows.length ?? 0,
+    dev: b.dataset.splitCounts.dev,
+    test: b.dataset.splitCounts.test,
+    lfNames: new Set(b.lfs.map((l) => l.name)),
+  };
   const hashByName = new Map(t.lfs.map((r) => [r.name, r.sourceHash]));
   const hashes = (names: readonly string[]): string[] => names.map((n) => hashByName.get(n) ?? n);
   const fail = (p: ModelIssue): never => {
@@ -201,13 +251,26 @@ export async function collectModels(storage: ShoalStorage, src: ModelSource): Pr
   };
   const models: BundleModels = {};
   const left: string[] = [];
-  const run = src.runId ? (await storage.listRuns(src.projectId)).find((r) => r.id === src.runId && r.versionId === src.versionId) : undefined;
+  const run = src.runId
+    ? (await storage.listRuns(src.projectId)).find((r) => r.id === src.runId && r.versionId === src.versionId)
+    : undefined;
   const probs = run && (await storage.getRunProbs(run.id));
   if (src.runId && !(run && probs)) left.push('the label model (its fit is not stored)');
   if (run && probs) {
     const lfNames = namesOf(run.lfHashes);
     const p = run.params as { summary?: unknown; classBalance?: unknown; balanceMode?: unknown; seed?: unknown; backend?: unknown };
-    const lm = labelModelSchema.safeParse({ model: run.model, summary: p.summary, classBalance: p.classBalance ?? null, balanceMode: p.balanceMode, seed: p.seed, backend: p.backend ?? '', lfNames, metrics: run.metrics, fittedAt: run.createdAt, probs: encodeFloat32(probs) });
+    const lm = labelModelSchema.safeParse({
+      model: run.model,
+      summary: p.summary,
+      classBalance: p.classBalance ?? null,
+      balanceMode: p.balanceMode,
+      seed: p.seed,
+      backend: p.backend ?? '',
+      lfNames,
+      metrics: run.metrics,
+      fittedAt: run.createdAt,
+      probs: encodeFloat32(probs),
+    });
     if (lfNames && lm.success) models.labelModel = lm.data;
     else left.push('the label model (fitted on LFs that changed since)');
   }

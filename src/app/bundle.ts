@@ -35,7 +35,13 @@ export function modelChoices(m: ModelState): ModelChoices {
   const classifier: ModelChoices['classifier'] = readClassifierSettings(m.clfSettings);
   return {
     labelModel: m.name,
-    classBalance: m.balanceMode === 'custom' ? m.customBalance.split(/[\s,;]+/).filter(Boolean).map(Number) : m.balanceMode,
+    classBalance:
+      m.balanceMode === 'custom'
+        ? m.customBalance
+            .split(/[\s,;]+/)
+            .filter(Boolean)
+            .map(Number)
+        : m.balanceMode,
     seed: m.seed,
     classifier,
   };
@@ -46,19 +52,35 @@ export function modelChoices(m: ModelState): ModelChoices {
  * label model on screen, when it matches the LFs, and the classifier; `left` names what could
  * not be included.
  */
-export async function exportProject(s: typeof Session, m: ModelState, includeData: boolean, includeModels = false): Promise<{ text: string; models: BundleModels | null; left: string[] }> {
+export async function exportProject(
+  s: typeof Session,
+  m: ModelState,
+  includeData: boolean,
+  includeModels = false,
+): Promise<{ text: string; models: BundleModels | null; left: string[] }> {
   const ds = s.dataset;
   if (!ds || !s.storage || !s.projectId) throw new ShoalError('open a project before exporting it');
   const current = m.lm && m.lm.votesVersion === s.votes?.version && m.lm.versionId === ds.versionId ? m.lm.runId : null;
   const { models, left } =
     includeData && includeModels
-      ? await collectModels(s.storage, { projectId: s.projectId, versionId: ds.versionId, lfs: s.lfs, classes: s.classes, runId: current, classifierId: m.clf?.id ?? null })
+      ? await collectModels(s.storage, {
+          projectId: s.projectId,
+          versionId: ds.versionId,
+          lfs: s.lfs,
+          classes: s.classes,
+          runId: current,
+          classifierId: m.clf?.id ?? null,
+        })
       : { models: null, left: [] as string[] };
   if (includeData && includeModels && !m.lm && !m.clf) left.push('the label model and classifier (neither is fitted yet)');
   else if (includeData && includeModels && m.lm && !current) left.push('the label model (it is being refitted for the current LFs)');
   const hasModels = models && (models.labelModel || models.classifier);
   const version = await s.storage.getVersion(ds.versionId);
-  const settings: Record<string, unknown> = { textFields: version?.textFields ?? [ds.textField], fields: version?.fields ?? ds.fields, idField: version?.idField ?? null };
+  const settings: Record<string, unknown> = {
+    textFields: version?.textFields ?? [ds.textField],
+    fields: version?.fields ?? ds.fields,
+    idField: version?.idField ?? null,
+  };
   const bundle = {
     exportedAt: new Date().toISOString(),
     project: { name: s.project?.name ?? ds.name },
@@ -77,7 +99,11 @@ export async function exportProject(s: typeof Session, m: ModelState, includeDat
 export function importPlan(s: typeof Session, b: ProjectBundle): { mode: 'new-project' | 'into-open'; problem: string | null } {
   if (b.data) return { mode: 'new-project', problem: null };
   const ds = s.dataset;
-  if (!ds) return { mode: 'into-open', problem: 'This project file has no data: open (or import) its dataset first, then import the project into it.' };
+  if (!ds)
+    return {
+      mode: 'into-open',
+      problem: 'This project file has no data: open (or import) its dataset first, then import the project into it.',
+    };
   const why = checkBundleFits(b, { classes: s.classes, splitCounts: ds.splitCounts });
   return { mode: 'into-open', problem: why ? `This project file does not fit the open dataset: ${why}.` : null };
 }
@@ -91,18 +117,32 @@ export async function importProject(s: typeof Session, m: ModelState, b: Project
   if (!storage) throw new ShoalError('the project storage is not open; reload the page');
   let projectId: string;
   if (plan.mode === 'new-project') {
-    projectId = await storeNewProject(storage, b, (file, request) =>
-      jobs.run(`Importing ${b.project.name}`, (signal, report) => {
-        const job = startImport(file, request, { onProgress: (p) => report(p.totalBytes ? p.bytesRead / p.totalBytes : null, `Importing: ${p.rows.toLocaleString('en-US')} rows`) });
-        signal.addEventListener('abort', () => job.cancel());
-        return job.done;
-      }),
+    projectId = await storeNewProject(
+      storage,
+      b,
+      (file, request) =>
+        jobs.run(`Importing ${b.project.name}`, (signal, report) => {
+          const job = startImport(file, request, {
+            onProgress: (p) =>
+              report(p.totalBytes ? p.bytesRead / p.totalBytes : null, `Importing: ${p.rows.toLocaleString('en-US')} rows`),
+          });
+          signal.addEventListener('abort', () => job.cancel());
+          return job.done;
+        }),
       { fileName, create: (name, fill) => withNewProject(storage, name, fill) },
     );
   } else {
     const ds = s.dataset!;
     projectId = s.projectId!;
-    await storeIntoProject(storage, b, { projectId, versionId: ds.versionId, split: ds.split, gold: s.fullGold, classes: s.classes, lfCount: s.lfs.length, takenNames: s.takenNames() });
+    await storeIntoProject(storage, b, {
+      projectId,
+      versionId: ds.versionId,
+      split: ds.split,
+      gold: s.fullGold,
+      classes: s.classes,
+      lfCount: s.lfs.length,
+      takenNames: s.takenNames(),
+    });
   }
   await s.openProject(projectId);
   applyChoices(m, b.model);

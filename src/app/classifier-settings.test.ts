@@ -38,9 +38,22 @@ describe('classifier settings', () => {
   });
 
   it('names each unusable field with its rule', () => {
-    const bad: ClassifierSettings = { ...defaultClassifierSettings(), wordNgrams: [2, 1], charNgrams: [0, 9], buckets: 1000, maxEpochs: 0, patience: 1.5, learningRate: 0, l2: -1, seed: -3, charWeight: 0 };
+    const bad: ClassifierSettings = {
+      ...defaultClassifierSettings(),
+      wordNgrams: [2, 1],
+      charNgrams: [0, 9],
+      buckets: 1000,
+      maxEpochs: 0,
+      patience: 1.5,
+      learningRate: 0,
+      l2: -1,
+      seed: -3,
+      charWeight: 0,
+    };
     const e = validateClassifierSettings(bad);
-    expect(Object.keys(e).sort()).toEqual(['buckets', 'charNgrams', 'charWeight', 'l2', 'learningRate', 'maxEpochs', 'patience', 'seed', 'wordNgrams'].sort());
+    expect(Object.keys(e).sort()).toEqual(
+      ['buckets', 'charNgrams', 'charWeight', 'l2', 'learningRate', 'maxEpochs', 'patience', 'seed', 'wordNgrams'].sort(),
+    );
     expect(e.wordNgrams).toMatch(/1 ≤ from ≤ to ≤ 8/);
     expect(e.buckets).toMatch(/power of two/);
     // No features at all is refused; char n-grams alone are fine.
@@ -50,7 +63,11 @@ describe('classifier settings', () => {
 
   it('reads stored settings of any age: valid fields kept, the rest default', () => {
     expect(readClassifierSettings(undefined)).toEqual(defaultClassifierSettings());
-    expect(readClassifierSettings({ targets: 'hard', maxEpochs: 20 })).toEqual({ ...defaultClassifierSettings(), targets: 'hard', maxEpochs: 20 });
+    expect(readClassifierSettings({ targets: 'hard', maxEpochs: 20 })).toEqual({
+      ...defaultClassifierSettings(),
+      targets: 'hard',
+      maxEpochs: 20,
+    });
     expect(readClassifierSettings({ learningRate: 'fast', l2: 0.01, buckets: 77 })).toEqual({ ...defaultClassifierSettings(), l2: 0.01 });
     // A size chosen before 'auto' existed (2^18 was the default then) stays what it was.
     expect(readClassifierSettings({ buckets: DEFAULT_FEATURES.buckets }).buckets).toBe(DEFAULT_FEATURES.buckets);
@@ -60,7 +77,16 @@ describe('classifier settings', () => {
   });
 
   it('maps to the train worker options core understands', () => {
-    const s: ClassifierSettings = { ...defaultClassifierSettings(), wordNgrams: [1, 3], charNgrams: [2, 4], buckets: 2 ** 16, learningRate: 0.5, l2: 1e-4, patience: 7, seed: 9 };
+    const s: ClassifierSettings = {
+      ...defaultClassifierSettings(),
+      wordNgrams: [1, 3],
+      charNgrams: [2, 4],
+      buckets: 2 ** 16,
+      learningRate: 0.5,
+      l2: 1e-4,
+      patience: 7,
+      seed: 9,
+    };
     expect(classifierTrainOptions(s)).toEqual({
       features: { buckets: 65536, wordNgrams: [1, 3], charNgrams: [2, 4], charWeight: s.charWeight },
       maxEpochs: s.maxEpochs,
@@ -71,13 +97,27 @@ describe('classifier settings', () => {
   });
 
   it('round-trips through the project bundle, and older bundles still import', () => {
-    const s: ClassifierSettings = { ...defaultClassifierSettings(), wordNgrams: [1, 3], charNgrams: [2, 5], charWeight: 0.2, buckets: 2 ** 20, maxEpochs: 40, patience: 5, learningRate: 0.25, l2: 0.001, targets: 'soft', seed: 42 };
+    const s: ClassifierSettings = {
+      ...defaultClassifierSettings(),
+      wordNgrams: [1, 3],
+      charNgrams: [2, 5],
+      charWeight: 0.2,
+      buckets: 2 ** 20,
+      maxEpochs: 40,
+      patience: 5,
+      learningRate: 0.25,
+      l2: 0.001,
+      targets: 'soft',
+      seed: 42,
+    };
     const b = readBundle(bundleWith({ labelModel: 'auto', classBalance: 'dev', seed: 0, classifier: s }));
     expect(readClassifierSettings(b.model.classifier)).toEqual(s);
     // A bundle written before the settings existed: defaults, plus what it did carry.
     const old = readBundle(bundleWith({ labelModel: 'metal', classBalance: 'uniform', seed: 3 }));
     expect(readClassifierSettings(old.model.classifier)).toEqual(defaultClassifierSettings());
-    const older = readBundle(bundleWith({ labelModel: 'metal', classBalance: 'uniform', seed: 3, classifier: { targets: 'hard', maxEpochs: 12 } }));
+    const older = readBundle(
+      bundleWith({ labelModel: 'metal', classBalance: 'uniform', seed: 3, classifier: { targets: 'hard', maxEpochs: 12 } }),
+    );
     expect(readClassifierSettings(older.model.classifier)).toEqual({ ...defaultClassifierSettings(), targets: 'hard', maxEpochs: 12 });
   });
 });

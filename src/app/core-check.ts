@@ -46,7 +46,11 @@ export interface CoreCheckResult {
 }
 
 function slice(L: LabelMatrix, start: number, end: number): LabelMatrix {
-  return new LabelMatrix(end - start, L.k, Array.from({ length: L.m }, (_, j) => L.column(j).slice(start, end)));
+  return new LabelMatrix(
+    end - start,
+    L.k,
+    Array.from({ length: L.m }, (_, j) => L.column(j).slice(start, end)),
+  );
 }
 
 export async function runCoreCheck(opts: CoreCheckOptions = {}): Promise<CoreCheckResult> {
@@ -56,7 +60,15 @@ export async function runCoreCheck(opts: CoreCheckOptions = {}): Promise<CoreChe
   const seed = opts.seed ?? 7;
   const models = opts.models ?? ['mv', 'metal', 'ds', 'triplet', 'auto'];
   // Skewed class balance and a wide spread of LF quality: where learned models beat voting.
-  const { L, Y, accuracies, propensities } = synthesize({ n, m, k, seed, classBalance: [0.7, 0.3], accuracy: { range: [0.55, 0.95] }, propensity: { range: [0.15, 0.6] } });
+  const { L, Y, accuracies, propensities } = synthesize({
+    n,
+    m,
+    k,
+    seed,
+    classBalance: [0.7, 0.3],
+    accuracy: { range: [0.55, 0.95] },
+    propensity: { range: [0.15, 0.6] },
+  });
   const nDev = Math.round(n * 0.1);
   const nTest = Math.round(n * 0.2);
   const nTrain = n - nDev - nTest;

@@ -21,9 +21,21 @@ function fakeFetch(files: Record<string, Uint8Array | string>) {
 
 function metaFor(rows: DemoRow[]): DemoMeta {
   return {
-    name: 't', description: '', source: '', license: '', builderVersion: 1, packageVersion: '0', seed: 0, rows: rows.length, duplicatesDropped: 0,
-    classes: ['ham', 'spam'], textField: 'body', fields: [], splits: { train: { rows: 0, ham: 0, spam: 0 }, dev: { rows: rows.length, ham: 0, spam: 0 }, test: { rows: 0, ham: 0, spam: 0 } },
-    file: DEMO_FILE, sha256: '',
+    name: 't',
+    description: '',
+    source: '',
+    license: '',
+    builderVersion: 1,
+    packageVersion: '0',
+    seed: 0,
+    rows: rows.length,
+    duplicatesDropped: 0,
+    classes: ['ham', 'spam'],
+    textField: 'body',
+    fields: [],
+    splits: { train: { rows: 0, ham: 0, spam: 0 }, dev: { rows: rows.length, ham: 0, spam: 0 }, test: { rows: 0, ham: 0, spam: 0 } },
+    file: DEMO_FILE,
+    sha256: '',
   };
 }
 
@@ -43,7 +55,8 @@ describe('starter LFs', () => {
       row('lunch?', 'see you at noon'),
     ];
     const r = rt.applyChunk({ start: 0, rows });
-    const votes = (lf: string) => Array.from(r.votes.subarray(DEMO_LFS.findIndex((l) => l.name === lf) * 3, (DEMO_LFS.findIndex((l) => l.name === lf) + 1) * 3));
+    const votes = (lf: string) =>
+      Array.from(r.votes.subarray(DEMO_LFS.findIndex((l) => l.name === lf) * 3, (DEMO_LFS.findIndex((l) => l.name === lf) + 1) * 3));
     expect(votes('money_words')).toEqual([1, ABSTAIN, ABSTAIN]);
     expect(votes('click_here')).toEqual([1, ABSTAIN, ABSTAIN]);
     expect(votes('dollar_amount')).toEqual([1, ABSTAIN, ABSTAIN]);
@@ -60,12 +73,16 @@ describe('starter LFs', () => {
       dir = mkdtempSync(join(tmpdir(), 'shoal-demo-'));
       buildDemo(dir);
     }
-    const files = { [`/demo/${DEMO_META_FILE}`]: readFileSync(join(dir, DEMO_META_FILE), 'utf8'), [`/demo/${DEMO_FILE}`]: new Uint8Array(readFileSync(join(dir, DEMO_FILE))) };
+    const files = {
+      [`/demo/${DEMO_META_FILE}`]: readFileSync(join(dir, DEMO_META_FILE), 'utf8'),
+      [`/demo/${DEMO_FILE}`]: new Uint8Array(readFileSync(join(dir, DEMO_FILE))),
+    };
     const { rows } = await fetchDemo('/', fakeFetch(files));
     const dev = rows.filter((r) => r.split === 'dev');
     const res = rt.applyChunk({ start: 0, rows: dev });
     DEMO_LFS.forEach((lf, j) => {
-      let right = 0, wrong = 0;
+      let right = 0,
+        wrong = 0;
       for (let i = 0; i < dev.length; i++) {
         const v = res.votes[j * dev.length + i];
         if (v === ABSTAIN) continue;
@@ -84,7 +101,10 @@ describe('fetchDemo', () => {
 
   it('reads gzip, and plain text when a host already decoded Content-Encoding', async () => {
     for (const body of [new Uint8Array(gzipSync(jsonl)), jsonl]) {
-      const got = await fetchDemo('/sub/', fakeFetch({ [`/sub/demo/${DEMO_META_FILE}`]: JSON.stringify(metaFor(rows)), [`/sub/demo/${DEMO_FILE}`]: body }));
+      const got = await fetchDemo(
+        '/sub/',
+        fakeFetch({ [`/sub/demo/${DEMO_META_FILE}`]: JSON.stringify(metaFor(rows)), [`/sub/demo/${DEMO_FILE}`]: body }),
+      );
       expect(got.rows).toEqual(rows);
     }
   });

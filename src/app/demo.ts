@@ -143,9 +143,14 @@ async function get(fetchFn: FetchFn, url: string): Promise<Response> {
   try {
     res = await fetchFn(url);
   } catch (e) {
-    throw new ShoalError(`could not fetch the demo file ${url} (${(e as Error).message}); reload the page while online once so it is cached`);
+    throw new ShoalError(
+      `could not fetch the demo file ${url} (${(e as Error).message}); reload the page while online once so it is cached`,
+    );
   }
-  if (!res.ok) throw new ShoalError(`the demo file ${url} answered HTTP ${res.status}; was the app built with \`npm run build\` (it generates public/demo/)?`);
+  if (!res.ok)
+    throw new ShoalError(
+      `the demo file ${url} answered HTTP ${res.status}; was the app built with \`npm run build\` (it generates public/demo/)?`,
+    );
   return res;
 }
 
@@ -175,7 +180,9 @@ export async function fetchDemo(base: string, fetchFn: FetchFn = (u) => fetch(u)
     rows.push(r);
   }
   if (rows.length !== meta.rows) {
-    throw new ShoalError(`the demo file ${meta.file} has ${rows.length} rows but its metadata says ${meta.rows}; it is truncated or stale — rebuild it`);
+    throw new ShoalError(
+      `the demo file ${meta.file} has ${rows.length} rows but its metadata says ${meta.rows}; it is truncated or stale — rebuild it`,
+    );
   }
   return { meta, rows };
 }

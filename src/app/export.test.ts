@@ -63,7 +63,7 @@ describe('export assembly', () => {
     expect(() => labelColumns(session as never, model as never, 'classifier', null)).toThrow(/train the classifier/);
   });
 
-  it('provenance: label model, classifier, LF set version from the LFs\' content hashes, date', () => {
+  it("provenance: label model, classifier, LF set version from the LFs' content hashes, date", () => {
     const { session, model } = fixture();
     const now = new Date('2026-12-07T13:00:00Z');
     const p = provenance(session as never, model as never, 'label_model', now);
@@ -83,6 +83,12 @@ describe('export assembly', () => {
     expect(q.lf_set_version).not.toBe(p.lf_set_version);
     expect(q.label_model?.fitted_on_current_lfs).toBe(false);
     model.clf = { id: 'c1', createdAt: Date.parse('2026-12-07T12:00:00Z'), labelModel: 'wmv', lmRunId: 'lm-7' };
-    expect(provenance(session as never, model as never, 'classifier', now).classifier).toEqual({ id: 'c1', trained_at: '2026-12-07T12:00:00.000Z', label_model: 'wmv', label_model_run_id: 'lm-7', stale: false });
+    expect(provenance(session as never, model as never, 'classifier', now).classifier).toEqual({
+      id: 'c1',
+      trained_at: '2026-12-07T12:00:00.000Z',
+      label_model: 'wmv',
+      label_model_run_id: 'lm-7',
+      stale: false,
+    });
   });
 });

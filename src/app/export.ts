@@ -53,13 +53,18 @@ export function labelColumns(s: typeof Session, m: ModelState, source: ExportSou
   const covered = coveredMask(v.full, n);
   let proba: Float32Array;
   if (source === 'classifier') {
-    if (!classifierProba || classifierProba.length !== n * k) throw new ShoalError('train the classifier (Model screen) before exporting its labels');
+    if (!classifierProba || classifierProba.length !== n * k)
+      throw new ShoalError('train the classifier (Model screen) before exporting its labels');
     proba = classifierProba.slice();
   } else {
     const lm = m.lm;
     if (!lm) throw new ShoalError('fit the label model (Model screen) before exporting its labels');
     const idx = s.splitIndex;
-    proba = scatterSplits(n, k, (['train', 'dev', 'test'] as const).map((sp) => ({ rows: idx[sp], proba: lm.proba[sp] })));
+    proba = scatterSplits(
+      n,
+      k,
+      (['train', 'dev', 'test'] as const).map((sp) => ({ rows: idx[sp], proba: lm.proba[sp] })),
+    );
   }
   const pred = hardLabels(proba, k);
   const labels = new Int32Array(n);
@@ -91,10 +96,18 @@ export function provenance(s: typeof Session, m: ModelState, source: ExportSourc
   const c = m.clf;
   return {
     labels_from: source,
-    label_model: lm ? { name: lm.name, chosen: lm.summary.chosen ?? null, run_id: lm.runId, fitted_on_current_lfs: lm.votesVersion === v.version } : null,
+    label_model: lm
+      ? { name: lm.name, chosen: lm.summary.chosen ?? null, run_id: lm.runId, fitted_on_current_lfs: lm.votesVersion === v.version }
+      : null,
     classifier:
       source === 'classifier' && c
-        ? { id: c.id, trained_at: new Date(c.createdAt).toISOString(), label_model: c.labelModel, label_model_run_id: c.lmRunId, stale: m.clfStale() !== null }
+        ? {
+            id: c.id,
+            trained_at: new Date(c.createdAt).toISOString(),
+            label_model: c.labelModel,
+            label_model_run_id: c.lmRunId,
+            stale: m.clfStale() !== null,
+          }
         : null,
     lf_set_version: lfSetVersion(hashes),
     lfs: v.lfNames.slice(),
@@ -165,7 +178,11 @@ export function exportLabels(
     });
     const transfer = [c.labels.buffer, c.proba.buffer, c.source.buffer, c.split.buffer, c.covered.buffer] as ArrayBuffer[];
     remote
-      .labels(Comlink.transfer(req, transfer), opts.dbName, Comlink.proxy((p: LabelsExportProgress) => opts.onProgress?.(p)))
+      .labels(
+        Comlink.transfer(req, transfer),
+        opts.dbName,
+        Comlink.proxy((p: LabelsExportProgress) => opts.onProgress?.(p)),
+      )
       .then(
         (r) => {
           if (settled) return;
@@ -182,7 +199,11 @@ export function exportLabels(
 }
 
 /** The label matrix of the train split or of every row, as a file: JSON (with LF names, classes and row ids) or `.npy` (int8, -1 = abstain). */
-export function labelMatrixFile(s: typeof Session, split: 'train' | 'all', kind: 'json' | 'npy'): { data: string | Uint8Array; rows: number; lfs: number } | null {
+export function labelMatrixFile(
+  s: typeof Session,
+  split: 'train' | 'all',
+  kind: 'json' | 'npy',
+): { data: string | Uint8Array; rows: number; lfs: number } | null {
   const v = s.votes;
   const ds = s.dataset;
   if (!v || !ds) return null;

@@ -69,11 +69,20 @@ export function startImport(source: File | File[] | ImportFile[], request: Impor
   const arm = (): void => {
     clearTimeout(timer);
     timer = setTimeout(
-      () => finish(failed(fileName, 'malformed', `stopped making progress for ${Math.round(stallMs / 1000)} s (the file may be corrupted); nothing was imported`)),
+      () =>
+        finish(
+          failed(
+            fileName,
+            'malformed',
+            `stopped making progress for ${Math.round(stallMs / 1000)} s (the file may be corrupted); nothing was imported`,
+          ),
+        ),
       stallMs,
     );
   };
-  worker.addEventListener('error', (e) => finish(failed(fileName, 'malformed', `the import worker crashed (${e.message || 'unknown error'}); nothing was imported, try again`)));
+  worker.addEventListener('error', (e) =>
+    finish(failed(fileName, 'malformed', `the import worker crashed (${e.message || 'unknown error'}); nothing was imported, try again`)),
+  );
 
   arm();
   const onProgress = Comlink.proxy((p: ImportProgress) => {
@@ -134,7 +143,12 @@ export async function previewFile(file: File, options: Partial<FileParseOptions>
  * Read the whole file once in a short-lived worker, storing nothing: the rows skipping would
  * skip, label values and repeated ids, for the preview. `signal` stops it (the worker is ended).
  */
-export async function profileFile(file: File, options: Partial<FileParseOptions> = {}, profileOptions: ProfileOptions = {}, signal?: AbortSignal): Promise<TableProfile | null> {
+export async function profileFile(
+  file: File,
+  options: Partial<FileParseOptions> = {},
+  profileOptions: ProfileOptions = {},
+  signal?: AbortSignal,
+): Promise<TableProfile | null> {
   const worker = createWorker();
   const remote = Comlink.wrap<ImportWorkerApi>(worker);
   const stopped = new Promise<null>((resolve) => signal?.addEventListener('abort', () => resolve(null), { once: true }));

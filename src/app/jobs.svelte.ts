@@ -48,7 +48,10 @@ class Jobs {
   }
 
   /** Run `work` as a job; the job ends however `work` ends. */
-  async run<T>(label: string, work: (signal: AbortSignal, report: (progress: number | null, message?: string) => void) => Promise<T>): Promise<T> {
+  async run<T>(
+    label: string,
+    work: (signal: AbortSignal, report: (progress: number | null, message?: string) => void) => Promise<T>,
+  ): Promise<T> {
     const { signal, report, finish } = this.start(label);
     try {
       return await work(signal, report);

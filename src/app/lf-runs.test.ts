@@ -14,7 +14,17 @@ import { createInlineLfPool, type ChunkSource, type LfPool } from '../workers/po
 import { LfRuns, PROBE_RETRY_MS, type LfPools } from './lf-runs.ts';
 
 const classes = ['ham', 'spam'];
-const keyword: LfDef = { id: 'k', name: 'free', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false };
+const keyword: LfDef = {
+  id: 'k',
+  name: 'free',
+  enabled: true,
+  kind: 'keyword',
+  label: 'spam',
+  keywords: ['free'],
+  mode: 'any',
+  match: 'word',
+  caseSensitive: false,
+};
 const code: LfDef = { id: 'c', name: 'short', enabled: true, kind: 'code', source: `(x) => x.text.length < 8 ? 'ham' : null` };
 const rows: Row[] = ['free stuff', 'hi', 'hello there', 'free', 'ok'].map((text) => ({ text }));
 const source: ChunkSource = { rowCount: rows.length, chunkCount: 1, read: () => ({ start: 0, rows: rows.map((r) => ({ ...r })) }) };
@@ -34,9 +44,19 @@ function pools(probe: string | null | (() => string | null), isolatedFails?: str
       return pool.previewLf(def, cls, sample, o);
     },
   });
-  const page = record('page', createInlineLfPool(() => createLfWorkerApi()));
-  const isolated = record('isolated', createInlineLfPool(() => createLfWorkerApi({ sandbox: hardenedSandbox })));
-  const p: LfPools = { page: async () => page, isolated: async () => isolated, probe: async () => (sent.probes++, typeof probe === 'function' ? probe() : probe) };
+  const page = record(
+    'page',
+    createInlineLfPool(() => createLfWorkerApi()),
+  );
+  const isolated = record(
+    'isolated',
+    createInlineLfPool(() => createLfWorkerApi({ sandbox: hardenedSandbox })),
+  );
+  const p: LfPools = {
+    page: async () => page,
+    isolated: async () => isolated,
+    probe: async () => (sent.probes++, typeof probe === 'function' ? probe() : probe),
+  };
   return { p, sent };
 }
 

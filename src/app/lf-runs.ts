@@ -90,7 +90,12 @@ export class LfRuns {
   }
 
   /** Live preview in a killable worker of the pool the LF would run in; a refused code LF throws its reason. */
-  async preview(def: LfDef, classes: readonly string[], sample: PreviewSample, opts: { timeoutMs?: number; textField?: string; maxExamples?: number } = {}): Promise<LfPreview> {
+  async preview(
+    def: LfDef,
+    classes: readonly string[],
+    sample: PreviewSample,
+    opts: { timeoutMs?: number; textField?: string; maxExamples?: number } = {},
+  ): Promise<LfPreview> {
     if (needsIsolation(def)) {
       const problem = await this.isolationProblem();
       if (problem) throw new ShoalError(problem);

@@ -19,7 +19,20 @@ describe('LF editor form', () => {
     d.label = 'spam';
     d.keywords = 'free, click here,\nfree';
     d.pattern = 'ignored';
-    expect(draftToDef(d)).toEqual({ def: { id: d.id, name: 'w', enabled: true, kind: 'keyword', label: 'spam', field: undefined, keywords: ['free', 'click here'], mode: 'any', match: 'word', caseSensitive: false } });
+    expect(draftToDef(d)).toEqual({
+      def: {
+        id: d.id,
+        name: 'w',
+        enabled: true,
+        kind: 'keyword',
+        label: 'spam',
+        field: undefined,
+        keywords: ['free', 'click here'],
+        mode: 'any',
+        match: 'word',
+        caseSensitive: false,
+      },
+    });
     d.kind = 'regex';
     d.pattern = '\\$\\d+';
     d.ignoreCase = false;

@@ -128,7 +128,9 @@ export function draftToDef(d: LfDraft): { def: LfDef } | { problem: string } {
     case 'keyword': {
       const keywords = splitList(d.keywords, true);
       if (keywords.length === 0) return { problem: 'Type at least one keyword (comma-separated).' };
-      return { def: { ...base, kind: 'keyword', label: d.label, field, keywords, mode: d.mode, match: d.match, caseSensitive: d.caseSensitive } };
+      return {
+        def: { ...base, kind: 'keyword', label: d.label, field, keywords, mode: d.mode, match: d.match, caseSensitive: d.caseSensitive },
+      };
     }
     case 'regex': {
       if (!d.pattern) return { problem: 'Type a regular expression.' };

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { LabelMatrix } from '../core/matrix.ts';
 import { conflictQueue, randomQueue, uncertainQueue } from './annotate-queue.ts';
-import { balanceFromGold, classifierBehindMessage, errorLists, labelDistribution, lfAccuracyTable, maxAbsDiff, modelWarnings, parseBalance, scatterSplits, scoreSplit } from './model-report.ts';
+import {
+  balanceFromGold,
+  classifierBehindMessage,
+  errorLists,
+  labelDistribution,
+  lfAccuracyTable,
+  maxAbsDiff,
+  modelWarnings,
+  parseBalance,
+  scatterSplits,
+  scoreSplit,
+} from './model-report.ts';
 
 const col = (...v: number[]) => Int8Array.from(v);
 

@@ -98,7 +98,13 @@ export interface LfAccuracyRow {
 }
 
 /** Each LF's learned accuracy (from the label model) beside its empirical accuracy on dev gold. */
-export function lfAccuracyTable(names: readonly string[], learned: readonly number[] | undefined, train: LabelMatrix, dev: LabelMatrix, devGold: Int32Array): LfAccuracyRow[] {
+export function lfAccuracyTable(
+  names: readonly string[],
+  learned: readonly number[] | undefined,
+  train: LabelMatrix,
+  dev: LabelMatrix,
+  devGold: Int32Array,
+): LfAccuracyRow[] {
   const tr = analyze(train).lfs;
   const dv = dev.n > 0 ? analyze(dev, devGold).lfs : [];
   return names.map((name, j) => {
@@ -116,18 +122,36 @@ export function lfAccuracyTable(names: readonly string[], learned: readonly numb
 }
 
 /** Warnings where users get hurt, as sentences that say what to do. */
-export function modelWarnings(opts: { L: LabelMatrix; lfNames: readonly string[]; classes: readonly string[]; balance: 'dev' | 'uniform' | 'custom'; devGold: number }): string[] {
+export function modelWarnings(opts: {
+  L: LabelMatrix;
+  lfNames: readonly string[];
+  classes: readonly string[];
+  balance: 'dev' | 'uniform' | 'custom';
+  devGold: number;
+}): string[] {
   const { L, classes } = opts;
   const out: string[] = [];
   if (L.m === 0) return ['No enabled LF has votes: write or run some LFs first.'];
-  if (L.m < 3) out.push(`Only ${L.m} LF${L.m === 1 ? '' : 's'}: label models need at least 3 to estimate accuracies; with fewer they reduce to majority vote at best.`);
+  if (L.m < 3)
+    out.push(
+      `Only ${L.m} LF${L.m === 1 ? '' : 's'}: label models need at least 3 to estimate accuracies; with fewer they reduce to majority vote at best.`,
+    );
   const voted = new Set<number>();
   const polarities = analyze(L).lfs.map((s) => s.polarity);
   for (const p of polarities) for (const c of p) voted.add(c);
-  if (voted.size === 1) out.push(`Every LF votes "${classes[[...voted][0]]}": a unipolar LF set cannot tell classes apart; add LFs for the other class${classes.length > 2 ? 'es' : ''}.`);
+  if (voted.size === 1)
+    out.push(
+      `Every LF votes "${classes[[...voted][0]]}": a unipolar LF set cannot tell classes apart; add LFs for the other class${classes.length > 2 ? 'es' : ''}.`,
+    );
   const missing = classes.filter((_, c) => !voted.has(c));
-  if (missing.length && voted.size !== 1) out.push(`No LF ever votes ${missing.map((c) => `"${c}"`).join(', ')}: the model can only reach ${missing.length === 1 ? 'that class' : 'those classes'} through the class prior.`);
-  if (opts.balance === 'dev' && opts.devGold === 0) out.push('Class balance "from dev labels" needs gold dev labels and there are none: the fit uses a uniform balance. Label some dev rows (Annotate) or type the balance in.');
+  if (missing.length && voted.size !== 1)
+    out.push(
+      `No LF ever votes ${missing.map((c) => `"${c}"`).join(', ')}: the model can only reach ${missing.length === 1 ? 'that class' : 'those classes'} through the class prior.`,
+    );
+  if (opts.balance === 'dev' && opts.devGold === 0)
+    out.push(
+      'Class balance "from dev labels" needs gold dev labels and there are none: the fit uses a uniform balance. Label some dev rows (Annotate) or type the balance in.',
+    );
   return out;
 }
 
@@ -264,9 +288,11 @@ export function validateClassifierSettings(s: ClassifierSettings): SettingsError
   if (w) e.wordNgrams = w;
   const c = rangeError(s.charNgrams, 'char');
   if (c) e.charNgrams = c;
-  if (!w && !c && s.wordNgrams[1] === 0 && s.charNgrams[1] === 0) e.wordNgrams = 'turn on word or char n-grams: with neither there are no features';
+  if (!w && !c && s.wordNgrams[1] === 0 && s.charNgrams[1] === 0)
+    e.wordNgrams = 'turn on word or char n-grams: with neither there are no features';
   if (!isNum(s.charWeight) || s.charWeight <= 0 || s.charWeight > 10) e.charWeight = 'char weight must be in (0, 10]';
-  if (s.buckets !== 'auto' && !BUCKET_CHOICES.includes(s.buckets)) e.buckets = `hash size must be auto or a power of two from ${BUCKET_CHOICES[0]} to ${BUCKET_CHOICES[BUCKET_CHOICES.length - 1]}`;
+  if (s.buckets !== 'auto' && !BUCKET_CHOICES.includes(s.buckets))
+    e.buckets = `hash size must be auto or a power of two from ${BUCKET_CHOICES[0]} to ${BUCKET_CHOICES[BUCKET_CHOICES.length - 1]}`;
   if (!isInt(s.maxEpochs) || s.maxEpochs < 1 || s.maxEpochs > 500) e.maxEpochs = 'epochs must be a whole number from 1 to 500';
   if (!isInt(s.patience) || s.patience < 1 || s.patience > 500) e.patience = 'patience must be a whole number from 1 to 500';
   if (!isNum(s.learningRate) || s.learningRate <= 0 || s.learningRate > 10) e.learningRate = 'learning rate must be in (0, 10]';
@@ -306,7 +332,12 @@ export function classifierTrainOptions(s: ClassifierSettings): {
 } {
   return {
     // Left out, core sizes the hash to the training texts.
-    features: { ...(s.buckets === 'auto' ? {} : { buckets: s.buckets }), wordNgrams: [s.wordNgrams[0], s.wordNgrams[1]], charNgrams: [s.charNgrams[0], s.charNgrams[1]], charWeight: s.charWeight },
+    features: {
+      ...(s.buckets === 'auto' ? {} : { buckets: s.buckets }),
+      wordNgrams: [s.wordNgrams[0], s.wordNgrams[1]],
+      charNgrams: [s.charNgrams[0], s.charNgrams[1]],
+      charWeight: s.charWeight,
+    },
     maxEpochs: s.maxEpochs,
     targets: s.targets,
     seed: s.seed,

@@ -25,7 +25,10 @@ describe('train worker API additions', () => {
       name: 'ds',
       train: { n: 300, k: 2, columns: tr.columns },
       seed: 4,
-      also: [{ n: 80, k: 2, columns: dv.columns }, { n: 90, k: 2, columns: te.columns }],
+      also: [
+        { n: 80, k: 2, columns: dv.columns },
+        { n: 90, k: 2, columns: te.columns },
+      ],
     });
     expect(res.also.map((a) => a.length)).toEqual([160, 180]);
     const ref = createLabelModel('ds');
@@ -39,7 +42,15 @@ describe('train worker API additions', () => {
     const api = createTrainWorkerApi();
     const texts = Array.from({ length: 60 }, (_, i) => (i % 2 ? `goal match team ${i}` : `vote party minister ${i}`));
     const proba = Float32Array.from(texts.flatMap((_, i) => (i % 2 ? [0.1, 0.9] : [0.8, 0.2])));
-    const res = await api.trainClassifier('c', { texts, proba, k: 2, rows: Uint32Array.from(texts.keys()), seed: 1, maxEpochs: 3, features: { buckets: 1 << 10 } });
+    const res = await api.trainClassifier('c', {
+      texts,
+      proba,
+      k: 2,
+      rows: Uint32Array.from(texts.keys()),
+      seed: 1,
+      maxEpochs: 3,
+      features: { buckets: 1 << 10 },
+    });
     const a = await api.predictTf(res.classifier, texts);
     const b = api.predict(res.classifier, texts);
     expect(a.length).toBe(120);

@@ -251,7 +251,9 @@ export class ModelState {
           {
             name,
             train: matrixData(v.train),
-            dev: devRows.length ? { L: matrixData(v.dev.selectRows(devRows)), labels: Int32Array.from(devRows, (i) => gold.dev[i]) } : undefined,
+            dev: devRows.length
+              ? { L: matrixData(v.dev.selectRows(devRows)), labels: Int32Array.from(devRows, (i) => gold.dev[i]) }
+              : undefined,
             classBalance: bal ?? undefined,
             seed: this.seed,
             also: [matrixData(v.dev), matrixData(v.test)],
@@ -268,7 +270,19 @@ export class ModelState {
       await mv.fit(v.train, { classBalance: bal ?? undefined, seed: this.seed });
       const proba = { train: res.proba, dev: res.also[0], test: res.also[1] };
       const mvProba = { dev: mv.predictProba(v.dev), test: mv.predictProba(v.test) };
-      const result = this.report(v.version, `lm-${ds.versionId}-${Date.now()}`, ds.versionId, name, res.summary, proba, mvProba, bal, res.backend, performance.now() - t0, false);
+      const result = this.report(
+        v.version,
+        `lm-${ds.versionId}-${Date.now()}`,
+        ds.versionId,
+        name,
+        res.summary,
+        proba,
+        mvProba,
+        bal,
+        res.backend,
+        performance.now() - t0,
+        false,
+      );
       if (session.votes?.version !== v.version) return; // stale: a newer fit follows
       this.lm = result;
       await this.store(result);
@@ -334,7 +348,11 @@ export class ModelState {
     const k = session.classes.length;
     const idx = session.splitIndex;
     this.lmUnsaved = null;
-    const full = scatterSplits(ds.rows.length, k, (['train', 'dev', 'test'] as const).map((s) => ({ rows: idx[s], proba: r.proba[s] })));
+    const full = scatterSplits(
+      ds.rows.length,
+      k,
+      (['train', 'dev', 'test'] as const).map((s) => ({ rows: idx[s], proba: r.proba[s] })),
+    );
     try {
       await storage.putRun(
         {
@@ -344,7 +362,12 @@ export class ModelState {
           model: r.name,
           params: { summary: r.summary, classBalance: r.classBalance, balanceMode: this.balanceMode, seed: this.seed, backend: r.backend },
           lfHashes: this.lfHashes(),
-          metrics: { devAccuracy: r.scores.dev.accuracy, devF1: r.scores.dev.f1, testAccuracy: r.scores.test.accuracy, testF1: r.scores.test.f1 },
+          metrics: {
+            devAccuracy: r.scores.dev.accuracy,
+            devF1: r.scores.dev.f1,
+            testAccuracy: r.scores.test.accuracy,
+            testF1: r.scores.test.f1,
+          },
           k,
           n: ds.rows.length,
           createdAt: Date.now(),
@@ -353,7 +376,9 @@ export class ModelState {
       );
       // Older runs of this version with the same LFs are superseded.
       const hashes = this.lfHashes().join('|');
-      const old = (await storage.listRuns(session.projectId)).filter((x) => x.versionId === ds.versionId && x.lfHashes.join('|') === hashes).sort((a, b) => b.createdAt - a.createdAt);
+      const old = (await storage.listRuns(session.projectId))
+        .filter((x) => x.versionId === ds.versionId && x.lfHashes.join('|') === hashes)
+        .sort((a, b) => b.createdAt - a.createdAt);
       for (const x of old.slice(1)) await storage.deleteRun(x.id);
     } catch (e) {
       this.lmError = `The fit worked but could not be saved: ${e instanceof Error ? e.message : String(e)}`;
@@ -392,12 +417,30 @@ export class ModelState {
       for (let t = 0; t < rows.length; t++) out.set(full.subarray(rows[t] * k, rows[t] * k + k), t * k);
       return out;
     };
-    const params = run.params as { summary: LabelModelSummary; classBalance: number[] | null; balanceMode: BalanceMode; seed: number; backend: string };
+    const params = run.params as {
+      summary: LabelModelSummary;
+      classBalance: number[] | null;
+      balanceMode: BalanceMode;
+      seed: number;
+      backend: string;
+    };
     const mv = createLabelModel('mv');
     await mv.fit(v.train, { classBalance: params.classBalance ?? undefined });
     this.name = run.model as LabelModelName;
     this.balanceMode = params.balanceMode;
-    const restored = this.report(v.version, run.id, ds.versionId, run.model as LabelModelName, params.summary, { train: pick(idx.train), dev: pick(idx.dev), test: pick(idx.test) }, { dev: mv.predictProba(v.dev), test: mv.predictProba(v.test) }, params.classBalance, params.backend, 0, true);
+    const restored = this.report(
+      v.version,
+      run.id,
+      ds.versionId,
+      run.model as LabelModelName,
+      params.summary,
+      { train: pick(idx.train), dev: pick(idx.dev), test: pick(idx.test) },
+      { dev: mv.predictProba(v.dev), test: mv.predictProba(v.test) },
+      params.classBalance,
+      params.backend,
+      0,
+      true,
+    );
     this.lm = run.origin ? { ...restored, origin: run.origin.file } : restored;
     return true;
   }
@@ -406,13 +449,34 @@ export class ModelState {
   rescore(): void {
     const r = this.lm;
     if (r && session.votes?.version === r.votesVersion) {
-      this.lm = { ...this.report(r.votesVersion, r.runId, r.versionId, r.name, r.summary, r.proba, r.mvProba, r.classBalance, r.backend, r.ms, r.restored), origin: r.origin };
+      this.lm = {
+        ...this.report(
+          r.votesVersion,
+          r.runId,
+          r.versionId,
+          r.name,
+          r.summary,
+          r.proba,
+          r.mvProba,
+          r.classBalance,
+          r.backend,
+          r.ms,
+          r.restored,
+        ),
+        origin: r.origin,
+      };
     }
     // The classifier is rescored even without a label model (a restored, stale one).
     const c = this.clf;
     const k = session.classes.length;
     if (c && c.proba.dev.length === session.gold.dev.length * k && c.proba.test.length === session.gold.test.length * k) {
-      this.clf = { ...c, scores: { dev: scoreSplit(hardLabels(c.proba.dev, k), session.gold.dev, k), test: scoreSplit(hardLabels(c.proba.test, k), session.gold.test, k) } };
+      this.clf = {
+        ...c,
+        scores: {
+          dev: scoreSplit(hardLabels(c.proba.dev, k), session.gold.dev, k),
+          test: scoreSplit(hardLabels(c.proba.test, k), session.gold.test, k),
+        },
+      };
     }
   }
 
@@ -479,12 +543,17 @@ export class ModelState {
             k,
             rows,
             classes: session.classes.slice(),
-            dev: devRows.length ? { texts: devRows.map((i) => devTexts[i]), labels: Int32Array.from(devRows, (i) => gold.dev[i]) } : undefined,
+            dev: devRows.length
+              ? { texts: devRows.map((i) => devTexts[i]), labels: Int32Array.from(devRows, (i) => gold.dev[i]) }
+              : undefined,
             ...opts,
           },
           Comlink.proxy((e: EpochReport & { targets: 'soft' | 'hard' }) => {
             this.curve = [...this.curve, e];
-            report(e.epoch / e.maxEpochs, `${e.targets} targets, epoch ${e.epoch}: loss ${e.loss.toFixed(3)}${e.devScore !== undefined ? `, dev ${e.devScore.toFixed(3)}` : ''}`);
+            report(
+              e.epoch / e.maxEpochs,
+              `${e.targets} targets, epoch ${e.epoch}: loss ${e.loss.toFixed(3)}${e.devScore !== undefined ? `, dev ${e.devScore.toFixed(3)}` : ''}`,
+            );
           }),
         );
       });
@@ -532,7 +601,12 @@ export class ModelState {
       lfHashes: c.lfHashes,
       labelModel: c.labelModel,
       settings: { ...c.settings },
-      metrics: { devAccuracy: c.scores.dev.accuracy, devF1: c.scores.dev.f1, testAccuracy: c.scores.test.accuracy, testF1: c.scores.test.f1 },
+      metrics: {
+        devAccuracy: c.scores.dev.accuracy,
+        devF1: c.scores.dev.f1,
+        testAccuracy: c.scores.test.accuracy,
+        testF1: c.scores.test.f1,
+      },
       curve: this.curve.map((e) => ({ ...e })),
       bestEpoch: c.bestEpoch,
       targets: c.targets,

@@ -3,9 +3,32 @@ import { describe, expect, it } from 'vitest';
 import { lfHash } from '../core/lf/hash.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { createMemoryStorage } from '../storage/memory.ts';
-import { enabledColumns, goldBySplit, lfErrorText, lfToRecord, loadRunStates, recordToLf, runStateOf, splitIndexOf, splitMatrices, uniqueLfName, unstoredVotesMessage, withNewId } from './project.ts';
+import {
+  enabledColumns,
+  goldBySplit,
+  lfErrorText,
+  lfToRecord,
+  loadRunStates,
+  recordToLf,
+  runStateOf,
+  splitIndexOf,
+  splitMatrices,
+  uniqueLfName,
+  unstoredVotesMessage,
+  withNewId,
+} from './project.ts';
 
-const kw: LfDef = { id: 'lf_a', name: 'free', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false };
+const kw: LfDef = {
+  id: 'lf_a',
+  name: 'free',
+  enabled: true,
+  kind: 'keyword',
+  label: 'spam',
+  keywords: ['free'],
+  mode: 'any',
+  match: 'word',
+  caseSensitive: false,
+};
 
 describe('project plumbing', () => {
   it('splits row numbers by split code, in dataset order, and gold follows them', () => {
@@ -100,7 +123,13 @@ describe('project plumbing', () => {
       split: new Uint8Array(2),
     });
     await storage.putVotes({ sourceHash: 'h1', versionId: pending.versionId, votes: Int8Array.from([1, -1]), computedAt: 1, ms: 3 });
-    await storage.putVotes({ sourceHash: 'h2', versionId: pending.versionId, votes: Int8Array.from([-1, -1]), error: 'row 1: boom', computedAt: 1 });
+    await storage.putVotes({
+      sourceHash: 'h2',
+      versionId: pending.versionId,
+      votes: Int8Array.from([-1, -1]),
+      error: 'row 1: boom',
+      computedAt: 1,
+    });
     const states = await loadRunStates(storage, pending.versionId, [
       { id: 'a', hash: 'h1' },
       { id: 'b', hash: 'h2' },
@@ -123,11 +152,17 @@ describe('project plumbing', () => {
     expect(lfErrorText({ row: 0, message: bounded, count: 1 })).toBe(`row 1: ${bounded}`);
     expect(huge).toMatch(/^row 1: A+… \(20,000,000 characters in all\) \(2 rows in all\)$/);
     // An error stored by an older version, unbounded, is bounded when it is read back.
-    expect(runStateOf({ sourceHash: 'h', versionId: 'v', votes: new Int8Array(1), error: 'B'.repeat(5_000_000), computedAt: 0 }, 'h').error!.length).toBeLessThan(2300);
+    expect(
+      runStateOf({ sourceHash: 'h', versionId: 'v', votes: new Int8Array(1), error: 'B'.repeat(5_000_000), computedAt: 0 }, 'h').error!
+        .length,
+    ).toBeLessThan(2300);
   });
   it('says which LFs ran but could not store their votes', () => {
-    const why = 'Browser storage is full, so the LF votes were not saved (earlier data is intact); delete old projects, datasets or runs, or allow persistent storage, then try again.';
-    expect(unstoredVotesMessage(['money_words'], why)).toBe(`money_words ran, but its votes are only in this tab (a reload will show "not run"): ${why}`);
+    const why =
+      'Browser storage is full, so the LF votes were not saved (earlier data is intact); delete old projects, datasets or runs, or allow persistent storage, then try again.';
+    expect(unstoredVotesMessage(['money_words'], why)).toBe(
+      `money_words ran, but its votes are only in this tab (a reload will show "not run"): ${why}`,
+    );
     expect(unstoredVotesMessage(['a', 'b'], why)).toMatch(/^a, b ran, but their votes are only in this tab/);
   });
 });

@@ -48,7 +48,14 @@ export function goldBySplit(gold: Int8Array, index: SplitIndex): { train: Int32A
   return { train: pick(index.train), dev: pick(index.dev), test: pick(index.test) };
 }
 
-const STORED_KIND: Record<LfDef['kind'], StoredKind> = { keyword: 'keyword', regex: 'regex', field: 'compare', lookup: 'lookup', length: 'length', code: 'code' };
+const STORED_KIND: Record<LfDef['kind'], StoredKind> = {
+  keyword: 'keyword',
+  regex: 'regex',
+  field: 'compare',
+  lookup: 'lookup',
+  length: 'length',
+  code: 'code',
+};
 
 export function lfToRecord(def: LfDef, projectId: string, order: number, classes: readonly string[], createdAt = Date.now()): LfRecord {
   return {
@@ -99,7 +106,11 @@ export interface LfRunState {
 }
 
 /** State of every LF from the vote cache: an LF without a record for its hash was never run (or its run was interrupted). */
-export async function loadRunStates(storage: ShoalStorage, versionId: string, lfs: readonly { id: string; hash: string }[]): Promise<Map<string, LfRunState>> {
+export async function loadRunStates(
+  storage: ShoalStorage,
+  versionId: string,
+  lfs: readonly { id: string; hash: string }[],
+): Promise<Map<string, LfRunState>> {
   const records = await storage.getVotesMany(
     lfs.map((l) => l.hash),
     versionId,
@@ -112,7 +123,13 @@ export async function loadRunStates(storage: ShoalStorage, versionId: string, lf
 export function runStateOf(rec: VoteRecord | undefined, hash: string): LfRunState {
   if (!rec) return { status: 'not-run', votes: null, error: null, ms: null, hash };
   // Clipped again on the way in: a database written before errors were bounded may hold megabytes.
-  return { status: rec.error ? 'error' : 'ok', votes: rec.votes, error: rec.error ? clipText(rec.error, MAX_ERROR_TEXT) : null, ms: rec.ms ?? null, hash };
+  return {
+    status: rec.error ? 'error' : 'ok',
+    votes: rec.votes,
+    error: rec.error ? clipText(rec.error, MAX_ERROR_TEXT) : null,
+    ms: rec.ms ?? null,
+    hash,
+  };
 }
 
 export interface VoteColumns {
@@ -123,7 +140,10 @@ export interface VoteColumns {
 }
 
 /** The enabled LFs that have votes, in list order. */
-export function enabledColumns(lfs: readonly { id: string; name: string; enabled: boolean }[], states: ReadonlyMap<string, LfRunState>): VoteColumns {
+export function enabledColumns(
+  lfs: readonly { id: string; name: string; enabled: boolean }[],
+  states: ReadonlyMap<string, LfRunState>,
+): VoteColumns {
   const out: VoteColumns = { lfIds: [], lfNames: [], columns: [] };
   for (const lf of lfs) {
     const s = states.get(lf.id);
@@ -136,7 +156,12 @@ export function enabledColumns(lfs: readonly { id: string; name: string; enabled
 }
 
 /** Per-split label matrices of the given whole-dataset columns. */
-export function splitMatrices(cols: readonly Int8Array[], rowCount: number, k: number, index: SplitIndex): { train: LabelMatrix; dev: LabelMatrix; test: LabelMatrix } {
+export function splitMatrices(
+  cols: readonly Int8Array[],
+  rowCount: number,
+  k: number,
+  index: SplitIndex,
+): { train: LabelMatrix; dev: LabelMatrix; test: LabelMatrix } {
   const full = new LabelMatrix(rowCount, k, cols.slice());
   return { train: full.selectRows(index.train), dev: full.selectRows(index.dev), test: full.selectRows(index.test) };
 }

@@ -4,7 +4,8 @@ import { createMemoryStorage } from '../storage/memory.ts';
 import { importIntoStorage } from '../workers/import-run.ts';
 import { cleanProjectName, projectSummaries, renameProject } from './projects.ts';
 
-const csv = (n: number): string => ['text,label', ...Array.from({ length: n }, (_, i) => `message ${i},${i % 2 ? 'spam' : 'ham'}`)].join('\n') + '\n';
+const csv = (n: number): string =>
+  ['text,label', ...Array.from({ length: n }, (_, i) => `message ${i},${i % 2 ? 'spam' : 'ham'}`)].join('\n') + '\n';
 
 describe('project list', () => {
   it('tells projects with the same name apart by rows, source file and dates', async () => {
@@ -12,8 +13,16 @@ describe('project list', () => {
     const a = await s.createProject('sotu');
     const b = await s.createProject('sotu');
     const empty = await s.createProject('sotu');
-    const ra = await importIntoStorage({ name: 'speeches-1990.csv', blob: new Blob([csv(12)]) }, { projectId: a.id, classes: ['ham', 'spam'], labelField: 'label' }, s);
-    const rb = await importIntoStorage({ name: 'speeches-2020.tsv', blob: new Blob([csv(30).replaceAll(',', '\t')]) }, { projectId: b.id, classes: ['ham', 'spam'], labelField: 'label' }, s);
+    const ra = await importIntoStorage(
+      { name: 'speeches-1990.csv', blob: new Blob([csv(12)]) },
+      { projectId: a.id, classes: ['ham', 'spam'], labelField: 'label' },
+      s,
+    );
+    const rb = await importIntoStorage(
+      { name: 'speeches-2020.tsv', blob: new Blob([csv(30).replaceAll(',', '\t')]) },
+      { projectId: b.id, classes: ['ham', 'spam'], labelField: 'label' },
+      s,
+    );
     expect(ra.ok && rb.ok).toBe(true);
     const list = await projectSummaries(s);
     expect(list.map((p) => [p.name, p.rows, p.source])).toEqual([

@@ -42,7 +42,8 @@ export async function projectSummaries(storage: ShoalStorage): Promise<ProjectSu
 export function cleanProjectName(typed: string): string {
   const name = typed.replace(/\s+/g, ' ').trim();
   if (!name) throw new ShoalError('type a name for the project');
-  if (name.length > PROJECT_NAME_MAX) throw new ShoalError(`a project name can have at most ${PROJECT_NAME_MAX} characters (this one has ${name.length}); shorten it`);
+  if (name.length > PROJECT_NAME_MAX)
+    throw new ShoalError(`a project name can have at most ${PROJECT_NAME_MAX} characters (this one has ${name.length}); shorten it`);
   return name;
 }
 

@@ -43,7 +43,8 @@ class Pwa {
       },
       // Without this hook the plugin would reload the page by itself, even mid-job.
       onNeedReload: () => {
-        if (this.updating) location.reload(); // the user just asked for this version
+        if (this.updating)
+          location.reload(); // the user just asked for this version
         else this.needReload = true;
       },
       onOfflineReady: () => {

@@ -163,7 +163,8 @@ class Session {
       const storage = await openDexieStorage();
       storage.onEvent((e) => {
         if (e.type === 'other-tab') this.otherTab = true;
-        if (e.type === 'version-change') this.error = 'A newer version of Shoal opened in another tab upgraded the database: reload this tab.';
+        if (e.type === 'version-change')
+          this.error = 'A newer version of Shoal opened in another tab upgraded the database: reload this tab.';
       });
       this.storage = storage;
       await dropEmptyProjects(storage);
@@ -228,7 +229,10 @@ class Session {
           classes: [...meta.classes],
           split: { kind: 'column', field: 'split' },
         },
-        { onProgress: (p) => report(p.totalBytes ? p.bytesRead / p.totalBytes : null, `Storing the demo: ${p.rows.toLocaleString('en-US')} rows`) },
+        {
+          onProgress: (p) =>
+            report(p.totalBytes ? p.bytesRead / p.totalBytes : null, `Storing the demo: ${p.rows.toLocaleString('en-US')} rows`),
+        },
       );
       signal.addEventListener('abort', () => job.cancel());
       return job.done;
@@ -252,7 +256,13 @@ class Session {
     const lfs = DEMO_LFS.map((def, order) => lfToRecord(withNewId(def), project.id, order, classes));
     try {
       // One transaction: a full disk here leaves no demo project without its LFs behind.
-      await storage.putProjectParts({ lfs, settings: [{ key: 'about', value: about, projectId: project.id }, { key: DEMO_PROJECT, value: project.id }] });
+      await storage.putProjectParts({
+        lfs,
+        settings: [
+          { key: 'about', value: about, projectId: project.id },
+          { key: DEMO_PROJECT, value: project.id },
+        ],
+      });
     } catch (e) {
       await storage.deleteProject(project.id).catch(() => undefined);
       throw e;
@@ -320,7 +330,10 @@ class Session {
       for (let start = 0; start < version.rowCount; start += step) {
         if (signal.aborted) throw new ShoalError('opening the project was cancelled');
         for (const r of await storage.readRows(version.id, start, start + step)) out.push(hidden.length ? withoutFields(r, hidden) : r);
-        report(Math.min(1, (start + step) / version.rowCount), `Opening ${project.name}: ${Math.min(version.rowCount, start + step).toLocaleString('en-US')} rows`);
+        report(
+          Math.min(1, (start + step) / version.rowCount),
+          `Opening ${project.name}: ${Math.min(version.rowCount, start + step).toLocaleString('en-US')} rows`,
+        );
       }
       return out;
     });
@@ -328,7 +341,9 @@ class Session {
     const goldCol = gold ?? new Int8Array(version.rowCount).fill(-1);
     const index = splitIndexOf(splitCol);
     const readable = lfReadableFields(version);
-    const fields = version.textFields.every((f) => version.fields.includes(f)) ? readable.filter((f) => f !== 'id' || version.idField !== 'id') : ['text', ...readable];
+    const fields = version.textFields.every((f) => version.fields.includes(f))
+      ? readable.filter((f) => f !== 'id' || version.idField !== 'id')
+      : ['text', ...readable];
     this.version = version;
     this.project = project;
     this.projectId = id;
@@ -431,8 +446,10 @@ class Session {
     const version = this.version;
     if (!version) throw new ShoalError('no dataset is open');
     const idx = this.splitIndex[split];
-    if (rowInSplit < 0 || rowInSplit >= idx.length) throw new ShoalError(`row ${rowInSplit} is outside the ${split} split (${idx.length} rows)`);
-    if (!Number.isInteger(label) || label < -1 || label >= this.classes.length) throw new ShoalError(`label ${label} is not a class index or -1`);
+    if (rowInSplit < 0 || rowInSplit >= idx.length)
+      throw new ShoalError(`row ${rowInSplit} is outside the ${split} split (${idx.length} rows)`);
+    if (!Number.isInteger(label) || label < -1 || label >= this.classes.length)
+      throw new ShoalError(`label ${label} is not a class index or -1`);
     const row = idx[rowInSplit];
     const before = this.fullGold[row];
     this.applyGold(split, rowInSplit, row, label);
@@ -441,7 +458,8 @@ class Session {
     } catch (e) {
       // A full disk keeps the label in memory, counted as unsaved (writeGold); anything else
       // puts it back, as nothing would ever store it.
-      if (!isQuotaError(e) && this.version?.id === version.id && this.fullGold[row] === label) this.applyGold(split, rowInSplit, row, before);
+      if (!isQuotaError(e) && this.version?.id === version.id && this.fullGold[row] === label)
+        this.applyGold(split, rowInSplit, row, before);
       throw e;
     }
   }
@@ -518,7 +536,10 @@ class Session {
       const s = this.runs.get(r.id);
       if (s) states.set(r.id, s);
     }
-    const list = [...this.lfs.map((l) => ({ id: l.id, name: l.name, enabled: l.enabled })), ...this.externals.map((r) => ({ id: r.id, name: r.name, enabled: r.enabled }))];
+    const list = [
+      ...this.lfs.map((l) => ({ id: l.id, name: l.name, enabled: l.enabled })),
+      ...this.externals.map((r) => ({ id: r.id, name: r.name, enabled: r.enabled })),
+    ];
     const cols = enabledColumns(list, states);
     const m = splitMatrices(cols.columns, ds.rows.length, Math.max(2, this.classes.length), this.splitIndex);
     this.votes = { version: ++this.voteVersion, lfIds: cols.lfIds, lfNames: cols.lfNames, ...m, full: cols.columns };
@@ -727,7 +748,11 @@ class Session {
         this.lfRuns.run(defs, classes, storedChunkSource(version), {
           signal,
           textField: 'text',
-          onProgress: (p) => report(p.rowCount ? p.rowsDone / p.rowCount : 1, `${label}: ${p.rowsDone.toLocaleString('en-US')} of ${p.rowCount.toLocaleString('en-US')} rows`),
+          onProgress: (p) =>
+            report(
+              p.rowCount ? p.rowsDone / p.rowCount : 1,
+              `${label}: ${p.rowsDone.toLocaleString('en-US')} of ${p.rowCount.toLocaleString('en-US')} rows`,
+            ),
           onRunning: (lfs) => writeCrumb(projectId, lfs.length ? lfs.map((j) => defs[j].id) : ids),
         }),
       );
@@ -736,7 +761,8 @@ class Session {
       // Refused code LFs say why, in this tab only (another browser may run them).
       for (const def of defs) {
         const why = outcome.refused.get(def.id);
-        if (why && this.version?.id === version.id) this.setRun(def.id, { status: 'error', votes: null, error: why, ms: null, hash: lfHash(def, classes) });
+        if (why && this.version?.id === version.id)
+          this.setRun(def.id, { status: 'error', votes: null, error: why, ms: null, hash: lfHash(def, classes) });
       }
       if (outcome.refused.size > 0 && this.version?.id === version.id) this.rebuildVotes();
       const result = outcome.result;
@@ -748,7 +774,14 @@ class Session {
         const hash = o.hash ?? lfHash(ran[j], classes);
         const error = o.error ? lfErrorText(o.error) : undefined;
         try {
-          await storage.putVotes({ sourceHash: hash, versionId: version.id, votes: o.votes, error, computedAt: Date.now(), ms: Math.round(o.ms) });
+          await storage.putVotes({
+            sourceHash: hash,
+            versionId: version.id,
+            votes: o.votes,
+            error,
+            computedAt: Date.now(),
+            ms: Math.round(o.ms),
+          });
         } catch (e) {
           // Votes that cannot be stored (a full disk) are still used in this tab; the LF only
           // shows "not run" again after a reload. The other LFs' votes are still tried.
@@ -756,7 +789,8 @@ class Session {
           storeError = e;
           unstored.push(ran[j].name);
         }
-        if (this.version?.id === version.id) this.setRun(ran[j].id, { status: error ? 'error' : 'ok', votes: o.votes, error: error ?? null, ms: o.ms, hash });
+        if (this.version?.id === version.id)
+          this.setRun(ran[j].id, { status: error ? 'error' : 'ok', votes: o.votes, error: error ?? null, ms: o.ms, hash });
       }
       if (this.version?.id === version.id) this.rebuildVotes();
       if (storeError && this.version?.id === version.id) this.lfListError = unstoredVotesMessage(unstored, message(storeError));
@@ -810,13 +844,17 @@ class Session {
     const others: Int8Array[] = [];
     if (v) v.full.forEach((col, j) => v.lfIds[j] !== def.id && others.push(Int8Array.from(s.rowIds, (i) => col[i])));
     try {
-      return await this.lfRuns.preview(def, this.classes, { rows: s.rows, gold: s.gold, rowIds: s.rowIds, others }, { timeoutMs: 1500, textField: 'text', maxExamples: 5 });
+      return await this.lfRuns.preview(
+        def,
+        this.classes,
+        { rows: s.rows, gold: s.gold, rowIds: s.rowIds, others },
+        { timeoutMs: 1500, textField: 'text', maxExamples: 5 },
+      );
     } finally {
       this.isolationUnavailable = this.lfRuns.unavailable;
     }
   }
 }
-
 
 /**
  * Which project to reopen next time: a convenience, so a full disk must not stop a project

@@ -4,7 +4,9 @@ import { guardUnload, hasUnsavedWork, trackUnsaved } from './unsaved.ts';
 function fakeWindow() {
   let handler: ((e: BeforeUnloadEvent) => void) | null = null;
   return {
-    target: { addEventListener: (type: string, h: (e: BeforeUnloadEvent) => void) => type === 'beforeunload' && (handler = h) } as unknown as Pick<Window, 'addEventListener'>,
+    target: {
+      addEventListener: (type: string, h: (e: BeforeUnloadEvent) => void) => type === 'beforeunload' && (handler = h),
+    } as unknown as Pick<Window, 'addEventListener'>,
     /** Fire beforeunload; true when the page asked to stay. */
     unload(): boolean {
       let prevented = false;

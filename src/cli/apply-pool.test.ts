@@ -6,11 +6,27 @@ import { createNodeLfPool } from './apply-pool.ts';
 const classes = ['ham', 'spam'];
 const code = (name: string, source: string): LfDef => ({ id: name, name, enabled: true, kind: 'code', source });
 const good: LfDef[] = [
-  { id: 'k', name: 'free', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false },
+  {
+    id: 'k',
+    name: 'free',
+    enabled: true,
+    kind: 'keyword',
+    label: 'spam',
+    keywords: ['free'],
+    mode: 'any',
+    match: 'word',
+    caseSensitive: false,
+  },
   code('short', `(x) => x.text.length < 10 ? 'ham' : null`),
 ];
-const rows: Row[] = Array.from({ length: 400 }, (_, i) => ({ text: i % 3 === 0 ? `free offer ${i}` : i % 3 === 1 ? `hi ${i}` : `a longer message ${i}` }));
-const source: ChunkSource = { rowCount: rows.length, chunkCount: 4, read: (i) => ({ start: i * 100, rows: rows.slice(i * 100, i * 100 + 100) }) };
+const rows: Row[] = Array.from({ length: 400 }, (_, i) => ({
+  text: i % 3 === 0 ? `free offer ${i}` : i % 3 === 1 ? `hi ${i}` : `a longer message ${i}`,
+}));
+const source: ChunkSource = {
+  rowCount: rows.length,
+  chunkCount: 4,
+  read: (i) => ({ start: i * 100, rows: rows.slice(i * 100, i * 100 + 100) }),
+};
 // What the two good LFs vote, computed without the runtime (this test realm has no LF sandbox).
 const want = [rows.map((r) => (/\bfree\b/.test(String(r.text)) ? 1 : -1)), rows.map((r) => (String(r.text).length < 10 ? 0 : -1))];
 
@@ -20,9 +36,17 @@ afterAll(() => pool.close());
 
 describe('LF pool on Node worker threads', () => {
   it('applies LFs like the runtime does, isolates an endless loop, and code LFs cannot reach the process', async () => {
-    const defs = [good[0], code('loops', `(x) => { if (x.text.startsWith('hi 2')) for (;;) {} return null; }`), code('exits', `(x) => { if (x.text === 'hi 301') process.exit(3); return null; }`), good[1]];
+    const defs = [
+      good[0],
+      code('loops', `(x) => { if (x.text.startsWith('hi 2')) for (;;) {} return null; }`),
+      code('exits', `(x) => { if (x.text === 'hi 301') process.exit(3); return null; }`),
+      good[1],
+    ];
     const seen = new Set<number>();
-    const res = await pool.applyLfs(defs, classes, source, { timeBudgetMsPerLfPerChunk: 300, onRunning: (lfs) => lfs.forEach((j) => seen.add(j)) });
+    const res = await pool.applyLfs(defs, classes, source, {
+      timeBudgetMsPerLfPerChunk: 300,
+      onRunning: (lfs) => lfs.forEach((j) => seen.add(j)),
+    });
     expect(res.lfs[1].failed).toBe(true);
     expect(res.lfs[1].error?.message).toMatch(/ran longer than 300 ms .*endless loop/);
     expect(seen.has(1)).toBe(true); // the watchdog saw the looping LF running before killing it
@@ -59,7 +83,9 @@ describe('LF pool on Node worker threads', () => {
   }, 30_000);
 
   it('previews in a killable worker: a looping LF times out, a good one answers', async () => {
-    await expect(pool.previewLf(code('spin', '() => { for (;;) {} }'), classes, { rows: rows.slice(0, 50) }, { timeoutMs: 300 })).rejects.toThrow(/did not finish the preview within 300 ms/);
+    await expect(
+      pool.previewLf(code('spin', '() => { for (;;) {} }'), classes, { rows: rows.slice(0, 50) }, { timeoutMs: 300 }),
+    ).rejects.toThrow(/did not finish the preview within 300 ms/);
     const p = await pool.previewLf(good[0], classes, { rows: rows.slice(0, 30) });
     expect(p.hits).toBe(10);
     expect(p.examples[0].spans).toEqual([[0, 4]]);

@@ -14,4 +14,7 @@ import { createLfWorkerApi } from '../workers/lf-worker-api.ts';
 import { hardenedSandbox } from '../core/lf/hardened-realm.ts';
 
 if (!parentPort) throw new Error('apply-worker.ts must run in a worker thread');
-Comlink.expose(createLfWorkerApi({ transfer: Comlink.transfer, freezeRows: true, sandbox: hardenedSandbox }), nodeEndpoint(parentPort as never));
+Comlink.expose(
+  createLfWorkerApi({ transfer: Comlink.transfer, freezeRows: true, sandbox: hardenedSandbox }),
+  nodeEndpoint(parentPort as never),
+);

@@ -48,7 +48,16 @@ describe('shoal apply', () => {
   const jsonl = file('d.jsonl', texts.map((t, i) => JSON.stringify({ text: t, label: labels[i] })).join('\n') + '\n');
   const json = file('d.json', JSON.stringify(texts.map((t, i) => ({ text: t, label: labels[i] }))));
   const tsv = file('d.tsv', 'text\tlabel\n' + texts.map((t, i) => `${t}\t${labels[i]}`).join('\n') + '\n');
-  const parquet = file('d.parquet', parquetWriteBuffer({ columnData: [{ name: 'text', data: texts, type: 'STRING' }, { name: 'label', data: labels, type: 'STRING' }, { name: 'n', data: BigInt64Array.from(texts, (_, i) => BigInt(i)), type: 'INT64' }] }));
+  const parquet = file(
+    'd.parquet',
+    parquetWriteBuffer({
+      columnData: [
+        { name: 'text', data: texts, type: 'STRING' },
+        { name: 'label', data: labels, type: 'STRING' },
+        { name: 'n', data: BigInt64Array.from(texts, (_, i) => BigInt(i)), type: 'INT64' },
+      ],
+    }),
+  );
 
   it.each([
     ['jsonl', jsonl],
@@ -68,7 +77,24 @@ describe('shoal apply', () => {
     let summary;
     let errText = '';
     try {
-      summary = await run(['--lfs', lfs, '--data', csv, '--label-field', 'label', '--split', '0.5,0.25,0.25', '--seed', '3', '--workers', '2', '--chunk-size', '4', '--out', out]);
+      summary = await run([
+        '--lfs',
+        lfs,
+        '--data',
+        csv,
+        '--label-field',
+        'label',
+        '--split',
+        '0.5,0.25,0.25',
+        '--seed',
+        '3',
+        '--workers',
+        '2',
+        '--chunk-size',
+        '4',
+        '--out',
+        out,
+      ]);
     } finally {
       errText = stderr.mock.calls.map((c) => String(c[0])).join('');
       stderr.mockRestore();
@@ -89,7 +115,22 @@ describe('shoal apply', () => {
     const again = join(dir, 'out2');
     const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      await run(['--lfs', lfs, '--data', csv, '--label-field', 'label', '--split', '0.5,0.25,0.25', '--seed', '3', '--workers', '1', '--out', again]);
+      await run([
+        '--lfs',
+        lfs,
+        '--data',
+        csv,
+        '--label-field',
+        'label',
+        '--split',
+        '0.5,0.25,0.25',
+        '--seed',
+        '3',
+        '--workers',
+        '1',
+        '--out',
+        again,
+      ]);
     } finally {
       quiet.mockRestore();
     }
@@ -133,8 +174,19 @@ export default [
     await expect(readRows(file('x.xlsx', 'x'))).rejects.toThrow(/unknown data format/);
     await expect(readRows(file('bad.parquet', 'not parquet at all'))).rejects.toThrow(/bad\.parquet.*Parquet/);
     await expect(run(['--lfs', lfs, '--data', csv, '--label-field', 'text', '--out', out])).rejects.toThrow(/row 1: label "free stuff"/);
-    await expect(run(['--lfs', file('nolfs.mjs', 'export const classes = ["a"]; export default [];'), '--data', csv, '--out', out])).rejects.toThrow(ShoalError);
-    await expect(run(['--lfs', file('dup.mjs', 'export const classes = ["a","b"]; export default [{name:"x",apply:()=>0},{name:"x",apply:()=>1}];'), '--data', csv, '--out', out])).rejects.toThrow(/two LFs are named "x"/);
+    await expect(
+      run(['--lfs', file('nolfs.mjs', 'export const classes = ["a"]; export default [];'), '--data', csv, '--out', out]),
+    ).rejects.toThrow(ShoalError);
+    await expect(
+      run([
+        '--lfs',
+        file('dup.mjs', 'export const classes = ["a","b"]; export default [{name:"x",apply:()=>0},{name:"x",apply:()=>1}];'),
+        '--data',
+        csv,
+        '--out',
+        out,
+      ]),
+    ).rejects.toThrow(/two LFs are named "x"/);
     await expect(run(['--lfs', lfs, '--data', csv, '--out', out, '--split', '0.5,0.5'])).rejects.toThrow(/--split/);
   }, 20_000);
 });

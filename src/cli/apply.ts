@@ -138,7 +138,10 @@ export function goldLabels(rows: readonly Row[], field: string, classes: readonl
     const s = String(v).trim();
     let c = byName.get(s) ?? byName.get(s.toLowerCase());
     if (c === undefined && /^\d+$/.test(s) && Number(s) < classes.length) c = Number(s);
-    if (c === undefined) throw new ShoalError(`${file}: row ${i + 1}: label "${s}" in field "${field}" is not one of the classes ${classes.join(', ')} (or an index 0–${classes.length - 1})`);
+    if (c === undefined)
+      throw new ShoalError(
+        `${file}: row ${i + 1}: label "${s}" in field "${field}" is not one of the classes ${classes.join(', ')} (or an index 0–${classes.length - 1})`,
+      );
     out[i] = c;
   }
   if (present === 0 && rows.length > 0 && !rows.some((r) => field in r)) {
@@ -148,7 +151,13 @@ export function goldLabels(rows: readonly Row[], field: string, classes: readonl
 }
 
 /** One WRENCH split (`{ "id": {"label", "weak_labels", "data"} }`) of the rows `rowIdx`. */
-function splitJson(rowIdx: readonly number[], rows: readonly Row[], res: LfApplyResult, gold: Int8Array, omitField: string | undefined): string {
+function splitJson(
+  rowIdx: readonly number[],
+  rows: readonly Row[],
+  res: LfApplyResult,
+  gold: Int8Array,
+  omitField: string | undefined,
+): string {
   const cols = res.lfs.map((l) => {
     const c = new Int8Array(rowIdx.length);
     for (let p = 0; p < rowIdx.length; p++) c[p] = l.votes[rowIdx[p]];
@@ -187,7 +196,10 @@ export async function run(args: string[]): Promise<ApplySummary> {
   } catch {
     throw new ShoalError(`${lfsPath}: LF module not found`);
   }
-  const rows = await readRows(dataPath, { encoding: flags.get('encoding'), skipBadRows: oneOf(flags, 'bad-rows', ['stop', 'skip'], 'stop') === 'skip' });
+  const rows = await readRows(dataPath, {
+    encoding: flags.get('encoding'),
+    skipBadRows: oneOf(flags, 'bad-rows', ['stop', 'skip'], 'stop') === 'skip',
+  });
   const n = rows.length;
   // The label field is the answer: the rows the LFs get never carry it (core/lf/gold.ts).
   const hidden = labelField === undefined ? [] : [labelField];
@@ -201,7 +213,9 @@ export async function run(args: string[]): Promise<ApplySummary> {
   let res: LfApplyResult;
   const t0 = performance.now();
   try {
-    res = await pool.apply({ kind: 'module', url: pathToFileURL(lfsPath).href, nlp: needsNlp(lfSource) }, source, { timeBudgetMsPerLfPerChunk: budgetMs });
+    res = await pool.apply({ kind: 'module', url: pathToFileURL(lfsPath).href, nlp: needsNlp(lfSource) }, source, {
+      timeBudgetMsPerLfPerChunk: budgetMs,
+    });
   } finally {
     pool.close();
   }

@@ -15,7 +15,10 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
  */
 function writeDataset(name: string): string {
   const rng = mulberry32(5);
-  const topics = [['goal', 'match', 'team', 'score', 'coach'], ['vote', 'party', 'minister', 'election', 'senate']];
+  const topics = [
+    ['goal', 'match', 'team', 'score', 'coach'],
+    ['vote', 'party', 'minister', 'election', 'senate'],
+  ];
   const split = (n: number) => {
     const out: Record<string, unknown> = {};
     for (let i = 0; i < n; i++) {

@@ -28,7 +28,8 @@ const FLAGS = ['data', 'label-model', 'metric', 'seed'] as const;
 export function textsOf(split: WrenchSplit, dataset: string, which: 'train' | 'valid' | 'test'): string[] {
   const texts = split.data.map((d, i) => {
     const t = d.text;
-    if (typeof t !== 'string') throw new ShoalError(`${dataset}/${which}.json, row "${split.ids[i]}": data.text is missing or not a string`);
+    if (typeof t !== 'string')
+      throw new ShoalError(`${dataset}/${which}.json, row "${split.ids[i]}": data.text is missing or not a string`);
     return t;
   });
   if (dataset === 'trec' && which === 'test') return texts.map(stripFirstToken);
@@ -91,7 +92,10 @@ export async function run(args: string[]) {
     {
       seed,
       metric,
-      onProgress: (e) => progress(`classifier epoch ${e.epoch}/${e.maxEpochs} loss ${e.loss.toFixed(4)}${e.devScore === undefined ? '' : ` dev ${e.devScore.toFixed(3)}`}`),
+      onProgress: (e) =>
+        progress(
+          `classifier epoch ${e.epoch}/${e.maxEpochs} loss ${e.loss.toFixed(4)}${e.devScore === undefined ? '' : ` dev ${e.devScore.toFixed(3)}`}`,
+        ),
     },
   );
   const trainMs = performance.now() - t0;

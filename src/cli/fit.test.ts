@@ -74,7 +74,12 @@ describe('shoal fit', () => {
     expect(bad.status).toBe(1);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toMatch(/train\.json/);
-    expect(bad.stderr.trim().split('\n').filter((l) => l.startsWith('shoal'))).toHaveLength(1);
+    expect(
+      bad.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('shoal')),
+    ).toHaveLength(1);
 
     const missing = cli(['fit', '--data', join(broken, 'nope')]);
     expect(missing.status).toBe(1);

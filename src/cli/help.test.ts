@@ -7,7 +7,7 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
 }
 
 describe('shoal apply --help', () => {
-  it('says plainly that the LF module runs with the user\'s full rights, and how project-file LFs differ', () => {
+  it("says plainly that the LF module runs with the user's full rights, and how project-file LFs differ", () => {
     const out = cli('apply', '--help');
     expect(out.status).toBe(0);
     expect(out.stderr).toBe('');

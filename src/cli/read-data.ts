@@ -38,7 +38,9 @@ export async function readRows(path: string, options: ReadOptions = {}): Promise
     try {
       new TextDecoder(encoding);
     } catch {
-      throw new ShoalError(`--encoding "${encoding}" is not an encoding this Node knows; use a WHATWG label such as utf-8, windows-1252, iso-8859-15 or utf-16le`);
+      throw new ShoalError(
+        `--encoding "${encoding}" is not an encoding this Node knows; use a WHATWG label such as utf-8, windows-1252, iso-8859-15 or utf-16le`,
+      );
     }
   }
   let blob: Blob;
@@ -62,9 +64,14 @@ export async function readRows(path: string, options: ReadOptions = {}): Promise
       for (const r of batch.rows) rows.push(r);
     },
   );
-  if (!result.ok) throw new ShoalError(issueMessage(result.error) + (result.error.code === 'encoding' && encoding === undefined ? ' (give it with --encoding NAME)' : ''));
-  if (result.encodingReason && result.encoding !== 'utf-8') log(`${basename(path)}: read as ${result.encoding} (${result.encodingReason}); give --encoding to choose another`);
+  if (!result.ok)
+    throw new ShoalError(
+      issueMessage(result.error) + (result.error.code === 'encoding' && encoding === undefined ? ' (give it with --encoding NAME)' : ''),
+    );
+  if (result.encodingReason && result.encoding !== 'utf-8')
+    log(`${basename(path)}: read as ${result.encoding} (${result.encodingReason}); give --encoding to choose another`);
   if (result.quotedReason) log(`${basename(path)}: read as quoted TSV because ${result.quotedReason}`);
-  if (result.skipped > 0) log(`${basename(path)}: ${result.skipped} row${result.skipped === 1 ? ' was' : 's were'} skipped, ${result.rows} read`);
+  if (result.skipped > 0)
+    log(`${basename(path)}: ${result.skipped} row${result.skipped === 1 ? ' was' : 's were'} skipped, ${result.rows} read`);
   return rows;
 }

@@ -116,7 +116,11 @@ describe('multi-class conflicts', () => {
 function naive(rows: number[][], m: number, gold: number[]) {
   const n = rows.length;
   const lfs = Array.from({ length: m }, (_, j) => {
-    let cov = 0, ovl = 0, con = 0, cor = 0, inc = 0;
+    let cov = 0,
+      ovl = 0,
+      con = 0,
+      cor = 0,
+      inc = 0;
     const pol = new Set<number>();
     for (let i = 0; i < n; i++) {
       const v = rows[i][j];
@@ -148,10 +152,13 @@ const matrixArb = fc
       k: fc.constant(k),
       m: fc.constant(m),
       // Abstain-heavy so rows with 0, 1 and several votes all occur.
-      rows: fc.array(fc.array(fc.oneof(fc.constant(-1), fc.constant(-1), fc.integer({ min: 0, max: k - 1 })), { minLength: m, maxLength: m }), {
-        minLength: n,
-        maxLength: n,
-      }),
+      rows: fc.array(
+        fc.array(fc.oneof(fc.constant(-1), fc.constant(-1), fc.integer({ min: 0, max: k - 1 })), { minLength: m, maxLength: m }),
+        {
+          minLength: n,
+          maxLength: n,
+        },
+      ),
       gold: fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: n, maxLength: n }),
       perm: fc.shuffledSubarray([...Array(m).keys()], { minLength: m, maxLength: m }),
     }),

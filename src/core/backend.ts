@@ -119,7 +119,10 @@ async function tryBackend(name: BackendName): Promise<boolean> {
  * data()` so asynchronous backends are timed to completion.
  */
 async function probe(): Promise<void> {
-  const V = 4096, K = 8, B = 32, L = 96;
+  const V = 4096,
+    K = 8,
+    B = 32,
+    L = 96;
   const idx = new Int32Array(B * L);
   const val = new Float32Array(B * L);
   for (let i = 0; i < idx.length; i++) {
@@ -133,7 +136,10 @@ async function probe(): Promise<void> {
       const X = tf.tensor3d(val, [B, L, 1]);
       const logits = tf.gather(W, I).reshape([B, L, K]).mul(X).sum(1);
       const p = tf.softmax(logits);
-      const dy = p.reshape([B, 1, K]).mul(X).reshape([B * L, K]);
+      const dy = p
+        .reshape([B, 1, K])
+        .mul(X)
+        .reshape([B * L, K]);
       const grad = tf.scatterND(I.reshape([B * L, 1]), dy, [V, K]);
       W.assign(W.sub(grad.mul(0.01)));
       return W.sum();

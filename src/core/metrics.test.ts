@@ -33,13 +33,9 @@ describe('predictLabels', () => {
   it("breaks ties like Snorkel's probs_to_preds(tie_break_policy='random')", () => {
     // Expected values from Python: [int(hashlib.sha1(str(i).encode()).hexdigest(), 16) % t for i in range(12)]
     expect(Array.from(predictLabels(repeatRow([0.5, 0.5], 12), 2))).toEqual([0, 1, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1]);
-    expect(Array.from(predictLabels(repeatRow([1 / 3, 1 / 3, 1 / 3], 12), 3))).toEqual([
-      0, 0, 0, 1, 0, 0, 1, 2, 1, 1, 0, 2,
-    ]);
+    expect(Array.from(predictLabels(repeatRow([1 / 3, 1 / 3, 1 / 3], 12), 3))).toEqual([0, 0, 0, 1, 0, 0, 1, 2, 1, 1, 0, 2]);
     // rowOffset: rows 1000..1005 of a 5-way tie.
-    expect(Array.from(predictLabels(repeatRow([0.2, 0.2, 0.2, 0.2, 0.2], 6), 5, 'snorkel', 0, 1000))).toEqual([
-      0, 2, 4, 2, 4, 0,
-    ]);
+    expect(Array.from(predictLabels(repeatRow([0.2, 0.2, 0.2, 0.2, 0.2], 6), 5, 'snorkel', 0, 1000))).toEqual([0, 2, 4, 2, 4, 0]);
   });
 
   it('ties only the classes within 1e-5 of the max, indexing into them in ascending order', () => {
@@ -53,9 +49,7 @@ describe('predictLabels', () => {
     proba.set([0.4, 0.4, 0.2], 8 * 3);
     expect(predictLabels(proba, 3)[8]).toBe(1);
     // 8e-6 apart is a tie; 2e-5 apart is not.
-    expect(Array.from(predictLabels(Float64Array.of(0.499996, 0.500004, 0.499996, 0.500004), 2, 'abstain'))).toEqual([
-      -1, -1,
-    ]);
+    expect(Array.from(predictLabels(Float64Array.of(0.499996, 0.500004, 0.499996, 0.500004), 2, 'abstain'))).toEqual([-1, -1]);
     expect(Array.from(predictLabels(Float64Array.of(0.49999, 0.50001), 2, 'abstain'))).toEqual([1]);
   });
 
@@ -163,9 +157,15 @@ describe('confusionMatrix', () => {
   it('counts gold × pred, abstentions per gold class, and unknown gold separately', () => {
     const cm = confusionMatrix([0, 1, 1, -1, 2, 0, 2], [0, 1, 0, 2, 2, -1, 1], 3);
     expect(Array.from(cm.counts)).toEqual([
-      1, 1, 0, // gold 0: pred 0 once, pred 1 once
-      0, 1, 1, // gold 1
-      0, 0, 1, // gold 2
+      1,
+      1,
+      0, // gold 0: pred 0 once, pred 1 once
+      0,
+      1,
+      1, // gold 1
+      0,
+      0,
+      1, // gold 2
     ]);
     expect(Array.from(cm.abstained)).toEqual([0, 0, 1]);
     expect(cm.unlabelled).toBe(1);
@@ -213,12 +213,14 @@ describe('coverage', () => {
 
 describe('metric properties', () => {
   const labelled = (k: number) =>
-    fc.integer({ min: 1, max: 80 }).chain((n) =>
-      fc.tuple(
-        fc.array(fc.integer({ min: -1, max: k - 1 }), { minLength: n, maxLength: n }),
-        fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: n, maxLength: n }),
-      ),
-    );
+    fc
+      .integer({ min: 1, max: 80 })
+      .chain((n) =>
+        fc.tuple(
+          fc.array(fc.integer({ min: -1, max: k - 1 }), { minLength: n, maxLength: n }),
+          fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: n, maxLength: n }),
+        ),
+      );
 
   it('accuracy and F1 are invariant under a row permutation', () => {
     fc.assert(
@@ -266,15 +268,23 @@ describe('metric properties', () => {
   it('log-loss ≥ 0 and Brier in [0, 2]; a one-hot correct prediction scores 0 Brier', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.array(fc.double({ min: 0.001, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }), fc.integer({ min: 0, max: 2 })), {
-          minLength: 1,
-          maxLength: 40,
-        }),
+        fc.array(
+          fc.tuple(
+            fc.array(fc.double({ min: 0.001, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }),
+            fc.integer({ min: 0, max: 2 }),
+          ),
+          {
+            minLength: 1,
+            maxLength: 40,
+          },
+        ),
         (rows) => {
-          const proba = Float64Array.from(rows.flatMap(([r]) => {
-            const s = r[0] + r[1] + r[2];
-            return r.map((x) => x / s);
-          }));
+          const proba = Float64Array.from(
+            rows.flatMap(([r]) => {
+              const s = r[0] + r[1] + r[2];
+              return r.map((x) => x / s);
+            }),
+          );
           const gold = rows.map(([, g]) => g);
           expect(logLoss(proba, gold, 3)).toBeGreaterThanOrEqual(0);
           const b = brierScore(proba, gold, 3);

@@ -32,13 +32,7 @@ export const TIE_TOLERANCE = 1e-5;
  * `rowOffset` is the dataset position of row 0, so scoring a split in chunks gives the same
  * labels as scoring it whole (both the sha1 rule and the seeded draw key on the absolute row).
  */
-export function predictLabels(
-  proba: ArrayLike<number>,
-  k: number,
-  tie: TiePolicy = 'snorkel',
-  seed = 0,
-  rowOffset = 0,
-): Int32Array {
+export function predictLabels(proba: ArrayLike<number>, k: number, tie: TiePolicy = 'snorkel', seed = 0, rowOffset = 0): Int32Array {
   if (!Number.isInteger(k) || k < 1) throw new ShoalError(`class count must be a positive integer, got ${k}`);
   if (proba.length % k !== 0) {
     throw new ShoalError(`probability matrix has ${proba.length} values, not a multiple of k=${k}`);

@@ -21,7 +21,9 @@ import type { Rec } from './backend.ts';
 export type StoredColumn = { readonly text: string; readonly offsets: Uint32Array } | { readonly values: readonly unknown[] };
 
 /** The payload of a chunk record: `cols` (v4) or `rows` (v1–v3, and chunks of irregular rows). */
-export type StoredChunk = { readonly cols: { readonly n: number; readonly fields: readonly string[]; readonly columns: readonly StoredColumn[] } } | { readonly rows: readonly Row[] };
+export type StoredChunk =
+  | { readonly cols: { readonly n: number; readonly fields: readonly string[]; readonly columns: readonly StoredColumn[] } }
+  | { readonly rows: readonly Row[] };
 
 /** The stored form of `rows`. */
 export function encodeRowChunk(rows: readonly Row[]): StoredChunk {

@@ -21,8 +21,22 @@ const MIGRATIONS: Record<number, { write: (db: Dexie) => Promise<void>; check: (
   2: {
     async write(db) {
       await db.table('projects').put({ id: 'p1', name: 'Old project', createdAt: 1, updatedAt: 1 });
-      await db.table('runs').put({ id: 'r1', projectId: 'p1', versionId: 'v1', model: 'mv', params: {}, lfHashes: [], metrics: {}, k: 2, n: 2, createdAt: 1, probs: Float32Array.from([0.25, 0.75, 1, 0]) });
-      await db.table('runs').put({ id: 'r2', projectId: 'p1', versionId: 'v1', model: 'mv', params: {}, lfHashes: [], metrics: {}, k: 2, n: 0, createdAt: 2 });
+      await db.table('runs').put({
+        id: 'r1',
+        projectId: 'p1',
+        versionId: 'v1',
+        model: 'mv',
+        params: {},
+        lfHashes: [],
+        metrics: {},
+        k: 2,
+        n: 2,
+        createdAt: 1,
+        probs: Float32Array.from([0.25, 0.75, 1, 0]),
+      });
+      await db
+        .table('runs')
+        .put({ id: 'r2', projectId: 'p1', versionId: 'v1', model: 'mv', params: {}, lfHashes: [], metrics: {}, k: 2, n: 0, createdAt: 2 });
     },
     async check(name) {
       const s = await openDexieStorage({ name, watchTabs: false });
@@ -45,9 +59,38 @@ const MIGRATIONS: Record<number, { write: (db: Dexie) => Promise<void>; check: (
     async write(db) {
       await db.table('projects').put({ id: 'p1', name: 'Before classifiers', createdAt: 1, updatedAt: 1 });
       await db.table('datasets').put({ id: 'd1', projectId: 'p1', name: 'data', createdAt: 1, currentVersion: 'v1' });
-      await db.table('versions').put({ id: 'v1', datasetId: 'd1', projectId: 'p1', status: 'committed', createdAt: 1, heartbeatAt: 1, source: { fileNames: ['a.csv'], format: 'csv', bytes: 1 }, rowCount: 2, chunkCount: 1, rowsPerChunk: 1000, columns: [], textFields: ['text'], fields: ['text'], classes: ['a', 'b'], splitCounts: { train: 0, dev: 1, test: 1 }, skippedRows: 0, notes: [] });
+      await db.table('versions').put({
+        id: 'v1',
+        datasetId: 'd1',
+        projectId: 'p1',
+        status: 'committed',
+        createdAt: 1,
+        heartbeatAt: 1,
+        source: { fileNames: ['a.csv'], format: 'csv', bytes: 1 },
+        rowCount: 2,
+        chunkCount: 1,
+        rowsPerChunk: 1000,
+        columns: [],
+        textFields: ['text'],
+        fields: ['text'],
+        classes: ['a', 'b'],
+        splitCounts: { train: 0, dev: 1, test: 1 },
+        skippedRows: 0,
+        notes: [],
+      });
       await db.table('chunks').put({ key: 'v1/0', versionId: 'v1', index: 0, rows: [{ text: 'x' }, { text: 'y' }] });
-      await db.table('runs').put({ id: 'r1', projectId: 'p1', versionId: 'v1', model: 'mv', params: {}, lfHashes: ['h'], metrics: {}, k: 2, n: 2, createdAt: 1 });
+      await db.table('runs').put({
+        id: 'r1',
+        projectId: 'p1',
+        versionId: 'v1',
+        model: 'mv',
+        params: {},
+        lfHashes: ['h'],
+        metrics: {},
+        k: 2,
+        n: 2,
+        createdAt: 1,
+      });
       await db.table('runProbs').put({ runId: 'r1', probs: Float32Array.from([0.5, 0.5, 1, 0]) });
     },
     async check(name) {
@@ -67,7 +110,24 @@ const MIGRATIONS: Record<number, { write: (db: Dexie) => Promise<void>; check: (
           classes: ['a', 'b'],
         };
         await s.putClassifier(
-          { id: 'c1', projectId: 'p1', versionId: 'v1', runId: 'r1', lfHashes: ['h'], labelModel: 'mv', settings: {}, metrics: {}, curve: [], bestEpoch: 1, targets: 'soft', trainRows: 0, backend: 'cpu', ms: 1, k: 2, createdAt: 2 },
+          {
+            id: 'c1',
+            projectId: 'p1',
+            versionId: 'v1',
+            runId: 'r1',
+            lfHashes: ['h'],
+            labelModel: 'mv',
+            settings: {},
+            metrics: {},
+            curve: [],
+            bestEpoch: 1,
+            targets: 'soft',
+            trainRows: 0,
+            backend: 'cpu',
+            ms: 1,
+            k: 2,
+            createdAt: 2,
+          },
           { classifier, proba: { dev: Float32Array.from([0.2, 0.8]), test: Float32Array.from([0.9, 0.1]) } },
         );
         expect((await s.latestClassifier('v1'))!.runId).toBe('r1');
@@ -82,8 +142,35 @@ const MIGRATIONS: Record<number, { write: (db: Dexie) => Promise<void>; check: (
     async write(db) {
       await db.table('projects').put({ id: 'p1', name: 'Row chunks', createdAt: 1, updatedAt: 1 });
       await db.table('datasets').put({ id: 'd1', projectId: 'p1', name: 'data', createdAt: 1, currentVersion: 'v1' });
-      await db.table('versions').put({ id: 'v1', datasetId: 'd1', projectId: 'p1', status: 'committed', createdAt: 1, heartbeatAt: 1, source: { fileNames: ['a.csv'], format: 'csv', bytes: 1 }, rowCount: 5, chunkCount: 2, rowsPerChunk: 3, columns: [], textFields: ['text'], fields: ['text', 'n'], classes: ['a', 'b'], splitCounts: { train: 0, dev: 1, test: 1 }, skippedRows: 0, notes: [] });
-      await db.table('chunks').put({ key: 'v1/0', versionId: 'v1', index: 0, rows: [{ text: 'héllo', n: 1 }, { text: '', n: null }, { text: 'a b', n: 2.5 }] });
+      await db.table('versions').put({
+        id: 'v1',
+        datasetId: 'd1',
+        projectId: 'p1',
+        status: 'committed',
+        createdAt: 1,
+        heartbeatAt: 1,
+        source: { fileNames: ['a.csv'], format: 'csv', bytes: 1 },
+        rowCount: 5,
+        chunkCount: 2,
+        rowsPerChunk: 3,
+        columns: [],
+        textFields: ['text'],
+        fields: ['text', 'n'],
+        classes: ['a', 'b'],
+        splitCounts: { train: 0, dev: 1, test: 1 },
+        skippedRows: 0,
+        notes: [],
+      });
+      await db.table('chunks').put({
+        key: 'v1/0',
+        versionId: 'v1',
+        index: 0,
+        rows: [
+          { text: 'héllo', n: 1 },
+          { text: '', n: null },
+          { text: 'a b', n: 2.5 },
+        ],
+      });
       // Irregular rows (a JSONL field appearing late) stay row objects.
       await db.table('chunks').put({ key: 'v1/1', versionId: 'v1', index: 1, rows: [{ text: 'x' }, { text: 'y', extra: true }] });
     },
@@ -97,10 +184,21 @@ const MIGRATIONS: Record<number, { write: (db: Dexie) => Promise<void>; check: (
         expect(raw.cols.columns[0].text).toBe('héllo' + 'a b');
         expect((await s.dexie.table('chunks').get('v1/1')).rows).toHaveLength(2);
         const rows = await s.readRows('v1', 0, 5);
-        expect(rows).toEqual([{ text: 'héllo', n: 1 }, { text: '', n: null }, { text: 'a b', n: 2.5 }, { text: 'x' }, { text: 'y', extra: true }]);
+        expect(rows).toEqual([
+          { text: 'héllo', n: 1 },
+          { text: '', n: null },
+          { text: 'a b', n: 2.5 },
+          { text: 'x' },
+          { text: 'y', extra: true },
+        ]);
         expect(rows.map((r) => Object.keys(r))).toEqual([['text', 'n'], ['text', 'n'], ['text', 'n'], ['text'], ['text', 'extra']]);
         const cols = await s.getChunkColumns('v1', 0, ['text']);
-        expect(cols).toEqual({ start: 0, length: 3, fields: ['text'], columns: [{ text: 'hélloa b', offsets: Uint32Array.from([0, 5, 5, 8]) }] });
+        expect(cols).toEqual({
+          start: 0,
+          length: 3,
+          fields: ['text'],
+          columns: [{ text: 'hélloa b', offsets: Uint32Array.from([0, 5, 5, 8]) }],
+        });
         expect(await s.getChunkColumns('v1', 1, ['text'])).toEqual({ start: 3, rows: [{ text: 'x' }, { text: 'y', extra: true }] });
       } finally {
         s.close();
@@ -198,7 +296,9 @@ describe('dead imports and other tabs', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(seenA.some((e) => e.type === 'other-tab')).toBe(true);
     // b announced before subscribing here; it learns of a from a's reply, delivered async.
-    expect(seenB.filter((e) => e.type === 'other-tab').length + seenA.filter((e) => e.type === 'other-tab').length).toBeGreaterThanOrEqual(1);
+    expect(seenB.filter((e) => e.type === 'other-tab').length + seenA.filter((e) => e.type === 'other-tab').length).toBeGreaterThanOrEqual(
+      1,
+    );
     a.close();
     b.close();
   });

@@ -26,10 +26,20 @@ describe('quota errors', () => {
     expect((err as Error).message).toBe(
       'Browser storage is full, so LF "free" was not saved (earlier data is intact); delete old projects, datasets or runs, or allow persistent storage, then try again.',
     );
-    const many = await guardWrite('the gold labels', async () => { throw quota(); }, true).catch((e: unknown) => e);
+    const many = await guardWrite(
+      'the gold labels',
+      async () => {
+        throw quota();
+      },
+      true,
+    ).catch((e: unknown) => e);
     expect((many as Error).message).toMatch(/^Browser storage is full, so the gold labels were not saved \(earlier data is intact\);/);
     const other = new Error('constraint');
-    await expect(guardWrite('x', async () => { throw other; })).rejects.toBe(other);
+    await expect(
+      guardWrite('x', async () => {
+        throw other;
+      }),
+    ).rejects.toBe(other);
   });
 });
 
@@ -44,7 +54,13 @@ describe('persistent storage helpers', () => {
     let asked = 0;
     Object.defineProperty(globalThis, 'navigator', {
       configurable: true,
-      value: { storage: { persisted: async () => asked > 0, persist: async () => (++asked, true), estimate: async () => ({ usage: 1_234_567, quota: 10_800_000_000 }) } },
+      value: {
+        storage: {
+          persisted: async () => asked > 0,
+          persist: async () => (++asked, true),
+          estimate: async () => ({ usage: 1_234_567, quota: 10_800_000_000 }),
+        },
+      },
     });
     try {
       expect(await requestPersistence()).toBe(true);

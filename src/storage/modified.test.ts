@@ -59,7 +59,18 @@ describe.each(factories)('project modified time: %s', (_name, make) => {
     expect(await modified()).toBe(t);
 
     t = tick();
-    const lf: LfRecord = { id: 'lf1', projectId: p.id, name: 'a', kind: 'keyword', config: {}, sourceHash: 'h', enabled: true, order: 0, createdAt: t, updatedAt: t };
+    const lf: LfRecord = {
+      id: 'lf1',
+      projectId: p.id,
+      name: 'a',
+      kind: 'keyword',
+      config: {},
+      sourceHash: 'h',
+      enabled: true,
+      order: 0,
+      createdAt: t,
+      updatedAt: t,
+    };
     await s.putLf(lf);
     expect(await modified()).toBe(t);
 
@@ -72,13 +83,44 @@ describe.each(factories)('project modified time: %s', (_name, make) => {
     expect(await modified()).toBe(t);
 
     t = tick();
-    await s.putRun({ id: 'r1', projectId: p.id, versionId: pend.versionId, model: 'mv', params: {}, lfHashes: ['h'], metrics: {}, k: 2, n: 3, createdAt: t }, new Float32Array(6));
+    await s.putRun(
+      {
+        id: 'r1',
+        projectId: p.id,
+        versionId: pend.versionId,
+        model: 'mv',
+        params: {},
+        lfHashes: ['h'],
+        metrics: {},
+        k: 2,
+        n: 3,
+        createdAt: t,
+      },
+      new Float32Array(6),
+    );
     expect(await modified()).toBe(t);
 
     t = tick();
     const dim = 2;
     await s.putClassifier(
-      { id: 'c1', projectId: p.id, versionId: pend.versionId, runId: 'r1', lfHashes: ['h'], labelModel: 'mv', settings: {}, metrics: {}, curve: [], bestEpoch: 1, targets: 'soft', trainRows: 1, backend: 'cpu', ms: 1, k: 2, createdAt: t },
+      {
+        id: 'c1',
+        projectId: p.id,
+        versionId: pend.versionId,
+        runId: 'r1',
+        lfHashes: ['h'],
+        labelModel: 'mv',
+        settings: {},
+        metrics: {},
+        curve: [],
+        bestEpoch: 1,
+        targets: 'soft',
+        trainRows: 1,
+        backend: 'cpu',
+        ms: 1,
+        k: 2,
+        createdAt: t,
+      },
       {
         classifier: {
           features: { buckets: 4, wordNgrams: [1, 1], charNgrams: [0, 0], sublinearTf: true, charWeight: 0.3 },

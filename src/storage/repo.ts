@@ -95,7 +95,20 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   }
 
   async deleteProject(id: string): Promise<void> {
-    const all: TableName[] = ['projects', 'datasets', 'versions', 'chunks', 'columns', 'lfs', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels', 'settings'];
+    const all: TableName[] = [
+      'projects',
+      'datasets',
+      'versions',
+      'chunks',
+      'columns',
+      'lfs',
+      'votes',
+      'runs',
+      'runProbs',
+      'classifiers',
+      'classifierModels',
+      'settings',
+    ];
     await this.db.tx('rw', all, async () => {
       for (const v of (await this.db.where('versions', 'projectId', id)) as DatasetVersionRecord[]) await this.dropVersionData(v.id);
       await this.db.deleteWhere('versions', 'projectId', id);
@@ -103,7 +116,8 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
       await this.db.deleteWhere('lfs', 'projectId', id);
       for (const r of (await this.db.where('runs', 'projectId', id)) as RunRecord[]) await this.db.delete('runProbs', r.id);
       await this.db.deleteWhere('runs', 'projectId', id);
-      for (const c of (await this.db.where('classifiers', 'projectId', id)) as ClassifierRecord[]) await this.db.delete('classifierModels', c.id);
+      for (const c of (await this.db.where('classifiers', 'projectId', id)) as ClassifierRecord[])
+        await this.db.delete('classifierModels', c.id);
       await this.db.deleteWhere('classifiers', 'projectId', id);
       await this.db.deleteWhere('settings', 'projectId', id);
       await this.db.delete('projects', id);
@@ -146,24 +160,33 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   }
 
   async deleteVersion(versionId: string): Promise<void> {
-    await this.db.tx('rw', ['datasets', 'versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels'], async () => {
-      const v = as<DatasetVersionRecord>(await this.db.get('versions', versionId));
-      if (!v || v.status !== 'committed') return;
-      const ds = as<DatasetRecord>(await this.db.get('datasets', v.datasetId));
-      if (ds?.currentVersion === versionId) throw new ShoalError(`Version ${versionId} is the current version of "${ds.name}"; delete the dataset instead.`);
-      await this.dropVersionData(versionId);
-      await this.db.delete('versions', versionId);
-    });
+    await this.db.tx(
+      'rw',
+      ['datasets', 'versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels'],
+      async () => {
+        const v = as<DatasetVersionRecord>(await this.db.get('versions', versionId));
+        if (!v || v.status !== 'committed') return;
+        const ds = as<DatasetRecord>(await this.db.get('datasets', v.datasetId));
+        if (ds?.currentVersion === versionId)
+          throw new ShoalError(`Version ${versionId} is the current version of "${ds.name}"; delete the dataset instead.`);
+        await this.dropVersionData(versionId);
+        await this.db.delete('versions', versionId);
+      },
+    );
   }
 
   async deleteDataset(id: string): Promise<void> {
-    await this.db.tx('rw', ['datasets', 'versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels'], async () => {
-      for (const v of (await this.db.where('versions', 'datasetId', id)) as DatasetVersionRecord[]) {
-        await this.dropVersionData(v.id);
-        await this.db.delete('versions', v.id);
-      }
-      await this.db.delete('datasets', id);
-    });
+    await this.db.tx(
+      'rw',
+      ['datasets', 'versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels'],
+      async () => {
+        for (const v of (await this.db.where('versions', 'datasetId', id)) as DatasetVersionRecord[]) {
+          await this.dropVersionData(v.id);
+          await this.db.delete('versions', v.id);
+        }
+        await this.db.delete('datasets', id);
+      },
+    );
   }
 
   // ── import: pending → committed ──────────────────────────────────────────────────────
@@ -199,7 +222,8 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
 
   private async pending(versionId: string): Promise<DatasetVersionRecord & { pendingName?: string }> {
     const v = as<DatasetVersionRecord & { pendingName?: string }>(await this.db.get('versions', versionId));
-    if (!v || v.status !== 'pending') throw new ShoalError(`Import ${versionId} is not in progress (it was cancelled, cleaned up or already finished).`);
+    if (!v || v.status !== 'pending')
+      throw new ShoalError(`Import ${versionId} is not in progress (it was cancelled, cleaned up or already finished).`);
     return v;
   }
 
@@ -227,7 +251,8 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
         const v = await this.pending(versionId);
         // Count keys rather than read the chunks back: a 1M-row import holds ~500 MB of rows.
         const present = await this.db.countWhere('chunks', 'versionId', versionId);
-        if (present !== meta.chunkCount) throw new ShoalError(`Import ${versionId} has ${present} row chunks; ${meta.chunkCount} were expected.`);
+        if (present !== meta.chunkCount)
+          throw new ShoalError(`Import ${versionId} has ${present} row chunks; ${meta.chunkCount} were expected.`);
         const now = Date.now();
         await this.db.put('columns', { key: columnKey(versionId, 'gold'), versionId, name: 'gold', data: meta.gold });
         await this.db.put('columns', { key: columnKey(versionId, 'split'), versionId, name: 'split', data: meta.split });
@@ -239,14 +264,31 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
           const sourceHash = `external:${v.datasetId}:${j}`;
           const existing = existingLfs.find((l) => l.sourceHash === sourceHash);
           if (!existing) {
-            const lf: LfRecord = { id: newId('lf'), projectId: v.projectId, name: uniqueName(x.name, existingLfs), kind: 'external', config: { datasetId: v.datasetId, column: j }, sourceHash, enabled: true, order: order++, readonly: true, createdAt: now, updatedAt: now };
+            const lf: LfRecord = {
+              id: newId('lf'),
+              projectId: v.projectId,
+              name: uniqueName(x.name, existingLfs),
+              kind: 'external',
+              config: { datasetId: v.datasetId, column: j },
+              sourceHash,
+              enabled: true,
+              order: order++,
+              readonly: true,
+              createdAt: now,
+              updatedAt: now,
+            };
             existingLfs.push(lf);
             await this.db.put('lfs', lf);
           }
           await this.db.put('votes', { key: voteKey(sourceHash, versionId), sourceHash, versionId, votes: x.votes, computedAt: now });
         }
         const ds = as<DatasetRecord>(await this.db.get('datasets', v.datasetId));
-        await this.db.put('datasets', ds ? { ...ds, currentVersion: versionId } : { id: v.datasetId, projectId: v.projectId, name: v.pendingName ?? 'dataset', createdAt: now, currentVersion: versionId });
+        await this.db.put(
+          'datasets',
+          ds
+            ? { ...ds, currentVersion: versionId }
+            : { id: v.datasetId, projectId: v.projectId, name: v.pendingName ?? 'dataset', createdAt: now, currentVersion: versionId },
+        );
         const { pendingName: _drop, ...rest } = v;
         void _drop;
         const committed: DatasetVersionRecord = {
@@ -286,7 +328,9 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
 
   async cleanupPending(olderThanMs = 0): Promise<number> {
     const now = Date.now();
-    const stale = ((await this.db.where('versions', 'status', 'pending')) as DatasetVersionRecord[]).filter((v) => now - v.heartbeatAt >= olderThanMs);
+    const stale = ((await this.db.where('versions', 'status', 'pending')) as DatasetVersionRecord[]).filter(
+      (v) => now - v.heartbeatAt >= olderThanMs,
+    );
     for (const v of stale) await this.abortImport(v.id);
     return stale.length;
   }
@@ -301,7 +345,11 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   /** Versions `getChunkColumns` found committed → their rows per chunk (see there). */
   private readonly committedRowsPerChunk = new Map<string, number>();
 
-  async getChunkColumns(versionId: string, index: number, fields: readonly string[] | null = null): Promise<ColumnChunk | RowChunk | undefined> {
+  async getChunkColumns(
+    versionId: string,
+    index: number,
+    fields: readonly string[] | null = null,
+  ): Promise<ColumnChunk | RowChunk | undefined> {
     // A version never goes back from committed, and deleting it deletes its chunks in the same
     // transaction: once seen committed, reading the chunk alone answers (one request per chunk
     // instead of two, for the LF workers' 1000 reads per million rows).
@@ -345,7 +393,11 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   }
 
   async putGold(versionId: string, gold: Int8Array): Promise<void> {
-    await guardWrite('the gold labels', () => this.db.tx('rw', ['versions', 'columns', 'projects'], () => this.writeGold(versionId, gold)), true);
+    await guardWrite(
+      'the gold labels',
+      () => this.db.tx('rw', ['versions', 'columns', 'projects'], () => this.writeGold(versionId, gold)),
+      true,
+    );
   }
 
   /** The writes of putGold, inside the caller's transaction (the memory backend's do not nest). */
@@ -361,7 +413,9 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   async putLf(lf: LfRecord): Promise<void> {
     await guardWrite(`LF "${lf.name}"`, () =>
       this.db.tx('rw', ['lfs', 'projects'], async () => {
-        const clash = ((await this.db.where('lfs', 'projectId', lf.projectId)) as LfRecord[]).find((o) => o.name === lf.name && o.id !== lf.id);
+        const clash = ((await this.db.where('lfs', 'projectId', lf.projectId)) as LfRecord[]).find(
+          (o) => o.name === lf.name && o.id !== lf.id,
+        );
         if (clash) throw new ShoalError(`An LF named "${lf.name}" already exists in this project; pick another name.`);
         await this.db.put('lfs', lf);
         await this.touch(lf.projectId);
@@ -375,7 +429,11 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
    */
   async putLfs(lfs: readonly LfRecord[]): Promise<void> {
     if (lfs.length === 0) return;
-    await guardWrite(lfs.length === 1 ? `LF "${lfs[0].name}"` : `the changes to ${lfs.length} LFs`, () => this.db.tx('rw', ['lfs', 'projects'], () => this.writeLfs(lfs)), lfs.length > 1);
+    await guardWrite(
+      lfs.length === 1 ? `LF "${lfs[0].name}"` : `the changes to ${lfs.length} LFs`,
+      () => this.db.tx('rw', ['lfs', 'projects'], () => this.writeLfs(lfs)),
+      lfs.length > 1,
+    );
   }
 
   private async writeLfs(lfs: readonly LfRecord[]): Promise<void> {
@@ -383,12 +441,14 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     const byId = new Map<string, LfRecord>();
     for (const o of (await this.db.where('lfs', 'projectId', lfs[0].projectId)) as LfRecord[]) byId.set(o.id, o);
     for (const lf of lfs) {
-      if (lf.projectId !== lfs[0].projectId) throw new ShoalError(`LF "${lf.name}" belongs to another project than "${lfs[0].name}"; store them apart.`);
+      if (lf.projectId !== lfs[0].projectId)
+        throw new ShoalError(`LF "${lf.name}" belongs to another project than "${lfs[0].name}"; store them apart.`);
       byId.set(lf.id, lf);
     }
     const seen = new Map<string, string>();
     for (const o of byId.values()) {
-      if (seen.has(o.name) && seen.get(o.name) !== o.id) throw new ShoalError(`An LF named "${o.name}" already exists in this project; pick another name.`);
+      if (seen.has(o.name) && seen.get(o.name) !== o.id)
+        throw new ShoalError(`An LF named "${o.name}" already exists in this project; pick another name.`);
       seen.set(o.name, o.id);
     }
     for (const lf of lfs) await this.db.put('lfs', lf);
@@ -405,7 +465,8 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
       this.db.tx('rw', ['versions', 'columns', 'lfs', 'settings', 'projects'], async () => {
         if (gold) await this.writeGold(gold.versionId, gold.gold);
         await this.writeLfs(lfs);
-        for (const x of settings) await this.db.put('settings', { key: settingKey(x.key, x.projectId), projectId: x.projectId ?? '*', value: x.value });
+        for (const x of settings)
+          await this.db.put('settings', { key: settingKey(x.key, x.projectId), projectId: x.projectId ?? '*', value: x.value });
       }),
     );
   }
@@ -444,13 +505,17 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   }
 
   async getVotesMany(sourceHashes: string[], versionId: string): Promise<(VoteRecord | undefined)[]> {
-    const rs = await this.db.bulkGet('votes', sourceHashes.map((h) => voteKey(h, versionId)));
+    const rs = await this.db.bulkGet(
+      'votes',
+      sourceHashes.map((h) => voteKey(h, versionId)),
+    );
     return rs.map((r) => (r ? stripKey<VoteRecord>(r) : undefined));
   }
 
   // ── runs ─────────────────────────────────────────────────────────────────────────────
   async putRun(run: RunRecord, probs: Float32Array): Promise<void> {
-    if (probs.length !== run.n * run.k) throw new ShoalError(`Run ${run.id}: probabilities have ${probs.length} values, expected ${run.n}×${run.k}.`);
+    if (probs.length !== run.n * run.k)
+      throw new ShoalError(`Run ${run.id}: probabilities have ${probs.length} values, expected ${run.n}×${run.k}.`);
     await guardWrite('the label-model run', () =>
       this.db.tx('rw', ['runs', 'runProbs', 'projects'], async () => {
         await this.db.put('runProbs', { runId: run.id, probs });
@@ -486,7 +551,10 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     }
     for (const s of ['dev', 'test'] as const) {
       const want = v.splitCounts[s] * record.k;
-      if (model.proba[s].length !== want) throw new ShoalError(`Classifier ${record.id}: ${s} probabilities have ${model.proba[s].length} values, expected ${v.splitCounts[s]}×${record.k}.`);
+      if (model.proba[s].length !== want)
+        throw new ShoalError(
+          `Classifier ${record.id}: ${s} probabilities have ${model.proba[s].length} values, expected ${v.splitCounts[s]}×${record.k}.`,
+        );
     }
     await guardWrite('the trained classifier', () =>
       this.db.tx('rw', ['classifiers', 'classifierModels', 'projects'], async () => {
@@ -533,7 +601,9 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
 
   async putSetting(key: string, value: unknown, projectId?: string): Promise<void> {
     await guardWrite(`the setting "${key}"`, () =>
-      this.db.tx('rw', ['settings'], () => this.db.put('settings', { key: settingKey(key, projectId), projectId: projectId ?? '*', value })),
+      this.db.tx('rw', ['settings'], () =>
+        this.db.put('settings', { key: settingKey(key, projectId), projectId: projectId ?? '*', value }),
+      ),
     );
   }
 }

@@ -18,7 +18,8 @@ let fault: Fault | null = null;
 
 // Simulate a full disk at the IndexedDB level: the put throws QuotaExceededError, which
 // Dexie reports wrapped in the transaction's AbortError.
-const proto = (globalThis as unknown as { IDBObjectStore: { prototype: { put: (...a: unknown[]) => unknown; name: string } } }).IDBObjectStore.prototype;
+const proto = (globalThis as unknown as { IDBObjectStore: { prototype: { put: (...a: unknown[]) => unknown; name: string } } })
+  .IDBObjectStore.prototype;
 const realPut = proto.put;
 proto.put = function (this: { name: string }, ...args: unknown[]) {
   if (fault?.(this.name as TableName, args[0] as Rec)) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
@@ -27,7 +28,15 @@ proto.put = function (this: { name: string }, ...args: unknown[]) {
 
 let dbCount = 0;
 const factories: [string, () => Promise<ShoalStorage>][] = [
-  ['memory', async () => createMemoryStorage({ beforePut: (t, v) => { if (fault?.(t, v)) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); } })],
+  [
+    'memory',
+    async () =>
+      createMemoryStorage({
+        beforePut: (t, v) => {
+          if (fault?.(t, v)) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        },
+      }),
+  ],
   ['dexie (fake-indexeddb)', () => openDexieStorage({ name: `contract-${dbCount++}`, watchTabs: false })],
 ];
 
@@ -37,7 +46,10 @@ function meta(n: number, chunkCount: number, extra: Partial<CommitMeta> = {}): C
   return {
     rowCount: n,
     chunkCount,
-    columns: [{ name: 'text', kind: 'string' }, { name: 'n', kind: 'number' }],
+    columns: [
+      { name: 'text', kind: 'string' },
+      { name: 'n', kind: 'number' },
+    ],
     textFields: ['text'],
     fields: ['text', 'n'],
     classes: ['ham', 'spam'],
@@ -60,7 +72,14 @@ async function importRows(s: ShoalStorage, projectId: string, n: number, extra: 
 }
 
 /** A small classifier of a version with `dev` dev and `test` test rows, k = 2. */
-function classifierOf(projectId: string, versionId: string, id: string, createdAt: number, dev: number, test: number): [ClassifierRecord, StoredClassifierModel] {
+function classifierOf(
+  projectId: string,
+  versionId: string,
+  id: string,
+  createdAt: number,
+  dev: number,
+  test: number,
+): [ClassifierRecord, StoredClassifierModel] {
   const dim = 4;
   const record: ClassifierRecord = {
     id,
@@ -83,7 +102,12 @@ function classifierOf(projectId: string, versionId: string, id: string, createdA
   const model: StoredClassifierModel = {
     classifier: {
       features: { buckets: 16, wordNgrams: [1, 2], charNgrams: [0, 0], sublinearTf: true, charWeight: 0.3 },
-      vocab: { buckets: 16, remap: Int32Array.from({ length: 16 }, (_, i) => (i < 3 ? i + 1 : 0)), idf: Float32Array.from([0, 1, 1.5, 2]), size: 4 },
+      vocab: {
+        buckets: 16,
+        remap: Int32Array.from({ length: 16 }, (_, i) => (i < 3 ? i + 1 : 0)),
+        idf: Float32Array.from([0, 1, 1.5, 2]),
+        size: 4,
+      },
       model: { dim, k: 2, weights: Float32Array.from({ length: dim * 2 }, (_, i) => i / 10), bias: Float32Array.from([0.1, -0.1]) },
       classes: ['ham', 'spam'],
     },
@@ -93,7 +117,18 @@ function classifierOf(projectId: string, versionId: string, id: string, createdA
 }
 
 function lf(projectId: string, name: string, hash: string, order = 0): LfRecord {
-  return { id: `lf-${name}`, projectId, name, kind: 'keyword', config: { words: [name] }, sourceHash: hash, enabled: true, order, createdAt: 1, updatedAt: 1 };
+  return {
+    id: `lf-${name}`,
+    projectId,
+    name,
+    kind: 'keyword',
+    config: { words: [name] },
+    sourceHash: hash,
+    enabled: true,
+    order,
+    createdAt: 1,
+    updatedAt: 1,
+  };
 }
 
 describe.each(factories)('storage contract: %s', (_name, make) => {
@@ -181,7 +216,12 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     s = await make();
     const p = await s.createProject('P');
     const first = await importRows(s, p.id, 3);
-    const pend = await s.beginImport({ projectId: p.id, name: 'data', source: { fileNames: ['d2'], format: 'csv', bytes: 1 }, datasetId: first.datasetId });
+    const pend = await s.beginImport({
+      projectId: p.id,
+      name: 'data',
+      source: { fileNames: ['d2'], format: 'csv', bytes: 1 },
+      datasetId: first.datasetId,
+    });
     await s.putRowChunk(pend.versionId, 0, rowsOf(100, 4));
     expect((await s.getDataset(first.datasetId))!.currentVersion).toBe(first.versionId);
     await s.commitImport(pend.versionId, meta(4, 1));
@@ -201,7 +241,12 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     s = await make();
     const p = await s.createProject('P');
     const votes = Int8Array.from([0, -1, 1, 1]);
-    const { versionId } = await importRows(s, p.id, 4, { externalLfs: [{ name: 'wrench_lf_0', votes }, { name: 'wrench_lf_1', votes: new Int8Array(4).fill(-1) }] });
+    const { versionId } = await importRows(s, p.id, 4, {
+      externalLfs: [
+        { name: 'wrench_lf_0', votes },
+        { name: 'wrench_lf_1', votes: new Int8Array(4).fill(-1) },
+      ],
+    });
     const lfs = await s.listLfs(p.id);
     expect(lfs.map((l) => [l.name, l.kind, l.readonly])).toEqual([
       ['wrench_lf_0', 'external', true],
@@ -237,7 +282,10 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     const p = await s.createProject('P');
     const { versionId } = await importRows(s, p.id, 3);
     const probs = Float32Array.from([0.9, 0.1, 0.2, 0.8, 0.5, 0.5]);
-    await s.putRun({ id: 'r1', projectId: p.id, versionId, model: 'mv', params: {}, lfHashes: ['hA'], metrics: { acc: 0.5 }, k: 2, n: 3, createdAt: 1 }, probs);
+    await s.putRun(
+      { id: 'r1', projectId: p.id, versionId, model: 'mv', params: {}, lfHashes: ['hA'], metrics: { acc: 0.5 }, k: 2, n: 3, createdAt: 1 },
+      probs,
+    );
     const runs = await s.listRuns(p.id);
     expect(runs).toHaveLength(1);
     expect('probs' in runs[0]).toBe(false);
@@ -296,8 +344,17 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
   it('returns stored row chunks exactly, as rows or column-wise, whatever their shape', async () => {
     s = await make();
     const { id: projectId } = await s.createProject('rows');
-    const p = await s.beginImport({ projectId, name: 'data', source: { fileNames: ['d.jsonl'], format: 'jsonl', bytes: 10 }, datasetId: undefined });
-    const regular: Row[] = [{ text: 'Ünïcode 😀', n: 1, ok: true }, { text: '', n: null, ok: false }, { text: 'a\u0000b', n: -2.5, ok: true }];
+    const p = await s.beginImport({
+      projectId,
+      name: 'data',
+      source: { fileNames: ['d.jsonl'], format: 'jsonl', bytes: 10 },
+      datasetId: undefined,
+    });
+    const regular: Row[] = [
+      { text: 'Ünïcode 😀', n: 1, ok: true },
+      { text: '', n: null, ok: false },
+      { text: 'a\u0000b', n: -2.5, ok: true },
+    ];
     const irregular: Row[] = [{ text: 'x', n: 1 }, { n: 2, text: 'y' }, { text: 'z' }];
     await s.putRowChunk(p.versionId, 0, regular);
     await s.putRowChunk(p.versionId, 1, irregular);
@@ -307,7 +364,12 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     expect(all.map((r) => Object.keys(r))).toEqual([...regular, ...irregular].map((r) => Object.keys(r)));
     expect(await s.getRowChunk(p.versionId, 0)).toEqual(regular);
     const all0 = (await s.getChunkColumns(p.versionId, 0)) as ColumnChunk;
-    expect({ ...all0, columns: all0.columns.map((c) => columnArray(c, 3)) }).toEqual({ start: 0, length: 3, fields: ['text', 'n', 'ok'], columns: [regular.map((r) => r.text), [1, null, -2.5], [true, false, true]] });
+    expect({ ...all0, columns: all0.columns.map((c) => columnArray(c, 3)) }).toEqual({
+      start: 0,
+      length: 3,
+      fields: ['text', 'n', 'ok'],
+      columns: [regular.map((r) => r.text), [1, null, -2.5], [true, false, true]],
+    });
     // The string column stays packed (one string and its offsets): cheap to post to a worker.
     expect(all0.columns[0]).toEqual({ text: regular.map((r) => r.text).join(''), offsets: Uint32Array.from([0, 10, 10, 13]) });
     const some = (await s.getChunkColumns(p.versionId, 0, ['ok', 'text'])) as ColumnChunk;
@@ -342,10 +404,14 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     fault = (t) => t === 'chunks';
     const err = await s.putRowChunk(pend.versionId, 1, rowsOf(1000, 1000)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageFullError);
-    expect((err as Error).message).toMatch(/^Browser storage is full, so the import \(rows 1001…\) was not saved \(earlier data is intact\)/);
+    expect((err as Error).message).toMatch(
+      /^Browser storage is full, so the import \(rows 1001…\) was not saved \(earlier data is intact\)/,
+    );
     // Full at the very last write of the commit: nothing of the commit may remain.
     fault = (t, v) => t === 'versions' && v.status === 'committed';
-    await expect(s.commitImport(pend.versionId, meta(1000, 1, { externalLfs: [{ name: 'y', votes: new Int8Array(1000) }] }))).rejects.toBeInstanceOf(StorageFullError);
+    await expect(
+      s.commitImport(pend.versionId, meta(1000, 1, { externalLfs: [{ name: 'y', votes: new Int8Array(1000) }] })),
+    ).rejects.toBeInstanceOf(StorageFullError);
     fault = null;
     expect((await s.listDatasets(p.id)).map((d) => d.id)).toEqual([before.datasetId]);
     expect(await s.getVersion(pend.versionId)).toBeUndefined();
@@ -368,16 +434,30 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     // Reverse the order; the second put finds the disk full.
     let puts = 0;
     fault = (t) => t === 'lfs' && ++puts === 2;
-    const err = await s.putLfs([{ ...a, order: 2 }, { ...b, order: 1 }, { ...c, order: 0 }]).catch((e: unknown) => e);
+    const err = await s
+      .putLfs([
+        { ...a, order: 2 },
+        { ...b, order: 1 },
+        { ...c, order: 0 },
+      ])
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageFullError);
     expect((err as Error).message).toMatch(/^Browser storage is full, so the changes to 3 LFs were not saved \(earlier data is intact\)/);
     fault = null;
     expect((await s.listLfs(p.id)).map((l) => `${l.name}${l.order}`)).toEqual(['a0', 'b1', 'c2']);
-    await s.putLfs([{ ...a, order: 2 }, { ...c, order: 0 }]);
+    await s.putLfs([
+      { ...a, order: 2 },
+      { ...c, order: 0 },
+    ]);
     expect((await s.listLfs(p.id)).map((l) => l.name)).toEqual(['c', 'b', 'a']);
     // Names stay unique across the batch and the stored LFs.
     await expect(s.putLfs([{ ...lf(p.id, 'b', 'hD', 3), id: 'other' }])).rejects.toThrow(/"b" already exists/);
-    await expect(s.putLfs([{ ...a, name: 'x' }, { ...b, name: 'x' }])).rejects.toThrow(/"x" already exists/);
+    await expect(
+      s.putLfs([
+        { ...a, name: 'x' },
+        { ...b, name: 'x' },
+      ]),
+    ).rejects.toThrow(/"x" already exists/);
     expect((await s.listLfs(p.id)).map((l) => l.name)).toEqual(['c', 'b', 'a']);
   });
   it('applies gold, LFs and settings of a project file in one transaction', async () => {
@@ -386,7 +466,11 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     const { versionId } = await importRows(s, p.id, 3);
     await s.putLf(lf(p.id, 'a', 'hA', 0));
     await s.putSetting('model', { name: 'mv' }, p.id);
-    const parts = { gold: { versionId, gold: Int8Array.from([1, 0, -1]) }, lfs: [lf(p.id, 'b', 'hB', 1), lf(p.id, 'c', 'hC', 2)], settings: [{ key: 'model', value: { name: 'metal' }, projectId: p.id }] };
+    const parts = {
+      gold: { versionId, gold: Int8Array.from([1, 0, -1]) },
+      lfs: [lf(p.id, 'b', 'hB', 1), lf(p.id, 'c', 'hC', 2)],
+      settings: [{ key: 'model', value: { name: 'metal' }, projectId: p.id }],
+    };
     // Full at the last write (the setting): the gold and LFs before it must not stay.
     fault = (t) => t === 'settings';
     const err = await s.putProjectParts(parts).catch((e: unknown) => e);

@@ -10,7 +10,8 @@ describe('chunk relay', () => {
     const open = async (kind: string, params: unknown): Promise<ChunkReader> => {
       opened.push(`${kind}:${JSON.stringify(params)}`);
       const p = params as { versionId: string };
-      return async (index, fields) => ({ start: index * 2, rows: [{ id: index * 2, text: `${p.versionId}/${index}/${fields?.join(',')}` }] }) as RowChunk;
+      return async (index, fields) =>
+        ({ start: index * 2, rows: [{ id: index * 2, text: `${p.versionId}/${index}/${fields?.join(',')}` }] }) as RowChunk;
     };
     const remote = relayedSource({ kind: 'dexie', params: { versionId: 'v1' } });
     expect(remote.kind).toBe(RELAYED_CHUNKS);

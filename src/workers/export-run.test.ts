@@ -22,7 +22,10 @@ const prov: ExportProvenance = {
 };
 
 /** A stored dataset: ids "e<i*3>", every 10th row dev and every 10th+1 test, gold on dev/test and on train rows i % 50 == 0. */
-async function stored(options: { idField?: string; fields?: string[] }): Promise<{ s: ShoalStorage; versionId: string; split: Uint8Array; gold: Int8Array }> {
+async function stored(options: {
+  idField?: string;
+  fields?: string[];
+}): Promise<{ s: ShoalStorage; versionId: string; split: Uint8Array; gold: Int8Array }> {
   const s = createMemoryStorage();
   const p = await s.createProject('P');
   const lines: string[] = [];
@@ -31,7 +34,11 @@ async function stored(options: { idField?: string; fields?: string[] }): Promise
     const label = split !== 'train' || i % 50 === 2 ? (i % 3 === 0 ? 'spam' : 'ham') : null;
     lines.push(JSON.stringify({ doc: `e${i * 3}`, text: i === 5 ? '=HYPERLINK("http://x.test")' : `mail ${i}`, split, label }));
   }
-  const out = await importIntoStorage([{ name: 'mail.jsonl', blob: new Blob([lines.join('\n') + '\n']) }], { projectId: p.id, classes: ['ham', 'spam'], split: { kind: 'column', field: 'split' }, ...options }, s);
+  const out = await importIntoStorage(
+    [{ name: 'mail.jsonl', blob: new Blob([lines.join('\n') + '\n']) }],
+    { projectId: p.id, classes: ['ham', 'spam'], split: { kind: 'column', field: 'split' }, ...options },
+    s,
+  );
   if (!out.ok) throw new Error(out.message);
   const versionId = out.summary.versionId;
   return { s, versionId, split: (await s.getColumn(versionId, 'split'))!, gold: (await s.getColumn(versionId, 'gold'))! };
@@ -72,12 +79,20 @@ describe('labels export in the worker', () => {
     expect(r.rows).toBe(N - evalGold);
     expect(csv.data).toHaveLength(N - evalGold);
     expect(csv.data.some((x) => x.split !== 'train' && x.label_source === 'gold')).toBe(false);
-    expect(csv.data.filter((x) => x.label_source === 'gold').length).toBe(Array.from(gold).filter((g, i) => g >= 0 && split[i] === 0).length);
+    expect(csv.data.filter((x) => x.label_source === 'gold').length).toBe(
+      Array.from(gold).filter((g, i) => g >= 0 && split[i] === 0).length,
+    );
     const byId = new Map(csv.data.map((x) => [x.doc, x]));
     expect(byId.get('e6')).toMatchObject({ text: 'mail 2', split: 'train', label_source: 'gold' });
     expect(byId.get('e15')?.text).toBe(`'=HYPERLINK("http://x.test")`);
     expect(byId.has('e0')).toBe(false); // row 0 is dev gold
-    expect(r.meta).toMatchObject({ file: 'mail.labels.csv', rows: N - evalGold, includes_dev_test_gold: false, lf_set_version: prov.lf_set_version, columns: { id: 'doc', id_is_position: false } });
+    expect(r.meta).toMatchObject({
+      file: 'mail.labels.csv',
+      rows: N - evalGold,
+      includes_dev_test_gold: false,
+      lf_set_version: prov.lf_set_version,
+      columns: { id: 'doc', id_is_position: false },
+    });
     // Progress: reading then writing, never backwards, ending at 1 with every row.
     expect(progress.length).toBeGreaterThan(3);
     expect(progress.every((p, i) => i === 0 || p.fraction >= progress[i - 1].fraction)).toBe(true);
@@ -88,7 +103,10 @@ describe('labels export in the worker', () => {
   it('includes dev/test gold on request; takes ids from storage when the id field is not a kept field', async () => {
     const { s, versionId, split, gold } = await stored({ idField: 'doc', fields: ['text'] });
     const r = await runLabelsExport(request(versionId, split, gold, { format: 'jsonl', filter: { includeEvalGold: true } }), s);
-    const lines = (await r.blob.text()).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await r.blob.text())
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(N);
     expect(lines.map((l) => l.doc)).toEqual(Array.from({ length: N }, (_, i) => `e${i * 3}`));
     expect(lines.map((l) => l.split)).toEqual(Array.from(split, (c) => ['train', 'dev', 'test'][c]));
@@ -115,13 +133,20 @@ describe('labels export in the worker', () => {
     const stop = new AbortController();
     const seen: LabelsExportProgress[] = [];
     await expect(
-      runLabelsExport(request(versionId, split, gold), s, (p) => {
-        seen.push(p);
-        stop.abort();
-      }, stop.signal),
+      runLabelsExport(
+        request(versionId, split, gold),
+        s,
+        (p) => {
+          seen.push(p);
+          stop.abort();
+        },
+        stop.signal,
+      ),
     ).rejects.toThrow(/cancelled/);
     expect(seen).toHaveLength(1);
-    await expect(runLabelsExport(request(versionId, split, gold, { labels: new Int32Array(3) }), s)).rejects.toThrow(/3 rows but the dataset has 2600/);
+    await expect(runLabelsExport(request(versionId, split, gold, { labels: new Int32Array(3) }), s)).rejects.toThrow(
+      /3 rows but the dataset has 2600/,
+    );
     await expect(runLabelsExport(request('nope', split, gold), s)).rejects.toThrow(/no longer exists/);
   });
 });

@@ -67,11 +67,17 @@ function stopIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new ShoalError('the export was cancelled');
 }
 
-export async function runLabelsExport(req: LabelsExportRequest, storage: Reader, onProgress?: (p: LabelsExportProgress) => void, signal?: AbortSignal): Promise<LabelsExportResult> {
+export async function runLabelsExport(
+  req: LabelsExportRequest,
+  storage: Reader,
+  onProgress?: (p: LabelsExportProgress) => void,
+  signal?: AbortSignal,
+): Promise<LabelsExportResult> {
   const version = await storage.getVersion(req.versionId);
   if (!version) throw new ShoalError('the dataset of this export no longer exists; reopen the project and try again');
   const n = version.rowCount;
-  if (req.labels.length !== n) throw new ShoalError(`the labels cover ${req.labels.length} rows but the dataset has ${n}; reopen the project and export again`);
+  if (req.labels.length !== n)
+    throw new ShoalError(`the labels cover ${req.labels.length} rows but the dataset has ${n}; reopen the project and export again`);
   const idField = version.idField ?? null;
   const ids = idField !== null ? ((await storage.getColumn(req.versionId, 'ids')) ?? null) : null;
   // Reading is the cheap half (IndexedDB hands back chunks); writing the text is the rest.
@@ -83,7 +89,18 @@ export async function runLabelsExport(req: LabelsExportRequest, storage: Reader,
     onProgress?.({ phase: 'reading', fraction: (0.3 * Math.min(n, start + step)) / n, rows: rows.length });
   }
   if (rows.length !== n) throw new ShoalError(`read ${rows.length} of the dataset's ${n} rows; reopen the project and export again`);
-  const data: LabeledData = { fields: req.fields, rows, classes: req.classes, labels: req.labels, proba: req.proba, source: req.source, covered: req.covered, split: req.split, idField, ids };
+  const data: LabeledData = {
+    fields: req.fields,
+    rows,
+    classes: req.classes,
+    labels: req.labels,
+    proba: req.proba,
+    source: req.source,
+    covered: req.covered,
+    split: req.split,
+    idField,
+    ids,
+  };
   const selected = selectRows(data, req.filter);
   const meta = labelsMeta(data, selected, req.file, req.format, req.filter, req.provenance);
   const evalGoldLeftOut = req.filter.includeEvalGold ? 0 : evalGoldCount(data);
@@ -92,7 +109,11 @@ export async function runLabelsExport(req: LabelsExportRequest, storage: Reader,
     stopIfAborted(signal);
     onProgress?.({ phase: 'writing', fraction: 0.3, rows: 0 });
     // Row groups are written in one synchronous call; progress is posted after each of them.
-    parts.push(toParquet(data, selected, meta, (done) => onProgress?.({ phase: 'writing', fraction: 0.3 + (0.7 * done) / Math.max(1, selected.length), rows: done })) as BlobPart);
+    parts.push(
+      toParquet(data, selected, meta, (done) =>
+        onProgress?.({ phase: 'writing', fraction: 0.3 + (0.7 * done) / Math.max(1, selected.length), rows: done }),
+      ) as BlobPart,
+    );
   } else {
     const gen = req.format === 'csv' ? csvParts(data, selected) : jsonlParts(data, selected);
     // Every part holds PART_ROWS rows (the last one fewer); CSV's first part is the header.

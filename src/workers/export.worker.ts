@@ -15,7 +15,11 @@ async function open(name: string): Promise<DexieStorage> {
 }
 
 const api = {
-  async labels(req: LabelsExportRequest, dbName: string | undefined, onProgress: (p: LabelsExportProgress) => void): Promise<LabelsExportResult> {
+  async labels(
+    req: LabelsExportRequest,
+    dbName: string | undefined,
+    onProgress: (p: LabelsExportProgress) => void,
+  ): Promise<LabelsExportResult> {
     const storage = await open(dbName ?? DB_NAME);
     try {
       return await runLabelsExport(req, storage, onProgress);

@@ -30,7 +30,15 @@ const wrenchSplit = (rows: [number, number[], string][]) =>
 const SEEDS: { name: string; body: string; extra?: ImportFile[] }[] = [
   { name: 'a.csv', body: 'id,text,label\n1,"free, money",spam\n2,hello,ham\n3,"multi\nline",ham\n' },
   { name: 'a.jsonl', body: '{"id":1,"text":"win","label":"spam"}\n{"id":2,"text":"hi","label":"ham"}\n' },
-  { name: 'train.json', body: wrenchSplit([[0, [0, -1], 'a'], [1, [1, 1], 'b'], [-1, [-1, 0], 'c']]), extra: [{ name: 'label.json', blob: new Blob(['{"0":"ham","1":"spam"}']) }] },
+  {
+    name: 'train.json',
+    body: wrenchSplit([
+      [0, [0, -1], 'a'],
+      [1, [1, 1], 'b'],
+      [-1, [-1, 0], 'c'],
+    ]),
+    extra: [{ name: 'label.json', blob: new Blob(['{"0":"ham","1":"spam"}']) }],
+  },
 ];
 
 describe('fuzzed imports store all or nothing', () => {
@@ -45,13 +53,17 @@ describe('fuzzed imports store all or nothing', () => {
       const bytes = rng() < 0.1 ? enc.encode(seed.body) : mutate(enc.encode(seed.body), rng);
       const files: ImportFile[] = [{ name: seed.name, blob: new Blob([bytes as BlobPart]) }, ...(seed.extra ?? [])];
       const before = (await s.listDatasets(project.id)).length;
-      const out = await importIntoStorage(files, {
-        projectId: project.id,
-        skipBadRows: rng() < 0.5,
-        idField: rng() < 0.3 ? 'id' : undefined,
-        classes: seed.name === 'train.json' || rng() < 0.5 ? undefined : ['ham', 'spam'],
-        batchSize: 1 + Math.floor(rng() * 3),
-      }, s);
+      const out = await importIntoStorage(
+        files,
+        {
+          projectId: project.id,
+          skipBadRows: rng() < 0.5,
+          idField: rng() < 0.3 ? 'id' : undefined,
+          classes: seed.name === 'train.json' || rng() < 0.5 ? undefined : ['ham', 'spam'],
+          batchSize: 1 + Math.floor(rng() * 3),
+        },
+        s,
+      );
       const after = await s.listDatasets(project.id);
       if (out.ok) {
         ok++;

@@ -30,11 +30,24 @@ describe('importIntoStorage', () => {
   it('imports a CSV in chunks with gold labels, a seeded split and column kinds', async () => {
     const { s, projectId } = await setup();
     const progress: ImportProgress[] = [];
-    const out = await importIntoStorage(file('mail.csv', csv(2500)), { projectId, classes: ['ham', 'spam'], idField: 'id', split: { kind: 'random', fractions: [0.8, 0.1, 0.1], seed: 3 } }, s, (p) => progress.push(p));
+    const out = await importIntoStorage(
+      file('mail.csv', csv(2500)),
+      { projectId, classes: ['ham', 'spam'], idField: 'id', split: { kind: 'random', fractions: [0.8, 0.1, 0.1], seed: 3 } },
+      s,
+      (p) => progress.push(p),
+    );
     expect(out.ok).toBe(true);
     if (!out.ok) return;
     const sum = out.summary;
-    expect(sum).toMatchObject({ name: 'mail', format: 'csv', rows: 2500, skipped: 0, classes: ['ham', 'spam'], splitCounts: { train: 2000, dev: 250, test: 250 }, labeled: 2500 });
+    expect(sum).toMatchObject({
+      name: 'mail',
+      format: 'csv',
+      rows: 2500,
+      skipped: 0,
+      classes: ['ham', 'spam'],
+      splitCounts: { train: 2000, dev: 250, test: 250 },
+      labeled: 2500,
+    });
     const v = (await s.getVersion(sum.versionId))!;
     expect(v.chunkCount).toBe(3);
     expect(v.columns).toEqual([
@@ -57,8 +70,14 @@ describe('importIntoStorage', () => {
     expect(progress.at(-1)).toMatchObject({ phase: 'committing', rows: 2500 });
     expect(progress.every((p, i) => i === 0 || p.bytesRead >= progress[i - 1].bytesRead)).toBe(true);
     // The same seed gives the same split.
-    const again = await importIntoStorage(file('mail.csv', csv(2500)), { projectId, classes: ['ham', 'spam'], split: { kind: 'random', fractions: [0.8, 0.1, 0.1], seed: 3 } }, s);
-    expect(again.ok && Array.from((await s.getColumn(again.summary.versionId, 'split'))!)).toEqual(Array.from((await s.getColumn(sum.versionId, 'split'))!));
+    const again = await importIntoStorage(
+      file('mail.csv', csv(2500)),
+      { projectId, classes: ['ham', 'spam'], split: { kind: 'random', fractions: [0.8, 0.1, 0.1], seed: 3 } },
+      s,
+    );
+    expect(again.ok && Array.from((await s.getColumn(again.summary.versionId, 'split'))!)).toEqual(
+      Array.from((await s.getColumn(sum.versionId, 'split'))!),
+    );
   });
 
   it('stores nothing when a row is bad, and skips it when asked', async () => {
@@ -91,28 +110,49 @@ describe('importIntoStorage', () => {
   it('names a missing column and duplicate ids; reports unknown gold values', async () => {
     const { s, projectId } = await setup();
     const missing = await importIntoStorage(file('m.csv', csv(10)), { projectId, textFields: ['body'] }, s);
-    expect(!missing.ok && missing.message).toBe('m.csv: has no column "body" (chosen as a text field); its columns are "id", "text", "label", "score"');
+    expect(!missing.ok && missing.message).toBe(
+      'm.csv: has no column "body" (chosen as a text field); its columns are "id", "text", "label", "score"',
+    );
     const dup = await importIntoStorage(file('d.csv', csv(5) + '3,again,ham,1\n'), { projectId, idField: 'id' }, s);
     expect(!dup.ok && dup.message).toBe('d.csv, row 6 (line 7): id "3" is already used by row 4; ids must be unique');
     await expectNothingStored(s, projectId);
-    const odd = await importIntoStorage(file('o.csv', csv(10, (i) => (i < 3 ? 'eggs' : 'ham'))), { projectId, classes: ['ham', 'spam'] }, s);
+    const odd = await importIntoStorage(
+      file(
+        'o.csv',
+        csv(10, (i) => (i < 3 ? 'eggs' : 'ham')),
+      ),
+      { projectId, classes: ['ham', 'spam'] },
+      s,
+    );
     expect(odd.ok && odd.summary.unknownLabels).toEqual({ eggs: 3 });
     expect(odd.ok && odd.summary.notes.join(' ')).toMatch(/"eggs" \(3×\)/);
     // Row numbers stay those of the file when earlier rows were skipped.
-    const after = await importIntoStorage(file('d.csv', csv(5).replace('\n1,', '\n1,x\n1,') + '3,again,ham,1\n'), { projectId, idField: 'id', skipBadRows: true, maxBadShare: 1 }, s);
+    const after = await importIntoStorage(
+      file('d.csv', csv(5).replace('\n1,', '\n1,x\n1,') + '3,again,ham,1\n'),
+      { projectId, idField: 'id', skipBadRows: true, maxBadShare: 1 },
+      s,
+    );
     expect(after.ok && after.summary.issues.map((i) => [i.code, i.row, i.line, i.reason])).toEqual([
       ['ragged', 2, 3, 'has 2 fields but the header has 4'],
       ['duplicate-id', 7, 8, 'id "3" is already used by row 5; ids must be unique'],
     ]);
     // Two of seven rows is more than 1%: without maxBadShare that is refused.
-    const refused = await importIntoStorage(file('d.csv', csv(5).replace('\n1,', '\n1,x\n1,') + '3,again,ham,1\n'), { projectId, idField: 'id', skipBadRows: true }, s);
+    const refused = await importIntoStorage(
+      file('d.csv', csv(5).replace('\n1,', '\n1,x\n1,') + '3,again,ham,1\n'),
+      { projectId, idField: 'id', skipBadRows: true },
+      s,
+    );
     expect(!refused.ok && refused.error.code).toBe('too-many-bad-rows');
   });
 
   it('repeated ids: dropped (listed) or kept on request; label spellings merged or kept on request', async () => {
     const { s, projectId } = await setup();
     const text = 'id,text,label\n1,a,spam\n2,b,SPAM\n1,c, Spam\n3,d,ham\n2,e,ham\n';
-    const drop = await importIntoStorage(file('d.csv', text), { projectId, idField: 'id', duplicateIds: 'drop', labelVariants: 'merge' }, s);
+    const drop = await importIntoStorage(
+      file('d.csv', text),
+      { projectId, idField: 'id', duplicateIds: 'drop', labelVariants: 'merge' },
+      s,
+    );
     expect(drop.ok && drop.summary).toMatchObject({ rows: 3, skipped: 0, dropped: 2, classes: ['spam', 'ham'] });
     expect(drop.ok && drop.summary.notes).toEqual([
       '2 rows were dropped for repeating an id.',
@@ -122,21 +162,37 @@ describe('importIntoStorage', () => {
     expect(drop.ok && Array.from((await s.getColumn(drop.summary.versionId, 'gold'))!)).toEqual([0, 0, 1]);
     const keep = await importIntoStorage(file('k.csv', text), { projectId, idField: 'id', duplicateIds: 'keep', labelVariants: 'keep' }, s);
     expect(keep.ok && keep.summary).toMatchObject({ rows: 5, dropped: 0, classes: ['spam', 'SPAM', ' Spam', 'ham'] });
-    const merged = await importIntoStorage(file('k.csv', text), { projectId, idField: 'id', duplicateIds: 'keep', labelVariants: 'merge' }, s);
+    const merged = await importIntoStorage(
+      file('k.csv', text),
+      { projectId, idField: 'id', duplicateIds: 'keep', labelVariants: 'merge' },
+      s,
+    );
     expect(merged.ok && Array.from((await s.getColumn(merged.summary.versionId, 'gold'))!)).toEqual([0, 0, 0, 1, 1]);
   });
 
   it('cancels cleanly mid-import', async () => {
     const { s, projectId } = await setup();
     const ctl = new AbortController();
-    const out = await importIntoStorage(file('big.csv', csv(20_000)), { projectId }, s, (p) => { if (p.rows > 3000) ctl.abort(); }, ctl.signal);
+    const out = await importIntoStorage(
+      file('big.csv', csv(20_000)),
+      { projectId },
+      s,
+      (p) => {
+        if (p.rows > 3000) ctl.abort();
+      },
+      ctl.signal,
+    );
     expect(!out.ok && out.error.code).toBe('cancelled');
     await expectNothingStored(s, projectId);
   });
 
   it('turns a full disk into a clear message and keeps the earlier dataset', async () => {
     let full = false;
-    const { s, projectId } = await setup({ beforePut: (t) => { if (full && t === 'chunks') throw new DOMException('quota', 'QuotaExceededError'); } });
+    const { s, projectId } = await setup({
+      beforePut: (t) => {
+        if (full && t === 'chunks') throw new DOMException('quota', 'QuotaExceededError');
+      },
+    });
     const first = await importIntoStorage(file('a.csv', csv(100)), { projectId }, s);
     expect(first.ok).toBe(true);
     full = true;
@@ -153,7 +209,9 @@ describe('importIntoStorage', () => {
   it('puts fewer rows per chunk for very wide tables, and reads them back by position', async () => {
     const { s, projectId } = await setup();
     const header = ['text', ...Array.from({ length: 999 }, (_, j) => `f${j}`)].join(',');
-    const body = Array.from({ length: 450 }, (_, i) => [`row ${i}`, ...Array.from({ length: 999 }, (_, j) => String(j))].join(',')).join('\n');
+    const body = Array.from({ length: 450 }, (_, i) => [`row ${i}`, ...Array.from({ length: 999 }, (_, j) => String(j))].join(',')).join(
+      '\n',
+    );
     const out = await importIntoStorage(file('wide.csv', `${header}\n${body}\n`), { projectId, labelField: null }, s);
     expect(out.ok).toBe(true);
     if (!out.ok) return;
@@ -167,31 +225,56 @@ describe('importIntoStorage', () => {
   it('reads JSONL and Parquet through the same path', async () => {
     const { s, projectId } = await setup();
     const jsonl = '{"text":"a","label":1}\n{"text":"b","label":0,"extra":{"k":1}}\n';
-    const j = await importIntoStorage(file('d.jsonl', jsonl), { projectId, classes: ['neg', 'pos'], split: { kind: 'fixed', split: 'test' } }, s);
+    const j = await importIntoStorage(
+      file('d.jsonl', jsonl),
+      { projectId, classes: ['neg', 'pos'], split: { kind: 'fixed', split: 'test' } },
+      s,
+    );
     expect(j.ok && j.summary).toMatchObject({ rows: 2, labeled: 2, splitCounts: { train: 0, dev: 0, test: 2 } });
     expect(await s.readRows(j.ok ? j.summary.versionId : '', 0, 2)).toEqual([
       { text: 'a', extra: null },
       { text: 'b', extra: '{"k":1}' },
     ]);
     // Opting in keeps the gold column as a field, and the version says so.
-    const open = await importIntoStorage(file('o.jsonl', jsonl), { projectId, classes: ['neg', 'pos'], lfsReadGold: true, split: { kind: 'fixed', split: 'test' } }, s);
+    const open = await importIntoStorage(
+      file('o.jsonl', jsonl),
+      { projectId, classes: ['neg', 'pos'], lfsReadGold: true, split: { kind: 'fixed', split: 'test' } },
+      s,
+    );
     expect(open.ok).toBe(true);
     if (!open.ok) return;
     expect(await s.readRows(open.summary.versionId, 0, 1)).toEqual([{ text: 'a', label: 1, extra: null }]);
     expect(await s.getVersion(open.summary.versionId)).toMatchObject({ labelField: 'label', lfsReadGold: true });
     // A field first seen after the first batch is kept too.
-    const late = await importIntoStorage(file('late.jsonl', '{"text":"a"}\n{"text":"b","late":true}\n'), { projectId, labelField: null, batchSize: 1 }, s);
+    const late = await importIntoStorage(
+      file('late.jsonl', '{"text":"a"}\n{"text":"b","late":true}\n'),
+      { projectId, labelField: null, batchSize: 1 },
+      s,
+    );
     expect(late.ok && (await s.readRows(late.summary.versionId, 0, 2))[1]).toEqual({ text: 'b', late: true });
-    const pq = parquetWriteBuffer({ columnData: [{ name: 'body', data: ['x', 'y', 'z'], type: 'STRING' }, { name: 'n', data: Int32Array.from([1, 2, 3]), type: 'INT32' }] });
+    const pq = parquetWriteBuffer({
+      columnData: [
+        { name: 'body', data: ['x', 'y', 'z'], type: 'STRING' },
+        { name: 'n', data: Int32Array.from([1, 2, 3]), type: 'INT32' },
+      ],
+    });
     const p = await importIntoStorage(file('d.parquet', pq), { projectId, labelField: null }, s);
-    expect(p.ok && p.summary.columns).toEqual([{ name: 'text', kind: 'string' }, { name: 'body', kind: 'string' }, { name: 'n', kind: 'number' }]);
+    expect(p.ok && p.summary.columns).toEqual([
+      { name: 'text', kind: 'string' },
+      { name: 'body', kind: 'string' },
+      { name: 'n', kind: 'number' },
+    ]);
   });
 
   it('imports train/test files into one dataset with the split from each file name', async () => {
     const { s, projectId } = await setup();
     const out = await importIntoStorage([file('train.csv', csv(30)), file('test.csv', csv(7))], { projectId }, s);
     expect(out.ok && out.summary.splitCounts).toEqual({ train: 30, dev: 0, test: 7 });
-    const mixed = await importIntoStorage([file('train.csv', csv(3)), file('dev.jsonl', '{"id":"9","text":"j","label":"spam","score":1}\n')], { projectId }, s);
+    const mixed = await importIntoStorage(
+      [file('train.csv', csv(3)), file('dev.jsonl', '{"id":"9","text":"j","label":"spam","score":1}\n')],
+      { projectId },
+      s,
+    );
     expect(mixed.ok && mixed.summary.splitCounts).toEqual({ train: 3, dev: 1, test: 0 });
     expect(mixed.ok && (await s.readRows(mixed.summary.versionId, 3, 4))).toEqual([{ text: 'j', id: '9', score: 1 }]);
     expect(mixed.ok && Array.from((await s.getColumn(mixed.summary.versionId, 'gold'))!.slice(3))).toEqual([1]);
@@ -206,20 +289,46 @@ describe('importIntoStorage', () => {
       JSON.stringify(Object.fromEntries(rows.map(([label, weak, text], i) => [String(i), { label, weak_labels: weak, data: { text } }])));
     const files = [
       file('label.json', '{"0": "ham", "1": "spam"}'),
-      file('train.json', split([[0, [0, -1], 'a'], [1, [1, 1], 'b'], [-1, [-1, -1], 'c']])),
+      file(
+        'train.json',
+        split([
+          [0, [0, -1], 'a'],
+          [1, [1, 1], 'b'],
+          [-1, [-1, -1], 'c'],
+        ]),
+      ),
       file('valid.json', split([[1, [1, -1], 'd']])),
-      file('test.json', split([[0, [-1, 0], 'e'], [1, [1, 0], 'f']])),
+      file(
+        'test.json',
+        split([
+          [0, [-1, 0], 'e'],
+          [1, [1, 0], 'f'],
+        ]),
+      ),
     ];
     const out = await importIntoStorage(files, { projectId, name: 'youtube' }, s);
     expect(out.ok).toBe(true);
     if (!out.ok) return;
-    expect(out.summary).toMatchObject({ format: 'wrench', rows: 6, classes: ['ham', 'spam'], splitCounts: { train: 3, dev: 1, test: 2 }, externalLfs: 2, labeled: 5 });
+    expect(out.summary).toMatchObject({
+      format: 'wrench',
+      rows: 6,
+      classes: ['ham', 'spam'],
+      splitCounts: { train: 3, dev: 1, test: 2 },
+      externalLfs: 2,
+      labeled: 5,
+    });
     const v = out.summary.versionId;
     expect(Array.from((await s.getColumn(v, 'gold'))!)).toEqual([0, 1, -1, 1, 0, 1]);
     expect(Array.from((await s.getColumn(v, 'split'))!)).toEqual([0, 0, 0, 1, 2, 2]);
     const lfs = await s.listLfs(projectId);
-    expect(lfs.map((l) => [l.name, l.kind, l.readonly])).toEqual([['youtube_lf_0', 'external', true], ['youtube_lf_1', 'external', true]]);
-    const votes = await s.getVotesMany(lfs.map((l) => l.sourceHash), v);
+    expect(lfs.map((l) => [l.name, l.kind, l.readonly])).toEqual([
+      ['youtube_lf_0', 'external', true],
+      ['youtube_lf_1', 'external', true],
+    ]);
+    const votes = await s.getVotesMany(
+      lfs.map((l) => l.sourceHash),
+      v,
+    );
     expect(Array.from(votes[0]!.votes)).toEqual([0, 1, -1, 1, -1, 1]);
     expect(Array.from(votes[1]!.votes)).toEqual([-1, 1, -1, -1, 0, 0]);
     expect((await s.readRows(v, 0, 6)).map((r) => r.text)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);

@@ -8,8 +8,25 @@
  * and benches run it on the in-memory twin in Node.
  */
 import { detectFormat, parseTable } from '../core/formats/parse.ts';
-import { resolvePlan, RowShaper, SPLITS, type ImportOptions, type ResolvedPlan, type SplitName, type SplitSpec } from '../core/formats/import-plan.ts';
-import { issueMessage, MAX_BAD_SHARE, toCell, tooManySkipped, type DataFormat, type ParseIssue, type Row, type RowBatch } from '../core/formats/types.ts';
+import {
+  resolvePlan,
+  RowShaper,
+  SPLITS,
+  type ImportOptions,
+  type ResolvedPlan,
+  type SplitName,
+  type SplitSpec,
+} from '../core/formats/import-plan.ts';
+import {
+  issueMessage,
+  MAX_BAD_SHARE,
+  toCell,
+  tooManySkipped,
+  type DataFormat,
+  type ParseIssue,
+  type Row,
+  type RowBatch,
+} from '../core/formats/types.ts';
 import { parseWrenchLabels, parseWrenchSplit } from '../core/formats/wrench.ts';
 import { ShoalError } from '../core/types.ts';
 import { withImportLock } from '../storage/locks.ts';
@@ -112,7 +129,8 @@ class ColumnKinds {
     return this.order.map((name) => {
       const [s, n, b] = this.counts.get(name)!;
       const total = s + n + b;
-      const kind: ColumnInfo['kind'] = total === 0 ? 'empty' : s === total ? 'string' : n === total ? 'number' : b === total ? 'boolean' : 'mixed';
+      const kind: ColumnInfo['kind'] =
+        total === 0 ? 'empty' : s === total ? 'string' : n === total ? 'number' : b === total ? 'boolean' : 'mixed';
       return { name, kind };
     });
   }
@@ -225,7 +243,11 @@ export async function importIntoStorage(
           firstSkipped ??= issue;
           list(issue);
           if (opts.maxBadRows !== undefined && skipped > opts.maxBadRows) {
-            throw new Stop({ ...issue, code: 'too-many-bad-rows', reason: `more than ${opts.maxBadRows} rows were skipped (the last: ${issue.reason})` });
+            throw new Stop({
+              ...issue,
+              code: 'too-many-bad-rows',
+              reason: `more than ${opts.maxBadRows} rows were skipped (the last: ${issue.reason})`,
+            });
           }
           if (issues.length < 100) issues.push(issue);
           continue;
@@ -235,7 +257,15 @@ export async function importIntoStorage(
         kept.push(i);
         if (chunk.length >= rowsPerChunk) await flushChunk();
       }
-      onProgress?.({ phase: 'reading', versionId: pending.versionId, file: file.name, bytesRead: bytesBefore + batch.bytesRead, totalBytes, rows: shaper!.rows, skipped });
+      onProgress?.({
+        phase: 'reading',
+        versionId: pending.versionId,
+        file: file.name,
+        bytesRead: bytesBefore + batch.bytesRead,
+        totalBytes,
+        rows: shaper!.rows,
+        skipped,
+      });
       return kept;
     };
 
@@ -243,21 +273,33 @@ export async function importIntoStorage(
       const fileIssuesFrom = issues.length;
       const fileSplit: SplitSpec | undefined = perFileSplit ? { kind: 'fixed', split: splitFromFileName(file.name)! } : undefined;
       // Files of one import may differ in format (train.csv + test.jsonl); WRENCH stays WRENCH.
-      const fileFormat = file === first || request.format ? format : format === 'wrench' ? 'wrench' : await detectFormat(file.blob, file.name);
+      const fileFormat =
+        file === first || request.format ? format : format === 'wrench' ? 'wrench' : await detectFormat(file.blob, file.name);
       if (fileFormat === 'wrench') {
         let classes: string[] | undefined;
         try {
           classes = labelFile ? parseWrenchLabels(await labelFile.blob.text(), labelFile.name) : opts.classes;
         } catch (e) {
-          if (e instanceof ShoalError && labelFile) throw new Stop({ file: labelFile.name, code: 'malformed', reason: e.message.replace(`${labelFile.name}: `, '') });
+          if (e instanceof ShoalError && labelFile)
+            throw new Stop({ file: labelFile.name, code: 'malformed', reason: e.message.replace(`${labelFile.name}: `, '') });
           throw e;
         }
-        if (file.blob.size > WRENCH_MAX_BYTES) throw new Stop({ file: file.name, code: 'too-large', reason: `is larger than ${WRENCH_MAX_BYTES >> 20} MB; WRENCH files are read whole` });
+        if (file.blob.size > WRENCH_MAX_BYTES)
+          throw new Stop({
+            file: file.name,
+            code: 'too-large',
+            reason: `is larger than ${WRENCH_MAX_BYTES >> 20} MB; WRENCH files are read whole`,
+          });
         let split;
         try {
           split = parseWrenchSplit(await file.blob.text(), file.name, classes?.length);
         } catch (e) {
-          if (e instanceof ShoalError) throw new Stop({ file: file.name, code: 'malformed', reason: e.message.replace(`${file.name}: `, '').replace(`${file.name}, `, '') });
+          if (e instanceof ShoalError)
+            throw new Stop({
+              file: file.name,
+              code: 'malformed',
+              reason: e.message.replace(`${file.name}: `, '').replace(`${file.name}, `, ''),
+            });
           throw e;
         }
         const names = classes ?? Array.from({ length: split.L.k }, (_, c) => `class_${c}`);
@@ -284,7 +326,12 @@ export async function importIntoStorage(
         }
         const m = split.L.m;
         if (external === undefined) external = Array.from({ length: m }, () => new Int8Array(0));
-        else if (external.length !== m) throw new Stop({ file: file.name, code: 'malformed', reason: `has ${m} weak-label columns but the other splits have ${external.length}` });
+        else if (external.length !== m)
+          throw new Stop({
+            file: file.name,
+            code: 'malformed',
+            reason: `has ${m} weak-label columns but the other splits have ${external.length}`,
+          });
         for (let j = 0; j < m; j++) {
           const col = split.L.column(j);
           const add = Int8Array.from(kept, (i) => col[i]);
@@ -332,7 +379,11 @@ export async function importIntoStorage(
     }
 
     if (!shaper || !plan || shaper.rows === 0) {
-      throw new Stop({ file: first.name, code: 'empty', reason: skipped > 0 ? `has no usable rows (${skipped} were skipped)` : 'has no rows' });
+      throw new Stop({
+        file: first.name,
+        code: 'empty',
+        reason: skipped > 0 ? `has no usable rows (${skipped} were skipped)` : 'has no rows',
+      });
     }
     // Reader and import-plan skips together: past the share, the input is not what it seems.
     if (opts.skipBadRows) {
@@ -340,7 +391,15 @@ export async function importIntoStorage(
       if (refusal) throw new Stop(refusal);
     }
     await flushChunk();
-    onProgress?.({ phase: 'committing', versionId: pending.versionId, file: files[files.length - 1].name, bytesRead: totalBytes, totalBytes, rows: shaper.rows, skipped });
+    onProgress?.({
+      phase: 'committing',
+      versionId: pending.versionId,
+      file: files[files.length - 1].name,
+      bytesRead: totalBytes,
+      totalBytes,
+      rows: shaper.rows,
+      skipped,
+    });
     const cols = shaper.finish();
     if (skipped > 0) notes.push(`${skipped} row${skipped === 1 ? ' was' : 's were'} skipped as unreadable.`);
     if (dropped > 0) notes.push(`${dropped} row${dropped === 1 ? ' was' : 's were'} dropped for repeating an id.`);
@@ -351,8 +410,13 @@ export async function importIntoStorage(
     if (encodingReason && encoding && encoding !== 'utf-8') notes.push(`Read as ${encoding} (${encodingReason}).`);
     const unknown = Object.entries(cols.unknownLabels);
     if (unknown.length > 0) {
-      const shown = unknown.slice(0, 5).map(([v, c]) => `"${v}" (${c}×)`).join(', ');
-      notes.push(`Gold labels not among the classes were left unlabeled: ${shown}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}.`);
+      const shown = unknown
+        .slice(0, 5)
+        .map(([v, c]) => `"${v}" (${c}×)`)
+        .join(', ');
+      notes.push(
+        `Gold labels not among the classes were left unlabeled: ${shown}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}.`,
+      );
     }
     const externalLfs: ExternalLf[] = (external ?? []).map((votes, j) => ({ name: `${name}_lf_${j}`, votes }));
     const version = await storage.commitImport(pending.versionId, {

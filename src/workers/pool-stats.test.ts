@@ -10,7 +10,17 @@ import { createInlineLfPool, createLfPool, type ChunkSource, type WorkerHandle }
 import { OverlapAccumulator } from './pool-stats.ts';
 
 const classes = ['neg', 'neu', 'pos'];
-const kw = (name: string, label: string, keywords: string[]): LfDef => ({ id: name, name, enabled: true, kind: 'keyword', label, keywords, mode: 'any', match: 'word', caseSensitive: false });
+const kw = (name: string, label: string, keywords: string[]): LfDef => ({
+  id: name,
+  name,
+  enabled: true,
+  kind: 'keyword',
+  label,
+  keywords,
+  mode: 'any',
+  match: 'word',
+  caseSensitive: false,
+});
 const defs: LfDef[] = [
   kw('bad', 'neg', ['bad', 'awful']),
   kw('good', 'pos', ['good', 'great']),
@@ -22,7 +32,10 @@ const defs: LfDef[] = [
 function makeRows(n: number, seed: number): Row[] {
   const rng = mulberry32(seed);
   const vocab = ['bad', 'good', 'great', 'ok', 'fine', 'awful', '42', 'the', 'movie', 'was', 'plot', '7'];
-  return Array.from({ length: n }, (_, id) => ({ id, text: Array.from({ length: 1 + Math.floor(rng() * 8) }, () => vocab[Math.floor(rng() * vocab.length)]).join(' ') }));
+  return Array.from({ length: n }, (_, id) => ({
+    id,
+    text: Array.from({ length: 1 + Math.floor(rng() * 8) }, () => vocab[Math.floor(rng() * vocab.length)]).join(' '),
+  }));
 }
 
 function chunked(rows: Row[], sizes: number[]): ChunkSource {
@@ -36,7 +49,14 @@ function chunked(rows: Row[], sizes: number[]): ChunkSource {
 
 describe('OverlapAccumulator', () => {
   it('sums chunks (LF-major, any LF subset) to the overlap counts of the whole matrix, counting by rows or by bitsets', () => {
-    for (const [seed, path] of [[1, 'rows'], [2, 'rows'], [3, 'bitsets'], [4, 'bitsets'], [5, 'auto'], [6, 'auto']] as const) {
+    for (const [seed, path] of [
+      [1, 'rows'],
+      [2, 'rows'],
+      [3, 'bitsets'],
+      [4, 'bitsets'],
+      [5, 'auto'],
+      [6, 'auto'],
+    ] as const) {
       const rng = mulberry32(seed);
       // Even seeds span several bitset blocks (8192 rows) and end mid-word.
       const n = seed % 2 ? 50 + Math.floor(rng() * 300) : 8000 + Math.floor(rng() * 12000);
@@ -48,7 +68,7 @@ describe('OverlapAccumulator', () => {
       if (dropped >= 0) cols[dropped].fill(-1);
       const lfs = Array.from({ length: m }, (_, j) => j).filter((j) => j !== dropped);
       const acc = new OverlapAccumulator(m, k, path);
-      for (let start = 0; start < n; ) {
+      for (let start = 0; start < n;) {
         // Some chunks longer than a bitset block (8192 rows).
         const len = Math.min(n - start, rng() < 0.05 ? 9000 : 1 + Math.floor(rng() * 60));
         const votes = new Int8Array(lfs.length * len);
@@ -73,10 +93,18 @@ describe('OverlapAccumulator', () => {
 describe('LF pool with worker-side statistics', () => {
   it('returns the overlap counts of the returned votes, for any pool size and chunking', async () => {
     const rows = makeRows(2000, 7);
-    for (const [size, sizes] of [[1, [2000]], [2, [13, 250, 1]], [3, [64]]] as const) {
+    for (const [size, sizes] of [
+      [1, [2000]],
+      [2, [13, 250, 1]],
+      [3, [64]],
+    ] as const) {
       const pool = createInlineLfPool(() => createLfWorkerApi({ sandbox: hardenedSandbox }), size);
       const res = await pool.applyLfs(defs, classes, chunked(rows, [...sizes]), { stats: true });
-      const L = new LabelMatrix(rows.length, classes.length, res.lfs.map((l) => l.votes));
+      const L = new LabelMatrix(
+        rows.length,
+        classes.length,
+        res.lfs.map((l) => l.votes),
+      );
       expect(res.stats).not.toBeNull();
       expect(res.stats!.n).toBe(2000);
       expect(Array.from(res.stats!.counts)).toEqual(Array.from(overlapCounts(L).counts));
@@ -109,7 +137,11 @@ describe('LF pool with worker-side statistics', () => {
     const pool = createInlineLfPool(() => createLfWorkerApi({ sandbox: hardenedSandbox }), 2);
     const res = await pool.applyLfs(defs, classes, chunked(rows, [128]), { stats: true });
     pool.close();
-    const L = new LabelMatrix(rows.length, classes.length, res.lfs.map((l) => l.votes));
+    const L = new LabelMatrix(
+      rows.length,
+      classes.length,
+      res.lfs.map((l) => l.votes),
+    );
     const fromMatrix = new MetalLabelModel({ engine: 'typed-array', epochs: 100 });
     await fromMatrix.fit(L, { seed: 3 });
     const fromStats = new MetalLabelModel({ engine: 'typed-array', epochs: 100 });

@@ -10,7 +10,13 @@
  * 11.5 MB, which would cost more to transfer per 1000-row chunk than the chunk's LFs cost to run.
  */
 import { assertOverlapFits, mirrorUpper, type CountingPath, type OverlapCounts } from '../core/labelmodel/overlap.ts';
-import { BITSET_BLOCK_ROWS, bitsetsPay, createBitsetCounter, samplePairsPerRow, type BitsetOverlapCounter } from '../core/labelmodel/overlap-bits.ts';
+import {
+  BITSET_BLOCK_ROWS,
+  bitsetsPay,
+  createBitsetCounter,
+  samplePairsPerRow,
+  type BitsetOverlapCounter,
+} from '../core/labelmodel/overlap-bits.ts';
 
 export class OverlapAccumulator {
   readonly d: number;
@@ -45,7 +51,16 @@ export class OverlapAccumulator {
     const slice = (s: number, from: number, to: number) => votes.subarray(s * rows + from, s * rows + to);
     if (this.bits === undefined) {
       // Decided once, on the first chunk's vote density: both paths give the same counts.
-      const pay = () => bitsetsPay(this.m, k, samplePairsPerRow(lfs.map((_, s) => slice(s, 0, rows)), rows), false);
+      const pay = () =>
+        bitsetsPay(
+          this.m,
+          k,
+          samplePairsPerRow(
+            lfs.map((_, s) => slice(s, 0, rows)),
+            rows,
+          ),
+          false,
+        );
       this.bits = this.path === 'bitsets' || (this.path === 'auto' && pay()) ? createBitsetCounter(this.m, k) : null;
     }
     if (this.bits) {

@@ -9,7 +9,17 @@ import { createInlineLfPool, createLfPool, defaultPoolSize, type ChunkSource, ty
 const classes = ['ham', 'spam'];
 const lf = (name: string, source: string): LfDef => ({ id: name, name, enabled: true, kind: 'code', source });
 const defs: LfDef[] = [
-  { id: 'k', name: 'free', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free', 'win'], mode: 'any', match: 'word', caseSensitive: false },
+  {
+    id: 'k',
+    name: 'free',
+    enabled: true,
+    kind: 'keyword',
+    label: 'spam',
+    keywords: ['free', 'win'],
+    mode: 'any',
+    match: 'word',
+    caseSensitive: false,
+  },
   { id: 'r', name: 'digits', enabled: true, kind: 'regex', label: 'spam', pattern: '\\d{3,}', flags: '' },
   lf('short', `(x) => x.text.length < 12 ? 'ham' : null`),
   lf('flaky', `(x) => { if (x.text.includes('boom')) throw new Error('boom at ' + x.id); return null; }`),
@@ -18,7 +28,10 @@ const defs: LfDef[] = [
 function makeRows(n: number, seed: number): Row[] {
   const rng = mulberry32(seed);
   const vocab = ['free', 'hello', 'win', '12345', 'boom', 'the', 'song', 'ok', 'Free!', 'x'];
-  return Array.from({ length: n }, (_, id) => ({ id, text: Array.from({ length: 1 + Math.floor(rng() * 6) }, () => vocab[Math.floor(rng() * vocab.length)]).join(' ') }));
+  return Array.from({ length: n }, (_, id) => ({
+    id,
+    text: Array.from({ length: 1 + Math.floor(rng() * 6) }, () => vocab[Math.floor(rng() * vocab.length)]).join(' '),
+  }));
 }
 
 /** Uneven chunks, to catch off-by-one offsets. */
@@ -42,7 +55,11 @@ describe('LF pool (inline twin)', () => {
   it('gives the same votes as one pass, for any pool size and chunking', async () => {
     const rows = makeRows(1000, 1);
     const want = reference(rows);
-    for (const [size, sizes] of [[1, [1000]], [2, [7, 130, 1]], [3, [64]]] as const) {
+    for (const [size, sizes] of [
+      [1, [1000]],
+      [2, [7, 130, 1]],
+      [3, [64]],
+    ] as const) {
       const pool = createInlineLfPool(() => createLfWorkerApi({ sandbox: hardenedSandbox }), size);
       const progress: number[] = [];
       const res = await pool.applyLfs(defs, classes, chunked(rows, [...sizes]), { onProgress: (p) => progress.push(p.rowsDone) });
@@ -70,14 +87,19 @@ describe('LF pool (inline twin)', () => {
     const pool = createInlineLfPool(() => createLfWorkerApi({ sandbox: hardenedSandbox }), 2);
     const res = await pool.applyLfs(defs, classes, { rowCount: 250, chunkCount: 3, remote: { kind: 'test-mem', params: { scale: 1 } } });
     expect(Array.from(res.lfs[0].votes)).toEqual(Array.from(reference(rows)[0]));
-    await expect(pool.applyLfs(defs, classes, { rowCount: 250, chunkCount: 3, remote: { kind: 'nope', params: null } })).rejects.toThrow(/no reader registered/);
+    await expect(pool.applyLfs(defs, classes, { rowCount: 250, chunkCount: 3, remote: { kind: 'nope', params: null } })).rejects.toThrow(
+      /no reader registered/,
+    );
   });
 
   it('cancels on abort and stays usable', async () => {
     const rows = makeRows(500, 3);
     const pool = createInlineLfPool(() => createLfWorkerApi({ sandbox: hardenedSandbox }), 1);
     const ctl = new AbortController();
-    const run = pool.applyLfs(defs, classes, chunked(rows, [10]), { signal: ctl.signal, onProgress: (p) => p.chunksDone === 3 && ctl.abort() });
+    const run = pool.applyLfs(defs, classes, chunked(rows, [10]), {
+      signal: ctl.signal,
+      onProgress: (p) => p.chunksDone === 3 && ctl.abort(),
+    });
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
     const again = await pool.applyLfs(defs, classes, chunked(rows, [10]));
     expect(again.lfs[0].votes.length).toBe(500);
@@ -191,7 +213,12 @@ describe('LF pool and slow-starting workers', () => {
       return { api, died: new Promise<string>(() => {}), ready, killable: true, terminate() {} };
     };
     const pool = createLfPool({ size: 1, spawn, sharedStatus: false });
-    const sample = { rows: makeRows(20, 3), gold: new Int32Array(20).fill(-1), rowIds: Uint32Array.from({ length: 20 }, (_, i) => i), others: [] };
+    const sample = {
+      rows: makeRows(20, 3),
+      gold: new Int32Array(20).fill(-1),
+      rowIds: Uint32Array.from({ length: 20 }, (_, i) => i),
+      others: [],
+    };
     const p = await pool.previewLf(defs[0], classes, sample, { timeoutMs: 100 });
     expect(p.coverage).toBeGreaterThan(0);
     // Without `ready` the same start-up is charged to the LF.
@@ -244,7 +271,12 @@ describe('LF pool and workers that die of a neighbour', () => {
   it('a worker that died while idle is replaced before the next preview', async () => {
     const { state, spawn } = sharedProcess();
     const pool = createLfPool({ size: 1, spawn, sharedStatus: false });
-    const sample = { rows: rows.slice(0, 20), gold: new Int32Array(20).fill(-1), rowIds: Uint32Array.from({ length: 20 }, (_, i) => i), others: [] };
+    const sample = {
+      rows: rows.slice(0, 20),
+      gold: new Int32Array(20).fill(-1),
+      rowIds: Uint32Array.from({ length: 20 }, (_, i) => i),
+      others: [],
+    };
     await pool.previewLf(defs[0], classes, sample);
     state.kills[0]('its process ended'); // a neighbour's bomb took the idle preview worker along
     await Promise.resolve();

@@ -21,10 +21,30 @@
  * without SharedArrayBuffer (a page that is not cross-origin isolated) the pool falls back to a
  * whole-chunk deadline (budget × LFs) and the one-LF-at-a-time re-run.
  */
-import { fieldsRead, lfHash, packRows, type ColumnChunk, type LfDef, type LfErrorInfo, type LfPreview, type PreviewOptions, type PreviewSample, type RowChunk } from '../core/lf/index.ts';
+import {
+  fieldsRead,
+  lfHash,
+  packRows,
+  type ColumnChunk,
+  type LfDef,
+  type LfErrorInfo,
+  type LfPreview,
+  type PreviewOptions,
+  type PreviewSample,
+  type RowChunk,
+} from '../core/lf/index.ts';
 import { assertOverlapFits, mergeOverlapCounts, type OverlapCounts } from '../core/labelmodel/overlap.ts';
 import { ShoalError } from '../core/types.ts';
-import { STATUS_LF, STATUS_MANY, STATUS_SEQ, type LfSetInfo, type LfSetSpec, type LfWorkerApi, type RemoteChunkSource, type WireChunkResult } from './lf-worker-api.ts';
+import {
+  STATUS_LF,
+  STATUS_MANY,
+  STATUS_SEQ,
+  type LfSetInfo,
+  type LfSetSpec,
+  type LfWorkerApi,
+  type RemoteChunkSource,
+  type WireChunkResult,
+} from './lf-worker-api.ts';
 
 /** A dataset in chunks; chunk `i` is read on the main thread (`read`) or by the workers (`remote`). */
 export interface ChunkSource {
@@ -116,7 +136,12 @@ export interface LfPool {
   /** Apply any LF set, including a module of functions (the CLI). */
   apply(spec: LfSetSpec, source: ChunkSource, opts?: ApplyOptions): Promise<LfApplyResult>;
   /** Live preview on a sample in a killable worker: rejects with ShoalError after `timeoutMs` (default 2000). */
-  previewLf(def: LfDef, classes: readonly string[], sample: PreviewSample, opts?: Omit<PreviewOptions, 'nlp'> & { timeoutMs?: number }): Promise<LfPreview>;
+  previewLf(
+    def: LfDef,
+    classes: readonly string[],
+    sample: PreviewSample,
+    opts?: Omit<PreviewOptions, 'nlp'> & { timeoutMs?: number },
+  ): Promise<LfPreview>;
   close(): void;
 }
 
@@ -161,7 +186,8 @@ function abortError(): Error {
   return e;
 }
 
-const hasSab = (): boolean => typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+const hasSab = (): boolean =>
+  typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
 
 export function createLfPool(opts: PoolOptions): LfPool {
   const size = Math.max(1, Math.floor(opts.size));
@@ -237,17 +263,20 @@ export function createLfPool(opts: PoolOptions): LfPool {
           // Per-LF watchdog: a phase whose sequence number does not move for `budgetMs` hung.
           let seq = Atomics.load(status, STATUS_SEQ);
           let since = Date.now();
-          poll = setInterval(() => {
-            const s = Atomics.load(status, STATUS_SEQ);
-            if (s !== seq) {
-              seq = s;
-              since = Date.now();
-              onLf?.(current());
-            } else if (Date.now() - since > budgetMs) {
-              const lf = Atomics.load(status, STATUS_LF);
-              hang(new Failure('hang', lf >= 0 ? lf : null, lf === STATUS_MANY ? 'the template pass' : 'unknown'));
-            }
-          }, Math.max(5, Math.min(50, budgetMs / 4)));
+          poll = setInterval(
+            () => {
+              const s = Atomics.load(status, STATUS_SEQ);
+              if (s !== seq) {
+                seq = s;
+                since = Date.now();
+                onLf?.(current());
+              } else if (Date.now() - since > budgetMs) {
+                const lf = Atomics.load(status, STATUS_LF);
+                hang(new Failure('hang', lf >= 0 ? lf : null, lf === STATUS_MANY ? 'the template pass' : 'unknown'));
+              }
+            },
+            Math.max(5, Math.min(50, budgetMs / 4)),
+          );
         } else if (handle.killable) {
           timers.push(setTimeout(() => hang(new Failure('hang', null, 'chunk deadline')), chunkDeadlineMs));
         }
@@ -276,7 +305,14 @@ export function createLfPool(opts: PoolOptions): LfPool {
       for (let attempt = 0; attempt < 2; attempt++) {
         const handle = ensure(slot);
         try {
-          const r = await guarded(handle, slot.status, handle.api.init(spec, slot.status, source.remote ?? null, o.stats ? { stats: true } : undefined), 60_000, 60_000, signal);
+          const r = await guarded(
+            handle,
+            slot.status,
+            handle.api.init(spec, slot.status, source.remote ?? null, o.stats ? { stats: true } : undefined),
+            60_000,
+            60_000,
+            signal,
+          );
           info ??= r;
           return handle;
         } catch (e) {
@@ -352,7 +388,9 @@ export function createLfPool(opts: PoolOptions): LfPool {
         const e = r.errors[s];
         if (e) {
           const prev = errors[j];
-          errors[j] = prev ? { row: Math.min(prev.row, e.row), message: prev.row <= e.row ? prev.message : e.message, count: prev.count + e.count } : e;
+          errors[j] = prev
+            ? { row: Math.min(prev.row, e.row), message: prev.row <= e.row ? prev.message : e.message, count: prev.count + e.count }
+            : e;
         }
       }
     };
@@ -393,7 +431,15 @@ export function createLfPool(opts: PoolOptions): LfPool {
         const status = slot.status;
         try {
           const call = handle.api.run(payload, task.only === null && only.length === m ? null : only);
-          const r = await guarded(handle, status, call, budget, budget * only.length + Math.min(1000, budget), signal, report && ((lf) => report(handle, lf)));
+          const r = await guarded(
+            handle,
+            status,
+            call,
+            budget,
+            budget * only.length + Math.min(1000, budget),
+            signal,
+            report && ((lf) => report(handle, lf)),
+          );
           chunkRows.set(task.chunk, r.rows);
           merge(r);
           chunkDone(task);
@@ -465,7 +511,9 @@ export function createLfPool(opts: PoolOptions): LfPool {
       stats = null;
       if (!statsLost) {
         // Every chunk was counted once, by a worker still alive: the sums are exact.
-        const parts = await Promise.all(active.map((slot) => (slot.handle?.api.takeStats ? slot.handle.api.takeStats() : Promise.resolve(null))));
+        const parts = await Promise.all(
+          active.map((slot) => (slot.handle?.api.takeStats ? slot.handle.api.takeStats() : Promise.resolve(null))),
+        );
         if (parts.every((p) => p !== null)) stats = (parts as OverlapCounts[]).reduce((a, b) => mergeOverlapCounts(a, b));
       }
     }
@@ -494,7 +542,8 @@ export function createLfPool(opts: PoolOptions): LfPool {
   return {
     size,
     apply: (spec, source, o = {}) => serialize(() => runJob(spec, source, o)),
-    applyLfs: (defs, classes, source, o = {}) => serialize(() => runJob({ kind: 'defs', defs, classes, textField: o.textField }, source, o)),
+    applyLfs: (defs, classes, source, o = {}) =>
+      serialize(() => runJob({ kind: 'defs', defs, classes, textField: o.textField }, source, o)),
     async previewLf(def, classes, sample, o = {}) {
       if (closed) throw new ShoalError('the LF worker pool was closed');
       const { timeoutMs = 2000, ...popts } = o;
@@ -506,7 +555,11 @@ export function createLfPool(opts: PoolOptions): LfPool {
         if (!(e instanceof Failure)) throw e;
         kill(slot, handle);
         previewSlot = { handle: null, status: null };
-        throw new ShoalError(e.kind === 'hang' ? `LF "${def.name}" did not finish the preview within ${timeoutMs} ms (an endless loop?)` : `LF "${def.name}" crashed the preview worker (${e.message})`);
+        throw new ShoalError(
+          e.kind === 'hang'
+            ? `LF "${def.name}" did not finish the preview within ${timeoutMs} ms (an endless loop?)`
+            : `LF "${def.name}" crashed the preview worker (${e.message})`,
+        );
       }
     },
     close() {

@@ -6,7 +6,10 @@ import { createTrainWorkerApi } from './train-worker-api.ts';
 /** Two topics, three keyword LFs (one noisy), 200 rows; LFs abstain on ~30% of rows. */
 function project(n: number, seed: number) {
   const rng = mulberry32(seed);
-  const topics = [['goal', 'match', 'team', 'score'], ['vote', 'party', 'minister', 'election']];
+  const topics = [
+    ['goal', 'match', 'team', 'score'],
+    ['vote', 'party', 'minister', 'election'],
+  ];
   const texts: string[] = [];
   const y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -42,7 +45,17 @@ describe('train worker API (inline)', () => {
     const epochs: { epoch: number; targets: string }[] = [];
     const res = await api.trainClassifier(
       'clf',
-      { texts: tr.texts, proba: lm.proba, k: 2, rows, classes: ['sport', 'politics'], dev: { texts: dev.texts, labels: dev.y }, seed: 1, maxEpochs: 5, features: { buckets: 1 << 12 } },
+      {
+        texts: tr.texts,
+        proba: lm.proba,
+        k: 2,
+        rows,
+        classes: ['sport', 'politics'],
+        dev: { texts: dev.texts, labels: dev.y },
+        seed: 1,
+        maxEpochs: 5,
+        features: { buckets: 1 << 12 },
+      },
       (e) => epochs.push(e),
     );
     expect(res.candidates.map((c) => c.targets)).toEqual(['soft', 'hard']);
@@ -63,9 +76,13 @@ describe('train worker API (inline)', () => {
     const api = createTrainWorkerApi();
     const tr = project(400, 4);
     const proba = new Float32Array(800).map((_, i) => (i % 2 === tr.y[i >> 1] ? 0.9 : 0.1));
-    const job = api.trainClassifier('job', { texts: tr.texts, proba, k: 2, rows: Uint32Array.from({ length: 400 }, (_, i) => i), maxEpochs: 200 }, (e) => {
-      if (e.epoch === 1) api.cancel('job');
-    });
+    const job = api.trainClassifier(
+      'job',
+      { texts: tr.texts, proba, k: 2, rows: Uint32Array.from({ length: 400 }, (_, i) => i), maxEpochs: 200 },
+      (e) => {
+        if (e.epoch === 1) api.cancel('job');
+      },
+    );
     await expect(job).rejects.toThrow(/abort/i);
   });
 });

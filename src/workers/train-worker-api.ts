@@ -140,7 +140,11 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
       }
     },
 
-    async trainClassifier(jobId: string, req: TrainClassifierRequest, onProgress?: (e: EpochReport & { targets: 'soft' | 'hard' }) => void): Promise<TrainClassifierResult> {
+    async trainClassifier(
+      jobId: string,
+      req: TrainClassifierRequest,
+      onProgress?: (e: EpochReport & { targets: 'soft' | 'hard' }) => void,
+    ): Promise<TrainClassifierResult> {
       const ac = start(jobId);
       try {
         await selectBackend();
@@ -153,7 +157,16 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
             classes: req.classes,
             dev: req.dev,
           },
-          { ...req.training, seed: req.seed, metric: req.metric, features: req.features, maxEpochs: req.maxEpochs, targets: req.targets, signal: ac.signal, onProgress },
+          {
+            ...req.training,
+            seed: req.seed,
+            metric: req.metric,
+            features: req.features,
+            maxEpochs: req.maxEpochs,
+            targets: req.targets,
+            signal: ac.signal,
+            onProgress,
+          },
         );
         const result: TrainClassifierResult = {
           classifier,

@@ -1,6 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { corpusBuckets, DEFAULT_FEATURES, estimateDistinct, type FeatureSpec, fitVocabulary, hashTexts, MAX_AUTO_BUCKETS, occupiedBuckets, selectRows, tokenize, transform } from './featurize.ts';
+import {
+  corpusBuckets,
+  DEFAULT_FEATURES,
+  estimateDistinct,
+  type FeatureSpec,
+  fitVocabulary,
+  hashTexts,
+  MAX_AUTO_BUCKETS,
+  occupiedBuckets,
+  selectRows,
+  tokenize,
+  transform,
+} from './featurize.ts';
 import { mulberry32 } from '../rng.ts';
 import { murmur3 } from './hash.ts';
 

@@ -123,7 +123,10 @@ function checkSpec(spec: FeatureSpec): void {
   if (!Number.isInteger(spec.buckets) || spec.buckets < 2 || spec.buckets > 1 << 30) {
     throw new ShoalError(`feature buckets must be an integer in [2, 2^30], got ${spec.buckets}`);
   }
-  for (const [name, [a, b]] of [['word', spec.wordNgrams], ['char', spec.charNgrams]] as const) {
+  for (const [name, [a, b]] of [
+    ['word', spec.wordNgrams],
+    ['char', spec.charNgrams],
+  ] as const) {
     const off = a === 0 && b === 0;
     if (!off && !(Number.isInteger(a) && Number.isInteger(b) && a >= 1 && b >= a && b <= 16)) {
       throw new ShoalError(`${name} n-gram range must be [0, 0] or 1 ≤ min ≤ max ≤ 16, got [${a}, ${b}]`);

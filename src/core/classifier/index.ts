@@ -7,7 +7,18 @@
 import type { LabelMatrix } from '../matrix.ts';
 import { predictLabels } from '../metrics.ts';
 import { ShoalError } from '../types.ts';
-import { corpusBuckets, type Csr, DEFAULT_FEATURES, type FeatureSpec, fitVocabulary, hashTexts, occupiedBuckets, selectRows, transform, type VocabularyOptions } from './featurize.ts';
+import {
+  corpusBuckets,
+  type Csr,
+  DEFAULT_FEATURES,
+  type FeatureSpec,
+  fitVocabulary,
+  hashTexts,
+  occupiedBuckets,
+  selectRows,
+  transform,
+  type VocabularyOptions,
+} from './featurize.ts';
 import type { DistilledClassifier } from './model.ts';
 import { type EpochReport, type TrainOptions, type TrainResult, trainLinear } from './train.ts';
 
@@ -122,7 +133,12 @@ export async function distill(input: DistillInput, opts: DistillOptions = {}): P
   for (const kind of kinds) {
     const targets = trainingTargets(proba, k, rows, kind, opts.seed ?? 0);
     const onProgress = opts.onProgress;
-    const run = await trainLinear(Xtr, targets, k, { ...opts, rowWeights, dev, onProgress: onProgress && ((e) => onProgress({ ...e, targets: kind })) });
+    const run = await trainLinear(Xtr, targets, k, {
+      ...opts,
+      rowWeights,
+      dev,
+      onProgress: onProgress && ((e) => onProgress({ ...e, targets: kind })),
+    });
     candidates.push({ targets: kind, bestDevScore: run.bestDevScore, bestEpoch: run.bestEpoch, ms: run.ms });
     // Strictly better only: on a tie the soft (first) run stays.
     if (!best || (run.bestDevScore ?? -Infinity) > (best.bestDevScore ?? -Infinity)) best = { ...run, targets: kind };
@@ -134,7 +150,12 @@ export async function distill(input: DistillInput, opts: DistillOptions = {}): P
  * Loss weights from the label model's confidence per training row (`rows` index `proba`), mean 1;
  * undefined for 'none' or when no row carries any confidence (all exactly uniform).
  */
-export function confidenceWeights(proba: ArrayLike<number>, k: number, rows: ArrayLike<number>, mode: 'confidence' | 'max' | 'none'): Float32Array | undefined {
+export function confidenceWeights(
+  proba: ArrayLike<number>,
+  k: number,
+  rows: ArrayLike<number>,
+  mode: 'confidence' | 'max' | 'none',
+): Float32Array | undefined {
   if (mode === 'none' || rows.length === 0) return undefined;
   const w = new Float32Array(rows.length);
   let sum = 0;

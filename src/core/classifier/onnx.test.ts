@@ -8,13 +8,30 @@ import { murmur3 } from './hash.ts';
 
 function corpus(n: number, seed: number) {
   const rng = mulberry32(seed);
-  const words = ['free', 'win', 'cash', 'prize', 'call', 'now', 'meeting', 'lunch', 'tomorrow', 'thanks', 'see', 'you', 'Ünïcode', 'naïve', '日本'];
+  const words = [
+    'free',
+    'win',
+    'cash',
+    'prize',
+    'call',
+    'now',
+    'meeting',
+    'lunch',
+    'tomorrow',
+    'thanks',
+    'see',
+    'you',
+    'Ünïcode',
+    'naïve',
+    '日本',
+  ];
   const texts: string[] = [];
   const proba = new Float32Array(n * 3);
   for (let i = 0; i < n; i++) {
     const len = 1 + Math.floor(rng() * 12);
     texts.push(Array.from({ length: len }, () => words[Math.floor(rng() * words.length)]).join(rng() < 0.2 ? ', ' : ' '));
-    const a = rng(), b = rng() * (1 - a);
+    const a = rng(),
+      b = rng() * (1 - a);
     proba.set([a, b, 1 - a - b], i * 3);
   }
   return { texts, proba };
@@ -28,7 +45,10 @@ describe('ONNX export', () => {
   it('onnxruntime-web reproduces the tfjs probabilities within 1e-5', async () => {
     const tr = corpus(150, 1);
     const features = { buckets: 1 << 14, wordNgrams: [1, 2] as const, charNgrams: [2, 4] as const, charWeight: 0.3 };
-    const { classifier } = await distill({ texts: tr.texts, proba: tr.proba, k: 3, classes: ['spam', 'ham', 'other'] }, { features, maxEpochs: 4, seed: 2 });
+    const { classifier } = await distill(
+      { texts: tr.texts, proba: tr.proba, k: 3, classes: ['spam', 'ham', 'other'] },
+      { features, maxEpochs: 4, seed: 2 },
+    );
     // Unseen words, an empty row, punctuation only, and rows much longer than the others.
     const texts = [...corpus(70, 9).texts, '', '?!', 'never seen before words', corpus(1, 3).texts[0].repeat(40)];
     const raw = hashTexts(texts, classifier.features);
@@ -54,7 +74,10 @@ describe('ONNX export', () => {
     expect(big.classifier.vocab.buckets).toBe(1 << 19);
     expect(onnxSidecar(big.classifier).featurization.buckets).toBe(1 << 19);
     // The same texts under an explicit size keep it; a small corpus keeps the default 2^18.
-    const fixed = await distill({ texts: texts.slice(0, 50), proba: proba.slice(0, 100), k: 2 }, { maxEpochs: 1, features: { buckets: 1 << 12 } });
+    const fixed = await distill(
+      { texts: texts.slice(0, 50), proba: proba.slice(0, 100), k: 2 },
+      { maxEpochs: 1, features: { buckets: 1 << 12 } },
+    );
     expect(fixed.classifier.features.buckets).toBe(1 << 12);
     const tr = corpus(40, 4);
     expect((await distill({ texts: tr.texts, proba: tr.proba, k: 3 }, { maxEpochs: 1 })).classifier.features.buckets).toBe(1 << 18);
@@ -103,7 +126,13 @@ describe('ONNX export', () => {
   });
 
   it('pads rows with value 0 to a common width', () => {
-    const raw = hashTexts(['one two three', '', 'four'], { buckets: 1 << 12, wordNgrams: [1, 1], charNgrams: [0, 0], sublinearTf: true, charWeight: 1 });
+    const raw = hashTexts(['one two three', '', 'four'], {
+      buckets: 1 << 12,
+      wordNgrams: [1, 1],
+      charNgrams: [0, 0],
+      sublinearTf: true,
+      charWeight: 1,
+    });
     const x = onnxInputs(raw);
     expect(x.dims).toEqual([3, 3]);
     expect(Array.from(x.values.subarray(3, 6))).toEqual([0, 0, 0]);

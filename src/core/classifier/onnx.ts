@@ -43,7 +43,9 @@ function node(opType: string, input: string[], output: string[], attrs: Record<s
     input,
     output,
     name: output[0],
-    attribute: Object.entries(attrs).map(([name, i]) => onnx.AttributeProto.create({ name, i, type: onnx.AttributeProto.AttributeType.INT })),
+    attribute: Object.entries(attrs).map(([name, i]) =>
+      onnx.AttributeProto.create({ name, i, type: onnx.AttributeProto.AttributeType.INT }),
+    ),
   });
 }
 
@@ -169,10 +171,13 @@ export async function predictOnnx(ort: typeof Ort, modelBytes: Uint8Array, raw: 
     for (let start = 0; start < raw.n; start += batchSize) {
       const end = Math.min(raw.n, start + batchSize);
       const x = onnxInputs(raw, start, end);
-      const res = await session.run({
-        indices: new ort.Tensor('int64', x.indices, x.dims),
-        values: new ort.Tensor('float32', x.values, x.dims),
-      }, ['probabilities']);
+      const res = await session.run(
+        {
+          indices: new ort.Tensor('int64', x.indices, x.dims),
+          values: new ort.Tensor('float32', x.values, x.dims),
+        },
+        ['probabilities'],
+      );
       out.set(res.probabilities.data as Float32Array, start * k);
     }
     return out;

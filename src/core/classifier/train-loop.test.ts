@@ -18,7 +18,12 @@ const devLoss = (p: number) => -(3 * Math.log(p) + Math.log(1 - p)) / 4;
 
 function keeper(opts: Partial<TrainOptions> = {}) {
   const o: TrainOptions = { dev, patience: 3, ...opts };
-  const cfg = trainConfig({ n: 1, dim: 2, rowPtr: Int32Array.of(0, 0), indices: new Int32Array(0), values: new Float32Array(0) }, [1, 0], 2, o);
+  const cfg = trainConfig(
+    { n: 1, dim: 2, rowPtr: Int32Array.of(0, 0), indices: new Int32Array(0), values: new Float32Array(0) },
+    [1, 0],
+    2,
+    o,
+  );
   return new EpochKeeper(2, 2, cfg, o);
 }
 
@@ -42,7 +47,10 @@ describe('devLogLoss', () => {
 
 describe('EpochKeeper: which epoch is kept', () => {
   it('reports each epoch’s dev log-loss', () => {
-    const { history } = run(keeper(), [[0.9, 0.5, false], [0.75, 0.4, true]]);
+    const { history } = run(keeper(), [
+      [0.9, 0.5, false],
+      [0.75, 0.4, true],
+    ]);
     expect(history[0].devLogLoss).toBeCloseTo(devLoss(0.9), 5);
     expect(history[1].devLogLoss).toBeCloseTo(devLoss(0.75), 5);
     expect(history.map((h) => h.devScore)).toEqual([0.75, 0.75]);
@@ -50,26 +58,63 @@ describe('EpochKeeper: which epoch is kept', () => {
 
   it('last iterates: a dev-metric tie goes to the lower training loss, whatever the dev log-loss', () => {
     // Epoch 2 ties on accuracy with a worse dev log-loss but a lower training loss: kept.
-    expect(run(keeper(), [[0.75, 0.5, false], [0.99, 0.4, false]]).kept).toBe(2);
-    expect(run(keeper(), [[0.75, 0.5, false], [0.99, 0.6, false]]).kept).toBe(1);
+    expect(
+      run(keeper(), [
+        [0.75, 0.5, false],
+        [0.99, 0.4, false],
+      ]).kept,
+    ).toBe(2);
+    expect(
+      run(keeper(), [
+        [0.75, 0.5, false],
+        [0.99, 0.6, false],
+      ]).kept,
+    ).toBe(1);
   });
 
   it('averages: kept only for a lower dev log-loss, even on a dev-metric tie with lower training loss', () => {
     // The 100k failure this rule fixes: equal dev accuracy, later epochs fitted further into the
     // label noise (lower training loss, higher dev log-loss) must not displace the earlier average.
-    expect(run(keeper(), [[0.6, 0.5, false], [0.75, 0.45, true], [0.9, 0.4, true], [0.99, 0.3, true]]).kept).toBe(2);
+    expect(
+      run(keeper(), [
+        [0.6, 0.5, false],
+        [0.75, 0.45, true],
+        [0.9, 0.4, true],
+        [0.99, 0.3, true],
+      ]).kept,
+    ).toBe(2);
     // A lower dev log-loss wins even with a higher training loss …
-    expect(run(keeper(), [[0.95, 0.3, false], [0.8, 0.35, true]]).kept).toBe(2);
+    expect(
+      run(keeper(), [
+        [0.95, 0.3, false],
+        [0.8, 0.35, true],
+      ]).kept,
+    ).toBe(2);
     // … and an average must beat the kept last iterate's dev log-loss, not only tie its metric.
-    expect(run(keeper(), [[0.75, 0.5, false], [0.8, 0.4, true]]).kept).toBe(1);
+    expect(
+      run(keeper(), [
+        [0.75, 0.5, false],
+        [0.8, 0.4, true],
+      ]).kept,
+    ).toBe(1);
   });
 
   it('patience counts averaged epochs without a lower dev log-loss', () => {
-    const r = run(keeper({ patience: 2 }), [[0.6, 0.5, false], [0.75, 0.45, true], [0.8, 0.4, true], [0.85, 0.35, true]]);
+    const r = run(keeper({ patience: 2 }), [
+      [0.6, 0.5, false],
+      [0.75, 0.45, true],
+      [0.8, 0.4, true],
+      [0.85, 0.35, true],
+    ]);
     expect(r.kept).toBe(2);
     expect(r.stops).toEqual([false, false, false, true]);
     // Steadily lower log-loss keeps it going (and keeps the latest).
-    const s = run(keeper({ patience: 2 }), [[0.95, 0.5, false], [0.9, 0.45, true], [0.85, 0.4, true], [0.8, 0.35, true]]);
+    const s = run(keeper({ patience: 2 }), [
+      [0.95, 0.5, false],
+      [0.9, 0.45, true],
+      [0.85, 0.4, true],
+      [0.8, 0.35, true],
+    ]);
     expect(s.kept).toBe(4);
     expect(s.stops).toEqual([false, false, false, false]);
   });

@@ -49,7 +49,13 @@ class DenseReference {
   sumW: Float64Array | undefined;
   sumB: Float64Array | undefined;
   steps = 0;
-  constructor(readonly dim: number, readonly k: number, public lr: number, readonly m: number, readonly l2: number) {
+  constructor(
+    readonly dim: number,
+    readonly k: number,
+    public lr: number,
+    readonly m: number,
+    readonly l2: number,
+  ) {
     this.W = new Float64Array(dim * k);
     this.accW = new Float64Array(dim * k);
     this.b = new Float64Array(k);
@@ -219,10 +225,12 @@ describe('lazy momentum (SparseSoftmaxMomentum)', () => {
     // One feature seen once, then 25 steps on rows without it.
     const X: Csr = { n: 2, dim: 2, rowPtr: Int32Array.of(0, 1, 1), indices: Int32Array.of(1), values: Float32Array.of(1) };
     const targets = Float32Array.of(1, 0, 0.5, 0.5);
-    const lr = 0.7, m = 0.9;
+    const lr = 0.7,
+      m = 0.9;
     const s = new SparseSoftmaxMomentum(2, 2, { learningRate: lr, momentum: m, l2: 0 });
     s.update(X, targets, [0]);
-    const v0 = s.W[2], a0 = s.accW[2];
+    const v0 = s.W[2],
+      a0 = s.accW[2];
     expect(a0).not.toBe(0);
     for (let t = 0; t < 25; t++) s.update(X, targets, [1]);
     s.flush();
@@ -300,7 +308,14 @@ describe('typed engine against the tfjs engine', () => {
   it('runs the same averaged-SGD schedule: step size per epoch, averaging from the horizon on', async () => {
     const p = problem(13);
     // Horizon 2n: epochs 1–2 plain (lr, lr·1.5^(−3/4)), the average of every step from epoch 3 on.
-    const opts: TrainOptions = { seed: 2, maxEpochs: 6, patience: 10, rowWeights: p.rowWeights, dev: { X: p.dev.X, y: p.dev.y }, asgdSamples: 2 * p.X.n };
+    const opts: TrainOptions = {
+      seed: 2,
+      maxEpochs: 6,
+      patience: 10,
+      rowWeights: p.rowWeights,
+      dev: { X: p.dev.X, y: p.dev.y },
+      asgdSamples: 2 * p.X.n,
+    };
     const typed = await trainLinear(p.X, p.targets, p.k, { ...opts, engine: 'typed' });
     const tfjs = await trainLinear(p.X, p.targets, p.k, { ...opts, engine: 'tfjs' });
     expect(typed.history.map((e) => e.devScore)).toEqual(tfjs.history.map((e) => e.devScore));
@@ -317,7 +332,13 @@ describe('typed engine against the tfjs engine', () => {
   it('stops early the same way: patience counted from the best dev score, that epoch kept', async () => {
     const p = problem(11, 120, 2);
     const seen: number[] = [];
-    const opts: TrainOptions = { seed: 1, maxEpochs: 50, patience: 3, dev: { X: p.dev.X, y: p.dev.y }, onProgress: (e) => void seen.push(e.epoch) };
+    const opts: TrainOptions = {
+      seed: 1,
+      maxEpochs: 50,
+      patience: 3,
+      dev: { X: p.dev.X, y: p.dev.y },
+      onProgress: (e) => void seen.push(e.epoch),
+    };
     const typed = await trainLinear(p.X, p.targets, p.k, { ...opts, engine: 'typed' });
     const tfjs = await trainLinear(p.X, p.targets, p.k, { ...opts, engine: 'tfjs' });
     expect(typed.history.length).toBeLessThan(50);
@@ -348,7 +369,13 @@ describe('typed engine behaviour', () => {
     const p = problem(17, 150);
     const n = p.X.n;
     // No dev set: every epoch is kept, so the result is epoch 3's weights.
-    const run = await trainLinear(p.X, p.targets, p.k, { seed: 8, maxEpochs: 3, asgdSamples: n, rowWeights: p.rowWeights, engine: 'typed' });
+    const run = await trainLinear(p.X, p.targets, p.k, {
+      seed: 8,
+      maxEpochs: 3,
+      asgdSamples: n,
+      rowWeights: p.rowWeights,
+      engine: 'typed',
+    });
     const s = new SparseSoftmaxMomentum(p.X.dim, p.k, { learningRate: 1, momentum: 0.9, l2: 0 });
     const rng = mulberry32(deriveSeed(8, 'classifier/shuffle'));
     for (let epoch = 1; epoch <= 3; epoch++) {
@@ -371,7 +398,8 @@ describe('typed engine behaviour', () => {
     expect(asgdEpoch(cfg, 400, 3)).toEqual({ learningRate: 0.8 * 1.8 ** -0.75, averaged: false });
     expect(asgdEpoch(cfg, 400, 4)).toEqual({ learningRate: 0.8 * 2.2 ** -0.75, averaged: true });
     expect(asgdEpoch(cfg, 1000, 2)).toEqual({ learningRate: 0.8 * 2 ** -0.75, averaged: true });
-    for (const e of [1, 5, 60]) expect(asgdEpoch({ learningRate: 0.8, asgdSamples: 0 }, 400, e)).toEqual({ learningRate: 0.8, averaged: false });
+    for (const e of [1, 5, 60])
+      expect(asgdEpoch({ learningRate: 0.8, asgdSamples: 0 }, 400, e)).toEqual({ learningRate: 0.8, averaged: false });
     const p = problem(2, 10);
     expect(trainConfig(p.X, p.targets, p.k, {}).asgdSamples).toBe(200_000);
     expect(trainConfig(p.X, p.targets, p.k, { optimizer: 'adam', asgdSamples: 50 }).asgdSamples).toBe(0);

@@ -119,7 +119,10 @@ export class SparseSoftmaxMomentum {
     S.set(this.sums);
     const { momentum: m, l2 } = this.opts;
     const lr = this.lr;
-    const d00 = 1 - lr * l2 * (1 + m), d01 = -lr * m * m, d10 = l2, d11 = m;
+    const d00 = 1 - lr * l2 * (1 + m),
+      d01 = -lr * m * m,
+      d10 = l2,
+      d11 = m;
     for (let s = have + 1; s < size; s++) {
       const q = (s - 1) * 4;
       P[s * 4] = d00 * P[q] + d01 * P[q + 2];
@@ -145,7 +148,9 @@ export class SparseSoftmaxMomentum {
     const rel = this.rowStep[r] - this.flushStep;
     this.ensureMoments(rel);
     const { W, accW, k, moments } = this;
-    let vv = 0, va = 0, aa = 0;
+    let vv = 0,
+      va = 0,
+      aa = 0;
     for (let c = 0, i = r * k; c < k; c++, i++) {
       vv += W[i] * W[i];
       va += W[i] * accW[i];
@@ -162,15 +167,20 @@ export class SparseSoftmaxMomentum {
     if (gap <= 0) return;
     const P = this.powers;
     const p = gap * 4;
-    const d00 = P[p], d01 = P[p + 1], d10 = P[p + 2], d11 = P[p + 3];
+    const d00 = P[p],
+      d01 = P[p + 1],
+      d10 = P[p + 2],
+      d11 = P[p + 3];
     const { W, accW, sumW } = this;
     if (sumW) {
       // The row's v at each of the skipped steps, summed in closed form before (v, a) move on.
-      const s0 = this.sums[gap * 2], s1 = this.sums[gap * 2 + 1];
+      const s0 = this.sums[gap * 2],
+        s1 = this.sums[gap * 2 + 1];
       for (let c = 0, i = r * this.k; c < this.k; c++, i++) sumW[i] += s0 * W[i] + s1 * accW[i];
     }
     for (let c = 0, i = r * this.k; c < this.k; c++, i++) {
-      const v = W[i], a = accW[i];
+      const v = W[i],
+        a = accW[i];
       W[i] = d00 * v + d01 * a;
       accW[i] = d10 * v + d11 * a;
     }
@@ -185,7 +195,8 @@ export class SparseSoftmaxMomentum {
     const span = this.step - this.flushStep;
     for (let rel = 0; rel <= span && 3 * rel < M.length; rel++) {
       const p = (span - rel) * 4;
-      const d00 = P[p], d01 = P[p + 1];
+      const d00 = P[p],
+        d01 = P[p + 1];
       sum += d00 * d00 * M[3 * rel] + 2 * d00 * d01 * M[3 * rel + 1] + d01 * d01 * M[3 * rel + 2];
     }
     return (this.opts.l2 / 2) * sum;
@@ -195,7 +206,12 @@ export class SparseSoftmaxMomentum {
    * One minibatch step on `rows` of X. Returns the batch loss as tfjs reports it (weighted mean
    * cross-entropy + λ/2·‖W‖² before the update) and the batch's weight total.
    */
-  update(X: Csr, targets: ArrayLike<number>, rows: ArrayLike<number>, rowWeights?: ArrayLike<number>): { loss: number; weightTotal: number } {
+  update(
+    X: Csr,
+    targets: ArrayLike<number>,
+    rows: ArrayLike<number>,
+    rowWeights?: ArrayLike<number>,
+  ): { loss: number; weightTotal: number } {
     const { k, W, accW, b, accB, slot, gradB, sumW, sumB } = this;
     const { momentum: m, l2 } = this.opts;
     const lr = this.lr;
@@ -359,7 +375,13 @@ export class SparseSoftmaxMomentum {
 }
 
 /** `trainLinear` with the typed-array engine (momentum optimizer only). */
-export async function trainLinearTyped(X: Csr, targets: ArrayLike<number>, k: number, opts: TrainOptions, cfg: TrainConfig): Promise<TrainResult> {
+export async function trainLinearTyped(
+  X: Csr,
+  targets: ArrayLike<number>,
+  k: number,
+  opts: TrainOptions,
+  cfg: TrainConfig,
+): Promise<TrainResult> {
   const state = new SparseSoftmaxMomentum(X.dim, k, { learningRate: cfg.learningRate, momentum: MOMENTUM, l2: cfg.l2 });
   const rng = mulberry32(deriveSeed(cfg.seed, 'classifier/shuffle'));
   const keeper = new EpochKeeper(X.dim, k, cfg, opts);

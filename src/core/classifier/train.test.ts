@@ -32,11 +32,12 @@ function makeTask(n: number, k: number, seed: number) {
   return { texts, y, proba };
 }
 
-const argmax = (p: Float32Array, k: number) => Int32Array.from({ length: p.length / k }, (_, i) => {
-  let b = 0;
-  for (let c = 1; c < k; c++) if (p[i * k + c] > p[i * k + b]) b = c;
-  return b;
-});
+const argmax = (p: Float32Array, k: number) =>
+  Int32Array.from({ length: p.length / k }, (_, i) => {
+    let b = 0;
+    for (let c = 1; c < k; c++) if (p[i * k + c] > p[i * k + b]) b = c;
+    return b;
+  });
 const acc = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).filter((v, i) => v === b[i]).length / a.length;
 const SMALL = { buckets: 1 << 12, wordNgrams: [1, 2] as const, charNgrams: [2, 3] as const, charWeight: 0.3 };
 
@@ -122,16 +123,24 @@ describe('distill on a generated separable task', () => {
 describe('the sparse tfjs graph', () => {
   it('gather-with-scatter gradient equals the dense gradient, duplicate ids summed', async () => {
     const tf = getTf();
-    const V = 6, k = 3;
+    const V = 6,
+      k = 3;
     const ids = tf.tensor1d([1, 4, 1, 5, 4, 1], 'int32'); // row 0: slots 0-2, row 1: slots 3-5
     const M = tf.tensor2d([0.5, -1, 0.25, 0, 0, 0, 0, 0, 0, 2, 0.5, -0.75], [2, 6]);
     const dense = tf.tensor2d([0, 0.75, 0, 0, -1, 0, 0, -0.75, 0, 0, 0.5, 2], [2, V]); // the same rows, summed per id
-    const W0 = tf.tensor2d(Array.from({ length: V * k }, (_, i) => Math.sin(i)), [V, k]);
+    const W0 = tf.tensor2d(
+      Array.from({ length: V * k }, (_, i) => Math.sin(i)),
+      [V, k],
+    );
     const b = tf.zeros([k]) as import('@tensorflow/tfjs').Tensor1D;
     const y = tf.tensor2d([0.2, 0.7, 0.1, 1, 0, 0], [2, k]);
     const loss = (logits: import('@tensorflow/tfjs').Tensor2D) => tf.losses.softmaxCrossEntropy(y, logits);
-    const gSparse = tf.grad((W: import('@tensorflow/tfjs').Tensor) => loss(batchLogits(tf, W as import('@tensorflow/tfjs').Tensor2D, b, ids, M)))(W0);
-    const gDense = tf.grad((W: import('@tensorflow/tfjs').Tensor) => loss(tf.matMul(dense, W).add(b) as import('@tensorflow/tfjs').Tensor2D))(W0);
+    const gSparse = tf.grad((W: import('@tensorflow/tfjs').Tensor) =>
+      loss(batchLogits(tf, W as import('@tensorflow/tfjs').Tensor2D, b, ids, M)),
+    )(W0);
+    const gDense = tf.grad((W: import('@tensorflow/tfjs').Tensor) =>
+      loss(tf.matMul(dense, W).add(b) as import('@tensorflow/tfjs').Tensor2D),
+    )(W0);
     const a = await gSparse.data();
     const d = await gDense.data();
     expect(Math.max(...Array.from(d).map(Math.abs))).toBeGreaterThan(0.01);
@@ -162,7 +171,7 @@ describe('distill targets', () => {
     const k = 2;
     const tr = makeTask(100, k, 31);
     // Every row's probabilities say 0.6 for the wrong class: soft and hard both learn the flip.
-    const proba = new Float32Array(200).map((_, j) => ((j % 2) === tr.y[j >> 1] ? 0.4 : 0.6));
+    const proba = new Float32Array(200).map((_, j) => (j % 2 === tr.y[j >> 1] ? 0.4 : 0.6));
     const hard = await distill({ texts: tr.texts, proba, k }, { features: SMALL, maxEpochs: 6, seed: 0, targets: 'hard' });
     expect(hard.candidates.map((c) => c.targets)).toEqual(['hard']);
     const te = makeTask(80, k, 32);
@@ -197,7 +206,7 @@ describe('confidence weighting', () => {
     const k = 2;
     // The same text 30 times as class 0 at 0.9 and 30 times as class 1 at 0.55; both hard labels.
     const texts = Array.from({ length: 60 }, () => 'spam offer now');
-    const proba = new Float32Array(120).map((_, j) => ((j >> 1) < 30 ? (j % 2 === 0 ? 0.9 : 0.1) : j % 2 === 0 ? 0.45 : 0.55));
+    const proba = new Float32Array(120).map((_, j) => (j >> 1 < 30 ? (j % 2 === 0 ? 0.9 : 0.1) : j % 2 === 0 ? 0.45 : 0.55));
     // Full batches, so every step sees both groups and the fit settles at the weighted optimum.
     const opts = { features: SMALL, maxEpochs: 30, batchSize: 60, seed: 0, targets: 'hard' as const };
     const weighted = predictTexts((await distill({ texts, proba, k }, opts)).classifier, ['spam offer now']);
@@ -210,6 +219,8 @@ describe('confidence weighting', () => {
 
 describe('distill input checks', () => {
   it('rejects training rows outside the texts', async () => {
-    await expect(distill({ texts: ['a b', 'c d'], proba: new Float32Array(4), k: 2, rows: [0, 2] })).rejects.toThrow(/row 2 is outside the 2 texts/);
+    await expect(distill({ texts: ['a b', 'c d'], proba: new Float32Array(4), k: 2, rows: [0, 2] })).rejects.toThrow(
+      /row 2 is outside the 2 texts/,
+    );
   });
 });

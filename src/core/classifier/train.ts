@@ -107,7 +107,9 @@ export { TYPED_BACKEND } from './train-typed.ts';
  */
 export async function trainLinear(X: Csr, targets: ArrayLike<number>, k: number, opts: TrainOptions = {}): Promise<TrainResult> {
   const cfg = trainConfig(X, targets, k, opts);
-  return chooseEngine(opts.engine ?? 'auto', cfg.optimizer) === 'typed' ? trainLinearTyped(X, targets, k, opts, cfg) : trainLinearTfjs(X, targets, k, opts, cfg);
+  return chooseEngine(opts.engine ?? 'auto', cfg.optimizer) === 'typed'
+    ? trainLinearTyped(X, targets, k, opts, cfg)
+    : trainLinearTfjs(X, targets, k, opts, cfg);
 }
 
 /**
@@ -152,7 +154,8 @@ async function trainLinearTfjs(X: Csr, targets: ArrayLike<number>, k: number, op
     for (let epoch = 1; epoch <= cfg.maxEpochs; epoch++) {
       const plan = asgdEpoch(cfg, X.n, epoch);
       momentum?.setLearningRate(plan.learningRate);
-      if (plan.averaged && !sums) sums = { W: tf.variable(tf.zerosLike(W), false, 'clf/sumW'), b: tf.variable(tf.zerosLike(b), false, 'clf/sumB'), steps: 0 };
+      if (plan.averaged && !sums)
+        sums = { W: tf.variable(tf.zerosLike(W), false, 'clf/sumW'), b: tf.variable(tf.zerosLike(b), false, 'clf/sumB'), steps: 0 };
       const order = permutation(X.n, rng);
       let lossSum = 0;
       let weightSum = 0;
@@ -255,13 +258,22 @@ function step(tf: typeof tfNs, W: tfNs.Variable, b: tfNs.Variable, optimizer: tf
   const mixing = tf.tensor2d(batch.mixing, [batch.rows, batch.nnz]);
   const y = tf.tensor2d(batch.targets, [batch.rows, batch.targets.length / batch.rows]);
   const w = tf.tensor1d(batch.weights);
-  const loss = optimizer.minimize(() => {
-    const logits = batchLogits(tf, W as tfNs.Tensor2D, b as tfNs.Tensor1D, ids, mixing);
-    // Weighted mean over the batch of −Σ_y p(y) log softmax(z)_y.
-    let l = tf.losses.softmaxCrossEntropy(y, logits, w, 0, tf.Reduction.MEAN) as tfNs.Scalar;
-    if (l2 > 0) l = l.add(W.square().sum().mul(l2 / 2));
-    return l;
-  }, true, [W, b]);
+  const loss = optimizer.minimize(
+    () => {
+      const logits = batchLogits(tf, W as tfNs.Tensor2D, b as tfNs.Tensor1D, ids, mixing);
+      // Weighted mean over the batch of −Σ_y p(y) log softmax(z)_y.
+      let l = tf.losses.softmaxCrossEntropy(y, logits, w, 0, tf.Reduction.MEAN) as tfNs.Scalar;
+      if (l2 > 0)
+        l = l.add(
+          W.square()
+            .sum()
+            .mul(l2 / 2),
+        );
+      return l;
+    },
+    true,
+    [W, b],
+  );
   return loss!;
 }
 

@@ -3,24 +3,43 @@ import { describe, expect, it } from 'vitest';
 import { distill, predictTexts } from '../classifier/index.ts';
 import { ShoalError } from '../types.ts';
 import { readBundle, writeBundle, type ProjectBundle } from './bundle.ts';
-import { decodeClassifier, decodeFloat32, decodeInt32, encodeClassifierArrays, encodeFloat32, encodeInt32, type BundleModels } from './bundle-models.ts';
+import {
+  decodeClassifier,
+  decodeFloat32,
+  decodeInt32,
+  encodeClassifierArrays,
+  encodeFloat32,
+  encodeInt32,
+  type BundleModels,
+} from './bundle-models.ts';
 
 describe('typed arrays in project files', () => {
   it('round-trip float32 and int32 through base64 exactly, and refuse a wrong length (seeded)', () => {
     fc.assert(
-      fc.property(fc.array(fc.float({ noNaN: true }), { maxLength: 50 }), fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 50 }), (fs, is) => {
-        const f = Float32Array.from(fs);
-        const i = Int32Array.from(is);
-        expect(Array.from(decodeFloat32(encodeFloat32(f), f.length)!)).toEqual(Array.from(f));
-        expect(Array.from(decodeInt32(encodeInt32(i), i.length)!)).toEqual(Array.from(i));
-        expect(decodeFloat32(encodeFloat32(f), f.length + 1)).toBeNull();
-      }),
+      fc.property(
+        fc.array(fc.float({ noNaN: true }), { maxLength: 50 }),
+        fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 50 }),
+        (fs, is) => {
+          const f = Float32Array.from(fs);
+          const i = Int32Array.from(is);
+          expect(Array.from(decodeFloat32(encodeFloat32(f), f.length)!)).toEqual(Array.from(f));
+          expect(Array.from(decodeInt32(encodeInt32(i), i.length)!)).toEqual(Array.from(i));
+          expect(decodeFloat32(encodeFloat32(f), f.length + 1)).toBeNull();
+        },
+      ),
       { seed: 5, numRuns: 200 },
     );
   });
 });
 
-const texts = ['win free money now', 'lunch at noon?', 'free prize inside', 'see you at lunch', 'claim your free prize', 'meeting notes attached'];
+const texts = [
+  'win free money now',
+  'lunch at noon?',
+  'free prize inside',
+  'see you at lunch',
+  'claim your free prize',
+  'meeting notes attached',
+];
 const k = 2;
 
 async function trained() {
@@ -35,7 +54,19 @@ function bundleWith(models: BundleModels | undefined, data = true): string {
     project: { name: 'p' },
     dataset: { name: 'd', fields: ['text'], textField: 'text', classes: ['ham', 'spam'], splitCounts: { train: 4, dev: 1, test: 1 } },
     settings: {},
-    lfs: [{ id: 'a', name: 'free', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false }],
+    lfs: [
+      {
+        id: 'a',
+        name: 'free',
+        enabled: true,
+        kind: 'keyword',
+        label: 'spam',
+        keywords: ['free'],
+        mode: 'any',
+        match: 'word',
+        caseSensitive: false,
+      },
+    ],
     gold: { train: [], dev: [], test: [] },
     model: { labelModel: 'mv', classBalance: 'dev', seed: 1 },
     ...(data ? { data: { rows: texts.map((text) => ({ text })), split: ['train', 'train', 'train', 'train', 'dev', 'test'] } } : {}),
@@ -65,7 +96,21 @@ describe('models in a project file', () => {
     // The bucket map travels as its seen buckets only.
     expect(arrays.vocab.size).toBe(clf.vocab.size);
     const models: BundleModels = {
-      classifier: { lfNames: ['free'], onFileLabelModel: false, labelModel: 'mv', settings: {}, metrics: {}, curve: [], bestEpoch: 1, targets: 'soft', trainRows: 6, backend: 'cpu', ms: 3, trainedAt: 1, ...arrays },
+      classifier: {
+        lfNames: ['free'],
+        onFileLabelModel: false,
+        labelModel: 'mv',
+        settings: {},
+        metrics: {},
+        curve: [],
+        bestEpoch: 1,
+        targets: 'soft',
+        trainRows: 6,
+        backend: 'cpu',
+        ms: 3,
+        trainedAt: 1,
+        ...arrays,
+      },
     };
     const b = readBundle(bundleWith(models));
     const back = decodeClassifier(b.models!.classifier!, { k, rows: 6, dev: 1, test: 1, lfNames: new Set(['free']) }, ['ham', 'spam']);
@@ -87,20 +132,52 @@ describe('models in a project file', () => {
       throw new Error('accepted');
     };
     expect(readBundle(bundleWith({ labelModel: labelModel(probs) })).models?.labelModel?.lfNames).toEqual(['free']);
-    expect(err({ labelModel: labelModel(probs.subarray(0, 10)) })).toMatch(/models\.labelModel\.probs must hold 6 rows × 2 classes of float32 probabilities/);
-    expect(err({ labelModel: labelModel(Float32Array.from(probs, (_, i) => (i === 3 ? NaN : 0.5))) })).toMatch(/models\.labelModel\.probs must hold probabilities between 0 and 1/);
+    expect(err({ labelModel: labelModel(probs.subarray(0, 10)) })).toMatch(
+      /models\.labelModel\.probs must hold 6 rows × 2 classes of float32 probabilities/,
+    );
+    expect(err({ labelModel: labelModel(Float32Array.from(probs, (_, i) => (i === 3 ? NaN : 0.5))) })).toMatch(
+      /models\.labelModel\.probs must hold probabilities between 0 and 1/,
+    );
     expect(err({ labelModel: labelModel(Float32Array.from(probs, (_, i) => (i === 3 ? 1.5 : 0.5))) })).toMatch(/between 0 and 1/);
-    expect(err({ labelModel: { ...labelModel(probs), lfNames: ['free', 'nope'] } })).toMatch(/models\.labelModel\.lfNames\[1\] must name an LF of this file, not "nope"/);
-    expect(err({ labelModel: { ...labelModel(probs), model: 'magic' as 'mv' } })).toMatch(/models\.labelModel\.model must be one of "mv", "metal"/);
+    expect(err({ labelModel: { ...labelModel(probs), lfNames: ['free', 'nope'] } })).toMatch(
+      /models\.labelModel\.lfNames\[1\] must name an LF of this file, not "nope"/,
+    );
+    expect(err({ labelModel: { ...labelModel(probs), model: 'magic' as 'mv' } })).toMatch(
+      /models\.labelModel\.model must be one of "mv", "metal"/,
+    );
     expect(err({ labelModel: { ...labelModel(probs), probs: 'not base64!' } })).toMatch(/models\.labelModel\.probs must be base64 text/);
-    expect(err({ labelModel: { ...labelModel(probs), summary: { model: 'mv', lfAccuracy: [0.9, 0.8] } } })).toMatch(/models\.labelModel\.summary\.lfAccuracy must have one number per LF in lfNames \(1\), not 2/);
-    expect(err({ labelModel: { ...labelModel(probs), classBalance: [1] } })).toMatch(/models\.labelModel\.classBalance must have one number per class \(2\), not 1/);
+    expect(err({ labelModel: { ...labelModel(probs), summary: { model: 'mv', lfAccuracy: [0.9, 0.8] } } })).toMatch(
+      /models\.labelModel\.summary\.lfAccuracy must have one number per LF in lfNames \(1\), not 2/,
+    );
+    expect(err({ labelModel: { ...labelModel(probs), classBalance: [1] } })).toMatch(
+      /models\.labelModel\.classBalance must have one number per class \(2\), not 1/,
+    );
     expect(err({ labelModel: labelModel(probs) }, false)).toMatch(/^this project file's models must come with the data/);
     const clf = await trained();
     const arrays = encodeClassifierArrays(clf, { dev: new Float32Array(2), test: new Float32Array(2) });
-    const c = { lfNames: ['free'], onFileLabelModel: false, labelModel: 'mv', settings: {}, metrics: {}, curve: [], bestEpoch: 1, targets: 'soft' as const, trainRows: 6, backend: 'cpu', ms: 3, trainedAt: 1, ...arrays };
-    expect(err({ classifier: { ...c, vocab: { ...c.vocab, seen: encodeInt32(new Int32Array(c.vocab.size - 1).fill(3)) } } })).toMatch(/models\.classifier\.vocab\.seen must list buckets below 1024 in increasing order/);
-    expect(err({ classifier: { ...c, weights: encodeFloat32(new Float32Array(4)) } })).toMatch(/models\.classifier\.weights must hold \d+ × 2 finite float32 weights/);
-    expect(err({ classifier: { ...c, proba: { ...c.proba, test: encodeFloat32(new Float32Array(4)) } } })).toMatch(/models\.classifier\.proba\.test must hold 1 test rows × 2 classes/);
+    const c = {
+      lfNames: ['free'],
+      onFileLabelModel: false,
+      labelModel: 'mv',
+      settings: {},
+      metrics: {},
+      curve: [],
+      bestEpoch: 1,
+      targets: 'soft' as const,
+      trainRows: 6,
+      backend: 'cpu',
+      ms: 3,
+      trainedAt: 1,
+      ...arrays,
+    };
+    expect(err({ classifier: { ...c, vocab: { ...c.vocab, seen: encodeInt32(new Int32Array(c.vocab.size - 1).fill(3)) } } })).toMatch(
+      /models\.classifier\.vocab\.seen must list buckets below 1024 in increasing order/,
+    );
+    expect(err({ classifier: { ...c, weights: encodeFloat32(new Float32Array(4)) } })).toMatch(
+      /models\.classifier\.weights must hold \d+ × 2 finite float32 weights/,
+    );
+    expect(err({ classifier: { ...c, proba: { ...c.proba, test: encodeFloat32(new Float32Array(4)) } } })).toMatch(
+      /models\.classifier\.proba\.test must hold 1 test rows × 2 classes/,
+    );
   });
 });

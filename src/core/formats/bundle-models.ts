@@ -63,7 +63,10 @@ export function decodeInt32(b64: string, length: number): Int32Array | null {
 }
 
 const LIMITS = { names: 5_000, nameChars: 200, curve: 10_000, warnings: 100, warningChars: 2_000, candidates: 20, floats: 100_000_000 };
-const b64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'base64 text' }).max(Math.ceil((LIMITS.floats * 4) / 3) + 4);
+const b64 = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'base64 text' })
+  .max(Math.ceil((LIMITS.floats * 4) / 3) + 4);
 const finite = z.number();
 const int = () => z.int({ error: 'a whole number' });
 const names = z.array(z.string().min(1).max(LIMITS.nameChars), { error: 'a list of LF names' }).max(LIMITS.names);
@@ -71,7 +74,10 @@ const names = z.array(z.string().min(1).max(LIMITS.nameChars), { error: 'a list 
 const summary = z.object({
   model: z.string().max(50),
   chosen: z.string().max(50).optional(),
-  candidates: z.array(z.object({ name: z.string().max(50), devScore: finite })).max(LIMITS.candidates).optional(),
+  candidates: z
+    .array(z.object({ name: z.string().max(50), devScore: finite }))
+    .max(LIMITS.candidates)
+    .optional(),
   lfAccuracy: z.array(finite).max(LIMITS.names).optional(),
   classBalance: z.array(finite).max(127).optional(),
   backend: z.string().max(200).optional(),
@@ -103,16 +109,41 @@ export const classifierSchema = z.object({
   labelModel: z.string().max(50),
   settings: z.looseObject({}),
   metrics: z.record(z.string().max(50), finite),
-  curve: z.array(z.object({ epoch: int(), maxEpochs: int(), loss: finite, devScore: finite.optional(), best: z.boolean(), targets: z.enum(['soft', 'hard']) })).max(LIMITS.curve),
+  curve: z
+    .array(
+      z.object({
+        epoch: int(),
+        maxEpochs: int(),
+        loss: finite,
+        devScore: finite.optional(),
+        best: z.boolean(),
+        targets: z.enum(['soft', 'hard']),
+      }),
+    )
+    .max(LIMITS.curve),
   bestEpoch: int(),
   targets: z.enum(['soft', 'hard']),
   trainRows: int().min(0),
   backend: z.string().max(200),
   ms: finite,
   trainedAt: int().min(0),
-  features: z.object({ buckets: int().min(1).max(2 ** 24), wordNgrams: range, charNgrams: range, sublinearTf: z.boolean(), charWeight: finite }),
+  features: z.object({
+    buckets: int()
+      .min(1)
+      .max(2 ** 24),
+    wordNgrams: range,
+    charNgrams: range,
+    sublinearTf: z.boolean(),
+    charWeight: finite,
+  }),
   /** Vocabulary: the seen buckets in increasing order (id j + 1 is bucket `seen[j]`) and idf per id. */
-  vocab: z.object({ size: int().min(1).max(2 ** 24), seen: b64, idf: b64 }),
+  vocab: z.object({
+    size: int()
+      .min(1)
+      .max(2 ** 24),
+    seen: b64,
+    idf: b64,
+  }),
   weights: b64,
   bias: b64,
   proba: z.object({ dev: b64, test: b64 }),
@@ -162,12 +193,21 @@ export function decodeLabelModel(lm: BundleLabelModel, shape: ModelShape): { pro
   if (names) return names;
   // The Model screen reads these per LF and per class.
   const acc = lm.summary.lfAccuracy;
-  if (acc && acc.length !== lm.lfNames.length) return { path: ['labelModel', 'summary', 'lfAccuracy'], message: `must have one number per LF in lfNames (${lm.lfNames.length}), not ${acc.length}` };
-  for (const [key, list] of [['classBalance', lm.classBalance], ['summary.classBalance', lm.summary.classBalance]] as const) {
-    if (list && list.length !== shape.k) return { path: ['labelModel', ...key.split('.')], message: `must have one number per class (${shape.k}), not ${list.length}` };
+  if (acc && acc.length !== lm.lfNames.length)
+    return {
+      path: ['labelModel', 'summary', 'lfAccuracy'],
+      message: `must have one number per LF in lfNames (${lm.lfNames.length}), not ${acc.length}`,
+    };
+  for (const [key, list] of [
+    ['classBalance', lm.classBalance],
+    ['summary.classBalance', lm.summary.classBalance],
+  ] as const) {
+    if (list && list.length !== shape.k)
+      return { path: ['labelModel', ...key.split('.')], message: `must have one number per class (${shape.k}), not ${list.length}` };
   }
   const probs = decodeFloat32(lm.probs, shape.rows * shape.k);
-  if (!probs) return { path: ['labelModel', 'probs'], message: `must hold ${shape.rows} rows × ${shape.k} classes of float32 probabilities` };
+  if (!probs)
+    return { path: ['labelModel', 'probs'], message: `must hold ${shape.rows} rows × ${shape.k} classes of float32 probabilities` };
   if (!allFinite(probs, 0, 1)) return { path: ['labelModel', 'probs'], message: 'must hold probabilities between 0 and 1' };
   return { probs };
 }
@@ -190,17 +230,26 @@ export function decodeClassifier(c: BundleClassifier, shape: ModelShape, classes
   const idf = decodeFloat32(c.vocab.idf, size);
   if (!idf || !allFinite(idf)) return { path: ['classifier', 'vocab', 'idf'], message: `must hold ${size} finite float32 weights` };
   const weights = decodeFloat32(c.weights, size * shape.k);
-  if (!weights || !allFinite(weights)) return { path: ['classifier', 'weights'], message: `must hold ${size} × ${shape.k} finite float32 weights` };
+  if (!weights || !allFinite(weights))
+    return { path: ['classifier', 'weights'], message: `must hold ${size} × ${shape.k} finite float32 weights` };
   const bias = decodeFloat32(c.bias, shape.k);
   if (!bias || !allFinite(bias)) return { path: ['classifier', 'bias'], message: `must hold ${shape.k} finite float32 biases` };
   const dev = decodeFloat32(c.proba.dev, shape.dev * shape.k);
-  if (!dev || !allFinite(dev, 0, 1)) return { path: ['classifier', 'proba', 'dev'], message: `must hold ${shape.dev} dev rows × ${shape.k} classes of probabilities` };
+  if (!dev || !allFinite(dev, 0, 1))
+    return { path: ['classifier', 'proba', 'dev'], message: `must hold ${shape.dev} dev rows × ${shape.k} classes of probabilities` };
   const test = decodeFloat32(c.proba.test, shape.test * shape.k);
-  if (!test || !allFinite(test, 0, 1)) return { path: ['classifier', 'proba', 'test'], message: `must hold ${shape.test} test rows × ${shape.k} classes of probabilities` };
+  if (!test || !allFinite(test, 0, 1))
+    return { path: ['classifier', 'proba', 'test'], message: `must hold ${shape.test} test rows × ${shape.k} classes of probabilities` };
   const f = c.features;
   return {
     classifier: {
-      features: { buckets, wordNgrams: [f.wordNgrams[0], f.wordNgrams[1]], charNgrams: [f.charNgrams[0], f.charNgrams[1]], sublinearTf: f.sublinearTf, charWeight: f.charWeight },
+      features: {
+        buckets,
+        wordNgrams: [f.wordNgrams[0], f.wordNgrams[1]],
+        charNgrams: [f.charNgrams[0], f.charNgrams[1]],
+        sublinearTf: f.sublinearTf,
+        charWeight: f.charWeight,
+      },
       vocab: { buckets, remap, idf, size },
       model: { dim: size, k: shape.k, weights, bias },
       classes: classes.slice(),
@@ -210,7 +259,10 @@ export function decodeClassifier(c: BundleClassifier, shape: ModelShape, classes
 }
 
 /** The file form of a classifier's arrays; throws when its vocabulary is not numbered in bucket order. */
-export function encodeClassifierArrays(c: DistilledClassifier, proba: { dev: Float32Array; test: Float32Array }): Pick<BundleClassifier, 'features' | 'vocab' | 'weights' | 'bias' | 'proba'> {
+export function encodeClassifierArrays(
+  c: DistilledClassifier,
+  proba: { dev: Float32Array; test: Float32Array },
+): Pick<BundleClassifier, 'features' | 'vocab' | 'weights' | 'bias' | 'proba'> {
   const { remap, size, buckets, idf } = c.vocab;
   const seen = new Int32Array(size - 1);
   let next = 1;
@@ -223,7 +275,13 @@ export function encodeClassifierArrays(c: DistilledClassifier, proba: { dev: Flo
   if (next !== size) throw new ShoalError('the classifier vocabulary is incomplete; retrain it, then export again');
   const f = c.features;
   return {
-    features: { buckets: f.buckets, wordNgrams: [f.wordNgrams[0], f.wordNgrams[1]], charNgrams: [f.charNgrams[0], f.charNgrams[1]], sublinearTf: f.sublinearTf, charWeight: f.charWeight },
+    features: {
+      buckets: f.buckets,
+      wordNgrams: [f.wordNgrams[0], f.wordNgrams[1]],
+      charNgrams: [f.charNgrams[0], f.charNgrams[1]],
+      sublinearTf: f.sublinearTf,
+      charWeight: f.charWeight,
+    },
     vocab: { size, seen: encodeInt32(seen), idf: encodeFloat32(idf) },
     weights: encodeFloat32(c.model.weights),
     bias: encodeFloat32(c.model.bias),

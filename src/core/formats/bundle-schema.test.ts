@@ -12,10 +12,26 @@ function valid(): Json {
   const b: Omit<ProjectBundle, 'format' | 'schemaVersion'> = {
     exportedAt: '2026-01-01T00:00:00.000Z',
     project: { name: 'sms' },
-    dataset: { name: 'sms', fields: ['text', 'n'], textField: 'text', classes: ['ham', 'spam'], splitCounts: { train: 4, dev: 1, test: 1 } },
+    dataset: {
+      name: 'sms',
+      fields: ['text', 'n'],
+      textField: 'text',
+      classes: ['ham', 'spam'],
+      splitCounts: { train: 4, dev: 1, test: 1 },
+    },
     settings: { textFields: ['text'], fields: ['text', 'n'], idField: null },
     lfs: [
-      { id: 'a', name: 'kw', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false },
+      {
+        id: 'a',
+        name: 'kw',
+        enabled: true,
+        kind: 'keyword',
+        label: 'spam',
+        keywords: ['free'],
+        mode: 'any',
+        match: 'word',
+        caseSensitive: false,
+      },
       { id: 'b', name: 're', enabled: true, kind: 'regex', label: 'spam', pattern: '\\d{3}', flags: 'i' },
       { id: 'c', name: 'fld', enabled: true, kind: 'field', label: 'ham', field: 'n', op: '<', value: 2 },
       { id: 'd', name: 'lk', enabled: true, kind: 'lookup', label: 'ham', values: ['hi', 'hello'], match: 'word', caseSensitive: false },
@@ -62,13 +78,17 @@ describe('project file schema', () => {
   // that left an empty project behind: each now reads, or fails with one sentence naming the field.
   it('names a keyword LF whose keywords are a string', () => {
     const msg = errorOf((b) => (b.lfs[0].keywords = 'free'));
-    expect(msg).toBe('this project file\'s lfs[0].keywords (LF "kw") must be a list of keywords (text), not text; fix that field in the file, or export the project again from Shoal (Export → Project)');
+    expect(msg).toBe(
+      'this project file\'s lfs[0].keywords (LF "kw") must be a list of keywords (text), not text; fix that field in the file, or export the project again from Shoal (Export → Project)',
+    );
     expectOneSentence(msg);
   });
 
   it('names a lookup LF without values', () => {
     const msg = errorOf((b) => delete b.lfs[3].values);
-    expect(msg).toBe('this project file has no lfs[3].values (LF "lk"), which must be a list of values (text); add it, or export the project again from Shoal (Export → Project)');
+    expect(msg).toBe(
+      'this project file has no lfs[3].values (LF "lk"), which must be a list of values (text); add it, or export the project again from Shoal (Export → Project)',
+    );
     expectOneSentence(msg);
   });
 
@@ -87,7 +107,9 @@ describe('project file schema', () => {
     expect(errorOf((x) => (x.settings = 'text'))).toMatch(/settings must be an object, not text/);
     expect(errorOf((x) => (x.settings.textFields = 'text'))).toMatch(/settings\.textFields must be a list of field names, not text/);
     expect(errorOf((x) => (x.settings.idField = 3))).toMatch(/settings\.idField must be text, not a whole number/);
-    expect(errorOf((x) => (x.settings.textFields = ['body']))).toMatch(/settings\.textFields\[0\] must be one of the file's fields \(text, n\), not "body"/);
+    expect(errorOf((x) => (x.settings.textFields = ['body']))).toMatch(
+      /settings\.textFields\[0\] must be one of the file's fields \(text, n\), not "body"/,
+    );
     expect(errorOf((x) => (x.settings.idField = 'id'))).toMatch(/settings\.idField must be one of the file's fields \(text, n\), not "id"/);
     expect(errorOf((x) => (x.dataset.textField = 'body'))).toMatch(/dataset\.textField must be one of the file's fields/);
     // The stored columns (settings.fields) may add fields LFs do not read, such as the id.
@@ -98,12 +120,18 @@ describe('project file schema', () => {
 
   it('checks the shape of every template kind', () => {
     expect(errorOf((b) => (b.lfs[0].keywords = []))).toMatch(/lfs\[0\]\.keywords \(LF "kw"\) must have at least 1 entry \(it has 0\)/);
-    expect(errorOf((b) => (b.lfs[0].keywords = ['free', 3]))).toMatch(/lfs\[0\]\.keywords\[1\] \(LF "kw"\) must be text, not a whole number/);
+    expect(errorOf((b) => (b.lfs[0].keywords = ['free', 3]))).toMatch(
+      /lfs\[0\]\.keywords\[1\] \(LF "kw"\) must be text, not a whole number/,
+    );
     expect(errorOf((b) => (b.lfs[0].mode = 'some'))).toMatch(/lfs\[0\]\.mode \(LF "kw"\) must be one of "any", "all", not "some"/);
-    expect(errorOf((b) => (b.lfs[0].match = undefined))).toMatch(/has no lfs\[0\]\.match \(LF "kw"\), which must be one of "word", "token", "substring"; add it/);
+    expect(errorOf((b) => (b.lfs[0].match = undefined))).toMatch(
+      /has no lfs\[0\]\.match \(LF "kw"\), which must be one of "word", "token", "substring"; add it/,
+    );
     expect(errorOf((b) => (b.lfs[0].caseSensitive = 'no'))).toMatch(/lfs\[0\]\.caseSensitive \(LF "kw"\) must be true or false, not text/);
     expect(errorOf((b) => delete b.lfs[1].pattern)).toMatch(/has no lfs\[1\]\.pattern \(LF "re"\), which must be text/);
-    expect(errorOf((b) => (b.lfs[1].pattern = '(unclosed'))).toMatch(/lfs\[1\]\.pattern \(LF "re"\) must be a valid regular expression \(.*\)/);
+    expect(errorOf((b) => (b.lfs[1].pattern = '(unclosed'))).toMatch(
+      /lfs\[1\]\.pattern \(LF "re"\) must be a valid regular expression \(.*\)/,
+    );
     expect(errorOf((b) => (b.lfs[1].flags = 'iq'))).toMatch(/lfs\[1\]\.flags \(LF "re"\) must be regular expression flags/);
     expect(errorOf((b) => delete b.lfs[2].field)).toMatch(/has no lfs\[2\]\.field \(LF "fld"\)/);
     expect(errorOf((b) => (b.lfs[2].op = 'between'))).toMatch(/lfs\[2\]\.op .* must be one of "<", /);
@@ -117,11 +145,15 @@ describe('project file schema', () => {
   });
 
   it('names an unknown LF kind, a missing id or name, and a label that is not a class', () => {
-    expect(errorOf((b) => (b.lfs[0].kind = 'magic'))).toMatch(/lfs\[0\]\.kind \(LF "kw"\) must be one of "keyword", "regex", "field", "lookup", "length", "code", not "magic"/);
+    expect(errorOf((b) => (b.lfs[0].kind = 'magic'))).toMatch(
+      /lfs\[0\]\.kind \(LF "kw"\) must be one of "keyword", "regex", "field", "lookup", "length", "code", not "magic"/,
+    );
     expect(errorOf((b) => (b.lfs[0] = 'kw'))).toMatch(/lfs\[0\] must be an object, not text|lfs\[0\]\.kind/);
     expect(errorOf((b) => delete b.lfs[0].id)).toMatch(/has no lfs\[0\]\.id \(LF "kw"\)/);
     expect(errorOf((b) => delete b.lfs[0].name)).toMatch(/has no lfs\[0\]\.name, which must be text/);
-    expect(errorOf((b) => (b.lfs[0].label = 'eggs'))).toMatch(/lfs\[0\]\.label \(LF "kw"\) must be one of the project's classes \(ham, spam\), not "eggs"/);
+    expect(errorOf((b) => (b.lfs[0].label = 'eggs'))).toMatch(
+      /lfs\[0\]\.label \(LF "kw"\) must be one of the project's classes \(ham, spam\), not "eggs"/,
+    );
     expect(errorOf((b) => (b.lfs[1].name = 'kw'))).toMatch(/lfs\[1\]\.name must be unique \(LF #1 is also named "kw"\)/);
     expect(errorOf((b) => (b.lfs = { a: 1 }))).toMatch(/lfs must be a list of LFs, not an object/);
   });
@@ -133,12 +165,25 @@ describe('project file schema', () => {
     expectOneSentence(msg);
     expect(errorOf((b) => (b.lfs[0].name = 'n'.repeat(201)))).toMatch(/lfs\[0\]\.name must be at most 200 characters long \(it has 201\)/);
     expect(errorOf((b) => (b.project.name = 'p'.repeat(201)))).toMatch(/project\.name must be at most 200 characters long/);
-    expect(errorOf((b) => (b.lfs[0].keywords = Array.from({ length: BUNDLE_LIMITS.keywords + 1 }, (_, i) => `k${i}`)))).toMatch(/lfs\[0\]\.keywords \(LF "kw"\) must have at most 10,000 entries \(it has 10,001\)/);
+    expect(errorOf((b) => (b.lfs[0].keywords = Array.from({ length: BUNDLE_LIMITS.keywords + 1 }, (_, i) => `k${i}`)))).toMatch(
+      /lfs\[0\]\.keywords \(LF "kw"\) must have at most 10,000 entries \(it has 10,001\)/,
+    );
     expect(errorOf((b) => (b.lfs[0].keywords = ['k'.repeat(1001)]))).toMatch(/lfs\[0\]\.keywords\[0\] .* at most 1,000 characters/);
     expect(
-      errorOf((b) => (b.lfs = Array.from({ length: BUNDLE_LIMITS.lfs + 1 }, (_, i) => ({ id: `i${i}`, name: `n${i}`, enabled: true, kind: 'code', source: 'null' })))),
+      errorOf(
+        (b) =>
+          (b.lfs = Array.from({ length: BUNDLE_LIMITS.lfs + 1 }, (_, i) => ({
+            id: `i${i}`,
+            name: `n${i}`,
+            enabled: true,
+            kind: 'code',
+            source: 'null',
+          }))),
+      ),
     ).toMatch(/^this project file's lfs must have at most 5,000 entries \(it has 5,001\)/);
-    expect(errorOf((b) => (b.dataset.classes = Array.from({ length: 128 }, (_, i) => `c${i}`)))).toMatch(/dataset\.classes must have at most 127 entries \(it has 128\)/);
+    expect(errorOf((b) => (b.dataset.classes = Array.from({ length: 128 }, (_, i) => `c${i}`)))).toMatch(
+      /dataset\.classes must have at most 127 entries \(it has 128\)/,
+    );
     expect(errorOf((b) => (b.dataset.classes = ['ham']))).toMatch(/dataset\.classes must have at least 2 entries \(it has 1\)/);
     expect(errorOf((b) => (b.dataset.classes = ['ham', 'ham']))).toMatch(/dataset\.classes must not name a class twice \("ham" does\)/);
     expect(errorOf((b) => (b.dataset.classes = ['ham', 2]))).toMatch(/dataset\.classes\[1\] must be text, not a whole number/);
@@ -146,21 +191,27 @@ describe('project file schema', () => {
 
   it('checks the split sizes, gold pairs, model choices and data', () => {
     expect(errorOf((b) => (b.dataset.splitCounts.dev = -1))).toMatch(/dataset\.splitCounts\.dev must be at least 0, not -1;/);
-    expect(errorOf((b) => (b.dataset.splitCounts.train = 1e9))).toMatch(/dataset\.splitCounts\.train must be at most 10,000,000, not 1000000000;/);
+    expect(errorOf((b) => (b.dataset.splitCounts.train = 1e9))).toMatch(
+      /dataset\.splitCounts\.train must be at most 10,000,000, not 1000000000;/,
+    );
     expect(errorOf((b) => (b.dataset.splitCounts.dev = 1.5))).toMatch(/dataset\.splitCounts\.dev must be a whole number, not a number/);
     expect(errorOf((b) => (b.gold.dev = [[0]]))).toMatch(/gold\.dev\[0\] must be a \[row, class\] pair of whole numbers/);
     expect(errorOf((b) => (b.gold.dev = [[0, 1.5]]))).toMatch(/gold\.dev\[0\] must be a \[row, class\] pair of whole numbers, not a list/);
     expect(errorOf((b) => (b.gold = 'all'))).toMatch(/gold must be an object, not text/);
     expect(errorOf((b) => delete b.model)).toMatch(/has no model, which must be an object/);
     expect(errorOf((b) => (b.model.labelModel = 3))).toMatch(/model\.labelModel must be text/);
-    expect(errorOf((b) => (b.model.classBalance = 'skewed'))).toMatch(/model\.classBalance must be "dev", "uniform" or a list of numbers, one per class/);
+    expect(errorOf((b) => (b.model.classBalance = 'skewed'))).toMatch(
+      /model\.classBalance must be "dev", "uniform" or a list of numbers, one per class/,
+    );
     expect(errorOf((b) => (b.model.classBalance = [1, 2, 3]))).toMatch(/model\.classBalance must have one number per class \(2\), not 3/);
     expect(errorOf((b) => (b.model.seed = 'one'))).toMatch(/model\.seed must be a whole number, not text/);
     expect(errorOf((b) => (b.model.classifier = 'fast'))).toMatch(/model\.classifier must be an object, not text/);
     expect(errorOf((b) => (b.data.rows[2] = 'a row'))).toMatch(/data\.rows\[2\] must be a row object/);
     expect(errorOf((b) => (b.data.split[1] = 'valid'))).toMatch(/data\.split\[1\] must be one of "train", "dev", "test", not "valid"/);
     expect(errorOf((b) => b.data.split.pop())).toMatch(/data\.split must name one split per data row \(6 rows\), not 5/);
-    expect(errorOf((b) => (b.data.split = ['dev', 'train', 'dev', 'train', 'test', 'train']))).toMatch(/data\.split must put 4 rows in train as dataset\.splitCounts\.train says, not 3/);
+    expect(errorOf((b) => (b.data.split = ['dev', 'train', 'dev', 'train', 'test', 'train']))).toMatch(
+      /data\.split must put 4 rows in train as dataset\.splitCounts\.train says, not 3/,
+    );
   });
 
   it('drops keys the app does not know, so only understood fields are stored', () => {

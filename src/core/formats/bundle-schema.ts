@@ -42,7 +42,11 @@ const SPLITS = ['train', 'dev', 'test'] as const;
 
 const name = z.string().min(1).max(L.nameChars);
 const fieldName = z.string().min(1).max(L.nameChars);
-const list = <T extends z.ZodType>(item: T, what: string, max: number, min = 0) => z.array(item, { error: `a list of ${what}` }).min(min).max(max);
+const list = <T extends z.ZodType>(item: T, what: string, max: number, min = 0) =>
+  z
+    .array(item, { error: `a list of ${what}` })
+    .min(min)
+    .max(max);
 const int = () => z.int({ error: 'a whole number' });
 const count = int().min(0).max(L.dataRows);
 
@@ -110,8 +114,13 @@ const codeLf = z.object({
 
 const lfSchema = z.discriminatedUnion('kind', [keywordLf, regexLf, fieldLf, lookupLf, lengthLf, codeLf]);
 
-const isPair = (v: unknown): v is [number, number] => Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && Number.isSafeInteger(v[1]);
-const goldPairs = list(z.custom<[number, number]>(isPair, { error: 'a [row, class] pair of whole numbers' }), '[row, class] pairs', L.dataRows).default([]);
+const isPair = (v: unknown): v is [number, number] =>
+  Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && Number.isSafeInteger(v[1]);
+const goldPairs = list(
+  z.custom<[number, number]>(isPair, { error: 'a [row, class] pair of whole numbers' }),
+  '[row, class] pairs',
+  L.dataRows,
+).default([]);
 
 function isPlainRow(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -141,7 +150,9 @@ export const bundleSchema = z
     gold: z.object({ train: goldPairs, dev: goldPairs, test: goldPairs }),
     model: z.object({
       labelModel: z.string().min(1).max(50),
-      classBalance: z.union([z.enum(['dev', 'uniform']), list(z.number().min(0), 'numbers', L.classes)], { error: '"dev", "uniform" or a list of numbers, one per class' }),
+      classBalance: z.union([z.enum(['dev', 'uniform']), list(z.number().min(0), 'numbers', L.classes)], {
+        error: '"dev", "uniform" or a list of numbers, one per class',
+      }),
       seed: int(),
       metric: z.enum(['acc', 'f1']).optional(),
       // Read field by field (model-report.ts readClassifierSettings): an invalid setting falls back to its default.
@@ -149,7 +160,11 @@ export const bundleSchema = z
     }),
     data: z
       .object({
-        rows: list(z.custom<Record<string, unknown>>(isPlainRow, { error: 'a row object ({"field": value, …})' }), 'row objects', L.dataRows),
+        rows: list(
+          z.custom<Record<string, unknown>>(isPlainRow, { error: 'a row object ({"field": value, …})' }),
+          'row objects',
+          L.dataRows,
+        ),
         split: list(z.enum(SPLITS), 'split names (train, dev, test)', L.dataRows),
       })
       .optional(),
@@ -175,53 +190,86 @@ export const bundleSchema = z
     ];
     for (const [path, f] of named) {
       if (typeof f === 'string' && !known.has(f)) {
-        ctx.addIssue({ code: 'custom', path, message: `must be one of the file's fields (${fields.slice(0, 10).join(', ')}${fields.length > 10 ? ', …' : ''}), not "${f}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `must be one of the file's fields (${fields.slice(0, 10).join(', ')}${fields.length > 10 ? ', …' : ''}), not "${f}"`,
+        });
         return;
       }
     }
     const names = new Map<string, number>();
     b.lfs.forEach((lf, i) => {
       const j = names.get(lf.name);
-      if (j !== undefined) ctx.addIssue({ code: 'custom', path: ['lfs', i, 'name'], message: `must be unique (LF #${j + 1} is also named "${lf.name}")` });
+      if (j !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['lfs', i, 'name'], message: `must be unique (LF #${j + 1} is also named "${lf.name}")` });
       names.set(lf.name, i);
       if (lf.kind !== 'code' && !classes.has(lf.label)) {
-        ctx.addIssue({ code: 'custom', path: ['lfs', i, 'label'], message: `must be one of the project's classes (${b.dataset.classes.join(', ')}), not "${lf.label}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lfs', i, 'label'],
+          message: `must be one of the project's classes (${b.dataset.classes.join(', ')}), not "${lf.label}"`,
+        });
       }
       if (lf.kind === 'regex') {
         try {
           new RegExp(lf.pattern, lf.flags.replace(/[gy]/g, ''));
         } catch (e) {
-          ctx.addIssue({ code: 'custom', path: ['lfs', i, 'pattern'], message: `must be a valid regular expression (${e instanceof Error ? e.message : String(e)})` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['lfs', i, 'pattern'],
+            message: `must be a valid regular expression (${e instanceof Error ? e.message : String(e)})`,
+          });
         }
       }
     });
     if (Array.isArray(b.model.classBalance) && b.model.classBalance.length !== k) {
-      ctx.addIssue({ code: 'custom', path: ['model', 'classBalance'], message: `must have one number per class (${k}), not ${b.model.classBalance.length}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model', 'classBalance'],
+        message: `must have one number per class (${k}), not ${b.model.classBalance.length}`,
+      });
     }
     for (const s of SPLITS) {
       const n = b.dataset.splitCounts[s];
       b.gold[s].forEach(([row, y], i) => {
         if (row < 0 || row >= n || y < 0 || y >= k) {
-          ctx.addIssue({ code: 'custom', path: ['gold', s, i], message: `must be a [row, class] pair inside the ${s} split's ${n} rows × ${k} classes, not [${row}, ${y}]` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['gold', s, i],
+            message: `must be a [row, class] pair inside the ${s} split's ${n} rows × ${k} classes, not [${row}, ${y}]`,
+          });
         }
       });
     }
     const d = b.data;
     if (d) {
       if (d.rows.length !== d.split.length) {
-        ctx.addIssue({ code: 'custom', path: ['data', 'split'], message: `must name one split per data row (${d.rows.length} rows), not ${d.split.length}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['data', 'split'],
+          message: `must name one split per data row (${d.rows.length} rows), not ${d.split.length}`,
+        });
         return;
       }
       const total = SPLITS.reduce((t, s) => t + b.dataset.splitCounts[s], 0);
       if (d.rows.length !== total) {
-        ctx.addIssue({ code: 'custom', path: ['data', 'rows'], message: `must hold as many rows as the split sizes add up to (${total}), not ${d.rows.length}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['data', 'rows'],
+          message: `must hold as many rows as the split sizes add up to (${total}), not ${d.rows.length}`,
+        });
         return;
       }
       const seen = { train: 0, dev: 0, test: 0 };
       for (const s of d.split) seen[s]++;
       for (const s of SPLITS) {
         if (seen[s] !== b.dataset.splitCounts[s]) {
-          ctx.addIssue({ code: 'custom', path: ['data', 'split'], message: `must put ${b.dataset.splitCounts[s]} rows in ${s} as dataset.splitCounts.${s} says, not ${seen[s]}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['data', 'split'],
+            message: `must put ${b.dataset.splitCounts[s]} rows in ${s} as dataset.splitCounts.${s} says, not ${seen[s]}`,
+          });
           return;
         }
       }
@@ -230,11 +278,24 @@ export const bundleSchema = z
     if (m && (m.labelModel || m.classifier)) {
       // Probabilities belong to rows: without the rows there is nothing to attach them to.
       if (!d) {
-        ctx.addIssue({ code: 'custom', path: ['models'], message: 'must come with the data (a "data" section); export the project again with the data included' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['models'],
+          message: 'must come with the data (a "data" section); export the project again with the data included',
+        });
         return;
       }
-      const shape: ModelShape = { k, rows: d.rows.length, dev: b.dataset.splitCounts.dev, test: b.dataset.splitCounts.test, lfNames: new Set(b.lfs.map((l) => l.name)) };
-      const problems = [m.labelModel && decodeLabelModel(m.labelModel, shape), m.classifier && decodeClassifier(m.classifier, shape, b.dataset.classes)];
+      const shape: ModelShape = {
+        k,
+        rows: d.rows.length,
+        dev: b.dataset.splitCounts.dev,
+        test: b.dataset.splitCounts.test,
+        lfNames: new Set(b.lfs.map((l) => l.name)),
+      };
+      const problems = [
+        m.labelModel && decodeLabelModel(m.labelModel, shape),
+        m.classifier && decodeClassifier(m.classifier, shape, b.dataset.classes),
+      ];
       for (const p of problems) if (p && 'message' in p) ctx.addIssue({ code: 'custom', path: ['models', ...p.path], message: p.message });
     }
   });
@@ -321,14 +382,17 @@ function requirement(issue: z.core.$ZodIssue, value: unknown): string {
   switch (issue.code) {
     case 'too_big': {
       const max = Number(issue.maximum).toLocaleString('en-US');
-      if (issue.origin === 'string' && typeof value === 'string') return `must be at most ${max} characters long (it has ${value.length.toLocaleString('en-US')})`;
-      if (issue.origin === 'array' && Array.isArray(value)) return `must have at most ${max} entries (it has ${value.length.toLocaleString('en-US')})`;
+      if (issue.origin === 'string' && typeof value === 'string')
+        return `must be at most ${max} characters long (it has ${value.length.toLocaleString('en-US')})`;
+      if (issue.origin === 'array' && Array.isArray(value))
+        return `must have at most ${max} entries (it has ${value.length.toLocaleString('en-US')})`;
       return `must be at most ${max}, not ${short(value)}`;
     }
     case 'too_small': {
       const min = Number(issue.minimum).toLocaleString('en-US');
       if (issue.origin === 'string') return issue.minimum === 1 ? 'must not be empty' : `must be at least ${min} characters long`;
-      if (issue.origin === 'array' && Array.isArray(value)) return `must have at least ${min} ${issue.minimum === 1 ? 'entry' : 'entries'} (it has ${value.length})`;
+      if (issue.origin === 'array' && Array.isArray(value))
+        return `must have at least ${min} ${issue.minimum === 1 ? 'entry' : 'entries'} (it has ${value.length})`;
       return `must be at least ${min}, not ${short(value)}`;
     }
     case 'custom':
@@ -354,7 +418,8 @@ export function bundleIssueSentence(issue: z.core.$ZodIssue, raw: unknown): stri
     if (typeof n === 'string' && n && path[2] !== 'name') where += ` (LF "${n.length > 60 ? `${n.slice(0, 59)}…` : n}")`;
   }
   const again = 'export the project again from Shoal (Export → Project)';
-  if (value === undefined && path.length > 0) return `this project file has no ${where}, which must be ${expectation(issue)}; add it, or ${again}`;
+  if (value === undefined && path.length > 0)
+    return `this project file has no ${where}, which must be ${expectation(issue)}; add it, or ${again}`;
   return `this project file's ${where} ${requirement(issue, value)}; fix that field in the file, or ${again}`;
 }
 

@@ -3,7 +3,17 @@ import type { LfDef } from '../lf/types.ts';
 import { checkBundleFits, codeLfsOf, goldForSplits, denseGold, readBundle, sparseGold, writeBundle, type ProjectBundle } from './bundle.ts';
 
 const lfs: LfDef[] = [
-  { id: 'a', name: 'kw', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free'], mode: 'any', match: 'word', caseSensitive: false },
+  {
+    id: 'a',
+    name: 'kw',
+    enabled: true,
+    kind: 'keyword',
+    label: 'spam',
+    keywords: ['free'],
+    mode: 'any',
+    match: 'word',
+    caseSensitive: false,
+  },
   { id: 'b', name: 'shout', enabled: false, kind: 'code', source: "(x) => x.subject === 'HI' ? 'spam' : null" },
 ];
 
@@ -11,7 +21,13 @@ function bundle(extra: Partial<ProjectBundle> = {}): Omit<ProjectBundle, 'format
   return {
     exportedAt: '2026-01-01T00:00:00.000Z',
     project: { name: 'p' },
-    dataset: { name: 'demo', fields: ['subject', 'body'], textField: 'body', classes: ['ham', 'spam'], splitCounts: { train: 5, dev: 3, test: 2 } },
+    dataset: {
+      name: 'demo',
+      fields: ['subject', 'body'],
+      textField: 'body',
+      classes: ['ham', 'spam'],
+      splitCounts: { train: 5, dev: 3, test: 2 },
+    },
     settings: { tie: 'snorkel' },
     lfs,
     gold: { train: [], dev: sparseGold(Int32Array.from([1, -1, 0])), test: [[1, 1]] },
@@ -38,7 +54,9 @@ describe('project bundle', () => {
     const back = readBundle(writeBundle(bundle({ data: { rows, split } })));
     expect(back.data?.rows).toEqual(rows);
     expect(back.data?.split).toEqual(split);
-    expect(() => readBundle(writeBundle(bundle({ data: { rows: rows.slice(1), split: split.slice(1) } })))).toThrow(/data\.rows must hold as many rows as the split sizes add up to \(10\), not 9/);
+    expect(() => readBundle(writeBundle(bundle({ data: { rows: rows.slice(1), split: split.slice(1) } })))).toThrow(
+      /data\.rows must hold as many rows as the split sizes add up to \(10\), not 9/,
+    );
   });
 
   it('refuses broken or foreign files with one sentence', () => {
@@ -46,10 +64,16 @@ describe('project bundle', () => {
     expect(() => readBundle('{"format":"x"}')).toThrow(/not a Shoal project/);
     const b = JSON.parse(writeBundle(bundle())) as Record<string, unknown>;
     expect(() => readBundle(JSON.stringify({ ...b, schemaVersion: 99 }))).toThrow(/schema version 99, newer/);
-    expect(() => readBundle(JSON.stringify({ ...b, gold: { dev: [[3, 0]] } }))).toThrow(/gold\.dev\[0\] must be a \[row, class\] pair inside the dev split's 3 rows × 2 classes, not \[3, 0\]/);
+    expect(() => readBundle(JSON.stringify({ ...b, gold: { dev: [[3, 0]] } }))).toThrow(
+      /gold\.dev\[0\] must be a \[row, class\] pair inside the dev split's 3 rows × 2 classes, not \[3, 0\]/,
+    );
     expect(() => readBundle(JSON.stringify({ ...b, gold: { dev: [[0, 2]] } }))).toThrow(/gold\.dev\[0\] .* not \[0, 2\]/);
-    expect(() => readBundle(JSON.stringify({ ...b, lfs: [lfs[0], lfs[0]] }))).toThrow(/lfs\[1\]\.name must be unique \(LF #1 is also named "kw"\)/);
-    expect(() => readBundle(JSON.stringify({ ...b, lfs: [{ id: 'c', name: 'c', kind: 'code' }] }))).toThrow(/has no lfs\[0\]\.source \(LF "c"\), which must be text/);
+    expect(() => readBundle(JSON.stringify({ ...b, lfs: [lfs[0], lfs[0]] }))).toThrow(
+      /lfs\[1\]\.name must be unique \(LF #1 is also named "kw"\)/,
+    );
+    expect(() => readBundle(JSON.stringify({ ...b, lfs: [{ id: 'c', name: 'c', kind: 'code' }] }))).toThrow(
+      /has no lfs\[0\]\.source \(LF "c"\), which must be text/,
+    );
   });
 
   it('says when a bundle without data does not fit a dataset', () => {

@@ -77,7 +77,10 @@ export function goldForSplits(b: Pick<ProjectBundle, 'gold'>, split: Uint8Array,
   for (let i = 0; i < split.length; i++) rowsOf[split[i]]?.push(i);
   SPLITS.forEach((s, code) => {
     for (const [t, y] of b.gold[s] ?? []) {
-      if (t >= rowsOf[code].length) throw new ShoalError(`this project file has a gold label on ${s} row ${t}, but the dataset's ${s} split has ${rowsOf[code].length} rows`);
+      if (t >= rowsOf[code].length)
+        throw new ShoalError(
+          `this project file has a gold label on ${s} row ${t}, but the dataset's ${s} split has ${rowsOf[code].length} rows`,
+        );
       out[rowsOf[code][t]] = y;
     }
   });
@@ -112,7 +115,9 @@ export function readBundle(text: string): ProjectBundle {
   const v = raw.schemaVersion;
   if (typeof v !== 'number' || !Number.isInteger(v)) fail('has no schema version');
   if (v > BUNDLE_SCHEMA_VERSION) {
-    throw new ShoalError(`this project file has schema version ${v}, newer than this Shoal reads (${BUNDLE_SCHEMA_VERSION}); update the app (reload) and try again`);
+    throw new ShoalError(
+      `this project file has schema version ${v}, newer than this Shoal reads (${BUNDLE_SCHEMA_VERSION}); update the app (reload) and try again`,
+    );
   }
   return toBundle(v, parseBundleBody(raw));
 }
@@ -132,7 +137,10 @@ function toBundle(version: number, b: ParsedBundle): ProjectBundle {
 }
 
 /** Why a bundle without data cannot go onto this dataset, or null when it fits. */
-export function checkBundleFits(b: ProjectBundle, target: { classes: readonly string[]; splitCounts: Record<BundleSplit, number> }): string | null {
+export function checkBundleFits(
+  b: ProjectBundle,
+  target: { classes: readonly string[]; splitCounts: Record<BundleSplit, number> },
+): string | null {
   if (b.dataset.classes.join('\u0000') !== target.classes.join('\u0000')) {
     return `the project's classes (${b.dataset.classes.join(', ')}) differ from this dataset's (${target.classes.join(', ')})`;
   }
@@ -146,5 +154,7 @@ export function checkBundleFits(b: ProjectBundle, target: { classes: readonly st
 
 /** The code LFs of a bundle: what the user must review before anything runs. */
 export function codeLfsOf(b: ProjectBundle): { name: string; source: string }[] {
-  return b.lfs.filter((lf): lf is Extract<LfDef, { kind: 'code' }> => lf.kind === 'code').map((lf) => ({ name: lf.name, source: lf.source }));
+  return b.lfs
+    .filter((lf): lf is Extract<LfDef, { kind: 'code' }> => lf.kind === 'code')
+    .map((lf) => ({ name: lf.name, source: lf.source }));
 }

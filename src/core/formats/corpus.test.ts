@@ -25,7 +25,7 @@ import { issueMessage, type ParseIssue } from './types.ts';
 
 const PYTHON = spawnSync('python3', ['-c', 'import csv, json, sys; print(sys.version_info[:2] >= (3, 11))'], { encoding: 'utf8' });
 const HAVE_PYTHON = PYTHON.status === 0 && PYTHON.stdout.trim() === 'True';
-if (!HAVE_PYTHON) console.warn('python3 ≥ 3.11 not found: the comparison with Python\'s csv module is skipped');
+if (!HAVE_PYTHON) console.warn("python3 ≥ 3.11 not found: the comparison with Python's csv module is skipped");
 
 /** The reference reader, in Python: files in, {header, rows: [[line, fields]], bad: [line]} out. */
 const ORACLE = String.raw`
@@ -137,7 +137,16 @@ const CORPUS = generateCorpus(0xc5f, 200);
 /** Our reading of a file with "skip malformed rows" and no share limit: rows as [line, fields] and skipped lines. */
 async function ours(f: CorpusFile, chunkBytes: number, extra: { quoted?: boolean } = {}) {
   const skippedIssues: ParseIssue[] = [];
-  const c = await collect(f.bytes, { fileName: f.name, format: f.delimiter === '\t' ? 'tsv' : 'csv', delimiter: f.delimiter, skipBadRows: true, maxBadShare: 1, chunkBytes, onSkip: (i) => skippedIssues.push(i), ...extra });
+  const c = await collect(f.bytes, {
+    fileName: f.name,
+    format: f.delimiter === '\t' ? 'tsv' : 'csv',
+    delimiter: f.delimiter,
+    skipBadRows: true,
+    maxBadShare: 1,
+    chunkBytes,
+    onSkip: (i) => skippedIssues.push(i),
+    ...extra,
+  });
   const lines = c.batches.flatMap((b) => b.lineNumbers ?? []);
   return { c, lines, skippedIssues };
 }
@@ -146,7 +155,8 @@ describe('messy corpus: every record is imported or listed, nothing else', () =>
   it('generates every kind and encoding, with the hard cases present', () => {
     const text = CORPUS.map((f) => new TextDecoder(f.decodeAs).decode(f.bytes)).join('');
     expect(new Set(CORPUS.map((f) => `${f.kind}/${f.encoding}`)).size).toBe(20);
-    for (const needle of ['\u0000', '\r\n', '\t', '""', '😀', 'é', '€', 'L'.repeat(20_000)]) expect(text.includes(needle), JSON.stringify(needle.slice(0, 3))).toBe(true);
+    for (const needle of ['\u0000', '\r\n', '\t', '""', '😀', 'é', '€', 'L'.repeat(20_000)])
+      expect(text.includes(needle), JSON.stringify(needle.slice(0, 3))).toBe(true);
   });
 
   it('imported rows + skipped rows = records, skipped rows listed with their line, rows in file order', async () => {
@@ -172,9 +182,13 @@ describe('messy corpus: every record is imported or listed, nothing else', () =>
   }, 120_000);
 });
 
-describe.skipIf(!HAVE_PYTHON)('messy corpus against Python\'s csv module', () => {
+describe.skipIf(!HAVE_PYTHON)("messy corpus against Python's csv module", () => {
   it('same header, same rows (line by line), same skipped lines, with detected encoding and quoting', async () => {
-    const expected = runOracle(CORPUS, (f) => f.decodeAs, (f) => f.quoted);
+    const expected = runOracle(
+      CORPUS,
+      (f) => f.decodeAs,
+      (f) => f.quoted,
+    );
     const rng = mulberry32(5);
     let rows = 0;
     let bad = 0;
@@ -190,7 +204,10 @@ describe.skipIf(!HAVE_PYTHON)('messy corpus against Python\'s csv module', () =>
       expect(c.result.columns, f.name).toEqual(want.header);
       const got = c.rows.map((r, k) => [lines[k], c.result.ok ? c.result.columns.map((h) => r[h]) : []]);
       expect(got, f.name).toEqual(want.rows);
-      expect(skippedIssues.map((x) => x.line), f.name).toEqual(want.bad);
+      expect(
+        skippedIssues.map((x) => x.line),
+        f.name,
+      ).toEqual(want.bad);
       rows += want.rows!.length;
       bad += want.bad!.length;
     }
@@ -200,7 +217,11 @@ describe.skipIf(!HAVE_PYTHON)('messy corpus against Python\'s csv module', () =>
 
   it('without skipping, a file with a bad record stops at the first one Python rejects, naming its line', async () => {
     const broken = CORPUS.filter((f) => f.kind === 'csv-broken' || f.kind === 'tsv');
-    const expected = runOracle(broken, (f) => f.decodeAs, (f) => f.quoted);
+    const expected = runOracle(
+      broken,
+      (f) => f.decodeAs,
+      (f) => f.quoted,
+    );
     let stopped = 0;
     for (let i = 0; i < broken.length; i++) {
       const f = broken[i];
@@ -218,8 +239,16 @@ describe.skipIf(!HAVE_PYTHON)('messy corpus against Python\'s csv module', () =>
 
   it('the IANA files read with CSV quoting lose rows (what quote-aware TSV reading did before)', async () => {
     const tsv = CORPUS.filter((f) => f.kind === 'tsv');
-    const asIana = runOracle(tsv, (f) => f.decodeAs, () => false);
-    const asQuoted = runOracle(tsv, (f) => f.decodeAs, () => true);
+    const asIana = runOracle(
+      tsv,
+      (f) => f.decodeAs,
+      () => false,
+    );
+    const asQuoted = runOracle(
+      tsv,
+      (f) => f.decodeAs,
+      () => true,
+    );
     let differ = 0;
     for (let i = 0; i < tsv.length; i++) {
       const quoted = await ours(tsv[i], 4096, { quoted: true });
@@ -244,7 +273,11 @@ describe.skipIf(!existsSync(SMS))('the UCI SMS Spam Collection as distributed (t
     expect(String(c.rows[282].text).startsWith('"')).toBe(true);
     expect(new Set(c.rows.map((r) => r.label))).toEqual(new Set(['ham', 'spam']));
     if (HAVE_PYTHON) {
-      const [want] = runOracle([f], () => 'utf-8', () => false);
+      const [want] = runOracle(
+        [f],
+        () => 'utf-8',
+        () => false,
+      );
       expect(c.rows.map((r, k) => [lines[k], [r.label, r.text]])).toEqual(want.rows);
     }
     // Strict reading (no skipping) needs nothing skipped either.
@@ -256,10 +289,28 @@ describe.skipIf(!existsSync(SMS))('the UCI SMS Spam Collection as distributed (t
 const YOUTUBE = '/work/shared/data/raw/youtube';
 
 describe.skipIf(!existsSync(YOUTUBE) || !HAVE_PYTHON)('the UCI YouTube Spam Collection CSVs as distributed', () => {
-  it('every file reads row by row as Python\'s csv reads it (multi-line quoted comments included)', async () => {
-    const names = ['Youtube01-Psy.csv', 'Youtube02-KatyPerry.csv', 'Youtube03-LMFAO.csv', 'Youtube04-Eminem.csv', 'Youtube05-Shakira.csv'].filter((n) => existsSync(join(YOUTUBE, n)));
-    const files: CorpusFile[] = names.map((name) => ({ name, kind: 'csv', encoding: 'utf-8', decodeAs: 'utf-8', delimiter: ',', quoted: true, bytes: new Uint8Array(readFileSync(join(YOUTUBE, name))) }));
-    const expected = runOracle(files, () => 'utf-8', () => true);
+  it("every file reads row by row as Python's csv reads it (multi-line quoted comments included)", async () => {
+    const names = [
+      'Youtube01-Psy.csv',
+      'Youtube02-KatyPerry.csv',
+      'Youtube03-LMFAO.csv',
+      'Youtube04-Eminem.csv',
+      'Youtube05-Shakira.csv',
+    ].filter((n) => existsSync(join(YOUTUBE, n)));
+    const files: CorpusFile[] = names.map((name) => ({
+      name,
+      kind: 'csv',
+      encoding: 'utf-8',
+      decodeAs: 'utf-8',
+      delimiter: ',',
+      quoted: true,
+      bytes: new Uint8Array(readFileSync(join(YOUTUBE, name))),
+    }));
+    const expected = runOracle(
+      files,
+      () => 'utf-8',
+      () => true,
+    );
     let rows = 0;
     for (let i = 0; i < files.length; i++) {
       const { c, lines } = await ours(files[i], 4096);

@@ -37,7 +37,9 @@ export async function parseDelimited(blob: Blob, opts: ParseOptions, sink: Batch
 
   const kind = (): string => (delimiter === '\t' ? 'TSV' : 'CSV');
   const quoteHint = (): string =>
-    delimiter === '\t' ? ' (this file is read as quoted TSV; read it without quoting to keep quotes as text)' : ' (a quote inside a quoted field must be doubled: "")';
+    delimiter === '\t'
+      ? ' (this file is read as quoted TSV; read it without quoting to keep quotes as text)'
+      : ' (a quote inside a quoted field must be doubled: "")';
 
   /** A data record that cannot be used: stop, or skip it (and only its first line). */
   const badRecord = (startLine: number, code: 'malformed' | 'ragged', reason: string): void => {
@@ -50,7 +52,12 @@ export async function parseDelimited(blob: Blob, opts: ParseOptions, sink: Batch
     if (!header) {
       if (fields.length === 0) return true; // leading blank lines
       if (fields.length > maxCols) {
-        em.fail({ code: 'too-many-columns', row: 0, line: startLine, reason: `has ${fields.length} columns, more than the ${maxCols} Shoal accepts; keep only the columns you need` });
+        em.fail({
+          code: 'too-many-columns',
+          row: 0,
+          line: startLine,
+          reason: `has ${fields.length} columns, more than the ${maxCols} Shoal accepts; keep only the columns you need`,
+        });
       }
       // A trailing delimiter on the header (spreadsheet exports) names no column.
       if (useHeader && fields.length > 1 && fields[fields.length - 1].trim() === '') fields = fields.slice(0, -1);
@@ -117,15 +124,32 @@ export async function parseDelimited(blob: Blob, opts: ParseOptions, sink: Batch
       if (next === -1) break; // wait for the end of that line
       if (!header) {
         const at = step.kind === 'bad' ? line + step.quoteLineOffset : line;
-        em.fail({ code: 'malformed', row: 0, line: at, reason: step.kind === 'bad' && step.unterminated ? 'the header row has a quoted field that is never closed' : 'the header row is malformed' });
+        em.fail({
+          code: 'malformed',
+          row: 0,
+          line: at,
+          reason:
+            step.kind === 'bad' && step.unterminated
+              ? 'the header row has a quoted field that is never closed'
+              : 'the header row is malformed',
+        });
       }
       if (step.kind === 'bad') {
         // The issue's line is where the record starts (the line that is skipped); the reason names the quote's own line.
         const at = line + step.quoteLineOffset;
         if (step.unterminated) badRecord(line, 'malformed', `has a quoted field opened on line ${at} that is never closed${quoteHint()}`);
-        else badRecord(line, 'malformed', `has text after the closing quote of a quoted field${at === line ? '' : ` on line ${at}`}${quoteHint()}`);
+        else
+          badRecord(
+            line,
+            'malformed',
+            `has text after the closing quote of a quoted field${at === line ? '' : ` on line ${at}`}${quoteHint()}`,
+          );
       } else {
-        badRecord(line, 'ragged', `${raggedReason(step.fields.length, header!.length)}, and a quoted field in it runs over several lines (a stray quote?)`);
+        badRecord(
+          line,
+          'ragged',
+          `${raggedReason(step.fields.length, header!.length)}, and a quoted field in it runs over several lines (a stray quote?)`,
+        );
       }
       line += 1;
       pos = next;
@@ -163,7 +187,8 @@ export async function parseDelimited(blob: Blob, opts: ParseOptions, sink: Batch
     }
     await em.flush(true);
     if (!header) em.fail({ code: 'empty', reason: 'has no rows' });
-    if (em.rowsOut === 0 && em.skipped === 0) em.fail({ code: 'empty', reason: useHeader ? 'has a header row but no data rows' : 'has no rows' });
+    if (em.rowsOut === 0 && em.skipped === 0)
+      em.fail({ code: 'empty', reason: useHeader ? 'has a header row but no data rows' : 'has no rows' });
     em.checkBadShare();
     return success(em, { format: delimiter === '\t' ? 'tsv' : 'csv' });
   });
@@ -188,7 +213,12 @@ function uniqueNames(fields: string[], em: Emitter): string[] {
       let k = n + 1;
       while (seen.has(`${name}_${k}`)) k++;
       seen.set(name, k);
-      em.note({ file: em.file, code: 'duplicate-column', row: 0, reason: `the header names "${name}" more than once; the copy in column ${i + 1} is called "${name}_${k}"` });
+      em.note({
+        file: em.file,
+        code: 'duplicate-column',
+        row: 0,
+        reason: `the header names "${name}" more than once; the copy in column ${i + 1} is called "${name}_${k}"`,
+      });
       name = `${name}_${k}`;
     }
     seen.set(name, seen.get(name) ?? 1);

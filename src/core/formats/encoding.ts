@@ -80,9 +80,9 @@ export function firstInvalidUtf8(b: Uint8Array): number {
     }
     let need: number;
     let min: number;
-    if (c >= 0xc2 && c <= 0xdf) (need = 1), (min = 0x80);
-    else if (c >= 0xe0 && c <= 0xef) (need = 2), (min = 0x800);
-    else if (c >= 0xf0 && c <= 0xf4) (need = 3), (min = 0x10000);
+    if (c >= 0xc2 && c <= 0xdf) ((need = 1), (min = 0x80));
+    else if (c >= 0xe0 && c <= 0xef) ((need = 2), (min = 0x800));
+    else if (c >= 0xf0 && c <= 0xf4) ((need = 3), (min = 0x10000));
     else return i;
     let cp = c & (0xff >> (need + 2));
     for (let t = 1; t <= need; t++) {
@@ -106,7 +106,8 @@ export interface EncodingGuess {
 
 /** Guess the encoding of a file from its first bytes; `complete` when `head` is the whole file. */
 export function detectEncoding(head: Uint8Array, complete: boolean): EncodingGuess {
-  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', reason: 'a UTF-8 byte-order mark' };
+  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf)
+    return { encoding: 'utf-8', reason: 'a UTF-8 byte-order mark' };
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', reason: 'a UTF-16LE byte-order mark' };
   if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', reason: 'a UTF-16BE byte-order mark' };
   const probe = Math.min(head.length, 4096) & ~1;
@@ -118,8 +119,10 @@ export function detectEncoding(head: Uint8Array, complete: boolean): EncodingGue
       if (head[i + 1] === 0) oddZero++;
     }
     const pairs = probe / 2;
-    if (oddZero > 0.3 * pairs && evenZero < 0.05 * pairs) return { encoding: 'utf-16le', reason: 'every other byte is zero (UTF-16LE without a byte-order mark)' };
-    if (evenZero > 0.3 * pairs && oddZero < 0.05 * pairs) return { encoding: 'utf-16be', reason: 'every other byte is zero (UTF-16BE without a byte-order mark)' };
+    if (oddZero > 0.3 * pairs && evenZero < 0.05 * pairs)
+      return { encoding: 'utf-16le', reason: 'every other byte is zero (UTF-16LE without a byte-order mark)' };
+    if (evenZero > 0.3 * pairs && oddZero < 0.05 * pairs)
+      return { encoding: 'utf-16be', reason: 'every other byte is zero (UTF-16BE without a byte-order mark)' };
   }
   let bad = firstInvalidUtf8(head);
   if (bad === -1 && complete) {

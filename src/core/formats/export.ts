@@ -127,7 +127,8 @@ function check(data: LabeledData): void {
   const k = data.classes.length;
   if (data.labels.length !== n) throw new ShoalError(`export: ${data.labels.length} labels for ${n} rows`);
   if (data.source.length !== n) throw new ShoalError(`export: ${data.source.length} label sources for ${n} rows`);
-  if (data.proba && data.proba.length !== n * k) throw new ShoalError(`export: ${data.proba.length} probabilities for ${n} rows × ${k} classes`);
+  if (data.proba && data.proba.length !== n * k)
+    throw new ShoalError(`export: ${data.proba.length} probabilities for ${n} rows × ${k} classes`);
   if (data.split.length !== n) throw new ShoalError(`export: ${data.split.length} split codes for ${n} rows`);
   if (data.ids && data.ids.length !== n) throw new ShoalError(`export: ${data.ids.length} ids for ${n} rows`);
 }
@@ -162,7 +163,12 @@ function scalar(v: unknown): string | number | boolean | null {
 }
 
 /** One output record per selected row (`rows[from..to)`), in column order. */
-export function* records(data: LabeledData, rows: ArrayLike<number>, from = 0, to = rows.length): Generator<Record<string, string | number | boolean | null>> {
+export function* records(
+  data: LabeledData,
+  rows: ArrayLike<number>,
+  from = 0,
+  to = rows.length,
+): Generator<Record<string, string | number | boolean | null>> {
   const cols = outputColumns(data.fields, data.classes, data.idField);
   const fields = dataFields(data.fields, data.idField);
   const k = data.classes.length;
@@ -189,7 +195,15 @@ function round(x: number): number {
 /** Output column names, in file order. */
 export function header(data: Pick<LabeledData, 'fields' | 'classes' | 'idField' | 'proba'>): string[] {
   const cols = outputColumns(data.fields, data.classes, data.idField);
-  return [cols.id, ...dataFields(data.fields, data.idField), cols.label, cols.labelId, ...(data.proba ? cols.proba : []), cols.source, cols.split];
+  return [
+    cols.id,
+    ...dataFields(data.fields, data.idField),
+    cols.label,
+    cols.labelId,
+    ...(data.proba ? cols.proba : []),
+    cols.source,
+    cols.split,
+  ];
 }
 
 /**
@@ -257,7 +271,8 @@ function scalarColumn(name: string, values: (string | number | boolean | null)[]
     if (kind === null) kind = vk;
     else if (kind !== vk) mixed = true;
   }
-  if (mixed || kind === 'string' || kind === null) return { name, type: 'STRING', nullable: true, data: values.map((v) => (v === null ? null : String(v))) };
+  if (mixed || kind === 'string' || kind === null)
+    return { name, type: 'STRING', nullable: true, data: values.map((v) => (v === null ? null : String(v))) };
   return { name, type: kind === 'number' ? 'DOUBLE' : 'BOOLEAN', nullable: true, data: values };
 }
 
@@ -301,7 +316,12 @@ export function toParquet(
   if (data.idField === null) {
     columnData.push({ name: cols.id, type: 'INT32', nullable: false, data: Int32Array.from({ length: n }, (_, t) => rows[t] + 1) });
   } else {
-    columnData.push(scalarColumn(cols.id, Array.from({ length: n }, (_, t) => rowId(data, rows[t]))));
+    columnData.push(
+      scalarColumn(
+        cols.id,
+        Array.from({ length: n }, (_, t) => rowId(data, rows[t])),
+      ),
+    );
   }
   for (const f of dataFields(data.fields, data.idField)) {
     const values: (string | number | boolean | null)[] = new Array(n);
@@ -327,7 +347,12 @@ export function toParquet(
     }
   }
   columnData.push({ name: cols.source, type: 'STRING', nullable: false, data: source });
-  columnData.push({ name: cols.split, type: 'STRING', nullable: false, data: Array.from({ length: n }, (_, t) => splitName(data.split[rows[t]])) });
+  columnData.push({
+    name: cols.split,
+    type: 'STRING',
+    nullable: false,
+    data: Array.from({ length: n }, (_, t) => splitName(data.split[rows[t]])),
+  });
   const kvMetadata = meta === undefined ? undefined : [{ key: PARQUET_META_KEY, value: JSON.stringify(meta) }];
   const writer = new ProgressWriter(n, groupRows, onRowGroup);
   void parquetWrite({ writer, columnData, rowGroupSize: groupRows, createdBy: 'shoal', kvMetadata });
@@ -369,7 +394,14 @@ export interface LabelsMeta extends ExportProvenance {
 }
 
 /** The sidecar for an export of `rows` of `data`. */
-export function labelsMeta(data: LabeledData, rows: ArrayLike<number>, file: string, fileFormat: LabelsMeta['file_format'], filter: RowFilter, provenance: ExportProvenance): LabelsMeta {
+export function labelsMeta(
+  data: LabeledData,
+  rows: ArrayLike<number>,
+  file: string,
+  fileFormat: LabelsMeta['file_format'],
+  filter: RowFilter,
+  provenance: ExportProvenance,
+): LabelsMeta {
   const cols = outputColumns(data.fields, data.classes, data.idField);
   const bySplit: Record<SplitName, number> = { train: 0, dev: 0, test: 0 };
   for (let t = 0; t < rows.length; t++) bySplit[splitName(data.split[rows[t]])]++;
@@ -382,14 +414,27 @@ export function labelsMeta(data: LabeledData, rows: ArrayLike<number>, file: str
     includes_dev_test_gold: filter.includeEvalGold === true,
     filters: { only_covered: filter.onlyCovered === true, min_confidence: filter.minConfidence ?? null },
     classes: data.classes.slice(),
-    columns: { id: cols.id, id_is_position: data.idField === null, label: cols.label, label_id: cols.labelId, label_source: cols.source, split: cols.split, proba: data.proba ? cols.proba : [] },
+    columns: {
+      id: cols.id,
+      id_is_position: data.idField === null,
+      label: cols.label,
+      label_id: cols.labelId,
+      label_source: cols.source,
+      split: cols.split,
+      proba: data.proba ? cols.proba : [],
+    },
     csv_formula_cells_escaped: fileFormat === 'csv',
     ...provenance,
   };
 }
 
 /** The label matrix as JSON: row-major votes (-1 = abstain) with LF and class names. */
-export function labelMatrixJson(L: LabelMatrix, lfNames: readonly string[], classes: readonly string[], rowIds?: readonly (string | number)[]): string {
+export function labelMatrixJson(
+  L: LabelMatrix,
+  lfNames: readonly string[],
+  classes: readonly string[],
+  rowIds?: readonly (string | number)[],
+): string {
   if (lfNames.length !== L.m) throw new ShoalError(`label matrix has ${L.m} LFs but ${lfNames.length} names were given`);
   const cols = L.columns();
   const lines: string[] = [];
@@ -398,7 +443,16 @@ export function labelMatrixJson(L: LabelMatrix, lfNames: readonly string[], clas
     for (let j = 0; j < L.m; j++) r[j] = cols[j][i];
     lines.push(JSON.stringify(r));
   }
-  const head = JSON.stringify({ format: 'shoal-label-matrix/1', abstain: -1, n: L.n, m: L.m, k: L.k, classes, lfs: lfNames, ...(rowIds ? { row_ids: rowIds } : {}) });
+  const head = JSON.stringify({
+    format: 'shoal-label-matrix/1',
+    abstain: -1,
+    n: L.n,
+    m: L.m,
+    k: L.k,
+    classes,
+    lfs: lfNames,
+    ...(rowIds ? { row_ids: rowIds } : {}),
+  });
   // One row per line: big matrices stay diffable and greppable.
   return `${head.slice(0, -1)},"L":[\n${lines.join(',\n')}\n]}\n`;
 }
@@ -441,6 +495,7 @@ export function readNpyInt8(bytes: Uint8Array): { shape: [number, number]; data:
   if (!m) throw new ShoalError(`.npy shape is not two-dimensional: ${text.trim()}`);
   const shape: [number, number] = [Number(m[1]), Number(m[2])];
   const off = start + hlen;
-  if (bytes.length - off !== shape[0] * shape[1]) throw new ShoalError(`.npy has ${bytes.length - off} data bytes, expected ${shape[0]}×${shape[1]}`);
+  if (bytes.length - off !== shape[0] * shape[1])
+    throw new ShoalError(`.npy has ${bytes.length - off} data bytes, expected ${shape[0]}×${shape[1]}`);
   return { shape, data: new Int8Array(bytes.buffer, bytes.byteOffset + off, shape[0] * shape[1]) };
 }

@@ -93,7 +93,12 @@ async function fuzz(format: DataFormat, seeds: Uint8Array[], cases: number, seed
 describe('fuzzed readers never throw, hang or break their contract', () => {
   for (const format of ['csv', 'tsv', 'jsonl', 'json'] as const) {
     it(`${format}: 2000 mutated inputs`, async () => {
-      const r = await fuzz(format, SEEDS[format].map((s) => enc.encode(s)), 2000, 0x5eed + format.length);
+      const r = await fuzz(
+        format,
+        SEEDS[format].map((s) => enc.encode(s)),
+        2000,
+        0x5eed + format.length,
+      );
       // Both outcomes must actually occur, or the mutations are not exercising anything.
       expect(r.ok).toBeGreaterThan(50);
       expect(r.failed).toBeGreaterThan(50);

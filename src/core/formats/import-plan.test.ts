@@ -13,7 +13,13 @@ function plan(columns: string[], options = {}): ResolvedPlan {
 describe('resolvePlan', () => {
   it('defaults: text → x.text, label → gold, every other column readable, 80/10/10 split', () => {
     const p = plan(['id', 'text', 'label']);
-    expect(p).toMatchObject({ textFields: ['text'], fields: ['id', 'text'], labelField: 'label', lfsReadGold: false, split: { kind: 'random', fractions: [0.8, 0.1, 0.1] } });
+    expect(p).toMatchObject({
+      textFields: ['text'],
+      fields: ['id', 'text'],
+      labelField: 'label',
+      lfsReadGold: false,
+      split: { kind: 'random', fractions: [0.8, 0.1, 0.1] },
+    });
     expect(plan(['body', 'x']).textFields).toEqual(['body']);
     expect(plan(['text'], { labelField: null }).labelField).toBeUndefined();
   });
@@ -34,13 +40,18 @@ describe('the gold column stays out of the rows LFs read', () => {
     const optIn = plan(['text', 'speaker', 'party'], { labelField: 'party', fields: ['speaker', 'party'], lfsReadGold: true });
     expect(optIn).toMatchObject({ fields: ['speaker', 'party'], lfsReadGold: true });
     // Without a gold column there is nothing to opt into.
-    expect(plan(['text', 'party'], { labelField: null, lfsReadGold: true })).toMatchObject({ fields: ['text', 'party'], lfsReadGold: false });
+    expect(plan(['text', 'party'], { labelField: null, lfsReadGold: true })).toMatchObject({
+      fields: ['text', 'party'],
+      lfsReadGold: false,
+    });
   });
 
   it('refuses the gold column as text, unless the user opted in', () => {
     const p = resolvePlan(['speech', 'party'], { textFields: ['speech', 'party'], labelField: 'party' }, 'f.csv');
     expect(p).toMatchObject({ code: 'unsupported', reason: expect.stringContaining('gold label column "party" as text') });
-    expect(isIssue(resolvePlan(['speech', 'party'], { textFields: ['speech', 'party'], labelField: 'party', lfsReadGold: true }, 'f.csv'))).toBe(false);
+    expect(
+      isIssue(resolvePlan(['speech', 'party'], { textFields: ['speech', 'party'], labelField: 'party', lfsReadGold: true }, 'f.csv')),
+    ).toBe(false);
   });
 
   it('stores rows without the gold value, and the gold as labels', () => {
@@ -80,7 +91,10 @@ describe('RowShaper', () => {
   it('reports duplicate ids and bad split values as row issues', () => {
     const s = new RowShaper(plan(['id', 'text', 'fold'], { idField: 'id', split: { kind: 'column', field: 'fold' } }), 'f.csv');
     expect(s.shape({ id: 'a', text: 't', fold: 'train' }, 1).ok).toBe(true);
-    expect(s.shape({ id: 'a', text: 't', fold: 'test' }, 2)).toMatchObject({ ok: false, issue: { code: 'duplicate-id', row: 2, reason: 'id "a" is already used by row 1; ids must be unique' } });
+    expect(s.shape({ id: 'a', text: 't', fold: 'test' }, 2)).toMatchObject({
+      ok: false,
+      issue: { code: 'duplicate-id', row: 2, reason: 'id "a" is already used by row 1; ids must be unique' },
+    });
     expect(s.shape({ id: 'b', text: 't', fold: 'holdout' }, 3)).toMatchObject({ ok: false, issue: { code: 'bad-split', row: 3 } });
     s.shape({ id: 'c', text: 't', fold: 'Valid' }, 4);
     const out = s.finish();

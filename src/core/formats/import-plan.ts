@@ -103,7 +103,11 @@ export function resolvePlan(columns: readonly string[], options: ImportOptions, 
   if (labelField !== undefined && !lfsReadGold) {
     // x.text made of the answer would leak it just the same.
     if (textFields.includes(labelField)) {
-      return { file, code: 'unsupported', reason: `uses the gold label column "${labelField}" as text: LFs would read the answer; choose other text fields (or let LFs read the gold column)` };
+      return {
+        file,
+        code: 'unsupported',
+        reason: `uses the gold label column "${labelField}" as text: LFs would read the answer; choose other text fields (or let LFs read the gold column)`,
+      };
     }
     const i = fields.indexOf(labelField);
     if (i >= 0) fields.splice(i, 1);
@@ -112,7 +116,8 @@ export function resolvePlan(columns: readonly string[], options: ImportOptions, 
   if (split.kind === 'column' && !has.has(split.field)) return missing('the split column', split.field);
   if (split.kind === 'random') {
     const bad = split.fractions.some((f) => !(f >= 0)) || split.fractions.reduce((a, b) => a + b, 0) <= 0;
-    if (bad) return { file, code: 'unsupported', reason: `split fractions ${split.fractions.join(', ')} must be non-negative and not all zero` };
+    if (bad)
+      return { file, code: 'unsupported', reason: `split fractions ${split.fractions.join(', ')} must be non-negative and not all zero` };
   }
   if (options.classes) {
     const k = options.classes.length;
@@ -134,12 +139,17 @@ export function resolvePlan(columns: readonly string[], options: ImportOptions, 
 }
 
 function listColumns(columns: readonly string[]): string {
-  const shown = columns.slice(0, 12).map((c) => `"${c}"`).join(', ');
+  const shown = columns
+    .slice(0, 12)
+    .map((c) => `"${c}"`)
+    .join(', ');
   return columns.length > 12 ? `${shown} and ${columns.length - 12} more` : shown || 'none';
 }
 
 function splitOf(v: Cell): SplitName | undefined {
-  const s = String(v ?? '').trim().toLowerCase();
+  const s = String(v ?? '')
+    .trim()
+    .toLowerCase();
   if (s === 'train' || s === 'training') return 'train';
   if (s === 'dev' || s === 'valid' || s === 'validation' || s === 'val') return 'dev';
   if (s === 'test' || s === 'testing') return 'test';
@@ -149,7 +159,10 @@ function splitOf(v: Cell): SplitName | undefined {
 /** Growable typed array, so columnar state never passes through JS arrays of numbers. */
 class Grow<T extends Int8Array | Uint8Array> {
   n = 0;
-  constructor(private buf: T, private readonly make: (n: number) => T) {}
+  constructor(
+    private buf: T,
+    private readonly make: (n: number) => T,
+  ) {}
   push(v: number): void {
     if (this.n === this.buf.length) {
       const next = this.make(Math.max(1024, this.buf.length * 2));
@@ -221,7 +234,16 @@ export class RowShaper {
     if (p.split.kind === 'column') {
       const s = splitOf(row[p.split.field] ?? null);
       if (s === undefined) {
-        return { ok: false, issue: { file: this.file, code: 'bad-split', row: rowNo, ...at, reason: `split value ${JSON.stringify(row[p.split.field] ?? null)} in "${p.split.field}" is not train, dev/valid or test` } };
+        return {
+          ok: false,
+          issue: {
+            file: this.file,
+            code: 'bad-split',
+            row: rowNo,
+            ...at,
+            reason: `split value ${JSON.stringify(row[p.split.field] ?? null)} in "${p.split.field}" is not train, dev/valid or test`,
+          },
+        };
       }
       splitCode = SPLITS.indexOf(s);
     } else if (p.split.kind === 'fixed') splitCode = SPLITS.indexOf(p.split.split);
@@ -231,15 +253,43 @@ export class RowShaper {
       const first = this.seen.get(id);
       if (first !== undefined && p.duplicateIds !== 'keep') {
         if (p.duplicateIds === 'drop') {
-          return { ok: false, dropped: true, issue: { file: this.file, code: 'duplicate-id', row: rowNo, ...at, reason: `id ${JSON.stringify(id)} repeats row ${first}, so this row was dropped` } };
+          return {
+            ok: false,
+            dropped: true,
+            issue: {
+              file: this.file,
+              code: 'duplicate-id',
+              row: rowNo,
+              ...at,
+              reason: `id ${JSON.stringify(id)} repeats row ${first}, so this row was dropped`,
+            },
+          };
         }
-        return { ok: false, issue: { file: this.file, code: 'duplicate-id', row: rowNo, ...at, reason: `id ${JSON.stringify(id)} is already used by row ${first}; ids must be unique` } };
+        return {
+          ok: false,
+          issue: {
+            file: this.file,
+            code: 'duplicate-id',
+            row: rowNo,
+            ...at,
+            reason: `id ${JSON.stringify(id)} is already used by row ${first}; ids must be unique`,
+          },
+        };
       }
       if (first === undefined) this.seen.set(id, rowNo);
     }
     const label = p.labelField !== undefined ? this.labelOf(row[p.labelField] ?? null) : -1;
     if (label === 'too-many') {
-      return { ok: false, issue: { file: this.file, code: 'bad-label', row: rowNo, ...at, reason: `the gold label column "${p.labelField}" has more than 127 distinct values; is it really a class label?` } };
+      return {
+        ok: false,
+        issue: {
+          file: this.file,
+          code: 'bad-label',
+          row: rowNo,
+          ...at,
+          reason: `the gold label column "${p.labelField}" has more than 127 distinct values; is it really a class label?`,
+        },
+      };
     }
     const out: Row = {};
     if (this.compositeText) {

@@ -14,7 +14,12 @@ import { DEFAULTS, toCell, type BatchSink, type ParseOptions, type ParseResult, 
 /** Add one parsed value as a row, or report it. `n` is its 1-based line / element number. */
 function addObject(em: Emitter, value: unknown, n: number, known: Set<string>, maxCols: number, what: string): void {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    em.bad({ file: em.file, code: 'malformed', row: n, reason: `${what} is ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}, not an object with fields` });
+    em.bad({
+      file: em.file,
+      code: 'malformed',
+      row: n,
+      reason: `${what} is ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}, not an object with fields`,
+    });
     return;
   }
   const row: Row = {};
@@ -76,7 +81,11 @@ export async function parseJsonLines(blob: Blob, opts: ParseOptions, sink: Batch
         text = text.slice(start);
       }
       if (carry.length + text.length > maxRow) {
-        em.fail({ code: 'line-too-long', row: line + 1, reason: `has a line longer than ${Math.round(maxRow / 1048576)} M characters; JSON Lines needs one object per line` });
+        em.fail({
+          code: 'line-too-long',
+          row: line + 1,
+          reason: `has a line longer than ${Math.round(maxRow / 1048576)} M characters; JSON Lines needs one object per line`,
+        });
       }
       carry += text;
       if (chunk.last && carry !== '') {
@@ -160,9 +169,18 @@ export async function parseJsonArray(blob: Blob, opts: ParseOptions, sink: Batch
         if (c === 32 || c === 9 || c === 10 || c === 13) continue;
         if (state === S.Before) {
           if (c === 91) state = S.Between;
-          else em.fail({ code: 'malformed', row: 1, reason: c === 123 ? 'is a JSON object, not an array of rows (for WRENCH data pick the WRENCH format; otherwise use [ {...}, ... ] or JSON Lines)' : 'is not a JSON array of rows (it must start with "[")' });
+          else
+            em.fail({
+              code: 'malformed',
+              row: 1,
+              reason:
+                c === 123
+                  ? 'is a JSON object, not an array of rows (for WRENCH data pick the WRENCH format; otherwise use [ {...}, ... ] or JSON Lines)'
+                  : 'is not a JSON array of rows (it must start with "[")',
+            });
         } else if (state === S.Between) {
-          if (c === 93 && !sawComma) state = S.After; // "[]" or "[ ... ]" end
+          if (c === 93 && !sawComma)
+            state = S.After; // "[]" or "[ ... ]" end
           else if (c === 44) em.fail({ code: 'malformed', row: element + 1, reason: 'has an empty element (two commas in a row)' });
           else {
             state = S.InElement;
@@ -180,7 +198,11 @@ export async function parseJsonArray(blob: Blob, opts: ParseOptions, sink: Batch
       if (state === S.InElement) {
         buf += t.slice(elStart);
         if (buf.length > maxRow) {
-          em.fail({ code: 'line-too-long', row: element + 1, reason: `has an element longer than ${Math.round(maxRow / 1048576)} M characters` });
+          em.fail({
+            code: 'line-too-long',
+            row: element + 1,
+            reason: `has an element longer than ${Math.round(maxRow / 1048576)} M characters`,
+          });
         }
       }
       if (em.pending >= em.effectiveBatch) await em.flush();

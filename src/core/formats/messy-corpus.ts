@@ -23,7 +23,20 @@ export interface CorpusFile {
 }
 
 /** Characters Windows-1252 encodes above 0x7F outside Latin-1 (WHATWG's table). */
-const CP1252_HIGH: Record<string, number> = { '€': 0x80, '‚': 0x82, '„': 0x84, '…': 0x85, '‘': 0x91, '’': 0x92, '“': 0x93, '”': 0x94, '–': 0x96, '—': 0x97, '™': 0x99, 'œ': 0x9c };
+const CP1252_HIGH: Record<string, number> = {
+  '€': 0x80,
+  '‚': 0x82,
+  '„': 0x84,
+  '…': 0x85,
+  '‘': 0x91,
+  '’': 0x92,
+  '“': 0x93,
+  '”': 0x94,
+  '–': 0x96,
+  '—': 0x97,
+  '™': 0x99,
+  œ: 0x9c,
+};
 
 export function encodeCp1252(s: string): Uint8Array<ArrayBuffer> {
   const out: number[] = [];
@@ -162,7 +175,15 @@ export function generateCorpus(seed: number, count: number): CorpusFile[] {
         break;
       }
     }
-    files.push({ name: `messy-${f}-${kind}-${encoding}.${isTsv ? 'tsv' : 'csv'}`, kind, encoding, decodeAs, delimiter, quoted: kind !== 'tsv', bytes });
+    files.push({
+      name: `messy-${f}-${kind}-${encoding}.${isTsv ? 'tsv' : 'csv'}`,
+      kind,
+      encoding,
+      decodeAs,
+      delimiter,
+      quoted: kind !== 'tsv',
+      bytes,
+    });
   }
   return files;
 }

@@ -36,7 +36,11 @@ export async function parseParquet(blob: Blob, opts: ParseOptions, sink: BatchSi
     }
     const columns = parquetSchema(metadata).children.map((c) => c.element.name);
     if (columns.length > maxCols) {
-      em.fail({ code: 'too-many-columns', row: 0, reason: `has ${columns.length} columns, more than the ${maxCols} Shoal accepts; keep only the columns you need` });
+      em.fail({
+        code: 'too-many-columns',
+        row: 0,
+        reason: `has ${columns.length} columns, more than the ${maxCols} Shoal accepts; keep only the columns you need`,
+      });
     }
     em.columns = columns;
     const total = Number(metadata.num_rows);

@@ -119,12 +119,17 @@ describe('CSV / TSV', () => {
     // Without an encoding it is detected: not UTF-8, so Windows-1252.
     const guessed = await collect(bytes, { fileName: 'l.csv' });
     expect(guessed.rows).toEqual([{ a: '1', b: 'café' }]);
-    expect(guessed.result.ok && [guessed.result.encoding, guessed.result.encodingReason]).toEqual(['windows-1252', 'not valid UTF-8 (byte 0xE9 at offset 9), so taken for Windows-1252']);
+    expect(guessed.result.ok && [guessed.result.encoding, guessed.result.encodingReason]).toEqual([
+      'windows-1252',
+      'not valid UTF-8 (byte 0xE9 at offset 9), so taken for Windows-1252',
+    ]);
     const ok = await collect(bytes, { fileName: 'l.csv', encoding: 'windows-1252' });
     expect(ok.rows).toEqual([{ a: '1', b: 'café' }]);
     const utf16 = await collect(new Uint8Array([0xff, 0xfe, 0x61, 0]), { fileName: 'w.csv', encoding: 'utf-8' });
     expect(!utf16.result.ok && utf16.result.error.reason).toMatch(/UTF-16/);
-    const utf16auto = await collect(new Uint8Array([0x61, 0, 0x0a, 0, 0x62, 0, 0x0a, 0, 0x63, 0, 0x0a, 0, 0x64, 0, 0x0a, 0]), { fileName: 'w.csv' });
+    const utf16auto = await collect(new Uint8Array([0x61, 0, 0x0a, 0, 0x62, 0, 0x0a, 0, 0x63, 0, 0x0a, 0, 0x64, 0, 0x0a, 0]), {
+      fileName: 'w.csv',
+    });
     expect(utf16auto.rows).toEqual([{ a: 'b' }, { a: 'c' }, { a: 'd' }]);
     expect(utf16auto.result.ok && utf16auto.result.encoding).toBe('utf-16le');
     const bom16 = await collect(new Uint8Array([0xff, 0xfe, 0x61, 0, 0x0a, 0, 0x62, 0]), { fileName: 'w.csv' });
@@ -168,14 +173,24 @@ describe('CSV / TSV', () => {
     expect(seen[seen.length - 1]).toBe(new Blob([text]).size);
     expect(seen.every((v, i) => i === 0 || v >= seen[i - 1])).toBe(true);
     const ctl = new AbortController();
-    const cancelled = await collect(text, { fileName: 'p.csv', chunkBytes: 1000, batchSize: 100, signal: ctl.signal, onProgress: () => ctl.abort() });
+    const cancelled = await collect(text, {
+      fileName: 'p.csv',
+      chunkBytes: 1000,
+      batchSize: 100,
+      signal: ctl.signal,
+      onProgress: () => ctl.abort(),
+    });
     expect(!cancelled.result.ok && cancelled.result.error.code).toBe('cancelled');
   });
 
   it('rethrows errors from the caller’s sink untouched', async () => {
     const boom = new Error('disk on fire');
     const { parseTable } = await import('./parse.ts');
-    await expect(parseTable(new Blob(['a\n1\n']), { fileName: 'x.csv' }, () => { throw boom; })).rejects.toBe(boom);
+    await expect(
+      parseTable(new Blob(['a\n1\n']), { fileName: 'x.csv' }, () => {
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
   });
 });
 
@@ -200,7 +215,10 @@ describe('JSON Lines', () => {
     const c = await collect('{"a":1}\n{"a":2}', { fileName: 'f.jsonl' });
     expect(c.rows.length).toBe(2);
     let bytesRead = 0;
-    const big = await collect(new Blob(['{"a":"', 'y'.repeat(100 * 1024 * 1024), '"}\n']), { fileName: 'big.jsonl', onProgress: (p) => (bytesRead = Math.max(bytesRead, p.bytesRead)) });
+    const big = await collect(new Blob(['{"a":"', 'y'.repeat(100 * 1024 * 1024), '"}\n']), {
+      fileName: 'big.jsonl',
+      onProgress: (p) => (bytesRead = Math.max(bytesRead, p.bytesRead)),
+    });
     expect(!big.result.ok && big.result.error).toMatchObject({ code: 'line-too-long', row: 1 });
     expect(bytesRead).toBeGreaterThan(DEFAULTS.maxRowChars);
     expect(bytesRead).toBeLessThanOrEqual(DEFAULTS.maxRowChars + 2 * DEFAULTS.chunkBytes);
@@ -214,12 +232,20 @@ describe('JSON Lines', () => {
 
 describe('JSON arrays', () => {
   it('streams elements whatever the slicing, with brackets and escapes inside strings', async () => {
-    const rows = [{ t: 'a]b[c', n: 1 }, { t: '"}{,\\', n: 2, x: { y: [1, { z: ']' }] } }, { t: '😀', n: 3 }];
+    const rows = [
+      { t: 'a]b[c', n: 1 },
+      { t: '"}{,\\', n: 2, x: { y: [1, { z: ']' }] } },
+      { t: '😀', n: 3 },
+    ];
     const text = ' [ ' + rows.map((r) => JSON.stringify(r)).join(' ,\n') + ' ]\n';
     for (const chunkBytes of [16, 19, 1024]) {
       const c = await collect(text, { fileName: 'a.json', format: 'json', chunkBytes });
       expect(c.result.ok).toBe(true);
-      expect(c.rows).toEqual([{ t: 'a]b[c', n: 1 }, { t: '"}{,\\', n: 2, x: '{"y":[1,{"z":"]"}]}' }, { t: '😀', n: 3 }]);
+      expect(c.rows).toEqual([
+        { t: 'a]b[c', n: 1 },
+        { t: '"}{,\\', n: 2, x: '{"y":[1,{"z":"]"}]}' },
+        { t: '😀', n: 3 },
+      ]);
     }
   });
 
@@ -289,9 +315,19 @@ describe('format detection and preview', () => {
   });
 
   it('previews a WRENCH split with its gold label and says how many weak-label columns it has', async () => {
-    const text = JSON.stringify({ 0: { label: 1, weak_labels: [1, -1], data: { text: 'win cash' } }, 1: { label: 0, weak_labels: [-1, 0], data: { text: 'hi' } } });
+    const text = JSON.stringify({
+      0: { label: 1, weak_labels: [1, -1], data: { text: 'win cash' } },
+      1: { label: 0, weak_labels: [-1, 0], data: { text: 'hi' } },
+    });
     const p = await previewTable(new Blob([text]), { fileName: 'train.json' });
-    expect(p).toMatchObject({ format: 'wrench', columns: ['text', 'label'], rows: [{ text: 'win cash', label: 1 }, { text: 'hi', label: 0 }] });
+    expect(p).toMatchObject({
+      format: 'wrench',
+      columns: ['text', 'label'],
+      rows: [
+        { text: 'win cash', label: 1 },
+        { text: 'hi', label: 0 },
+      ],
+    });
     expect(p.issues[0].reason).toMatch(/2 rows and 2 weak-label columns/);
     const bad = await previewTable(new Blob(['{"0": 5}']), { fileName: 'train.json' });
     expect(bad.error?.reason).toMatch(/expected an object/);

@@ -29,7 +29,10 @@ export interface FileParseOptions extends ParseOptions {
 export async function detectFormat(blob: Blob, fileName: string): Promise<DataFormat> {
   const head = new Uint8Array(await blob.slice(0, 4096).arrayBuffer());
   const byName = formatFromName(fileName);
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(head).replace(/^\ufeff/, '').trimStart();
+  const text = new TextDecoder('utf-8', { fatal: false })
+    .decode(head)
+    .replace(/^\ufeff/, '')
+    .trimStart();
   if (byName === 'json' && text.startsWith('{')) return 'wrench';
   if (byName) return byName;
   if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31) return 'parquet';
@@ -57,7 +60,11 @@ export async function parseTable(blob: Blob, opts: FileParseOptions, sink: Batch
     case 'parquet':
       return parseParquet(blob, opts, sink);
     case 'wrench':
-      return { ok: false, rows: 0, error: { file: opts.fileName, code: 'unsupported', reason: 'is a WRENCH file; import it as a WRENCH dataset' } };
+      return {
+        ok: false,
+        rows: 0,
+        error: { file: opts.fileName, code: 'unsupported', reason: 'is a WRENCH file; import it as a WRENCH dataset' },
+      };
   }
 }
 
@@ -82,11 +89,15 @@ export async function previewTable(blob: Blob, opts: FileParseOptions, limit = 2
   const onOuter = (): void => stop.abort();
   outer?.addEventListener('abort', onOuter);
   try {
-    const result = await parseTable(blob, { ...opts, format, batchSize: limit, signal: stop.signal, skipBadRows: true, maxBadShare: 1 }, (b) => {
-      columns = b.columns.slice();
-      for (const r of b.rows) if (rows.length < limit) rows.push(r);
-      if (rows.length >= limit) stop.abort();
-    });
+    const result = await parseTable(
+      blob,
+      { ...opts, format, batchSize: limit, signal: stop.signal, skipBadRows: true, maxBadShare: 1 },
+      (b) => {
+        columns = b.columns.slice();
+        for (const r of b.rows) if (rows.length < limit) rows.push(r);
+        if (rows.length >= limit) stop.abort();
+      },
+    );
     // How the text was read is known once the first rows arrived, also when we stopped there.
     const info = result.ok ? result : (result.read ?? {});
     const read: ReadInfo = {
@@ -107,7 +118,13 @@ export async function previewTable(blob: Blob, opts: FileParseOptions, limit = 2
 /** WRENCH split files are one JSON object, so the preview parses it whole (they are small). */
 async function previewWrench(blob: Blob, fileName: string, limit: number): Promise<Preview> {
   if (blob.size > 512 * 1024 * 1024) {
-    return { format: 'wrench', columns: [], rows: [], issues: [], error: { file: fileName, code: 'too-large', reason: 'is larger than 512 MB; WRENCH files are read whole' } };
+    return {
+      format: 'wrench',
+      columns: [],
+      rows: [],
+      issues: [],
+      error: { file: fileName, code: 'too-large', reason: 'is larger than 512 MB; WRENCH files are read whole' },
+    };
   }
   try {
     const split = parseWrenchSplit(await blob.text(), fileName);
@@ -116,17 +133,27 @@ async function previewWrench(blob: Blob, fileName: string, limit: number): Promi
     const rows: Row[] = split.data.slice(0, limit).map((d, i) => {
       const r: Row = {};
       for (const k of Object.keys(d)) {
-        if (!seen.has(k)) seen.add(k), columns.push(k);
+        if (!seen.has(k)) (seen.add(k), columns.push(k));
         r[k] = toCell(d[k]);
       }
       r.label = split.labels[i];
       return r;
     });
     columns.push('label');
-    const note = { file: fileName, code: 'note' as const, reason: `has ${split.ids.length} rows and ${split.L.m} weak-label columns (imported as read-only LFs)` };
+    const note = {
+      file: fileName,
+      code: 'note' as const,
+      reason: `has ${split.ids.length} rows and ${split.L.m} weak-label columns (imported as read-only LFs)`,
+    };
     return { format: 'wrench', columns, rows, issues: [note] };
   } catch (e) {
     if (!(e instanceof ShoalError)) throw e;
-    return { format: 'wrench', columns: [], rows: [], issues: [], error: { file: fileName, code: 'malformed', reason: e.message.replace(`${fileName}: `, '') } };
+    return {
+      format: 'wrench',
+      columns: [],
+      rows: [],
+      issues: [],
+      error: { file: fileName, code: 'malformed', reason: e.message.replace(`${fileName}: `, '') },
+    };
   }
 }

@@ -96,7 +96,13 @@ export class Emitter {
   /** At the end: refuse when skipping took more than the allowed share of the records. */
   checkBadShare(): void {
     if (!this.skipBad) return;
-    const refusal = tooManySkipped(this.file, this.skipped, this.rowsOut + this.skipped, this.firstSkipped, this.opts.maxBadShare ?? MAX_BAD_SHARE);
+    const refusal = tooManySkipped(
+      this.file,
+      this.skipped,
+      this.rowsOut + this.skipped,
+      this.firstSkipped,
+      this.opts.maxBadShare ?? MAX_BAD_SHARE,
+    );
     if (refusal) throw new IssueSignal(refusal);
   }
 
@@ -135,7 +141,15 @@ export class Emitter {
       this.rowsOut += rows.length;
       this.checkAbort();
       try {
-        await this.sink({ columns: this.columns.slice(), rows, rowNumbers, ...(lineNumbers ? { lineNumbers } : {}), firstRow, bytesRead: this.bytesRead, totalBytes: this.totalBytes });
+        await this.sink({
+          columns: this.columns.slice(),
+          rows,
+          rowNumbers,
+          ...(lineNumbers ? { lineNumbers } : {}),
+          firstRow,
+          bytesRead: this.bytesRead,
+          totalBytes: this.totalBytes,
+        });
       } catch (e) {
         throw new SinkFailure(e);
       }
@@ -152,9 +166,14 @@ export async function guard(em: Emitter, body: () => Promise<ParseSuccess>): Pro
     return await body();
   } catch (e) {
     if (e instanceof SinkFailure) throw e.cause;
-    if (e instanceof IssueSignal) return { ok: false, error: e.issue, rows: em.rowsOut, ...(Object.keys(em.info).length ? { read: { ...em.info } } : {}) };
+    if (e instanceof IssueSignal)
+      return { ok: false, error: e.issue, rows: em.rowsOut, ...(Object.keys(em.info).length ? { read: { ...em.info } } : {}) };
     if (e instanceof RangeError && /string length|allocation|array length/i.test(e.message)) {
-      return { ok: false, rows: em.rowsOut, error: { file: em.file, code: 'too-large', reason: 'is too large to read in this browser; split it into smaller files' } };
+      return {
+        ok: false,
+        rows: em.rowsOut,
+        error: { file: em.file, code: 'too-large', reason: 'is too large to read in this browser; split it into smaller files' },
+      };
     }
     const msg = e instanceof Error ? e.message : String(e);
     return { ok: false, rows: em.rowsOut, error: { file: em.file, code: 'malformed', reason: `could not be read (${msg})` } };
@@ -232,7 +251,12 @@ export async function* textChunks(blob: Blob, em: Emitter, rowHint: () => number
  */
 function sniffBinary(bytes: Uint8Array, em: Emitter, utf8: boolean, wide: boolean): void {
   if (utf8 && bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
-    em.fail({ code: 'encoding', row: 1, byte: 0, reason: 'is UTF-16 text; pick utf-16le or utf-16be as its encoding, or re-save it as UTF-8' });
+    em.fail({
+      code: 'encoding',
+      row: 1,
+      byte: 0,
+      reason: 'is UTF-16 text; pick utf-16le or utf-16be as its encoding, or re-save it as UTF-8',
+    });
   }
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31) {
     em.fail({ code: 'encoding', row: 1, byte: 0, reason: 'is a Parquet file; import it with the .parquet extension' });
@@ -248,6 +272,10 @@ function sniffBinary(bytes: Uint8Array, em: Emitter, utf8: boolean, wide: boolea
     }
   }
   if (nul * 10 > probe) {
-    em.fail({ code: 'encoding', byte: firstNul, reason: 'looks like a binary file (it contains NUL bytes), not text; export the data as CSV, JSONL or Parquet' });
+    em.fail({
+      code: 'encoding',
+      byte: firstNul,
+      reason: 'looks like a binary file (it contains NUL bytes), not text; export the data as CSV, JSONL or Parquet',
+    });
   }
 }

@@ -66,10 +66,18 @@ export function issueMessage(issue: ParseIssue): string {
 export const MAX_BAD_SHARE = 0.01;
 
 /** The refusal when `skipped` of `records` is more than `share`, or null. */
-export function tooManySkipped(file: string, skipped: number, records: number, first: ParseIssue | undefined, share = MAX_BAD_SHARE): ParseIssue | null {
+export function tooManySkipped(
+  file: string,
+  skipped: number,
+  records: number,
+  first: ParseIssue | undefined,
+  share = MAX_BAD_SHARE,
+): ParseIssue | null {
   if (skipped === 0 || skipped <= share * records) return null;
   const pct = (100 * skipped) / Math.max(1, records);
-  const firstText = first ? `; the first is ${first.line !== undefined ? `line ${first.line}` : `row ${first.row}`}, which ${first.reason}` : '';
+  const firstText = first
+    ? `; the first is ${first.line !== undefined ? `line ${first.line}` : `row ${first.row}`}, which ${first.reason}`
+    : '';
   return {
     file,
     code: 'too-many-bad-rows',

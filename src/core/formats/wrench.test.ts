@@ -26,7 +26,8 @@ describe('parseWrenchSplit', () => {
   });
 
   it('orders rows as JSON.parse does: integer-like ids numerically, then the rest in file order', () => {
-    const text = '{"b": {"label": 0, "weak_labels": [0]}, "10": {"label": 1, "weak_labels": [1]}, "2": {"label": 0, "weak_labels": [-1]}, "a": {"label": 1, "weak_labels": [1]}}';
+    const text =
+      '{"b": {"label": 0, "weak_labels": [0]}, "10": {"label": 1, "weak_labels": [1]}, "2": {"label": 0, "weak_labels": [-1]}, "a": {"label": 1, "weak_labels": [1]}}';
     const s = parseWrenchSplit(text, 't.json');
     expect(s.ids).toEqual(['2', '10', 'b', 'a']);
     expect(Array.from(s.labels)).toEqual([0, 1, 0, 1]);
@@ -49,12 +50,20 @@ describe('parseWrenchSplit', () => {
   const bad: [string, string, RegExp][] = [
     ['not JSON', '{"0": {"label": 1,}}', /^train\.json: invalid JSON at position 18 \(line 1, column 19\): unexpected "}"$/],
     ['truncated', '{"0": {"label": 1', /^train\.json: invalid JSON at position 17 \(line 1, column 18\): unexpected end of input$/],
-    ['bad token on line 3', '{\n\t"0": {"label": 1, "weak_labels": [1]},\n\t"1": {"label": 1, "weak_labels": [1,,]}\n}', /position \d+ \(line 3, column 38\): unexpected ","/],
+    [
+      'bad token on line 3',
+      '{\n\t"0": {"label": 1, "weak_labels": [1]},\n\t"1": {"label": 1, "weak_labels": [1,,]}\n}',
+      /position \d+ \(line 3, column 38\): unexpected ","/,
+    ],
     ['an array', '[1, 2]', /^train\.json: expected a JSON object mapping row ids to \{label, weak_labels, data\}, got an array$/],
     ['a number', '42', /got number 42$/],
     ['a row that is not an object', '{"7": 3}', /^train\.json, row "7": expected an object \{label, weak_labels, data\}, got number 3$/],
     ['missing weak_labels', file({ '0': row(1, [1]), '3': { label: 1, data: {} } }), /^train\.json, row "3": has no weak_labels array$/],
-    ['a ragged row', file({ '0': row(1, [1, -1, 0]), '1': row(0, [1, 0]) }), /^train\.json, row "1": has 2 weak labels, expected 3 as in row "0"$/],
+    [
+      'a ragged row',
+      file({ '0': row(1, [1, -1, 0]), '1': row(0, [1, 0]) }),
+      /^train\.json, row "1": has 2 weak labels, expected 3 as in row "0"$/,
+    ],
     ['a label ≥ k', file({ '0': row(2, [1]) }), /^train\.json, row "0": label 2 is outside 0\.\.1 \(or -1 for unlabelled\)$/],
     ['a fractional label', file({ '0': row(0.5, [1]) }), /row "0": label 0\.5 is outside/],
     ['a missing label', file({ x: { weak_labels: [1] } }), /^train\.json, row "x": has no label \(use -1 for an unlabelled row\)$/],

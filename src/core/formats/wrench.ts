@@ -34,9 +34,7 @@ export function parseWrenchSplit(text: string, fileName: string, k?: number): Wr
   }
   const root = parseJson(text, fileName);
   if (root === null || typeof root !== 'object' || Array.isArray(root)) {
-    throw new ShoalError(
-      `${fileName}: expected a JSON object mapping row ids to {label, weak_labels, data}, got ${describe(root)}`,
-    );
+    throw new ShoalError(`${fileName}: expected a JSON object mapping row ids to {label, weak_labels, data}, got ${describe(root)}`);
   }
   const obj = root as Record<string, unknown>;
   const ids = Object.keys(obj);
@@ -141,9 +139,7 @@ export function writeWrenchSplit(
       throw new ShoalError(`cannot write WRENCH split: row "${id}" has label ${y}, outside -1..${L.k - 1}`);
     }
     for (let j = 0; j < cols.length; j++) weak[j] = cols[j][i];
-    lines.push(
-      `\t${JSON.stringify(id)}: {"label": ${y}, "weak_labels": [${weak.join(', ')}], "data": ${JSON.stringify(data[i] ?? {})}}`,
-    );
+    lines.push(`\t${JSON.stringify(id)}: {"label": ${y}, "weak_labels": [${weak.join(', ')}], "data": ${JSON.stringify(data[i] ?? {})}}`);
   }
   return n === 0 ? '{}\n' : `{\n${lines.join(',\n')}\n}\n`;
 }

@@ -74,7 +74,9 @@ export class AutoLabelModel implements LabelModel {
       const mv = new MajorityVote();
       await mv.fit(L, { ...options, devL });
       this.chosen = { name: 'mv', model: mv };
-      this.warnings.push('no dev labels: auto cannot compare label models, so it uses majority vote; label a few dev rows to let it choose');
+      this.warnings.push(
+        'no dev labels: auto cannot compare label models, so it uses majority vote; label a few dev rows to let it choose',
+      );
       return;
     }
     if (devL.m !== L.m || devL.k !== L.k) {
@@ -150,12 +152,16 @@ export class AutoLabelModel implements LabelModel {
   }
 }
 
-
 /**
  * One sentence that says how `auto` chose: the rule, the best dev score and its standard error,
  * and which candidate the rule took (metric as a percentage; candidates in preference order).
  */
-export function explainSelection(candidates: readonly { name: string; devScore: number }[], devSize: number, chosen: string, metric = 'accuracy'): string {
+export function explainSelection(
+  candidates: readonly { name: string; devScore: number }[],
+  devSize: number,
+  chosen: string,
+  metric = 'accuracy',
+): string {
   const scored = candidates.filter((c) => Number.isFinite(c.devScore));
   if (scored.length === 0) return `auto had no dev score to compare and used ${chosen}.`;
   const best = scored.reduce((a, c) => (c.devScore > a.devScore ? c : a));

@@ -6,7 +6,13 @@ import { AutoLabelModel } from './auto.ts';
 import { COPY_AGREEMENT, lfDependence, representatives } from './copies.ts';
 
 /** Accuracy of argmax P(y | votes) with the true parameters (LFs independent given Y; copies add nothing). */
-function bayesAccuracy(L: LabelMatrix, Y: ArrayLike<number>, acc: ArrayLike<number>, prior: ArrayLike<number>, distinct: readonly number[]): number {
+function bayesAccuracy(
+  L: LabelMatrix,
+  Y: ArrayLike<number>,
+  acc: ArrayLike<number>,
+  prior: ArrayLike<number>,
+  distinct: readonly number[],
+): number {
   const k = L.k;
   let right = 0;
   for (let r = 0; r < L.n; r++) {
@@ -34,7 +40,14 @@ function accuracy(proba: Float32Array, Y: ArrayLike<number>, k: number): number 
 
 /** 5 good LFs and one weak LF pasted `copies` times (as a user would by duplicating it). */
 function withCopies(n: number, seed: number, copies: number) {
-  const g = synthesize({ n, m: 6, k: 2, seed, accuracy: { values: [0.85, 0.8, 0.82, 0.78, 0.84, 0.58] }, propensity: { values: [0.3, 0.35, 0.25, 0.3, 0.3, 0.9] } });
+  const g = synthesize({
+    n,
+    m: 6,
+    k: 2,
+    seed,
+    accuracy: { values: [0.85, 0.8, 0.82, 0.78, 0.84, 0.58] },
+    propensity: { values: [0.3, 0.35, 0.25, 0.3, 0.3, 0.9] },
+  });
   const cols = [...g.L.columns()];
   for (let c = 0; c < copies; c++) cols.push(cols[5].slice());
   return { L: new LabelMatrix(n, 2, cols), Y: g.Y, acc: [...g.accuracies, ...Array(copies).fill(g.accuracies[5])], prior: g.classBalance };
@@ -83,7 +96,7 @@ describe('LF copies', () => {
     expect([p.overlap, p.agree, p.union]).toEqual([q.overlap, q.agree, q.union]);
   });
 
-  it("auto with copies counted once, on a weak LF copied 5×, is within 1 point of the Bayes-optimal accuracy; without copies it is what it was", async () => {
+  it('auto with copies counted once, on a weak LF copied 5×, is within 1 point of the Bayes-optimal accuracy; without copies it is what it was', async () => {
     const train = withCopies(20000, 1, 5);
     const dev = withCopies(500, 2, 5);
     const auto = new AutoLabelModel({ copies: 'once' });
@@ -107,7 +120,9 @@ describe('LF copies', () => {
     const dev = withCopies(300, 2, 2);
     const warned = new AutoLabelModel();
     await warned.fit(train.L, { devL: dev.L, devY: dev.Y, seed: 0 });
-    expect(warned.summary().warnings).toContain('LFs 6, 7, 8: each group votes the same on ≥ 95% of the rows any of them votes on, which the label models count as independent evidence; delete the copies, or fit with copies counted once');
+    expect(warned.summary().warnings).toContain(
+      'LFs 6, 7, 8: each group votes the same on ≥ 95% of the rows any of them votes on, which the label models count as independent evidence; delete the copies, or fit with copies counted once',
+    );
     // Every column was fitted: the posteriors differ from those with the copies counted once.
     const once = new AutoLabelModel({ copies: 'once' });
     await once.fit(train.L, { devL: dev.L, devY: dev.Y, seed: 0 });

@@ -131,5 +131,7 @@ export type CopiesRule = 'once' | 'keep';
 export function copiesWarning(groups: readonly (readonly number[])[], rule: CopiesRule): string {
   const said = groups.map((g) => `LFs ${g.map((j) => j + 1).join(', ')}`).join('; ');
   const same = `each group votes the same on ≥ ${Math.round(COPY_AGREEMENT * 100)}% of the rows any of them votes on`;
-  return rule === 'once' ? `${said}: ${same}, so it is counted as one LF` : `${said}: ${same}, which the label models count as independent evidence; delete the copies, or fit with copies counted once`;
+  return rule === 'once'
+    ? `${said}: ${same}, so it is counted as one LF`
+    : `${said}: ${same}, which the label models count as independent evidence; delete the copies, or fit with copies counted once`;
 }

@@ -7,11 +7,12 @@ import { mulberry32 } from '../rng.ts';
 
 function naive(O: Float64Array, vT: Float64Array, d: number, k: number): Float64Array {
   const out = new Float64Array(d * k);
-  for (let a = 0; a < d; a++) for (let y = 0; y < k; y++) {
-    let s = 0;
-    for (let b = 0; b < d; b++) s += O[a * d + b] * vT[y * d + b];
-    out[a * k + y] = s;
-  }
+  for (let a = 0; a < d; a++)
+    for (let y = 0; y < k; y++) {
+      let s = 0;
+      for (let b = 0; b < d; b++) s += O[a * d + b] * vT[y * d + b];
+      out[a * k + y] = s;
+    }
   return out;
 }
 

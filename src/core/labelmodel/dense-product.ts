@@ -82,7 +82,12 @@ function jsProduct(O: Float64Array, d: number, k: number): DenseProduct {
           const c0 = y * d;
           const c1 = c0 + d;
           const c2 = c1 + d;
-          let s0 = 0, s1 = 0, s2 = 0, t0 = 0, t1 = 0, t2 = 0;
+          let s0 = 0,
+            s1 = 0,
+            s2 = 0,
+            t0 = 0,
+            t1 = 0,
+            t2 = 0;
           for (let b = 0; b < d; b++) {
             const o = O[r0 + b];
             const q = O[r1 + b];
@@ -105,7 +110,8 @@ function jsProduct(O: Float64Array, d: number, k: number): DenseProduct {
         }
         for (; y < k; y++) {
           const c0 = y * d;
-          let s0 = 0, t0 = 0;
+          let s0 = 0,
+            t0 = 0;
           for (let b = 0; b < d; b++) {
             const m0 = vT[c0 + b];
             s0 += O[r0 + b] * m0;

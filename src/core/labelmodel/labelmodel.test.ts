@@ -55,7 +55,14 @@ describe('learned models beat majority vote when LF accuracies vary', () => {
     it(name, async () => {
       // A few excellent LFs among many mediocre ones: MV counts them equally, a learned model must not.
       const accuracies = [0.95, 0.95, 0.6, 0.6, 0.58, 0.58, 0.56, 0.56, 0.55];
-      const s = synthesize({ n: 20000, m: accuracies.length, k: 2, seed: 11, accuracy: { values: accuracies }, propensity: { range: [0.4, 0.6] } });
+      const s = synthesize({
+        n: 20000,
+        m: accuracies.length,
+        k: 2,
+        seed: 11,
+        accuracy: { values: accuracies },
+        propensity: { range: [0.4, 0.6] },
+      });
       const mv = await fitted('mv', s.L);
       const model = await fitted(name, s.L);
       const accMv = accuracy(predictLabels(mv.predictProba(s.L), 2, 'snorkel'), s.Y);
@@ -104,7 +111,11 @@ describe('invariants (seeded property tests)', () => {
       const balance = [0.5, 0.3, 0.2];
       const model = createLabelModel(name);
       await model.fit(s.L, { classBalance: balance, seed: 1 });
-      const silent = new LabelMatrix(3, 3, Array.from({ length: 5 }, () => new Int8Array(3).fill(-1)));
+      const silent = new LabelMatrix(
+        3,
+        3,
+        Array.from({ length: 5 }, () => new Int8Array(3).fill(-1)),
+      );
       const p = model.predictProba(silent);
       for (let i = 0; i < 3; i++) for (let y = 0; y < 3; y++) expect(p[i * 3 + y]).toBeCloseTo(balance[y], 4);
     });
@@ -242,7 +253,11 @@ describe('helpers', () => {
         const total = Array.from(assign).reduce((s, c, r) => s + cost[r * n + c], 0);
         let best = Infinity;
         const perm = (prefix: number[]) => {
-          if (prefix.length === n) best = Math.min(best, prefix.reduce((s, c, r) => s + cost[r * n + c], 0));
+          if (prefix.length === n)
+            best = Math.min(
+              best,
+              prefix.reduce((s, c, r) => s + cost[r * n + c], 0),
+            );
           else for (let c = 0; c < n; c++) if (!prefix.includes(c)) perm([...prefix, c]);
         };
         perm([]);
@@ -303,9 +318,15 @@ describe('more LFs × classes than the (m·k)² models can hold (Snorkel #1656: 
   it('metal and triplet refuse with one clear sentence before allocating, and say what to use instead', async () => {
     const { L } = synthesize(shape);
     for (const name of ['metal', 'triplet']) {
-      const err = await createLabelModel(name).fit(L, { seed: 0 }).catch((e: unknown) => e);
+      const err = await createLabelModel(name)
+        .fit(L, { seed: 0 })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TooLargeError);
-      expect((err as Error).message).toMatch(new RegExp(`^${name} needs the \\(LFs × classes\\)² overlap matrix: 1,200 LFs × 56 classes is 67,200² entries \\(36\\.1 GB per copy\\).*use mv, wmv or ds`));
+      expect((err as Error).message).toMatch(
+        new RegExp(
+          `^${name} needs the \\(LFs × classes\\)² overlap matrix: 1,200 LFs × 56 classes is 67,200² entries \\(36\\.1 GB per copy\\).*use mv, wmv or ds`,
+        ),
+      );
     }
   });
 
@@ -317,7 +338,9 @@ describe('more LFs × classes than the (m·k)² models can hold (Snorkel #1656: 
     const summary = model.summary();
     expect(summary.candidates!.map((c) => c.name)).toEqual(['wmv', 'mv', 'ds']);
     expect(['wmv', 'mv', 'ds']).toContain(summary.chosen);
-    expect(summary.warnings).toEqual([expect.stringMatching(/^metal, metal_uniform, triplet left out: each needs the \(LFs × classes\)² overlap matrix/)]);
+    expect(summary.warnings).toEqual([
+      expect.stringMatching(/^metal, metal_uniform, triplet left out: each needs the \(LFs × classes\)² overlap matrix/),
+    ]);
     expect(model.predictProba(L).length).toBe(L.n * L.k);
     expect(Y.length).toBe(L.n);
   });
@@ -372,7 +395,10 @@ describe.skipIf(!existsSync(WRENCH))('golden: reproduces Snorkel on WRENCH (opti
       };
       expect(await score(createLabelModel('mv'))).toBeCloseTo(g.mv, 3);
       expect(await score(new MetalLabelModel({ balance: 'uniform', engine: 'typed-array' }))).toBeCloseTo(g.lm, 3);
-      expect(await score(new MetalLabelModel({ balance: 'dev', engine: 'typed-array' }), { devY: data.valid!.labels })).toBeCloseTo(g.lmCb, 3);
+      expect(await score(new MetalLabelModel({ balance: 'dev', engine: 'typed-array' }), { devY: data.valid!.labels })).toBeCloseTo(
+        g.lmCb,
+        3,
+      );
       // auto (default seed 0, selection on valid) is at least the best reference model.
       const auto = createLabelModel('auto');
       await auto.fit(data.train.L, { seed: 0, devL: data.valid!.L, devY: data.valid!.labels, metric: g.metric });

@@ -51,11 +51,7 @@ function timeEpochs(run: () => unknown): number {
  */
 const TFJS_STARTUP_MS = 2500;
 
-export async function chooseMetalEngine(
-  problem: MetalProblem,
-  wanted: 'auto' | MetalEngineName,
-  epochsHint = 500,
-): Promise<MetalEngine> {
+export async function chooseMetalEngine(problem: MetalProblem, wanted: 'auto' | MetalEngineName, epochsHint = 500): Promise<MetalEngine> {
   if (wanted === 'typed-array') return typedEngine;
   if (wanted === 'tfjs') {
     const tfjs = await loadTfjsEngine();
@@ -71,7 +67,8 @@ export async function chooseMetalEngine(
   // of three short probes.
   trainMetalTyped(problem.muInit.slice(), problem, { ...cfg, epochs: 3 });
   let typedMs = Infinity;
-  for (let r = 0; r < 3; r++) typedMs = Math.min(typedMs, timeEpochs(() => trainMetalTyped(problem.muInit.slice(), problem, cfg)) / probeEpochs);
+  for (let r = 0; r < 3; r++)
+    typedMs = Math.min(typedMs, timeEpochs(() => trainMetalTyped(problem.muInit.slice(), problem, cfg)) / probeEpochs);
   // Starting tfjs alone costs more than this whole fit would on the typed path: no contest.
   if (typedMs * epochsHint < TFJS_STARTUP_MS) {
     cache.set(bucket, 'typed-array');

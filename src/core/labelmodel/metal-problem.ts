@@ -107,9 +107,7 @@ export function breakColumnSymmetry(mu: Float64Array, problem: MetalProblem): Fl
   const { m, k, d, p } = problem;
   // probsSum[l, y] = Σ_j μ[j·k + l, y] · p[y]
   const probsSum = new Float64Array(k * k);
-  for (let j = 0; j < m; j++)
-    for (let l = 0; l < k; l++)
-      for (let y = 0; y < k; y++) probsSum[l * k + y] += mu[(j * k + l) * k + y] * p[y];
+  for (let j = 0; j < m; j++) for (let l = 0; l < k; l++) for (let y = 0; y < k; y++) probsSum[l * k + y] += mu[(j * k + l) * k + y] * p[y];
   const groups = new Map<number, number[]>();
   for (let y = 0; y < k; y++) {
     const key = Math.round(p[y] * 1000);

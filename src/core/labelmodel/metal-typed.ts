@@ -119,7 +119,14 @@ function addDenseS(dense: DenseProduct, mu: Float64Array, p: Float64Array, d: nu
 }
 
 /** One momentum-SGD epoch (torch semantics: v ← βv + g; μ ← μ − lr·v). */
-function sgdEpoch(mu: Float64Array, velocity: Float64Array, grad: Float64Array, pr: MetalProblem, cfg: MetalTrainConfig, epoch: number): void {
+function sgdEpoch(
+  mu: Float64Array,
+  velocity: Float64Array,
+  grad: Float64Array,
+  pr: MetalProblem,
+  cfg: MetalTrainConfig,
+  epoch: number,
+): void {
   if (cfg.signal?.aborted) throw cfg.signal.reason ?? new Error('cancelled');
   metalGradientTyped(mu, pr, cfg.l2, grad);
   for (let t = 0; t < mu.length; t++) {

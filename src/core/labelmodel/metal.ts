@@ -13,15 +13,7 @@ import type { LabelMatrix } from '../matrix.ts';
 import { NumpyMT19937 } from '../mt19937.ts';
 import { ShoalError } from '../types.ts';
 import { resolveBalance, type BalanceSource } from './balance.ts';
-import {
-  breakColumnSymmetry,
-  buildProblem,
-  clampMu,
-  learnedAccuracies,
-  muEpsilon,
-  posterior,
-  type MetalProblem,
-} from './metal-problem.ts';
+import { breakColumnSymmetry, buildProblem, clampMu, learnedAccuracies, muEpsilon, posterior, type MetalProblem } from './metal-problem.ts';
 import type { MetalTrainConfig } from './metal-typed.ts';
 import { overlapCounts, type OverlapCounts } from './overlap.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';

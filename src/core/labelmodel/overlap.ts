@@ -105,7 +105,14 @@ export function mergeOverlapCounts(a: OverlapCounts, b: OverlapCounts): OverlapC
  * of patterns.ts — so one pass over a few thousand patterns replaces one over every row. Counts
  * are whole numbers, so the result is exactly overlapCounts(L) (sums below 2^53 are exact).
  */
-export function overlapCountsWeighted(rows: SparseRows, weight: ArrayLike<number>, n: number, m: number, k: number, model = 'this label model'): OverlapCounts {
+export function overlapCountsWeighted(
+  rows: SparseRows,
+  weight: ArrayLike<number>,
+  n: number,
+  m: number,
+  k: number,
+  model = 'this label model',
+): OverlapCounts {
   assertOverlapFits(model, m, k);
   const d = m * k;
   const counts = new Float64Array(d * d);

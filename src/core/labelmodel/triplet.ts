@@ -91,7 +91,9 @@ export class TripletLabelModel implements LabelModel {
         }
         if (used > 0) estimates[j] = total / used;
       }
-      const known = Array.from(estimates).filter((v) => !Number.isNaN(v)).sort((x, y) => x - y);
+      const known = Array.from(estimates)
+        .filter((v) => !Number.isNaN(v))
+        .sort((x, y) => x - y);
       const fallback = known.length ? known[Math.floor(known.length / 2)] : 0.4;
       for (let j = 0; j < m; j++) {
         const v = Number.isNaN(estimates[j]) ? fallback : estimates[j];

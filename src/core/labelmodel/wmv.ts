@@ -123,7 +123,8 @@ export class WeightedMajorityVote implements LabelModel {
 
   predictProba(L: LabelMatrix): Float32Array {
     if (!this.alpha || !this.prior) throw new ShoalError('fit the label model before predicting');
-    if (L.m !== this.m || L.k !== this.k) throw new ShoalError(`label matrix has ${L.m} LFs × ${L.k} classes; the model was fit on ${this.m} × ${this.k}`);
+    if (L.m !== this.m || L.k !== this.k)
+      throw new ShoalError(`label matrix has ${L.m} LFs × ${L.k} classes; the model was fit on ${this.m} × ${this.k}`);
     // Posteriors once per unique vote pattern, then copied out to the rows that share it.
     const patterns = this.dedupe ? votePatterns(L) : undefined;
     if (!patterns) {

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { packRows, unpackRows, isColumnChunk } from './columns.ts';
-import { allowedFields, goldRecord, hiddenFields, lfReadableFields, looksLikeItReadsTheAnswer, restrictChunk, templateReadsHiddenGold, withoutFields } from './gold.ts';
+import {
+  allowedFields,
+  goldRecord,
+  hiddenFields,
+  lfReadableFields,
+  looksLikeItReadsTheAnswer,
+  restrictChunk,
+  templateReadsHiddenGold,
+  withoutFields,
+} from './gold.ts';
 import type { RowChunk } from './types.ts';
 
 describe('the gold column is not a field LFs may read', () => {
@@ -36,7 +45,13 @@ describe('the gold column is not a field LFs may read', () => {
     ]);
     expect(cut.start).toBe(10);
     // Rows that cannot be packed (different keys) come as objects: the key goes all the same.
-    const ragged: RowChunk = { start: 0, rows: [{ text: 'a', party: 'D' }, { party: 'R', text: 'b', extra: 1 }] };
+    const ragged: RowChunk = {
+      start: 0,
+      rows: [
+        { text: 'a', party: 'D' },
+        { party: 'R', text: 'b', extra: 1 },
+      ],
+    };
     const r = restrictChunk(ragged, ['text', 'extra']);
     expect(isColumnChunk(r)).toBe(false);
     expect((r as RowChunk).rows).toEqual([{ text: 'a' }, { text: 'b', extra: 1 }]);
@@ -72,11 +87,24 @@ describe('"does this LF read the answer?"', () => {
 
 describe('a template LF pointed at the hidden gold column', () => {
   it('is named, so the LF list can say why it abstains everywhere', () => {
-    const onGold = { id: 'a', name: 'a', enabled: true, kind: 'keyword', label: 'R', field: 'party', keywords: ['R'], mode: 'any', match: 'word', caseSensitive: true } as const;
+    const onGold = {
+      id: 'a',
+      name: 'a',
+      enabled: true,
+      kind: 'keyword',
+      label: 'R',
+      field: 'party',
+      keywords: ['R'],
+      mode: 'any',
+      match: 'word',
+      caseSensitive: true,
+    } as const;
     expect(templateReadsHiddenGold(onGold, { labelField: 'party' })).toBe('party');
     expect(templateReadsHiddenGold(onGold, { labelField: 'party', lfsReadGold: true })).toBeNull();
     expect(templateReadsHiddenGold({ ...onGold, field: 'text' }, { labelField: 'party' })).toBeNull();
     expect(templateReadsHiddenGold({ ...onGold, field: undefined }, { labelField: 'party' })).toBeNull();
-    expect(templateReadsHiddenGold({ id: 'c', name: 'c', enabled: true, kind: 'code', source: '(x) => x.party' }, { labelField: 'party' })).toBeNull();
+    expect(
+      templateReadsHiddenGold({ id: 'c', name: 'c', enabled: true, kind: 'code', source: '(x) => x.party' }, { labelField: 'party' }),
+    ).toBeNull();
   });
 });

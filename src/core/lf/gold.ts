@@ -95,7 +95,11 @@ export function looksLikeItReadsTheAnswer(correct: number, incorrect: number, la
 }
 
 /** An LF's correct / incorrect votes on the rows `rows` (indices into `votes`) whose gold is known. */
-export function goldRecord(votes: ArrayLike<number>, rows: ArrayLike<number>, gold: ArrayLike<number>): { correct: number; incorrect: number; labeled: number } {
+export function goldRecord(
+  votes: ArrayLike<number>,
+  rows: ArrayLike<number>,
+  gold: ArrayLike<number>,
+): { correct: number; incorrect: number; labeled: number } {
   let correct = 0;
   let incorrect = 0;
   let labeled = 0;

@@ -23,7 +23,13 @@ export function hardenedSandbox(): LfSandbox {
   if (!Object.isFrozen(Object.prototype)) {
     // `consoleTaming: 'unsafe'` keeps the platform console (its output stays in this worker);
     // errors keep their messages, stacks stay hidden ('safe').
-    lockdown({ consoleTaming: 'unsafe', errorTaming: 'safe', overrideTaming: 'moderate', reporting: 'none', unhandledRejectionTrapping: 'none' });
+    lockdown({
+      consoleTaming: 'unsafe',
+      errorTaming: 'safe',
+      overrideTaming: 'moderate',
+      reporting: 'none',
+      unhandledRejectionTrapping: 'none',
+    });
   }
   sandbox = {
     evaluate(source) {

@@ -46,20 +46,44 @@ export async function loadNlp(): Promise<NlpFn> {
 }
 
 const POSITIVE = new Set(
-  ('good great excellent amazing awesome love loved lovely like liked enjoy enjoyed happy glad nice best better ' +
+  (
+    'good great excellent amazing awesome love loved lovely like liked enjoy enjoyed happy glad nice best better ' +
     'wonderful fantastic beautiful perfect fun cool brilliant superb pleased thank thanks thankful recommend ' +
     'helpful impressive favorite favourite win winner success successful positive fine fair interesting ' +
     'incredible outstanding delightful satisfied awesome exciting excited pleasant kind friendly clean fast ' +
-    'easy safe correct yes agree glad sweet charming elegant fresh worth worthy').split(' '),
+    'easy safe correct yes agree glad sweet charming elegant fresh worth worthy'
+  ).split(' '),
 );
 const NEGATIVE = new Set(
-  ('bad terrible awful horrible hate hated dislike poor worst worse boring sad angry annoying annoyed ugly ' +
+  (
+    'bad terrible awful horrible hate hated dislike poor worst worse boring sad angry annoying annoyed ugly ' +
     'disappointing disappointed disappointment useless broken fail failed failure wrong stupid dumb waste ' +
     'problem problems issue slow difficult hard painful pain scam spam fake fraud dangerous unsafe dirty ' +
     'rude nasty sick crap garbage trash horrible mediocre unfortunately sorry regret negative missing ' +
-    'error errors bug bugs crash crashed lose lost loser ridiculous pathetic disgusting').split(' '),
+    'error errors bug bugs crash crashed lose lost loser ridiculous pathetic disgusting'
+  ).split(' '),
 );
-const NEGATORS = new Set(['not', 'no', 'never', 'neither', 'nor', 'none', 'nobody', 'nothing', 'without', "n't", 'dont', 'cannot', 'cant', 'wont', 'isnt', 'wasnt', 'arent', 'didnt', 'doesnt']);
+const NEGATORS = new Set([
+  'not',
+  'no',
+  'never',
+  'neither',
+  'nor',
+  'none',
+  'nobody',
+  'nothing',
+  'without',
+  "n't",
+  'dont',
+  'cannot',
+  'cant',
+  'wont',
+  'isnt',
+  'wasnt',
+  'arent',
+  'didnt',
+  'doesnt',
+]);
 
 /** Lexicon polarity: (positive − negative) / (positive + negative); a negator up to 3 words before flips one opinion word. */
 export function sentimentOf(ws: readonly string[]): number {
@@ -104,7 +128,13 @@ export class HelperScope {
 
   constructor(textField: string, classes: readonly string[], nlp: NlpFn | null) {
     const text = (a: unknown): string =>
-      typeof a === 'string' ? a : a !== null && typeof a === 'object' ? fieldText(a as Record<string, unknown>, textField) : a == null ? '' : String(a);
+      typeof a === 'string'
+        ? a
+        : a !== null && typeof a === 'object'
+          ? fieldText(a as Record<string, unknown>, textField)
+          : a == null
+            ? ''
+            : String(a);
     const cached = <T>(compute: (s: string) => T): ((a: unknown) => T) => {
       const cache = new Map<string, T>();
       const slot: (T | undefined)[] = [];
@@ -134,10 +164,13 @@ export class HelperScope {
     const tokens = cached((s) => Object.freeze(tokensOf(s.toLowerCase())) as readonly string[]);
     this.tokensSlot = this.slots[this.slots.length - 1] as (readonly string[] | undefined)[];
     const noNlp = (): never => {
-      throw new Error('the NLP helpers were not loaded for this LF set (they load when the source mentions people, places or organizations)');
+      throw new Error(
+        'the NLP helpers were not loaded for this LF set (they load when the source mentions people, places or organizations)',
+      );
     };
     const doc = cached((s) => (nlp ? nlp(s) : noNlp()));
-    const entities = (pick: (d: NlpDoc) => { out(f: 'array'): string[] }) => cached((s) => Object.freeze(pick(doc(s)).out('array')) as readonly string[]);
+    const entities = (pick: (d: NlpDoc) => { out(f: 'array'): string[] }) =>
+      cached((s) => Object.freeze(pick(doc(s)).out('array')) as readonly string[]);
     const people = entities((d) => d.people());
     const places = entities((d) => d.places());
     const organizations = entities((d) => d.organizations());

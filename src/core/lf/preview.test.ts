@@ -5,13 +5,35 @@ import type { LfDef } from './types.ts';
 import { mulberry32 } from '../rng.ts';
 
 const classes = ['ham', 'spam'];
-const free: LfDef = { id: 'a', name: 'free', enabled: true, kind: 'keyword', label: 'spam', keywords: ['free', 'prize'], mode: 'any', match: 'word', caseSensitive: false };
+const free: LfDef = {
+  id: 'a',
+  name: 'free',
+  enabled: true,
+  kind: 'keyword',
+  label: 'spam',
+  keywords: ['free', 'prize'],
+  mode: 'any',
+  match: 'word',
+  caseSensitive: false,
+};
 
 describe('lfHash', () => {
   it('ignores id, name, enabled and key order but not semantics or classes', () => {
     const h = lfHash(free, classes);
     expect(h).toMatch(/^[0-9a-f]{40}$/);
-    const reordered = JSON.parse(JSON.stringify({ caseSensitive: false, keywords: ['free', 'prize'], kind: 'keyword', match: 'word', mode: 'any', label: 'spam', id: 'zz', name: 'other', enabled: false }));
+    const reordered = JSON.parse(
+      JSON.stringify({
+        caseSensitive: false,
+        keywords: ['free', 'prize'],
+        kind: 'keyword',
+        match: 'word',
+        mode: 'any',
+        label: 'spam',
+        id: 'zz',
+        name: 'other',
+        enabled: false,
+      }),
+    );
     expect(lfHash(reordered, classes)).toBe(h);
     expect(lfHash({ ...free, keywords: ['free'] }, classes)).not.toBe(h);
     expect(lfHash({ ...free, caseSensitive: true }, classes)).not.toBe(h);
@@ -24,12 +46,21 @@ describe('lfHash', () => {
 describe('lfSpans', () => {
   it('returns offsets into the original text for keywords and regexes', () => {
     const text = 'FREE prize! Freedom is free.';
-    expect(lfSpans(free, { text })).toEqual([[0, 4], [5, 10], [23, 27]]);
+    expect(lfSpans(free, { text })).toEqual([
+      [0, 4],
+      [5, 10],
+      [23, 27],
+    ]);
     const re: LfDef = { id: 'r', name: 'r', enabled: true, kind: 'regex', label: 'spam', pattern: 'e+', flags: 'y' };
-    expect(lfSpans(re, { text: 'free bee' })).toEqual([[2, 4], [6, 8]]);
+    expect(lfSpans(re, { text: 'free bee' })).toEqual([
+      [2, 4],
+      [6, 8],
+    ]);
     const empty: LfDef = { ...re, pattern: 'x*' };
     expect(lfSpans(empty, { text: 'axxb' })).toEqual([[1, 3]]);
-    expect(lfSpans({ id: 'l', name: 'l', enabled: true, kind: 'length', label: 'ham', unit: 'chars', op: '<', value: 3 }, { text: 'ab' })).toEqual([]);
+    expect(
+      lfSpans({ id: 'l', name: 'l', enabled: true, kind: 'length', label: 'ham', unit: 'chars', op: '<', value: 3 }, { text: 'ab' }),
+    ).toEqual([]);
   });
 });
 
@@ -56,9 +87,22 @@ describe('previewLf', () => {
   it('reports a code LF error, counted over all 2000 rows', () => {
     const rng = mulberry32(7);
     const vocab = ['free', 'money', 'hello', 'the', 'song', 'great', 'video', 'check', 'out', 'now'];
-    const rows = Array.from({ length: 2000 }, () => ({ text: Array.from({ length: 5 + Math.floor(rng() * 25) }, () => vocab[Math.floor(rng() * vocab.length)]).join(' ') }));
+    const rows = Array.from({ length: 2000 }, () => ({
+      text: Array.from({ length: 5 + Math.floor(rng() * 25) }, () => vocab[Math.floor(rng() * vocab.length)]).join(' '),
+    }));
     const others = Array.from({ length: 20 }, () => Int8Array.from({ length: 2000 }, () => (rng() < 0.2 ? (rng() < 0.5 ? 0 : 1) : -1)));
-    const p = previewLf({ id: 'c', name: 'c', enabled: true, kind: 'code', source: `(x) => { if (x.text.startsWith('now')) throw new Error('nope'); return words(x).includes('song') ? 'ham' : null; }` }, { rows, others }, classes, { sandbox: hardenedSandbox() });
+    const p = previewLf(
+      {
+        id: 'c',
+        name: 'c',
+        enabled: true,
+        kind: 'code',
+        source: `(x) => { if (x.text.startsWith('now')) throw new Error('nope'); return words(x).includes('song') ? 'ham' : null; }`,
+      },
+      { rows, others },
+      classes,
+      { sandbox: hardenedSandbox() },
+    );
     expect(p.hits).toBeGreaterThan(0);
     expect(p.error?.message).toBe('threw nope');
     expect(p.error?.count).toBe(rows.filter((r) => r.text.startsWith('now')).length);

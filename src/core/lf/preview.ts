@@ -68,7 +68,11 @@ export function previewLf(def: LfDef, sample: PreviewSample, classes: readonly s
   const others = sample.others ?? [];
   const gold = sample.gold;
   const maxEx = opts.maxExamples ?? 5;
-  let hits = 0, correct = 0, incorrect = 0, overlaps = 0, conflicts = 0;
+  let hits = 0,
+    correct = 0,
+    incorrect = 0,
+    overlaps = 0,
+    conflicts = 0;
   const examples: PreviewHit[] = [];
   for (let i = 0; i < n; i++) {
     const v = votes[i];
@@ -79,7 +83,8 @@ export function previewLf(def: LfDef, sample: PreviewSample, classes: readonly s
       if (g === v) correct++;
       else incorrect++;
     }
-    let overlap = false, conflict = false;
+    let overlap = false,
+      conflict = false;
     for (const col of others) {
       const o = col[i];
       if (o === ABSTAIN) continue;

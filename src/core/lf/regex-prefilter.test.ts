@@ -22,13 +22,34 @@ describe('requiredChars', () => {
   it('never rejects a text the RegExp matches (random patterns and texts)', () => {
     const piece = fc.oneof(
       fc.constantFrom('a', 'b', 'A', '@', '.', '-', ':', '/', '!', '1', 'é'),
-      fc.constantFrom('\\.', '\\@', '\\-', '\\d', '\\w', '\\s', '\\b', '.', '^', '$', '[a@]', '[^b]', '[\\]a]', '(a|@)', '(?:b|-)', '(?=a)', '(?!@)', '\\1'),
+      fc.constantFrom(
+        '\\.',
+        '\\@',
+        '\\-',
+        '\\d',
+        '\\w',
+        '\\s',
+        '\\b',
+        '.',
+        '^',
+        '$',
+        '[a@]',
+        '[^b]',
+        '[\\]a]',
+        '(a|@)',
+        '(?:b|-)',
+        '(?=a)',
+        '(?!@)',
+        '\\1',
+      ),
     );
     const quant = fc.constantFrom('', '', '', '?', '*', '+', '{2}', '{0,1}', '{1,}', '*?', '+?');
-    const pattern = fc.array(fc.tuple(piece, quant), { minLength: 1, maxLength: 6 }).chain((ps) =>
-      fc.constantFrom('', '|a', '|@').map((alt) => ps.map(([p, q]) => p + q).join('') + alt),
-    );
-    const text = fc.array(fc.constantFrom('a', 'b', 'A', 'B', '@', '.', '-', ':', '/', '!', '1', ' ', 'é', 'É'), { maxLength: 12 }).map((a) => a.join(''));
+    const pattern = fc
+      .array(fc.tuple(piece, quant), { minLength: 1, maxLength: 6 })
+      .chain((ps) => fc.constantFrom('', '|a', '|@').map((alt) => ps.map(([p, q]) => p + q).join('') + alt));
+    const text = fc
+      .array(fc.constantFrom('a', 'b', 'A', 'B', '@', '.', '-', ':', '/', '!', '1', ' ', 'é', 'É'), { maxLength: 12 })
+      .map((a) => a.join(''));
     fc.assert(
       fc.property(pattern, fc.constantFrom('', 'i', 'u', 'iu'), fc.array(text, { minLength: 1, maxLength: 10 }), (p, flags, texts) => {
         let re: RegExp;
@@ -38,7 +59,8 @@ describe('requiredChars', () => {
           return; // not a valid pattern under these flags
         }
         const req = requiredChars(p, flags);
-        for (const t of texts) if (re.test(t)) for (const c of req) expect(t.includes(c), `${p}/${flags} matched ${JSON.stringify(t)} without ${c}`).toBe(true);
+        for (const t of texts)
+          if (re.test(t)) for (const c of req) expect(t.includes(c), `${p}/${flags} matched ${JSON.stringify(t)} without ${c}`).toBe(true);
       }),
       { seed: 7, numRuns: 400 },
     );

@@ -9,9 +9,24 @@ const sandbox = hardenedSandbox();
 const classes = ['ham', 'spam'];
 const base = { enabled: true } as const;
 let nextId = 0;
-function kw(keywords: string[], match: 'word' | 'token' | 'substring', extra: Partial<{ mode: 'any' | 'all'; caseSensitive: boolean; field: string }> = {}): LfDef {
+function kw(
+  keywords: string[],
+  match: 'word' | 'token' | 'substring',
+  extra: Partial<{ mode: 'any' | 'all'; caseSensitive: boolean; field: string }> = {},
+): LfDef {
   const id = `k${nextId++}`;
-  return { ...base, id, name: id, kind: 'keyword', label: 'spam', keywords, match, mode: extra.mode ?? 'any', caseSensitive: extra.caseSensitive ?? false, field: extra.field };
+  return {
+    ...base,
+    id,
+    name: id,
+    kind: 'keyword',
+    label: 'spam',
+    keywords,
+    match,
+    mode: extra.mode ?? 'any',
+    caseSensitive: extra.caseSensitive ?? false,
+    field: extra.field,
+  };
 }
 function code(source: string, name = `c${nextId++}`): LfDef {
   return { ...base, id: name, name, kind: 'code', source };
@@ -27,7 +42,10 @@ function run(defs: LfDef[], texts: (string | Row)[], cls = classes) {
 
 describe('keyword templates', () => {
   it('word mode uses Unicode-aware boundaries, not ASCII \\b', () => {
-    const { cols } = run([kw(['café'], 'word'), kw(['caf'], 'word'), kw(['naïve'], 'word')], ['Un café noir', 'cafés partout', 'le café', 'so naïve!', 'naïveté']);
+    const { cols } = run(
+      [kw(['café'], 'word'), kw(['caf'], 'word'), kw(['naïve'], 'word')],
+      ['Un café noir', 'cafés partout', 'le café', 'so naïve!', 'naïveté'],
+    );
     expect(cols[0]).toEqual([1, -1, 1, -1, -1]);
     // `caf` is a prefix of the word `café`: an ASCII \b would wrongly see a boundary before é.
     expect(cols[1]).toEqual([-1, -1, -1, -1, -1]);
@@ -35,7 +53,10 @@ describe('keyword templates', () => {
   });
 
   it('word mode matches phrases and edge punctuation keywords exactly', () => {
-    const { cols } = run([kw(['new york'], 'word'), kw(['$5', 'c++'], 'word')], ['I love New York!', 'new yorker mag', 'new  york', 'only $5 now', 'x$50', 'I code c++ daily']);
+    const { cols } = run(
+      [kw(['new york'], 'word'), kw(['$5', 'c++'], 'word')],
+      ['I love New York!', 'new yorker mag', 'new  york', 'only $5 now', 'x$50', 'I code c++ daily'],
+    );
     expect(cols[0]).toEqual([1, -1, -1, -1, -1, -1]);
     expect(cols[1]).toEqual([-1, -1, -1, 1, -1, 1]);
   });
@@ -60,22 +81,39 @@ describe('keyword templates', () => {
     const alphabet = ['a', 'b', 'é', ' ', '!', 'A', '_', '1', '\u0301', '😀'];
     const str = (max: number) => fc.array(fc.constantFrom(...alphabet), { minLength: 0, maxLength: max }).map((a) => a.join(''));
     fc.assert(
-      fc.property(fc.array(str(4).filter((s) => s.length > 0), { minLength: 1, maxLength: 5 }), fc.array(str(30), { minLength: 1, maxLength: 8 }), fc.boolean(), (kws, texts, cs) => {
-        const defs = [kw(kws, 'substring', { caseSensitive: cs }), kw(kws, 'word', { caseSensitive: cs }), kw(kws, 'token', { caseSensitive: cs }), kw(kws, 'word', { mode: 'all', caseSensitive: cs })];
-        const { cols } = run(defs, texts);
-        const W = '[\\p{L}\\p{N}\\p{M}_]';
-        const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-        const wordRe = (k: string) => new RegExp(`${/^[\p{L}\p{N}\p{M}_]/u.test(k) ? `(?<!${W})` : ''}${esc(k)}${/[\p{L}\p{N}\p{M}_]$/u.test(k) ? `(?!${W})` : ''}`, 'u');
-        texts.forEach((raw, i) => {
-          const t = cs ? raw : raw.toLowerCase();
-          const ks = kws.map((k) => (cs ? k : k.toLowerCase()));
-          const toks = t.split(/\s+/).filter((x) => x.length > 0);
-          expect(cols[0][i]).toBe(ks.some((k) => t.includes(k)) ? 1 : -1);
-          expect(cols[1][i]).toBe(ks.some((k) => wordRe(k).test(t)) ? 1 : -1);
-          expect(cols[2][i]).toBe(ks.some((k) => toks.includes(k)) ? 1 : -1);
-          expect(cols[3][i]).toBe(ks.every((k) => wordRe(k).test(t)) ? 1 : -1);
-        });
-      }),
+      fc.property(
+        fc.array(
+          str(4).filter((s) => s.length > 0),
+          { minLength: 1, maxLength: 5 },
+        ),
+        fc.array(str(30), { minLength: 1, maxLength: 8 }),
+        fc.boolean(),
+        (kws, texts, cs) => {
+          const defs = [
+            kw(kws, 'substring', { caseSensitive: cs }),
+            kw(kws, 'word', { caseSensitive: cs }),
+            kw(kws, 'token', { caseSensitive: cs }),
+            kw(kws, 'word', { mode: 'all', caseSensitive: cs }),
+          ];
+          const { cols } = run(defs, texts);
+          const W = '[\\p{L}\\p{N}\\p{M}_]';
+          const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+          const wordRe = (k: string) =>
+            new RegExp(
+              `${/^[\p{L}\p{N}\p{M}_]/u.test(k) ? `(?<!${W})` : ''}${esc(k)}${/[\p{L}\p{N}\p{M}_]$/u.test(k) ? `(?!${W})` : ''}`,
+              'u',
+            );
+          texts.forEach((raw, i) => {
+            const t = cs ? raw : raw.toLowerCase();
+            const ks = kws.map((k) => (cs ? k : k.toLowerCase()));
+            const toks = t.split(/\s+/).filter((x) => x.length > 0);
+            expect(cols[0][i]).toBe(ks.some((k) => t.includes(k)) ? 1 : -1);
+            expect(cols[1][i]).toBe(ks.some((k) => wordRe(k).test(t)) ? 1 : -1);
+            expect(cols[2][i]).toBe(ks.some((k) => toks.includes(k)) ? 1 : -1);
+            expect(cols[3][i]).toBe(ks.every((k) => wordRe(k).test(t)) ? 1 : -1);
+          });
+        },
+      ),
       { seed: 42, numRuns: 120 },
     );
   });
@@ -97,8 +135,21 @@ describe('regex, field, lookup and length templates', () => {
 
   it('field comparisons read numbers as numbers and strings as strings', () => {
     const rows: Row[] = [{ n: 5, s: 'Alpha' }, { n: '12', s: 'beta' }, { n: 'x', s: '' }, { s: 'alphabet' }];
-    const f = (op: string, value: string | number, field = 'n', caseSensitive?: boolean): LfDef => ({ ...base, id: op + value + field, name: op + value + field, kind: 'field', label: 'ham', field, op: op as never, value, caseSensitive });
-    const { cols } = run([f('>', 10), f('<=', 5), f('==', 'alpha', 's', false), f('startsWith', 'alpha', 's', false), f('empty', '', 's'), f('!=', 5)], rows);
+    const f = (op: string, value: string | number, field = 'n', caseSensitive?: boolean): LfDef => ({
+      ...base,
+      id: op + value + field,
+      name: op + value + field,
+      kind: 'field',
+      label: 'ham',
+      field,
+      op: op as never,
+      value,
+      caseSensitive,
+    });
+    const { cols } = run(
+      [f('>', 10), f('<=', 5), f('==', 'alpha', 's', false), f('startsWith', 'alpha', 's', false), f('empty', '', 's'), f('!=', 5)],
+      rows,
+    );
     expect(cols[0]).toEqual([-1, 0, -1, -1]);
     expect(cols[1]).toEqual([0, -1, -1, -1]);
     expect(cols[2]).toEqual([0, -1, -1, -1]);
@@ -111,7 +162,17 @@ describe('regex, field, lookup and length templates', () => {
     const names = Array.from({ length: 5000 }, (_, i) => `name${i}`).concat(['Ada Lovelace']);
     const { cols } = run(
       [
-        { ...base, id: 'l1', name: 'l1', kind: 'lookup', label: 'ham', field: 'from', values: ['bob@x.org', 'ann@y.com'], match: 'value', caseSensitive: false },
+        {
+          ...base,
+          id: 'l1',
+          name: 'l1',
+          kind: 'lookup',
+          label: 'ham',
+          field: 'from',
+          values: ['bob@x.org', 'ann@y.com'],
+          match: 'value',
+          caseSensitive: false,
+        },
         { ...base, id: 'l2', name: 'l2', kind: 'lookup', label: 'spam', values: names, match: 'word', caseSensitive: false },
       ],
       [
@@ -125,14 +186,40 @@ describe('regex, field, lookup and length templates', () => {
   });
 
   it('templates without a field read the runtime text field', () => {
-    const rt = LfRuntime.fromDefs([kw(['free'], 'word'), { ...base, id: 'r', name: 'r', kind: 'regex', label: 'ham', pattern: '^Hi', flags: '' }, kw(['free'], 'word', { field: 'subject' })], classes, { textField: 'body', sandbox });
-    const r = rt.applyChunk({ start: 0, rows: [{ body: 'Hi, free pizza', subject: 'lunch' }, { body: 'nothing', subject: 'free' }] });
+    const rt = LfRuntime.fromDefs(
+      [
+        kw(['free'], 'word'),
+        { ...base, id: 'r', name: 'r', kind: 'regex', label: 'ham', pattern: '^Hi', flags: '' },
+        kw(['free'], 'word', { field: 'subject' }),
+      ],
+      classes,
+      { textField: 'body', sandbox },
+    );
+    const r = rt.applyChunk({
+      start: 0,
+      rows: [
+        { body: 'Hi, free pizza', subject: 'lunch' },
+        { body: 'nothing', subject: 'free' },
+      ],
+    });
     expect(Array.from(r.votes)).toEqual([1, -1, 0, -1, -1, 1]);
   });
 
   it('length counts chars, Unicode words and whitespace tokens', () => {
-    const len = (unit: 'chars' | 'words' | 'tokens', op: '<' | '>' | '==', value: number): LfDef => ({ ...base, id: unit + op + value, name: unit + op + value, kind: 'length', label: 'ham', unit, op, value });
-    const { cols } = run([len('chars', '<', 5), len('words', '==', 3), len('tokens', '==', 2)], ['abcd', 'a, b... c', 'x!! y??', ' spaced   out ']);
+    const len = (unit: 'chars' | 'words' | 'tokens', op: '<' | '>' | '==', value: number): LfDef => ({
+      ...base,
+      id: unit + op + value,
+      name: unit + op + value,
+      kind: 'length',
+      label: 'ham',
+      unit,
+      op,
+      value,
+    });
+    const { cols } = run(
+      [len('chars', '<', 5), len('words', '==', 3), len('tokens', '==', 2)],
+      ['abcd', 'a, b... c', 'x!! y??', ' spaced   out '],
+    );
     expect(cols[0]).toEqual([0, -1, -1, -1]);
     expect(cols[1]).toEqual([-1, 0, -1, -1]);
     expect(cols[2]).toEqual([-1, -1, 0, 0]);
@@ -199,7 +286,17 @@ describe('code LFs', () => {
   });
 
   it('unknown template labels are compile errors for that LF only', () => {
-    const bad: LfDef = { ...base, id: 'b', name: 'b', kind: 'keyword', label: 'eggs', keywords: ['a'], match: 'word', mode: 'any', caseSensitive: false };
+    const bad: LfDef = {
+      ...base,
+      id: 'b',
+      name: 'b',
+      kind: 'keyword',
+      label: 'eggs',
+      keywords: ['a'],
+      match: 'word',
+      mode: 'any',
+      caseSensitive: false,
+    };
     const { compileErrors, cols } = run([bad, kw(['a'], 'word')], ['a']);
     expect(compileErrors[0]?.message).toMatch(/'eggs' is not a class/);
     expect(cols[1]).toEqual([1]);
@@ -207,7 +304,11 @@ describe('code LFs', () => {
 
   it('helpers tokenize once per row and expose sentiment', () => {
     const { cols } = run(
-      [code(`(x) => tokens(x).includes('video!') ? 'spam' : null`), code(`(x) => sentiment(x) > 0 ? 'ham' : sentiment(x) < 0 ? 'spam' : null`), code(`(x) => lower(x) === 'shout' ? 'ham' : null`)],
+      [
+        code(`(x) => tokens(x).includes('video!') ? 'spam' : null`),
+        code(`(x) => sentiment(x) > 0 ? 'ham' : sentiment(x) < 0 ? 'spam' : null`),
+        code(`(x) => lower(x) === 'shout' ? 'ham' : null`),
+      ],
       ['My VIDEO! now', 'I love this great song', 'this is not good, terrible', 'SHOUT'],
     );
     expect(cols[0]).toEqual([1, -1, -1, -1]);
@@ -217,7 +318,9 @@ describe('code LFs', () => {
 
   it('code LFs see the same lower/tokens whether or not a keyword pass split the text first', () => {
     // With a token keyword on the text, the template pass seeds the helpers' per-row caches.
-    const probe = code(`(x) => { const t = tokens(x); return lower(x) === t.join(' ') && Object.isFrozen(t) && t.length === 3 ? 'ham' : 'spam'; }`);
+    const probe = code(
+      `(x) => { const t = tokens(x); return lower(x) === t.join(' ') && Object.isFrozen(t) && t.length === 3 ? 'ham' : 'spam'; }`,
+    );
     const mutate = code(`(x) => { try { tokens(x).sort(); return 'spam'; } catch { return 'ham'; } }`);
     const counts = code(`(x) => tokens(x).filter((w) => w === 'video!').length > 1 ? 'spam' : null`);
     const texts = ['My VIDEO! now', 'video! VIDEO! x', 'ÀB ÇD ÉF', 'a  b c', 'one two'];
@@ -231,22 +334,28 @@ describe('code LFs', () => {
 
   it('token keywords (a trie walked along the text) match exactly the whitespace tokens, any Unicode whitespace', () => {
     const alphabet = ['a', 'b', 'A', '!', 'é', '😀', ' ', '\t', '\n', '\u00a0', '\u2003', '\u3000', '\ufeff', '\u0085', '\u200b'];
-    const str = (min: number, max: number) => fc.array(fc.constantFrom(...alphabet), { minLength: min, maxLength: max }).map((a) => a.join(''));
+    const str = (min: number, max: number) =>
+      fc.array(fc.constantFrom(...alphabet), { minLength: min, maxLength: max }).map((a) => a.join(''));
     fc.assert(
-      fc.property(fc.array(str(1, 3), { minLength: 1, maxLength: 4 }), fc.array(str(0, 24), { minLength: 1, maxLength: 6 }), fc.boolean(), (kws, texts, cs) => {
-        const defs = [kw(kws, 'token', { caseSensitive: cs }), kw(kws, 'token', { caseSensitive: cs, mode: 'all' })];
-        const { cols } = run(defs, texts);
-        // A code LF calling tokens(x) makes the pass split the text and look tokens up by hash instead.
-        expect(run([...defs, code(`(x) => tokens(x).length < 0 ? 'ham' : null`)], texts).cols.slice(0, 2)).toEqual(cols);
-        texts.forEach((raw, i) => {
-          const t = cs ? raw : raw.toLowerCase();
-          const ks = [...new Set(kws.map((k) => (cs ? k : k.toLowerCase())))];
-          // U+0085 and U+200B are not JS whitespace: they stay inside tokens.
-          const toks = t.split(/\s+/).filter((x) => x.length > 0);
-          expect(cols[0][i]).toBe(ks.some((k) => toks.includes(k)) ? 1 : -1);
-          expect(cols[1][i]).toBe(ks.every((k) => toks.includes(k)) ? 1 : -1);
-        });
-      }),
+      fc.property(
+        fc.array(str(1, 3), { minLength: 1, maxLength: 4 }),
+        fc.array(str(0, 24), { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        (kws, texts, cs) => {
+          const defs = [kw(kws, 'token', { caseSensitive: cs }), kw(kws, 'token', { caseSensitive: cs, mode: 'all' })];
+          const { cols } = run(defs, texts);
+          // A code LF calling tokens(x) makes the pass split the text and look tokens up by hash instead.
+          expect(run([...defs, code(`(x) => tokens(x).length < 0 ? 'ham' : null`)], texts).cols.slice(0, 2)).toEqual(cols);
+          texts.forEach((raw, i) => {
+            const t = cs ? raw : raw.toLowerCase();
+            const ks = [...new Set(kws.map((k) => (cs ? k : k.toLowerCase())))];
+            // U+0085 and U+200B are not JS whitespace: they stay inside tokens.
+            const toks = t.split(/\s+/).filter((x) => x.length > 0);
+            expect(cols[0][i]).toBe(ks.some((k) => toks.includes(k)) ? 1 : -1);
+            expect(cols[1][i]).toBe(ks.every((k) => toks.includes(k)) ? 1 : -1);
+          });
+        },
+      ),
       { seed: 11, numRuns: 300 },
     );
   });
@@ -254,7 +363,16 @@ describe('code LFs', () => {
   it('a token-count length template counts the same whether or not the pass split its field for code LFs', () => {
     // With a code LF calling tokens(x), the pass splits the folded text once and the count reuses
     // it: lowercasing never adds or removes whitespace.
-    const len = (value: number): LfDef => ({ ...base, id: `l${value}`, name: `l${value}`, kind: 'length', label: 'ham', unit: 'tokens', op: '>', value });
+    const len = (value: number): LfDef => ({
+      ...base,
+      id: `l${value}`,
+      name: `l${value}`,
+      kind: 'length',
+      label: 'ham',
+      unit: 'tokens',
+      op: '>',
+      value,
+    });
     const ws = [' ', '  ', '\t', '\u00a0', '\u2003', '\n'];
     const word = ['A', 'İ', 'ß', 'x!', 'ΣΑ', 'é'];
     fc.assert(
@@ -271,7 +389,11 @@ describe('code LFs', () => {
 
   it('NLP helpers find people, places and organizations with compromise', async () => {
     const nlp = await loadNlp();
-    const rt = LfRuntime.fromDefs([code(`(x) => people(x).length > 0 ? 'ham' : null`), code(`(x) => places(x).some((p) => p.includes('Paris')) ? 'spam' : null`)], classes, { nlp, sandbox });
+    const rt = LfRuntime.fromDefs(
+      [code(`(x) => people(x).length > 0 ? 'ham' : null`), code(`(x) => places(x).some((p) => p.includes('Paris')) ? 'spam' : null`)],
+      classes,
+      { nlp, sandbox },
+    );
     const r = rt.applyChunk({ start: 0, rows: [{ text: 'Barack Obama visited Paris last week.' }, { text: 'buy cheap pills now' }] });
     expect(Array.from(r.votes)).toEqual([0, -1, 1, -1]);
   });
@@ -289,7 +411,11 @@ describe('code LFs', () => {
   });
 
   it('computes only the requested LFs and reports phases for the watchdog', () => {
-    const rt = LfRuntime.fromDefs([kw(['a'], 'word'), code(`(x) => 'ham'`), { ...base, id: 'r', name: 'r', kind: 'regex', label: 'ham', pattern: 'b', flags: '' }], classes, { sandbox });
+    const rt = LfRuntime.fromDefs(
+      [kw(['a'], 'word'), code(`(x) => 'ham'`), { ...base, id: 'r', name: 'r', kind: 'regex', label: 'ham', pattern: 'b', flags: '' }],
+      classes,
+      { sandbox },
+    );
     const phases: number[][] = [];
     const r = rt.applyChunk({ start: 0, rows: [{ text: 'a b' }] }, { only: [2, 1], onPhase: (l) => phases.push([...l]) });
     expect(r.lfs).toEqual([1, 2]);

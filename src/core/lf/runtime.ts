@@ -68,7 +68,14 @@ const JUNK = -2;
 
 type Phase =
   | { readonly kind: 'templates'; readonly lfs: number[]; readonly evals: TemplateEval[] }
-  | { readonly kind: 'regex'; readonly lf: number; readonly re: RegExp; readonly required: readonly string[]; readonly field: string; readonly vote: Vote }
+  | {
+      readonly kind: 'regex';
+      readonly lf: number;
+      readonly re: RegExp;
+      readonly required: readonly string[];
+      readonly field: string;
+      readonly vote: Vote;
+    }
   | { readonly kind: 'fn'; readonly lf: number; readonly fn: (x: Row) => unknown };
 
 /**
@@ -134,7 +141,8 @@ export class LfRuntime {
     classes.forEach((c, i) => {
       this.classIndex.set(c, i);
       // Case-insensitive names too, where that is unambiguous (`'SPAM'` for class `spam`).
-      if (lowerCount.get(c.toLowerCase()) === 1) for (const v of [c.toLowerCase(), c.toUpperCase()]) if (!this.classIndex.has(v)) this.classIndex.set(v, i);
+      if (lowerCount.get(c.toLowerCase()) === 1)
+        for (const v of [c.toLowerCase(), c.toUpperCase()]) if (!this.classIndex.has(v)) this.classIndex.set(v, i);
     });
   }
 
@@ -155,7 +163,14 @@ export class LfRuntime {
         const vote = rt.labelIndex(def.label);
         if (def.kind === 'regex') {
           const re = compileRegex(def.pattern, def.flags);
-          rt.phases.push({ kind: 'regex', lf: j, re, required: requiredChars(def.pattern, re.flags), field: def.field ?? rt.textField, vote });
+          rt.phases.push({
+            kind: 'regex',
+            lf: j,
+            re,
+            required: requiredChars(def.pattern, re.flags),
+            field: def.field ?? rt.textField,
+            vote,
+          });
         } else templates.push({ lf: j, ev: rt.compileTemplate(def, vote) });
       } catch (e) {
         rt.compileErrors[j] = { row: -1, message: errorMessage(e), count: 0 };
@@ -269,7 +284,13 @@ export class LfRuntime {
     }
   }
 
-  private runTemplates(ph: Extract<Phase, { kind: 'templates' }>, rows: readonly Row[], slot: Int32Array, votes: Int8Array, n: number): void {
+  private runTemplates(
+    ph: Extract<Phase, { kind: 'templates' }>,
+    rows: readonly Row[],
+    slot: Int32Array,
+    votes: Int8Array,
+    n: number,
+  ): void {
     const views = this.views;
     const texts: string[] = views.map(() => '');
     const toks: (readonly string[] | null)[] = views.map(() => null);
@@ -312,7 +333,9 @@ export class LfRuntime {
         if (v === JUNK) {
           if (count++ === 0) {
             first = start + i;
-            message = clipText(`returned ${describe(raw)}, which is not a class (expected ${this.classes.map((c) => `'${c}'`).join(', ')}, an index 0–${this.classes.length - 1}, or null to abstain)`);
+            message = clipText(
+              `returned ${describe(raw)}, which is not a class (expected ${this.classes.map((c) => `'${c}'`).join(', ')}, an index 0–${this.classes.length - 1}, or null to abstain)`,
+            );
           }
           continue;
         }
@@ -453,8 +476,10 @@ function freezeRow(row: Row, sandbox: LfSandbox): void {
  * from code without a parser): say so in the user's terms.
  */
 function sandboxRefusal(message: string): string | null {
-  if (message.includes('SES_IMPORT_REJECTED')) return "LF code may not contain 'import(' — LFs cannot load code — not even in a string or a comment (write 'imp' + 'ort(' if you need the text)";
-  if (message.includes('SES_HTML_COMMENT_REJECTED')) return "LF code may not contain '<!--' or '-->', not even in a string (write '<!' + '--' if you need the text)";
+  if (message.includes('SES_IMPORT_REJECTED'))
+    return "LF code may not contain 'import(' — LFs cannot load code — not even in a string or a comment (write 'imp' + 'ort(' if you need the text)";
+  if (message.includes('SES_HTML_COMMENT_REJECTED'))
+    return "LF code may not contain '<!--' or '-->', not even in a string (write '<!' + '--' if you need the text)";
   return null;
 }
 
@@ -580,7 +605,14 @@ export function errorMessage(e: unknown): string {
   }
 }
 
-const BUILTIN_ERRORS: readonly { readonly prototype: object; readonly name: string }[] = [EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError];
+const BUILTIN_ERRORS: readonly { readonly prototype: object; readonly name: string }[] = [
+  EvalError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  TypeError,
+  URIError,
+];
 
 /** The name of a built-in error type by its prototype (a hardened realm turns `name` into an accessor). */
 function builtinErrorName(proto: unknown): string | null {

@@ -14,32 +14,132 @@ const sandbox = hardenedSandbox();
 const classes = ['ham', 'spam'];
 let nextId = 0;
 const code = (source: string, name = `c${nextId++}`): LfDef => ({ id: name, name, enabled: true, kind: 'code', source });
-const regex = (pattern: string, name = `r${nextId++}`): LfDef => ({ id: name, name, enabled: true, kind: 'regex', label: 'spam', pattern, flags: 'i' });
-const keyword = (word: string, name = `k${nextId++}`): LfDef => ({ id: name, name, enabled: true, kind: 'keyword', label: 'ham', keywords: [word], mode: 'any', match: 'word', caseSensitive: false });
+const regex = (pattern: string, name = `r${nextId++}`): LfDef => ({
+  id: name,
+  name,
+  enabled: true,
+  kind: 'regex',
+  label: 'spam',
+  pattern,
+  flags: 'i',
+});
+const keyword = (word: string, name = `k${nextId++}`): LfDef => ({
+  id: name,
+  name,
+  enabled: true,
+  kind: 'keyword',
+  label: 'ham',
+  keywords: [word],
+  mode: 'any',
+  match: 'word',
+  caseSensitive: false,
+});
 
-const TEXTS = ['Check out my channel', 'great song', 'FREE gift, subscribe now', 'i love this song 2012', 'visit http://spam.example', 'nice'];
+const TEXTS = [
+  'Check out my channel',
+  'great song',
+  'FREE gift, subscribe now',
+  'i love this song 2012',
+  'visit http://spam.example',
+  'nice',
+];
 const rowsOf = (texts: readonly string[]): Row[] => texts.map((text, i) => ({ text, n: i, meta: { tags: ['a', 'b'], score: i } }));
 
 function run(defs: LfDef[], texts: readonly string[] = TEXTS) {
   const rt = LfRuntime.fromDefs(defs, classes, { sandbox });
   const r = rt.applyChunk({ start: 0, rows: rowsOf(texts) });
-  return { votes: r.lfs.map((_, j) => Array.from(r.votes.subarray(j * r.rows, (j + 1) * r.rows))), errors: r.errors, compileErrors: rt.compileErrors };
+  return {
+    votes: r.lfs.map((_, j) => Array.from(r.votes.subarray(j * r.rows, (j + 1) * r.rows))),
+    errors: r.errors,
+    compileErrors: rt.compileErrors,
+  };
 }
 
 /** Globals a code LF may see: ECMAScript's own, the sandbox's confined eval/Function/Compartment, and SES's pure TextEncoder/TextDecoder. */
 const ECMASCRIPT_GLOBALS = new Set([
-  'globalThis', 'Infinity', 'NaN', 'undefined', 'eval', 'isFinite', 'isNaN', 'parseFloat', 'parseInt', 'decodeURI', 'decodeURIComponent',
-  'encodeURI', 'encodeURIComponent', 'escape', 'unescape', 'Object', 'Function', 'Boolean', 'Symbol', 'Error', 'AggregateError', 'EvalError',
-  'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError', 'Number', 'BigInt', 'Math', 'Date', 'String', 'RegExp', 'Array',
-  'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array',
-  'BigInt64Array', 'BigUint64Array', 'Float16Array', 'Map', 'Set', 'WeakMap', 'WeakSet', 'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Atomics',
-  'JSON', 'Promise', 'Reflect', 'Proxy', 'Intl', 'WeakRef', 'FinalizationRegistry', 'Iterator', 'AsyncIterator', 'Compartment', 'harden',
-  'assert', 'HandledPromise', 'ModuleSource', 'TextEncoder', 'TextDecoder', 'lockdown', 'repairIntrinsics', 'hardenIntrinsics', 'console', 'Temporal', 'Float16Array',
+  'globalThis',
+  'Infinity',
+  'NaN',
+  'undefined',
+  'eval',
+  'isFinite',
+  'isNaN',
+  'parseFloat',
+  'parseInt',
+  'decodeURI',
+  'decodeURIComponent',
+  'encodeURI',
+  'encodeURIComponent',
+  'escape',
+  'unescape',
+  'Object',
+  'Function',
+  'Boolean',
+  'Symbol',
+  'Error',
+  'AggregateError',
+  'EvalError',
+  'RangeError',
+  'ReferenceError',
+  'SyntaxError',
+  'TypeError',
+  'URIError',
+  'Number',
+  'BigInt',
+  'Math',
+  'Date',
+  'String',
+  'RegExp',
+  'Array',
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+  'Float16Array',
+  'Map',
+  'Set',
+  'WeakMap',
+  'WeakSet',
+  'ArrayBuffer',
+  'SharedArrayBuffer',
+  'DataView',
+  'Atomics',
+  'JSON',
+  'Promise',
+  'Reflect',
+  'Proxy',
+  'Intl',
+  'WeakRef',
+  'FinalizationRegistry',
+  'Iterator',
+  'AsyncIterator',
+  'Compartment',
+  'harden',
+  'assert',
+  'HandledPromise',
+  'ModuleSource',
+  'TextEncoder',
+  'TextDecoder',
+  'lockdown',
+  'repairIntrinsics',
+  'hardenIntrinsics',
+  'console',
+  'Temporal',
+  'Float16Array',
 ]);
 
 describe('what a code LF can reach', () => {
   it('only ECMAScript globals: no worker, network, storage, font or file-system API (an allowlist)', () => {
-    const rt = LfRuntime.fromDefs([code(`(x) => { throw new Error(Object.getOwnPropertyNames(globalThis).join(',')); }`)], classes, { sandbox });
+    const rt = LfRuntime.fromDefs([code(`(x) => { throw new Error(Object.getOwnPropertyNames(globalThis).join(',')); }`)], classes, {
+      sandbox,
+    });
     const msg = rt.applyChunk({ start: 0, rows: [{ text: 'a' }] }).errors[0]?.message ?? '';
     const names = msg.replace(/^threw /, '').split(',');
     expect(names.length).toBeGreaterThan(20);
@@ -48,9 +148,41 @@ describe('what a code LF can reach', () => {
   });
 
   it('every capability the attacks used is undefined inside an LF', () => {
-    const probes = ['self', 'postMessage', 'reportError', 'fetch', 'XMLHttpRequest', 'WebSocket', 'WebSocketStream', 'WebTransport', 'EventSource', 'FontFace', 'fonts',
-      'webkitRequestFileSystemSync', 'webkitRequestFileSystem', 'indexedDB', 'IDBDatabase', 'IDBObjectStore', 'IDBFactory', 'caches', 'importScripts', 'Worker', 'SharedWorker',
-      'BroadcastChannel', 'MessageChannel', 'navigator', 'location', 'process', 'require', 'module', 'setTimeout', 'queueMicrotask', 'structuredClone', 'Blob', 'URL'];
+    const probes = [
+      'self',
+      'postMessage',
+      'reportError',
+      'fetch',
+      'XMLHttpRequest',
+      'WebSocket',
+      'WebSocketStream',
+      'WebTransport',
+      'EventSource',
+      'FontFace',
+      'fonts',
+      'webkitRequestFileSystemSync',
+      'webkitRequestFileSystem',
+      'indexedDB',
+      'IDBDatabase',
+      'IDBObjectStore',
+      'IDBFactory',
+      'caches',
+      'importScripts',
+      'Worker',
+      'SharedWorker',
+      'BroadcastChannel',
+      'MessageChannel',
+      'navigator',
+      'location',
+      'process',
+      'require',
+      'module',
+      'setTimeout',
+      'queueMicrotask',
+      'structuredClone',
+      'Blob',
+      'URL',
+    ];
     const src = `(x) => { const seen = [${probes.map((p) => `typeof ${p} !== 'undefined' ? '${p}' : ''`).join(', ')}].filter(Boolean); if (seen.length) throw new Error(seen.join()); return 'ham'; }`;
     const { votes, errors } = run([code(src)]);
     expect(errors[0]).toBeNull();
@@ -80,13 +212,17 @@ describe('what a code LF can reach', () => {
     expect(votes[1]).toEqual([-1, 0, -1, 0, -1, -1]);
   });
 
-  it("an HTML-like comment, which SES refuses anywhere, gets a sentence saying so", () => {
+  it('an HTML-like comment, which SES refuses anywhere, gets a sentence saying so', () => {
     const { compileErrors } = run([code(`(x) => x.text.includes('<!--') ? 'spam' : null`)]);
     expect(compileErrors[0]?.message).toMatch(/^LF code may not contain '<!--'/);
   });
 
   it('no clock and no randomness: an LF that asks gets an error, not a vote', () => {
-    const { errors } = run([code(`(x) => Date.now() % 2`), code(`(x) => Math.random() < 0.5 ? 1 : 0`), code(`(x) => new Date().getTime() % 2`)]);
+    const { errors } = run([
+      code(`(x) => Date.now() % 2`),
+      code(`(x) => Math.random() < 0.5 ? 1 : 0`),
+      code(`(x) => new Date().getTime() % 2`),
+    ]);
     for (const e of errors) expect(e?.count).toBe(TEXTS.length);
   });
 
@@ -106,7 +242,11 @@ describe('what a code LF can reach', () => {
 describe('one LF cannot change what another computes', () => {
   it('RegExp.prototype.test = () => true fails that LF; a later regex LF keeps its true coverage', () => {
     const clean = run([regex('subscribe|channel'), code(`(x) => /song/.test(x.text) ? 'ham' : null`)]);
-    const attacked = run([code(`(x) => { RegExp.prototype.test = () => true; return null; }`), regex('subscribe|channel'), code(`(x) => /song/.test(x.text) ? 'ham' : null`)]);
+    const attacked = run([
+      code(`(x) => { RegExp.prototype.test = () => true; return null; }`),
+      regex('subscribe|channel'),
+      code(`(x) => /song/.test(x.text) ? 'ham' : null`),
+    ]);
     expect(attacked.errors[0]?.count).toBe(TEXTS.length);
     expect(attacked.votes.slice(1)).toEqual(clean.votes);
     expect(clean.votes[0]).toEqual([1, -1, 1, -1, -1, -1]);
@@ -145,7 +285,13 @@ describe('one LF cannot change what another computes', () => {
     const templatesAlone = run(templates).votes;
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.constantFrom(...ADVERSARIES.map((s) => ({ adv: true, s }))), fc.constantFrom(...ORDINARY.map((s) => ({ adv: false, s })))), { minLength: 1, maxLength: 12 }),
+        fc.array(
+          fc.oneof(
+            fc.constantFrom(...ADVERSARIES.map((s) => ({ adv: true, s }))),
+            fc.constantFrom(...ORDINARY.map((s) => ({ adv: false, s }))),
+          ),
+          { minLength: 1, maxLength: 12 },
+        ),
         (picks) => {
           const defs = [...picks.map((p) => code(p.s)), ...templates];
           const { votes } = run(defs);

@@ -21,7 +21,13 @@ describe('stripTypes', () => {
   it('lets the runtime run typed code LFs and leaves valid JS alone', () => {
     const rt = LfRuntime.fromDefs(
       [
-        { id: 'a', name: 'a', enabled: true, kind: 'code', source: `(x: Row): string | null => (x.text as string).includes('free') ? 'spam' : null` },
+        {
+          id: 'a',
+          name: 'a',
+          enabled: true,
+          kind: 'code',
+          source: `(x: Row): string | null => (x.text as string).includes('free') ? 'spam' : null`,
+        },
         { id: 'b', name: 'b', enabled: true, kind: 'code', source: `(x) => x.text !== 'a' ? 'ham' : null` },
         { id: 'c', name: 'c', enabled: true, kind: 'code', source: `interface R { text: string }; (x: R) => 1` },
       ],

@@ -70,7 +70,17 @@ for (const c of [9, 10, 11, 12, 13, 32]) ASCII_SPACE[c] = 1;
 /** JS `\s` on one UTF-16 code unit (every whitespace character is in the BMP). */
 export function isSpaceUnit(c: number): boolean {
   if (c < 128) return ASCII_SPACE[c] === 1;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 /** Whitespace other than the plain space. */

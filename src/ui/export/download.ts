@@ -16,5 +16,10 @@ export function download(name: string, data: BlobPart, type: string): void {
 
 /** A file-name-safe stem from a dataset or project name. */
 export function stem(name: string): string {
-  return name.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'shoal';
+  return (
+    name
+      .replace(/[^\p{L}\p{N}._-]+/gu, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'shoal'
+  );
 }
