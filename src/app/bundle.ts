@@ -20,6 +20,7 @@ import { type ModelChoices, type ProjectBundle, checkBundleFits, sparseGold, wri
 export { codeLfsOf, readBundle, type ProjectBundle } from '../core/formats/bundle.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
+import { isLabelModelName } from '../core/labelmodel/types.ts';
 import type { BundleModels } from '../core/formats/bundle-models.ts';
 import { collectModels, storeIntoProject, storeNewProject } from './bundle-store.ts';
 import { startImport } from './import.ts';
@@ -150,7 +151,7 @@ export async function importProject(s: typeof Session, m: ModelState, b: Project
 }
 
 function applyChoices(m: ModelState, c: ModelChoices): void {
-  if (['auto', 'mv', 'metal', 'ds', 'triplet', 'wmv'].includes(c.labelModel)) m.name = c.labelModel as ModelState['name'];
+  if (isLabelModelName(c.labelModel)) m.name = c.labelModel;
   if (Array.isArray(c.classBalance)) {
     m.balanceMode = 'custom';
     m.customBalance = c.classBalance.join(', ');

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { runCoreCheck } from './core-check.ts';
+import { LABEL_MODEL_NAMES } from '../core/labelmodel/index.ts';
 
 describe('core check (start-screen example)', () => {
   it('runs every label model and the learned ones beat majority vote on skewed, uneven LFs', async () => {
     const r = await runCoreCheck();
-    expect(r.models.map((x) => x.name)).toEqual(['mv', 'metal', 'ds', 'triplet', 'auto']);
+    expect(r.models.map((x) => x.name)).toEqual([...LABEL_MODEL_NAMES]);
     expect(r.split.train + r.split.dev + r.split.test).toBe(r.n);
     const acc = Object.fromEntries(r.models.map((x) => [x.name, x.testAccuracy]));
     for (const a of Object.values(acc)) expect(a).toBeGreaterThan(0.7);

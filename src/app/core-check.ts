@@ -9,7 +9,7 @@
  * the training worker.
  */
 import { analyze, type LfStats, type MatrixSummary } from '../core/analysis.ts';
-import { createLabelModel, type LabelModelName } from '../core/labelmodel/index.ts';
+import { createLabelModel, LABEL_MODEL_NAMES, type LabelModelName } from '../core/labelmodel/index.ts';
 import { LabelMatrix } from '../core/matrix.ts';
 import { accuracy, predictLabels } from '../core/metrics.ts';
 import { synthesize } from '../core/synth.ts';
@@ -18,7 +18,7 @@ export interface CoreCheckOptions {
   n?: number;
   m?: number;
   seed?: number;
-  models?: LabelModelName[];
+  models?: readonly LabelModelName[];
 }
 
 export interface ModelResult {
@@ -58,7 +58,7 @@ export async function runCoreCheck(opts: CoreCheckOptions = {}): Promise<CoreChe
   const m = opts.m ?? 8;
   const k = 2;
   const seed = opts.seed ?? 7;
-  const models = opts.models ?? ['mv', 'metal', 'ds', 'triplet', 'auto'];
+  const models = opts.models ?? LABEL_MODEL_NAMES;
   // Skewed class balance and a wide spread of LF quality: where learned models beat voting.
   const { L, Y, accuracies, propensities } = synthesize({
     n,

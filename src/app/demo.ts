@@ -6,6 +6,7 @@
  * This module fetches and validates the generated file; it has no DOM or storage dependency so
  * it runs in Node tests with a fake `fetch`.
  */
+import { isSplit } from '../core/splits.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
 
@@ -174,7 +175,7 @@ export async function fetchDemo(base: string, fetchFn: FetchFn = (u) => fetch(u)
     } catch {
       throw new ShoalError(`the demo file ${meta.file} has invalid JSON on line ${line}; rebuild it with \`npm run build\``);
     }
-    if (typeof r.body !== 'string' || typeof r.subject !== 'string' || !['train', 'dev', 'test'].includes(r.split)) {
+    if (typeof r.body !== 'string' || typeof r.subject !== 'string' || !isSplit(r.split)) {
       throw new ShoalError(`the demo file ${meta.file} line ${line} lacks subject/body/split; rebuild it with \`npm run build\``);
     }
     rows.push(r);

@@ -11,6 +11,7 @@
 import * as Comlink from 'comlink';
 import { LABEL_SOURCES, labelMatrixJson, lfSetVersion, npyInt8, type ExportProvenance, type RowFilter } from '../core/formats/export.ts';
 import { LabelMatrix } from '../core/matrix.ts';
+import { SPLIT_NAMES } from '../core/splits.ts';
 import { ShoalError } from '../core/types.ts';
 import type { LabelsExportProgress, LabelsExportRequest, LabelsExportResult, LabelsFormat } from '../workers/export-run.ts';
 import type { ExportWorkerApi } from '../workers/export.worker.ts';
@@ -63,7 +64,7 @@ export function labelColumns(s: typeof Session, m: ModelState, source: ExportSou
     proba = scatterSplits(
       n,
       k,
-      (['train', 'dev', 'test'] as const).map((sp) => ({ rows: idx[sp], proba: lm.proba[sp] })),
+      SPLIT_NAMES.map((sp) => ({ rows: idx[sp], proba: lm.proba[sp] })),
     );
   }
   const pred = hardLabels(proba, k);

@@ -10,6 +10,7 @@
  * -1 rows skipped, F1 binary (positive = class 1) for two classes and macro otherwise — as
  * WRENCH reports them.
  */
+import { countGold } from '../core/gold-labels.ts';
 import { analyze } from '../core/analysis.ts';
 import { DEFAULT_FEATURES, TRAIN_DEFAULTS, type FeatureSpec } from '../core/classifier/index.ts';
 import type { LabelMatrix } from '../core/matrix.ts';
@@ -29,12 +30,6 @@ export interface SplitScores {
   gold: number;
 }
 
-export function goldCount(gold: ArrayLike<number>): number {
-  let c = 0;
-  for (let i = 0; i < gold.length; i++) if (gold[i] >= 0) c++;
-  return c;
-}
-
 /** Hard labels with Snorkel's tie rule (what WRENCH scores label models with). */
 export function hardLabels(proba: Float32Array, k: number): Int32Array {
   return predictLabels(proba, k, 'snorkel');
@@ -45,7 +40,7 @@ export function f1For(pred: ArrayLike<number>, gold: ArrayLike<number>, k: numbe
 }
 
 export function scoreSplit(pred: Int32Array, gold: Int32Array, k: number, L?: LabelMatrix): SplitScores {
-  return { accuracy: accuracy(pred, gold), f1: f1For(pred, gold, k), coverage: L ? coverage(L) : NaN, gold: goldCount(gold) };
+  return { accuracy: accuracy(pred, gold), f1: f1For(pred, gold, k), coverage: L ? coverage(L) : NaN, gold: countGold(gold) };
 }
 
 /** Share of each class among the hard labels (abstains left out). */

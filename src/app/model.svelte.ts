@@ -14,6 +14,7 @@
  * since, it is shown as stale (`clfStale`) rather than as current. Its settings (n-grams, hash
  * size, epochs, learning rate, L2, targets, seed) are a per-project setting.
  */
+import { countGold } from '../core/gold-labels.ts';
 import { untrack } from 'svelte';
 import { coveredRows, type DistilledClassifier, type EpochReport } from '../core/classifier/index.ts';
 import { createLabelModel, type LabelModelName, type LabelModelSummary } from '../core/labelmodel/index.ts';
@@ -27,7 +28,6 @@ import {
   CLASSIFIER_SETTINGS,
   classifierTrainOptions,
   defaultClassifierSettings,
-  goldCount,
   hardLabels,
   labelDistribution,
   lfAccuracyTable,
@@ -313,7 +313,7 @@ export class ModelState {
     const g = session.gold;
     const score = (p: Float32Array, s: 'dev' | 'test') => scoreSplit(hardLabels(p, k), g[s], k, v[s]);
     const warnings = [
-      ...modelWarnings({ L: v.train, lfNames: v.lfNames, classes: session.classes, balance: this.balanceMode, devGold: goldCount(g.dev) }),
+      ...modelWarnings({ L: v.train, lfNames: v.lfNames, classes: session.classes, balance: this.balanceMode, devGold: countGold(g.dev) }),
       ...(summary.warnings ?? []),
     ];
     const trainPred = hardLabels(proba.train, k);

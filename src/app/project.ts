@@ -16,8 +16,9 @@ import { newId } from '../storage/types.ts';
 // The LF table of the Analysis screen (the UI reaches core through the app layer).
 export { analyze, type LfStats } from '../core/analysis.ts';
 
-export type Split = 'train' | 'dev' | 'test';
-export const SPLIT_NAMES: readonly Split[] = ['train', 'dev', 'test'];
+export { SPLIT_NAMES, type Split } from '../core/splits.ts';
+export { countGold } from '../core/gold-labels.ts';
+import type { Split } from '../core/splits.ts';
 
 export interface SplitIndex {
   train: Uint32Array;

@@ -45,6 +45,7 @@ import {
 } from './project.ts';
 import { renameProject as storeProjectName } from './projects.ts';
 import { lfHash } from '../core/lf/hash.ts';
+import { countGold } from '../core/gold-labels.ts';
 import { clipText } from '../core/lf/sandbox.ts';
 import { browserLfPools, LfRuns } from './lf-runs.ts';
 import { hiddenFields, lfReadableFields, withoutFields } from '../core/lf/gold.ts';
@@ -901,12 +902,6 @@ export async function withNewProject<T>(storage: ShoalStorage, name: string, fil
   return locks ? locks.request(NEW_PROJECT_LOCK + project.id, () => fill(project)) : fill(project);
 }
 const NEW_PROJECT_LOCK = 'shoal-new-project:';
-
-function countGold(g: Int8Array): number {
-  let n = 0;
-  for (let i = 0; i < g.length; i++) if (g[i] >= 0) n++;
-  return n;
-}
 
 /** An error's text for the screen, bounded: it may carry text that came out of LF code. */
 function message(e: unknown): string {

@@ -16,7 +16,7 @@
  * committed versions; pending leftovers (a tab closed mid-import) are removed on open.
  */
 import type { Row } from '../core/formats/types.ts';
-import type { SplitName } from '../core/formats/import-plan.ts';
+import type { Split } from '../core/splits.ts';
 import type { ColumnChunk } from '../core/lf/columns.ts';
 import type { RowChunk } from '../core/lf/types.ts';
 import type { DistilledClassifier } from '../core/classifier/model.ts';
@@ -82,7 +82,7 @@ export interface DatasetVersionRecord {
    */
   lfsReadGold?: boolean;
   classes: string[];
-  splitCounts: Record<SplitName, number>;
+  splitCounts: Record<Split, number>;
   skippedRows: number;
   /** Messages worth keeping with the data (skipped rows, unknown labels, renamed columns). */
   notes: string[];
@@ -204,7 +204,7 @@ export interface CommitMeta {
   labelField?: string;
   lfsReadGold?: boolean;
   classes: string[];
-  splitCounts: Record<SplitName, number>;
+  splitCounts: Record<Split, number>;
   skippedRows: number;
   notes: string[];
   gold: Int8Array;

@@ -8,15 +8,8 @@
  * and benches run it on the in-memory twin in Node.
  */
 import { detectFormat, parseTable } from '../core/formats/parse.ts';
-import {
-  resolvePlan,
-  RowShaper,
-  SPLITS,
-  type ImportOptions,
-  type ResolvedPlan,
-  type SplitName,
-  type SplitSpec,
-} from '../core/formats/import-plan.ts';
+import { resolvePlan, RowShaper, type ImportOptions, type ResolvedPlan, type SplitSpec } from '../core/formats/import-plan.ts';
+import { SPLIT_NAMES, type Split } from '../core/splits.ts';
 import {
   issueMessage,
   MAX_BAD_SHARE,
@@ -72,7 +65,7 @@ export interface ImportSummary {
   quoted?: boolean;
   columns: ColumnInfo[];
   classes: string[];
-  splitCounts: Record<SplitName, number>;
+  splitCounts: Record<Split, number>;
   labeled: number;
   unknownLabels: Record<string, number>;
   externalLfs: number;
@@ -100,7 +93,7 @@ function normalise(source: ImportSource): ImportFile[] {
 }
 
 /** train/valid/test from a file name, for multi-file imports (WRENCH, or train.csv + test.csv). */
-export function splitFromFileName(name: string): SplitName | undefined {
+export function splitFromFileName(name: string): Split | undefined {
   const base = name.toLowerCase().replace(/^.*[\\/]/, '');
   if (/(^|[^a-z])train/.test(base)) return 'train';
   if (/(^|[^a-z])(valid|dev|val)([^a-z]|$)/.test(base) || base.startsWith('valid')) return 'dev';
@@ -479,9 +472,4 @@ function storageFailure(file: string, e: unknown): ImportOutcome {
     return { ok: false, error, message: e.message };
   }
   throw e;
-}
-
-/** Split codes back to names, for callers that show per-row splits. */
-export function splitName(code: number): SplitName {
-  return SPLITS[code] ?? 'train';
 }

@@ -143,7 +143,7 @@ describe('models in a project file', () => {
       /models\.labelModel\.lfNames\[1\] must name an LF of this file, not "nope"/,
     );
     expect(err({ labelModel: { ...labelModel(probs), model: 'magic' as 'mv' } })).toMatch(
-      /models\.labelModel\.model must be one of "mv", "metal"/,
+      /models\.labelModel\.model must be one of "auto", "mv", "metal", "ds", "triplet", "wmv", not "magic"/,
     );
     expect(err({ labelModel: { ...labelModel(probs), probs: 'not base64!' } })).toMatch(/models\.labelModel\.probs must be base64 text/);
     expect(err({ labelModel: { ...labelModel(probs), summary: { model: 'mv', lfAccuracy: [0.9, 0.8] } } })).toMatch(

@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import type { DistilledClassifier } from '../classifier/model.ts';
 import { ShoalError } from '../types.ts';
+import { LABEL_MODEL_NAMES } from '../labelmodel/types.ts';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -85,7 +86,7 @@ const summary = z.object({
 });
 
 export const labelModelSchema = z.object({
-  model: z.enum(['mv', 'metal', 'ds', 'triplet', 'wmv', 'auto']),
+  model: z.enum(LABEL_MODEL_NAMES),
   summary,
   classBalance: z.array(finite).max(127).nullable(),
   balanceMode: z.enum(['dev', 'uniform', 'custom']),

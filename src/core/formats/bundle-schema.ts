@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import { ShoalError } from '../types.ts';
+import { SPLIT_NAMES } from '../splits.ts';
 import { bundleModelsSchema, decodeClassifier, decodeLabelModel, type ModelShape } from './bundle-models.ts';
 
 /** Size limits of a project file. Generous for real projects, small enough to keep the app responsive. */
@@ -38,7 +39,6 @@ export const BUNDLE_LIMITS = {
 } as const;
 
 const L = BUNDLE_LIMITS;
-const SPLITS = ['train', 'dev', 'test'] as const;
 
 const name = z.string().min(1).max(L.nameChars);
 const fieldName = z.string().min(1).max(L.nameChars);
@@ -165,7 +165,7 @@ export const bundleSchema = z
           'row objects',
           L.dataRows,
         ),
-        split: list(z.enum(SPLITS), 'split names (train, dev, test)', L.dataRows),
+        split: list(z.enum(SPLIT_NAMES), 'split names (train, dev, test)', L.dataRows),
       })
       .optional(),
     // The fitted label model and trained classifier (bundle-models.ts); only with the data.
@@ -230,7 +230,7 @@ export const bundleSchema = z
         message: `must have one number per class (${k}), not ${b.model.classBalance.length}`,
       });
     }
-    for (const s of SPLITS) {
+    for (const s of SPLIT_NAMES) {
       const n = b.dataset.splitCounts[s];
       b.gold[s].forEach(([row, y], i) => {
         if (row < 0 || row >= n || y < 0 || y >= k) {
@@ -252,7 +252,7 @@ export const bundleSchema = z
         });
         return;
       }
-      const total = SPLITS.reduce((t, s) => t + b.dataset.splitCounts[s], 0);
+      const total = SPLIT_NAMES.reduce((t, s) => t + b.dataset.splitCounts[s], 0);
       if (d.rows.length !== total) {
         ctx.addIssue({
           code: 'custom',
@@ -263,7 +263,7 @@ export const bundleSchema = z
       }
       const seen = { train: 0, dev: 0, test: 0 };
       for (const s of d.split) seen[s]++;
-      for (const s of SPLITS) {
+      for (const s of SPLIT_NAMES) {
         if (seen[s] !== b.dataset.splitCounts[s]) {
           ctx.addIssue({
             code: 'custom',

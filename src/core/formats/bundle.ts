@@ -12,14 +12,13 @@
  */
 import type { LfDef } from '../lf/types.ts';
 import { ShoalError } from '../types.ts';
+import { SPLIT_NAMES, type Split } from '../splits.ts';
+import { goldRows } from '../gold-labels.ts';
 import type { BundleModels } from './bundle-models.ts';
 import { parseBundleBody, type ParsedBundle } from './bundle-schema.ts';
 
 export const BUNDLE_FORMAT = 'shoal-project';
 export const BUNDLE_SCHEMA_VERSION = 1;
-
-export type BundleSplit = 'train' | 'dev' | 'test';
-const SPLITS: readonly BundleSplit[] = ['train', 'dev', 'test'];
 
 export interface ModelChoices {
   labelModel: string;
@@ -40,23 +39,21 @@ export interface ProjectBundle {
     fields: string[];
     textField: string;
     classes: string[];
-    splitCounts: Record<BundleSplit, number>;
+    splitCounts: Record<Split, number>;
   };
   settings: Record<string, unknown>;
   lfs: LfDef[];
-  gold: Record<BundleSplit, [number, number][]>;
+  gold: Record<Split, [number, number][]>;
   model: ModelChoices;
   /** Present when the user chose to include the data: every row with its split. */
-  data?: { rows: Record<string, unknown>[]; split: BundleSplit[] };
+  data?: { rows: Record<string, unknown>[]; split: Split[] };
   /** Present when the user chose to include the fitted label model and trained classifier (with the data). */
   models?: BundleModels;
 }
 
 /** Gold as sparse pairs: only rows with a label (>= 0). */
 export function sparseGold(gold: ArrayLike<number>): [number, number][] {
-  const out: [number, number][] = [];
-  for (let i = 0; i < gold.length; i++) if (gold[i] >= 0) out.push([i, gold[i]]);
-  return out;
+  return Array.from(goldRows(gold), (i): [number, number] => [i, gold[i]]);
 }
 
 /** Dense gold (-1 = unknown) of `n` rows from sparse pairs. */
@@ -75,7 +72,7 @@ export function goldForSplits(b: Pick<ProjectBundle, 'gold'>, split: Uint8Array,
   const out = base ? base.slice() : new Int8Array(split.length).fill(-1);
   const rowsOf: number[][] = [[], [], []];
   for (let i = 0; i < split.length; i++) rowsOf[split[i]]?.push(i);
-  SPLITS.forEach((s, code) => {
+  SPLIT_NAMES.forEach((s, code) => {
     for (const [t, y] of b.gold[s] ?? []) {
       if (t >= rowsOf[code].length)
         throw new ShoalError(
@@ -139,12 +136,12 @@ function toBundle(version: number, b: ParsedBundle): ProjectBundle {
 /** Why a bundle without data cannot go onto this dataset, or null when it fits. */
 export function checkBundleFits(
   b: ProjectBundle,
-  target: { classes: readonly string[]; splitCounts: Record<BundleSplit, number> },
+  target: { classes: readonly string[]; splitCounts: Record<Split, number> },
 ): string | null {
   if (b.dataset.classes.join('\u0000') !== target.classes.join('\u0000')) {
     return `the project's classes (${b.dataset.classes.join(', ')}) differ from this dataset's (${target.classes.join(', ')})`;
   }
-  for (const s of SPLITS) {
+  for (const s of SPLIT_NAMES) {
     if (b.dataset.splitCounts[s] !== target.splitCounts[s]) {
       return `the project's ${s} split has ${b.dataset.splitCounts[s]} rows, this dataset's has ${target.splitCounts[s]}; gold labels would land on the wrong rows`;
     }

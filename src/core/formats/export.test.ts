@@ -24,7 +24,8 @@ import {
   toJsonl,
   toParquet,
 } from './export.ts';
-import { resolvePlan, RowShaper, SPLITS } from './import-plan.ts';
+import { resolvePlan, RowShaper } from './import-plan.ts';
+import { SPLIT_NAMES } from '../splits.ts';
 import { collect } from './testutil.ts';
 import type { DataFormat, Row } from './types.ts';
 
@@ -331,7 +332,7 @@ describe('joinable, split-aware labels', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((r) => r.row)).toEqual(Array.from(rows, (i) => i + 1));
-    expect(lines.map((r) => r.split)).toEqual(Array.from(rows, (i) => SPLITS[d.split[i]]));
+    expect(lines.map((r) => r.split)).toEqual(Array.from(rows, (i) => SPLIT_NAMES[d.split[i]]));
   });
 
   it('takes the id from the stored ids where the row object lacks the id field', () => {

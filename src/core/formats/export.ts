@@ -26,7 +26,7 @@ import { ByteWriter, parquetWrite, type ColumnSource } from 'hyparquet-writer';
 import type { LabelMatrix } from '../matrix.ts';
 import { sha1 } from '../sha1.ts';
 import { ShoalError } from '../types.ts';
-import { SPLITS, type SplitName } from './import-plan.ts';
+import { splitOfCode, type Split } from '../splits.ts';
 
 export const LABEL_SOURCES = ['none', 'gold', 'label_model', 'classifier'] as const;
 export type LabelSource = (typeof LABEL_SOURCES)[number];
@@ -44,7 +44,7 @@ export interface LabeledData {
   source: Uint8Array;
   /** Whether at least one LF voted on the row (for "only covered rows"). */
   covered?: Uint8Array;
-  /** Split code per row (index into SPLITS: train, dev, test). */
+  /** Split code per row (index into SPLIT_NAMES: train, dev, test). */
   split: Uint8Array;
   /** The dataset's id field; null when it has none (the id is then the 1-based position, `row`). */
   idField: string | null;
@@ -148,12 +148,6 @@ function rowId(data: LabeledData, i: number): string | number | boolean | null {
   return v !== null ? v : (data.ids?.[i] ?? null);
 }
 
-function splitName(code: number): SplitName {
-  const s = SPLITS[code];
-  if (s === undefined) throw new ShoalError(`export: split code ${code} is not train (0), dev (1) or test (2)`);
-  return s;
-}
-
 /** A cell as text/JSON scalar: objects become JSON text, undefined becomes null. */
 function scalar(v: unknown): string | number | boolean | null {
   if (v === undefined || v === null) return null;
@@ -182,7 +176,7 @@ export function* records(
     rec[cols.labelId] = y;
     if (data.proba) for (let c = 0; c < k; c++) rec[cols.proba[c]] = round(data.proba[i * k + c]);
     rec[cols.source] = LABEL_SOURCES[data.source[i]];
-    rec[cols.split] = splitName(data.split[i]);
+    rec[cols.split] = splitOfCode(data.split[i]);
     yield rec;
   }
 }
@@ -351,7 +345,7 @@ export function toParquet(
     name: cols.split,
     type: 'STRING',
     nullable: false,
-    data: Array.from({ length: n }, (_, t) => splitName(data.split[rows[t]])),
+    data: Array.from({ length: n }, (_, t) => splitOfCode(data.split[rows[t]])),
   });
   const kvMetadata = meta === undefined ? undefined : [{ key: PARQUET_META_KEY, value: JSON.stringify(meta) }];
   const writer = new ProgressWriter(n, groupRows, onRowGroup);
@@ -385,7 +379,7 @@ export interface LabelsMeta extends ExportProvenance {
   file: string;
   file_format: 'csv' | 'jsonl' | 'parquet';
   rows: number;
-  rows_by_split: Record<SplitName, number>;
+  rows_by_split: Record<Split, number>;
   includes_dev_test_gold: boolean;
   filters: { only_covered: boolean; min_confidence: number | null };
   classes: string[];
@@ -403,8 +397,8 @@ export function labelsMeta(
   provenance: ExportProvenance,
 ): LabelsMeta {
   const cols = outputColumns(data.fields, data.classes, data.idField);
-  const bySplit: Record<SplitName, number> = { train: 0, dev: 0, test: 0 };
-  for (let t = 0; t < rows.length; t++) bySplit[splitName(data.split[rows[t]])]++;
+  const bySplit: Record<Split, number> = { train: 0, dev: 0, test: 0 };
+  for (let t = 0; t < rows.length; t++) bySplit[splitOfCode(data.split[rows[t]])]++;
   return {
     format: 'shoal-labels-meta/1',
     file,

@@ -8,16 +8,13 @@
  * Int8Array, split Uint8Array, ids), so a million rows cost a few megabytes here.
  */
 import { deriveSeed, mulberry32, permutation } from '../rng.ts';
+import { SPLIT_NAMES, type Split } from '../splits.ts';
 import type { Cell, DataFormat, ParseIssue, Row } from './types.ts';
-
-export type SplitName = 'train' | 'dev' | 'test';
-/** Split codes stored per row: the index in this list. */
-export const SPLITS: readonly SplitName[] = ['train', 'dev', 'test'];
 
 export type SplitSpec =
   | { kind: 'random'; fractions: readonly [number, number, number]; seed: number }
   | { kind: 'column'; field: string }
-  | { kind: 'fixed'; split: SplitName };
+  | { kind: 'fixed'; split: Split };
 
 export const DEFAULT_SPLIT: SplitSpec = { kind: 'random', fractions: [0.8, 0.1, 0.1], seed: 0 };
 
@@ -146,7 +143,7 @@ function listColumns(columns: readonly string[]): string {
   return columns.length > 12 ? `${shown} and ${columns.length - 12} more` : shown || 'none';
 }
 
-function splitOf(v: Cell): SplitName | undefined {
+function splitOf(v: Cell): Split | undefined {
   const s = String(v ?? '')
     .trim()
     .toLowerCase();
@@ -181,9 +178,9 @@ export interface ShapedColumns {
   classes: string[];
   /** Gold class per row, -1 where there is none. */
   gold: Int8Array;
-  /** Split code per row (index into SPLITS). */
+  /** Split code per row (index into SPLIT_NAMES). */
   split: Uint8Array;
-  splitCounts: Record<SplitName, number>;
+  splitCounts: Record<Split, number>;
   ids?: string[];
   /** Gold values that are not class names, with how often they occur (rows left unlabeled). */
   unknownLabels: Record<string, number>;
@@ -245,8 +242,8 @@ export class RowShaper {
           },
         };
       }
-      splitCode = SPLITS.indexOf(s);
-    } else if (p.split.kind === 'fixed') splitCode = SPLITS.indexOf(p.split.split);
+      splitCode = SPLIT_NAMES.indexOf(s);
+    } else if (p.split.kind === 'fixed') splitCode = SPLIT_NAMES.indexOf(p.split.split);
     let id: string | undefined;
     if (this.ids && p.idField !== undefined) {
       id = String(row[p.idField] ?? '');
@@ -343,8 +340,8 @@ export class RowShaper {
     const n = this.gold.n;
     const split = this.split.done();
     if (this.plan.split.kind === 'random') randomSplit(split, this.plan.split.fractions, this.plan.split.seed);
-    const splitCounts: Record<SplitName, number> = { train: 0, dev: 0, test: 0 };
-    for (let i = 0; i < n; i++) splitCounts[SPLITS[split[i]]]++;
+    const splitCounts: Record<Split, number> = { train: 0, dev: 0, test: 0 };
+    for (let i = 0; i < n; i++) splitCounts[SPLIT_NAMES[split[i]]]++;
     return {
       n,
       classes: this.classes.slice(),

@@ -8,11 +8,11 @@ import { MajorityVote } from './mv.ts';
 import { MetalLabelModel, type MetalOptions } from './metal.ts';
 import { TripletLabelModel } from './triplet.ts';
 import { WeightedMajorityVote } from './wmv.ts';
-import type { LabelModel, LabelModelName } from './types.ts';
+import { LABEL_MODEL_NAMES, type LabelModel, type LabelModelName } from './types.ts';
 import type { CopiesRule } from './copies.ts';
 
 export type { LabelModel, LabelModelName, FitOptions, LabelModelSummary } from './types.ts';
-export const LABEL_MODEL_NAMES: readonly LabelModelName[] = ['auto', 'mv', 'metal', 'ds', 'triplet', 'wmv'];
+export { LABEL_MODEL_NAMES, isLabelModelName } from './types.ts';
 
 export interface CreateOptions {
   metal?: MetalOptions;

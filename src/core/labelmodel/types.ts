@@ -5,7 +5,13 @@
 import type { LabelMatrix } from '../matrix.ts';
 import type { Metric, TiePolicy } from '../types.ts';
 
-export type LabelModelName = 'mv' | 'metal' | 'ds' | 'triplet' | 'wmv' | 'auto';
+/** Every label model by name, in the order the model screen offers them; defined once here. */
+export const LABEL_MODEL_NAMES = ['auto', 'mv', 'metal', 'ds', 'triplet', 'wmv'] as const;
+export type LabelModelName = (typeof LABEL_MODEL_NAMES)[number];
+
+export function isLabelModelName(s: unknown): s is LabelModelName {
+  return typeof s === 'string' && (LABEL_MODEL_NAMES as readonly string[]).includes(s);
+}
 
 export interface FitOptions {
   /** P(Y = y). When absent: estimated from devY if given (models that use a prior), else uniform. */
