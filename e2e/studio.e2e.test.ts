@@ -250,6 +250,30 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="lf-row"]')?.getAttribute('data-lf-name') === 'money_words');
   });
 
+  it('shows LF correlations on the Analysis screen and flags a duplicated LF as a likely copy', async () => {
+    const page = h.page;
+    await page.getByRole('link', { name: 'LFs' }).click();
+    await page.getByLabel('Duplicate click_here').click();
+    await lfRow('click_here_copy').getByText('14.7% coverage').waitFor();
+    await page.getByRole('link', { name: 'Analysis' }).click();
+    const panel = page.getByTestId('lf-correlations');
+    await panel.locator('summary').click();
+    const flag = panel.getByTestId('lf-pair-flag').filter({ hasText: 'click_here and click_here_copy' });
+    await flag.waitFor();
+    expect(await flag.getAttribute('data-kind')).toBe('copy');
+    expect(await flag.textContent()).toMatch(/cast the same vote on 100% of the [\d,]+ rows either votes on/);
+    // One row and one column per enabled LF; the copy's cell against the original reads 100%.
+    const matrix = panel.getByTestId('lf-correlation-matrix');
+    const m = await page.locator('[data-testid="lf-table"] tbody tr').count();
+    expect(await matrix.locator('tbody tr').count()).toBe(m);
+    expect(await matrix.locator('td.flag').first().textContent()).toBe('100%');
+    await page.getByTestId('lf-correlation-measure').selectOption('conflict');
+    expect(await matrix.locator('td.flag').first().textContent()).toBe('0%');
+    await page.getByRole('link', { name: 'LFs' }).click();
+    await page.getByLabel('Delete click_here_copy').click();
+    await lfRow('click_here_copy').waitFor({ state: 'detached' });
+  });
+
   it('tells a second tab that the project is open twice', async () => {
     const second = await h.context.newPage();
     try {

@@ -3,7 +3,7 @@ import { LabelMatrix } from '../matrix.ts';
 import { mulberry32 } from '../rng.ts';
 import { synthesize } from '../synth.ts';
 import { AutoLabelModel } from './auto.ts';
-import { COPY_AGREEMENT, lfDependence, representatives } from './copies.ts';
+import { beyondIndependence, COPY_AGREEMENT, lfDependence, liftCeiling, representatives } from './copies.ts';
 
 /** Accuracy of argmax P(y | votes) with the true parameters (LFs independent given Y; copies add nothing). */
 function bayesAccuracy(
@@ -142,5 +142,52 @@ describe('LF copies', () => {
     let diff = 0;
     for (let i = 0; i < pa.length; i++) diff = Math.max(diff, Math.abs(pa[i] - pb[i]));
     expect(diff).toBeLessThan(1e-4);
+  });
+});
+
+describe('LFs that fire together beyond conditional independence', () => {
+  it('never flags LFs generated independent given the class, however imbalanced the classes', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const balance = seed % 2 ? [0.8, 0.2] : [0.5, 0.5];
+      const g = synthesize({
+        n: 20_000,
+        m: 8,
+        k: 2,
+        seed,
+        classBalance: balance,
+        accuracy: { range: [0.6, 0.95] },
+        propensity: { range: [0.1, 0.7] },
+      });
+      const ceiling = liftCeiling(g.classBalance);
+      const flagged = lfDependence(g.L).pairs.filter((p) => beyondIndependence(p, ceiling));
+      expect(flagged).toEqual([]);
+    }
+  });
+
+  it('flags two LFs that fire on the same rare trigger, and the bound is reached by LFs that fire only on the rarest class', () => {
+    const rng = mulberry32(11);
+    const n = 20_000;
+    const Y = Int8Array.from({ length: n }, () => (rng() < 0.5 ? 1 : 0));
+    // A trigger present in 2% of rows regardless of class: two LFs that both key on it are
+    // dependent given Y (they share a cause beyond the class).
+    const trigger = Uint8Array.from({ length: n }, () => (rng() < 0.02 ? 1 : 0));
+    const a = Int8Array.from(Y, (y, r) => (trigger[r] ? y : -1));
+    const b = Int8Array.from(Y, (y, r) => (trigger[r] && rng() < 0.9 ? y : -1));
+    // Two LFs that fire independently on class-1 rows only: lift ≈ 1 / P(y = 1) = 2, not beyond.
+    const c = Int8Array.from(Y, (y) => (y === 1 && rng() < 0.3 ? 1 : -1));
+    const d = Int8Array.from(Y, (y) => (y === 1 && rng() < 0.3 ? 1 : -1));
+    const dep = lfDependence(new LabelMatrix(n, 2, [a, b, c, d]));
+    const ceiling = liftCeiling([0.5, 0.5]);
+    expect(ceiling).toBe(2);
+    const pair = (i: number, j: number) => dep.pairs.find((p) => p.i === i && p.j === j)!;
+    expect(beyondIndependence(pair(0, 1), ceiling)).toBe(true);
+    expect(pair(2, 3).lift).toBeGreaterThan(1.8);
+    expect(pair(2, 3).lift).toBeLessThan(2.2);
+    expect(beyondIndependence(pair(2, 3), ceiling)).toBe(false);
+  });
+
+  it('has no ceiling when a class has no mass (nothing is flagged rather than everything)', () => {
+    expect(liftCeiling([1, 0])).toBe(Infinity);
+    expect(beyondIndependence({ i: 0, j: 1, overlap: 500, agree: 500, union: 500, lift: 50, copy: true }, Infinity)).toBe(false);
   });
 });

@@ -135,3 +135,27 @@ export function copiesWarning(groups: readonly (readonly number[])[], rule: Copi
     ? `${said}: ${same}, so it is counted as one LF`
     : `${said}: ${same}, which the label models count as independent evidence; delete the copies, or fit with copies counted once`;
 }
+
+/**
+ * The largest lift two LFs can show if they are independent given the class: 1 / (smallest
+ * class prior). Why: with a_y = P(i votes | y) and b_y = P(j votes | y), conditional
+ * independence gives P(both) = Σ π_y a_y b_y ≤ max_y b_y · P(i), and b_y ≤ P(j) / π_y, so
+ * P(both) ≤ P(i) P(j) / min_y π_y. Two LFs that fire only on the rarest class reach it.
+ */
+export function liftCeiling(classBalance: ArrayLike<number>): number {
+  let min = Infinity;
+  for (let y = 0; y < classBalance.length; y++) min = Math.min(min, classBalance[y]);
+  return min > 0 && Number.isFinite(min) ? 1 / min : Infinity;
+}
+
+/**
+ * Whether a pair fires together more often than any pair of LFs independent given the class
+ * could: its overlap exceeds the ceiling × the independent expectation by more than three
+ * standard deviations of a Poisson count (so a small sample is not flagged by chance), over at
+ * least `MIN_ROWS` shared rows.
+ */
+export function beyondIndependence(pair: LfPair, ceiling: number): boolean {
+  if (pair.overlap < MIN_ROWS || pair.lift <= 0 || !Number.isFinite(ceiling)) return false;
+  const most = (pair.overlap / pair.lift) * ceiling;
+  return pair.overlap > most + 3 * Math.sqrt(most);
+}
