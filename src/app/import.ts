@@ -6,6 +6,7 @@
  * pending version is never visible. The client then removes it at once: it waits for the
  * dead worker's import lock to be released and deletes the pending version.
  */
+import { errorText } from '../core/errors.ts';
 import * as Comlink from 'comlink';
 import type { FileParseOptions, Preview } from '../core/formats/parse.ts';
 import type { ProfileOptions, TableProfile } from '../core/formats/profile.ts';
@@ -95,7 +96,7 @@ export function startImport(source: File | File[] | ImportFile[], request: Impor
       if (options.dbName) await remote.setDatabase(options.dbName);
       finish(await remote.importFile(files, request, onProgress));
     } catch (e) {
-      finish(failed(fileName, 'malformed', `could not be imported (${e instanceof Error ? e.message : String(e)})`));
+      finish(failed(fileName, 'malformed', `could not be imported (${errorText(e)})`));
     }
   })();
 

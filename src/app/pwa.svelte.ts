@@ -7,6 +7,7 @@
  * user reloads when they choose, and never while a job runs (`jobs.busy`), because a reload
  * would kill the workers mid-import or mid-training.
  */
+import { errorText } from '../core/errors.ts';
 import { registerSW } from 'virtual:pwa-register';
 import { jobs } from './jobs.svelte.ts';
 
@@ -56,7 +57,7 @@ class Pwa {
         if (registration) setInterval(() => void (navigator.onLine && registration.update().catch(() => undefined)), HOUR);
       },
       onRegisterError: (e: unknown) => {
-        this.error = e instanceof Error ? e.message : String(e);
+        this.error = errorText(e);
       },
     });
   }

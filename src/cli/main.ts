@@ -4,6 +4,7 @@
  * Contract: exactly one JSON object on stdout; progress and errors on stderr; exit 1 on error.
  * `--help` (or `-h`) is the exception: the command's help text on stdout, exit 0.
  */
+import { errorText } from '../core/errors.ts';
 import { ShoalError } from '../core/types.ts';
 
 const commands: Record<string, () => Promise<{ run(args: string[]): Promise<unknown>; help?: () => string }>> = {
@@ -34,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(result) + '\n');
     return 0;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorText(err);
     process.stderr.write(`shoal ${name}: ${message}\n`);
     if (!(err instanceof ShoalError) && process.env.SHOAL_DEBUG) console.error(err);
     return 1;

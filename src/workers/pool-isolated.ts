@@ -14,6 +14,7 @@
  * memory) keep the page's workers, which read IndexedDB themselves. Code LFs run nowhere else:
  * if isolated workers cannot start in this browser (`probeIsolation`), they do not run at all.
  */
+import { errorText } from '../core/errors.ts';
 import * as Comlink from 'comlink';
 import workerSource from 'virtual:shoal-lf-isolated-worker';
 import { relayedSource, type ChunkServerHost } from './chunk-relay.ts';
@@ -49,7 +50,7 @@ export async function probeIsolation(): Promise<string | null> {
   try {
     handle = spawnIsolatedWorker(PROBE_START_MS);
   } catch (e) {
-    return unavailable(e instanceof Error ? e.message : String(e));
+    return unavailable(errorText(e));
   }
   const outcome = await Promise.race([handle.ready!.then(() => null), handle.died.then((reason) => unavailable(reason))]);
   handle.terminate();

@@ -21,6 +21,7 @@
  * without SharedArrayBuffer (a page that is not cross-origin isolated) the pool falls back to a
  * whole-chunk deadline (budget × LFs) and the one-LF-at-a-time re-run.
  */
+import { errorText } from '../core/errors.ts';
 import {
   fieldsRead,
   lfHash,
@@ -318,7 +319,7 @@ export function createLfPool(opts: PoolOptions): LfPool {
         } catch (e) {
           if (e instanceof ShoalError) throw e; // cancelled
           kill(slot, handle);
-          if (!(e instanceof Failure)) throw new ShoalError(`the LFs could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+          if (!(e instanceof Failure)) throw new ShoalError(`the LFs could not be loaded: ${errorText(e)}`);
           lastError = e.message;
         }
       }
@@ -446,7 +447,7 @@ export function createLfPool(opts: PoolOptions): LfPool {
         } catch (e) {
           if (!(e instanceof Failure)) {
             if (e instanceof ShoalError) throw e;
-            throw new ShoalError(`applying LFs to chunk ${task.chunk} failed: ${e instanceof Error ? e.message : String(e)}`);
+            throw new ShoalError(`applying LFs to chunk ${task.chunk} failed: ${errorText(e)}`);
           }
           statsLost = true;
           if (slot.handle === handle) {

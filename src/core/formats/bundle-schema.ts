@@ -14,6 +14,7 @@
  * is stored is exactly what the app understands. The data rows are checked to be plain objects
  * but not copied (a file may carry a million of them).
  */
+import { errorText } from '../errors.ts';
 import { z } from 'zod';
 import { ShoalError } from '../types.ts';
 import { SPLIT_NAMES } from '../splits.ts';
@@ -218,7 +219,7 @@ export const bundleSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['lfs', i, 'pattern'],
-            message: `must be a valid regular expression (${e instanceof Error ? e.message : String(e)})`,
+            message: `must be a valid regular expression (${errorText(e)})`,
           });
         }
       }

@@ -8,6 +8,7 @@
  * work is linear however the slices fall. Columns are the union of keys in first-appearance
  * order; nested values are kept as JSON text.
  */
+import { errorText } from '../errors.ts';
 import { Emitter, guard, success, textChunks } from './stream.ts';
 import { DEFAULTS, toCell, type BatchSink, type ParseOptions, type ParseResult, type Row } from './types.ts';
 
@@ -37,7 +38,7 @@ function addObject(em: Emitter, value: unknown, n: number, known: Set<string>, m
 }
 
 function jsonReason(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = errorText(e);
   return `is not valid JSON (${msg.replace(/^JSON\.parse: /, '').slice(0, 160)})`;
 }
 

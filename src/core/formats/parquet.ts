@@ -7,6 +7,7 @@
  * structs → JSON text. Only SNAPPY and uncompressed files are readable without extra codecs
  * (hyparquet's defaults); other codecs are reported as such.
  */
+import { errorText } from '../errors.ts';
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { Emitter, guard, success } from './stream.ts';
 import { DEFAULTS, toCell, type BatchSink, type ParseOptions, type ParseResult, type Row } from './types.ts';
@@ -19,7 +20,7 @@ function blobBuffer(blob: Blob): AsyncBuffer {
 }
 
 function reasonOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return errorText(e);
 }
 
 export async function parseParquet(blob: Blob, opts: ParseOptions, sink: BatchSink): Promise<ParseResult> {

@@ -5,6 +5,7 @@
  * Blobs are read with `slice().arrayBuffer()` rather than `stream()` so the step size is ours
  * (the same in Node, a worker and the page) and a File is never held in memory whole.
  */
+import { errorText } from '../errors.ts';
 import { detectEncoding, describeEncoding, firstInvalidUtf8 } from './encoding.ts';
 import {
   DEFAULTS,
@@ -175,7 +176,7 @@ export async function guard(em: Emitter, body: () => Promise<ParseSuccess>): Pro
         error: { file: em.file, code: 'too-large', reason: 'is too large to read in this browser; split it into smaller files' },
       };
     }
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = errorText(e);
     return { ok: false, rows: em.rowsOut, error: { file: em.file, code: 'malformed', reason: `could not be read (${msg})` } };
   }
 }
