@@ -80,16 +80,7 @@ export function recordToLf(rec: LfRecord): LfDef | null {
   return { ...def, id: rec.id, name: rec.name, enabled: rec.enabled } as LfDef;
 }
 
-/** `name`, or `name_2`, `name_3`… — the first not used by another LF. */
-export function uniqueLfName(name: string, taken: Iterable<string>): string {
-  const used = new Set(taken);
-  const base = name.trim() || 'lf';
-  if (!used.has(base)) return base;
-  const stem = base.replace(/_\d+$/, '');
-  let i = 2;
-  while (used.has(`${stem}_${i}`)) i++;
-  return `${stem}_${i}`;
-}
+export { uniqueLfName } from '../core/lf/names.ts';
 
 /** A fresh copy of `def` with a new id (for the demo's starter LFs and "duplicate"). */
 export function withNewId(def: LfDef, name = def.name): LfDef {

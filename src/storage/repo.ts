@@ -3,6 +3,7 @@
  * memory): cascading deletes, the pending → committed import protocol, vote and column
  * keys. See types.ts for the layout and why.
  */
+import { uniqueLfName } from '../core/lf/names.ts';
 import { ShoalError } from '../core/types.ts';
 import type { Row } from '../core/formats/types.ts';
 import type { Backend, Rec, TableName } from './backend.ts';
@@ -267,7 +268,10 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
             const lf: LfRecord = {
               id: newId('lf'),
               projectId: v.projectId,
-              name: uniqueName(x.name, existingLfs),
+              name: uniqueLfName(
+                x.name,
+                existingLfs.map((l) => l.name),
+              ),
               kind: 'external',
               config: { datasetId: v.datasetId, column: j },
               sourceHash,
@@ -612,12 +616,4 @@ function stripKey<T>(r: Rec): T {
   const { key: _k, ...rest } = r;
   void _k;
   return rest as T;
-}
-
-function uniqueName(name: string, lfs: LfRecord[]): string {
-  const names = new Set(lfs.map((l) => l.name));
-  if (!names.has(name)) return name;
-  let i = 2;
-  while (names.has(`${name} (${i})`)) i++;
-  return `${name} (${i})`;
 }
