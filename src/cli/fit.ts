@@ -14,7 +14,7 @@ import type { LabelMatrix } from '../core/matrix.ts';
 import { accuracy, coverage, f1Binary, f1Macro, predictLabels } from '../core/metrics.ts';
 import { ShoalError, type Metric, type TiePolicy } from '../core/types.ts';
 import { integer, oneOf, parseFlags, required } from './args.ts';
-import { readWrenchDir } from './wrench-dir.ts';
+import { readWrenchVotesDir } from './wrench-dir.ts';
 
 const FLAGS = ['data', 'model', 'metric', 'tie', 'seed', 'copies'] as const;
 
@@ -44,7 +44,7 @@ export async function run(args: string[]) {
   const copies = oneOf<CopiesRule>(flags, 'copies', ['keep', 'once'], 'keep');
   if (copies === 'once' && modelName !== 'auto') throw new ShoalError('--copies once applies to --model auto only');
 
-  const data = await readWrenchDir(dir);
+  const data = await readWrenchVotesDir(dir);
   if (!data.test) throw new ShoalError(`${dir}/test.json: file not found (fit evaluates on the test split)`);
   if (data.train.L.n === 0) throw new ShoalError(`${dir}/train.json: has no rows`);
   const model = createLabelModel(modelName, { copies });

@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { scanWrenchVotes } from '../core/formats/wrench-votes.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LabelMatrix } from '../core/matrix.ts';
 import { accuracy, f1Binary, predictLabels } from '../core/metrics.ts';
 import { ShoalError } from '../core/types.ts';
-import { readWrenchDir } from './wrench-dir.ts';
+import { readWrenchDir, readWrenchVotesDir } from './wrench-dir.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'shoal-wrench-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -135,3 +136,33 @@ for (const [name, metric, want, digits] of mvReference) {
     });
   });
 }
+
+/** What `shoal fit` reads: the same votes, labels, ids and k as the full reader, without the data. */
+function votesOf(d: Awaited<ReturnType<typeof readWrenchDir>> | Awaited<ReturnType<typeof readWrenchVotesDir>>) {
+  const one = (s: { ids: string[]; L: LabelMatrix; labels: Int32Array } | undefined) =>
+    s && { ids: s.ids, k: s.L.k, cols: s.L.columns().map((c) => Array.from(c)), labels: Array.from(s.labels) };
+  return { k: d.k, m: d.m, classNames: d.classNames, train: one(d.train), valid: one(d.valid), test: one(d.test) };
+}
+
+describe('readWrenchVotesDir', () => {
+  it('reads what readWrenchDir reads, and fails with the same sentence', async () => {
+    const dir = dataset({
+      'train.json': split([0, [0, -1]], [1, [1, 1]]),
+      'valid.json': split([1, [-1, 1]]),
+      'test.json': '\ufeff' + JSON.stringify(split([0, [0, 0]], [2, [-1, -1]])),
+    });
+    expect(votesOf(await readWrenchVotesDir(dir))).toEqual(votesOf(await readWrenchDir(dir)));
+    const bad = dataset({ 'train.json': split([0, [0, -1]], [1, [1]]) });
+    const err = await readWrenchVotesDir(bad).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(await failure(bad));
+  });
+
+  for (const name of ['youtube', 'sms', 'trec', 'semeval', 'hausa', 'yoruba']) {
+    it.skipIf(!existsSync(join(shared, name)))(`reads the shared WRENCH ${name} as readWrenchDir does`, async () => {
+      expect(votesOf(await readWrenchVotesDir(join(shared, name)))).toEqual(votesOf(await readWrenchDir(join(shared, name))));
+      // …and the byte scanner read them itself (the full parser did not stand in for it).
+      for (const f of ['train.json', 'valid.json', 'test.json'])
+        expect(scanWrenchVotes(readFileSync(join(shared, name, f)))).not.toBeNull();
+    });
+  }
+});

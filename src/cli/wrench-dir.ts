@@ -3,14 +3,17 @@
  * `test.json` (optional: undefined when absent, the caller decides whether that is fatal) and
  * `label.json` (optional class names, which also fix k). Parsing is the pure core parser; this
  * file only adds the file system and turns its failures into one-line ShoalErrors.
+ * `readWrenchVotesDir` reads only votes and gold labels (for `shoal fit`): the byte scanner of
+ * core/formats/wrench-votes.ts, with the full parser behind it for anything it leaves alone.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseWrenchLabels, parseWrenchSplit, type WrenchSplit } from '../core/formats/wrench.ts';
+import { scanWrenchVotes, type WrenchVotes } from '../core/formats/wrench-votes.ts';
 import { LabelMatrix } from '../core/matrix.ts';
 import { ShoalError } from '../core/types.ts';
 
-export interface WrenchDir {
+export interface WrenchDir<S extends WrenchVotes = WrenchSplit> {
   dir: string;
   /** Directory base name, e.g. "youtube". */
   name: string;
@@ -20,35 +23,52 @@ export interface WrenchDir {
   k: number;
   /** LFs per row, the same in every split. */
   m: number;
-  train: WrenchSplit;
-  valid?: WrenchSplit;
-  test?: WrenchSplit;
+  train: S;
+  valid?: S;
+  test?: S;
 }
 
-export async function readWrenchDir(dir: string): Promise<WrenchDir> {
+export function readWrenchDir(dir: string): Promise<WrenchDir> {
+  return readDir(dir, (bytes, file, k) => parseWrenchSplit(decode(bytes), file, k));
+}
+
+/** The same directory without the rows' data: votes, gold labels and ids only. */
+export function readWrenchVotesDir(dir: string): Promise<WrenchDir<WrenchVotes>> {
+  return readDir(dir, (bytes, file, k) => {
+    const fast = scanWrenchVotes(bytes, k);
+    if (fast) return fast;
+    const { ids, L, labels } = parseWrenchSplit(decode(bytes), file, k);
+    return { ids, L, labels };
+  });
+}
+
+const decode = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+
+async function readDir<S extends WrenchVotes>(
+  dir: string,
+  parse: (bytes: Uint8Array, file: string, k: number | undefined) => S,
+): Promise<WrenchDir<S>> {
   const root = resolve(dir);
   const info = await stat(root).catch(() => undefined);
   if (!info) throw new ShoalError(`${dir}: directory not found`);
   if (!info.isDirectory()) throw new ShoalError(`${dir}: not a directory (expected a folder holding train.json)`);
 
   const path = (f: string) => join(dir, f);
-  const labelText = await readText(path('label.json'), false);
-  const classNames = labelText === undefined ? undefined : parseWrenchLabels(labelText, path('label.json'));
+  const labelBytes = await readBytes(path('label.json'), false);
+  const classNames = labelBytes === undefined ? undefined : parseWrenchLabels(decode(labelBytes), path('label.json'));
   const kKnown = classNames?.length;
 
-  const trainText = await readText(path('train.json'), true);
-  const train = parseWrenchSplit(trainText!, path('train.json'), kKnown);
+  const train = parse((await readBytes(path('train.json'), true))!, path('train.json'), kKnown);
   const optional = async (f: string) => {
-    const text = await readText(path(f), false);
-    return text === undefined ? undefined : parseWrenchSplit(text, path(f), kKnown);
+    const bytes = await readBytes(path(f), false);
+    return bytes === undefined ? undefined : parse(bytes, path(f), kKnown);
   };
   let valid = await optional('valid.json');
   let test = await optional('test.json');
 
   // Without label.json each split infers its own k; every split must share the largest one.
   const k = kKnown ?? Math.max(train.L.k, valid?.L.k ?? 2, test?.L.k ?? 2);
-  const widen = (s: WrenchSplit | undefined): WrenchSplit | undefined =>
-    s && s.L.k !== k ? { ...s, L: new LabelMatrix(s.L.n, k, [...s.L.columns()]) } : s;
+  const widen = (s: S | undefined): S | undefined => (s && s.L.k !== k ? { ...s, L: new LabelMatrix(s.L.n, k, [...s.L.columns()]) } : s);
   const trainK = widen(train)!;
   valid = widen(valid);
   test = widen(test);
@@ -69,9 +89,9 @@ export async function readWrenchDir(dir: string): Promise<WrenchDir> {
   return { dir, name: basename(root), classNames, k, m, train: trainK, valid, test };
 }
 
-async function readText(file: string, required: boolean): Promise<string | undefined> {
+async function readBytes(file: string, required: boolean): Promise<Uint8Array | undefined> {
   try {
-    return await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {

@@ -1,0 +1,83 @@
+/**
+ * `npm run bench:fit [-- --rows 1000000 --lfs 50 --k 2 --rounds 3]`
+ *
+ * `shoal fit` as the user waits for it, on a generated WRENCH folder (train = `--rows`, valid
+ * and test 10,000 rows each; LFs independent given Y, core/synth.ts):
+ * - reading train.json with the full parser (JSON.parse, what `shoal distill` needs) and with
+ *   the byte scanner `shoal fit` uses (core/formats/wrench-votes.ts), alternated in one process;
+ * - the whole `shoal fit --model metal` process: start, read, fit, predict, score, output.
+ * Medians over `--rounds`, with the load average. Snorkel is not installed on this machine, so
+ * its end-to-end time is not measured here.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readWrenchDir, readWrenchVotesDir } from '../src/cli/wrench-dir.ts';
+import { writeWrenchSplit } from '../src/core/formats/wrench.ts';
+import { synthesize } from '../src/core/synth.ts';
+
+const args = process.argv.slice(2);
+const num = (name: string, d: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : d;
+};
+const N = num('rows', 1_000_000);
+const M = num('lfs', 50);
+const K = num('k', 2);
+const ROUNDS = num('rounds', 3);
+
+function writeSplit(dir: string, file: string, n: number, seed: number): void {
+  const { L, Y } = synthesize({ n, m: M, k: K, seed, accuracy: { range: [0.55, 0.9] }, propensity: { range: [0.05, 0.4] } });
+  const ids = Array.from({ length: n }, (_, i) => String(i));
+  writeFileSync(join(dir, file), writeWrenchSplit(ids, L, Y, new Array(n).fill(undefined)));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const dir = mkdtempSync(join(tmpdir(), 'shoal-fit-bench-'));
+try {
+  writeSplit(dir, 'train.json', N, 1);
+  writeSplit(dir, 'valid.json', 10_000, 2);
+  writeSplit(dir, 'test.json', 10_000, 3);
+  const mb = statSync(join(dir, 'train.json')).size / 1e6;
+  const full: number[] = [];
+  const scan: number[] = [];
+  const proc: number[] = [];
+  let fitMs = NaN;
+  for (let r = 0; r < ROUNDS; r++) {
+    let t = performance.now();
+    await readWrenchDir(dir);
+    full.push(performance.now() - t);
+    t = performance.now();
+    await readWrenchVotesDir(dir);
+    scan.push(performance.now() - t);
+    t = performance.now();
+    const out = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', resolve(import.meta.dirname, '../src/cli/main.ts'), 'fit', '--data', dir, '--model', 'metal'],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      },
+    );
+    proc.push(performance.now() - t);
+    if (out.status !== 0) throw new Error(`shoal fit failed: ${out.stderr}`);
+    fitMs = (JSON.parse(out.stdout) as { fit_ms: number }).fit_ms;
+  }
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  console.log(
+    `\n### \`shoal fit\` end to end: ${N.toLocaleString('en-US')} × ${M} LFs, k = ${K} (train.json ${mb.toFixed(0)} MB), median of ${ROUNDS}\n`,
+  );
+  console.log('| step | seconds |');
+  console.log('|---|---|');
+  console.log(`| read the folder, full parser (JSON.parse; what distill uses) | ${s(median(full))} |`);
+  console.log(`| read the folder, byte scanner (what fit uses) | ${s(median(scan))} |`);
+  console.log(`| \`shoal fit --model metal\`, whole process (start, read, fit, predict, output) | ${s(median(proc))} |`);
+  console.log(`| … of which the fit (its \`fit_ms\`, last round) | ${s(fitMs)} |`);
+  console.log(`| Snorkel end to end | not measured (Snorkel is not installed on this machine) |`);
+  console.log(
+    `\nScanner vs full parser: ${(median(full) / median(scan)).toFixed(1)}× faster. ${cpus().length} CPUs, 1-min load average at the end: ${loadavg()[0].toFixed(1)}.`,
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
