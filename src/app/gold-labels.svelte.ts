@@ -24,13 +24,6 @@ export interface GoldBySplit {
 
 export const EMPTY_GOLD: GoldBySplit = { train: new Int32Array(0), dev: new Int32Array(0), test: new Int32Array(0) };
 
-/** Rows with a gold label. */
-export function countGold(g: Int8Array): number {
-  let n = 0;
-  for (let i = 0; i < g.length; i++) if (g[i] >= 0) n++;
-  return n;
-}
-
 export class GoldLabels {
   gold = $state.raw<GoldBySplit>(EMPTY_GOLD);
   /** Bumped on every change. */

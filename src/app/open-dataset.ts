@@ -4,7 +4,7 @@
  * it (null while no project with data is open), so a service always sees the version open now
  * and can tell that a write it started belongs to a version no longer on screen.
  */
-import { clipText } from '../core/lf/sandbox.ts';
+import { errorText } from '../core/errors.ts';
 import type { DatasetVersionRecord, ShoalStorage } from '../storage/types.ts';
 import type { SplitIndex } from './project.ts';
 
@@ -18,7 +18,5 @@ export interface OpenDataset {
 
 export type CurrentDataset = () => OpenDataset | null;
 
-/** An error's text for the screen, bounded: it may carry text that came out of LF code. */
-export function errorMessage(e: unknown): string {
-  return clipText(e instanceof Error ? e.message : String(e));
-}
+/** An error's text for the screen, bounded (core/errors.ts): it may carry text that came out of LF code. */
+export const errorMessage = errorText;

@@ -56,7 +56,8 @@ import {
   type NewProjectOutcome,
   type RowImporter,
 } from './import-flow.ts';
-import { countGold, EMPTY_GOLD, GoldLabels, type GoldBySplit } from './gold-labels.svelte.ts';
+import { countGold } from '../core/gold-labels.ts';
+import { EMPTY_GOLD, GoldLabels, type GoldBySplit } from './gold-labels.svelte.ts';
 import { LfVotes, type SessionVotes } from './lf-votes.svelte.ts';
 import { LfList } from './lf-list.svelte.ts';
 import { browserCrumbStore, RunCrumbs } from './run-crumbs.ts';
