@@ -46,9 +46,13 @@ export function storageRowImporter(storage: ShoalStorage): RowImporter {
   return (files, request, { signal, onProgress }) => importIntoStorage(files, request, storage, onProgress, signal);
 }
 
-/** What the flow needs of the job registry (jobs.svelte.ts). */
+/** What the services need of the job registry (jobs.svelte.ts); `owner` lets a service find its own jobs. */
 export interface JobRunner {
-  run<T>(label: string, work: (signal: AbortSignal, report: (progress: number | null, message?: string) => void) => Promise<T>): Promise<T>;
+  run<T>(
+    label: string,
+    work: (signal: AbortSignal, report: (progress: number | null, message?: string) => void) => Promise<T>,
+    opts?: { owner?: object | symbol | string },
+  ): Promise<T>;
 }
 
 export interface NewProjectImport {
@@ -93,21 +97,24 @@ export class ImportFlow {
     const storage = this.catalog.storage;
     return this.catalog.withNewProject(plan.name, async (project) => {
       try {
-        const outcome = await this.jobs.run(plan.label, (signal, report) =>
-          this.importRows(
-            plan.files,
-            { ...plan.request, projectId: project.id },
-            {
-              signal: plan.signal ? AbortSignal.any([signal, plan.signal]) : signal,
-              onProgress: (p) => {
-                report(
-                  p.totalBytes ? Math.min(1, p.bytesRead / p.totalBytes) : null,
-                  `${plan.label}: ${p.rows.toLocaleString('en-US')} rows`,
-                );
-                plan.onProgress?.(p);
+        const outcome = await this.jobs.run(
+          plan.label,
+          (signal, report) =>
+            this.importRows(
+              plan.files,
+              { ...plan.request, projectId: project.id },
+              {
+                signal: plan.signal ? AbortSignal.any([signal, plan.signal]) : signal,
+                onProgress: (p) => {
+                  report(
+                    p.totalBytes ? Math.min(1, p.bytesRead / p.totalBytes) : null,
+                    `${plan.label}: ${p.rows.toLocaleString('en-US')} rows`,
+                  );
+                  plan.onProgress?.(p);
+                },
               },
-            },
-          ),
+            ),
+          { owner: this },
         );
         if (!outcome.ok) {
           await storage.deleteProject(project.id);

@@ -59,6 +59,8 @@ describe('LfList', () => {
     for (const w of ['free', 'prize', 'win']) await list.saveLf(keyword(`lf_${w}`, w));
     await settle();
     expect(jobs.labels).toEqual(['Running free', 'Running prize', 'Running win']);
+    // Each run is a job of the votes service, which can find and cancel its own.
+    expect(jobs.owners).toEqual([votes, votes, votes]);
     expect(votes.votes!.lfIds).toEqual(['lf_free', 'lf_prize', 'lf_win']);
     await list.move('lf_win', -1);
     await list.move('lf_free', 1);

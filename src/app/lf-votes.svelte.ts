@@ -129,17 +129,20 @@ export class LfVotes {
     try {
       const source = await this.deps.chunkSource(version, storage);
       // Where each LF runs, and which code LFs have nowhere safe to run here: lf-runs.ts.
-      const outcome = await this.deps.jobs.run(label, (signal, report) =>
-        this.deps.lfRuns.run(defs, classes, source, {
-          signal,
-          textField: 'text',
-          onProgress: (p) =>
-            report(
-              p.rowCount ? p.rowsDone / p.rowCount : 1,
-              `${label}: ${p.rowsDone.toLocaleString('en-US')} of ${p.rowCount.toLocaleString('en-US')} rows`,
-            ),
-          onRunning: (lfs) => crumbs.write(projectId, lfs.length ? lfs.map((j) => defs[j].id) : ids),
-        }),
+      const outcome = await this.deps.jobs.run(
+        label,
+        (signal, report) =>
+          this.deps.lfRuns.run(defs, classes, source, {
+            signal,
+            textField: 'text',
+            onProgress: (p) =>
+              report(
+                p.rowCount ? p.rowsDone / p.rowCount : 1,
+                `${label}: ${p.rowsDone.toLocaleString('en-US')} of ${p.rowCount.toLocaleString('en-US')} rows`,
+              ),
+            onRunning: (lfs) => crumbs.write(projectId, lfs.length ? lfs.map((j) => defs[j].id) : ids),
+          }),
+        { owner: this },
       );
       this.isolationUnavailable = this.deps.lfRuns.unavailable;
       const ran = outcome.ran;

@@ -37,13 +37,16 @@ export function mapCrumbStore(): CrumbStore & { map: Map<string, string> } {
   };
 }
 
-/** Jobs run at once, their labels recorded. */
-export function recordingJobs(): JobRunner & { labels: string[] } {
+/** Jobs run at once, their labels and owners recorded. */
+export function recordingJobs(): JobRunner & { labels: string[]; owners: unknown[] } {
   const labels: string[] = [];
+  const owners: unknown[] = [];
   return {
     labels,
-    run: (label, work) => {
+    owners,
+    run: (label, work, opts) => {
       labels.push(label);
+      owners.push(opts?.owner);
       return work(new AbortController().signal, () => {});
     },
   };

@@ -56,7 +56,7 @@ describe('Session (in-memory storage, inline pools)', () => {
     expect(s.projectId).toBe(id);
     expect(s.projects.map((p) => p.name)).toEqual(['SMS']);
     expect(s.dataset).toMatchObject({ name: 'sms', source: 'import', description: 'Imported from sms.csv.', goldCount: 8 });
-    expect(s.dataset!.rows.map((r) => r.text)).toEqual(
+    expect((await storage.readRows(s.dataset!.versionId, 0, 100)).map((r) => r.text)).toEqual(
       csv
         .split('\n')
         .slice(1)
