@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 /**
  * Two projects. Tests that compile code LFs in their own thread run in a hardened realm
@@ -16,6 +17,7 @@ const HARDENED = [
 ];
 
 export default defineConfig({
+  plugins: [svelte()],
   test: {
     environment: 'node',
     testTimeout: 60_000,

@@ -4,10 +4,11 @@ import { readBundle, writeBundle, type ProjectBundle } from '../core/formats/bun
 import { ShoalError } from '../core/types.ts';
 import { TABLES, type TableName } from '../storage/backend.ts';
 import { MemoryStorage, type MemoryFaults } from '../storage/memory.ts';
-import { importIntoStorage } from '../workers/import-run.ts';
 import { distill, predictTexts } from '../core/classifier/index.ts';
 import { encodeFloat32 } from '../core/formats/bundle-models.ts';
-import { collectModels, MODEL_SETTING, storeIntoProject, storeNewProject, type RowImporter } from './bundle-store.ts';
+import { collectModels, MODEL_SETTING, storeIntoProject, storeNewProject } from './bundle-store.ts';
+import { ImportFlow, storageRowImporter } from './import-flow.ts';
+import { ProjectCatalog } from './project-catalog.ts';
 import { CLASSIFIER_SETTINGS } from './model-report.ts';
 
 /** The in-memory twin, with every table readable: "nothing stored" is checked on all of them. */
@@ -19,10 +20,11 @@ class InspectableStorage extends MemoryStorage {
   }
 }
 
-const importer =
-  (s: MemoryStorage): RowImporter =>
-  (file, request) =>
-    importIntoStorage(file, request, s);
+/** The import flow on `s`, rows imported on this thread, no Web Locks, jobs run plainly. */
+const importer = (s: MemoryStorage): ImportFlow =>
+  new ImportFlow(new ProjectCatalog(s, null), storageRowImporter(s), {
+    run: (_label, work) => work(new AbortController().signal, () => {}),
+  });
 
 function bundleJson(): Record<string, any> {
   const rows = Array.from({ length: 10 }, (_, i) => ({ id: `r${i}`, text: i % 2 ? `win free money ${i}` : `see you at lunch ${i}` }));
@@ -69,7 +71,7 @@ function bundleJson(): Record<string, any> {
 describe('storing a project file', () => {
   it('stores a bundle with data as a whole new project: rows, LFs, gold on the right rows, settings', async () => {
     const s = new InspectableStorage();
-    const id = await storeNewProject(s, readBundle(JSON.stringify(bundleJson())), importer(s));
+    const id = await storeNewProject(importer(s), readBundle(JSON.stringify(bundleJson())));
     expect((await s.listProjects()).map((p) => [p.id, p.name])).toEqual([[id, 'sms']]);
     const [ds] = await s.listDatasets(id);
     const v = (await s.getVersion(ds.currentVersion))!;
@@ -92,7 +94,7 @@ describe('storing a project file', () => {
     // Named as a field, but no row has it: the file passes the schema, the rows fail to import.
     b.dataset.fields = ['id', 'text', 'body'];
     b.settings.textFields = ['body'];
-    const err = await storeNewProject(s, readBundle(JSON.stringify(b)), importer(s)).catch((e: unknown) => e);
+    const err = await storeNewProject(importer(s), readBundle(JSON.stringify(b))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ShoalError);
     expect((err as Error).message).toMatch(/^sms\.shoal\.json: has no column "body"/);
     expect(await s.dump()).toEqual(before);
@@ -109,14 +111,14 @@ describe('storing a project file', () => {
       if (table === 'lfs') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
     };
     const before = await s.dump();
-    await expect(storeNewProject(s, readBundle(JSON.stringify(bundleJson())), importer(s))).rejects.toThrow();
+    await expect(storeNewProject(importer(s), readBundle(JSON.stringify(bundleJson())))).rejects.toThrow();
     faults.beforePut = undefined;
     expect(await s.dump()).toEqual(before);
   });
 
   it('adds a bundle without data to the open project in one transaction, LF names made unique', async () => {
     const s = new InspectableStorage();
-    const id = await storeNewProject(s, readBundle(JSON.stringify(bundleJson())), importer(s));
+    const id = await storeNewProject(importer(s), readBundle(JSON.stringify(bundleJson())));
     const [ds] = await s.listDatasets(id);
     const split = (await s.getColumn(ds.currentVersion, 'split')) as Uint8Array;
     const gold = Int8Array.from((await s.getColumn(ds.currentVersion, 'gold'))!);
@@ -164,7 +166,7 @@ describe('storing a project file', () => {
         try {
           const bundle = readBundle(JSON.stringify(b));
           if (!bundle.data) return;
-          const id = await storeNewProject(s, bundle, importer(s));
+          const id = await storeNewProject(importer(s), bundle);
           // Stored: the whole project, with every LF of the file.
           expect((await s.listProjects()).map((p) => p.id)).toEqual([id]);
           expect((await s.listLfs(id)).length).toBe(bundle.lfs.length);
@@ -185,7 +187,7 @@ describe('storing a project file', () => {
   it("carries the fitted label model and the classifier from one browser's storage to another, marked as from the file", async () => {
     // Browser A: a project with a stored fit and classifier.
     const a = new InspectableStorage();
-    const idA = await storeNewProject(a, readBundle(JSON.stringify(bundleJson())), importer(a));
+    const idA = await storeNewProject(importer(a), readBundle(JSON.stringify(bundleJson())));
     const [dsA] = await a.listDatasets(idA);
     const lfsA = await a.listLfs(idA);
     const enabled = lfsA.filter((l) => l.name !== 'short'); // the fit saw two of the three LFs
@@ -248,7 +250,7 @@ describe('storing a project file', () => {
     const b = new InspectableStorage();
     const file = bundleJson();
     file.models = models;
-    const idB = await storeNewProject(b, readBundle(JSON.stringify(file)), importer(b), { fileName: 'sms.shoal.json' });
+    const idB = await storeNewProject(importer(b), readBundle(JSON.stringify(file)), 'sms.shoal.json');
     const [dsB] = await b.listDatasets(idB);
     const lfsB = await b.listLfs(idB);
     const [run] = await b.listRuns(idB);
@@ -278,7 +280,7 @@ describe('storing a project file', () => {
 
   it('leaves out a fit over LFs that changed since, and says so', async () => {
     const s = new InspectableStorage();
-    const id = await storeNewProject(s, readBundle(JSON.stringify(bundleJson())), importer(s));
+    const id = await storeNewProject(importer(s), readBundle(JSON.stringify(bundleJson())));
     const [ds] = await s.listDatasets(id);
     await s.putRun(
       {

@@ -1,7 +1,7 @@
 /**
  * Storing a validated project bundle (core/formats/bundle.ts): free of Svelte and of the
- * browser, so it runs on the in-memory storage twin in unit tests, with the import pipeline
- * passed in (the import worker in the page, `importIntoStorage` in tests).
+ * browser, so it runs on the in-memory storage twin in unit tests; a bundle with data goes
+ * through the one import flow (import-flow.ts).
  *
  * Both paths are all or nothing. A bundle with data becomes a new project whose record is
  * deleted again if anything after its creation fails; a bundle without data goes into the open
@@ -23,16 +23,8 @@ import { formatPath } from '../core/formats/bundle-schema.ts';
 import { lfHash } from '../core/lf/hash.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
-import {
-  newId,
-  type ClassifierRecord,
-  type LfRecord,
-  type ModelOrigin,
-  type ProjectRecord,
-  type RunRecord,
-  type ShoalStorage,
-} from '../storage/types.ts';
-import type { ImportOutcome, ImportRequest } from '../workers/import-run.ts';
+import { newId, type ClassifierRecord, type LfRecord, type ModelOrigin, type RunRecord, type ShoalStorage } from '../storage/types.ts';
+import type { ImportFlow, NewProjectImport } from './import-flow.ts';
 import { CLASSIFIER_SETTINGS, readClassifierSettings } from './model-report.ts';
 import { lfToRecord, toJsonl, uniqueLfName, withNewId } from './project.ts';
 
@@ -41,54 +33,28 @@ const SPLIT_COLUMN = '__shoal_split';
 /** Per-project setting key of the model choices. */
 export const MODEL_SETTING = 'modelChoices';
 
-/** Runs the import pipeline on the rows of a bundle. */
-export type RowImporter = (file: File, request: ImportRequest) => Promise<ImportOutcome>;
-
 /**
- * A bundle that carries its data, stored as a new project: rows through the import pipeline,
- * then LFs, gold and settings in one transaction. Whatever fails after the project record
- * exists (the rows, a full disk, a bug) deletes the project again, so the project list never
- * gains an empty or half-made entry. Resolves to the new project's id.
+ * A bundle that carries its data, as a new project for the import flow (import-flow.ts): rows
+ * through the import pipeline, then LFs, gold and settings in one transaction, then its models.
+ * The flow deletes the project again if anything after its creation fails (the rows, a full
+ * disk, a bug), so the project list never gains an empty or half-made entry.
  */
-export async function storeNewProject(
-  storage: ShoalStorage,
-  b: ProjectBundle,
-  importRows: RowImporter,
-  options: NewProjectOptions = {},
-): Promise<string> {
+export function bundleProjectImport(b: ProjectBundle, fileName = `${b.dataset.name}.shoal.json`): NewProjectImport {
   const data = b.data;
   if (!data)
     throw new ShoalError(
       'this project file has no data to make a new project from; open its dataset first, then import the project into it',
     );
-  const create = options.create ?? (async (name, fill) => fill(await storage.createProject(name)));
-  return create(b.project.name, (project) =>
-    fill(storage, b, data, project, importRows, options.fileName ?? `${b.dataset.name}.shoal.json`),
-  );
-}
-
-export interface NewProjectOptions {
-  /** The project file's name: the dataset's source in the project list, and the file named in import errors. */
-  fileName?: string;
-  /** Creates the project and fills it (the page holds a Web Lock meanwhile, session.svelte.ts withNewProject). */
-  create?: <T>(name: string, fill: (p: ProjectRecord) => Promise<T>) => Promise<T>;
-}
-
-async function fill(
-  storage: ShoalStorage,
-  b: ProjectBundle,
-  data: NonNullable<ProjectBundle['data']>,
-  project: ProjectRecord,
-  importRows: RowImporter,
-  fileName: string,
-): Promise<string> {
-  try {
-    const lines = data.rows.map((r, i) => ({ ...r, [SPLIT_COLUMN]: data.split[i] }));
-    // Parsed as JSONL whatever its name (the request says so); named after the project file.
-    const file = new File([toJsonl(lines)], fileName, { type: 'application/x-ndjson' });
-    const settings = b.settings as { textFields?: string[]; fields?: string[]; idField?: string | null };
-    const outcome = await importRows(file, {
-      projectId: project.id,
+  const lines = data.rows.map((r, i) => ({ ...r, [SPLIT_COLUMN]: data.split[i] }));
+  // Parsed as JSONL whatever its name (the request says so); named after the project file.
+  const file = new File([toJsonl(lines)], fileName, { type: 'application/x-ndjson' });
+  const settings = b.settings as { textFields?: string[]; fields?: string[]; idField?: string | null };
+  let lfs: LfRecord[] = [];
+  return {
+    name: b.project.name,
+    files: file,
+    label: `Importing ${b.project.name}`,
+    request: {
       name: b.dataset.name,
       format: 'jsonl',
       textFields: settings.textFields?.length ? settings.textFields : [b.dataset.textField],
@@ -97,28 +63,29 @@ async function fill(
       labelField: null,
       classes: b.dataset.classes,
       split: { kind: 'column', field: SPLIT_COLUMN },
-    });
-    if (!outcome.ok) throw new ShoalError(outcome.message);
-    const ds = (await storage.listDatasets(project.id))[0];
-    const split = (await storage.getColumn(ds.currentVersion, 'split')) as Uint8Array;
-    const lfs = b.lfs.map((def, order) => lfToRecord(withNewId(def), project.id, order, b.dataset.classes));
-    await storage.putProjectParts({
-      gold: { versionId: ds.currentVersion, gold: goldForSplits(b, split) },
-      lfs,
-      settings: bundleSettings(b, project.id),
-    });
-    if (b.models)
-      await storeModels(storage, b, b.models, {
-        projectId: project.id,
-        versionId: ds.currentVersion,
-        lfs,
-        origin: { file: fileName, exportedAt: b.exportedAt },
-      });
-    return project.id;
-  } catch (e) {
-    await storage.deleteProject(project.id).catch(() => undefined);
-    throw e;
-  }
+    },
+    parts: async (storage, project, versionId) => {
+      const split = (await storage.getColumn(versionId, 'split')) as Uint8Array;
+      lfs = b.lfs.map((def, order) => lfToRecord(withNewId(def), project.id, order, b.dataset.classes));
+      return { gold: { versionId, gold: goldForSplits(b, split) }, lfs, settings: bundleSettings(b, project.id) };
+    },
+    after: async (storage, project, versionId) => {
+      if (b.models)
+        await storeModels(storage, b, b.models, {
+          projectId: project.id,
+          versionId,
+          lfs,
+          origin: { file: fileName, exportedAt: b.exportedAt },
+        });
+    },
+  };
+}
+
+/** Store a bundle with data as a new project through `flow`; resolves to its id, rejects with why nothing was stored. */
+export async function storeNewProject(flow: ImportFlow, b: ProjectBundle, fileName?: string): Promise<string> {
+  const outcome = await flow.intoNewProject(bundleProjectImport(b, fileName));
+  if (!outcome.ok) throw new ShoalError(outcome.message);
+  return outcome.projectId;
 }
 
 /** The open project a bundle without data goes into (its classes and split sizes already checked). */

@@ -22,13 +22,11 @@ import type { LfDef } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
 import { isLabelModelName } from '../core/labelmodel/types.ts';
 import type { BundleModels } from '../core/formats/bundle-models.ts';
-import { collectModels, storeIntoProject, storeNewProject } from './bundle-store.ts';
-import { startImport } from './import.ts';
-import { jobs } from './jobs.svelte.ts';
+import { bundleProjectImport, collectModels, storeIntoProject } from './bundle-store.ts';
 import type { ModelState } from './model.svelte.ts';
 import { readClassifierSettings } from './model-report.ts';
 import { SPLIT_NAMES } from './project.ts';
-import { withNewProject, type session as Session } from './session.svelte.ts';
+import type { session as Session } from './session.svelte.ts';
 
 export function modelChoices(m: ModelState): ModelChoices {
   // Every classifier setting, not only the two fields ModelChoices names: readers of older
@@ -116,25 +114,13 @@ export async function importProject(s: typeof Session, m: ModelState, b: Project
   if (!s.storage) await s.init();
   const storage = s.storage;
   if (!storage) throw new ShoalError('the project storage is not open; reload the page');
-  let projectId: string;
   if (plan.mode === 'new-project') {
-    projectId = await storeNewProject(
-      storage,
-      b,
-      (file, request) =>
-        jobs.run(`Importing ${b.project.name}`, (signal, report) => {
-          const job = startImport(file, request, {
-            onProgress: (p) =>
-              report(p.totalBytes ? p.bytesRead / p.totalBytes : null, `Importing: ${p.rows.toLocaleString('en-US')} rows`),
-          });
-          signal.addEventListener('abort', () => job.cancel());
-          return job.done;
-        }),
-      { fileName, create: (name, fill) => withNewProject(storage, name, fill) },
-    );
+    // The one import flow (import-flow.ts): a new project under the cross-tab lock, deleted again on any failure, then opened.
+    const outcome = await s.importNewProject(bundleProjectImport(b, fileName));
+    if (!outcome.ok) throw new ShoalError(outcome.message);
   } else {
     const ds = s.dataset!;
-    projectId = s.projectId!;
+    const projectId = s.projectId!;
     await storeIntoProject(storage, b, {
       projectId,
       versionId: ds.versionId,
@@ -144,8 +130,8 @@ export async function importProject(s: typeof Session, m: ModelState, b: Project
       lfCount: s.lfs.length,
       takenNames: s.takenNames(),
     });
+    await s.openProject(projectId);
   }
-  await s.openProject(projectId);
   applyChoices(m, b.model);
   await s.runLfs(s.lfs.filter((l) => l.enabled && s.runOf(l.id)?.status !== 'ok'));
 }

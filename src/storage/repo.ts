@@ -125,6 +125,10 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     });
   }
 
+  async countVersions(projectId: string): Promise<number> {
+    return this.db.countWhere('versions', 'projectId', projectId);
+  }
+
   /** Rows, columns, votes, runs and classifiers of one version (not the version record itself). */
   private async dropVersionData(versionId: string): Promise<void> {
     await this.db.deleteWhere('chunks', 'versionId', versionId);

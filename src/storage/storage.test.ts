@@ -158,6 +158,22 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     await expect(s.renameProject(a.id, 'x')).rejects.toBeInstanceOf(ShoalError);
   });
 
+  it("counts a project's dataset versions, pending ones included", async () => {
+    s = await make();
+    const empty = await s.createProject('E');
+    const p = await s.createProject('P');
+    expect(await s.countVersions(p.id)).toBe(0);
+    const pend = await s.beginImport({ projectId: p.id, name: 'x', source: { fileNames: ['x'], format: 'csv', bytes: 1 } });
+    expect(await s.countVersions(p.id)).toBe(1);
+    await s.putRowChunk(pend.versionId, 0, rowsOf(0, 3));
+    await s.commitImport(pend.versionId, meta(3, 1));
+    await importRows(s, p.id, 2);
+    expect(await s.countVersions(p.id)).toBe(2);
+    expect(await s.countVersions(empty.id)).toBe(0);
+    await s.deleteProject(p.id);
+    expect(await s.countVersions(p.id)).toBe(0);
+  });
+
   it('keeps an import invisible until its commit record is written', async () => {
     s = await make();
     const p = await s.createProject('P');

@@ -251,6 +251,11 @@ export interface ShoalStorage {
   renameProject(id: string, name: string): Promise<void>;
   /** Removes the project and everything under it. */
   deleteProject(id: string): Promise<void>;
+  /**
+   * Dataset versions of a project, pending ones included: 0 means no import ever began in it
+   * (what a tab closed between creating a project and starting its import leaves behind).
+   */
+  countVersions(projectId: string): Promise<number>;
 
   /** Committed datasets only. */
   listDatasets(projectId: string): Promise<DatasetRecord[]>;
