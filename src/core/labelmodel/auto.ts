@@ -7,7 +7,9 @@
  * with the dev class balance, then with a uniform balance, the learned weighted vote, majority
  * vote, Dawid–Skene, triplet. The candidates, the order and the rule are fixed: no per-dataset
  * tuning. Without dev labels, or with fewer than 30 or all of one class, there is nothing to
- * compare on beyond noise, so it uses majority vote and says so.
+ * compare on beyond noise, so it uses majority vote and says so. When some LFs copy each other
+ * (copies.ts), the same candidates fitted with each group of copies counted once follow in the
+ * order (`metal_once`, …): taken only when they beat every candidate that counts each copy.
  */
 import type { LabelMatrix } from '../matrix.ts';
 import { predictLabels } from '../metrics.ts';
@@ -22,6 +24,14 @@ import { WeightedMajorityVote } from './wmv.ts';
 import { MIN_DEV_ROWS, selectPaired, type CandidateScore, type Selection } from './select.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
 
+interface Fitted {
+  name: string;
+  model: LabelModel;
+  /** The columns it was fitted on (one per group of copies), or null for every column. */
+  columns: number[] | null;
+  pred: Int32Array;
+}
+
 interface Candidate {
   name: string;
   make: () => LabelModel;
@@ -30,7 +40,7 @@ interface Candidate {
 export class AutoLabelModel implements LabelModel {
   readonly name = 'auto';
   private readonly candidates: Candidate[];
-  private chosen: { name: string; model: LabelModel } | undefined;
+  private chosen: { name: string; model: LabelModel; columns: number[] | null } | undefined;
   private scores: CandidateScore[] = [];
   private selection: Selection | undefined;
   private warnings: string[] = [];
@@ -74,7 +84,7 @@ export class AutoLabelModel implements LabelModel {
     if (!devL || !devY || devY.length === 0) {
       const mv = new MajorityVote();
       await mv.fit(L, { ...options, devL });
-      this.chosen = { name: 'mv', model: mv };
+      this.chosen = { name: 'mv', model: mv, columns: this.kept };
       this.selection = { rule: 'no-dev-labels', devRows: 0, resamples: 0, metric: options.metric ?? 'acc' };
       this.warnings.push(
         'no dev labels: auto cannot compare label models, so it uses majority vote; label a few dev rows to let it choose',
@@ -85,39 +95,23 @@ export class AutoLabelModel implements LabelModel {
       throw new ShoalError(`dev label matrix has ${devL.m} LFs × ${devL.k} classes; train has ${L.m} × ${L.k}`);
     }
     const metric = options.metric ?? 'acc';
-    const tie = options.tie ?? 'snorkel';
-    const fitted: { name: string; model: LabelModel; pred: Int32Array }[] = [];
-    // A balance the user gave applies to every candidate: the uniform-balance variant of metal
-    // would then be the same model twice.
-    const candidates = options.classBalance ? this.candidates.filter((c) => c.name !== 'metal_uniform') : this.candidates;
-    // Work shared across candidates: the row index and the unique vote patterns are cached on
-    // L (ds and wmv iterate over the patterns); both metal variants train from the same overlap
-    // counts, made once — from the patterns when rows repeat. metal.fit(L) is exactly
-    // fitFromStats(overlapCounts(L)), so this changes no result.
-    let stats: OverlapCounts | undefined;
+    // Copies kept as columns: the same candidates fitted with each group counted once join the
+    // comparison after them (named *_once), so they are taken only when they beat every
+    // candidate that sees the copies beyond noise — the copies break the independence every
+    // candidate assumes, but on some real LF sets the copies carry a signal (copies.ts).
+    const sets: { L: LabelMatrix; devL: LabelMatrix; suffix: string; columns: number[] | null }[] = [
+      { L, devL, suffix: '', columns: this.kept },
+    ];
+    if (groups.length > 0 && this.copies === 'keep') {
+      const reps = representatives(all.m, groups);
+      sets.push({ L: all.selectColumns(reps), devL: devL.selectColumns(reps), suffix: '_once', columns: reps });
+    }
+    const fitted: Fitted[] = [];
     /** Candidates left out as too large, grouped by the reason (the same for every such model). */
     const skipped = new Map<string, string[]>();
-    for (let c = 0; c < candidates.length; c++) {
-      const candidate = candidates[c];
-      const model = candidate.make();
-      const fitOptions: FitOptions = {
-        ...options,
-        devL,
-        onProgress: options.onProgress
-          ? (f, msg) => options.onProgress!((c + f) / candidates.length, `${candidate.name}: ${msg ?? ''}`.trim())
-          : undefined,
-      };
-      try {
-        if (model instanceof MetalLabelModel) await model.fitFromStats((stats ??= sharedOverlapCounts(L, 'metal')), fitOptions);
-        else await model.fit(L, fitOptions);
-      } catch (e) {
-        // Too big for this device: leave that candidate out and say so; any other error is a
-        // real failure and stops the fit.
-        if (!(e instanceof TooLargeError)) throw e;
-        skipped.set(e.detail, [...(skipped.get(e.detail) ?? []), candidate.name]);
-        continue;
-      }
-      fitted.push({ name: candidate.name, model, pred: predictLabels(model.predictProba(devL), L.k, tie, options.seed ?? 0) });
+    for (let s = 0; s < sets.length; s++) {
+      const onProgress = options.onProgress ? (f: number, msg?: string) => options.onProgress!((s + f) / sets.length, msg) : undefined;
+      fitted.push(...(await this.fitSet(sets[s], devY, { ...options, onProgress }, skipped)));
     }
     for (const [detail, names] of skipped) this.warnings.push(`${names.join(', ')} left out: ${names.length > 1 ? 'each ' : ''}${detail}`);
     // mv never needs more than the votes, so it is always fitted.
@@ -125,6 +119,11 @@ export class AutoLabelModel implements LabelModel {
     this.scores = picked.scores;
     this.selection = picked.selection;
     this.chosen = fitted[picked.index];
+    if (this.chosen.name.endsWith('_once')) {
+      this.warnings.push(
+        `auto chose ${this.chosen.name}: counting each group of copies once beat every candidate that counts each copy, beyond noise on the dev rows`,
+      );
+    }
     const { rule, devRows, missingClasses } = picked.selection;
     if (rule === 'few-dev-labels') {
       this.warnings.push(
@@ -140,6 +139,51 @@ export class AutoLabelModel implements LabelModel {
     options.onProgress?.(1);
   }
 
+  /** Fits every candidate on one matrix and labels the dev rows with each. */
+  private async fitSet(
+    set: { L: LabelMatrix; devL: LabelMatrix; suffix: string; columns: number[] | null },
+    devY: ArrayLike<number>,
+    options: FitOptions,
+    skipped: Map<string, string[]>,
+  ): Promise<Fitted[]> {
+    const { L, devL, suffix, columns } = set;
+    const tie = options.tie ?? 'snorkel';
+    const fitted: Fitted[] = [];
+    // A balance the user gave applies to every candidate: the uniform-balance variant of metal
+    // would then be the same model twice.
+    const candidates = options.classBalance ? this.candidates.filter((c) => c.name !== 'metal_uniform') : this.candidates;
+    // Work shared across candidates: the row index and the unique vote patterns are cached on
+    // L (ds and wmv iterate over the patterns); both metal variants train from the same overlap
+    // counts, made once — from the patterns when rows repeat. metal.fit(L) is exactly
+    // fitFromStats(overlapCounts(L)), so this changes no result.
+    let stats: OverlapCounts | undefined;
+    for (let c = 0; c < candidates.length; c++) {
+      const candidate = candidates[c];
+      const name = candidate.name + suffix;
+      const model = candidate.make();
+      const fitOptions: FitOptions = {
+        ...options,
+        devL,
+        devY,
+        onProgress: options.onProgress
+          ? (f, msg) => options.onProgress!((c + f) / candidates.length, `${name}: ${msg ?? ''}`.trim())
+          : undefined,
+      };
+      try {
+        if (model instanceof MetalLabelModel) await model.fitFromStats((stats ??= sharedOverlapCounts(L, 'metal')), fitOptions);
+        else await model.fit(L, fitOptions);
+      } catch (e) {
+        // Too big for this device: leave that candidate out and say so; any other error is a
+        // real failure and stops the fit.
+        if (!(e instanceof TooLargeError)) throw e;
+        skipped.set(e.detail, [...(skipped.get(e.detail) ?? []), name]);
+        continue;
+      }
+      fitted.push({ name, model, columns, pred: predictLabels(model.predictProba(devL), L.k, tie, options.seed ?? 0) });
+    }
+    return fitted;
+  }
+
   /** Per-LF figures of the kept columns, back in list order: a copy shows its group's. */
   private perLf(values: readonly number[], kept: readonly number[]): number[] {
     const at = new Map(kept.map((j, t) => [j, t]));
@@ -150,14 +194,15 @@ export class AutoLabelModel implements LabelModel {
 
   predictProba(L: LabelMatrix): Float32Array {
     if (!this.chosen) throw new ShoalError('fit the label model before predicting');
-    return this.chosen.model.predictProba(this.kept ? L.selectColumns(this.kept) : L);
+    const { columns } = this.chosen;
+    return this.chosen.model.predictProba(columns ? L.selectColumns(columns) : L);
   }
 
   summary(): LabelModelSummary {
     const inner = this.chosen?.model.summary();
     return {
       ...inner,
-      lfAccuracy: inner?.lfAccuracy && this.kept ? this.perLf(inner.lfAccuracy, this.kept) : inner?.lfAccuracy,
+      lfAccuracy: inner?.lfAccuracy && this.chosen?.columns ? this.perLf(inner.lfAccuracy, this.chosen.columns) : inner?.lfAccuracy,
       model: 'auto',
       chosen: this.chosen?.name,
       candidates: this.scores,
