@@ -5,8 +5,8 @@
  * for `auto`), evaluates on valid and test. Output contract (one JSON object):
  * {"dataset","model","chosen","metric","n_train","n_lfs","k","test":{"accuracy","f1","coverage"},
  *  "valid":{"accuracy","f1","coverage"},"fit_ms","backend","copies"}; for auto also "candidates"
- *  ([{"name","valid_score","se","tied"}]) and "selection" ({"rule","devRows","resamples","metric",
- *  "best","missingClasses","explanation"}: how it chose, in one sentence).
+ *  ([{"name","valid_score","se","tied"}]) and "selection" ({"rule","valid_rows","resamples","metric",
+ *  "best","missing_classes","explanation"}: how it chose, the last in one sentence).
  * LFs that copy each other are named on stderr; `--copies once` (auto) counts each group once.
  */
 import type { CopiesRule } from '../core/labelmodel/copies.ts';
@@ -97,7 +97,12 @@ export async function run(args: string[]) {
     ...(summary.selection
       ? {
           selection: {
-            ...summary.selection,
+            rule: summary.selection.rule,
+            valid_rows: summary.selection.devRows,
+            resamples: summary.selection.resamples,
+            metric: summary.selection.metric,
+            ...(summary.selection.best ? { best: summary.selection.best } : {}),
+            ...(summary.selection.missingClasses ? { missing_classes: summary.selection.missingClasses } : {}),
             explanation: explainSelection(
               summary.candidates ?? [],
               summary.selection.devRows,
