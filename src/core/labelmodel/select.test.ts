@@ -113,6 +113,15 @@ describe('selectPaired: the paired-bootstrap rule', () => {
     const oneClass = selectPaired(preds, new Int32Array(60).fill(1), 2, 'acc', 0);
     expect(oneClass.index).toBe(1);
     expect(oneClass.selection).toMatchObject({ rule: 'few-dev-labels', devRows: 60, missingClasses: [0] });
+    expect(() =>
+      selectPaired(
+        preds,
+        Int32Array.from(y, (v, i) => (i === 7 ? 2 : v)),
+        2,
+        'acc',
+        0,
+      ),
+    ).toThrow('dev row 7: gold label 2 is outside 0..1');
     const enough = selectPaired(preds, y, 2, 'acc', 0);
     expect(enough.selection.rule).toBe('paired-bootstrap');
     expect(enough.index).toBe(0);

@@ -25,7 +25,7 @@
  */
 import { scoreFor } from '../metrics.ts';
 import { deriveSeed, mulberry32 } from '../rng.ts';
-import type { Metric } from '../types.ts';
+import { ABSTAIN, ShoalError, type Metric } from '../types.ts';
 
 /** Fewer gold dev rows than this: majority vote (a 1-point difference is ±4 points of noise at 30 rows). */
 export const MIN_DEV_ROWS = 30;
@@ -68,7 +68,12 @@ export function selectPaired(
   resamples = RESAMPLES,
 ): { index: number; scores: CandidateScore[]; selection: Selection } {
   const rows: number[][] = Array.from({ length: k }, () => []);
-  for (let i = 0; i < devY.length; i++) if (devY[i] >= 0 && devY[i] < k) rows[devY[i]].push(i);
+  for (let i = 0; i < devY.length; i++) {
+    const y = devY[i];
+    if (y === ABSTAIN) continue;
+    if (!Number.isInteger(y) || y < 0 || y >= k) throw new ShoalError(`dev row ${i}: gold label ${y} is outside 0..${k - 1}`);
+    rows[y].push(i);
+  }
   const devRows = rows.reduce((s, r) => s + r.length, 0);
   const gold = Int32Array.from(rows.flat(), (i) => devY[i]);
   const order = Int32Array.from(rows.flat());
