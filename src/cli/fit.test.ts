@@ -42,6 +42,11 @@ describe('shoal fit', () => {
     expect(out.test.accuracy).toBeGreaterThan(0.7);
     expect(out.test.coverage).toBeGreaterThan(0.5);
     expect(out.fit_ms).toBeGreaterThan(0);
+    // How auto chose: every candidate's error and tie, and the rule in one sentence.
+    expect(Object.keys(out.candidates![0])).toEqual(['name', 'valid_score', 'se', 'tied']);
+    expect(out.selection).toMatchObject({ rule: 'paired-bootstrap', resamples: 500, metric: 'acc' });
+    expect(Object.keys(out.selection!)).toEqual(['rule', 'valid_rows', 'resamples', 'metric', 'best', 'explanation']);
+    expect(out.selection!.explanation).toContain(`): ${out.chosen} `);
   });
 
   it('the same seed gives the same result', async () => {

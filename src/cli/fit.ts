@@ -4,10 +4,13 @@
  * Fits a label model on DIR/train.json (valid.json is the dev set for the class balance and
  * for `auto`), evaluates on valid and test. Output contract (one JSON object):
  * {"dataset","model","chosen","metric","n_train","n_lfs","k","test":{"accuracy","f1","coverage"},
- *  "valid":{"accuracy","f1","coverage"},"fit_ms","backend","copies"}
+ *  "valid":{"accuracy","f1","coverage"},"fit_ms","backend","copies"}; for auto also "candidates"
+ *  ([{"name","valid_score","se","tied"}]) and "selection" ({"rule","valid_rows","resamples","metric",
+ *  "best","missing_classes","explanation"}: how it chose, the last in one sentence).
  * LFs that copy each other are named on stderr; `--copies once` (auto) counts each group once.
  */
 import type { CopiesRule } from '../core/labelmodel/copies.ts';
+import { explainSelection } from '../core/labelmodel/auto.ts';
 import { createLabelModel, LABEL_MODEL_NAMES } from '../core/labelmodel/index.ts';
 import type { LabelModel } from '../core/labelmodel/types.ts';
 import type { LabelMatrix } from '../core/matrix.ts';
@@ -82,6 +85,33 @@ export async function run(args: string[]) {
     fit_ms: Math.round(fitMs * 10) / 10,
     backend: summary.backend ?? 'typed-array',
     copies,
-    ...(summary.candidates ? { candidates: summary.candidates.map((c) => ({ name: c.name, valid_score: c.devScore })) } : {}),
+    ...(summary.candidates
+      ? {
+          candidates: summary.candidates.map((c) => ({
+            name: c.name,
+            valid_score: c.devScore,
+            ...(c.se !== undefined ? { se: c.se, tied: c.tied } : {}),
+          })),
+        }
+      : {}),
+    ...(summary.selection
+      ? {
+          selection: {
+            rule: summary.selection.rule,
+            valid_rows: summary.selection.devRows,
+            resamples: summary.selection.resamples,
+            metric: summary.selection.metric,
+            ...(summary.selection.best ? { best: summary.selection.best } : {}),
+            ...(summary.selection.missingClasses ? { missing_classes: summary.selection.missingClasses } : {}),
+            explanation: explainSelection(
+              summary.candidates ?? [],
+              summary.selection.devRows,
+              summary.chosen ?? modelName,
+              undefined,
+              summary.selection,
+            ),
+          },
+        }
+      : {}),
   };
 }

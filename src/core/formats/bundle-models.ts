@@ -76,8 +76,18 @@ const summary = z.object({
   model: z.string().max(50),
   chosen: z.string().max(50).optional(),
   candidates: z
-    .array(z.object({ name: z.string().max(50), devScore: finite }))
+    .array(z.object({ name: z.string().max(50), devScore: finite, se: finite.optional(), tied: z.boolean().optional() }))
     .max(LIMITS.candidates)
+    .optional(),
+  selection: z
+    .object({
+      rule: z.enum(['paired-bootstrap', 'few-dev-labels', 'no-dev-labels']),
+      devRows: int().min(0),
+      resamples: int().min(0),
+      metric: z.enum(['acc', 'f1']),
+      best: z.string().max(50).optional(),
+      missingClasses: z.array(int().min(0).max(127)).max(127).optional(),
+    })
     .optional(),
   lfAccuracy: z.array(finite).max(LIMITS.names).optional(),
   classBalance: z.array(finite).max(127).optional(),

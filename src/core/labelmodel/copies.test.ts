@@ -115,18 +115,42 @@ describe('LF copies', () => {
     expect(Array.from(auto.predictProba(train.L))).toEqual(Array.from(auto0.predictProba(plain.L)));
   });
 
-  it('by default auto fits every column as before and says which LFs are copies', async () => {
+  it('by default auto says which LFs are copies and compares the candidates on every column with the same counted once', async () => {
     const train = withCopies(5000, 1, 2);
     const dev = withCopies(300, 2, 2);
     const warned = new AutoLabelModel();
     await warned.fit(train.L, { devL: dev.L, devY: dev.Y, seed: 0 });
-    expect(warned.summary().warnings).toContain(
+    const s = warned.summary();
+    expect(s.warnings).toContain(
       'LFs 6, 7, 8: each group votes the same on ≥ 95% of the rows any of them votes on, which the label models count as independent evidence; delete the copies, or fit with copies counted once',
     );
-    // Every column was fitted: the posteriors differ from those with the copies counted once.
+    const names = ['metal', 'metal_uniform', 'wmv', 'mv', 'ds', 'triplet'];
+    expect(s.candidates!.map((c) => c.name)).toEqual([...names, ...names.map((n) => `${n}_once`)]);
+    // Here the copies cost the plain candidates beyond noise: a copies-once one is taken, said,
+    // and predicts from the kept columns only (the same posteriors as the copies-once fit's).
+    expect(s.chosen).toMatch(/_once$/);
+    expect(s.warnings).toContain(
+      `auto chose ${s.chosen}: counting each group of copies once beat every candidate that counts each copy, beyond noise on the dev rows`,
+    );
+    expect(s.lfAccuracy?.length).toBe(8);
     const once = new AutoLabelModel({ copies: 'once' });
     await once.fit(train.L, { devL: dev.L, devY: dev.Y, seed: 0 });
-    expect(Array.from(warned.predictProba(train.L))).not.toEqual(Array.from(once.predictProba(train.L)));
+    expect(once.summary().chosen).toBe(s.chosen!.replace(/_once$/, ''));
+    expect(Array.from(warned.predictProba(train.L))).toEqual(Array.from(once.predictProba(train.L)));
+    // Without copies there are no copies-once candidates.
+    const plain = new AutoLabelModel();
+    await plain.fit(withCopies(5000, 1, 0).L, { devL: withCopies(300, 2, 0).L, devY: dev.Y, seed: 0 });
+    expect(plain.summary().candidates!.map((c) => c.name)).toEqual(names);
+  });
+
+  it('by default too, auto on a weak LF copied 5× beside 5 good ones is within 1 point of the Bayes-optimal accuracy', async () => {
+    const train = withCopies(20000, 1, 5);
+    const dev = withCopies(300, 2, 5);
+    const auto = new AutoLabelModel();
+    await auto.fit(train.L, { devL: dev.L, devY: dev.Y, seed: 0 });
+    const bayes = bayesAccuracy(train.L, train.Y, train.acc, train.prior, [0, 1, 2, 3, 4, 5]);
+    expect(auto.summary().chosen).toMatch(/_once$/);
+    expect(accuracy(auto.predictProba(train.L), train.Y, 2)).toBeGreaterThanOrEqual(bayes - 0.01);
   });
 
   it('which copy is kept does not matter: permuted columns give the same posteriors', async () => {

@@ -1,6 +1,7 @@
 /**
- * LFs that are copies of each other, found from the votes alone; `auto` reports them and, when
- * asked (`copies: 'once'`, `shoal fit --copies once`), counts each group once.
+ * LFs that are copies of each other, found from the votes alone; `auto` reports them, compares
+ * its candidates with each group counted once, and when asked (`copies: 'once'`, `shoal fit
+ * --copies once`) counts each group once only.
  *
  * Every label model here assumes LFs are conditionally independent given Y. Two LFs that vote
  * the same on (nearly) every row they touch violate that in the plainest way: a weak LF pasted
@@ -11,11 +12,15 @@
  * of the fit and of predictions — their votes add no information the first does not carry.
  * Matrices without copies are untouched (the fit is then bit for bit what it was).
  *
- * Why counting once is not the default: on a weak LF pasted five times beside five good ones it
- * lifts `auto` from 0.596 to within a point of the Bayes-optimal 0.787 (copies.test.ts), but on
- * WRENCH sets whose LFs really coincide it moved `auto`'s dev-set choice to worse test scores
- * (trec 0.648 → 0.644, trec with 100 random n-gram LFs 0.504 → 0.472, `npm run bench:wrench`),
- * and the WRENCH results must not drop.
+ * By default `auto` compares both: its candidates on every column and, after them in its order
+ * of preference, the same fitted with each group counted once (`metal_once`, …), taken only
+ * when they beat every candidate that counts each copy beyond noise on dev (select.ts). Counting
+ * once unconditionally (`copies: 'once'`) is not the default: on a weak LF pasted five times
+ * beside five good ones it lifts `auto` from 0.596 to within a point of the Bayes-optimal 0.787
+ * (copies.test.ts), but on WRENCH sets whose LFs really coincide it moved `auto`'s dev-set
+ * choice to worse test scores (trec 0.648 → 0.644, trec with 100 random n-gram LFs 0.504 →
+ * 0.472, `npm run bench:wrench`), and the WRENCH results must not drop; the comparison keeps
+ * them (bench/NOTES.md).
  *
  * `lfDependence` also gives, per pair, how much more often the two vote together than two
  * independent LFs with their coverages would (the lift), for the correlation view.

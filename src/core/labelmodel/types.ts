@@ -4,6 +4,7 @@
  */
 import type { LabelMatrix } from '../matrix.ts';
 import type { Metric, TiePolicy } from '../types.ts';
+import type { CandidateScore, Selection } from './select.ts';
 
 /** Every label model by name, in the order the model screen offers them; defined once here. */
 export const LABEL_MODEL_NAMES = ['auto', 'mv', 'metal', 'ds', 'triplet', 'wmv'] as const;
@@ -40,7 +41,9 @@ export interface LabelModelSummary {
   model: string;
   /** For `auto`: which model it chose and every candidate's dev score. */
   chosen?: string;
-  candidates?: { name: string; devScore: number }[];
+  candidates?: CandidateScore[];
+  /** For `auto`: which rule chose (select.ts), on how many dev rows; explainSelection turns it into a sentence. */
+  selection?: Selection;
   /** Learned per-LF accuracy P(vote correct | vote), in column order, where the model has one. */
   lfAccuracy?: number[];
   classBalance?: number[];
