@@ -18,11 +18,11 @@ browserSuite('app shell, demo, zero egress, offline', () => {
     await page.getByTestId('load-demo').waitFor({ state: 'visible' });
     expect(await page.getByTestId('load-demo').textContent()).toContain('Load demo');
     expect(await page.getByTestId('import-data').isVisible()).toBe(true);
-    // The built-in example: every label model reports a test accuracy.
+    // The built-in example: every label model (in the model screen's order) reports a test accuracy.
     const core = page.getByTestId('core-check');
     await core.locator('table').first().waitFor();
     const table = core.locator('table').first();
-    expect(await table.locator('tbody tr td:first-child code').allTextContents()).toEqual(['mv', 'metal', 'ds', 'triplet', 'auto']);
+    expect(await table.locator('tbody tr td:first-child code').allTextContents()).toEqual(['auto', 'mv', 'metal', 'ds', 'triplet', 'wmv']);
     const rows = await table.locator('tbody tr').allTextContents();
     for (const r of rows) expect(r).toMatch(/\d+\.\d%/);
     // COOP/COEP from the preview server isolate the page (threads for wasm).
