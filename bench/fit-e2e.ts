@@ -5,7 +5,8 @@
  * and test 10,000 rows each; LFs independent given Y, core/synth.ts):
  * - reading train.json with the full parser (JSON.parse, what `shoal distill` needs) and with
  *   the byte scanner `shoal fit` uses (core/formats/wrench-votes.ts), alternated in one process;
- * - the whole `shoal fit --model metal` process: start, read, fit, predict, score, output.
+ * - the whole `shoal fit --model metal` process: start, read, fit, predict, score, output — on
+ *   the WRENCH folder and on the same matrices as NumPy files (cli/npy-dir.ts).
  * Medians over `--rounds`, with the load average. Snorkel is not installed on this machine, so
  * its end-to-end time is not measured here.
  */
@@ -15,6 +16,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readWrenchDir, readWrenchVotesDir } from '../src/cli/wrench-dir.ts';
 import { writeWrenchSplit } from '../src/core/formats/wrench.ts';
+import { npyInt8 } from '../src/core/formats/export.ts';
+import { LabelMatrix } from '../src/core/matrix.ts';
 import { synthesize } from '../src/core/synth.ts';
 
 const args = process.argv.slice(2);
@@ -27,22 +30,40 @@ const M = num('lfs', 50);
 const K = num('k', 2);
 const ROUNDS = num('rounds', 3);
 
-function writeSplit(dir: string, file: string, n: number, seed: number): void {
+/** The same split as WRENCH JSON in `dir` and as NumPy files in `npyDir`. */
+function writeSplit(dir: string, npyDir: string, name: string, n: number, seed: number): void {
   const { L, Y } = synthesize({ n, m: M, k: K, seed, accuracy: { range: [0.55, 0.9] }, propensity: { range: [0.05, 0.4] } });
   const ids = Array.from({ length: n }, (_, i) => String(i));
-  writeFileSync(join(dir, file), writeWrenchSplit(ids, L, Y, new Array(n).fill(undefined)));
+  writeFileSync(join(dir, `${name}.json`), writeWrenchSplit(ids, L, Y, new Array(n).fill(undefined)));
+  writeFileSync(join(npyDir, `${name}.npy`), npyInt8(L));
+  if (name !== 'train') writeFileSync(join(npyDir, `${name}_labels.npy`), npyInt8(new LabelMatrix(n, K, [Int8Array.from(Y)])));
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const dir = mkdtempSync(join(tmpdir(), 'shoal-fit-bench-'));
+const npyDir = mkdtempSync(join(tmpdir(), 'shoal-fit-bench-npy-'));
+const shoalFit = (data: string) => {
+  const t = performance.now();
+  const out = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', resolve(import.meta.dirname, '../src/cli/main.ts'), 'fit', '--data', data, '--model', 'metal'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    },
+  );
+  if (out.status !== 0) throw new Error(`shoal fit failed: ${out.stderr}`);
+  return { ms: performance.now() - t, fitMs: (JSON.parse(out.stdout) as { fit_ms: number }).fit_ms };
+};
 try {
-  writeSplit(dir, 'train.json', N, 1);
-  writeSplit(dir, 'valid.json', 10_000, 2);
-  writeSplit(dir, 'test.json', 10_000, 3);
+  writeSplit(dir, npyDir, 'train', N, 1);
+  writeSplit(dir, npyDir, 'valid', 10_000, 2);
+  writeSplit(dir, npyDir, 'test', 10_000, 3);
   const mb = statSync(join(dir, 'train.json')).size / 1e6;
   const full: number[] = [];
   const scan: number[] = [];
   const proc: number[] = [];
+  const procNpy: number[] = [];
   let fitMs = NaN;
   for (let r = 0; r < ROUNDS; r++) {
     let t = performance.now();
@@ -74,10 +95,12 @@ try {
   console.log(`| read the folder, byte scanner (what fit uses) | ${s(median(scan))} |`);
   console.log(`| \`shoal fit --model metal\`, whole process (start, read, fit, predict, output) | ${s(median(proc))} |`);
   console.log(`| … of which the fit (its \`fit_ms\`, last round) | ${s(fitMs)} |`);
+  console.log(`| \`shoal fit --model metal\` on the same matrices as .npy files, whole process | ${s(median(procNpy))} |`);
   console.log(`| Snorkel end to end | not measured (Snorkel is not installed on this machine) |`);
   console.log(
     `\nScanner vs full parser: ${(median(full) / median(scan)).toFixed(1)}× faster. ${cpus().length} CPUs, 1-min load average at the end: ${loadavg()[0].toFixed(1)}.`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  rmSync(npyDir, { recursive: true, force: true });
 }

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { synthesize } from '../core/synth.ts';
 import { writeWrenchSplit } from '../core/formats/wrench.ts';
+import { npyInt8 } from '../core/formats/export.ts';
+import { LabelMatrix } from '../core/matrix.ts';
 import { run } from './fit.ts';
 
 function writeDataset(dir: string): void {
@@ -89,5 +91,35 @@ describe('shoal fit', () => {
     const missing = cli(['fit', '--data', join(broken, 'nope')]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/nope: directory not found/);
+  });
+});
+
+describe('shoal fit on a NumPy label-matrix folder', () => {
+  it('gives what it gives on the same matrices as WRENCH JSON', async () => {
+    const wrench = mkdtempSync(join(tmpdir(), 'shoal-fit-wrench-'));
+    const numpy = mkdtempSync(join(tmpdir(), 'shoal-fit-npy-'));
+    writeDataset(wrench);
+    const splits = { train: 3000, valid: 300, test: 500 } as const;
+    let offset = 0;
+    for (const [name, n] of Object.entries(splits)) {
+      const s = synthesize({ n, m: 6, k: 2, seed: 21 + offset++ });
+      writeFileSync(join(numpy, `${name}.npy`), npyInt8(s.L));
+      if (name !== 'train') writeFileSync(join(numpy, `${name}_labels.npy`), npyInt8(new LabelMatrix(n, 2, [Int8Array.from(s.Y)])));
+    }
+    writeFileSync(join(numpy, 'label.json'), JSON.stringify({ 0: 'ham', 1: 'spam' }));
+    for (const model of ['auto', 'metal', 'mv']) {
+      const a = await run(['--data', wrench, '--model', model]);
+      const b = await run(['--data', numpy, '--model', model]);
+      expect({ ...b, dataset: a.dataset, fit_ms: a.fit_ms }).toEqual(a);
+    }
+  });
+
+  it('refuses a vote outside the classes with the file, row and column', async () => {
+    const numpy = mkdtempSync(join(tmpdir(), 'shoal-fit-npy-'));
+    const L = new LabelMatrix(2, 3, [Int8Array.from([0, 2])]);
+    writeFileSync(join(numpy, 'train.npy'), npyInt8(L));
+    writeFileSync(join(numpy, 'test.npy'), npyInt8(L));
+    writeFileSync(join(numpy, 'label.json'), JSON.stringify({ 0: 'ham', 1: 'spam' }));
+    await expect(run(['--data', numpy])).rejects.toThrow(/train\.npy: value 2 at row 1, column 0 is outside -1\.\.1/);
   });
 });

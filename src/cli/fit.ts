@@ -2,7 +2,8 @@
  * `shoal fit --data DIR [--model mv|metal|ds|triplet|wmv|auto] [--metric acc|f1]
  *            [--tie snorkel|abstain|random] [--seed N] [--copies keep|once]`
  * Fits a label model on DIR/train.json (valid.json is the dev set for the class balance and
- * for `auto`), evaluates on valid and test. Output contract (one JSON object):
+ * for `auto`), evaluates on valid and test. DIR may instead hold NumPy files (npy-dir.ts):
+ * train.npy, valid.npy + valid_labels.npy, test.npy + test_labels.npy. Output contract (one JSON object):
  * {"dataset","model","chosen","metric","n_train","n_lfs","k","test":{"accuracy","f1","coverage"},
  *  "valid":{"accuracy","f1","coverage"},"fit_ms","backend","copies"}; for auto also "candidates"
  *  ([{"name","valid_score","se","tied"}]) and "selection" ({"rule","valid_rows","resamples","metric",
@@ -17,6 +18,7 @@ import type { LabelMatrix } from '../core/matrix.ts';
 import { accuracy, coverage, f1Binary, f1Macro, predictLabels } from '../core/metrics.ts';
 import { ShoalError, type Metric, type TiePolicy } from '../core/types.ts';
 import { integer, oneOf, parseFlags, required } from './args.ts';
+import { isNpyDir, readNpyDir } from './npy-dir.ts';
 import { readWrenchVotesDir } from './wrench-dir.ts';
 
 const FLAGS = ['data', 'model', 'metric', 'tie', 'seed', 'copies'] as const;
@@ -47,8 +49,10 @@ export async function run(args: string[]) {
   const copies = oneOf<CopiesRule>(flags, 'copies', ['keep', 'once'], 'keep');
   if (copies === 'once' && modelName !== 'auto') throw new ShoalError('--copies once applies to --model auto only');
 
-  const data = await readWrenchVotesDir(dir);
-  if (!data.test) throw new ShoalError(`${dir}/test.json: file not found (fit evaluates on the test split)`);
+  // A NumPy label-matrix folder (train.npy …) when there is one, else WRENCH JSON.
+  const npy = await isNpyDir(dir);
+  const data = npy ? await readNpyDir(dir) : await readWrenchVotesDir(dir);
+  if (!data.test) throw new ShoalError(`${dir}/${npy ? 'test.npy' : 'test.json'}: file not found (fit evaluates on the test split)`);
   if (data.train.L.n === 0) throw new ShoalError(`${dir}/train.json: has no rows`);
   const model = createLabelModel(modelName, { copies });
   let lastReport = 0;
