@@ -66,24 +66,17 @@ try {
   const procNpy: number[] = [];
   let fitMs = NaN;
   for (let r = 0; r < ROUNDS; r++) {
-    let t = performance.now();
-    await readWrenchDir(dir);
-    full.push(performance.now() - t);
-    t = performance.now();
-    await readWrenchVotesDir(dir);
-    scan.push(performance.now() - t);
-    t = performance.now();
-    const out = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', resolve(import.meta.dirname, '../src/cli/main.ts'), 'fit', '--data', dir, '--model', 'metal'],
-      {
-        encoding: 'utf8',
-        maxBuffer: 1 << 24,
-      },
-    );
-    proc.push(performance.now() - t);
-    if (out.status !== 0) throw new Error(`shoal fit failed: ${out.stderr}`);
-    fitMs = (JSON.parse(out.stdout) as { fit_ms: number }).fit_ms;
+    // Alternate which reader goes first, so warm-up and garbage left by the other fall on both.
+    for (const which of r % 2 ? ['scan', 'full'] : ['full', 'scan']) {
+      const t = performance.now();
+      if (which === 'full') await readWrenchDir(dir);
+      else await readWrenchVotesDir(dir);
+      (which === 'full' ? full : scan).push(performance.now() - t);
+    }
+    const json = shoalFit(dir);
+    proc.push(json.ms);
+    fitMs = json.fitMs;
+    procNpy.push(shoalFit(npyDir).ms);
   }
   const s = (ms: number) => (ms / 1000).toFixed(2);
   console.log(
