@@ -3,8 +3,8 @@
  *
  * `shoal fit` as the user waits for it, on a generated WRENCH folder (train = `--rows`, valid
  * and test 10,000 rows each; LFs independent given Y, core/synth.ts):
- * - reading train.json with the full parser (JSON.parse, what `shoal distill` needs) and with
- *   the byte scanner `shoal fit` uses (core/formats/wrench-votes.ts), alternated in one process;
+ * - reading the folder with the full parser (JSON.parse, what `shoal distill` needs) and with
+ *   the byte scanner `shoal fit` uses (core/formats/wrench-votes.ts), each in a fresh process, alternated;
  * - the whole `shoal fit --model metal` process: start, read, fit, predict, score, output — on
  *   the WRENCH folder and on the same matrices as NumPy files (cli/npy-dir.ts).
  * Medians over `--rounds`, with the load average. Snorkel is not installed on this machine, so
@@ -39,6 +39,17 @@ function writeSplit(dir: string, npyDir: string, name: string, n: number, seed: 
   if (name !== 'train') writeFileSync(join(npyDir, `${name}_labels.npy`), npyInt8(new LabelMatrix(n, K, [Int8Array.from(Y)])));
 }
 
+// `--read full|scan DIR`: read the folder once in this fresh process and print the milliseconds
+// (each reader measured on its own heap; in one process the first reader's garbage slows the next).
+const readOnly = args.indexOf('--read');
+if (readOnly >= 0) {
+  const t = performance.now();
+  if (args[readOnly + 1] === 'full') await readWrenchDir(args[readOnly + 2]);
+  else await readWrenchVotesDir(args[readOnly + 2]);
+  console.log(String(performance.now() - t));
+  process.exit(0);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const dir = mkdtempSync(join(tmpdir(), 'shoal-fit-bench-'));
 const npyDir = mkdtempSync(join(tmpdir(), 'shoal-fit-bench-npy-'));
@@ -66,12 +77,17 @@ try {
   const procNpy: number[] = [];
   let fitMs = NaN;
   for (let r = 0; r < ROUNDS; r++) {
-    // Alternate which reader goes first, so warm-up and garbage left by the other fall on both.
+    // Alternate which reader goes first; each reads in a fresh process of its own.
     for (const which of r % 2 ? ['scan', 'full'] : ['full', 'scan']) {
-      const t = performance.now();
-      if (which === 'full') await readWrenchDir(dir);
-      else await readWrenchVotesDir(dir);
-      (which === 'full' ? full : scan).push(performance.now() - t);
+      const out = spawnSync(
+        process.execPath,
+        ['--max-old-space-size=8192', '--import', 'tsx', import.meta.filename, '--read', which, dir],
+        {
+          encoding: 'utf8',
+        },
+      );
+      if (out.status !== 0) throw new Error(`reading failed: ${out.stderr}`);
+      (which === 'full' ? full : scan).push(Number(out.stdout.trim()));
     }
     const json = shoalFit(dir);
     proc.push(json.ms);
