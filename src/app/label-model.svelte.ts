@@ -176,13 +176,7 @@ export class LabelModelService {
     const v = project.votes;
     const versionId = project.versionId;
     if (!v || !versionId) return;
-    // A newer request supersedes the running fit (and a refit waiting to start).
-    jobs.cancelOwner(this);
-    this.stopRefit();
-    const fit = ++this.fits;
-    const newest = () => fit === this.fits;
     const k = project.classes.length;
-    this.error = null;
     if (v.lfIds.length === 0) {
       this.error = 'No enabled LF has votes yet: write or run LFs first.';
       return;
@@ -192,6 +186,12 @@ export class LabelModelService {
       this.error = `Class balance: ${bal}.`;
       return;
     }
+    // A newer request supersedes the running fit (and a refit waiting to start).
+    jobs.cancelOwner(this);
+    this.stopRefit();
+    const fit = ++this.fits;
+    const newest = () => fit === this.fits;
+    this.error = null;
     // What it is fitted from, captured now: the LFs or the choices may change while it runs.
     const { name, seed, balanceMode } = this;
     const lfHashes = project.lfHashes();

@@ -68,6 +68,24 @@ describe('label model service', () => {
     expect(other.signal.aborted).toBe(false);
   });
 
+  it('a fit refused for an unusable class balance leaves the running fit alone, and it ends not busy', async () => {
+    const p = await syntheticProject();
+    const hold = holdingTrainWorker(inlineTrainWorker());
+    const lm = new LabelModelService(p.deps({ trainWorker: () => hold.port }));
+    lm.name = 'ds';
+    const first = lm.fit();
+    await until(() => hold.held().length === 1);
+    lm.balanceMode = 'custom';
+    lm.customBalance = 'half';
+    await lm.fit();
+    expect(lm.error).toMatch(/^Class balance: /);
+    expect(hold.cancelled).toEqual([]);
+    hold.release();
+    await first;
+    expect(lm.busy).toBe(false);
+    expect(lm.result?.votesVersion).toBe(p.view.votes!.version);
+  });
+
   it('cancel stops the running fit and says so', async () => {
     const p = await syntheticProject();
     const hold = holdingTrainWorker(inlineTrainWorker());

@@ -48,5 +48,3 @@ export function workerBackend(): Promise<BackendChoice> {
 export function browserTrainWorker(): TrainWorkerPort {
   return { api: trainWorker(), backend: workerBackend, callback: (fn) => Comlink.proxy(fn) };
 }
-
-export { Comlink };
