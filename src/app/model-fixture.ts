@@ -11,7 +11,7 @@ import { createMemoryStorage, type MemoryFaults, type MemoryStorage } from '../s
 import { inlineTrainWorker, type TrainWorkerDeps, type TrainWorkerPort } from '../workers/train-worker-api.ts';
 import { Jobs } from './jobs.svelte.ts';
 import type { ModelDeps } from './model-deps.ts';
-import type { ModelProjectView, ModelVotes, TextScope } from './model-view.ts';
+import type { ModelProjectView, ModelVotes, TextRange, TextScope } from './model-view.ts';
 import { SPLIT_NAMES, type Split, type SplitIndex } from './project.ts';
 
 const WORDS = [
@@ -48,6 +48,8 @@ export interface SyntheticProject {
   jobs: Jobs;
   /** The hidden label of every row, dataset order. */
   y: Int32Array;
+  /** Every `textsOf` call so far: which scope and range a service read. */
+  textReads: { scope: TextScope; from: number; to: number | null }[];
   /** Replace the votes: these LFs (a new hash for an edited one), a new votes version. */
   setLfs(lfs: readonly LfSpec[], hashes?: Readonly<Record<string, string>>): void;
   /** Dependencies for a service, with the inline train worker unless one is given. */
@@ -113,6 +115,7 @@ export async function syntheticProject(opts: SyntheticOptions = {}): Promise<Syn
     Int32Array
   >;
   let hashes: string[] = [];
+  const textReads: { scope: TextScope; from: number; to: number | null }[] = [];
 
   const view: TestView = {
     projectId: project.id,
@@ -124,8 +127,11 @@ export async function syntheticProject(opts: SyntheticOptions = {}): Promise<Syn
     goldVersion: 0,
     splitIndex,
     lfHashes: () => hashes.slice(),
-    async textsOf(scope: TextScope) {
-      return scope === 'all' ? texts : Array.from(splitIndex[scope], (i) => texts[i]);
+    async textsOf(scope: TextScope, range: TextRange = {}) {
+      if (range.signal?.aborted) throw new DOMException('the read was cancelled', 'AbortError');
+      textReads.push({ scope, from: range.from ?? 0, to: range.to ?? null });
+      const all = scope === 'all' ? texts : Array.from(splitIndex[scope], (i) => texts[i]);
+      return all.slice(range.from ?? 0, range.to ?? all.length);
     },
   };
 
@@ -159,6 +165,7 @@ export async function syntheticProject(opts: SyntheticOptions = {}): Promise<Syn
     view,
     jobs,
     y,
+    textReads,
     setLfs,
     deps: (over = {}) => ({
       storage,

@@ -6,7 +6,8 @@
  *
  * Rows never reach the services as row objects: they ask for the texts they train or predict on
  * (`textsOf`) and for the number of rows (`rowCount`), so how rows are read (in memory today, by
- * range from storage next) changes in the one function behind this view.
+ * range from storage next) changes in the one function behind this view. Work over every row
+ * asks for a range at a time, so it never needs every text at once.
  */
 import type { LabelMatrix } from '../core/matrix.ts';
 import type { Split, SplitIndex } from './project.ts';
@@ -23,6 +24,13 @@ export interface ModelVotes {
 
 /** A split's rows in split order, or every row of the dataset in dataset order. */
 export type TextScope = Split | 'all';
+
+/** Positions [from, to) within the scope (default all of it); an aborted read rejects with an AbortError. */
+export interface TextRange {
+  from?: number;
+  to?: number;
+  signal?: AbortSignal;
+}
 
 export interface ModelProjectView {
   /** The open project, or null before one is open. */
@@ -41,6 +49,6 @@ export interface ModelProjectView {
   readonly splitIndex: SplitIndex;
   /** The content hash of each LF in `votes.lfIds` (what a stored fit was computed from). */
   lfHashes(): string[];
-  /** The text field of the rows of `scope`, as strings (empty for a missing value). */
-  textsOf(scope: TextScope): Promise<readonly string[]>;
+  /** The text field of the rows of `scope` (or of a range of them), as strings (empty for a missing value). */
+  textsOf(scope: TextScope, range?: TextRange): Promise<readonly string[]>;
 }

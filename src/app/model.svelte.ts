@@ -16,7 +16,7 @@ import { jobs } from './jobs.svelte.ts';
 import type { BalanceMode, LabelModelResult } from './label-model.svelte.ts';
 import { defaultClassifierSettings, type ClassifierSettings } from './model-report.ts';
 import { ModelServices } from './model-services.ts';
-import type { ModelProjectView, TextScope } from './model-view.ts';
+import type { ModelProjectView, TextRange, TextScope } from './model-view.ts';
 import { browserTrainWorker } from './model-worker.ts';
 import type { OnnxResult } from './onnx-export.svelte.ts';
 import { session } from './session.svelte.ts';
@@ -62,11 +62,12 @@ export function sessionModelView(s: typeof session): ModelProjectView {
       return s.splitIndex;
     },
     lfHashes: () => s.votes?.lfIds.map((id) => s.runOf(id)?.hash ?? s.runs.get(id)?.hash ?? id) ?? [],
-    async textsOf(scope: TextScope) {
+    async textsOf(scope: TextScope, range: TextRange = {}) {
       const ds = s.dataset;
       if (!ds) return [];
       const rows = scope === 'all' ? ds.rows : await s.rowsOf(scope);
-      return rows.map((r) => textOf(r, ds.textField));
+      if (range.signal?.aborted) throw new DOMException('the read was cancelled', 'AbortError');
+      return rows.slice(range.from ?? 0, range.to ?? rows.length).map((r) => textOf(r, ds.textField));
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The classifier's ONNX export: write the model in the train worker, predict every row with
- * onnxruntime-web and with tfjs, and compare. The export belongs to the classifier it was made
+ * onnxruntime-web and with tfjs, a block of rows at a time, and compare. The export belongs to the classifier it was made
  * from: once another classifier is on screen (retrained, restored, another project), `result`
  * is null until it is exported again.
  */
@@ -8,6 +8,9 @@ import type { ClassifierResult } from './classifier.svelte.ts';
 import { maxAbsDiff } from './model-report.ts';
 import { errorText } from './errors.ts';
 import { isAbort, type ModelDeps } from './model-deps.ts';
+
+/** Rows per block of the check over every row. */
+export const ONNX_BLOCK = 20_000;
 
 export interface OnnxResult {
   /** The classifier (its record id) this is the export of. */
@@ -34,6 +37,8 @@ export class OnnxExportService {
   constructor(
     private readonly deps: ModelDeps,
     private readonly classifier: ClassifierSource,
+    /** Rows predicted per block: the texts of one block are in page memory at a time. */
+    private readonly block = ONNX_BLOCK,
   ) {}
 
   /** The export of the classifier on screen, or null. */
@@ -65,20 +70,34 @@ export class OnnxExportService {
           report(0.1, 'Writing the ONNX model');
           const { onnx, sidecar } = await wk.api.exportOnnx(c.classifier);
           stop();
-          const texts = await project.textsOf('all');
-          stop();
-          report(0.3, `onnxruntime-web over ${texts.length.toLocaleString('en-US')} rows`);
-          const po = await wk.api.predictOnnx(onnx.slice(), c.classifier.features, c.classifier.model.k, texts);
-          stop();
-          report(0.7, 'tfjs over the same rows');
-          const pt = await wk.api.predictTf(c.classifier, texts);
+          // Every row's text is needed, but a block at a time: only the probabilities are kept.
+          const n = project.rowCount;
+          const k = c.classifier.model.k;
+          const po = new Float32Array(n * k);
+          const pt = new Float32Array(n * k);
+          for (let from = 0; from < n; from += this.block) {
+            const to = Math.min(n, from + this.block);
+            const texts = await project.textsOf('all', { from, to, signal });
+            if (texts.length !== to - from)
+              throw new Error(
+                `rows ${from} to ${to - 1} gave ${texts.length} texts instead of ${to - from}; reopen the project and export again`,
+              );
+            report(
+              0.1 + (0.9 * from) / n,
+              `onnxruntime-web and tfjs over rows ${from.toLocaleString('en-US')} of ${n.toLocaleString('en-US')}`,
+            );
+            po.set(await wk.api.predictOnnx(onnx.slice(), c.classifier.features, k, texts), from * k);
+            stop();
+            pt.set(await wk.api.predictTf(c.classifier, texts), from * k);
+            stop();
+          }
           return {
             classifierId: c.id,
             bytes: onnx,
             sidecar,
             proba: po,
             maxAbsDiff: maxAbsDiff(po, pt),
-            rows: texts.length,
+            rows: n,
             ms: performance.now() - t0,
           };
         },
