@@ -19,7 +19,7 @@ import { ModelServices } from './model-services.ts';
 import type { ModelProjectView, TextRange, TextScope } from './model-view.ts';
 import { browserTrainWorker } from './model-worker.ts';
 import type { OnnxResult } from './onnx-export.svelte.ts';
-import { session } from './session.svelte.ts';
+import { session, type Session } from './session.svelte.ts';
 
 export type { BalanceMode, LabelModelResult } from './label-model.svelte.ts';
 export type { ClassifierResult } from './classifier.svelte.ts';
@@ -35,7 +35,7 @@ function textOf(row: Record<string, unknown>, field: string): string {
  * what a service derives from it is reactive too). Rows are reached only through `rowCount` and
  * `textsOf`.
  */
-export function sessionModelView(s: typeof session): ModelProjectView {
+export function sessionModelView(s: Session): ModelProjectView {
   return {
     get projectId() {
       return s.projectId;
