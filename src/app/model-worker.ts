@@ -1,12 +1,13 @@
 /**
  * The Model screen's train worker (src/workers/train-client.ts): one module worker, created
- * on first use. The tfjs backend it measured is remembered in
- * localStorage (workers have none), so the short measurement runs once per device.
+ * on first use, handed to the model services as a `TrainWorkerPort` (`browserTrainWorker`).
+ * The tfjs backend it measured is remembered in localStorage (workers have none), so the short
+ * measurement runs once per device.
  */
 import * as Comlink from 'comlink';
 import type { BackendChoice } from '../core/backend.ts';
 import { createTrainWorker } from '../workers/train-client.ts';
-import type { TrainWorkerApi } from '../workers/train-worker-api.ts';
+import type { TrainWorkerApi, TrainWorkerPort } from '../workers/train-worker-api.ts';
 
 const BACKEND_KEY = 'shoal.tfjs-backend.v1';
 
@@ -43,4 +44,7 @@ export function workerBackend(): Promise<BackendChoice> {
   return backend;
 }
 
-export { Comlink };
+/** The page's train worker as the model services take it (they call this on first use). */
+export function browserTrainWorker(): TrainWorkerPort {
+  return { api: trainWorker(), backend: workerBackend, callback: (fn) => Comlink.proxy(fn) };
+}

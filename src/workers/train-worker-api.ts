@@ -218,6 +218,37 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
 
 export type TrainWorkerApi = ReturnType<typeof createTrainWorkerApi>;
 
+/** The API as a caller on the other side of a worker sees it: every call returns a promise. */
+export type TrainWorkerCalls = {
+  [K in keyof TrainWorkerApi]: TrainWorkerApi[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+};
+
+/**
+ * What the app needs of a train worker, wherever it runs: its calls, the tfjs backend it uses,
+ * and how a callback (progress) is handed to it — `Comlink.proxy` across a worker boundary, the
+ * function itself when the API runs in this thread.
+ */
+export interface TrainWorkerPort {
+  readonly api: TrainWorkerCalls;
+  backend(): Promise<BackendChoice>;
+  callback<F extends (...args: never[]) => void>(fn: F): F;
+}
+
+/** The train worker's API called in this thread (Node tests and tools): same calls, no worker. */
+export function inlineTrainWorker(deps: TrainWorkerDeps = {}): TrainWorkerPort {
+  const api = createTrainWorkerApi(deps);
+  // Every call answers with a promise, as it does across a worker.
+  const calls = Object.fromEntries(
+    Object.entries(api).map(([name, fn]) => [name, async (...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args)]),
+  ) as TrainWorkerCalls;
+  let backend: Promise<BackendChoice> | null = null;
+  return {
+    api: calls,
+    backend: () => (backend ??= api.selectBackend(null).then((r) => r.choice)),
+    callback: (fn) => fn,
+  };
+}
+
 function classifierBuffers(c: DistilledClassifier): ArrayBuffer[] {
   return [c.vocab.remap.buffer, c.vocab.idf.buffer, c.model.weights.buffer, c.model.bias.buffer] as ArrayBuffer[];
 }

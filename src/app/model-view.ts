@@ -1,0 +1,54 @@
+/**
+ * What the model services (label model, classifier, ONNX export) may see of the open project:
+ * a narrow, read-only view. In the page it is built from the session in one place
+ * (model.svelte.ts, `sessionModelView`), reading the session's reactive fields, so whatever a
+ * service derives from it stays reactive; Node tests build a plain object.
+ *
+ * Rows never reach the services as row objects: they ask for the texts they train or predict on
+ * (`textsOf`) and for the number of rows (`rowCount`), so how rows are read (in memory today, by
+ * range from storage next) changes in the one function behind this view. Work over every row
+ * asks for a range at a time, so it never needs every text at once.
+ */
+import type { LabelMatrix } from '../core/matrix.ts';
+import type { Split, SplitIndex } from './project.ts';
+
+/** The enabled LFs' votes per split; a new object (a higher `version`) on every change. */
+export interface ModelVotes {
+  readonly version: number;
+  readonly lfIds: readonly string[];
+  readonly lfNames: readonly string[];
+  readonly train: LabelMatrix;
+  readonly dev: LabelMatrix;
+  readonly test: LabelMatrix;
+}
+
+/** A split's rows in split order, or every row of the dataset in dataset order. */
+export type TextScope = Split | 'all';
+
+/** Positions [from, to) within the scope (default all of it); an aborted read rejects with an AbortError. */
+export interface TextRange {
+  from?: number;
+  to?: number;
+  signal?: AbortSignal;
+}
+
+export interface ModelProjectView {
+  /** The open project, or null before one is open. */
+  readonly projectId: string | null;
+  /** Its dataset version (what stored fits and classifiers are keyed by), or null. */
+  readonly versionId: string | null;
+  /** Rows in the dataset version. */
+  readonly rowCount: number;
+  readonly classes: readonly string[];
+  readonly votes: ModelVotes | null;
+  /** Gold label per row of each split (-1 = none), split row order. */
+  readonly gold: Readonly<Record<Split, Int32Array>>;
+  /** Bumped on every gold change. */
+  readonly goldVersion: number;
+  /** Dataset row numbers of each split. */
+  readonly splitIndex: SplitIndex;
+  /** The content hash of each LF in `votes.lfIds` (what a stored fit was computed from). */
+  lfHashes(): string[];
+  /** The text field of the rows of `scope` (or of a range of them), as strings (empty for a missing value). */
+  textsOf(scope: TextScope, range?: TextRange): Promise<readonly string[]>;
+}
