@@ -19,16 +19,18 @@
  * The machine has 2 cores and is shared: CPU time is printed beside wall time where it can be
  * read (Node: process CPU, all threads; Chromium: all Chromium processes, from /proc).
  */
-import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mulberry32 } from '../src/core/rng.ts';
 import { createNodeLfPool } from '../src/cli/apply-pool.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/harness.ts';
+import { procTree } from './chromium-proc.ts';
 import { generateRows } from './lf-apply-gen.ts';
 import { applyRun, editLoop, type ApplyRun, type EditLoopResult } from './scale-loop.ts';
 import { partDistill } from './scale-distill.ts';
 import { partLabelModel } from './scale-labelmodel.ts';
+import { partHospital } from './scale-hospital.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -37,8 +39,13 @@ const flag = (name: string) => {
 };
 const QUICK = args.includes('--quick');
 const PARTS = ['import', 'apply', 'edit', 'labelmodel', 'distill', 'browse'];
+// The hospital-scale run takes minutes to hours by itself: only when asked for.
+const OPT_IN = ['hospital'];
 const only = (flag('only') ?? PARTS.join(',')).split(',');
-for (const p of only) if (!PARTS.includes(p)) throw new Error(`unknown part "${p}"; parts: ${PARTS.join(', ')}`);
+for (const p of only)
+  if (!PARTS.includes(p) && !OPT_IN.includes(p)) throw new Error(`unknown part "${p}"; parts: ${[...PARTS, ...OPT_IN].join(', ')}`);
+const HOSPITAL_ROWS = Number(flag('rows') ?? 500_000);
+if (!Number.isInteger(HOSPITAL_ROWS) || HOSPITAL_ROWS < 1) throw new Error(`--rows must be a positive whole number, not "${flag('rows')}"`);
 const BROWSER = !args.includes('--no-browser') && existsSync(CHROMIUM);
 const BIG = QUICK ? 100_000 : 1_000_000;
 const WORKERS = 2;
@@ -56,51 +63,6 @@ function table(title: string, head: string[], rows: (string | number)[][], notes
   ];
   out.push(...lines);
   console.error(lines.join('\n'));
-}
-
-// ─── CPU and memory of the Chromium process tree, read from /proc ──────────────────────────────
-
-/** CPU and RSS summed over this process's descendants whose name starts with "chrom". */
-function procTree(root: number): { cpuMs: number; rssMB: number; rendererMB: number; cpuByType: Record<string, number> } {
-  const parent = new Map<number, number>();
-  const stat = new Map<number, string[]>();
-  const name = new Map<number, string>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const s = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      name.set(Number(d), s.slice(s.indexOf('(') + 1, s.lastIndexOf(')')));
-      parent.set(Number(d), Number(f[1]));
-      stat.set(Number(d), f);
-    } catch {
-      // The process ended while being read.
-    }
-  }
-  let cpu = 0;
-  let rss = 0;
-  let renderer = 0;
-  const cpuByType: Record<string, number> = {};
-  for (const [pid, f] of stat) {
-    if (!name.get(pid)?.startsWith('chrom')) continue;
-    let p: number | undefined = pid;
-    while (p !== undefined && p !== root && p > 1) p = parent.get(p);
-    if (p !== root) continue;
-    const ticks = Number(f[11]) + Number(f[12]); // utime + stime, clock ticks (100 Hz)
-    cpu += ticks;
-    rss += Number(f[21]) * 4096;
-    try {
-      // The tab is its renderer process (page + dedicated workers): the largest one is ours.
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmd.includes('--type=renderer')) renderer = Math.max(renderer, Number(f[21]) * 4096);
-      // Which process does the work: the tab, the storage service (IndexedDB), the browser, …
-      const type = /--utility-sub-type=storage/.test(cmd) ? 'storage' : (/--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser');
-      cpuByType[type] = (cpuByType[type] ?? 0) + ticks * 10;
-    } catch {
-      // Ended meanwhile.
-    }
-  }
-  return { cpuMs: cpu * 10, rssMB: rss / 1e6, rendererMB: renderer / 1e6, cpuByType };
 }
 
 async function openBrowser() {
@@ -918,11 +880,24 @@ try {
     if (b) await partBrowse(b);
     else table('Data browser', ['measured'], [['no: Chromium not available or --no-browser']]);
   }
+  if (only.includes('hospital')) {
+    if (BROWSER) {
+      const r = await partHospital({
+        rows: HOSPITAL_ROWS,
+        seed: Number(flag('seed') ?? 1),
+        build: !args.includes('--no-build'),
+        outDir: resolve('bench/out/dist'),
+        // Per step; generous, so a slow step is timed rather than cut (a cut one says so).
+        stepTimeoutMs: Number(flag('step-timeout') ?? Math.max(600, HOSPITAL_ROWS / 250)) * 1000,
+      });
+      table(r.title, r.head, r.rows, r.notes);
+    } else table('Hospital scale', ['measured'], [['no: Chromium not available or --no-browser']]);
+  }
 } finally {
   await b?.close();
 }
 console.log(`\n## bench:scale${QUICK ? ' --quick' : ''} (${new Date().toISOString().slice(0, 16)}Z)\n`);
 console.log(
-  `${cpus().length} CPUs, Node ${process.version}, 1-min load average at the end: ${loadavg()[0].toFixed(1)}${b ? '' : ', no Chromium'}`,
+  `${cpus().length} CPUs, Node ${process.version}, 1-min load average at the end: ${loadavg()[0].toFixed(1)}${BROWSER ? '' : ', no Chromium'}`,
 );
 console.log(out.join('\n'));

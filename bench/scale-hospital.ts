@@ -1,0 +1,475 @@
+/**
+ * The hospital-scale benchmark (`npm run bench:scale -- --only hospital [--rows N]`): the built
+ * app in headless Chromium, driven from the user's side of the screen (the `data-testid`s the
+ * browser tests use) over a seeded corpus of long clinical-note-like documents
+ * (bench/hospital-corpus.ts), one step after another as a user would take them:
+ *
+ * 1. import the CSV on the import screen (file picker → Import) until the data screen shows it;
+ * 2. open the project again (reload the page) until the data screen shows it;
+ * 3. Browse: open it, scroll for 2 s, jump to the last row;
+ * 4. 20 template LFs + 2 code LFs, from a project file without data opened on the Export
+ *    screen (review → import), until every LF has run;
+ * 5. fit the label model (Model → Fit);
+ * 6. edit one LF (one more keyword) → its re-run, the Analysis table and the label model's
+ *    automatic refit all show the change;
+ * 7. train the classifier (Model → Train);
+ * 8. download the labels as CSV (Export).
+ *
+ * For each step: wall time; the page's JS heap (CDP `Performance.getMetrics` → `JSHeapUsedSize`,
+ * the page's main thread only, sampled every 250 ms: peak and at the end); the tab's resident
+ * memory from /proc, sampled every 250 ms (bench/chromium-proc.ts): the largest renderer process
+ * (the page and its dedicated workers) and the sum over every renderer process (adding the
+ * isolated LF workers' frames, which run in processes of their own). A step that fails or times
+ * out says so in its row and gets no figures.
+ */
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { CDPSession, Page } from 'playwright-core';
+import { Harness } from '../e2e/harness.ts';
+import { procTree } from './chromium-proc.ts';
+import { HOSPITAL_CLASSES, GENERATOR_VERSION, metaPath, writeHospitalCsv, type HospitalMeta } from './hospital-corpus.ts';
+import { EDITED_KEYWORDS, EDITED_LF, HOSPITAL_LFS, hospitalBundle } from './hospital-lfs.ts';
+
+export interface HospitalOptions {
+  rows: number;
+  seed: number;
+  /** Build the app into `outDir` first (vite build); without it `outDir` must hold a build. */
+  build: boolean;
+  outDir: string;
+  /** Per step, ms. */
+  stepTimeoutMs: number;
+}
+
+export interface StepRow {
+  step: string;
+  ok: boolean;
+  ms: number;
+  heapPeakMB: number;
+  heapEndMB: number;
+  rendererPeakMB: number;
+  renderersPeakMB: number;
+  load: number;
+  note: string;
+}
+
+export interface HospitalReport {
+  title: string;
+  head: string[];
+  rows: string[][];
+  notes: string[];
+  steps: StepRow[];
+}
+
+const OUT = resolve('bench/out');
+const mb = (b: number) => b / 1e6;
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+
+/** The corpus for (rows, seed), generated once into bench/out and reused while its meta matches. */
+export async function corpus(rows: number, seed: number): Promise<{ path: string; meta: HospitalMeta; generatedMs: number | null }> {
+  const path = join(OUT, `hospital-${rows}-s${seed}.csv`);
+  if (existsSync(path) && existsSync(metaPath(path))) {
+    const meta = JSON.parse(readFileSync(metaPath(path), 'utf8')) as HospitalMeta;
+    if (meta.generator === GENERATOR_VERSION && meta.rows === rows && meta.seed === seed && statSync(path).size === meta.bytes) {
+      return { path, meta, generatedMs: null };
+    }
+  }
+  const t0 = performance.now();
+  const meta = await writeHospitalCsv(path, rows, seed);
+  return { path, meta, generatedMs: performance.now() - t0 };
+}
+
+/** JS heap of the page's main thread and renderer RSS, sampled every 250 ms while a step runs. */
+class Sampler {
+  heapPeak = 0;
+  heapLast = 0;
+  rendererPeak = 0;
+  renderersPeak = 0;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private inFlight = false;
+  constructor(private readonly cdp: CDPSession) {}
+
+  private sampleProc(): void {
+    const t = procTree(process.pid);
+    this.rendererPeak = Math.max(this.rendererPeak, t.rendererMB);
+    this.renderersPeak = Math.max(this.renderersPeak, t.renderersMB);
+  }
+
+  async sampleHeap(): Promise<void> {
+    if (this.inFlight) return;
+    this.inFlight = true;
+    try {
+      // Re-enabling is harmless and needed after a reload replaced the page's document.
+      await this.cdp.send('Performance.enable');
+      const r = await this.cdp.send('Performance.getMetrics');
+      const heap = r.metrics.find((m) => m.name === 'JSHeapUsedSize')?.value;
+      if (heap !== undefined) {
+        this.heapLast = heap;
+        this.heapPeak = Math.max(this.heapPeak, heap);
+      }
+    } catch {
+      // The page is between documents (a reload): the next sample reads it.
+    } finally {
+      this.inFlight = false;
+    }
+  }
+
+  start(): void {
+    this.heapPeak = this.heapLast = this.rendererPeak = this.renderersPeak = 0;
+    this.sampleProc();
+    void this.sampleHeap();
+    this.timer = setInterval(() => {
+      this.sampleProc();
+      void this.sampleHeap();
+    }, 250);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    while (this.inFlight) await new Promise((r) => setTimeout(r, 20));
+    this.sampleProc();
+    await this.sampleHeap();
+  }
+}
+
+/** In-app navigation (a link click does the same): a hash change, no page load. */
+async function go(page: Page, route: string): Promise<void> {
+  await page.evaluate((r) => {
+    location.hash = r;
+  }, `#/${route}`);
+}
+
+/** The number before "rows" in the data screen's summary. */
+async function shownRows(page: Page): Promise<number> {
+  const t = (await page.getByTestId('dataset-ready').textContent()) ?? '';
+  const m = /([\d,]+)\s*rows/.exec(t);
+  return m ? Number(m[1].replace(/,/g, '')) : NaN;
+}
+
+export async function partHospital(o: HospitalOptions): Promise<HospitalReport> {
+  mkdirSync(OUT, { recursive: true });
+  const log = (s: string) => console.error(`[hospital] ${s}`);
+  log(`corpus: ${fmt(o.rows)} rows, seed ${o.seed}`);
+  const c = await corpus(o.rows, o.seed);
+  log(
+    `${c.path}: ${(mb(c.meta.bytes) / 1000).toFixed(2)} GB${c.generatedMs === null ? ' (reused)' : ` generated in ${(c.generatedMs / 1000).toFixed(1)} s`}`,
+  );
+  const bundlePath = join(OUT, `hospital-${o.rows}-s${o.seed}.shoal.json`);
+  writeFileSync(bundlePath, hospitalBundle(c.meta));
+
+  if (o.build) {
+    log(`building the app into ${o.outDir}`);
+    const { build } = await import('vite');
+    await build({ configFile: resolve('vite.config.ts'), logLevel: 'warn', build: { outDir: o.outDir, emptyOutDir: true } });
+  }
+
+  const h = new Harness({ outDir: o.outDir });
+  const steps: StepRow[] = [];
+  const loadStart = loadavg()[0];
+  let version = '';
+  let pageErrors: string[] = [];
+  try {
+    await h.start();
+    version = h.context.browser()?.version() ?? '';
+    const page = h.page;
+    const cdp = await h.context.newCDPSession(page);
+    const sampler = new Sampler(cdp);
+    const T = o.stepTimeoutMs;
+    let stop = false;
+    // A renderer that runs out of memory crashes the tab: every wait after it would only time out.
+    let crashed: (e: Error) => void = () => undefined;
+    const crash = new Promise<never>((_, reject) => (crashed = reject));
+    crash.catch(() => undefined);
+    page.on('crash', () => crashed(new Error('the tab crashed (its renderer process died, e.g. out of memory)')));
+
+    const step = async (name: string, fn: () => Promise<string>, required = false): Promise<void> => {
+      if (stop) {
+        steps.push({
+          step: name,
+          ok: false,
+          ms: 0,
+          heapPeakMB: 0,
+          heapEndMB: 0,
+          rendererPeakMB: 0,
+          renderersPeakMB: 0,
+          load: loadavg()[0],
+          note: 'not run: an earlier required step failed',
+        });
+        return;
+      }
+      log(`${name}…`);
+      sampler.start();
+      const t0 = performance.now();
+      let ok = true;
+      let note = '';
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        note = await Promise.race([
+          fn(),
+          crash,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(T / 1000)} s`)), T);
+          }),
+        ]);
+      } catch (e) {
+        ok = false;
+        note = `failed: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`;
+        const shot = join(OUT, `hospital-failed-${name.replace(/\W+/g, '-')}.png`);
+        await page.screenshot({ path: shot }).catch(() => undefined);
+        note += ` (screenshot: ${shot})`;
+        if (required || page.isClosed() || /tab crashed/.test(note)) stop = true;
+      } finally {
+        clearTimeout(timer);
+      }
+      const ms = performance.now() - t0;
+      await sampler.stop();
+      const row: StepRow = {
+        step: name,
+        ok,
+        ms,
+        heapPeakMB: mb(sampler.heapPeak),
+        heapEndMB: mb(sampler.heapLast),
+        rendererPeakMB: sampler.rendererPeak,
+        renderersPeakMB: sampler.renderersPeak,
+        load: loadavg()[0],
+        note,
+      };
+      steps.push(row);
+      log(
+        `${name}: ${ok ? `${(ms / 1000).toFixed(2)} s, heap peak ${row.heapPeakMB.toFixed(0)} MB, tab peak ${row.rendererPeakMB.toFixed(0)} MB` : note}`,
+      );
+    };
+
+    await h.goto('#/import');
+    await page.getByTestId('import-file').waitFor({ state: 'attached', timeout: 60_000 });
+
+    await step(
+      'import (file picker → data screen)',
+      async () => {
+        await page.getByTestId('import-file').setInputFiles(c.path);
+        await page.getByTestId('import-classes').fill(HOSPITAL_CLASSES.join(', '), { timeout: T });
+        const confirm = page.getByTestId('import-confirm');
+        await page.waitForFunction(
+          () => {
+            const b = document.querySelector<HTMLButtonElement>('[data-testid="import-confirm"]');
+            return b !== null && !b.disabled;
+          },
+          undefined,
+          { timeout: T },
+        );
+        await confirm.click();
+        await page.getByTestId('dataset-ready').waitFor({ state: 'visible', timeout: T });
+        const n = await shownRows(page);
+        if (n !== o.rows) throw new Error(`the data screen shows ${n} rows, the file has ${o.rows}`);
+        const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+        return `IndexedDB and caches: ${(mb(usage) / 1000).toFixed(2)} GB after the import`;
+      },
+      true,
+    );
+
+    await step(
+      'open the project (reload → data screen)',
+      async () => {
+        await page.reload({ waitUntil: 'load', timeout: T });
+        await page.getByTestId('dataset-ready').waitFor({ state: 'visible', timeout: T });
+        const n = await shownRows(page);
+        if (n !== o.rows) throw new Error(`the data screen shows ${n} rows after the reload, the file has ${o.rows}`);
+        return '';
+      },
+      true,
+    );
+
+    await step('Browse: open, scroll 2 s, jump to the last row', async () => {
+      await go(page, 'browse');
+      await page.getByTestId('browse-row').first().waitFor({ timeout: T });
+      const count = (await page.getByTestId('browse-count').textContent()) ?? '';
+      const shown = Number((/^([\d,]+) of/.exec(count)?.[1] ?? 'NaN').replace(/,/g, ''));
+      // A string, not a function: tsx's transform would add helpers the page does not have.
+      const frames = (await page.evaluate(`(async () => {
+        const row = document.querySelector('[data-testid="browse-row"]');
+        let el = row.parentElement;
+        while (el && el.scrollHeight <= el.clientHeight + 1) el = el.parentElement;
+        if (!el) throw new Error('no scrolling ancestor of the browse rows');
+        const gaps = [];
+        let last = performance.now();
+        const end = last + 2000;
+        await new Promise((done) => {
+          const tick = () => {
+            const now = performance.now();
+            gaps.push(now - last);
+            last = now;
+            el.scrollTop += 400;
+            if (now < end) requestAnimationFrame(tick);
+            else done();
+          };
+          requestAnimationFrame(tick);
+        });
+        el.scrollTop = el.scrollHeight;
+        gaps.shift();
+        gaps.sort((a, b) => a - b);
+        return { n: gaps.length, p95: gaps[Math.floor(gaps.length * 0.95)] ?? 0, over33: gaps.filter((g) => g > 33.4).length };
+      })()`)) as { n: number; p95: number; over33: number };
+      await page.locator(`[data-testid="browse-row"][data-pos="${shown - 1}"]`).waitFor({ timeout: T });
+      return `${fmt(shown)} rows listed; scrolling: ${frames.n} frames, p95 ${frames.p95.toFixed(0)} ms, ${frames.over33} over 33 ms`;
+    });
+
+    await step('22 LFs (20 templates + 2 code) from a project file, until all have run', async () => {
+      await go(page, 'export');
+      await page.getByTestId('import-project').setInputFiles(bundlePath, { timeout: T });
+      await page.getByTestId('import-review').waitFor({ timeout: T });
+      await page.getByTestId('import-confirm').click({ timeout: T });
+      await page.waitForFunction(
+        (n) => {
+          const rows = document.querySelectorAll('[data-testid="lf-row"]');
+          if (rows.length !== n) return false;
+          return [...rows].every((r) => /coverage|error/.test(r.querySelector('[data-testid="lf-status"]')?.textContent ?? ''));
+        },
+        HOSPITAL_LFS.length,
+        { timeout: T, polling: 250 },
+      );
+      const errors = await page
+        .locator('[data-testid="lf-row"]:has([data-testid="lf-error"])')
+        .evaluateAll((rs) =>
+          rs.map((r) => `${r.getAttribute('data-lf-name')}: ${r.querySelector('[data-testid="lf-error"]')?.textContent ?? ''}`),
+        );
+      if (errors.length) throw new Error(`${errors.length} LF(s) in error: ${errors.join('; ')}`);
+      const cov = await page
+        .locator('[data-testid="lf-status"]')
+        .allTextContents()
+        .then((t) => t.map((x) => parseFloat(x)).filter((x) => !Number.isNaN(x)));
+      return `coverage per LF ${Math.min(...cov).toFixed(1)}–${Math.max(...cov).toFixed(1)}%`;
+    });
+
+    await step('label model fit (Model → Fit)', async () => {
+      await go(page, 'model');
+      await page.waitForFunction(
+        () => {
+          const b = document.querySelector<HTMLButtonElement>('[data-testid="lm-fit"]');
+          return b !== null && !b.disabled;
+        },
+        undefined,
+        { timeout: T },
+      );
+      await page.getByTestId('lm-fit').click();
+      await page.getByTestId('lm-metrics').waitFor({ timeout: T });
+      const chosen = (
+        (await page
+          .getByTestId('lm-chosen')
+          .textContent()
+          .catch(() => '')) ?? ''
+      ).trim();
+      const test = ((await page.getByTestId('lm-test-acc').textContent()) ?? '').trim();
+      return `${chosen ? `${chosen}; ` : ''}test accuracy ${test}`;
+    });
+
+    // Before the edit: the LF's coverage as its status, the Analysis table and the label model show it.
+    const sel = {
+      status: `[data-testid="lf-row"][data-lf-name="${EDITED_LF}"] [data-testid="lf-status"]`,
+      analysis: `[data-testid="lf-table"] tr[data-lf-name="${EDITED_LF}"] td[data-col="coverage"]`,
+      // The label model's LF table: name, votes, coverage, …
+      model: `[data-testid="lm-lf-table"] tr[data-lf="${EDITED_LF}"] td:nth-child(3)`,
+    };
+    const textOf = async (s: string) => ((await page.locator(s).textContent({ timeout: T })) ?? '').trim();
+    const before = { analysis: '', model: '', status: '' };
+    let prepared = '';
+    try {
+      before.model = await textOf(sel.model);
+      await go(page, 'analysis');
+      before.analysis = await textOf(sel.analysis);
+      await go(page, 'lfs');
+      before.status = await textOf(sel.status);
+      await page.locator(`[data-testid="lf-row"][data-lf-name="${EDITED_LF}"]`).getByTitle(`Edit ${EDITED_LF}`).click({ timeout: T });
+      await page.getByTestId('lf-keywords').fill(EDITED_KEYWORDS, { timeout: T });
+    } catch (e) {
+      prepared = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    }
+    /** Until the element `s` (looked up afresh each frame: screens re-render) shows something other than `was`. */
+    const changed = (s: string, was: string) =>
+      page.waitForFunction(
+        ([q, w]) => {
+          const t = document.querySelector(q)?.textContent?.trim() ?? '';
+          return t !== '' && t !== w && !t.includes('running');
+        },
+        [s, was] as const,
+        { timeout: T, polling: 'raf' },
+      );
+    await step(`LF edit → re-run, Analysis table and label model refit (${EDITED_LF}: one more keyword)`, async () => {
+      if (prepared) throw new Error(`could not open the LF for editing: ${prepared}`);
+      const t0 = performance.now();
+      await page.getByTestId('lf-save').click();
+      await changed(sel.status, before.status);
+      const tRun = performance.now() - t0;
+      await go(page, 'analysis');
+      await changed(sel.analysis, before.analysis);
+      const tAnalysis = performance.now() - t0;
+      await go(page, 'model');
+      await changed(sel.model, before.model);
+      const after = await textOf(sel.model);
+      return `coverage ${before.model} → ${after}; LF re-run shown at ${(tRun / 1000).toFixed(2)} s, Analysis at ${(tAnalysis / 1000).toFixed(2)} s (label model waits ${0.7} s after the votes change before it refits)`;
+    });
+
+    await step('classifier training (Model → Train)', async () => {
+      await go(page, 'model');
+      await page.getByTestId('clf-train').click({ timeout: T });
+      await page.getByTestId('clf-metrics').waitFor({ timeout: T });
+      const test = ((await page.getByTestId('clf-test-acc').textContent()) ?? '').trim();
+      const settings = (
+        (await page
+          .getByTestId('clf-trained-settings')
+          .textContent()
+          .catch(() => '')) ?? ''
+      )
+        .replace(/\s+/g, ' ')
+        .trim();
+      return `test accuracy ${test}${settings ? `; ${settings.slice(0, 120)}` : ''}`;
+    });
+
+    await step('labels export (Export → CSV download)', async () => {
+      await go(page, 'export');
+      await page.getByTestId('export-format').selectOption('csv', { timeout: T });
+      const [dl] = await Promise.all([page.waitForEvent('download', { timeout: T }), page.getByTestId('export-labels').click()]);
+      // Resolves once the download has finished.
+      const size = statSync(await dl.path()).size;
+      await dl.delete();
+      return `${dl.suggestedFilename()}: ${(mb(size) / 1000).toFixed(2)} GB`;
+    });
+
+    pageErrors = [...h.pageErrors];
+  } finally {
+    await h.close();
+  }
+
+  const loadEnd = loadavg()[0];
+  const cell = (r: StepRow, v: string) => (r.ok ? v : '—');
+  return {
+    title: `Hospital scale: ${fmt(c.meta.rows)} clinical-note-like documents, ${(mb(c.meta.bytes) / 1000).toFixed(2)} GB CSV (Chromium, production build)`,
+    head: [
+      'step',
+      'result',
+      'wall s',
+      'page JS heap peak / end',
+      'tab RSS peak (largest renderer)',
+      'all renderers RSS peak',
+      '1-min load after',
+      'notes',
+    ],
+    rows: steps.map((r) => [
+      r.step,
+      r.ok ? 'ok' : r.note.startsWith('not run') ? 'not run' : 'FAILED',
+      cell(r, (r.ms / 1000).toFixed(2)),
+      cell(r, `${r.heapPeakMB.toFixed(0)} / ${r.heapEndMB.toFixed(0)} MB`),
+      cell(r, `${r.rendererPeakMB.toFixed(0)} MB`),
+      cell(r, `${r.renderersPeakMB.toFixed(0)} MB`),
+      r.load.toFixed(1),
+      r.note,
+    ]),
+    notes: [
+      `Corpus: bench/hospital-corpus.ts, ${fmt(c.meta.rows)} rows (train ${fmt(c.meta.splitCounts.train)}, dev ${fmt(c.meta.splitCounts.dev)}, test ${fmt(c.meta.splitCounts.test)}; gold only on dev and test), seed ${c.meta.seed}, ${fmt(c.meta.bytes / c.meta.rows)} bytes a row on average, ${(mb(c.meta.bytes) / 1000).toFixed(2)} GB.`,
+      `1-min load average ${loadStart.toFixed(1)} at the start, ${loadEnd.toFixed(1)} at the end; 2 shared cores. ${version ? `Chromium ${version}.` : ''}`,
+      'Page JS heap: CDP Performance.getMetrics JSHeapUsedSize of the page (main thread; workers not included), every 250 ms. Tab RSS: /proc, every 250 ms; the largest renderer process is the page with its dedicated workers (import, LF, train, export workers); "all renderers" adds the isolated LF workers\' frames (own processes) and any other renderer. RSS counts shared pages in each process.',
+      `Page errors during the run: ${pageErrors.length ? pageErrors.slice(0, 3).join(' | ') : 'none'}.`,
+    ],
+    steps,
+  };
+}
