@@ -22,7 +22,7 @@
  * isolated LF workers' frames, which run in processes of their own). A step that fails or times
  * out says so in its row and gets no figures.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
@@ -49,6 +49,8 @@ export interface StepRow {
   heapEndMB: number;
   rendererPeakMB: number;
   renderersPeakMB: number;
+  /** CPU time of every Chromium process during the step, ms: the tab's renderer(s), the storage service, the rest. */
+  cpu: { renderer: number; storage: number; other: number };
   load: number;
   note: string;
 }
@@ -85,14 +87,17 @@ class Sampler {
   heapLast = 0;
   rendererPeak = 0;
   renderersPeak = 0;
+  private cpu0: Record<string, number> = {};
+  cpu = { renderer: 0, storage: 0, other: 0 };
   private timer: ReturnType<typeof setInterval> | null = null;
   private inFlight = false;
   constructor(private readonly cdp: CDPSession) {}
 
-  private sampleProc(): void {
+  private sampleProc(): Record<string, number> {
     const t = procTree(process.pid);
     this.rendererPeak = Math.max(this.rendererPeak, t.rendererMB);
     this.renderersPeak = Math.max(this.renderersPeak, t.renderersMB);
+    return t.cpuByType;
   }
 
   async sampleHeap(): Promise<void> {
@@ -116,7 +121,7 @@ class Sampler {
 
   start(): void {
     this.heapPeak = this.heapLast = this.rendererPeak = this.renderersPeak = 0;
-    this.sampleProc();
+    this.cpu0 = this.sampleProc();
     void this.sampleHeap();
     this.timer = setInterval(() => {
       this.sampleProc();
@@ -128,7 +133,14 @@ class Sampler {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     while (this.inFlight) await new Promise((r) => setTimeout(r, 20));
-    this.sampleProc();
+    const cpu1 = this.sampleProc();
+    this.cpu = { renderer: 0, storage: 0, other: 0 };
+    for (const [type, ms] of Object.entries(cpu1)) {
+      const d = ms - (this.cpu0[type] ?? 0);
+      if (type === 'renderer') this.cpu.renderer += d;
+      else if (type === 'storage') this.cpu.storage += d;
+      else this.cpu.other += d;
+    }
     await this.sampleHeap();
   }
 }
@@ -149,6 +161,8 @@ async function shownRows(page: Page): Promise<number> {
 
 export async function partHospital(o: HospitalOptions): Promise<HospitalReport> {
   mkdirSync(OUT, { recursive: true });
+  // Screenshots of an earlier run's failures would pass for this run's.
+  for (const f of readdirSync(OUT)) if (/^hospital-failed-.*\.png$/.test(f)) rmSync(join(OUT, f));
   const log = (s: string) => console.error(`[hospital] ${s}`);
   log(`corpus: ${fmt(o.rows)} rows, seed ${o.seed}`);
   const c = await corpus(o.rows, o.seed);
@@ -193,8 +207,9 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
           heapEndMB: 0,
           rendererPeakMB: 0,
           renderersPeakMB: 0,
+          cpu: { renderer: 0, storage: 0, other: 0 },
           load: loadavg()[0],
-          note: 'not run: an earlier required step failed',
+          note: 'not run: an earlier required step failed, or the tab crashed',
         });
         return;
       }
@@ -232,6 +247,7 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
         heapEndMB: mb(sampler.heapLast),
         rendererPeakMB: sampler.rendererPeak,
         renderersPeakMB: sampler.renderersPeak,
+        cpu: { ...sampler.cpu },
         load: loadavg()[0],
         note,
       };
@@ -406,7 +422,7 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
       await go(page, 'model');
       await changed(sel.model, before.model);
       const after = await textOf(sel.model);
-      return `coverage ${before.model} → ${after}; LF re-run shown at ${(tRun / 1000).toFixed(2)} s, Analysis at ${(tAnalysis / 1000).toFixed(2)} s (label model waits ${0.7} s after the votes change before it refits)`;
+      return `coverage ${before.model} → ${after}; LF re-run shown at ${(tRun / 1000).toFixed(2)} s, Analysis at ${(tAnalysis / 1000).toFixed(2)} s`;
     });
 
     await step('classifier training (Model → Train)', async () => {
@@ -451,6 +467,7 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
       'page JS heap peak / end',
       'tab RSS peak (largest renderer)',
       'all renderers RSS peak',
+      'Chromium CPU s: renderers / storage / other',
       '1-min load after',
       'notes',
     ],
@@ -461,12 +478,15 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
       cell(r, `${r.heapPeakMB.toFixed(0)} / ${r.heapEndMB.toFixed(0)} MB`),
       cell(r, `${r.rendererPeakMB.toFixed(0)} MB`),
       cell(r, `${r.renderersPeakMB.toFixed(0)} MB`),
+      cell(r, [r.cpu.renderer, r.cpu.storage, r.cpu.other].map((ms) => (ms / 1000).toFixed(1)).join(' / ')),
       r.load.toFixed(1),
       r.note,
     ]),
     notes: [
       `Corpus: bench/hospital-corpus.ts, ${fmt(c.meta.rows)} rows (train ${fmt(c.meta.splitCounts.train)}, dev ${fmt(c.meta.splitCounts.dev)}, test ${fmt(c.meta.splitCounts.test)}; gold only on dev and test), seed ${c.meta.seed}, ${fmt(c.meta.bytes / c.meta.rows)} bytes a row on average, ${(mb(c.meta.bytes) / 1000).toFixed(2)} GB.`,
       `1-min load average ${loadStart.toFixed(1)} at the start, ${loadEnd.toFixed(1)} at the end; 2 shared cores. ${version ? `Chromium ${version}.` : ''}`,
+      'Chromium CPU: utime + stime from /proc over the step, by process: renderers (the tab, its workers, the isolated LF frames), the storage service (IndexedDB), the rest (browser, GPU, network). Under load, wall time mostly measures the neighbours; CPU time does not.',
+      'Browse includes 2 s of scripted scrolling (400 px a frame). The LF edit row starts at the click on "Save and re-run" and ends when the label model\'s LF table shows the new coverage; the label model refits 0.7 s after the votes change (model.svelte.ts REFIT_DELAY_MS), and that pause is inside the figure.',
       'Page JS heap: CDP Performance.getMetrics JSHeapUsedSize of the page (main thread; workers not included), every 250 ms. Tab RSS: /proc, every 250 ms; the largest renderer process is the page with its dedicated workers (import, LF, train, export workers); "all renderers" adds the isolated LF workers\' frames (own processes) and any other renderer. RSS counts shared pages in each process.',
       `Page errors during the run: ${pageErrors.length ? pageErrors.slice(0, 3).join(' | ') : 'none'}.`,
     ],

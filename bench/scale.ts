@@ -1,5 +1,6 @@
 /**
  * `npm run bench:scale [-- --only import,apply,edit,labelmodel,distill,browse] [--quick] [--no-browser]`
+ * `npm run bench:scale -- --only hospital [--rows 500000] [--seed 1] [--no-build] [--step-timeout S]`
  *
  * The product's targets at scale, measured in Node and in headless Chromium and printed as
  * Markdown tables beside the Python references measured on this kind of machine
@@ -14,6 +15,8 @@
  * - distill: the distilled classifier on 100k generated documents with a hidden labelling rule;
  * - browse: the studio's data browser (scroll frame intervals over a long virtualized list,
  *   filter latency), when the UI is present.
+ * - hospital (only when named): the built app, driven through its screens over N long
+ *   clinical-note-like documents (default 500k, ≈1.5 GB); see scale-hospital.ts.
  * `--quick` uses 100k rows where the full run uses 1M (a couple of minutes in all).
  *
  * The machine has 2 cores and is shared: CPU time is printed beside wall time where it can be
