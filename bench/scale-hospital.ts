@@ -47,6 +47,7 @@ export interface StepRow {
   ms: number;
   heapPeakMB: number;
   heapEndMB: number;
+  heapHeldMB: number;
   rendererPeakMB: number;
   renderersPeakMB: number;
   /** CPU time of every Chromium process during the step, ms: the tab's renderer(s), the storage service, the rest. */
@@ -85,6 +86,8 @@ export async function corpus(rows: number, seed: number): Promise<{ path: string
 class Sampler {
   heapPeak = 0;
   heapLast = 0;
+  /** After the step, once a forced GC has run. */
+  heapHeld = 0;
   rendererPeak = 0;
   renderersPeak = 0;
   private cpu0: Record<string, number> = {};
@@ -142,6 +145,16 @@ class Sampler {
       else this.cpu.other += d;
     }
     await this.sampleHeap();
+    const atEnd = this.heapLast;
+    // What the page still holds once garbage is gone (after the step's timing: the app never forces a GC).
+    try {
+      await this.cdp.send('HeapProfiler.collectGarbage');
+      await this.sampleHeap();
+      this.heapHeld = this.heapLast;
+    } catch {
+      this.heapHeld = NaN;
+    }
+    this.heapLast = atEnd;
   }
 }
 
@@ -205,6 +218,7 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
           ms: 0,
           heapPeakMB: 0,
           heapEndMB: 0,
+          heapHeldMB: 0,
           rendererPeakMB: 0,
           renderersPeakMB: 0,
           cpu: { renderer: 0, storage: 0, other: 0 },
@@ -245,6 +259,7 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
         ms,
         heapPeakMB: mb(sampler.heapPeak),
         heapEndMB: mb(sampler.heapLast),
+        heapHeldMB: mb(sampler.heapHeld),
         rendererPeakMB: sampler.rendererPeak,
         renderersPeakMB: sampler.renderersPeak,
         cpu: { ...sampler.cpu },
@@ -464,7 +479,7 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
       'step',
       'result',
       'wall s',
-      'page JS heap peak / end',
+      'page JS heap: peak / end / held after GC',
       'tab RSS peak (largest renderer)',
       'all renderers RSS peak',
       'Chromium CPU s: renderers / storage / other',
@@ -475,7 +490,7 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
       r.step,
       r.ok ? 'ok' : r.note.startsWith('not run') ? 'not run' : 'FAILED',
       cell(r, (r.ms / 1000).toFixed(2)),
-      cell(r, `${r.heapPeakMB.toFixed(0)} / ${r.heapEndMB.toFixed(0)} MB`),
+      cell(r, `${r.heapPeakMB.toFixed(0)} / ${r.heapEndMB.toFixed(0)} / ${r.heapHeldMB.toFixed(0)} MB`),
       cell(r, `${r.rendererPeakMB.toFixed(0)} MB`),
       cell(r, `${r.renderersPeakMB.toFixed(0)} MB`),
       cell(r, [r.cpu.renderer, r.cpu.storage, r.cpu.other].map((ms) => (ms / 1000).toFixed(1)).join(' / ')),
@@ -487,7 +502,7 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
       `1-min load average ${loadStart.toFixed(1)} at the start, ${loadEnd.toFixed(1)} at the end; 2 shared cores. ${version ? `Chromium ${version}.` : ''}`,
       'Chromium CPU: utime + stime from /proc over the step, by process: renderers (the tab, its workers, the isolated LF frames), the storage service (IndexedDB), the rest (browser, GPU, network). Under load, wall time mostly measures the neighbours; CPU time does not.',
       'Browse includes 2 s of scripted scrolling (400 px a frame). The LF edit row starts at the click on "Save and re-run" and ends when the label model\'s LF table shows the new coverage; the label model refits 0.7 s after the votes change (model.svelte.ts REFIT_DELAY_MS), and that pause is inside the figure.',
-      'Page JS heap: CDP Performance.getMetrics JSHeapUsedSize of the page (main thread; workers not included), every 250 ms. Tab RSS: /proc, every 250 ms; the largest renderer process is the page with its dedicated workers (import, LF, train, export workers); "all renderers" adds the isolated LF workers\' frames (own processes) and any other renderer. RSS counts shared pages in each process.',
+      'Page JS heap: CDP Performance.getMetrics JSHeapUsedSize of the page (main thread; workers not included), every 250 ms; "held after GC" is read after the step\'s timing, once HeapProfiler.collectGarbage has run (peak and end include garbage not yet collected). Tab RSS: /proc, every 250 ms; the largest renderer process is the page with its dedicated workers (import, LF, train, export workers); "all renderers" adds the isolated LF workers\' frames (own processes) and any other renderer. RSS counts shared pages in each process.',
       `Page errors during the run: ${pageErrors.length ? pageErrors.slice(0, 3).join(' | ') : 'none'}.`,
     ],
     steps,
