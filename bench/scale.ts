@@ -891,7 +891,7 @@ try {
         build: !args.includes('--no-build'),
         outDir: resolve('bench/out/dist'),
         // Per step; generous, so a slow step is timed rather than cut (a cut one says so).
-        stepTimeoutMs: Number(flag('step-timeout') ?? Math.max(600, HOSPITAL_ROWS / 250)) * 1000,
+        stepTimeoutMs: Number(flag('step-timeout') ?? Math.max(1800, HOSPITAL_ROWS / 50)) * 1000,
       });
       table(r.title, r.head, r.rows, r.notes);
     } else table('Hospital scale', ['measured'], [['no: Chromium not available or --no-browser']]);
