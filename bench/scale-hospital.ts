@@ -39,7 +39,12 @@ export interface HospitalOptions {
   outDir: string;
   /** Per step, ms. */
   stepTimeoutMs: number;
+  /** Steps to leave out, by key (HOSPITAL_STEPS), e.g. the classifier's long training. */
+  skip?: readonly string[];
 }
+
+/** Keys of the steps that can be left out with `--skip`. */
+export const HOSPITAL_STEPS = ['browse', 'lfs', 'labelmodel', 'edit', 'classifier', 'export'] as const;
 
 export interface StepRow {
   step: string;
@@ -210,8 +215,8 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
     crash.catch(() => undefined);
     page.on('crash', () => crashed(new Error('the tab crashed (its renderer process died, e.g. out of memory)')));
 
-    const step = async (name: string, fn: () => Promise<string>, required = false): Promise<void> => {
-      if (stop) {
+    const step = async (name: string, fn: () => Promise<string>, required = false, key = ''): Promise<void> => {
+      if (stop || (key && o.skip?.includes(key))) {
         steps.push({
           step: name,
           ok: false,
@@ -223,7 +228,7 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
           renderersPeakMB: 0,
           cpu: { renderer: 0, storage: 0, other: 0 },
           load: loadavg()[0],
-          note: 'not run: an earlier required step failed, or the tab crashed',
+          note: stop ? 'not run: an earlier required step failed, or the tab crashed' : `skipped (--skip ${key})`,
         });
         return;
       }
@@ -311,13 +316,15 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
       true,
     );
 
-    await step('Browse: open, scroll 2 s, jump to the last row', async () => {
-      await go(page, 'browse');
-      await page.getByTestId('browse-row').first().waitFor({ timeout: T });
-      const count = (await page.getByTestId('browse-count').textContent()) ?? '';
-      const shown = Number((/^([\d,]+) of/.exec(count)?.[1] ?? 'NaN').replace(/,/g, ''));
-      // A string, not a function: tsx's transform would add helpers the page does not have.
-      const frames = (await page.evaluate(`(async () => {
+    await step(
+      'Browse: open, scroll 2 s, jump to the last row',
+      async () => {
+        await go(page, 'browse');
+        await page.getByTestId('browse-row').first().waitFor({ timeout: T });
+        const count = (await page.getByTestId('browse-count').textContent()) ?? '';
+        const shown = Number((/^([\d,]+) of/.exec(count)?.[1] ?? 'NaN').replace(/,/g, ''));
+        // A string, not a function: tsx's transform would add helpers the page does not have.
+        const frames = (await page.evaluate(`(async () => {
         const row = document.querySelector('[data-testid="browse-row"]');
         let el = row.parentElement;
         while (el && el.scrollHeight <= el.clientHeight + 1) el = el.parentElement;
@@ -341,58 +348,71 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
         gaps.sort((a, b) => a - b);
         return { n: gaps.length, p95: gaps[Math.floor(gaps.length * 0.95)] ?? 0, over33: gaps.filter((g) => g > 33.4).length };
       })()`)) as { n: number; p95: number; over33: number };
-      await page.locator(`[data-testid="browse-row"][data-pos="${shown - 1}"]`).waitFor({ timeout: T });
-      return `${fmt(shown)} rows listed; scrolling: ${frames.n} frames, p95 ${frames.p95.toFixed(0)} ms, ${frames.over33} over 33 ms`;
-    });
+        await page.locator(`[data-testid="browse-row"][data-pos="${shown - 1}"]`).waitFor({ timeout: T });
+        return `${fmt(shown)} rows listed; scrolling: ${frames.n} frames, p95 ${frames.p95.toFixed(0)} ms, ${frames.over33} over 33 ms`;
+      },
+      false,
+      'browse',
+    );
 
-    await step('22 LFs (20 templates + 2 code) from a project file, until all have run', async () => {
-      await go(page, 'export');
-      await page.getByTestId('import-project').setInputFiles(bundlePath, { timeout: T });
-      await page.getByTestId('import-review').waitFor({ timeout: T });
-      await page.getByTestId('import-confirm').click({ timeout: T });
-      await page.waitForFunction(
-        (n) => {
-          const rows = document.querySelectorAll('[data-testid="lf-row"]');
-          if (rows.length !== n) return false;
-          return [...rows].every((r) => /coverage|error/.test(r.querySelector('[data-testid="lf-status"]')?.textContent ?? ''));
-        },
-        HOSPITAL_LFS.length,
-        { timeout: T, polling: 250 },
-      );
-      const errors = await page
-        .locator('[data-testid="lf-row"]:has([data-testid="lf-error"])')
-        .evaluateAll((rs) =>
-          rs.map((r) => `${r.getAttribute('data-lf-name')}: ${r.querySelector('[data-testid="lf-error"]')?.textContent ?? ''}`),
+    await step(
+      '22 LFs (20 templates + 2 code) from a project file, until all have run',
+      async () => {
+        await go(page, 'export');
+        await page.getByTestId('import-project').setInputFiles(bundlePath, { timeout: T });
+        await page.getByTestId('import-review').waitFor({ timeout: T });
+        await page.getByTestId('import-confirm').click({ timeout: T });
+        await page.waitForFunction(
+          (n) => {
+            const rows = document.querySelectorAll('[data-testid="lf-row"]');
+            if (rows.length !== n) return false;
+            return [...rows].every((r) => /coverage|error/.test(r.querySelector('[data-testid="lf-status"]')?.textContent ?? ''));
+          },
+          HOSPITAL_LFS.length,
+          { timeout: T, polling: 250 },
         );
-      if (errors.length) throw new Error(`${errors.length} LF(s) in error: ${errors.join('; ')}`);
-      const cov = await page
-        .locator('[data-testid="lf-status"]')
-        .allTextContents()
-        .then((t) => t.map((x) => parseFloat(x)).filter((x) => !Number.isNaN(x)));
-      return `coverage per LF ${Math.min(...cov).toFixed(1)}–${Math.max(...cov).toFixed(1)}%`;
-    });
+        const errors = await page
+          .locator('[data-testid="lf-row"]:has([data-testid="lf-error"])')
+          .evaluateAll((rs) =>
+            rs.map((r) => `${r.getAttribute('data-lf-name')}: ${r.querySelector('[data-testid="lf-error"]')?.textContent ?? ''}`),
+          );
+        if (errors.length) throw new Error(`${errors.length} LF(s) in error: ${errors.join('; ')}`);
+        const cov = await page
+          .locator('[data-testid="lf-status"]')
+          .allTextContents()
+          .then((t) => t.map((x) => parseFloat(x)).filter((x) => !Number.isNaN(x)));
+        return `coverage per LF ${Math.min(...cov).toFixed(1)}–${Math.max(...cov).toFixed(1)}%`;
+      },
+      false,
+      'lfs',
+    );
 
-    await step('label model fit (Model → Fit)', async () => {
-      await go(page, 'model');
-      await page.waitForFunction(
-        () => {
-          const b = document.querySelector<HTMLButtonElement>('[data-testid="lm-fit"]');
-          return b !== null && !b.disabled;
-        },
-        undefined,
-        { timeout: T },
-      );
-      await page.getByTestId('lm-fit').click();
-      await page.getByTestId('lm-metrics').waitFor({ timeout: T });
-      const chosen = (
-        (await page
-          .getByTestId('lm-chosen')
-          .textContent()
-          .catch(() => '')) ?? ''
-      ).trim();
-      const test = ((await page.getByTestId('lm-test-acc').textContent()) ?? '').trim();
-      return `${chosen ? `${chosen}; ` : ''}test accuracy ${test}`;
-    });
+    await step(
+      'label model fit (Model → Fit)',
+      async () => {
+        await go(page, 'model');
+        await page.waitForFunction(
+          () => {
+            const b = document.querySelector<HTMLButtonElement>('[data-testid="lm-fit"]');
+            return b !== null && !b.disabled;
+          },
+          undefined,
+          { timeout: T },
+        );
+        await page.getByTestId('lm-fit').click();
+        await page.getByTestId('lm-metrics').waitFor({ timeout: T });
+        const chosen = (
+          (await page
+            .getByTestId('lm-chosen')
+            .textContent()
+            .catch(() => '')) ?? ''
+        ).trim();
+        const test = ((await page.getByTestId('lm-test-acc').textContent()) ?? '').trim();
+        return `${chosen ? `${chosen}; ` : ''}test accuracy ${test}`;
+      },
+      false,
+      'labelmodel',
+    );
 
     // Before the edit: the LF's coverage as its status, the Analysis table and the label model show it.
     const sel = {
@@ -425,46 +445,61 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
         [s, was] as const,
         { timeout: T, polling: 'raf' },
       );
-    await step(`LF edit → re-run, Analysis table and label model refit (${EDITED_LF}: one more keyword)`, async () => {
-      if (prepared) throw new Error(`could not open the LF for editing: ${prepared}`);
-      const t0 = performance.now();
-      await page.getByTestId('lf-save').click();
-      await changed(sel.status, before.status);
-      const tRun = performance.now() - t0;
-      await go(page, 'analysis');
-      await changed(sel.analysis, before.analysis);
-      const tAnalysis = performance.now() - t0;
-      await go(page, 'model');
-      await changed(sel.model, before.model);
-      const after = await textOf(sel.model);
-      return `coverage ${before.model} → ${after}; LF re-run shown at ${(tRun / 1000).toFixed(2)} s, Analysis at ${(tAnalysis / 1000).toFixed(2)} s`;
-    });
+    await step(
+      `LF edit → re-run, Analysis table and label model refit (${EDITED_LF}: one more keyword)`,
+      async () => {
+        if (prepared) throw new Error(`could not open the LF for editing: ${prepared}`);
+        const t0 = performance.now();
+        await page.getByTestId('lf-save').click();
+        await changed(sel.status, before.status);
+        const tRun = performance.now() - t0;
+        await go(page, 'analysis');
+        await changed(sel.analysis, before.analysis);
+        const tAnalysis = performance.now() - t0;
+        await go(page, 'model');
+        await changed(sel.model, before.model);
+        const after = await textOf(sel.model);
+        return `coverage ${before.model} → ${after}; LF re-run shown at ${(tRun / 1000).toFixed(2)} s, Analysis at ${(tAnalysis / 1000).toFixed(2)} s`;
+      },
+      false,
+      'edit',
+    );
 
-    await step('classifier training (Model → Train)', async () => {
-      await go(page, 'model');
-      await page.getByTestId('clf-train').click({ timeout: T });
-      await page.getByTestId('clf-metrics').waitFor({ timeout: T });
-      const test = ((await page.getByTestId('clf-test-acc').textContent()) ?? '').trim();
-      const settings = (
-        (await page
-          .getByTestId('clf-trained-settings')
-          .textContent()
-          .catch(() => '')) ?? ''
-      )
-        .replace(/\s+/g, ' ')
-        .trim();
-      return `test accuracy ${test}${settings ? `; ${settings.slice(0, 120)}` : ''}`;
-    });
+    await step(
+      'classifier training (Model → Train)',
+      async () => {
+        await go(page, 'model');
+        await page.getByTestId('clf-train').click({ timeout: T });
+        await page.getByTestId('clf-metrics').waitFor({ timeout: T });
+        const test = ((await page.getByTestId('clf-test-acc').textContent()) ?? '').trim();
+        const settings = (
+          (await page
+            .getByTestId('clf-trained-settings')
+            .textContent()
+            .catch(() => '')) ?? ''
+        )
+          .replace(/\s+/g, ' ')
+          .trim();
+        return `test accuracy ${test}${settings ? `; ${settings.slice(0, 120)}` : ''}`;
+      },
+      false,
+      'classifier',
+    );
 
-    await step('labels export (Export → CSV download)', async () => {
-      await go(page, 'export');
-      await page.getByTestId('export-format').selectOption('csv', { timeout: T });
-      const [dl] = await Promise.all([page.waitForEvent('download', { timeout: T }), page.getByTestId('export-labels').click()]);
-      // Resolves once the download has finished.
-      const size = statSync(await dl.path()).size;
-      await dl.delete();
-      return `${dl.suggestedFilename()}: ${(mb(size) / 1000).toFixed(2)} GB`;
-    });
+    await step(
+      'labels export (Export → CSV download)',
+      async () => {
+        await go(page, 'export');
+        await page.getByTestId('export-format').selectOption('csv', { timeout: T });
+        const [dl] = await Promise.all([page.waitForEvent('download', { timeout: T }), page.getByTestId('export-labels').click()]);
+        // Resolves once the download has finished.
+        const size = statSync(await dl.path()).size;
+        await dl.delete();
+        return `${dl.suggestedFilename()}: ${(mb(size) / 1000).toFixed(2)} GB`;
+      },
+      false,
+      'export',
+    );
 
     pageErrors = [...h.pageErrors];
   } finally {
@@ -488,7 +523,7 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
     ],
     rows: steps.map((r) => [
       r.step,
-      r.ok ? 'ok' : r.note.startsWith('not run') ? 'not run' : 'FAILED',
+      r.ok ? 'ok' : r.note.startsWith('not run') ? 'not run' : r.note.startsWith('skipped') ? 'skipped' : 'FAILED',
       cell(r, (r.ms / 1000).toFixed(2)),
       cell(r, `${r.heapPeakMB.toFixed(0)} / ${r.heapEndMB.toFixed(0)} / ${r.heapHeldMB.toFixed(0)} MB`),
       cell(r, `${r.rendererPeakMB.toFixed(0)} MB`),

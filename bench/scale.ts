@@ -1,6 +1,6 @@
 /**
  * `npm run bench:scale [-- --only import,apply,edit,labelmodel,distill,browse] [--quick] [--no-browser]`
- * `npm run bench:scale -- --only hospital [--rows 500000] [--seed 1] [--no-build] [--step-timeout S]`
+ * `npm run bench:scale -- --only hospital [--rows 500000] [--seed 1] [--no-build] [--step-timeout S] [--skip classifier,…]`
  *
  * The product's targets at scale, measured in Node and in headless Chromium and printed as
  * Markdown tables beside the Python references measured on this kind of machine
@@ -33,7 +33,7 @@ import { generateRows } from './lf-apply-gen.ts';
 import { applyRun, editLoop, type ApplyRun, type EditLoopResult } from './scale-loop.ts';
 import { partDistill } from './scale-distill.ts';
 import { partLabelModel } from './scale-labelmodel.ts';
-import { partHospital } from './scale-hospital.ts';
+import { HOSPITAL_STEPS, partHospital } from './scale-hospital.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -48,6 +48,9 @@ const only = (flag('only') ?? PARTS.join(',')).split(',');
 for (const p of only)
   if (!PARTS.includes(p) && !OPT_IN.includes(p)) throw new Error(`unknown part "${p}"; parts: ${[...PARTS, ...OPT_IN].join(', ')}`);
 const HOSPITAL_ROWS = Number(flag('rows') ?? 500_000);
+for (const k of (flag('skip') ?? '').split(',').filter(Boolean))
+  if (!(HOSPITAL_STEPS as readonly string[]).includes(k))
+    throw new Error(`--skip: unknown step "${k}"; steps: ${HOSPITAL_STEPS.join(', ')}`);
 if (!Number.isInteger(HOSPITAL_ROWS) || HOSPITAL_ROWS < 1) throw new Error(`--rows must be a positive whole number, not "${flag('rows')}"`);
 const BROWSER = !args.includes('--no-browser') && existsSync(CHROMIUM);
 const BIG = QUICK ? 100_000 : 1_000_000;
@@ -892,6 +895,7 @@ try {
         outDir: resolve('bench/out/dist'),
         // Per step; generous, so a slow step is timed rather than cut (a cut one says so).
         stepTimeoutMs: Number(flag('step-timeout') ?? Math.max(1800, HOSPITAL_ROWS / 50)) * 1000,
+        skip: (flag('skip') ?? '').split(',').filter(Boolean),
       });
       table(r.title, r.head, r.rows, r.notes);
     } else table('Hospital scale', ['measured'], [['no: Chromium not available or --no-browser']]);
