@@ -1,8 +1,12 @@
 /**
  * The data browser's filter: which dataset rows pass the split / LF-vote / conflict /
  * all-abstain / gold / text filters, as an index array (columnar; no per-row objects), so the
- * virtualized list renders only the rows in view.
+ * virtualized list renders only the rows in view. The text search is the one filter that needs
+ * the rows: `searchRows` streams them from storage chunk by chunk into a match mask, and
+ * `filterIndex` combines that mask with the typed-array filters.
  */
+import type { DatasetRows } from './dataset-rows.ts';
+import { textOf } from './dataset-rows.ts';
 
 // What the data browser highlights with (the UI reaches core through the app layer).
 export { lfSpans } from '../core/lf/spans.ts';
@@ -21,6 +25,7 @@ export interface BrowseFilter {
   search: string;
 }
 
+/** `filterIndex` over rows held in memory (small tables, tests): the text search runs on `rows`. */
 export function filterRows(
   rows: readonly Record<string, unknown>[],
   split: Uint8Array,
@@ -29,10 +34,25 @@ export function filterRows(
   f: BrowseFilter,
   textField = 'text',
 ): Uint32Array {
-  const n = rows.length;
+  const matches = textMatcher(f.search);
+  const hits = matches ? Uint8Array.from(rows, (r) => (matches(textOf(r, textField)) ? 1 : 0)) : null;
+  return filterIndex(rows.length, split, gold, columns, f, hits);
+}
+
+/**
+ * Rows 0..n-1 that pass every filter but the text search, and where `textHits` is given, whose
+ * entry there is 1 (the search's match mask; `f.search` itself is not read here).
+ */
+export function filterIndex(
+  n: number,
+  split: Uint8Array,
+  gold: Int8Array,
+  columns: readonly Int8Array[],
+  f: BrowseFilter,
+  textHits: Uint8Array | null,
+): Uint32Array {
   const out = new Uint32Array(n);
   let k = 0;
-  const matches = textMatcher(f.search);
   const lf = f.lf && f.lf.votes ? f.lf : null;
   const m = columns.length;
   for (let i = 0; i < n; i++) {
@@ -57,10 +77,41 @@ export function filterRows(
       if (f.conflicts && !conflict) continue;
       if (f.allAbstain && first >= 0) continue;
     }
-    if (matches && !matches(String(rows[i][textField] ?? ''))) continue;
+    if (textHits && !textHits[i]) continue;
     out[k++] = i;
   }
   return out.slice(0, k);
+}
+
+export interface SearchProgress {
+  /** Rows searched so far (from row 0), and in all. */
+  readonly done: number;
+  readonly total: number;
+  /** The match mask so far: 1 where a searched row matches (rows not yet searched are 0). */
+  readonly hits: Uint8Array;
+}
+
+/**
+ * Search the text field of every row for `search` (textMatcher), streaming the rows from
+ * storage one chunk at a time: the page holds one chunk and a byte per row. `onProgress` gets
+ * the mask so far after each chunk; an aborted signal rejects with an AbortError.
+ */
+export async function searchRows(
+  rows: DatasetRows,
+  search: string,
+  textField: string,
+  opts: { signal?: AbortSignal; onProgress?: (p: SearchProgress) => void } = {},
+): Promise<Uint8Array> {
+  const hits = new Uint8Array(rows.count);
+  const matches = textMatcher(search);
+  if (!matches) return hits.fill(1);
+  await rows.scan(
+    (chunk, start) => {
+      for (let r = 0; r < chunk.length; r++) if (matches(textOf(chunk[r], textField))) hits[start + r] = 1;
+    },
+    { signal: opts.signal, onProgress: (done, total) => opts.onProgress?.({ done, total, hits }) },
+  );
+  return hits;
 }
 
 /**

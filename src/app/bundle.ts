@@ -80,6 +80,10 @@ export async function exportProject(
     fields: version?.fields ?? ds.fields,
     idField: version?.idField ?? null,
   };
+  // Rows are read from storage chunk by chunk (the project file holds them all; the page holds
+  // no other copy).
+  const rows: Record<string, unknown>[] = [];
+  if (includeData) await ds.rows.scan((chunk) => void rows.push(...chunk.map((r) => ({ ...r }))));
   const bundle = {
     exportedAt: new Date().toISOString(),
     project: { name: s.project?.name ?? ds.name },
@@ -88,7 +92,7 @@ export async function exportProject(
     lfs: s.lfs.map((l) => ({ ...l })) as LfDef[],
     gold: { train: sparseGold(s.gold.train), dev: sparseGold(s.gold.dev), test: sparseGold(s.gold.test) },
     model: modelChoices(m),
-    ...(includeData ? { data: { rows: ds.rows.map((r) => ({ ...r })), split: Array.from(ds.split, (c) => SPLIT_NAMES[c]) } } : {}),
+    ...(includeData ? { data: { rows, split: Array.from(ds.split, (c) => SPLIT_NAMES[c]) } } : {}),
     ...(hasModels ? { models } : {}),
   };
   return { text: writeBundle(bundle), models: hasModels ? models : null, left };

@@ -7,7 +7,7 @@ function fixture() {
   const rows = Array.from({ length: 6 }, (_, i) => ({ text: `t${i}` }));
   const full = [Int8Array.from([1, -1, 0, -1, -1, 1])];
   const session = {
-    dataset: { rows, fields: ['text'], split: Uint8Array.from([0, 0, 0, 0, 1, 2]), name: 'mail', versionId: 'v1' },
+    dataset: { rowCount: rows.length, fields: ['text'], split: Uint8Array.from([0, 0, 0, 0, 1, 2]), name: 'mail', versionId: 'v1' },
     votes: { full, version: 3, lfIds: ['lf-a', 'lf-b'], lfNames: ['a', 'b'] },
     runs: new Map([
       ['lf-a', { hash: 'h-a' }],

@@ -50,7 +50,7 @@ export function labelColumns(s: typeof Session, m: ModelState, source: ExportSou
   const v = s.votes;
   if (!ds || !v) throw new ShoalError('open a dataset and run its LFs before exporting labels');
   const k = s.classes.length;
-  const n = ds.rows.length;
+  const n = ds.rowCount;
   const covered = coveredMask(v.full, n);
   let proba: Float32Array;
   if (source === 'classifier') {
@@ -112,7 +112,7 @@ export function provenance(s: typeof Session, m: ModelState, source: ExportSourc
         : null,
     lf_set_version: lfSetVersion(hashes),
     lfs: v.lfNames.slice(),
-    dataset: { name: ds.name, version_id: ds.versionId, rows: ds.rows.length },
+    dataset: { name: ds.name, version_id: ds.versionId, rows: ds.rowCount },
     exported_at: now.toISOString(),
   };
 }
@@ -208,7 +208,7 @@ export function labelMatrixFile(
   const v = s.votes;
   const ds = s.dataset;
   if (!v || !ds) return null;
-  const L = split === 'train' ? v.train : new LabelMatrix(ds.rows.length, Math.max(2, s.classes.length), v.full.slice());
-  const ids = split === 'train' ? Array.from(s.splitIndex.train) : Array.from({ length: ds.rows.length }, (_, i) => i);
+  const L = split === 'train' ? v.train : new LabelMatrix(ds.rowCount, Math.max(2, s.classes.length), v.full.slice());
+  const ids = split === 'train' ? Array.from(s.splitIndex.train) : Array.from({ length: ds.rowCount }, (_, i) => i);
   return { data: kind === 'json' ? labelMatrixJson(L, v.lfNames, s.classes, ids) : npyInt8(L), rows: L.n, lfs: L.m };
 }

@@ -25,11 +25,6 @@ export type { BalanceMode, LabelModelResult } from './label-model.svelte.ts';
 export type { ClassifierResult } from './classifier.svelte.ts';
 export type { OnnxResult } from './onnx-export.svelte.ts';
 
-function textOf(row: Record<string, unknown>, field: string): string {
-  const v = row[field];
-  return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
-}
-
 /**
  * The open project as the model services see it, read from the session's reactive fields (so
  * what a service derives from it is reactive too). Rows are reached only through `rowCount` and
@@ -44,7 +39,7 @@ export function sessionModelView(s: Session): ModelProjectView {
       return s.dataset?.versionId ?? null;
     },
     get rowCount() {
-      return s.dataset?.rows.length ?? 0;
+      return s.dataset?.rowCount ?? 0;
     },
     get classes() {
       return s.classes;
@@ -62,12 +57,15 @@ export function sessionModelView(s: Session): ModelProjectView {
       return s.splitIndex;
     },
     lfHashes: () => s.votes?.lfIds.map((id) => s.runOf(id)?.hash ?? s.runs.get(id)?.hash ?? id) ?? [],
+    // Streamed from storage chunk by chunk through the rows service (dataset-rows.ts): only
+    // the strings asked for are kept.
     async textsOf(scope: TextScope, range: TextRange = {}) {
       const ds = s.dataset;
       if (!ds) return [];
-      const rows = scope === 'all' ? ds.rows : await s.rowsOf(scope);
-      if (range.signal?.aborted) throw new DOMException('the read was cancelled', 'AbortError');
-      return rows.slice(range.from ?? 0, range.to ?? rows.length).map((r) => textOf(r, ds.textField));
+      const { from, to, signal } = range;
+      if (scope === 'all') return ds.rows.texts(null, ds.textField, { from, to, signal });
+      const idx = s.splitIndex[scope];
+      return ds.rows.texts(idx.subarray(from ?? 0, to ?? idx.length), ds.textField, { signal });
     },
   };
 }

@@ -2,8 +2,9 @@
  * The open project as every screen sees it, and the contract the Model / Annotate / Export
  * screens build on:
  * - `storage` (ShoalStorage, IndexedDB) and `projectId`;
- * - `dataset` (rows in memory, fields, classes), `classes`, `splitIndex` (dataset row numbers
- *   of each split), `rowsOf(split)`;
+ * - `dataset` (row count, fields, classes, and `rows`: the rows service that reads rows by range
+ *   from storage — no row is held in page memory), `classes`, `splitIndex` (dataset row
+ *   numbers of each split), `rowsOf(split, at)`;
  * - `lfs` (LfDef[] in list order) and `runs` (each LF's last run on this dataset version);
  * - `votes`: the enabled LFs' votes per split, replaced by a new object (version + 1) whenever
  *   a run completes or an LF is enabled, disabled, deleted, renamed, reordered or edited;
@@ -21,6 +22,7 @@
  */
 import { DEMO_LFS, fetchDemo, type LoadedDemo } from './demo.ts';
 import { jobs } from './jobs.svelte.ts';
+import { DatasetRows } from './dataset-rows.ts';
 import { environment } from './environment.svelte.ts';
 import { openDexieStorage } from '../storage/dexie.ts';
 import { watchOtherTabs } from '../storage/tabs.ts';
@@ -40,7 +42,7 @@ import {
 } from './project.ts';
 import { lfHash } from '../core/lf/hash.ts';
 import { browserLfPools, LfRuns } from './lf-runs.ts';
-import { hiddenFields, lfReadableFields, withoutFields } from '../core/lf/gold.ts';
+import { hiddenFields, lfReadableFields } from '../core/lf/gold.ts';
 import type { LfDef, LfPreview } from '../core/lf/index.ts';
 import { ShoalError } from '../core/types.ts';
 import type { DatasetVersionRecord, LfRecord, ProjectRecord, ShoalStorage } from '../storage/types.ts';
@@ -80,7 +82,10 @@ export interface Dataset {
   /** The user opted in at import to let LFs read the gold column (then it is among `fields`). */
   lfsReadGold: boolean;
   classes: string[];
-  rows: readonly Record<string, unknown>[];
+  /** Rows in the dataset version. */
+  rowCount: number;
+  /** Reads rows by range or index from storage (dataset-rows.ts); never the gold column. */
+  rows: DatasetRows;
   /** Split code per row (index into train/dev/test). */
   split: Uint8Array;
   splitCounts: Record<Split, number>;
@@ -461,21 +466,12 @@ export class Session {
       storage.listLfs(id),
     ]);
     // Versions imported before the gold column was kept out of the rows still store it there:
-    // no page-side reader (preview, browse, annotation card) gets it either.
-    const hidden = hiddenFields(version);
-    const rows = await this.jobs.run(`Opening ${project.name}`, async (signal, report) => {
-      const out: Record<string, unknown>[] = [];
-      const step = version.rowsPerChunk * 20;
-      for (let start = 0; start < version.rowCount; start += step) {
-        if (signal.aborted) throw new ShoalError('opening the project was cancelled');
-        for (const r of await storage.readRows(version.id, start, start + step)) out.push(hidden.length ? withoutFields(r, hidden) : r);
-        report(
-          Math.min(1, (start + step) / version.rowCount),
-          `Opening ${project.name}: ${Math.min(version.rowCount, start + step).toLocaleString('en-US')} rows`,
-        );
-      }
-      return out;
-    });
+    // no page-side reader (preview, browse, annotation card) gets it either. Rows stay in
+    // storage: screens read the ones they show through this service.
+    const rows = new DatasetRows(storage, version, { hidden: hiddenFields(version) });
+    // The first chunks (all of a small dataset) are read in the background, so the first page
+    // of every list is at hand; opening does not wait for them.
+    void rows.warm().catch(() => undefined);
     const splitCol = split ?? new Uint8Array(version.rowCount);
     const goldCol = gold ?? new Int8Array(version.rowCount).fill(-1);
     const index = splitIndexOf(splitCol);
@@ -502,6 +498,7 @@ export class Session {
       labelField: version.labelField ?? null,
       lfsReadGold: version.lfsReadGold === true,
       classes: version.classes.slice(),
+      rowCount: version.rowCount,
       rows,
       split: splitCol,
       splitCounts: { ...version.splitCounts },
@@ -564,14 +561,30 @@ export class Session {
   }
 
   // ── the contract for the model / annotate / export screens ─────────────────────────
-  /** Row objects of a split, in split order (row i is dataset row splitIndex[split][i]). */
-  async rowsOf(split: Split): Promise<Record<string, unknown>[]> {
+  /**
+   * Row objects of a split at positions `at` of the split, in the order asked (row t is dataset
+   * row splitIndex[split][at[t]]), read from storage: ask only for the rows shown.
+   */
+  async rowsOf(split: Split, at: ArrayLike<number>, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
     const ds = this.dataset;
     if (!ds) return [];
     const idx = this.splitIndex[split];
-    const out = new Array<Record<string, unknown>>(idx.length);
-    for (let t = 0; t < idx.length; t++) out[t] = ds.rows[idx[t]];
-    return out;
+    const rows = Array.from(at, (t) => {
+      if (!Number.isInteger(t) || t < 0 || t >= idx.length)
+        throw new ShoalError(`row ${t} is outside the ${split} split (${idx.length} rows)`);
+      return idx[t];
+    });
+    return ds.rows.get(rows, signal);
+  }
+
+  /**
+   * The text (`text` field) of every row of a split, in split order, streamed from storage chunk
+   * by chunk: only the strings are kept (what classifier training and predictions need).
+   */
+  async textsOf(split: Split, signal?: AbortSignal): Promise<string[]> {
+    const ds = this.dataset;
+    if (!ds) return [];
+    return ds.rows.texts(this.splitIndex[split], ds.textField, { signal });
   }
 
   /**
@@ -655,10 +668,34 @@ export class Session {
   // ── live preview ─────────────────────────────────────────────────────────────────────
   private sample: { rows: Record<string, unknown>[]; gold: Int32Array; rowIds: Uint32Array; versionId: string } | null = null;
 
-  /** A fixed sample: gold-labelled dev rows first (accuracy), then train rows (coverage), evenly spaced. */
-  private previewSample(): NonNullable<Session['sample']> {
+  private sampling: { versionId: string; promise: Promise<NonNullable<Session['sample']>> } | null = null;
+
+  /**
+   * A fixed sample: gold-labelled dev rows first (accuracy), then train rows (coverage), evenly
+   * spaced; read from storage on first use, then kept for the dataset version.
+   */
+  private async previewSample(): Promise<NonNullable<Session['sample']>> {
     const ds = this.dataset!;
     if (this.sample?.versionId === ds.versionId) return this.sample;
+    if (this.sampling?.versionId !== ds.versionId) {
+      const promise = this.readSample(ds);
+      this.sampling = { versionId: ds.versionId, promise };
+      promise.then(
+        (s) => {
+          if (this.dataset?.versionId === s.versionId) this.sample = s;
+        },
+        () => undefined,
+      );
+      promise
+        .finally(() => {
+          if (this.sampling?.promise === promise) this.sampling = null;
+        })
+        .catch(() => undefined);
+    }
+    return this.sampling!.promise;
+  }
+
+  private async readSample(ds: Dataset): Promise<NonNullable<Session['sample']>> {
     const pick: number[] = [];
     const spaced = (idx: Uint32Array, n: number) => {
       if (idx.length <= n) idx.forEach((i) => pick.push(i));
@@ -668,19 +705,26 @@ export class Session {
     spaced(this.splitIndex.train, PREVIEW_ROWS - pick.length);
     if (pick.length < PREVIEW_ROWS) spaced(this.splitIndex.test, PREVIEW_ROWS - pick.length);
     const rowIds = Uint32Array.from(pick);
-    this.sample = {
-      rows: pick.map((i) => ds.rows[i]),
-      gold: Int32Array.from(pick, (i) => (this.splitIndex.dev.length && ds.split[i] === 1 ? this.fullGold[i] : -1)),
-      rowIds,
-      versionId: ds.versionId,
-    };
-    return this.sample;
+    const gold = Int32Array.from(pick, (i) => (this.splitIndex.dev.length && ds.split[i] === 1 ? this.fullGold[i] : -1));
+    const rows = (await ds.rows.get(rowIds)) as Record<string, unknown>[];
+    return { rows, gold, rowIds, versionId: ds.versionId };
+  }
+
+  /**
+   * Row `i` of the dataset if it is in the preview sample (the rows a preview's examples point
+   * to), without reading storage; undefined otherwise.
+   */
+  previewRow(i: number): Record<string, unknown> | undefined {
+    const s = this.sample;
+    if (!s || s.versionId !== this.dataset?.versionId) return undefined;
+    const at = s.rowIds.indexOf(i);
+    return at >= 0 ? s.rows[at] : undefined;
   }
 
   /** Preview `def` on the sample in a killable worker (a looping LF times out, the page stays responsive). */
   async preview(def: LfDef): Promise<LfPreview> {
     if (!this.dataset) throw new ShoalError('no dataset is open');
-    const s = this.previewSample();
+    const s = await this.previewSample();
     const v = this.votes;
     const others: Int8Array[] = [];
     if (v) v.full.forEach((col, j) => v.lfIds[j] !== def.id && others.push(Int8Array.from(s.rowIds, (i) => col[i])));
