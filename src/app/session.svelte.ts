@@ -23,6 +23,7 @@
 import { DEMO_LFS, fetchDemo, type LoadedDemo } from './demo.ts';
 import { jobs } from './jobs.svelte.ts';
 import { DatasetRows } from './dataset-rows.ts';
+import { previewPicks } from './preview-sample.ts';
 import { environment } from './environment.svelte.ts';
 import { openDexieStorage } from '../storage/dexie.ts';
 import { watchOtherTabs } from '../storage/tabs.ts';
@@ -120,7 +121,6 @@ export interface SessionDeps {
 }
 
 const EMPTY_INDEX: SplitIndex = { train: new Uint32Array(0), dev: new Uint32Array(0), test: new Uint32Array(0) };
-const PREVIEW_ROWS = 1500;
 
 export class Session {
   storage = $state.raw<ShoalStorage | null>(null);
@@ -670,10 +670,7 @@ export class Session {
 
   private sampling: { versionId: string; promise: Promise<NonNullable<Session['sample']>> } | null = null;
 
-  /**
-   * A fixed sample: gold-labelled dev rows first (accuracy), then train rows (coverage), evenly
-   * spaced; read from storage on first use, then kept for the dataset version.
-   */
+  /** A fixed sample (preview-sample.ts), read from storage on first use, then kept for the dataset version. */
   private async previewSample(): Promise<NonNullable<Session['sample']>> {
     const ds = this.dataset!;
     if (this.sample?.versionId === ds.versionId) return this.sample;
@@ -696,16 +693,8 @@ export class Session {
   }
 
   private async readSample(ds: Dataset): Promise<NonNullable<Session['sample']>> {
-    const pick: number[] = [];
-    const spaced = (idx: Uint32Array, n: number) => {
-      if (idx.length <= n) idx.forEach((i) => pick.push(i));
-      else for (let t = 0; t < n; t++) pick.push(idx[Math.floor((t * idx.length) / n)]);
-    };
-    spaced(this.splitIndex.dev, Math.floor(PREVIEW_ROWS / 2));
-    spaced(this.splitIndex.train, PREVIEW_ROWS - pick.length);
-    if (pick.length < PREVIEW_ROWS) spaced(this.splitIndex.test, PREVIEW_ROWS - pick.length);
-    const rowIds = Uint32Array.from(pick);
-    const gold = Int32Array.from(pick, (i) => (this.splitIndex.dev.length && ds.split[i] === 1 ? this.fullGold[i] : -1));
+    const rowIds = previewPicks(this.splitIndex, this.version?.rowsPerChunk ?? ds.rowCount, ds.rowCount);
+    const gold = Int32Array.from(rowIds, (i) => (this.splitIndex.dev.length && ds.split[i] === 1 ? this.fullGold[i] : -1));
     const rows = (await ds.rows.get(rowIds)) as Record<string, unknown>[];
     return { rows, gold, rowIds, versionId: ds.versionId };
   }
