@@ -7,6 +7,7 @@
 import { untrack } from 'svelte';
 import type { Row } from '../core/lf/types.ts';
 import type { DatasetRows } from './dataset-rows.ts';
+import { errorText } from './errors.ts';
 
 export class RowView {
   private got = $state.raw<{ source: DatasetRows | null; rows: ReadonlyMap<number, Row> }>({ source: null, rows: new Map() });
@@ -49,7 +50,7 @@ export class RowView {
         },
         (e: unknown) => {
           if (ac.signal.aborted || (e instanceof Error && e.name === 'AbortError')) return;
-          this.error = e instanceof Error ? e.message : String(e);
+          this.error = errorText(e);
         },
       );
     });
