@@ -193,4 +193,25 @@ describe('Session (in-memory storage, inline pools)', () => {
     await s.deleteProject(id!);
     expect(await storage.getSetting('demoProject')).toBeNull();
   });
+
+  it('holds no rows: the open dataset reads the rows asked for from storage, never the gold column', async () => {
+    const { deps } = memorySessionDeps();
+    const s = new Session(deps);
+    await s.init();
+    await imported(s);
+    const ds = s.dataset!;
+    expect(ds.rowCount).toBe(8);
+    expect(ds.rows.count).toBe(8);
+    expect(Array.isArray(ds.rows)).toBe(false);
+    const dev = await s.rowsOf('dev', [1, 0]);
+    expect(dev.map((r) => r.text)).toEqual(['meeting moved to 3', 'claim your free gift']);
+    for (const r of await ds.rows.read(0, 8)) expect('label' in r).toBe(false);
+    await expect(s.rowsOf('dev', [2])).rejects.toThrow(/outside the dev split/);
+    expect(await s.textsOf('test')).toEqual(['free free free', 'call me later']);
+    // The preview reads its sample once; its examples' rows are then at hand without a read.
+    const p = await s.preview(freeLf);
+    expect(p.examples.length).toBeGreaterThan(0);
+    for (const ex of p.examples) expect(s.previewRow(ex.row)?.text).toMatch(/free/);
+    expect(ds.rows.held().chunks).toBeLessThanOrEqual(16);
+  });
 });
