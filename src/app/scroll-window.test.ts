@@ -42,6 +42,10 @@ describe('scroll window', () => {
           const jump = scrollWindow({ count, rowHeight, viewport, scrollTop: w.scrollTopFor(row), overscan: 0 });
           expect(row).toBeGreaterThanOrEqual(jump.first);
           expect(row).toBeLessThan(Math.max(jump.last, jump.first + 1));
+          // …and to the bottom: the row's bottom edge meets the viewport's (unless clamped at the top).
+          const down = scrollWindow({ count, rowHeight, viewport, scrollTop: w.scrollTopFor(row, 'bottom'), overscan: 0 });
+          if (w.scrollTopFor(row, 'bottom') > 0)
+            expect(down.topOf(row) + rowHeight).toBeCloseTo(w.scrollTopFor(row, 'bottom') + viewport, 3);
         },
       ),
       { seed: 7, numRuns: 500 },

@@ -16,8 +16,8 @@ export interface ScrollWindow {
   last: number;
   /** Top of row i inside the spacer, in px. */
   topOf(i: number): number;
-  /** The scrollTop that puts row i at the viewport's top (clamped to the scroll range). */
-  scrollTopFor(i: number): number;
+  /** The scrollTop that puts row i at the viewport's top (or bottom), clamped to the scroll range. */
+  scrollTopFor(i: number, align?: 'top' | 'bottom'): number;
 }
 
 export function scrollWindow(opts: {
@@ -43,6 +43,7 @@ export function scrollWindow(opts: {
     first,
     last,
     topOf: (i) => scrollTop + (i * rowHeight - logicalTop),
-    scrollTopFor: (i) => Math.min(range, Math.max(0, (i * rowHeight) / scale)),
+    scrollTopFor: (i, align = 'top') =>
+      Math.min(range, Math.max(0, (align === 'top' ? i * rowHeight : (i + 1) * rowHeight - viewport) / scale)),
   };
 }
