@@ -6,10 +6,12 @@
  * `filterIndex` combines that mask with the typed-array filters.
  */
 import type { DatasetRows } from './dataset-rows.ts';
-import { textOf } from './dataset-rows.ts';
+import { fieldText } from '../core/lf/text.ts';
 
 // What the data browser highlights with (the UI reaches core through the app layer).
 export { lfSpans } from '../core/lf/spans.ts';
+// A row's text, as LFs and the search see it.
+export { fieldText } from '../core/lf/text.ts';
 export interface BrowseFilter {
   /** Split code (index into train/dev/test), or null for all. */
   split: number | null;
@@ -35,7 +37,7 @@ export function filterRows(
   textField = 'text',
 ): Uint32Array {
   const matches = textMatcher(f.search);
-  const hits = matches ? Uint8Array.from(rows, (r) => (matches(textOf(r, textField)) ? 1 : 0)) : null;
+  const hits = matches ? Uint8Array.from(rows, (r) => (matches(fieldText(r, textField)) ? 1 : 0)) : null;
   return filterIndex(rows.length, split, gold, columns, f, hits);
 }
 
@@ -107,7 +109,7 @@ export async function searchRows(
   if (!matches) return hits.fill(1);
   await rows.scan(
     (chunk, start) => {
-      for (let r = 0; r < chunk.length; r++) if (matches(textOf(chunk[r], textField))) hits[start + r] = 1;
+      for (let r = 0; r < chunk.length; r++) if (matches(fieldText(chunk[r], textField))) hits[start + r] = 1;
     },
     { signal: opts.signal, onProgress: (done, total) => opts.onProgress?.({ done, total, hits }) },
   );

@@ -12,6 +12,8 @@
  *
  * Every read takes an optional AbortSignal; an aborted read rejects with an AbortError.
  */
+// A row's text is what LFs see too: core's one definition.
+import { fieldText } from '../core/lf/text.ts';
 import { withoutFields } from '../core/lf/gold.ts';
 import type { Row } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
@@ -139,7 +141,7 @@ export class DatasetRows {
       const from = Math.max(0, opts.from ?? 0);
       const out = new Array<string>(Math.max(0, Math.min(this.count, opts.to ?? this.count) - from));
       await this.scan((rows, start) => {
-        for (let r = 0; r < rows.length; r++) out[start - from + r] = textOf(rows[r], field);
+        for (let r = 0; r < rows.length; r++) out[start - from + r] = fieldText(rows[r], field);
       }, opts);
       return out;
     }
@@ -153,7 +155,7 @@ export class DatasetRows {
       const cached = this.cache.get(c);
       const rows = cached ? cached.rows : (await this.load(c)).rows;
       const base = c * this.per;
-      for (; t < n && indices[t] < base + this.per; t++) out[t] = textOf(rows[indices[t] - base], field);
+      for (; t < n && indices[t] < base + this.per; t++) out[t] = fieldText(rows[indices[t] - base], field);
       opts.onProgress?.(t, n);
     }
     return out;
@@ -231,10 +233,6 @@ export class DatasetRows {
 }
 
 /** The text of a row's field: strings as they are, other values as String(v), '' when missing. */
-export function textOf(row: Row, field: string): string {
-  const v = row[field];
-  return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
-}
 
 function abortIf(signal?: AbortSignal): void {
   if (signal?.aborted) throw new DOMException('the read was cancelled', 'AbortError');
