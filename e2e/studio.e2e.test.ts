@@ -274,6 +274,30 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     await lfRow('click_here_copy').waitFor({ state: 'detached' });
   });
 
+  it("opens an LF's incorrect rows from the Analysis table in Browse, counted the same", async () => {
+    const page = h.page;
+    await page.getByRole('link', { name: 'Analysis' }).click();
+    await page.getByTestId('lf-table').waitFor();
+    const row = tableRow('money_words');
+    const incorrect = Number(await row.getByTestId('lf-incorrect-link').textContent());
+    expect(incorrect).toBeGreaterThan(0);
+    await row.getByTestId('lf-incorrect-link').click();
+    const status = page.getByTestId('browse-bucket');
+    await status.waitFor();
+    expect(await status.textContent()).toMatch(new RegExp(`money_words incorrect on gold — ${incorrect.toLocaleString('en-US')} rows`));
+    // On the split the Analysis table showed: the list holds exactly those rows.
+    expect(await page.getByTestId('browse-filter-split').inputValue()).toBe('dev');
+    await page
+      .getByTestId('browse-count')
+      .filter({ hasText: `${incorrect.toLocaleString('en-US')} of` })
+      .waitFor();
+    // The LF's other buckets are offered beside its vote filters.
+    const options = await page.getByTestId('browse-filter-lf-mode').locator('optgroup option').allTextContents();
+    expect(options.some((o) => o.startsWith('correct on gold'))).toBe(true);
+    expect(options.some((o) => o.startsWith('overlaps '))).toBe(true);
+    await page.getByRole('link', { name: 'LFs' }).click();
+  });
+
   it('tells a second tab that the project is open twice', async () => {
     const second = await h.context.newPage();
     try {

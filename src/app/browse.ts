@@ -25,6 +25,8 @@ export interface BrowseFilter {
   gold: number | null;
   /** Case-insensitive substring of the text field. */
   search: string;
+  /** Rows to keep (1) — an LF's bucket (lf-buckets.ts) — or null for all. */
+  only?: Uint8Array | null;
 }
 
 /** `filterIndex` over rows held in memory (small tables, tests): the text search runs on `rows`. */
@@ -80,6 +82,7 @@ export function filterIndex(
       if (f.allAbstain && first >= 0) continue;
     }
     if (textHits && !textHits[i]) continue;
+    if (f.only && !f.only[i]) continue;
     out[k++] = i;
   }
   return out.slice(0, k);
