@@ -6,6 +6,7 @@
  */
 import { columnArray, isColumnChunk } from '../core/lf/columns.ts';
 import { hiddenFields } from '../core/lf/gold.ts';
+import { fieldText } from '../core/lf/text.ts';
 import { ShoalError } from '../core/types.ts';
 import type { ShoalStorage } from '../storage/types.ts';
 
@@ -24,7 +25,7 @@ export function isStoredTexts(x: unknown): x is StoredTexts {
   return typeof x === 'object' && x !== null && (x as StoredTexts).kind === 'stored-texts';
 }
 
-/** The text of each row of `src` (strings as they are, other values as String(v), '' when missing), in order. */
+/** The text of each row of `src`, read as LFs and the page read a row's text (core fieldText), in order. */
 export async function readStoredTexts(storage: ShoalStorage, src: StoredTexts, signal?: AbortSignal): Promise<string[]> {
   const v = await storage.getVersion(src.versionId);
   if (!v) throw new ShoalError(`dataset version ${src.versionId} does not exist (was the project deleted in another tab?)`);
@@ -32,6 +33,8 @@ export async function readStoredTexts(storage: ShoalStorage, src: StoredTexts, s
   const rows = src.rows;
   const out = new Array<string>(rows.length);
   const per = v.rowsPerChunk;
+  // One reused row: the value of `field` read as a row's text, without an object per row.
+  const one: Record<string, unknown> = {};
   let t = 0;
   while (t < rows.length) {
     if (signal?.aborted) throw new DOMException('reading the texts was cancelled', 'AbortError');
@@ -49,8 +52,8 @@ export async function readStoredTexts(storage: ShoalStorage, src: StoredTexts, s
     } else values = chunk.rows.map((r) => r[src.field]);
     for (; t < rows.length && rows[t] < base + per; t++) {
       if (t > 0 && rows[t] < rows[t - 1]) throw new ShoalError(`row ${rows[t]} is out of order (the texts must be ascending rows)`);
-      const x = values[rows[t] - base];
-      out[t] = typeof x === 'string' ? x : x === undefined || x === null ? '' : String(x);
+      one[src.field] = values[rows[t] - base];
+      out[t] = fieldText(one, src.field);
     }
   }
   return out;
