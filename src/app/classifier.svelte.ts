@@ -15,6 +15,8 @@ import type { DistilledClassifier, EpochReport } from '../core/classifier/index.
 import { coveredRows } from '../core/classifier/index.ts';
 import { ShoalError } from '../core/types.ts';
 import type { ClassifierRecord } from '../storage/types.ts';
+import { isStoredTexts } from '../workers/stored-texts.ts';
+import type { TextsInput } from '../workers/train-worker-api.ts';
 import type { LabelModelResult } from './label-model.svelte.ts';
 import {
   CLASSIFIER_SETTINGS,
@@ -29,6 +31,7 @@ import {
 } from './model-report.ts';
 import { errorText } from './errors.ts';
 import { isAbort, type ModelDeps } from './model-deps.ts';
+import type { Split } from './project.ts';
 
 export interface ClassifierResult {
   /** Its stored record id. */
@@ -112,13 +115,19 @@ export class ClassifierService {
     this.error = null;
     this.curve = [];
     try {
-      const [trainTexts, devTexts, testTexts] = [
-        await project.textsOf('train'),
-        await project.textsOf('dev'),
-        await project.textsOf('test'),
-      ];
       const gold = project.gold;
       const devRows = Array.from(gold.dev.keys()).filter((i) => gold.dev[i] >= 0);
+      // Row numbers the worker reads itself when it can (the page then holds none of these
+      // texts); the texts themselves otherwise.
+      const textsFor = async (split: Split, at?: readonly number[]): Promise<TextsInput> => {
+        const ref = project.storedTexts(split, at);
+        if (ref) return ref;
+        const all = await project.textsOf(split);
+        return at ? at.map((i) => all[i]) : all;
+      };
+      const predict = (c: DistilledClassifier, t: TextsInput) => (isStoredTexts(t) ? wk.api.predictStored(c, t) : wk.api.predict(c, t));
+      const trainTexts = await textsFor('train');
+      const devTexts = devRows.length ? await textsFor('dev', devRows) : null;
       const rows = coveredRows(v.train);
       if (rows.length === 0) throw new ShoalError('no training row has an LF vote; the classifier has nothing to learn from');
       const res = await jobs.run(
@@ -136,9 +145,7 @@ export class ClassifierService {
               k,
               rows,
               classes,
-              dev: devRows.length
-                ? { texts: devRows.map((i) => devTexts[i]), labels: Int32Array.from(devRows, (i) => gold.dev[i]) }
-                : undefined,
+              dev: devTexts ? { texts: devTexts, labels: Int32Array.from(devRows, (i) => gold.dev[i]) } : undefined,
               ...opts,
             },
             wk.callback((e: CurvePoint) => {
@@ -152,8 +159,8 @@ export class ClassifierService {
         },
         { owner: this },
       );
-      const pDev = await wk.api.predict(res.classifier, devTexts);
-      const pTest = await wk.api.predict(res.classifier, testTexts);
+      const pDev = await predict(res.classifier, await textsFor('dev'));
+      const pTest = await predict(res.classifier, await textsFor('test'));
       const result: ClassifierResult = {
         id: `clf-${versionId}-${Date.now()}`,
         classifier: res.classifier,

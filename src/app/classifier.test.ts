@@ -5,6 +5,7 @@ import { ClassifierService } from './classifier.svelte.ts';
 import { LabelModelService } from './label-model.svelte.ts';
 import { CLASSIFIER_SETTINGS, defaultClassifierSettings, maxAbsDiff } from './model-report.ts';
 import { DEFAULT_LFS, syntheticProject, type SyntheticProject } from './model-fixture.ts';
+import { inlineTrainWorker, type TrainWorkerPort } from '../workers/train-worker-api.ts';
 
 /** A label model fitted on the project, and a classifier service beside it with quick settings. */
 async function fitted(p: SyntheticProject) {
@@ -101,6 +102,53 @@ describe('classifier service', () => {
     expect(other.settings).toEqual(defaultClassifierSettings());
     await other.saveSettings();
     expect(await p.storage.getSetting(CLASSIFIER_SETTINGS, p.view.projectId!)).toEqual(defaultClassifierSettings());
+  });
+
+  it('hands the train worker row numbers, not texts, and trains the same classifier as from texts the page sends', async () => {
+    const p = await syntheticProject();
+    const seen: { train: unknown; dev: unknown; predicted: unknown[] } = { train: null, dev: null, predicted: [] };
+    const port = inlineTrainWorker({ storage: async () => p.storage });
+    const spy: TrainWorkerPort = {
+      ...port,
+      api: {
+        ...port.api,
+        trainClassifier: (jobId, req, onEpoch) => {
+          seen.train = req.texts;
+          seen.dev = req.dev?.texts;
+          return port.api.trainClassifier(jobId, req, onEpoch);
+        },
+        predict: (c, texts) => {
+          seen.predicted.push(texts);
+          return port.api.predict(c, texts);
+        },
+        predictStored: (c, texts) => {
+          seen.predicted.push(texts);
+          return port.api.predictStored(c, texts);
+        },
+      },
+    };
+    const lm = new LabelModelService(p.deps());
+    lm.name = 'ds';
+    await lm.fit();
+    const clf = new ClassifierService(p.deps({ trainWorker: () => spy }), lm);
+    clf.settings = { ...defaultClassifierSettings(), buckets: 4096, maxEpochs: 6, patience: 3, seed: 3 };
+    await clf.train();
+    expect(clf.error).toBeNull();
+    // The page read no text of any split: the worker read them from storage by row number.
+    expect(p.textReads).toEqual([]);
+    const { train, dev, test } = p.view.splitIndex;
+    const devGold = Array.from(dev).filter((_, i) => p.view.gold.dev[i] >= 0);
+    expect(seen.train).toEqual({ kind: 'stored-texts', versionId: p.view.versionId, field: 'text', rows: train });
+    expect(seen.dev).toMatchObject({ kind: 'stored-texts', rows: Uint32Array.from(devGold) });
+    expect(seen.predicted).toMatchObject([{ rows: dev }, { rows: test }]);
+
+    // The in-memory path (texts read through the view and sent) gives the same classifier.
+    const q = await syntheticProject({ storedTexts: false });
+    const memory = await fitted(q);
+    await memory.clf.train();
+    expect(q.textReads.map((r) => r.scope)).toEqual(['train', 'dev', 'dev', 'test']);
+    expect(Array.from(memory.clf.result!.classifier.model.weights)).toEqual(Array.from(clf.result!.classifier.model.weights));
+    expect(maxAbsDiff(memory.clf.result!.proba.test, clf.result!.proba.test)).toBe(0);
   });
 
   it('asks for a label model first', async () => {

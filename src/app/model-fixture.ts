@@ -2,7 +2,8 @@
  * A small synthetic project for the model services' unit tests (label-model.test.ts,
  * classifier.test.ts, onnx-export.test.ts): rows of short texts with a hidden label, four LFs of
  * known accuracy voting on them, gold on dev and test, a dataset version committed to the
- * in-memory storage, and a `ModelProjectView` over it that a test can change (new votes, an
+ * in-memory storage, and a `ModelProjectView` over it (whose stored-text references the inline
+ * train worker reads from that storage) that a test can change (new votes, an
  * edited LF, new gold) the way the session does. Seeded: the same seed gives the same project.
  */
 import { LabelMatrix } from '../core/matrix.ts';
@@ -62,6 +63,12 @@ export interface SyntheticOptions {
   seed?: number;
   faults?: MemoryFaults;
   worker?: TrainWorkerDeps;
+  /**
+   * Whether the view hands the train worker stored-text references (default true, as in the
+   * browser; the inline worker reads them from this in-memory storage), or none, so the
+   * services read the texts with `textsOf` and send them.
+   */
+  storedTexts?: boolean;
 }
 
 let votesVersion = 0;
@@ -133,6 +140,12 @@ export async function syntheticProject(opts: SyntheticOptions = {}): Promise<Syn
       const all = scope === 'all' ? texts : Array.from(splitIndex[scope], (i) => texts[i]);
       return all.slice(range.from ?? 0, range.to ?? all.length);
     },
+    storedTexts(split: Split, at?: readonly number[]) {
+      if (opts.storedTexts === false || !view.versionId) return null;
+      const idx = splitIndex[split];
+      const rows = at ? Uint32Array.from(at, (i) => idx[i]) : idx.slice();
+      return { kind: 'stored-texts', versionId: view.versionId, field: 'text', rows };
+    },
   };
 
   const setLfs = (lfs: readonly LfSpec[], named: Readonly<Record<string, string>> = {}) => {
@@ -171,7 +184,7 @@ export async function syntheticProject(opts: SyntheticOptions = {}): Promise<Syn
       storage,
       project: view,
       jobs,
-      trainWorker: () => (worker ??= inlineTrainWorker(opts.worker)),
+      trainWorker: () => (worker ??= inlineTrainWorker({ storage: async () => storage, ...opts.worker })),
       ...over,
     }),
   };

@@ -7,9 +7,13 @@
  * Rows never reach the services as row objects: they ask for the texts they train or predict on
  * (`textsOf`) and for the number of rows (`rowCount`), so how rows are read (in memory today, by
  * range from storage next) changes in the one function behind this view. Work over every row
- * asks for a range at a time, so it never needs every text at once.
+ * asks for a range at a time, so it never needs every text at once. Classifier training needs
+ * every train text at once: it asks for `storedTexts`, a reference (dataset version, text field,
+ * row numbers) the train worker reads from storage itself (workers/stored-texts.ts), so the page
+ * never holds those texts.
  */
 import type { LabelMatrix } from '../core/matrix.ts';
+import type { StoredTexts } from '../workers/stored-texts.ts';
 import type { Split, SplitIndex } from './project.ts';
 
 /** The enabled LFs' votes per split; a new object (a higher `version`) on every change. */
@@ -51,4 +55,10 @@ export interface ModelProjectView {
   lfHashes(): string[];
   /** The text field of the rows of `scope` (or of a range of them), as strings (empty for a missing value). */
   textsOf(scope: TextScope, range?: TextRange): Promise<readonly string[]>;
+  /**
+   * The texts of a split's rows (all of them, or the positions `at` within the split,
+   * ascending) as a reference the train worker reads from storage itself; null when the
+   * worker cannot reach this storage, and the caller reads them with `textsOf` instead.
+   */
+  storedTexts(split: Split, at?: readonly number[]): StoredTexts | null;
 }

@@ -10,6 +10,7 @@
  */
 import { untrack } from 'svelte';
 import type { LabelModelName } from '../core/labelmodel/index.ts';
+import { DexieStorage } from '../storage/dexie.ts';
 import type { ShoalStorage } from '../storage/types.ts';
 import type { ClassifierResult, CurvePoint } from './classifier.svelte.ts';
 import { jobs } from './jobs.svelte.ts';
@@ -27,8 +28,8 @@ export type { OnnxResult } from './onnx-export.svelte.ts';
 
 /**
  * The open project as the model services see it, read from the session's reactive fields (so
- * what a service derives from it is reactive too). Rows are reached only through `rowCount` and
- * `textsOf`.
+ * what a service derives from it is reactive too). Rows are reached only through `rowCount`,
+ * `textsOf` and `storedTexts`.
  */
 export function sessionModelView(s: Session): ModelProjectView {
   return {
@@ -66,6 +67,21 @@ export function sessionModelView(s: Session): ModelProjectView {
       if (scope === 'all') return ds.rows.texts(null, ds.textField, { from, to, signal });
       const idx = s.splitIndex[scope];
       return ds.rows.texts(idx.subarray(from ?? 0, to ?? idx.length), ds.textField, { signal });
+    },
+    // The train worker opens the same IndexedDB database by name; any other storage (the
+    // in-memory one of Node tests) it cannot reach, so the texts are read here instead.
+    storedTexts(split, at) {
+      const ds = s.dataset;
+      const storage = s.storage;
+      if (!ds || !(storage instanceof DexieStorage)) return null;
+      const idx = s.splitIndex[split];
+      return {
+        kind: 'stored-texts',
+        dbName: storage.dexie.name,
+        versionId: ds.versionId,
+        field: ds.textField,
+        rows: at ? Uint32Array.from(at, (i) => idx[i]) : idx.slice(),
+      };
     },
   };
 }

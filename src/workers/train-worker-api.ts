@@ -29,6 +29,10 @@ import { createLabelModel } from '../core/labelmodel/index.ts';
 import type { LabelModelName, LabelModelSummary } from '../core/labelmodel/types.ts';
 import { LabelMatrix } from '../core/matrix.ts';
 import type { Metric } from '../core/types.ts';
+import type { ShoalStorage } from '../storage/types.ts';
+import { isStoredTexts, readStoredTexts, type StoredTexts } from './stored-texts.ts';
+
+export type { StoredTexts };
 
 export type Transfer = <T>(value: T, transferables: Transferable[]) => T;
 
@@ -37,7 +41,12 @@ export interface TrainWorkerDeps {
   ort?: typeof Ort;
   /** Comlink.transfer in a worker; identity inline. */
   transfer?: Transfer;
+  /** The storage that `StoredTexts` are read from (by database name); needed to train on stored texts. */
+  storage?: (dbName?: string) => Promise<ShoalStorage>;
 }
+
+/** Texts given as strings, or as rows of a stored dataset version the worker reads itself. */
+export type TextsInput = readonly string[] | StoredTexts;
 
 export interface LabelMatrixData {
   n: number;
@@ -58,14 +67,15 @@ export interface FitLabelModelRequest {
 }
 
 export interface TrainClassifierRequest {
-  texts: readonly string[];
+  /** Every train row's text (n of them, split order), or those rows in storage. */
+  texts: TextsInput;
   /** n × k label-model probabilities. */
   proba: Float32Array;
   k: number;
   /** Rows to learn from: those with at least one LF vote. */
   rows: Uint32Array;
   classes?: readonly string[];
-  dev?: { texts: readonly string[]; labels: Int32Array };
+  dev?: { texts: TextsInput; labels: Int32Array };
   seed?: number;
   metric?: Metric;
   features?: Partial<FeatureSpec>;
@@ -99,6 +109,11 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
   };
   const finish = (jobId: string, ac: AbortController) => {
     if (jobs.get(jobId) === ac) jobs.delete(jobId);
+  };
+  const textsOf = async (t: TextsInput, signal?: AbortSignal): Promise<readonly string[]> => {
+    if (!isStoredTexts(t)) return t;
+    if (!deps.storage) throw new Error('this worker was created without storage; it cannot read stored texts');
+    return readStoredTexts(await deps.storage(t.dbName), t, signal);
   };
 
   return {
@@ -148,14 +163,16 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
       const ac = start(jobId);
       try {
         await selectBackend();
+        const texts = await textsOf(req.texts, ac.signal);
+        const dev = req.dev ? { texts: await textsOf(req.dev.texts, ac.signal), labels: req.dev.labels } : undefined;
         const { classifier, train, candidates } = await distill(
           {
-            texts: req.texts,
+            texts,
             proba: req.proba,
             k: req.k,
             rows: req.rows,
             classes: req.classes,
-            dev: req.dev,
+            dev,
           },
           {
             ...req.training,
@@ -192,6 +209,12 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
     /** Probabilities (n × k) with the pure typed-array path. */
     predict(classifier: DistilledClassifier, texts: readonly string[]): Float32Array {
       const p = predictTexts(classifier, texts);
+      return transfer(p, [p.buffer]);
+    },
+
+    /** `predict` over rows of a stored dataset version, read by the worker itself. */
+    async predictStored(classifier: DistilledClassifier, texts: StoredTexts): Promise<Float32Array> {
+      const p = predictTexts(classifier, await textsOf(texts));
       return transfer(p, [p.buffer]);
     },
 

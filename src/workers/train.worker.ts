@@ -6,5 +6,17 @@
 import * as Comlink from 'comlink';
 import { ort } from './tf-browser.ts';
 import { createTrainWorkerApi } from './train-worker-api.ts';
+import { DB_NAME, DexieStorage, declareSchema } from '../storage/dexie.ts';
 
-Comlink.expose(createTrainWorkerApi({ ort, transfer: Comlink.transfer }));
+// Stored texts (stored-texts.ts) are read from IndexedDB here, without the page's housekeeping
+// (no tab watching, no cleanup of dead imports: that is the page's job).
+let open: { name: string; storage: Promise<DexieStorage> } | null = null;
+function storage(dbName = DB_NAME): Promise<DexieStorage> {
+  if (!open || open.name !== dbName) {
+    const db = declareSchema(dbName);
+    open = { name: dbName, storage: db.open().then(() => new DexieStorage(db, { watchTabs: false })) };
+  }
+  return open.storage;
+}
+
+Comlink.expose(createTrainWorkerApi({ ort, transfer: Comlink.transfer, storage }));
