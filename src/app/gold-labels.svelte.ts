@@ -10,7 +10,7 @@
  *
  * Values are `$state.raw` and replaced, never mutated.
  */
-import { ShoalError } from '../core/types.ts';
+import { ShoalError, type GoldLabel, type SplitRow } from '../core/types.ts';
 import { isQuotaError } from '../storage/errors.ts';
 import type { DatasetVersionRecord } from '../storage/types.ts';
 import { errorMessage, type CurrentDataset } from './open-dataset.ts';
@@ -59,7 +59,7 @@ export class GoldLabels {
    * Set (or clear with -1) one gold label and persist it at once; a failed write rejects with
    * the reason (see the header for what stays on screen).
    */
-  async set(split: Split, rowInSplit: number, label: number): Promise<void> {
+  async set(split: Split, rowInSplit: SplitRow, label: GoldLabel): Promise<void> {
     const open = this.current();
     if (!open) throw new ShoalError('no dataset is open');
     const { version, splitIndex, classes } = open;

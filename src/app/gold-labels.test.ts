@@ -3,6 +3,7 @@
  * keeps labels in memory and counts them unsaved until one write stores them all; any other
  * failure puts the label back; rapid writes never lose a label.
  */
+import { goldLabel, splitRow } from '../core/types.ts';
 import { describe, expect, it } from 'vitest';
 import { GoldLabels } from './gold-labels.svelte.ts';
 import { openMemoryDataset, quotaError } from './service-testing.ts';
@@ -29,7 +30,7 @@ describe('GoldLabels', () => {
     const { golds, stored, counts } = await setup();
     expect(Array.from(golds.gold.dev)).toEqual([-1, -1]);
     const v = golds.goldVersion;
-    const p = golds.set('dev', 1, 0);
+    const p = golds.set('dev', splitRow(1), goldLabel(0));
     // Seen synchronously, before the write lands.
     expect(golds.gold.dev[1]).toBe(0);
     expect(golds.fullGold[5]).toBe(0);
@@ -37,15 +38,15 @@ describe('GoldLabels', () => {
     await p;
     expect((await stored())[5]).toBe(0);
     expect(counts).toEqual([6]);
-    await expect(golds.set('dev', 2, 0)).rejects.toThrow(/outside the dev split \(2 rows\)/);
-    await expect(golds.set('dev', 0, 2)).rejects.toThrow(/not a class index/);
+    await expect(golds.set('dev', splitRow(2), goldLabel(0))).rejects.toThrow(/outside the dev split \(2 rows\)/);
+    await expect(golds.set('dev', splitRow(0), goldLabel(2))).rejects.toThrow(/not a class index/);
   });
 
   it('on a full disk keeps the labels in memory, counted unsaved; one later success stores them all', async () => {
     const { golds, stored, failWith } = await setup();
     failWith(quotaError);
-    await expect(golds.set('dev', 0, 1)).rejects.toThrow(/storage is full/);
-    await expect(golds.set('train', 3, 0)).rejects.toThrow(/storage is full/);
+    await expect(golds.set('dev', splitRow(0), goldLabel(1))).rejects.toThrow(/storage is full/);
+    await expect(golds.set('train', splitRow(3), goldLabel(0))).rejects.toThrow(/storage is full/);
     expect(golds.unsaved).toBe(2);
     expect(golds.unsavedError).toMatch(/storage is full/);
     expect(golds.fullGold[4]).toBe(1);
@@ -55,7 +56,7 @@ describe('GoldLabels', () => {
     expect(golds.unsaved).toBe(2);
     expect((await stored())[4]).toBe(-1);
     failWith(null);
-    await golds.set('dev', 1, 0);
+    await golds.set('dev', splitRow(1), goldLabel(0));
     expect(golds.unsaved).toBe(0);
     expect(golds.unsavedError).toBeNull();
     const after = await stored();
@@ -65,7 +66,7 @@ describe('GoldLabels', () => {
   it('retry stores the labels kept unsaved once the disk has room', async () => {
     const { golds, stored, failWith } = await setup();
     failWith(quotaError);
-    await expect(golds.set('test', 0, 0)).rejects.toThrow();
+    await expect(golds.set('test', splitRow(0), goldLabel(0))).rejects.toThrow();
     failWith(null);
     await golds.retry();
     expect(golds.unsaved).toBe(0);
@@ -76,7 +77,7 @@ describe('GoldLabels', () => {
     const { golds, stored, failWith, counts } = await setup();
     const v = golds.goldVersion;
     failWith(() => new Error('the database connection was lost'));
-    await expect(golds.set('dev', 0, 1)).rejects.toThrow('the database connection was lost');
+    await expect(golds.set('dev', splitRow(0), goldLabel(1))).rejects.toThrow('the database connection was lost');
     expect(golds.fullGold[4]).toBe(-1);
     expect(golds.gold.dev[0]).toBe(-1);
     expect(golds.unsaved).toBe(0);
@@ -100,12 +101,12 @@ describe('GoldLabels', () => {
     const golds = new GoldLabels(() => ({ ...d.open, storage }));
     golds.load(d.gold, d.open.splitIndex);
     const writes = [
-      golds.set('train', 0, 0),
-      golds.set('train', 1, 1),
-      golds.set('dev', 0, 1),
-      golds.set('dev', 1, 1),
-      golds.set('train', 0, 1),
-      golds.set('test', 1, -1),
+      golds.set('train', splitRow(0), goldLabel(0)),
+      golds.set('train', splitRow(1), goldLabel(1)),
+      golds.set('dev', splitRow(0), goldLabel(1)),
+      golds.set('dev', splitRow(1), goldLabel(1)),
+      golds.set('train', splitRow(0), goldLabel(1)),
+      golds.set('test', splitRow(1), goldLabel(-1)),
     ];
     await Promise.all(writes);
     expect(await stored()).toEqual([1, 1, 1, -1, 1, 1, 1, -1]);

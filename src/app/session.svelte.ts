@@ -45,7 +45,7 @@ import { lfHash } from '../core/lf/hash.ts';
 import { browserLfPools, LfRuns } from './lf-runs.ts';
 import { hiddenFields, lfReadableFields } from '../core/lf/gold.ts';
 import type { LfDef, LfPreview } from '../core/lf/index.ts';
-import { ShoalError } from '../core/types.ts';
+import { ShoalError, type GoldLabel, type SplitRow } from '../core/types.ts';
 import type { DatasetVersionRecord, LfRecord, ProjectRecord, ShoalStorage } from '../storage/types.ts';
 import type { ChunkSource } from '../workers/pool.ts';
 import type { ImportRequest } from '../workers/import-run.ts';
@@ -592,7 +592,7 @@ export class Session {
    * synchronously; writes are queued so rapid labeling never loses a label to a race, and a
    * failed write (disk full) puts the label back and rejects with the reason.
    */
-  setGold(split: Split, rowInSplit: number, label: number): Promise<void> {
+  setGold(split: Split, rowInSplit: SplitRow, label: GoldLabel): Promise<void> {
     return this.golds.set(split, rowInSplit, label);
   }
 

@@ -3,6 +3,7 @@
  * this thread (session-testing.ts). A project goes its whole way — import, open, an LF saved and
  * run, votes rebuilt, gold set, deleted — as the screens drive it.
  */
+import { goldLabel, splitRow } from '../core/types.ts';
 import { describe, expect, it, vi } from 'vitest';
 import type { LfDef } from '../core/lf/index.ts';
 import type { LoadedDemo } from './demo.ts';
@@ -86,7 +87,7 @@ describe('Session (in-memory storage, inline pools)', () => {
     expect(s.votes!.lfIds).toEqual([]);
 
     const g = s.goldVersion;
-    await s.setGold('dev', 0, 0);
+    await s.setGold('dev', splitRow(0), goldLabel(0));
     expect(s.goldVersion).toBe(g + 1);
     expect(s.gold.dev[0]).toBe(0);
     expect(s.fullGold[4]).toBe(0);
