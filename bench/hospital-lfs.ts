@@ -101,7 +101,11 @@ export const HOSPITAL_CODE_LFS: LfDef[] = [
 
 export const HOSPITAL_LFS: LfDef[] = [...HOSPITAL_TEMPLATE_LFS, ...HOSPITAL_CODE_LFS];
 
-/** The LF the benchmark edits (one more keyword), and the keywords it gets. */
+/** The LF the benchmark edits with whole words (the word index answers it), and the keywords it gets. */
+export const WORD_EDITED_LF = 'kw_polypharmacy';
+export const WORD_EDITED_KEYWORDS = 'polypharmacy, hemodialysis';
+
+/** The LF the benchmark edits with a phrase (scanned), and the keywords it gets. */
 export const EDITED_LF = 'kw_resolved';
 export const EDITED_KEYWORDS = 'symptoms resolved, routine follow-up';
 

@@ -13,12 +13,13 @@ import type { LfDef } from '../core/lf/index.ts';
 import type { LabelMatrix } from '../core/matrix.ts';
 import { isQuotaError } from '../storage/errors.ts';
 import type { DatasetVersionRecord, LfRecord, ShoalStorage } from '../storage/types.ts';
-import type { ChunkSource } from '../workers/pool.ts';
+import type { ChunkSource, LfApplyOutcome } from '../workers/pool.ts';
 import type { JobRunner } from './import-flow.ts';
 import type { LfRuns } from './lf-runs.ts';
 import { errorMessage, type CurrentDataset } from './open-dataset.ts';
 import { enabledColumns, lfErrorText, runStateOf, splitMatrices, unstoredVotesMessage, type LfRunState } from './project.ts';
 import type { RunCrumbs } from './run-crumbs.ts';
+import type { TextIndex } from './text-index.ts';
 
 export interface SessionVotes {
   version: number;
@@ -48,6 +49,8 @@ export interface LfVotesDeps {
   chunkSource: (version: DatasetVersionRecord, storage: ShoalStorage) => Promise<ChunkSource> | ChunkSource;
   crumbs: RunCrumbs;
   messages: RunMessages;
+  /** Answers whole-word keyword LFs without a pass over the rows, once built (text-index.ts). */
+  textIndex?: Pick<TextIndex, 'answer'>;
   /** After a run (stored votes use disk): the status bar's storage figures. */
   afterRun?: () => void;
 }
@@ -127,38 +130,46 @@ export class LfVotes {
     crumbs.write(projectId, ids);
     const label = defs.length === 1 ? `Running ${defs[0].name}` : `Running ${defs.length} LFs`;
     try {
+      // LFs the word index answers (text-index.ts) need no pass over the rows; the rest run in
+      // the workers. An index that cannot answer (missing, damaged) leaves every LF to the workers.
+      const quick = await this.deps.textIndex?.answer(defs, classes, version, storage, 'text').catch(() => null);
+      const slow = quick ? quick.rest : defs;
       const source = await this.deps.chunkSource(version, storage);
       // Where each LF runs, and which code LFs have nowhere safe to run here: lf-runs.ts.
-      const outcome = await this.deps.jobs.run(
-        label,
-        (signal, report) =>
-          this.deps.lfRuns.run(defs, classes, source, {
-            signal,
-            textField: 'text',
-            onProgress: (p) =>
-              report(
-                p.rowCount ? p.rowsDone / p.rowCount : 1,
-                `${label}: ${p.rowsDone.toLocaleString('en-US')} of ${p.rowCount.toLocaleString('en-US')} rows`,
-              ),
-            onRunning: (lfs) => crumbs.write(projectId, lfs.length ? lfs.map((j) => defs[j].id) : ids),
-          }),
-        { owner: this },
-      );
+      const outcome =
+        slow.length === 0
+          ? { ran: [], result: null, refused: new Map<string, string>() }
+          : await this.deps.jobs.run(
+              label,
+              (signal, report) =>
+                this.deps.lfRuns.run(slow, classes, source, {
+                  signal,
+                  textField: 'text',
+                  onProgress: (p) =>
+                    report(
+                      p.rowCount ? p.rowsDone / p.rowCount : 1,
+                      `${label}: ${p.rowsDone.toLocaleString('en-US')} of ${p.rowCount.toLocaleString('en-US')} rows`,
+                    ),
+                  onRunning: (lfs) => crumbs.write(projectId, lfs.length ? lfs.map((j) => slow[j].id) : ids),
+                }),
+              { owner: this },
+            );
       this.isolationUnavailable = this.deps.lfRuns.unavailable;
-      const ran = outcome.ran;
       // Refused code LFs say why, in this tab only (another browser may run them).
       for (const def of defs) {
         const why = outcome.refused.get(def.id);
         if (why && stillOpen()) this.setRun(def.id, { status: 'error', votes: null, error: why, ms: null, hash: lfHash(def, classes) });
       }
       if (outcome.refused.size > 0 && stillOpen()) this.rebuild();
-      const result = outcome.result;
-      if (!result) return;
+      const done: { def: LfDef; o: LfApplyOutcome }[] = defs
+        .filter((d) => quick?.answered.has(d.id))
+        .map((def) => ({ def, o: quick!.answered.get(def.id)! }));
+      if (outcome.result) outcome.ran.forEach((def, j) => done.push({ def, o: outcome.result!.lfs[j] }));
+      if (done.length === 0) return;
       const unstored: string[] = [];
       let storeError: unknown = null;
-      for (let j = 0; j < result.lfs.length; j++) {
-        const o = result.lfs[j];
-        const hash = o.hash ?? lfHash(ran[j], classes);
+      for (const { def, o } of done) {
+        const hash = o.hash ?? lfHash(def, classes);
         const error = o.error ? lfErrorText(o.error) : undefined;
         try {
           await storage.putVotes({
@@ -174,9 +185,9 @@ export class LfVotes {
           // shows "not run" again after a reload. The other LFs' votes are still tried.
           if (!isQuotaError(e)) throw e;
           storeError = e;
-          unstored.push(ran[j].name);
+          unstored.push(def.name);
         }
-        if (stillOpen()) this.setRun(ran[j].id, { status: error ? 'error' : 'ok', votes: o.votes, error: error ?? null, ms: o.ms, hash });
+        if (stillOpen()) this.setRun(def.id, { status: error ? 'error' : 'ok', votes: o.votes, error: error ?? null, ms: o.ms, hash });
       }
       if (stillOpen()) this.rebuild();
       if (storeError && stillOpen()) messages.listError(unstoredVotesMessage(unstored, errorMessage(storeError)));

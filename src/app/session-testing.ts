@@ -8,6 +8,7 @@ import { createMemoryStorage, type MemoryFaults, type MemoryStorage } from '../s
 import type { DatasetVersionRecord, ShoalStorage } from '../storage/types.ts';
 import { createLfWorkerApi } from '../workers/lf-worker-api.ts';
 import { createInlineLfPool, type ChunkSource } from '../workers/pool.ts';
+import { buildTextIndex } from '../workers/text-index-build.ts';
 import type { LoadedDemo } from './demo.ts';
 import { storageRowImporter, type JobRunner } from './import-flow.ts';
 import { LfRuns } from './lf-runs.ts';
@@ -83,6 +84,8 @@ export function memorySessionDeps(opts: { faults?: MemoryFaults; demo?: LoadedDe
       return opts.demo;
     },
     baseUrl: '/',
+    // The page's builder, inline: the same reading of chunks, on this thread.
+    textIndexBuild: (version, store, field, o) => buildTextIndex(store, version, field, o),
   };
   return { deps, storage, crumbStore, jobs };
 }

@@ -63,6 +63,7 @@ import { countGold } from '../core/gold-labels.ts';
 import { EMPTY_GOLD, GoldLabels, type GoldBySplit } from './gold-labels.svelte.ts';
 import { LfVotes, type SessionVotes } from './lf-votes.svelte.ts';
 import { LfList } from './lf-list.svelte.ts';
+import { browserTextIndexBuild, TEXT_INDEX_MIN_ROWS, TextIndex, type TextIndexBuild } from './text-index.ts';
 import { browserCrumbStore, RunCrumbs } from './run-crumbs.ts';
 import { errorMessage as message, type OpenDataset } from './open-dataset.ts';
 
@@ -118,6 +119,10 @@ export interface SessionDeps {
   fetchDemo: () => Promise<LoadedDemo>;
   /** The app's base URL (links to the demo's NOTICE and LICENSE). */
   baseUrl: string;
+  /** Builds a large version's word index (text-index.ts); absent: LFs are always scanned. */
+  textIndexBuild?: TextIndexBuild;
+  /** Rows from which a version gets a word index (default TEXT_INDEX_MIN_ROWS). */
+  textIndexMinRows?: number;
 }
 
 const EMPTY_INDEX: SplitIndex = { train: new Uint32Array(0), dev: new Uint32Array(0), test: new Uint32Array(0) };
@@ -145,6 +150,8 @@ export class Session {
   readonly lfList: LfList;
   /** Crash breadcrumbs of LF runs (run-crumbs.ts); the page marks them clean on pagehide. */
   readonly crumbs: RunCrumbs;
+  /** The word index of a large version: whole-word keyword LFs answered without a scan (text-index.ts). */
+  readonly textIndex: TextIndex | null;
 
   private version: DatasetVersionRecord | null = null;
   /** Where LFs run (lf-runs.ts): the page's workers for templates, isolated ones for code. */
@@ -159,6 +166,9 @@ export class Session {
     this.jobs = deps.jobs;
     this.crumbs = deps.crumbs;
     const current = (): OpenDataset | null => this.current();
+    this.textIndex = deps.textIndexBuild
+      ? new TextIndex({ build: deps.textIndexBuild, jobs: deps.jobs, minRows: deps.textIndexMinRows ?? TEXT_INDEX_MIN_ROWS })
+      : null;
     this.golds = new GoldLabels(current, (next) => {
       if (this.dataset) this.dataset = { ...this.dataset, goldCount: countGold(next) };
     });
@@ -168,6 +178,7 @@ export class Session {
       lfRuns: deps.lfRuns,
       jobs: deps.jobs,
       chunkSource: deps.chunkSource,
+      textIndex: this.textIndex ?? undefined,
       crumbs: deps.crumbs,
       messages: {
         error: (m) => (this.error = m),
@@ -516,6 +527,7 @@ export class Session {
     ]);
     this.runs = runs;
     this.rebuildVotes();
+    this.indexWords(version, storage);
     await this.catalog().rememberOpened(id);
     this.projects = await storage.listProjects();
     void this.deps.environment.refreshStorage().catch(() => undefined);
@@ -532,6 +544,18 @@ export class Session {
         this.notice = `The tab crashed while running ${names} — most likely an LF ran out of memory. ${culprits.length === 1 ? 'It is' : 'They are'} marked failed and will not run again until edited; the other LFs are unaffected (run any marked "not run" again).`;
       }
     }
+  }
+
+  /**
+   * Build the version's word index in the background when it is large and has none; until it
+   * is built (or if it cannot be) keyword LFs are scanned as before, so only a failure is said.
+   */
+  private indexWords(version: DatasetVersionRecord, storage: ShoalStorage): void {
+    void this.textIndex?.ensure(version, storage, 'text')?.catch((e: unknown) => {
+      if (e instanceof Error && e.name === 'AbortError') return;
+      if (this.version?.id === version.id)
+        this.notice = `The word index could not be built (${message(e)}); keyword LFs are scanned instead, which is slower on this many rows.`;
+    });
   }
 
   /** Rename a project (projects.ts cleans the name); the list and the open project follow. */
@@ -744,6 +768,7 @@ export function browserSessionDeps(): SessionDeps {
     watchTabs: (onOther) => void watchOtherTabs('shoal:studio-tabs', onOther),
     fetchDemo: () => fetchDemo(import.meta.env.BASE_URL),
     baseUrl: import.meta.env.BASE_URL,
+    textIndexBuild: browserTextIndexBuild(),
   };
 }
 

@@ -4,6 +4,7 @@
  * keys. See types.ts for the layout and why.
  */
 import { uniqueLfName } from '../core/lf/names.ts';
+import type { TextIndexMeta, TextIndexShard } from '../core/text-index/index.ts';
 import { ShoalError } from '../core/types.ts';
 import type { Row } from '../core/formats/types.ts';
 import type { Backend, Rec, TableName } from './backend.ts';
@@ -32,7 +33,7 @@ import {
 } from './types.ts';
 
 const chunkKey = (versionId: string, index: number): string => `${versionId}/${index}`;
-const columnKey = (versionId: string, name: ColumnName): string => `${versionId}/${name}`;
+const columnKey = (versionId: string, name: ColumnName | TextIndexColumn): string => `${versionId}/${name}`;
 const voteKey = (sourceHash: string, versionId: string): string => `${sourceHash}@${versionId}`;
 const settingKey = (key: string, projectId?: string): string => `${projectId ?? '*'}/${key}`;
 
@@ -408,6 +409,37 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     );
   }
 
+  async putTextIndex(versionId: string, meta: TextIndexMeta, shards: readonly TextIndexShard[]): Promise<void> {
+    await guardWrite('the word index', () =>
+      this.db.tx('rw', ['versions', 'columns'], async () => {
+        const v = await this.getVersion(versionId);
+        if (!v) throw new ShoalError(`Dataset version ${versionId} does not exist.`);
+        if (meta.rowCount !== v.rowCount)
+          throw new ShoalError(`The word index covers ${meta.rowCount} rows; the dataset has ${v.rowCount}.`);
+        if (shards.length !== meta.shards) throw new ShoalError(`The word index has ${shards.length} of its ${meta.shards} shards.`);
+        // Meta last: within the transaction order does not matter, but a reader keys on it.
+        await this.db.delete('columns', columnKey(versionId, TEXT_INDEX_META));
+        for (const sh of shards)
+          await this.db.put('columns', {
+            key: columnKey(versionId, textIndexShardName(sh.shard)),
+            versionId,
+            name: textIndexShardName(sh.shard),
+            data: sh,
+          });
+        await this.db.put('columns', { key: columnKey(versionId, TEXT_INDEX_META), versionId, name: TEXT_INDEX_META, data: meta });
+      }),
+    );
+  }
+
+  async getTextIndexMeta(versionId: string): Promise<TextIndexMeta | undefined> {
+    if (!(await this.getVersion(versionId))) return undefined;
+    return (await this.db.get('columns', columnKey(versionId, TEXT_INDEX_META)))?.data;
+  }
+
+  async getTextIndexShard(versionId: string, shard: number): Promise<TextIndexShard | undefined> {
+    return (await this.db.get('columns', columnKey(versionId, textIndexShardName(shard))))?.data;
+  }
+
   /** The writes of putGold, inside the caller's transaction (the memory backend's do not nest). */
   private async writeGold(versionId: string, gold: Int8Array): Promise<void> {
     const v = await this.getVersion(versionId);
@@ -620,4 +652,11 @@ function stripKey<T>(r: Rec): T {
   const { key: _k, ...rest } = r;
   void _k;
   return rest as T;
+}
+
+/** Where a version's word index lives: beside its gold and split columns, so deleting the version deletes it. */
+const TEXT_INDEX_META = 'text-index:meta';
+type TextIndexColumn = typeof TEXT_INDEX_META | `text-index:${number}`;
+function textIndexShardName(shard: number): TextIndexColumn {
+  return `text-index:${shard}`;
 }

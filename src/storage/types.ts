@@ -15,6 +15,7 @@
  * the columns, external LFs and the commit record in one transaction. Readers only ever see
  * committed versions; pending leftovers (a tab closed mid-import) are removed on open.
  */
+import type { TextIndexMeta, TextIndexShard } from '../core/text-index/index.ts';
 import type { Row } from '../core/formats/types.ts';
 import type { Split } from '../core/splits.ts';
 import type { ColumnChunk } from '../core/lf/columns.ts';
@@ -289,6 +290,14 @@ export interface ShoalStorage {
   getColumn(versionId: string, name: 'ids'): Promise<string[] | undefined>;
   /** Replace gold labels (annotation); the array length must equal the row count. */
   putGold(versionId: string, gold: Int8Array): Promise<void>;
+  /**
+   * Store a version's word index (core/text-index): every shard and then the meta, in one
+   * transaction, so a reader that finds the meta finds every shard. Replaces an older index.
+   */
+  putTextIndex(versionId: string, meta: TextIndexMeta, shards: readonly TextIndexShard[]): Promise<void>;
+  /** The meta of a version's word index, or undefined when it has none. */
+  getTextIndexMeta(versionId: string): Promise<TextIndexMeta | undefined>;
+  getTextIndexShard(versionId: string, shard: number): Promise<TextIndexShard | undefined>;
 
   putLf(lf: LfRecord): Promise<void>;
   /** Several LFs of one project in one transaction: all land, or none (names stay unique). */

@@ -119,7 +119,11 @@ export function countTokens(s: string): number {
 
 /** The field as text: strings as is, numbers/booleans stringified, null/undefined/objects as ''. */
 export function fieldText(row: Readonly<Record<string, unknown>>, field: string): string {
-  const v = row[field];
+  return valueText(row[field]);
+}
+
+/** A field value as text, by `fieldText`'s rule (for readers that hold columns, not rows). */
+export function valueText(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   return '';
