@@ -149,4 +149,58 @@ describe('labels export in the worker', () => {
     );
     await expect(runLabelsExport(request('nope', split, gold), s)).rejects.toThrow(/no longer exists/);
   });
+
+  it('streams CSV and JSONL part by part: every row read once, a chunk at a time, the output in order across parts', async () => {
+    const n = 12_345;
+    const s = createMemoryStorage();
+    const p = await s.createProject('P');
+    const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ text: `note ${i}, "quoted"\nline two` }));
+    const out = await importIntoStorage(
+      [{ name: 'notes.jsonl', blob: new Blob([lines.join('\n') + '\n']) }],
+      { projectId: p.id, classes: ['a', 'b'] },
+      s,
+    );
+    if (!out.ok) throw new Error(out.message);
+    const versionId = out.summary.versionId;
+    const reads: [number, number][] = [];
+    const spy: ShoalStorage = Object.create(s);
+    spy.readRows = (v, start, end) => {
+      reads.push([start, end]);
+      return s.readRows(v, start, end);
+    };
+    // Every third row is covered: the selected rows span several parts with gaps between them.
+    const covered = Uint8Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const want = Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 === 0);
+    const req = (format: 'csv' | 'jsonl'): LabelsExportRequest => ({
+      versionId,
+      fields: ['text'],
+      classes: ['a', 'b'],
+      labels: Int32Array.from({ length: n }, (_, i) => i % 2),
+      proba: null,
+      source: new Uint8Array(n).fill(LM),
+      split: new Uint8Array(n),
+      covered,
+      filter: { onlyCovered: true },
+      format,
+      file: `notes.labels.${format}`,
+      provenance: { ...prov, dataset: { name: 'notes', version_id: versionId, rows: n } },
+    });
+    const csv = Papa.parse<Record<string, string>>(await (await runLabelsExport(req('csv'), spy)).blob.text(), {
+      header: true,
+      skipEmptyLines: true,
+    });
+    expect(csv.errors).toEqual([]);
+    expect(csv.data.map((r) => r.row)).toEqual(want.map((i) => String(i + 1)));
+    expect(csv.data.map((r) => r.text)).toEqual(want.map((i) => `note ${i}, "quoted"\nline two`));
+    expect(Math.max(...reads.map(([a, b]) => b - a))).toBeLessThanOrEqual(1000);
+    const covers = new Uint8Array(n);
+    for (const [a, b] of reads) for (let i = a; i < b; i++) covers[i]++;
+    expect(Math.max(...covers)).toBe(1);
+    const jsonl = (await (await runLabelsExport(req('jsonl'), s)).blob.text())
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { row: number; label: string });
+    expect(jsonl.map((r) => r.row)).toEqual(want.map((i) => i + 1));
+    expect(jsonl.map((r) => r.label)).toEqual(want.map((i) => (i % 2 ? 'b' : 'a')));
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * A labels export, run where the rows are: read the dataset version's rows and ids from storage
- * in steps, select the rows, and serialise them in parts (core/formats/export.ts), reporting
- * progress between steps. The export worker (export.worker.ts) calls this with its own Dexie
+ * part by part, select the rows, and serialise them in parts (core/formats/export.ts), reporting
+ * progress between parts. The export worker (export.worker.ts) calls this with its own Dexie
  * connection, so a million rows are neither cloned through nor serialised on the page's thread;
  * tests call it with the in-memory storage.
  *
@@ -80,15 +80,11 @@ export async function runLabelsExport(
     throw new ShoalError(`the labels cover ${req.labels.length} rows but the dataset has ${n}; reopen the project and export again`);
   const idField = version.idField ?? null;
   const ids = idField !== null ? ((await storage.getColumn(req.versionId, 'ids')) ?? null) : null;
-  // Reading is the cheap half (IndexedDB hands back chunks); writing the text is the rest.
-  const rows: Record<string, unknown>[] = [];
-  const step = Math.max(1, version.rowsPerChunk * 10);
-  for (let start = 0; start < n; start += step) {
-    stopIfAborted(signal);
-    for (const r of await storage.readRows(req.versionId, start, start + step)) rows.push(r);
-    onProgress?.({ phase: 'reading', fraction: (0.3 * Math.min(n, start + step)) / n, rows: rows.length });
-  }
-  if (rows.length !== n) throw new ShoalError(`read ${rows.length} of the dataset's ${n} rows; reopen the project and export again`);
+  // `rows` has the dataset's length but holds only the rows of the part being written: a CSV or
+  // JSONL export reads each part's rows from storage, writes them, and lets them go, so the
+  // worker never holds the whole text (500,000 long notes are gigabytes). Each finished part
+  // becomes a Blob, which the browser keeps outside the worker's memory (on disk when large).
+  const rows: Record<string, unknown>[] = new Array<Record<string, unknown>>(n);
   const data: LabeledData = {
     fields: req.fields,
     rows,
@@ -106,6 +102,11 @@ export async function runLabelsExport(
   const evalGoldLeftOut = req.filter.includeEvalGold ? 0 : evalGoldCount(data);
   const parts: BlobPart[] = [];
   if (req.format === 'parquet') {
+    // Parquet is written in one call over every selected row: those rows are read first.
+    const step = Math.max(1, version.rowsPerChunk * 10);
+    await fillRows(storage, req.versionId, rows, 0, n, step, signal, (done) =>
+      onProgress?.({ phase: 'reading', fraction: (0.3 * done) / Math.max(1, n), rows: done }),
+    );
     stopIfAborted(signal);
     onProgress?.({ phase: 'writing', fraction: 0.3, rows: 0 });
     // Row groups are written in one synchronous call; progress is posted after each of them.
@@ -116,16 +117,48 @@ export async function runLabelsExport(
     );
   } else {
     const gen = req.format === 'csv' ? csvParts(data, selected) : jsonlParts(data, selected);
-    // Every part holds PART_ROWS rows (the last one fewer); CSV's first part is the header.
-    let done = req.format === 'csv' ? -PART_ROWS : 0;
-    for (const part of gen) {
+    if (req.format === 'csv') parts.push(new Blob([gen.next().value ?? '']));
+    // Every later part holds PART_ROWS selected rows (the last one fewer), in order.
+    for (let from = 0; from < selected.length; from += PART_ROWS) {
       stopIfAborted(signal);
-      parts.push(part);
-      done += PART_ROWS;
-      const rowsDone = Math.max(0, Math.min(selected.length, done));
-      onProgress?.({ phase: 'writing', fraction: 0.3 + (0.7 * rowsDone) / Math.max(1, selected.length), rows: rowsDone });
+      const to = Math.min(selected.length, from + PART_ROWS);
+      const first = selected[from];
+      const end = selected[to - 1] + 1;
+      // Reading is reported chunk by chunk (the first half of each part's share), writing after it.
+      const share = (to - from) / Math.max(1, selected.length);
+      await fillRows(storage, req.versionId, rows, first, end, Math.max(1, version.rowsPerChunk), signal, (done) =>
+        onProgress?.({ phase: 'reading', fraction: from / selected.length + (share * done) / (2 * (end - first)), rows: from }),
+      );
+      const part = gen.next();
+      if (part.done) throw new ShoalError('the export wrote fewer parts than it selected rows for; export again');
+      parts.push(new Blob([part.value]));
+      rows.fill(undefined as unknown as Record<string, unknown>, first, end);
+      onProgress?.({ phase: 'writing', fraction: to / Math.max(1, selected.length), rows: to });
     }
+    if (!gen.next().done) throw new ShoalError('the export wrote more parts than it selected rows for; export again');
   }
   onProgress?.({ phase: 'writing', fraction: 1, rows: selected.length });
   return { blob: new Blob(parts, { type: MIME[req.format] }), mime: MIME[req.format], rows: selected.length, evalGoldLeftOut, meta };
+}
+
+/** Read rows [start, end) into `rows` (by dataset position), `step` rows a read; `onRead` gets the rows read so far. */
+async function fillRows(
+  storage: Reader,
+  versionId: string,
+  rows: Record<string, unknown>[],
+  start: number,
+  end: number,
+  step: number,
+  signal: AbortSignal | undefined,
+  onRead: (done: number) => void,
+): Promise<void> {
+  for (let at = start; at < end; at += step) {
+    stopIfAborted(signal);
+    const to = Math.min(end, at + step);
+    const got = await storage.readRows(versionId, at, to);
+    if (got.length !== to - at)
+      throw new ShoalError(`read ${got.length} of the ${to - at} rows from row ${at + 1}; reopen the project and export again`);
+    for (let i = 0; i < got.length; i++) rows[at + i] = got[i];
+    onRead(to - start);
+  }
 }
