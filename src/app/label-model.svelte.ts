@@ -133,7 +133,7 @@ type StoredRunParams = {
 };
 
 /** Refits wait this long after the last vote change, so a burst of LF edits costs one fit. */
-export const REFIT_DELAY_MS = 700;
+export const REFIT_DELAY_MS = 250;
 
 function matrixData(L: LabelMatrix): LabelMatrixData {
   // Copies: the project keeps its columns, the worker gets its own.

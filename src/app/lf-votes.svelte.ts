@@ -19,7 +19,7 @@ import type { LfRuns } from './lf-runs.ts';
 import { errorMessage, type CurrentDataset } from './open-dataset.ts';
 import { enabledColumns, lfErrorText, runStateOf, splitMatrices, unstoredVotesMessage, type LfRunState } from './project.ts';
 import type { RunCrumbs } from './run-crumbs.ts';
-import type { TextIndex } from './text-index.ts';
+import type { TextIndex } from './text-index.svelte.ts';
 
 export interface SessionVotes {
   version: number;

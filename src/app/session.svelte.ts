@@ -63,7 +63,7 @@ import { countGold } from '../core/gold-labels.ts';
 import { EMPTY_GOLD, GoldLabels, type GoldBySplit } from './gold-labels.svelte.ts';
 import { LfVotes, type SessionVotes } from './lf-votes.svelte.ts';
 import { LfList } from './lf-list.svelte.ts';
-import { browserTextIndexBuild, TEXT_INDEX_MIN_ROWS, TextIndex, type TextIndexBuild } from './text-index.ts';
+import { browserTextIndexBuild, TEXT_INDEX_MIN_ROWS, TextIndex, type TextIndexBuild } from './text-index.svelte.ts';
 import { browserCrumbStore, RunCrumbs } from './run-crumbs.ts';
 import { errorMessage as message, type OpenDataset } from './open-dataset.ts';
 
@@ -544,6 +544,11 @@ export class Session {
         this.notice = `The tab crashed while running ${names} — most likely an LF ran out of memory. ${culprits.length === 1 ? 'It is' : 'They are'} marked failed and will not run again until edited; the other LFs are unaffected (run any marked "not run" again).`;
       }
     }
+  }
+
+  /** Whether saving `def` is answered from the open version's word index, without a pass over the rows. */
+  answeredByWordIndex(def: LfDef): boolean {
+    return this.version !== null && this.textIndex !== null && this.textIndex.answers(def, this.version.id, 'text');
   }
 
   /**

@@ -46,6 +46,8 @@ export interface IndexAnswer {
 const SHARD_CACHE = 8;
 
 export class TextIndex {
+  /** The version whose index is built and usable (null: none yet): what the LF editor tells the user. */
+  readyFor = $state<string | null>(null);
   /** The version whose index is building, so a second open does not start another build. */
   private building: string | null = null;
   /** Decoded shards of the last version asked, most recent last. */
@@ -64,9 +66,12 @@ export class TextIndex {
     this.building = version.id;
     const work = (async () => {
       const meta = await storage.getTextIndexMeta(version.id);
-      if (usable(meta, version, field)) return meta;
+      if (usable(meta, version, field)) {
+        this.readyFor = version.id;
+        return meta;
+      }
       const label = 'Indexing words for instant keyword LFs';
-      return this.deps.jobs.run(
+      const built = await this.deps.jobs.run(
         label,
         (signal, report) =>
           this.deps.build(version, storage, field, {
@@ -76,10 +81,17 @@ export class TextIndex {
           }),
         { owner: this },
       );
+      this.readyFor = version.id;
+      return built;
     })();
     return work.finally(() => {
       if (this.building === version.id) this.building = null;
     });
+  }
+
+  /** Whether saving `def` on version `versionId` is answered from its built index (no pass over the rows). */
+  answers(def: LfDef, versionId: string, textField: string): boolean {
+    return this.readyFor === versionId && indexPlan(def, textField, textField) !== null;
   }
 
   /**
