@@ -6,7 +6,8 @@
  * early stopping on valid gold), evaluate both on test.json, export the classifier to ONNX and
  * check onnxruntime-web reproduces the tfjs probabilities. Output contract (one JSON object):
  * {"dataset","label_model":{"chosen","test":{"accuracy","f1","coverage"}},
- *  "classifier":{"test":{"accuracy","f1"},"train_ms","backend"},"onnx_max_abs_diff"}
+ *  "classifier":{"test":{"accuracy","f1"},"train_ms","backend","trained_on","targets_note"?},"onnx_max_abs_diff"}
+ * (`trained_on`: the targets of each run, soft and/or hard; `targets_note`: why once or twice).
  * F1 is binary F1 of class 1 when k = 2, macro F1 otherwise. Progress goes to stderr.
  */
 import { selectBackend } from '../core/backend.ts';
@@ -80,7 +81,7 @@ export async function run(args: string[]) {
   const lmTest = scores(lm.predictProba(data.test.L), data.test.labels, k, seed);
 
   const t0 = performance.now();
-  const { classifier, train, candidates } = await distill(
+  const { classifier, train, candidates, targetsNote } = await distill(
     {
       texts: trainTexts,
       proba: lm.predictProba(data.train.L),
@@ -101,7 +102,7 @@ export async function run(args: string[]) {
   const trainMs = performance.now() - t0;
   if (process.stderr.isTTY) process.stderr.write('\n');
   const runs = candidates.map((c) => `${c.targets} dev ${c.bestDevScore?.toFixed(3) ?? 'n/a'} (epoch ${c.bestEpoch})`).join(', ');
-  process.stderr.write(`classifier: kept the ${train.targets}-target run; ${runs}\n`);
+  process.stderr.write(`classifier: kept the ${train.targets}-target run; ${runs}${targetsNote ? ` (${targetsNote})` : ''}\n`);
 
   const rawTest = hashTexts(testTexts, classifier.features);
   const probaTf = await predictProbaTf(classifier.model, transform(rawTest, classifier.vocab));
@@ -120,6 +121,8 @@ export async function run(args: string[]) {
       test: scores(probaTf, data.test.labels, k, seed),
       train_ms: Math.round(trainMs),
       backend: train.backend ?? backend.name,
+      trained_on: candidates.map((c) => c.targets),
+      ...(targetsNote ? { targets_note: targetsNote } : {}),
     },
     onnx_max_abs_diff: maxDiff,
   };

@@ -82,6 +82,8 @@ export interface DistillResult {
   train: TrainResult & { targets: 'soft' | 'hard' };
   /** Every run's best dev score (one entry unless targets = 'auto' with dev labels). */
   candidates: { targets: 'soft' | 'hard'; bestDevScore?: number; bestEpoch: number; ms: number }[];
+  /** Why it trained once or twice, in one sentence (targets = 'auto' with dev labels). */
+  targetsNote?: string;
   trainFeatures: Csr;
 }
 
@@ -125,13 +127,28 @@ export async function distill(input: DistillInput, opts: DistillOptions = {}): P
   if (classes.length !== k) throw new ShoalError(`${classes.length} class names given for ${k} classes`);
   const dev = input.dev ? { X: transform(hashTexts(input.dev.texts, features), vocab), y: input.dev.labels } : undefined;
   const mode = opts.targets ?? 'auto';
-  const kinds: ('soft' | 'hard')[] = mode === 'auto' ? (dev && dev.X.n > 0 ? ['soft', 'hard'] : ['soft']) : [mode];
+  let kinds: ('soft' | 'hard')[] = mode === 'auto' ? (dev && dev.X.n > 0 ? ['soft', 'hard'] : ['soft']) : [mode];
+  const targetsOf = {
+    soft: () => trainingTargets(proba, k, rows, 'soft', opts.seed ?? 0),
+    hard: () => trainingTargets(proba, k, rows, 'hard', opts.seed ?? 0),
+  };
+  let targetsNote: string | undefined;
+  if (kinds.length === 2) {
+    // Same targets, same model (training is deterministic per seed): the second run would only
+    // repeat the first. Otherwise dev decides, and the note says on how many rows they differ.
+    const differ = differingRows(targetsOf.soft(), targetsOf.hard(), k);
+    if (differ === 0) {
+      kinds = ['soft'];
+      targetsNote = `trained once: every training row's label-model posterior is one-hot, so soft and hard targets are the same`;
+    } else
+      targetsNote = `trained twice: soft and hard targets differ on ${differ.toLocaleString('en-US')} of ${rows.length.toLocaleString('en-US')} training rows, and dev gold picks the better`;
+  }
   const Xtr = selectRows(X, rows);
   const candidates: DistillResult['candidates'] = [];
   let best: (TrainResult & { targets: 'soft' | 'hard' }) | undefined;
   const rowWeights = opts.rowWeights ?? confidenceWeights(proba, k, rows, opts.weighting ?? 'confidence');
   for (const kind of kinds) {
-    const targets = trainingTargets(proba, k, rows, kind, opts.seed ?? 0);
+    const targets = targetsOf[kind]();
     const onProgress = opts.onProgress;
     const run = await trainLinear(Xtr, targets, k, {
       ...opts,
@@ -143,7 +160,21 @@ export async function distill(input: DistillInput, opts: DistillOptions = {}): P
     // Strictly better only: on a tie the soft (first) run stays.
     if (!best || (run.bestDevScore ?? -Infinity) > (best.bestDevScore ?? -Infinity)) best = { ...run, targets: kind };
   }
-  return { classifier: { features, vocab, model: best!.model, classes }, train: best!, candidates, trainFeatures: X };
+  return { classifier: { features, vocab, model: best!.model, classes }, train: best!, candidates, targetsNote, trainFeatures: X };
+}
+
+/** Rows (of `k` targets each) where two target arrays differ. */
+function differingRows(a: Float32Array, b: Float32Array, k: number): number {
+  let d = 0;
+  for (let t = 0; t < a.length; t += k) {
+    for (let c = 0; c < k; c++) {
+      if (a[t + c] !== b[t + c]) {
+        d++;
+        break;
+      }
+    }
+  }
+  return d;
 }
 
 /**

@@ -46,6 +46,28 @@ beforeAll(async () => {
 });
 
 describe('distill on a generated separable task', () => {
+  it('trains once when soft and hard targets are the same, and says why it trains twice otherwise', async () => {
+    const k = 2;
+    const tr = makeTask(120, k, 4);
+    const dev = makeTask(40, k, 5);
+    const oneHot = Float32Array.from(tr.proba, (p) => (p > 0.5 ? 1 : 0));
+    const input = { texts: tr.texts, k, dev: { texts: dev.texts, labels: dev.y } };
+    const opts = { features: SMALL, maxEpochs: 3, seed: 3 };
+    const once = await distill({ ...input, proba: oneHot }, opts);
+    expect(once.candidates.map((c) => c.targets)).toEqual(['soft']);
+    expect(once.targetsNote).toMatch(/^trained once: .*one-hot/);
+    const twice = await distill({ ...input, proba: tr.proba }, opts);
+    expect(twice.candidates.map((c) => c.targets)).toEqual(['soft', 'hard']);
+    expect(twice.targetsNote).toBe(
+      'trained twice: soft and hard targets differ on 120 of 120 training rows, and dev gold picks the better',
+    );
+    // The one run it skipped would have given the same model: same targets, same seed.
+    const hard = await distill({ ...input, proba: oneHot }, { ...opts, targets: 'hard' });
+    expect(Array.from(await predictProbaTf(hard.classifier.model, hard.trainFeatures))).toEqual(
+      Array.from(await predictProbaTf(once.classifier.model, once.trainFeatures)),
+    );
+  });
+
   it('learns it from soft labels (held-out accuracy ≥ 0.95) and reports progress per epoch', async () => {
     const k = 3;
     const tr = makeTask(240, k, 1);
