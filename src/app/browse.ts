@@ -5,6 +5,7 @@
  * the rows: `searchRows` streams them from storage chunk by chunk into a match mask, and
  * `filterIndex` combines that mask with the typed-array filters.
  */
+import { textMatcher } from '../core/text-search.ts';
 import type { DatasetRows } from './dataset-rows.ts';
 import { fieldText } from '../core/lf/text.ts';
 
@@ -12,6 +13,7 @@ import { fieldText } from '../core/lf/text.ts';
 export { lfSpans } from '../core/lf/spans.ts';
 // A row's text, as LFs and the search see it.
 export { fieldText } from '../core/lf/text.ts';
+export { textMatcher } from '../core/text-search.ts';
 export interface BrowseFilter {
   /** Split code (index into train/dev/test), or null for all. */
   split: number | null;
@@ -97,8 +99,9 @@ export interface SearchProgress {
 }
 
 /**
- * Search the text field of every row for `search` (textMatcher), streaming the rows from
- * storage one chunk at a time: the page holds one chunk and a byte per row. `onProgress` gets
+ * Search the text field of every row for `search` (textMatcher): in the search worker when the
+ * rows have one, else streaming the rows from storage one chunk at a time (the page holds one
+ * chunk and a byte per row). `onProgress` gets
  * the mask so far after each chunk; an aborted signal rejects with an AbortError.
  */
 export async function searchRows(
@@ -110,6 +113,9 @@ export async function searchRows(
   const hits = new Uint8Array(rows.count);
   const matches = textMatcher(search);
   if (!matches) return hits.fill(1);
+  // The page's rows come with a search worker (text-search.ts): the text is read and matched
+  // there, and the page gets the mask.
+  if (rows.search) return rows.search(rows.versionId, search, textField, opts);
   await rows.scan(
     (chunk, start) => {
       for (let r = 0; r < chunk.length; r++) if (matches(fieldText(chunk[r], textField))) hits[start + r] = 1;
@@ -117,24 +123,4 @@ export async function searchRows(
     { signal: opts.signal, onProgress: (done, total) => opts.onProgress?.({ done, total, hits }) },
   );
   return hits;
-}
-
-/**
- * Case-insensitive substring test for the search box, or null for an empty search; always the
- * same answer as `text.toLowerCase().includes(query.toLowerCase())`. For a printable-ASCII
- * query it is a regular expression with the `i` flag: lowering every row allocates a copy of its
- * text (200 MB of garbage per keystroke at 1M rows), the regex does not, and it took 64 ms
- * against 92 (median over five queries × five rounds, 1M generated rows, Node).
- * Without the `u` flag, `i` matches a non-ASCII character only to non-ASCII ones, so the regex
- * finds exactly the ASCII-case-insensitive occurrences. Lowering finds those plus the ones made
- * by the only two characters whose lowercase is ASCII (checked over all of Unicode): İ (U+0130
- * → "i̇") and the Kelvin sign (U+212A → "k"). Rows holding either take the lowering path.
- */
-export function textMatcher(search: string): ((text: string) => boolean) | null {
-  const q = search.trim().toLowerCase();
-  if (!q) return null;
-  if (!/^[\x20-\x7e]*$/.test(q)) return (text) => text.toLowerCase().includes(q);
-  const re = new RegExp(q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
-  const special = /[\u0130\u212a]/;
-  return (text) => re.test(text) || (special.test(text) && text.toLowerCase().includes(q));
 }

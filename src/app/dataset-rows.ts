@@ -18,6 +18,7 @@ import { withoutFields } from '../core/lf/gold.ts';
 import type { Row } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
 import type { ShoalStorage } from '../storage/types.ts';
+import type { TextSearch } from './text-search.ts';
 
 /** What the service needs to know of a committed dataset version. */
 export interface RowsVersion {
@@ -33,6 +34,8 @@ export interface DatasetRowsOptions {
   readonly maxChunks?: number;
   /** At most about this many bytes of cached row text (default 64 MB); one chunk is always kept. */
   readonly maxBytes?: number;
+  /** Searches the text off the page (the page's search worker, text-search.ts); absent: rows are scanned here. */
+  readonly search?: TextSearch;
 }
 
 export interface ScanOptions {
@@ -55,6 +58,7 @@ const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 export class DatasetRows {
   readonly count: number;
   readonly versionId: string;
+  readonly search: TextSearch | undefined;
   private readonly per: number;
   private readonly hidden: readonly string[];
   private readonly maxChunks: number;
@@ -72,6 +76,7 @@ export class DatasetRows {
   ) {
     this.count = version.rowCount;
     this.versionId = version.id;
+    this.search = opts.search;
     this.per = Math.max(1, version.rowsPerChunk);
     this.hidden = opts.hidden ?? [];
     this.maxChunks = Math.max(1, opts.maxChunks ?? DEFAULT_MAX_CHUNKS);

@@ -63,6 +63,7 @@ import { countGold } from '../core/gold-labels.ts';
 import { EMPTY_GOLD, GoldLabels, type GoldBySplit } from './gold-labels.svelte.ts';
 import { LfVotes, type SessionVotes } from './lf-votes.svelte.ts';
 import { LfList } from './lf-list.svelte.ts';
+import { browserTextSearch, type TextSearch } from './text-search.ts';
 import { browserTextIndexBuild, TEXT_INDEX_MIN_ROWS, TextIndex, type TextIndexBuild } from './text-index.svelte.ts';
 import { browserCrumbStore, RunCrumbs } from './run-crumbs.ts';
 import { errorMessage as message, type OpenDataset } from './open-dataset.ts';
@@ -123,6 +124,8 @@ export interface SessionDeps {
   textIndexBuild?: TextIndexBuild;
   /** Rows from which a version gets a word index (default TEXT_INDEX_MIN_ROWS). */
   textIndexMinRows?: number;
+  /** Runs the Browse search off the page (text-search.ts); absent: rows are scanned on the page. */
+  textSearch?: TextSearch;
 }
 
 const EMPTY_INDEX: SplitIndex = { train: new Uint32Array(0), dev: new Uint32Array(0), test: new Uint32Array(0) };
@@ -479,7 +482,7 @@ export class Session {
     // Versions imported before the gold column was kept out of the rows still store it there:
     // no page-side reader (preview, browse, annotation card) gets it either. Rows stay in
     // storage: screens read the ones they show through this service.
-    const rows = new DatasetRows(storage, version, { hidden: hiddenFields(version) });
+    const rows = new DatasetRows(storage, version, { hidden: hiddenFields(version), search: this.deps.textSearch });
     // The first chunks (all of a small dataset) are read in the background, so the first page
     // of every list is at hand; opening does not wait for them.
     void rows.warm().catch(() => undefined);
@@ -774,6 +777,7 @@ export function browserSessionDeps(): SessionDeps {
     fetchDemo: () => fetchDemo(import.meta.env.BASE_URL),
     baseUrl: import.meta.env.BASE_URL,
     textIndexBuild: browserTextIndexBuild(),
+    textSearch: browserTextSearch(),
   };
 }
 
