@@ -74,8 +74,9 @@ would you your yours yourself also get got one two like just will shall may migh
 );
 
 /**
- * A few of a row's words for a new keyword LF: not common words, not numbers, not keywords an
- * existing keyword LF already has; the longest first (longer words are rarer), then by position.
+ * A few of a row's words for a new keyword LF: words of letters (4 to 20 of them: longer ones are
+ * mostly URL or encoding debris), not common words, not keywords an existing keyword LF already
+ * has; the longest first (longer words are rarer), then by position.
  */
 export function seedWords(text: string, lfs: readonly LfDef[], count = 3): string[] {
   const taken = new Set<string>();
@@ -83,7 +84,7 @@ export function seedWords(text: string, lfs: readonly LfDef[], count = 3): strin
   const seen = new Map<string, number>();
   wordsOf(text).forEach((raw, at) => {
     const w = raw.toLowerCase();
-    if (w.length < 3 || /^\d+$/.test(w) || COMMON.has(w) || taken.has(w) || seen.has(w)) return;
+    if (w.length < 4 || w.length > 20 || !/^\p{L}+(?:['’-]\p{L}+)*$/u.test(w) || COMMON.has(w) || taken.has(w) || seen.has(w)) return;
     seen.set(w, at);
   });
   return [...seen.entries()]
