@@ -155,6 +155,8 @@ browserSuite('the row view: votes, source attribution, gold fix, LFs from a row'
       .first()
       .waitFor({ timeout: 60_000 });
     await h.shot('row-view-new-lf');
+    // The seeding link is read once: a reload after saving does not open the same new LF again.
+    expect(await page.evaluate(() => location.hash)).toBe('#/lfs');
     await page.getByTestId('lf-save').click();
     await page.locator(`[data-testid="lf-row"][data-lf-name="${name}"]`).waitFor({ timeout: 60_000 });
   });
