@@ -13,6 +13,7 @@
 import { coveredRows } from '../core/classifier/index.ts';
 import { countGold } from '../core/gold-labels.ts';
 import { createLabelModel, type LabelModelName, type LabelModelSummary } from '../core/labelmodel/index.ts';
+import { isExplainer, type Explainer } from '../core/labelmodel/attribution.ts';
 import type { LabelMatrix } from '../core/matrix.ts';
 import type { LabelMatrixData } from '../workers/train-worker-api.ts';
 import {
@@ -46,6 +47,12 @@ export interface LabelModelResult {
   lfHashes: string[];
   name: LabelModelName;
   summary: LabelModelSummary;
+  /**
+   * The fitted parameters as per-LF log-odds terms (core/labelmodel/attribution.ts), or why the
+   * model has none; null when the fit came without them (stored before they were kept, or from a
+   * project file): the row view then asks for a refit.
+   */
+  explainer: Explainer | null;
   /** Per-split probabilities, split row order. */
   proba: Record<Split, Float32Array>;
   /** Majority vote on the same votes, for the side-by-side. */
@@ -76,6 +83,7 @@ export interface LabelModelResultInput {
   lfHashes: string[];
   name: LabelModelName;
   summary: LabelModelSummary;
+  explainer: Explainer | null;
   proba: Record<Split, Float32Array>;
   mvProba: Record<'dev' | 'test', Float32Array>;
   classBalance: number[] | null;
@@ -106,6 +114,7 @@ export function labelModelResult(r: LabelModelResultInput): LabelModelResult {
     lfHashes: r.lfHashes,
     name: r.name,
     summary,
+    explainer: r.explainer,
     proba,
     mvProba,
     scores: { dev: score(proba.dev, 'dev'), test: score(proba.test, 'test') },
@@ -126,6 +135,8 @@ export function labelModelResult(r: LabelModelResultInput): LabelModelResult {
 /** The `params` of a stored run (a type, not an interface: runs keep params as a plain record). */
 type StoredRunParams = {
   summary: LabelModelSummary;
+  /** Absent in runs stored before attribution existed. */
+  explainer?: Explainer;
   classBalance: number[] | null;
   balanceMode: BalanceMode;
   seed: number;
@@ -246,6 +257,7 @@ export class LabelModelService {
         lfHashes,
         name,
         summary: res.summary,
+        explainer: res.explainer,
         proba: { train: res.proba, dev: res.also[0], test: res.also[1] },
         mvProba: { dev: mv.predictProba(v.dev), test: mv.predictProba(v.test) },
         classBalance: bal,
@@ -289,6 +301,7 @@ export class LabelModelService {
     try {
       const params: StoredRunParams = {
         summary: r.summary,
+        ...(r.explainer ? { explainer: r.explainer } : {}),
         classBalance: r.classBalance,
         balanceMode: r.balanceMode,
         seed,
@@ -378,6 +391,7 @@ export class LabelModelService {
       lfHashes,
       name: run.model as LabelModelName,
       summary: params.summary,
+      explainer: isExplainer(params.explainer) ? params.explainer : null,
       proba: { train: pick(idx.train), dev: pick(idx.dev), test: pick(idx.test) },
       mvProba: { dev: mv.predictProba(v.dev), test: mv.predictProba(v.test) },
       classBalance: params.classBalance,

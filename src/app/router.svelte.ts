@@ -14,9 +14,10 @@ export const SCREENS = [
   { id: 'export', label: 'Export' },
 ] as const;
 
-export type ScreenId = (typeof SCREENS)[number]['id'] | 'import';
+/** Screens reached by links rather than the navigation: import, and one row (`#/row?i=…`, app/row-detail.ts). */
+export type ScreenId = (typeof SCREENS)[number]['id'] | 'import' | 'row';
 
-const IDS = new Set<string>([...SCREENS.map((s) => s.id), 'import']);
+const IDS = new Set<string>([...SCREENS.map((s) => s.id), 'import', 'row']);
 
 export function parseHash(hash: string): ScreenId {
   const id = hash.replace(/^#\/?/, '').split(/[/?]/)[0];

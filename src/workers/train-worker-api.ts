@@ -27,6 +27,7 @@ import {
 } from '../core/classifier/index.ts';
 import { createLabelModel } from '../core/labelmodel/index.ts';
 import type { LabelModelName, LabelModelSummary } from '../core/labelmodel/types.ts';
+import { explainerOf, type Explainer } from '../core/labelmodel/attribution.ts';
 import { LabelMatrix } from '../core/matrix.ts';
 import type { Metric } from '../core/types.ts';
 import type { ShoalStorage } from '../storage/types.ts';
@@ -132,7 +133,7 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
       jobId: string,
       req: FitLabelModelRequest,
       onProgress?: (fraction: number, message?: string) => void,
-    ): Promise<{ proba: Float32Array; summary: LabelModelSummary; also: Float32Array[] }> {
+    ): Promise<{ proba: Float32Array; summary: LabelModelSummary; also: Float32Array[]; explainer: Explainer }> {
       const ac = start(jobId);
       try {
         const L = new LabelMatrix(req.train.n, req.train.k, req.train.columns);
@@ -149,7 +150,11 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
         });
         const proba = model.predictProba(L);
         const also = (req.also ?? []).map((m) => model.predictProba(new LabelMatrix(m.n, m.k, m.columns)));
-        return transfer({ proba, summary: model.summary(), also }, [proba.buffer, ...also.map((a) => a.buffer as ArrayBuffer)]);
+        // The per-LF terms of the fitted parameters (small: LFs × classes²), for the row view's attribution.
+        const explainer = explainerOf(model);
+        const buffers = [proba.buffer, ...also.map((a) => a.buffer as ArrayBuffer)];
+        if (explainer.kind === 'log-linear') buffers.push(explainer.weights.buffer as ArrayBuffer);
+        return transfer({ proba, summary: model.summary(), also, explainer }, buffers);
       } finally {
         finish(jobId, ac);
       }

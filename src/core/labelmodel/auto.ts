@@ -23,6 +23,7 @@ import { TripletLabelModel } from './triplet.ts';
 import { WeightedMajorityVote } from './wmv.ts';
 import { MIN_DEV_ROWS, selectPaired, type CandidateScore, type Selection } from './select.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
+import type { Explainer } from './attribution.ts';
 
 interface Fitted {
   name: string;
@@ -196,6 +197,15 @@ export class AutoLabelModel implements LabelModel {
     if (!this.chosen) throw new ShoalError('fit the label model before predicting');
     const { columns } = this.chosen;
     return this.chosen.model.predictProba(columns ? L.selectColumns(columns) : L);
+  }
+
+  /** The chosen candidate's, on the columns it was fitted on. */
+  explainer(): Explainer {
+    if (!this.chosen) throw new ShoalError('fit the label model before explaining it');
+    const { name, model, columns } = this.chosen;
+    const inner = model.explainer?.() ?? { kind: 'undefined', model: name, reason: `${name} does not define per-LF pushes.` };
+    if (inner.kind === 'undefined') return { ...inner, model: name };
+    return { ...inner, model: name, columns: columns ? [...columns] : null };
   }
 
   summary(): LabelModelSummary {

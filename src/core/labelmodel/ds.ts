@@ -22,6 +22,7 @@ import { createYielder } from '../yielder.ts';
 import { resolveBalance } from './balance.ts';
 import { scatterPatterns, votePatterns, weightedRows } from './patterns.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
+import { emptyExplainer, MEANING, type Explainer } from './attribution.ts';
 
 /** Largest class-prior bias (nats) plain additive smoothing may add before ds factors its confusion rows; see `fit`. */
 const SMOOTHING_BIAS_LIMIT_NATS = 1;
@@ -245,6 +246,19 @@ export class DawidSkene implements LabelModel {
     const rowsOut = new Float32Array(L.n * k);
     scatterPatterns(out, patterns.rowPattern!, k, rowsOut);
     return rowsOut;
+  }
+
+  /** W_j[l][y] = log π_j[y][l] for a vote l and for abstain (l = k): the terms `predictProba` adds. */
+  explainer(): Explainer {
+    const logConf = this.logConf;
+    const logPrior = this.logPrior;
+    if (!logConf || !logPrior) throw new ShoalError('fit the label model before explaining it');
+    const { m, k } = this;
+    const w = k + 1;
+    const ex = emptyExplainer('ds', k, m, logPrior, MEANING.ds);
+    for (let j = 0; j < m; j++)
+      for (let l = 0; l <= k; l++) for (let y = 0; y < k; y++) ex.weights[(j * w + l) * k + y] = logConf[(j * k + y) * w + l];
+    return ex;
   }
 
   summary(): LabelModelSummary {

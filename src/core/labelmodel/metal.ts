@@ -17,6 +17,7 @@ import { breakColumnSymmetry, buildProblem, clampMu, learnedAccuracies, muEpsilo
 import type { MetalTrainConfig } from './metal-typed.ts';
 import { overlapCounts, type OverlapCounts } from './overlap.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
+import { emptyExplainer, MEANING, type Explainer } from './attribution.ts';
 import { chooseMetalEngine, type MetalEngineName } from './metal-engine.ts';
 
 export interface MetalOptions {
@@ -101,6 +102,17 @@ export class MetalLabelModel implements LabelModel {
       throw new ShoalError(`label matrix has ${L.m} LFs × ${L.k} classes; the model was fit on ${this.problem.m} × ${this.problem.k}`);
     }
     return posterior(this.mu, this.problem.p, L.k, L.rows(), L.n);
+  }
+
+  /** W_j[l][y] = log μ[j·k + l, y], the same terms `posterior` adds; abstains add nothing. */
+  explainer(): Explainer {
+    if (!this.mu || !this.problem) throw new ShoalError('fit the label model before explaining it');
+    const { m, k, p } = this.problem;
+    const ex = emptyExplainer(this.name, k, m, Array.from(p, Math.log), MEANING.metal);
+    for (let j = 0; j < m; j++)
+      for (let l = 0; l < k; l++)
+        for (let y = 0; y < k; y++) ex.weights[(j * (k + 1) + l) * k + y] = Math.log(this.mu[(j * k + l) * k + y]);
+    return ex;
   }
 
   summary(): LabelModelSummary {

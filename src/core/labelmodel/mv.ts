@@ -6,6 +6,7 @@
 import type { LabelMatrix } from '../matrix.ts';
 import { normaliseBalance, uniformBalance } from './balance.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
+import { NOT_DEFINED, type Explainer } from './attribution.ts';
 
 export class MajorityVote implements LabelModel {
   readonly name = 'mv';
@@ -27,6 +28,10 @@ export class MajorityVote implements LabelModel {
       else for (let y = 0; y < k; y++) out[i * k + y] /= total;
     }
     return out;
+  }
+
+  explainer(): Explainer {
+    return { kind: 'undefined', model: 'mv', reason: NOT_DEFINED.mv };
   }
 
   summary(): LabelModelSummary {

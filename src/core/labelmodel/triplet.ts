@@ -15,6 +15,7 @@ import { ShoalError } from '../types.ts';
 import { resolveBalance } from './balance.ts';
 import { overlapCounts } from './overlap.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
+import { emptyExplainer, MEANING, NOT_DEFINED, type Explainer } from './attribution.ts';
 
 const MIN_OVERLAP = 5;
 /** Partners per LF: 30 give up to 435 triplets. */
@@ -136,6 +137,25 @@ export class TripletLabelModel implements LabelModel {
       for (let y = 0; y < k; y++) out[i * k + y] = score[y] / z;
     }
     return out;
+  }
+
+  /**
+   * Two classes: logit P(Y = 1) = log(p₁/(1−p₁)) + Σ_votes ±w_j, so W_j[l][y] = w_j·[l = y] with
+   * log p₀ taken as log(1−p₁) (the very prior logit `predictProba` uses). More classes: none.
+   */
+  explainer(): Explainer {
+    const a = this.a;
+    const prior = this.prior;
+    if (!a || !prior) throw new ShoalError('fit the label model before explaining it');
+    const { m, k } = this;
+    if (k !== 2) return { kind: 'undefined', model: 'triplet', reason: NOT_DEFINED.tripletMulti };
+    const ex = emptyExplainer('triplet', 2, m, [Math.log(1 - prior[1]), Math.log(prior[1])], MEANING.triplet);
+    for (let j = 0; j < m; j++) {
+      const v = a[m + j];
+      const w = Math.log((1 + v) / (1 - v));
+      for (let l = 0; l < 2; l++) ex.weights[(j * 3 + l) * 2 + l] = w;
+    }
+    return ex;
   }
 
   summary(): LabelModelSummary {

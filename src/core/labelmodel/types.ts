@@ -5,6 +5,7 @@
 import type { LabelMatrix } from '../matrix.ts';
 import type { Metric, TiePolicy } from '../types.ts';
 import type { CandidateScore, Selection } from './select.ts';
+import type { Explainer } from './attribution.ts';
 
 /** Every label model by name, in the order the model screen offers them; defined once here. */
 export const LABEL_MODEL_NAMES = ['auto', 'mv', 'metal', 'ds', 'triplet', 'wmv'] as const;
@@ -35,6 +36,8 @@ export interface LabelModel {
   predictProba(L: LabelMatrix): Float32Array;
   /** What the fit learned, for reports (e.g. learned LF accuracies, chosen candidate). */
   summary(): LabelModelSummary;
+  /** The learned parameters as per-LF log-odds terms (attribution.ts), or why the model has none; absent = not defined. */
+  explainer?(): Explainer;
 }
 
 export interface LabelModelSummary {

@@ -29,6 +29,7 @@ import { createYielder } from '../yielder.ts';
 import { normaliseBalance, uniformBalance } from './balance.ts';
 import { scatterPatterns, votePatterns, weightedRows, type WeightedRows } from './patterns.ts';
 import type { FitOptions, LabelModel, LabelModelSummary } from './types.ts';
+import { emptyExplainer, MEANING, type Explainer } from './attribution.ts';
 
 const PRIOR_VOTES = 50;
 const PRIOR_ACCURACY = 0.7;
@@ -137,6 +138,19 @@ export class WeightedMajorityVote implements LabelModel {
     const out = new Float32Array(L.n * this.k);
     scatterPatterns(perPattern, patterns.rowPattern!, this.k, out);
     return out;
+  }
+
+  /** W_j[l][y] = w_j·[l = y], the same weights `posteriorInto` adds; abstains add nothing. */
+  explainer(): Explainer {
+    if (!this.alpha || !this.prior) throw new ShoalError('fit the label model before explaining it');
+    const { m, k } = this;
+    const ex = emptyExplainer('wmv', k, m, Array.from(this.prior, Math.log), MEANING.wmv);
+    for (let j = 0; j < m; j++) {
+      const a = this.alpha[j];
+      const w = Math.log((a * (k - 1)) / (1 - a));
+      for (let l = 0; l < k; l++) ex.weights[(j * (k + 1) + l) * k + l] = w;
+    }
+    return ex;
   }
 
   summary(): LabelModelSummary {
