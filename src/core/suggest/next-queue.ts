@@ -106,7 +106,11 @@ export function queueGroups(
     if (lift < minLift) continue;
     out.push({ term, rows: qs.map((q) => queueRows[q]), train: table.train[id], trainNew: table.trainNew[id], lift });
   }
-  out.sort((a, b) => b.rows.length - a.rows.length || b.lift - a.lift || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
+  // Among terms as shared and as distinctive, the longer one (a pair over its words) says more.
+  out.sort(
+    (a, b) =>
+      b.rows.length - a.rows.length || b.lift - a.lift || b.term.length - a.term.length || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0),
+  );
   const seen = new Set<string>();
   const kept: QueueGroup[] = [];
   for (const g of out) {

@@ -105,6 +105,7 @@ export class DevTermCounts {
     }
     ids.sort((a, b) => b.s - a.s || cmp(this.terms[a.id], this.terms[b.id]));
     const chosen = ids.slice(0, Math.max(0, max)).map((x) => this.terms[x.id]);
+    const candidates = chosen.length;
     const seen = new Set(chosen);
     for (const t of opts.extra ?? []) {
       if (!seen.has(t)) {
@@ -114,7 +115,7 @@ export class DevTermCounts {
     }
     const dev = new Uint32Array(chosen.length * k);
     chosen.forEach((t, i) => dev.set(this.of(t), i * k));
-    return new TermTable(chosen, k, dev, this.rows);
+    return new TermTable(chosen, k, dev, this.rows, candidates);
   }
 }
 
@@ -135,6 +136,8 @@ export class TermTable {
     readonly dev: Uint32Array,
     /** Labelled dev rows the dev counts came from. */
     readonly devRows: number,
+    /** The first `candidates` terms are the dev candidates; the rest were asked for besides. */
+    readonly candidates: number = terms.length,
   ) {
     this.ids = new Map(terms.map((t, i) => [t, i]));
     this.train = new Uint32Array(terms.length);
