@@ -116,7 +116,7 @@ describe('LF suggestions over stored rows', () => {
     expect(report.suggestions.some((x) => x.term === 'money')).toBe(false);
     // The best one covers the most new rows at full accuracy: the ham "lunch" rows.
     expect(report.suggestions[0]).toMatchObject({ labelName: 'ham', devN: 12, accuracy: 1, trainNew: 10 });
-    expect(rankingRule(report.rule)).toMatch(/^Ranked by the 95% lower bound of dev accuracy \(Wilson\) × new coverage/);
+    expect(rankingRule(report.rule)).toMatch(/^Ranked by how far the 95% lower bound of dev accuracy \(Wilson\) lies above/);
   });
 
   it('saves an accepted suggestion as a template LF that votes on exactly the rows it counted', async () => {

@@ -306,11 +306,12 @@ export function termLf(what: ParsedTerm, label: string, id: string = newId('lf')
   return { ...base, kind: 'lookup', field: what.field, values: [what.value], match: 'value', caseSensitive: false };
 }
 
-/** The one sentence the panel shows for how suggestions are ranked. */
+/** The one sentence the panel shows for how suggestions are ranked (core/suggest/suggestions.ts). */
 export function rankingRule(r: SuggestReport['rule']): string {
   return (
-    `Ranked by the 95% lower bound of dev accuracy (Wilson) × new coverage (the share of train rows it would cover that no enabled LF covers); ` +
-    `only words, word pairs and field values in at least ${r.minDev} labelled dev rows (the ${r.maxCandidates.toLocaleString('en-US')} most frequent there) whose lower bound beats chance.`
+    `Ranked by how far the 95% lower bound of dev accuracy (Wilson) lies above the share of labelled dev rows of the class it votes ` +
+    `(0: no better than always voting that class, 1: perfect), times new coverage (the share of train rows it would cover that no enabled LF covers); ` +
+    `words, word pairs and field values in at least ${r.minDev} labelled dev rows (the ${r.maxCandidates.toLocaleString('en-US')} most frequent there).`
   );
 }
 

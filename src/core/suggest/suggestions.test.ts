@@ -113,27 +113,37 @@ describe('LF suggestions from dev gold', () => {
     );
   });
 
-  it('ranks by the Wilson lower bound times new coverage, only above chance and with the minimum support', () => {
+  it('ranks by the lower bound measured from the class prior times new coverage, above the prior and with the minimum support', () => {
     const terms = [
-      // dev: 'sure' in 10 rows of class 1; 'coin' in 4 of each class; 'rare' in 4 of class 1.
+      // dev: 'sure' in 10 rows of class 1; 'coin' in 4 of each class; 'rare' in 4 of class 1;
+      // 14 more rows of class 0 with no term, so each class is half of dev.
       ...Array.from({ length: 10 }, () => ['sure']),
       ...Array.from({ length: 4 }, () => ['coin']),
       ...Array.from({ length: 4 }, () => ['coin']),
       ...Array.from({ length: 4 }, () => ['rare']),
+      ...Array.from({ length: 14 }, (): string[] => []),
       // train: 4 rows, 'sure' in all of them (one covered), 'coin' and 'rare' in one each.
       ['sure', 'coin'],
       ['sure', 'rare'],
       ['sure'],
       ['sure'],
     ];
-    const split = terms.map((_, i) => (i < 22 ? 1 : 0));
-    const gold = terms.map((_, i) => (i < 10 ? 1 : i < 14 ? 0 : i < 22 ? 1 : -1));
-    const lf = Int8Array.from(terms, (_, i) => (i === 25 ? 0 : -1));
+    const split = terms.map((_, i) => (i < 36 ? 1 : 0));
+    const gold = terms.map((_, i) => (i < 10 ? 1 : i < 14 ? 0 : i < 22 ? 1 : i < 36 ? 0 : -1));
+    const lf = Int8Array.from(terms, (_, i) => (i === 39 ? 0 : -1));
     const got = suggestFromRows({ terms, split, gold, votes: [lf], k: 2 });
     expect(got.map((s) => s.term)).toEqual(['sure']);
-    expect(got[0].lower).toBeCloseTo(wilsonLower(10, 10), 12);
-    expect(got[0].score).toBeCloseTo(wilsonLower(10, 10) * (3 / 4), 12);
-    expect(suggestFromRows({ terms, split, gold, votes: [lf], k: 2 }, { minDev: 4 }).map((s) => s.term)).toEqual(['sure', 'rare']);
+    const lower = wilsonLower(10, 10);
+    expect(got[0]).toMatchObject({ label: 1, prior: 0.5, trainNew: 3 });
+    expect(got[0].precision).toBeCloseTo((lower - 0.5) / 0.5, 12);
+    expect(got[0].score).toBeCloseTo(((lower - 0.5) / 0.5) * (3 / 4), 12);
+    const four = suggestFromRows({ terms, split, gold, votes: [lf], k: 2 }, { minDev: 4 });
+    expect(four.map((s) => s.term)).toEqual(['sure', 'rare']);
+    expect(four[1].score).toBeCloseTo(((wilsonLower(4, 4) - 0.5) / 0.5) * (1 / 4), 12);
+    // Where class 1 is 89% of dev, being right about it 10 times in 10 is no better than the prior,
+    // while 'coin', half class 0, is much better than class 0's 11%.
+    const skewed = gold.map((g, i) => (i >= 22 && i < 36 ? 1 : g));
+    expect(suggestFromRows({ terms, split, gold: skewed, votes: [lf], k: 2 }).map((s) => [s.term, s.label])).toEqual([['coin', 0]]);
   });
 
   it('has the textbook Wilson bound', () => {

@@ -14,9 +14,13 @@
  * text, so nothing depends on the order rows arrive in.
  *
  * The ranking rule (`rankSuggestions`): a term votes for the gold class most of its dev rows
- * have; its score is the Wilson lower bound (Wilson 1927; 95% by default) of that accuracy times
- * its new coverage (the share of train rows it would cover that no enabled LF covers). Only terms
- * in at least `minDev` labelled dev rows whose lower bound beats chance (1/k) are ranked.
+ * have. What its accuracy is worth depends on how common that class is — on dev gold where 70%
+ * of rows are ham, a word right 72% of the time about ham says next to nothing — so its
+ * precision is the Wilson lower bound (Wilson 1927; 95% by default) of that accuracy, measured
+ * from the class's share of labelled dev rows (`prior`) to 1: `(lower − prior) / (1 − prior)`,
+ * 0 for no better than always voting that class, 1 for perfect. Its score is that times its new
+ * coverage (the share of train rows it would cover that no enabled LF covers). Only terms in at
+ * least `minDev` labelled dev rows whose lower bound is above the prior are ranked.
  */
 import { SPLIT_NAMES } from '../splits.ts';
 
@@ -34,8 +38,9 @@ export const Z95 = 1.959963984540054;
 /** Per term, the labelled dev rows containing it, by gold class (pass 1). */
 export class DevTermCounts {
   readonly k: number;
-  /** Labelled dev rows counted. */
+  /** Labelled dev rows counted, and how many of them each class has. */
   rows = 0;
+  readonly classRows: Uint32Array;
   /** Some term was not counted because the vocabulary was full. */
   capped = false;
   private readonly maxVocab: number;
@@ -48,6 +53,7 @@ export class DevTermCounts {
     this.k = k;
     this.maxVocab = Math.max(1, opts.maxVocab ?? DEFAULT_MAX_VOCAB);
     this.counts = new Uint32Array(1024 * k);
+    this.classRows = new Uint32Array(k);
   }
 
   get size(): number {
@@ -58,6 +64,7 @@ export class DevTermCounts {
   add(terms: Iterable<string>, gold: number): void {
     if (!Number.isInteger(gold) || gold < 0 || gold >= this.k) throw new RangeError(`gold class ${gold} is not one of ${this.k} classes`);
     this.rows++;
+    this.classRows[gold]++;
     const k = this.k;
     for (const t of terms) {
       let id = this.ids.get(t);
@@ -115,7 +122,7 @@ export class DevTermCounts {
     }
     const dev = new Uint32Array(chosen.length * k);
     chosen.forEach((t, i) => dev.set(this.of(t), i * k));
-    return new TermTable(chosen, k, dev, this.rows, candidates);
+    return new TermTable(chosen, k, dev, this.classRows.slice(), candidates);
   }
 }
 
@@ -127,6 +134,8 @@ export class TermTable {
   /** Per term: train rows containing it, and those of them no enabled LF votes on. */
   readonly train: Uint32Array;
   readonly trainNew: Uint32Array;
+  /** Labelled dev rows the dev counts came from. */
+  readonly devRows: number;
   private readonly ids: Map<string, number>;
 
   constructor(
@@ -134,11 +143,12 @@ export class TermTable {
     readonly k: number,
     /** terms × k: labelled dev rows containing each term, by gold class. */
     readonly dev: Uint32Array,
-    /** Labelled dev rows the dev counts came from. */
-    readonly devRows: number,
+    /** Labelled dev rows the dev counts came from, by gold class. */
+    readonly devClassCounts: Uint32Array,
     /** The first `candidates` terms are the dev candidates; the rest were asked for besides. */
     readonly candidates: number = terms.length,
   ) {
+    this.devRows = devClassCounts.reduce((a, b) => a + b, 0);
     this.ids = new Map(terms.map((t, i) => [t, i]));
     this.train = new Uint32Array(terms.length);
     this.trainNew = new Uint32Array(terms.length);
@@ -172,13 +182,16 @@ export interface Suggestion {
   readonly accuracy: number;
   /** Wilson lower bound of `accuracy` over `devN` rows. */
   readonly lower: number;
+  /** The share of labelled dev rows whose gold is `label`, and `lower` measured from it to 1. */
+  readonly prior: number;
+  readonly precision: number;
   /** Train rows containing it, and those of them no enabled LF votes on. */
   readonly train: number;
   readonly trainNew: number;
   /** `train` and `trainNew` as shares of all train rows. */
   readonly coverage: number;
   readonly newCoverage: number;
-  /** lower × newCoverage: what the ranking sorts by. */
+  /** precision × newCoverage: what the ranking sorts by. */
   readonly score: number;
 }
 
@@ -205,6 +218,7 @@ export function rankSuggestions(t: TermTable, opts: RankOptions = {}): Suggestio
   const z = opts.z ?? Z95;
   const k = t.k;
   const out: Suggestion[] = [];
+  const prior = Array.from(t.devClassCounts, (c) => (t.devRows > 0 ? c / t.devRows : 0));
   for (let i = 0; i < t.terms.length; i++) {
     let n = 0;
     let label = 0;
@@ -216,7 +230,9 @@ export function rankSuggestions(t: TermTable, opts: RankOptions = {}): Suggestio
     if (n < minDev) continue;
     const devCorrect = t.dev[i * k + label];
     const lower = wilsonLower(devCorrect, n, z);
-    if (lower <= 1 / k) continue;
+    const base = prior[label];
+    if (lower <= base) continue;
+    const precision = base < 1 ? (lower - base) / (1 - base) : 0;
     const rows = Math.max(1, t.trainRows);
     const newCoverage = t.trainNew[i] / rows;
     out.push({
@@ -226,14 +242,16 @@ export function rankSuggestions(t: TermTable, opts: RankOptions = {}): Suggestio
       devCorrect,
       accuracy: devCorrect / n,
       lower,
+      prior: base,
+      precision,
       train: t.train[i],
       trainNew: t.trainNew[i],
       coverage: t.train[i] / rows,
       newCoverage,
-      score: lower * newCoverage,
+      score: precision * newCoverage,
     });
   }
-  out.sort((a, b) => b.score - a.score || b.lower - a.lower || b.train - a.train || cmp(a.term, b.term));
+  out.sort((a, b) => b.score - a.score || b.precision - a.precision || b.train - a.train || cmp(a.term, b.term));
   return opts.limit === undefined ? out : out.slice(0, Math.max(0, opts.limit));
 }
 
