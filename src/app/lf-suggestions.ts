@@ -36,6 +36,7 @@ import {
 } from '../core/suggest/next-queue.ts';
 import type { LfDef, Row } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
+import { createYielder } from '../core/yielder.ts';
 import type { DatasetRows } from './dataset-rows.ts';
 import type { SplitIndex } from './project.ts';
 import { newId } from '../storage/types.ts';
@@ -139,6 +140,15 @@ export async function computeSuggestions(src: SuggestSource, opts: SuggestOption
   const report = (message: string) => opts.onProgress?.(Math.min(1, done / total), message);
   const terms = new Set<string>();
   const termsOf = (row: Row) => rowTerms(row, src.textField, src.valueFields, terms);
+  // A chunk of long texts takes a while to cut into words: the page paints (and Cancel is heard) between turns.
+  const yielder = createYielder(30);
+  const pause = async (signal?: AbortSignal) => {
+    const turn = yielder();
+    if (turn) {
+      await turn;
+      abortIf(signal);
+    }
+  };
 
   // 1. Dev gold.
   const devCounts = new DevTermCounts(k);
@@ -147,12 +157,13 @@ export async function computeSuggestions(src: SuggestSource, opts: SuggestOption
     const isDev = new Uint8Array(n);
     for (const i of devLabelled) isDev[i] = 1;
     await src.rows.scan(
-      (chunk, start) => {
+      async (chunk, start) => {
         for (let r = 0; r < chunk.length; r++) {
           const i = start + r;
           if (!isDev[i]) continue;
           devCounts.add(termsOf(chunk[r]), src.gold[i]);
           done++;
+          if ((done & 63) === 0) await pause(signal);
         }
         report(`Reading the labelled dev rows: ${devCounts.rows.toLocaleString('en-US')} of ${devLabelled.length.toLocaleString('en-US')}`);
       },
@@ -215,12 +226,13 @@ export async function computeSuggestions(src: SuggestSource, opts: SuggestOption
     const isTrain = new Uint8Array(n);
     for (const i of train) isTrain[i] = 1;
     await src.rows.scan(
-      (chunk, start) => {
+      async (chunk, start) => {
         for (let r = 0; r < chunk.length; r++) {
           const i = start + r;
           if (!isTrain[i]) continue;
           table.addTrain(termsOf(chunk[r]), states[i] === UNCOVERED);
           done++;
+          if ((done & 63) === 0) await pause(signal);
         }
         report(`Counting words in the train rows: ${table.trainRows.toLocaleString('en-US')} of ${train.length.toLocaleString('en-US')}`);
       },
