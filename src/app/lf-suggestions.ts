@@ -14,7 +14,8 @@
  *    uncovered train rows containing it.
  * Progress is reported over all four; an aborted signal stops between chunks with an AbortError.
  */
-import { parseTerm, rowTerms, type ParsedTerm } from '../core/suggest/terms.ts';
+import { parseTerm, rowTerms, scanTextTerms, scanValueTerms, type ParsedTerm } from '../core/suggest/terms.ts';
+import { fieldText } from '../core/lf/text.ts';
 import {
   AGREE,
   DEFAULT_MAX_CANDIDATES,
@@ -230,7 +231,11 @@ export async function computeSuggestions(src: SuggestSource, opts: SuggestOption
         for (let r = 0; r < chunk.length; r++) {
           const i = start + r;
           if (!isTrain[i]) continue;
-          table.addTrain(termsOf(chunk[r]), states[i] === UNCOVERED);
+          const row = chunk[r];
+          table.addTrainTerms((emit) => {
+            scanTextTerms(fieldText(row, src.textField), emit, true, table.pairFirstWords);
+            scanValueTerms(row, src.valueFields, emit);
+          }, states[i] === UNCOVERED);
           done++;
           if ((done & 63) === 0) await pause(signal);
         }

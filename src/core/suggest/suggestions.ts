@@ -136,7 +136,11 @@ export class TermTable {
   readonly trainNew: Uint32Array;
   /** Labelled dev rows the dev counts came from. */
   readonly devRows: number;
+  /** The first words of the word pairs among the terms (terms.ts `scanTextTerms` cuts only those pairs). */
+  readonly pairFirstWords: ReadonlySet<string>;
   private readonly ids: Map<string, number>;
+  /** Per term, the last train row that counted it (rows are numbered by `trainRows`). */
+  private readonly seen: Uint32Array;
 
   constructor(
     readonly terms: readonly string[],
@@ -152,6 +156,13 @@ export class TermTable {
     this.ids = new Map(terms.map((t, i) => [t, i]));
     this.train = new Uint32Array(terms.length);
     this.trainNew = new Uint32Array(terms.length);
+    this.seen = new Uint32Array(terms.length);
+    const first = new Set<string>();
+    for (const t of terms) {
+      const space = t.indexOf(' ');
+      if (space > 0 && t.charCodeAt(0) !== 0) first.add(t.slice(0, space));
+    }
+    this.pairFirstWords = first;
   }
 
   /** Position of `term` in `terms`, or -1. */
@@ -161,14 +172,25 @@ export class TermTable {
 
   /** Count one train row: its distinct terms, and whether no enabled LF votes on it. */
   addTrain(terms: Iterable<string>, uncovered: boolean): void {
-    this.trainRows++;
+    this.addTrainTerms((emit) => {
+      for (const t of terms) emit(t);
+    }, uncovered);
+  }
+
+  /**
+   * Count one train row whose terms `each` emits, repeats allowed (each term counts once per
+   * row): the streaming form of `addTrain`, which builds no set of the row's terms.
+   */
+  addTrainTerms(each: (emit: (term: string) => void) => void, uncovered: boolean): void {
+    const row = ++this.trainRows;
     if (uncovered) this.trainUncovered++;
-    for (const t of terms) {
+    each((t) => {
       const id = this.ids.get(t);
-      if (id === undefined) continue;
+      if (id === undefined || this.seen[id] === row) return;
+      this.seen[id] = row;
       this.train[id]++;
       if (uncovered) this.trainNew[id]++;
-    }
+    });
   }
 }
 

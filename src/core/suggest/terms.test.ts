@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { LfRuntime } from '../lf/runtime.ts';
 import { scanWords } from '../lf/text.ts';
 import type { LfDef, Row } from '../lf/types.ts';
-import { addTextTerms, addValueTerms, parseTerm, rowTerms, valueTerm } from './terms.ts';
+import { DevTermCounts } from './suggestions.ts';
+import { addTextTerms, addValueTerms, parseTerm, rowTerms, scanTextTerms, valueTerm } from './terms.ts';
 
 /** Whether a one-entry template LF fires on `row`, as the LF runtime decides it. */
 function fires(def: LfDef, row: Row): boolean {
@@ -97,6 +98,34 @@ describe('suggestion terms', () => {
         if (v.trim() !== '' && !/[\r\n]/.test(v)) expect(terms.size).toBe(1);
       }),
       { seed: 43, numRuns: 300 },
+    );
+  });
+
+  it('counts a train row the same from its streamed terms (only the pairs the table wants) as from its term set', () => {
+    fc.assert(
+      fc.property(
+        fc.array(textArb, { minLength: 1, maxLength: 12 }),
+        fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+        (texts, pick) => {
+          // Candidates: some of the rows' own terms, pairs included.
+          const all = [...new Set(texts.flatMap((t) => [...addTextTerms(t, new Set())]))].sort();
+          const dev = new DevTermCounts(2);
+          dev.add(
+            all.filter((_, i) => pick[i % pick.length]),
+            0,
+          );
+          const a = dev.table({ minDev: 1 });
+          const b = dev.table({ minDev: 1 });
+          texts.forEach((t, i) => {
+            a.addTrain(addTextTerms(t, new Set()), i % 2 === 0);
+            b.addTrainTerms((emit) => scanTextTerms(t, emit, true, b.pairFirstWords), i % 2 === 0);
+          });
+          expect(Array.from(b.train)).toEqual(Array.from(a.train));
+          expect(Array.from(b.trainNew)).toEqual(Array.from(a.trainNew));
+          expect([b.trainRows, b.trainUncovered]).toEqual([a.trainRows, a.trainUncovered]);
+        },
+      ),
+      { seed: 47, numRuns: 200 },
     );
   });
 

@@ -19,17 +19,30 @@ export const MAX_VALUE_CHARS = 100;
 
 const NUL = '\u0000';
 
-/** Add the distinct lowercased words (and, with `pairs`, word pairs) of `text` to `out`. */
-export function addTextTerms(text: string, out: Set<string>, pairs = true): Set<string> {
+/**
+ * Call `emit` for each word and word pair of `text` once it is lowercased, left to right (a term
+ * may come more than once). With `pairsAfter`, a pair is only cut out when its first word is in
+ * that set: a counter that only wants some pairs skips building the others.
+ */
+export function scanTextTerms(text: string, emit: (term: string) => void, pairs = true, pairsAfter?: ReadonlySet<string>): void {
   const t = text.toLowerCase();
   let prevStart = -1;
   let prevEnd = -2;
+  let prevWord = '';
   scanWords(t, (a, b) => {
-    out.add(t.slice(a, b));
-    if (pairs && a === prevEnd + 1 && t.charCodeAt(prevEnd) === 32) out.add(t.slice(prevStart, b));
+    const w = t.slice(a, b);
+    emit(w);
+    if (pairs && a === prevEnd + 1 && t.charCodeAt(prevEnd) === 32 && (!pairsAfter || pairsAfter.has(prevWord)))
+      emit(t.slice(prevStart, b));
     prevStart = a;
     prevEnd = b;
+    prevWord = w;
   });
+}
+
+/** Add the distinct lowercased words (and, with `pairs`, word pairs) of `text` to `out`. */
+export function addTextTerms(text: string, out: Set<string>, pairs = true): Set<string> {
+  scanTextTerms(text, (term) => out.add(term), pairs);
   return out;
 }
 
@@ -49,14 +62,19 @@ export function parseTerm(term: string): ParsedTerm {
 }
 
 /**
- * Add the value term of each of `fields` in `row`: trimmed, lowercased, 1..MAX_VALUE_CHARS
- * characters and on one line (the editor keeps a lookup list one entry per line).
+ * Call `emit` with the value term of each of `fields` in `row`: trimmed, lowercased,
+ * 1..MAX_VALUE_CHARS characters and on one line (the editor keeps a lookup list one entry per line).
  */
-export function addValueTerms(row: Row, fields: readonly string[], out: Set<string>): Set<string> {
+export function scanValueTerms(row: Row, fields: readonly string[], emit: (term: string) => void): void {
   for (const f of fields) {
     const v = fieldText(row, f).trim().toLowerCase();
-    if (v.length > 0 && v.length <= MAX_VALUE_CHARS && !/[\r\n]/.test(v)) out.add(valueTerm(f, v));
+    if (v.length > 0 && v.length <= MAX_VALUE_CHARS && !/[\r\n]/.test(v)) emit(valueTerm(f, v));
   }
+}
+
+/** Add the value terms of `fields` in `row` to `out` (`scanValueTerms`). */
+export function addValueTerms(row: Row, fields: readonly string[], out: Set<string>): Set<string> {
+  scanValueTerms(row, fields, (term) => out.add(term));
   return out;
 }
 
