@@ -2,7 +2,7 @@
  * Guided LF writing from the user's side, on the demo: open the suggestions on the LF screen,
  * accept the top one — a new template LF is saved, run, listed with its coverage, open in the
  * editor with its preview, and in the Analysis table — then follow a "look here next" group to
- * exactly its rows in Browse.
+ * exactly its rows in Browse, and see the queue ordered by the label model once it is fitted.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { browserSuite, Harness } from './harness.ts';
@@ -99,5 +99,19 @@ browserSuite('LF suggestions and the look-here-next queue', () => {
       .waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('lf-name').inputValue()).toMatch(/^(kw_|\w+_is_)/);
     expect(await page.getByTestId('lf-row').count()).toBe(before);
+  });
+
+  it('orders the queue by the label model once it is fitted', async () => {
+    const page = h.page;
+    await h.goto('#/model');
+    await page.getByText(/Turns the \d+ enabled LFs/).waitFor({ timeout: 120_000 });
+    await page.getByTestId('lm-fit').click();
+    await page.getByTestId('lm-metrics').waitFor({ timeout: 120_000 });
+    await h.goto('#/lfs');
+    await page.getByTestId('lf-suggestions-open').click();
+    await page.getByTestId('lf-next-tab').click();
+    await page.getByTestId('lf-next-group').first().waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('lf-next-queue').textContent()).toMatch(/the label model is least sure about/);
+    await page.screenshot({ path: '/tmp/guide-queue-lm.png' });
   });
 });

@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { LfDef } from '../core/lf/index.ts';
 import { rowTerms } from '../core/suggest/terms.ts';
-import { computeSuggestions, rankingRule, suggestSourceOf, termLf, termLfName, type SuggestSource } from './lf-suggestions.ts';
+import { computeSuggestions, knownTerms, rankingRule, suggestSourceOf, termLf, termLfName, type SuggestSource } from './lf-suggestions.ts';
 import { memorySessionDeps } from './session-testing.ts';
 import { Session } from './session.svelte.ts';
 
@@ -133,6 +133,11 @@ describe('LF suggestions over stored rows', () => {
       expect(Array.from(s.splitIndex.dev).filter((i) => votes[i] >= 0).length).toBe(sg.devN);
     }
     expect(s.lfs.map((l) => l.name)).toEqual(['money', 'kw_winner', 'from_is_promo_x_com']);
+    // Once they are LFs, neither term is suggested again.
+    expect([...knownTerms(s.lfs, 'text')].sort()).toEqual(['\u0000from\u0000promo@x.com', 'money', 'winner']);
+    const again = await computeSuggestions(source(s));
+    expect(again.suggestions.some((x) => x.term === 'winner' || x.what.kind === 'value')).toBe(false);
+    expect(again.suggestions.length).toBeGreaterThan(0);
     expect(termLfName({ kind: 'words', text: 'click here' })).toBe('kw_click_here');
   });
 

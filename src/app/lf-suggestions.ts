@@ -14,7 +14,7 @@
  *    uncovered train rows containing it.
  * Progress is reported over all four; an aborted signal stops between chunks with an AbortError.
  */
-import { parseTerm, rowTerms, scanTextTerms, scanValueTerms, type ParsedTerm } from '../core/suggest/terms.ts';
+import { parseTerm, rowTerms, scanTextTerms, scanValueTerms, valueTerm, type ParsedTerm } from '../core/suggest/terms.ts';
 import { fieldText } from '../core/lf/text.ts';
 import {
   AGREE,
@@ -56,6 +56,8 @@ export interface SuggestSource {
   readonly gold: Int8Array;
   /** The enabled LFs' votes, one whole-dataset column each. */
   readonly votes: readonly Int8Array[];
+  /** Terms an enabled template LF already matches exactly (`knownTerms`): neither suggested nor grouped again. */
+  readonly known?: ReadonlySet<string>;
   /**
    * Where the queue's uncertainty comes from: a classifier (probabilities of texts, k per text),
    * the label model's train posteriors (split row order), or nothing (a seeded order).
@@ -245,14 +247,23 @@ export async function computeSuggestions(src: SuggestSource, opts: SuggestOption
     );
   }
 
-  const suggestions = rankSuggestions(table, { minDev, limit: opts.limit ?? 30 }).map((s) => ({
-    ...s,
-    what: parseTerm(s.term),
-    labelName: src.classes[s.label],
-  }));
+  const known = src.known ?? new Set<string>();
+  const suggestions = rankSuggestions(table, { minDev })
+    .filter((s) => !known.has(s.term))
+    .slice(0, opts.limit ?? 30)
+    .map((s) => ({
+      ...s,
+      what: parseTerm(s.term),
+      labelName: src.classes[s.label],
+    }));
   const predictedOf = new Map<number, number>();
   if (predicted) head.forEach((q, t) => predictedOf.set(headRows[t], predicted[q]));
-  const groups = queueGroups(headRows, headTerms, table, { limit: opts.groups ?? 12 }).map((g) => ({
+  const groups = queueGroups(
+    headRows,
+    headTerms.map((ts) => ts.filter((t) => !known.has(t))),
+    table,
+    { limit: opts.groups ?? 12 },
+  ).map((g) => ({
     ...g,
     what: parseTerm(g.term),
     guess: guessLabel(g, table.dev.subarray(table.indexOf(g.term) * k, (table.indexOf(g.term) + 1) * k), predictedOf, k),
@@ -332,6 +343,25 @@ export function rankingRule(r: SuggestReport['rule']): string {
   );
 }
 
+/**
+ * The terms the enabled template LFs already match exactly as a suggestion would: the keywords of
+ * case-insensitive whole-word keyword and lookup LFs on the text field, and the values of
+ * case-insensitive value lookups.
+ */
+export function knownTerms(lfs: readonly LfDef[], textField: string): Set<string> {
+  const out = new Set<string>();
+  for (const lf of lfs) {
+    if (!lf.enabled) continue;
+    if (lf.kind === 'keyword' && lf.match === 'word' && !lf.caseSensitive && (lf.field ?? textField) === textField && lf.mode === 'any')
+      for (const k of lf.keywords) out.add(k.toLowerCase());
+    if (lf.kind === 'lookup' && !lf.caseSensitive) {
+      if (lf.match === 'word' && (lf.field ?? textField) === textField) for (const v of lf.values) out.add(v.toLowerCase());
+      if (lf.match === 'value' && lf.field) for (const v of lf.values) out.add(valueTerm(lf.field, v.trim().toLowerCase()));
+    }
+  }
+  return out;
+}
+
 /** What `suggestSourceOf` reads of the session (structurally, so tests can hand a plain object). */
 export interface SuggestSessionView {
   readonly dataset: {
@@ -344,6 +374,7 @@ export interface SuggestSessionView {
   readonly splitIndex: SplitIndex;
   readonly fullGold: Int8Array;
   readonly votes: { readonly full: readonly Int8Array[] } | null;
+  readonly lfs: readonly LfDef[];
 }
 
 /** The open project as a suggestion run reads it, or null while no dataset is open. */
@@ -359,6 +390,7 @@ export function suggestSourceOf(s: SuggestSessionView, model: SuggestSource['mod
     splitIndex: s.splitIndex,
     gold: s.fullGold,
     votes: s.votes?.full ?? [],
+    known: knownTerms(s.lfs, ds.textField),
     model,
   };
 }
