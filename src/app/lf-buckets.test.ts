@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketHref, bucketMask, bucketOptions, browseLink } from './lf-buckets.ts';
+import { bucketHref, bucketMask, bucketOptions, browseLink, linkedRows, rowsHref } from './lf-buckets.ts';
 
 describe('LF buckets for the browser', () => {
   const votes = Int8Array.from([0, 1, 1, -1, 0, 1]);
@@ -46,5 +46,14 @@ describe('LF buckets for the browser', () => {
     expect(browseLink('#/browse')).toEqual({ lf: null, bucket: null, split: null });
     expect(browseLink(bucketHref('a'))).toEqual({ lf: 'a', bucket: null, split: null });
     expect(browseLink('#/browse?lf=a&split=nope').split).toBeNull();
+  });
+});
+
+describe('links to a list of rows', () => {
+  it('reads back the rows it wrote, within the dataset, and nothing from a link without them', () => {
+    expect(Array.from(linkedRows(rowsHref([42, 3, 17], 'train'), 100)!)).toEqual([3, 17, 42]);
+    expect(browseLink(rowsHref([1], 'train')).split).toBe('train');
+    expect(Array.from(linkedRows('#/browse?rows=5,x,,-1,200,5', 100)!)).toEqual([5]);
+    expect(linkedRows('#/browse?lf=a', 100)).toBeNull();
   });
 });

@@ -85,3 +85,25 @@ export function browseLink(hash: string): { lf: string | null; bucket: string | 
   const split = q.get('split');
   return { lf: q.get('lf'), bucket: q.get('bucket'), split: isSplit(split) ? split : null };
 }
+
+/**
+ * A Browse deep link to a given list of rows (the rows of a "look here next" group), on one
+ * split or all: `#/browse?rows=3,17,42&split=train` (read back by `linkedRows`).
+ */
+export function rowsHref(rows: readonly number[], split?: Split): string {
+  const q = new URLSearchParams({ rows: rows.join(',') });
+  if (split) q.set('split', split);
+  return `#/browse?${q}`;
+}
+
+/** The rows a `#/browse?rows=…` link asks for (ascending, distinct, within `count` rows), or null. */
+export function linkedRows(hash: string, count: number): Uint32Array | null {
+  const raw = new URLSearchParams(hash.split('?')[1] ?? '').get('rows');
+  if (raw === null) return null;
+  const rows = new Set<number>();
+  for (const part of raw.split(',')) {
+    const r = Number(part);
+    if (part !== '' && Number.isInteger(r) && r >= 0 && r < count) rows.add(r);
+  }
+  return Uint32Array.from([...rows].sort((a, b) => a - b));
+}
