@@ -13,6 +13,7 @@ import { GoldLabels } from './gold-labels.svelte.ts';
 import { editKind, tallyText } from './gold-tally.ts';
 import { AnnotateTargets, progressOf, readTargets } from './annotate-target.svelte.ts';
 import { RowFlags } from './row-flags.svelte.ts';
+import { keyAction, SHORTCUTS } from './annotate-keys.ts';
 import { openMemoryDataset, quotaError } from './service-testing.ts';
 
 describe('the pending queue', () => {
@@ -180,5 +181,33 @@ describe('flags and targets on the storage twin', () => {
     expect(progressOf(50, 200)).toEqual({ labelled: 50, target: 200, fraction: 0.25, left: 150, reached: false });
     expect(progressOf(403, 200)).toMatchObject({ fraction: 1, left: 0, reached: true });
     expect(readTargets({ dev: 2.5, test: 10, x: 1 })).toEqual({ test: 10 });
+  });
+});
+
+describe('the annotation keys', () => {
+  const press = (key: string, mod: Partial<{ ctrlKey: boolean; altKey: boolean; metaKey: boolean }> = {}) =>
+    keyAction({ key, ctrlKey: false, altKey: false, metaKey: false, ...mod }, 2);
+
+  it('decides every key the help lists, and leaves the rest to the browser', () => {
+    expect(press('2')).toEqual({ kind: 'label', label: 1 });
+    expect(press('3')).toBeNull(); // two classes only
+    expect(press('0')).toEqual({ kind: 'clear' });
+    expect(press('Backspace')).toEqual({ kind: 'clear' });
+    expect(press('S')).toEqual({ kind: 'next' });
+    expect(press('ArrowRight')).toEqual({ kind: 'next' });
+    expect(press('ArrowLeft')).toEqual({ kind: 'prev' });
+    expect(press('u')).toEqual({ kind: 'undo' });
+    expect(press('z', { ctrlKey: true })).toEqual({ kind: 'undo' });
+    expect(press('f')).toEqual({ kind: 'flag' });
+    expect(press('?')).toEqual({ kind: 'help' });
+    expect(press('Escape')).toEqual({ kind: 'close' });
+    expect(press('1', { metaKey: true })).toBeNull();
+    expect(press('c', { ctrlKey: true })).toBeNull();
+    // Every key named in the help does something.
+    for (const s of SHORTCUTS)
+      for (const k of s.keys.filter((x) => x !== '…')) {
+        const key = { '→': 'ArrowRight', '←': 'ArrowLeft', Esc: 'Escape' }[k] ?? (k === 'Ctrl+Z' ? 'z' : k);
+        expect(keyAction({ key, ctrlKey: k === 'Ctrl+Z', altKey: false, metaKey: false }, 9), k).not.toBeNull();
+      }
   });
 });
