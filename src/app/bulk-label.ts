@@ -111,11 +111,12 @@ export function planText(p: BulkPlan, classes: readonly string[]): string {
   const parts = [`${rows(p.added)} ${p.added === 1 ? 'gets a first gold label' : 'get a first gold label'}`];
   if (p.overwritten) {
     const from = p.overwrittenFrom
-      .map((n, y) => (n ? `${fmt(n)} ${classes[y]}` : ''))
+      .map((n, y) => (n ? `${fmt(n)} ${n === 1 ? 'was' : 'were'} ${classes[y]}` : ''))
       .filter(Boolean)
       .join(', ');
+    const one = p.overwritten === 1;
     parts.push(
-      `${fmt(p.overwritten)} gold ${p.overwritten === 1 ? 'label is' : 'labels are'} overwritten (${p.overwritten === 1 ? 'it was' : 'they were'} ${from})`,
+      `${fmt(p.overwritten)} gold ${one ? 'label is' : 'labels are'} overwritten (${one ? `it was ${classes[p.overwrittenFrom.findIndex((n) => n > 0)]}` : from})`,
     );
   } else parts.push('no gold label is overwritten');
   if (p.same)
