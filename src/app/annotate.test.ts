@@ -134,7 +134,7 @@ describe('bulk labelling a Browse selection', () => {
     expect([plan.total, plan.added, plan.overwritten, plan.same]).toEqual([4, 1, 1, 2]);
     expect(plan.overwrittenFrom).toEqual([1, 0]);
     expect(planText(plan, ['ham', 'spam'])).toBe(
-      '2 rows of 4 change to spam: 1 row gets a first gold label; 1 gold label is overwritten (it was 1 ham); 2 rows are spam already and stay as they are.',
+      '2 rows of 4 change to spam: 1 row gets a first gold label; 1 gold label is overwritten (it was ham); 2 rows are spam already and stay as they are.',
     );
     const undo = await applyBulkLabel(golds, plan);
     expect(writes).toBe(1);
