@@ -5,10 +5,11 @@
  * note across a reload, `?` lists the keys; and bulk labelling a Browse filter says exactly how
  * many rows change before it changes them, then updates the gold on screen, with an undo.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { readBundle } from '../src/core/formats/bundle.ts';
 import { browserSuite, Harness } from './harness.ts';
 
 browserSuite('annotation queues, targets, flags, shortcuts and bulk labels', () => {
@@ -202,6 +203,14 @@ browserSuite('annotation queues, targets, flags, shortcuts and bulk labels', () 
     await h.shot('annotate-flagged');
     await page.keyboard.press('Escape');
     await page.getByTestId('annotate-flag-form').waitFor({ state: 'detached' });
+    // The project file carries it, at its place in the dev split.
+    await h.goto('#/export');
+    await page.getByTestId('export-include-data').uncheck();
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-project').click()]);
+    const file = readBundle(readFileSync((await dl.path())!, 'utf8'));
+    expect(file.flags?.dev).toEqual([{ row: Number(row), reason: 'unsure', note: 'sarcasm or a real offer?' }]);
+    await h.goto('#/annotate');
+    await card().waitFor({ timeout: 60_000 });
   });
 
   it('lists every shortcut on ?, and Escape closes the list', async () => {

@@ -5,13 +5,15 @@
  * by position within the split, as the annotation queue counts them.
  */
 import { ShoalError } from '../core/types.ts';
+import { BUNDLE_LIMITS } from '../core/formats/bundle-schema.ts';
 import type { FlagRecord, ShoalStorage } from '../storage/types.ts';
 import type { Split, SplitIndex } from './project.ts';
 
 /** The reasons offered when flagging a row (the note says the rest). */
 export const FLAG_REASONS = ['unsure', 'ambiguous guideline', 'broken row', 'other'] as const;
-/** Longest note kept (a project file refuses longer ones too). */
-export const FLAG_NOTE_CHARS = 2000;
+/** Longest note kept: what a project file accepts. */
+export const FLAG_NOTE_CHARS = BUNDLE_LIMITS.flagNoteChars;
+const REASON_CHARS = BUNDLE_LIMITS.flagReasonChars;
 
 export interface RowFlag {
   row: number;
@@ -69,6 +71,7 @@ export class RowFlags {
     const clean = note.trim();
     if (clean.length > FLAG_NOTE_CHARS) throw new ShoalError(`the note has ${clean.length} characters; keep it under ${FLAG_NOTE_CHARS}`);
     const r = reason.trim() || 'unsure';
+    if (r.length > REASON_CHARS) throw new ShoalError(`the reason has ${r.length} characters; keep it under ${REASON_CHARS}`);
     const at = this.now();
     const createdAt = this.byRow.get(row)?.createdAt ?? at;
     const rec: FlagRecord = { versionId: t.versionId, projectId: t.projectId, row, reason: r, note: clean, createdAt, updatedAt: at };
