@@ -150,6 +150,28 @@ describe('bulk labelling a Browse selection', () => {
   });
 });
 
+describe('bulk labels on a full disk', () => {
+  it('keeps every label of the change in memory, counted unsaved, until a write stores them all', async () => {
+    let full = false;
+    const d = await openMemoryDataset({
+      beforePut: (t) => {
+        if (t === 'columns' && full) throw quotaError();
+      },
+    });
+    const golds = new GoldLabels(() => d.open);
+    golds.load(d.gold, d.open.splitIndex);
+    full = true;
+    const plan = planBulkLabel([4, 5], 'dev', d.open.splitIndex, golds.fullGold, 0, 2);
+    await expect(applyBulkLabel(golds, plan)).rejects.toThrow(/storage is full/);
+    expect(golds.unsaved).toBe(2);
+    expect(Array.from(golds.gold.dev)).toEqual([0, 0]);
+    full = false;
+    await golds.retry();
+    expect(golds.unsaved).toBe(0);
+    expect(Array.from((await d.storage.getColumn(d.open.version.id, 'gold'))!.slice(4, 6))).toEqual([0, 0]);
+  });
+});
+
 describe('flags and targets on the storage twin', () => {
   it("flags a row with a note, survives a new service (a reload), lists a split's flagged rows, removes", async () => {
     const d = await openMemoryDataset();
