@@ -87,6 +87,44 @@ describe('storing a project file', () => {
     expect(await s.getSetting(CLASSIFIER_SETTINGS, id)).toMatchObject({ maxEpochs: 7 });
   });
 
+  it('carries rows flagged while labelling to their rows, and imports an older file without flags', async () => {
+    const s = new InspectableStorage();
+    const b = bundleJson();
+    b.flags = { train: [{ row: 5, reason: 'broken row', note: '' }], dev: [{ row: 1, reason: 'unsure', note: 'two topics' }], test: [] };
+    const id = await storeNewProject(importer(s), readBundle(JSON.stringify(b)));
+    const [ds] = await s.listDatasets(id);
+    // dev row 1 is dataset row 4; train row 5 is dataset row 9.
+    expect((await s.listFlags(ds.currentVersion)).map((f) => [f.row, f.reason, f.note])).toEqual([
+      [4, 'unsure', 'two topics'],
+      [9, 'broken row', ''],
+    ]);
+    // Into the open project: a flag on the same row is replaced, the others stay.
+    const into = bundleJson();
+    delete into.data;
+    into.flags = { train: [], dev: [{ row: 1, reason: 'unsure', note: 'checked: sports' }], test: [] };
+    await storeIntoProject(s, readBundle(JSON.stringify(into)), {
+      projectId: id,
+      versionId: ds.currentVersion,
+      split: (await s.getColumn(ds.currentVersion, 'split')) as Uint8Array,
+      gold: (await s.getColumn(ds.currentVersion, 'gold'))!,
+      classes: ['ham', 'spam'],
+      lfCount: 3,
+      takenNames: (await s.listLfs(id)).map((l) => l.name),
+    });
+    expect((await s.listFlags(ds.currentVersion)).map((f) => [f.row, f.note])).toEqual([
+      [4, 'checked: sports'],
+      [9, ''],
+    ]);
+    const old = bundleJson();
+    expect('flags' in old).toBe(false);
+    const oldId = await storeNewProject(importer(s), readBundle(JSON.stringify(old)));
+    expect(await s.listFlags((await s.listDatasets(oldId))[0].currentVersion)).toEqual([]);
+    // A flag outside its split is refused by the schema, naming the field.
+    const bad = bundleJson();
+    bad.flags = { train: [], dev: [{ row: 2, reason: 'unsure', note: '' }], test: [] };
+    expect(() => readBundle(JSON.stringify(bad))).toThrow(/flags\.dev\[0\]\.row must be a row inside the dev split's 2 rows, not 2/);
+  });
+
   it('leaves no project behind when the rows fail to import', async () => {
     const s = new InspectableStorage();
     const before = await s.dump();

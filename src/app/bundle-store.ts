@@ -7,7 +7,7 @@
  * deleted again if anything after its creation fails; a bundle without data goes into the open
  * project in one transaction.
  */
-import { type ProjectBundle, goldForSplits } from '../core/formats/bundle.ts';
+import { type ProjectBundle, flagsForSplits, goldForSplits } from '../core/formats/bundle.ts';
 import {
   type BundleModels,
   type ModelIssue,
@@ -23,7 +23,15 @@ import { formatPath } from '../core/formats/bundle-schema.ts';
 import { lfHash } from '../core/lf/hash.ts';
 import type { LfDef } from '../core/lf/types.ts';
 import { ShoalError } from '../core/types.ts';
-import { newId, type ClassifierRecord, type LfRecord, type ModelOrigin, type RunRecord, type ShoalStorage } from '../storage/types.ts';
+import {
+  newId,
+  type ClassifierRecord,
+  type FlagRecord,
+  type LfRecord,
+  type ModelOrigin,
+  type RunRecord,
+  type ShoalStorage,
+} from '../storage/types.ts';
 import type { ImportFlow, NewProjectImport } from './import-flow.ts';
 import { CLASSIFIER_SETTINGS, readClassifierSettings } from './model-report.ts';
 import { lfToRecord, toJsonl, uniqueLfName, withNewId } from './project.ts';
@@ -67,7 +75,12 @@ export function bundleProjectImport(b: ProjectBundle, fileName = `${b.dataset.na
     parts: async (storage, project, versionId) => {
       const split = (await storage.getColumn(versionId, 'split')) as Uint8Array;
       lfs = b.lfs.map((def, order) => lfToRecord(withNewId(def), project.id, order, b.dataset.classes));
-      return { gold: { versionId, gold: goldForSplits(b, split) }, lfs, settings: bundleSettings(b, project.id) };
+      return {
+        gold: { versionId, gold: goldForSplits(b, split) },
+        flags: flagRecords(b, split, versionId, project.id),
+        lfs,
+        settings: bundleSettings(b, project.id),
+      };
     },
     after: async (storage, project, versionId) => {
       if (b.models)
@@ -111,6 +124,7 @@ export async function storeIntoProject(storage: ShoalStorage, b: ProjectBundle, 
   });
   await storage.putProjectParts({
     gold: { versionId: t.versionId, gold: goldForSplits(b, t.split, t.gold) },
+    flags: flagRecords(b, t.split, t.versionId, t.projectId),
     lfs,
     settings: bundleSettings(b, t.projectId),
   });
@@ -267,6 +281,20 @@ export async function collectModels(storage: ShoalStorage, src: ModelSource): Pr
     else left.push('the classifier (trained on LFs that changed since)');
   }
   return { models, left };
+}
+
+/** The bundle's flags as records of a dataset version (each replaces a flag on the same row). */
+function flagRecords(b: ProjectBundle, split: Uint8Array, versionId: string, projectId: string): FlagRecord[] {
+  const now = Date.now();
+  return flagsForSplits(b, split).map((f) => ({
+    versionId,
+    projectId,
+    row: f.row,
+    reason: f.reason,
+    note: f.note,
+    createdAt: now,
+    updatedAt: now,
+  }));
 }
 
 /** The model choices, and the classifier settings the Model screen reads when the project opens. */

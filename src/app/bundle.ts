@@ -14,7 +14,7 @@
  * The classifier settings travel as `model.classifier` (a superset of the older
  * `{ targets, maxEpochs }`); a bundle without them imports with the defaults.
  */
-import { type ModelChoices, type ProjectBundle, checkBundleFits, sparseGold, writeBundle } from '../core/formats/bundle.ts';
+import { type ModelChoices, type ProjectBundle, checkBundleFits, flagsBySplit, sparseGold, writeBundle } from '../core/formats/bundle.ts';
 
 // What the project-file screens read a file with (the UI reaches core through the app layer).
 export { codeLfsOf, readBundle, type ProjectBundle } from '../core/formats/bundle.ts';
@@ -75,6 +75,8 @@ export async function exportProject(
   else if (includeData && includeModels && m.lm && !current) left.push('the label model (it is being refitted for the current LFs)');
   const hasModels = models && (models.labelModel || models.classifier);
   const version = await s.storage.getVersion(ds.versionId);
+  // Rows flagged while labelling travel with the gold labels (by position within their split).
+  const flags = await s.storage.listFlags(ds.versionId);
   const settings: Record<string, unknown> = {
     textFields: version?.textFields ?? [ds.textField],
     fields: version?.fields ?? ds.fields,
@@ -91,6 +93,7 @@ export async function exportProject(
     settings,
     lfs: s.lfs.map((l) => ({ ...l })) as LfDef[],
     gold: { train: sparseGold(s.gold.train), dev: sparseGold(s.gold.dev), test: sparseGold(s.gold.test) },
+    ...(flags.length ? { flags: flagsBySplit(flags, ds.split) } : {}),
     model: modelChoices(m),
     ...(includeData ? { data: { rows, split: Array.from(ds.split, (c) => SPLIT_NAMES[c]) } } : {}),
     ...(hasModels ? { models } : {}),

@@ -8,6 +8,10 @@
  * label, or `retry`) stores them all at once, since the column in memory is what is written.
  * Any other failure puts the label back, as nothing would ever store it.
  *
+ * `setMany` changes many rows of one split in one change and one write (bulk labelling,
+ * bulk-label.ts). `tally` counts this session's edits per split (gold-tally.ts): new, changed,
+ * cleared; an edit marked `undo` takes an earlier one back out instead of adding one.
+ *
  * Values are `$state.raw` and replaced, never mutated.
  */
 import { ShoalError, type GoldLabel, type SplitRow } from '../core/types.ts';
@@ -15,6 +19,7 @@ import { isQuotaError } from '../storage/errors.ts';
 import type { DatasetVersionRecord } from '../storage/types.ts';
 import { errorMessage, type CurrentDataset } from './open-dataset.ts';
 import { goldBySplit, type Split, type SplitIndex } from './project.ts';
+import { EMPTY_TALLY, tallyEdits, type TallyBySplit } from './gold-tally.ts';
 
 export interface GoldBySplit {
   train: Int32Array;
@@ -33,6 +38,8 @@ export class GoldLabels {
   /** Labels given but not stored (the disk was full). */
   unsaved = $state(0);
   unsavedError = $state<string | null>(null);
+  /** This session's edits per split (since the version was opened). */
+  tally = $state.raw<TallyBySplit>(EMPTY_TALLY);
 
   private writes: Promise<void> = Promise.resolve();
 
@@ -47,6 +54,7 @@ export class GoldLabels {
     this.fullGold = fullGold;
     this.gold = goldBySplit(fullGold, index);
     this.goldVersion++;
+    this.tally = EMPTY_TALLY;
   }
 
   /** Forget the unsaved count (another project is opening: its labels are read fresh). */
@@ -57,25 +65,57 @@ export class GoldLabels {
 
   /**
    * Set (or clear with -1) one gold label and persist it at once; a failed write rejects with
-   * the reason (see the header for what stays on screen).
+   * the reason (see the header for what stays on screen). `undo`: this takes back an earlier
+   * edit of the row (the tally loses that edit rather than gaining one).
    */
-  async set(split: Split, rowInSplit: SplitRow, label: GoldLabel): Promise<void> {
+  async set(split: Split, rowInSplit: SplitRow, label: GoldLabel, opts: { undo?: boolean } = {}): Promise<void> {
+    await this.setMany(split, [rowInSplit], label, opts);
+  }
+
+  /**
+   * Set many rows of one split (positions within the split) to one label, or each to its own
+   * (`labels[i]` for `rowsInSplit[i]`), in one change and one queued write: all land or (on any
+   * failure but a full disk) none.
+   */
+  async setMany(
+    split: Split,
+    rowsInSplit: ArrayLike<number>,
+    labels: GoldLabel | ArrayLike<number>,
+    opts: { undo?: boolean } = {},
+  ): Promise<void> {
     const open = this.current();
     if (!open) throw new ShoalError('no dataset is open');
     const { version, splitIndex, classes } = open;
     const idx = splitIndex[split];
-    if (rowInSplit < 0 || rowInSplit >= idx.length)
-      throw new ShoalError(`row ${rowInSplit} is outside the ${split} split (${idx.length} rows)`);
-    if (!Number.isInteger(label) || label < -1 || label >= classes.length)
-      throw new ShoalError(`label ${label} is not a class index or -1`);
-    const row = idx[rowInSplit];
-    const before = this.fullGold[row];
-    this.apply(split, rowInSplit, row, label);
+    const n = rowsInSplit.length;
+    const each = typeof labels !== 'number';
+    if (each && labels.length !== n) throw new ShoalError(`${labels.length} labels were given for ${n} rows`);
+    const want = new Int8Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = rowsInSplit[i];
+      if (!Number.isInteger(t) || t < 0 || t >= idx.length)
+        throw new ShoalError(`row ${t} is outside the ${split} split (${idx.length} rows)`);
+      const label = each ? labels[i] : labels;
+      if (!Number.isInteger(label) || label < -1 || label >= classes.length)
+        throw new ShoalError(`label ${label} is not a class index or -1`);
+      want[i] = label;
+    }
+    if (n === 0) return;
+    const before = this.apply(split, rowsInSplit, want, opts.undo ? -1 : 1);
     try {
-      await this.write(version, true);
+      await this.write(version, n);
     } catch (e) {
-      if (!isQuotaError(e) && this.current()?.version.id === version.id && this.fullGold[row] === label)
-        this.apply(split, rowInSplit, row, before);
+      if (!isQuotaError(e) && this.current()?.version.id === version.id) {
+        // Put back the rows that still hold what this change gave them (a later change wins).
+        const back: number[] = [];
+        const labelsBack: number[] = [];
+        for (let i = 0; i < n; i++) {
+          if (this.fullGold[idx[rowsInSplit[i]]] !== want[i]) continue;
+          back.push(rowsInSplit[i]);
+          labelsBack.push(before[i]);
+        }
+        if (back.length) this.apply(split, back, Int8Array.from(labelsBack), opts.undo ? 1 : -1);
+      }
       throw e;
     }
   }
@@ -84,11 +124,11 @@ export class GoldLabels {
   async retry(): Promise<void> {
     const version = this.current()?.version;
     if (!version || this.unsaved === 0) return;
-    await this.write(version, false);
+    await this.write(version, 0);
   }
 
   /** Queue a write of the whole column: one success stores every label kept unsaved before it. */
-  private async write(version: DatasetVersionRecord, newLabel: boolean): Promise<void> {
+  private async write(version: DatasetVersionRecord, newLabels: number): Promise<void> {
     const storage = this.current()?.storage;
     if (!storage) throw new ShoalError('the project storage is not open yet; wait a moment and try again');
     const write = this.writes.then(() => storage.putGold(version.id, this.fullGold));
@@ -99,23 +139,32 @@ export class GoldLabels {
     } catch (e) {
       if (isQuotaError(e) && this.current()?.version.id === version.id) {
         // Count label changes, not attempts: a failed retry adds no unsaved label.
-        if (newLabel) this.unsaved++;
+        this.unsaved += newLabels;
         this.unsavedError = errorMessage(e);
       }
       throw e;
     }
   }
 
-  private apply(split: Split, rowInSplit: number, row: number, label: number): void {
+  /** Apply labels to split rows; `sign` adds the edits to the tally (1) or takes them out (-1). Returns the labels before. */
+  private apply(split: Split, rowsInSplit: ArrayLike<number>, labels: Int8Array, sign: 1 | -1): Int8Array {
+    const idx = this.current()?.splitIndex[split];
     const next = this.fullGold.slice();
-    next[row] = label;
-    this.fullGold = next;
     const g = { ...this.gold };
     const col = g[split].slice();
-    col[rowInSplit] = label;
+    const before = new Int8Array(labels.length);
+    for (let i = 0; i < labels.length; i++) {
+      const t = rowsInSplit[i];
+      before[i] = col[t];
+      col[t] = labels[i];
+      if (idx) next[idx[t]] = labels[i];
+    }
+    this.fullGold = next;
     g[split] = col;
     this.gold = g;
+    this.tally = { ...this.tally, [split]: tallyEdits(this.tally[split], sign > 0 ? before : labels, sign > 0 ? labels : before, sign) };
     this.goldVersion++;
     this.onChange(next);
+    return before;
   }
 }

@@ -19,6 +19,8 @@ export const TABLES = {
   // as for label-model runs.
   classifiers: { key: 'id', indexes: ['projectId', 'versionId'] },
   classifierModels: { key: 'id', indexes: [] },
+  // v5: rows flagged while labelling, one record per (version, row).
+  flags: { key: 'key', indexes: ['versionId', 'projectId'] },
 } as const;
 
 export type TableName = keyof typeof TABLES;

@@ -205,6 +205,55 @@ const MIGRATIONS: Record<number, { write: (db: Dexie) => Promise<void>; check: (
       }
     },
   },
+  5: {
+    async write(db) {
+      await db.table('projects').put({ id: 'p1', name: 'Before flags', createdAt: 1, updatedAt: 1 });
+      await db.table('datasets').put({ id: 'd1', projectId: 'p1', name: 'data', createdAt: 1, currentVersion: 'v1' });
+      await db.table('versions').put({
+        id: 'v1',
+        datasetId: 'd1',
+        projectId: 'p1',
+        status: 'committed',
+        createdAt: 1,
+        heartbeatAt: 1,
+        source: { fileNames: ['a.csv'], format: 'csv', bytes: 1 },
+        rowCount: 2,
+        chunkCount: 1,
+        rowsPerChunk: 1000,
+        columns: [],
+        textFields: ['text'],
+        fields: ['text'],
+        classes: ['a', 'b'],
+        splitCounts: { train: 0, dev: 2, test: 0 },
+        skippedRows: 0,
+        notes: [],
+      });
+      await db.table('chunks').put({
+        key: 'v1/0',
+        versionId: 'v1',
+        index: 0,
+        rows: [{ text: 'x' }, { text: 'y' }],
+      });
+      await db.table('columns').put({ key: 'v1/gold', versionId: 'v1', name: 'gold', data: Int8Array.from([1, -1]) });
+    },
+    async check(name) {
+      const s = await openDexieStorage({ name, watchTabs: false });
+      try {
+        expect(s.dexie.verno).toBe(CURRENT_SCHEMA);
+        // Earlier data is untouched, and no row is flagged yet.
+        expect((await s.readRows('v1', 0, 2)).map((r) => r.text)).toEqual(['x', 'y']);
+        expect(Array.from((await s.getColumn('v1', 'gold'))!)).toEqual([1, -1]);
+        expect(await s.listFlags('v1')).toEqual([]);
+        // The new table works on the migrated database, and cascades with the project.
+        await s.putFlag({ versionId: 'v1', projectId: 'p1', row: 1, reason: 'unsure', note: 'hm', createdAt: 2, updatedAt: 2 });
+        expect((await s.listFlags('v1')).map((f) => f.note)).toEqual(['hm']);
+        await s.deleteProject('p1');
+        expect(await s.dexie.table('flags').count()).toBe(0);
+      } finally {
+        s.close();
+      }
+    },
+  },
 };
 
 describe('schema migrations', () => {

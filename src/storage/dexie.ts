@@ -9,6 +9,7 @@
  * v3: trained classifiers are kept (`classifiers`, their weights in `classifierModels`); new
  *     tables only, nothing to move.
  * v4: row chunks are stored column-wise (chunk-format.ts); existing chunks are rewritten.
+ * v5: rows flagged while labelling (`flags`); a new table only, nothing to move.
  *
  * On open, pending imports whose writer is gone (tab closed mid-import) are deleted; the
  * writer is known alive by the Web Lock it holds (locks.ts), else by a recent heartbeat.
@@ -79,6 +80,10 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
           rec.cols = stored.cols;
         });
     },
+  },
+  {
+    version: 5,
+    stores: storesOf(['flags']),
   },
 ];
 

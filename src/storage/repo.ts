@@ -21,6 +21,7 @@ import {
   type CommitMeta,
   type DatasetRecord,
   type DatasetVersionRecord,
+  type FlagRecord,
   type LfRecord,
   type PendingImport,
   type ProjectParts,
@@ -36,6 +37,7 @@ const chunkKey = (versionId: string, index: number): string => `${versionId}/${i
 const columnKey = (versionId: string, name: ColumnName | TextIndexColumn): string => `${versionId}/${name}`;
 const voteKey = (sourceHash: string, versionId: string): string => `${sourceHash}@${versionId}`;
 const settingKey = (key: string, projectId?: string): string => `${projectId ?? '*'}/${key}`;
+const flagKey = (versionId: string, row: number): string => `${versionId}/${row}`;
 
 /** Typed views of stored records (the backend stores plain objects). */
 const as = <T>(r: Rec | undefined): T | undefined => r as T | undefined;
@@ -110,6 +112,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
       'classifiers',
       'classifierModels',
       'settings',
+      'flags',
     ];
     await this.db.tx('rw', all, async () => {
       for (const v of (await this.db.where('versions', 'projectId', id)) as DatasetVersionRecord[]) await this.dropVersionData(v.id);
@@ -122,6 +125,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
         await this.db.delete('classifierModels', c.id);
       await this.db.deleteWhere('classifiers', 'projectId', id);
       await this.db.deleteWhere('settings', 'projectId', id);
+      await this.db.deleteWhere('flags', 'projectId', id);
       await this.db.delete('projects', id);
     });
   }
@@ -130,9 +134,10 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     return this.db.countWhere('versions', 'projectId', projectId);
   }
 
-  /** Rows, columns, votes, runs and classifiers of one version (not the version record itself). */
+  /** Rows, columns, votes, runs, classifiers and flags of one version (not the version record itself). */
   private async dropVersionData(versionId: string): Promise<void> {
     await this.db.deleteWhere('chunks', 'versionId', versionId);
+    await this.db.deleteWhere('flags', 'versionId', versionId);
     await this.db.deleteWhere('columns', 'versionId', versionId);
     await this.db.deleteWhere('votes', 'versionId', versionId);
     for (const r of (await this.db.where('runs', 'versionId', versionId)) as RunRecord[]) {
@@ -168,7 +173,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   async deleteVersion(versionId: string): Promise<void> {
     await this.db.tx(
       'rw',
-      ['datasets', 'versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels'],
+      ['datasets', 'versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels', 'flags'],
       async () => {
         const v = as<DatasetVersionRecord>(await this.db.get('versions', versionId));
         if (!v || v.status !== 'committed') return;
@@ -184,7 +189,7 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   async deleteDataset(id: string): Promise<void> {
     await this.db.tx(
       'rw',
-      ['datasets', 'versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels'],
+      ['datasets', 'versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels', 'flags'],
       async () => {
         for (const v of (await this.db.where('versions', 'datasetId', id)) as DatasetVersionRecord[]) {
           await this.dropVersionData(v.id);
@@ -327,7 +332,8 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
   }
 
   async abortImport(versionId: string): Promise<void> {
-    await this.db.tx('rw', ['versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels'], async () => {
+    const tables: TableName[] = ['versions', 'chunks', 'columns', 'votes', 'runs', 'runProbs', 'classifiers', 'classifierModels', 'flags'];
+    await this.db.tx('rw', tables, async () => {
       const v = as<DatasetVersionRecord>(await this.db.get('versions', versionId));
       if (!v || v.status !== 'pending') return;
       await this.dropVersionData(versionId);
@@ -449,6 +455,36 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
     await this.touch(v.projectId);
   }
 
+  // ── flags ────────────────────────────────────────────────────────────────────────────
+  async listFlags(versionId: string): Promise<FlagRecord[]> {
+    const all = (await this.db.where('flags', 'versionId', versionId)).map((r) => stripKey<FlagRecord>(r));
+    return all.sort((a, b) => a.row - b.row);
+  }
+
+  async putFlag(flag: FlagRecord): Promise<void> {
+    await guardWrite(`the flag on row ${flag.row + 1}`, () =>
+      this.db.tx('rw', ['versions', 'flags', 'projects'], () => this.writeFlag(flag)),
+    );
+  }
+
+  /** The writes of putFlag, inside the caller's transaction. */
+  private async writeFlag(flag: FlagRecord): Promise<void> {
+    const v = await this.getVersion(flag.versionId);
+    if (!v) throw new ShoalError(`Dataset version ${flag.versionId} does not exist.`);
+    if (!Number.isInteger(flag.row) || flag.row < 0 || flag.row >= v.rowCount)
+      throw new ShoalError(`Row ${flag.row} is outside the dataset (${v.rowCount} rows); the flag was not saved.`);
+    await this.db.put('flags', { ...flag, key: flagKey(flag.versionId, flag.row) });
+    await this.touch(v.projectId);
+  }
+
+  async deleteFlag(versionId: string, row: number): Promise<void> {
+    await this.db.tx('rw', ['flags', 'projects'], async () => {
+      const had = (await this.db.get('flags', flagKey(versionId, row))) as FlagRecord | undefined;
+      await this.db.delete('flags', flagKey(versionId, row));
+      if (had) await this.touch(had.projectId);
+    });
+  }
+
   // ── LFs and votes ────────────────────────────────────────────────────────────────────
   async putLf(lf: LfRecord): Promise<void> {
     await guardWrite(`LF "${lf.name}"`, () =>
@@ -500,10 +536,11 @@ export class RepoStorage implements Omit<ShoalStorage, 'kind'> {
    * open dataset): a full disk leaves the project exactly as it was.
    */
   async putProjectParts(parts: ProjectParts): Promise<void> {
-    const { gold, lfs, settings } = parts;
+    const { gold, lfs, settings, flags } = parts;
     await guardWrite('the imported project', () =>
-      this.db.tx('rw', ['versions', 'columns', 'lfs', 'settings', 'projects'], async () => {
+      this.db.tx('rw', ['versions', 'columns', 'lfs', 'settings', 'projects', 'flags'], async () => {
         if (gold) await this.writeGold(gold.versionId, gold.gold);
+        for (const f of flags ?? []) await this.writeFlag(f);
         await this.writeLfs(lfs);
         for (const x of settings)
           await this.db.put('settings', { key: settingKey(x.key, x.projectId), projectId: x.projectId ?? '*', value: x.value });

@@ -316,6 +316,36 @@ describe.each(factories)('storage contract: %s', (_name, make) => {
     await expect(s.putGold(versionId, new Int8Array(2))).rejects.toThrow(/3/);
   });
 
+  it('keeps flags per (version, row): replaced, listed in row order, deleted alone or with their version', async () => {
+    s = await make();
+    const p = await s.createProject('P');
+    const { versionId } = await importRows(s, p.id, 5);
+    const flag = (row: number, note: string) => ({ versionId, projectId: p.id, row, reason: 'unsure', note, createdAt: 1, updatedAt: 1 });
+    await s.putFlag(flag(3, 'sarcasm?'));
+    await s.putFlag(flag(1, 'two topics'));
+    await s.putFlag(flag(3, 'sarcasm, surely'));
+    expect((await s.listFlags(versionId)).map((f) => [f.row, f.note])).toEqual([
+      [1, 'two topics'],
+      [3, 'sarcasm, surely'],
+    ]);
+    expect(Object.keys((await s.listFlags(versionId))[0]).sort()).toEqual(
+      ['createdAt', 'note', 'projectId', 'reason', 'row', 'updatedAt', 'versionId'].sort(),
+    );
+    await expect(s.putFlag(flag(5, 'past the end'))).rejects.toThrow(/Row 5 is outside the dataset \(5 rows\)/);
+    await s.deleteFlag(versionId, 1);
+    expect((await s.listFlags(versionId)).map((f) => f.row)).toEqual([3]);
+    // Through a project file, in the same transaction as the gold labels.
+    await s.putProjectParts({
+      gold: { versionId, gold: Int8Array.from([0, -1, -1, 1, -1]) },
+      lfs: [],
+      settings: [],
+      flags: [flag(0, 'from a file')],
+    });
+    expect((await s.listFlags(versionId)).map((f) => f.row)).toEqual([0, 3]);
+    await s.deleteProject(p.id);
+    expect(await s.listFlags(versionId)).toEqual([]);
+  });
+
   it('keeps the newest trained classifier of a version, with its weights, and deletes it with its data', async () => {
     s = await make();
     const p = await s.createProject('P');

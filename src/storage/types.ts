@@ -91,9 +91,28 @@ export interface DatasetVersionRecord {
 
 export type LfKind = 'keyword' | 'regex' | 'compare' | 'lookup' | 'length' | 'code' | 'external';
 
+/**
+ * A row a user flagged while labelling ("unsure", with a note), one record per (dataset
+ * version, dataset row): flags belong to rows, so they go with the version's data.
+ */
+export interface FlagRecord {
+  versionId: string;
+  projectId: string;
+  /** Dataset row number (not the row within its split). */
+  row: number;
+  /** A short reason the user picked ("unsure", "ambiguous", …). */
+  reason: string;
+  /** Free text. */
+  note: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
 /** What applying a project file to an open dataset writes, all in one transaction. */
 export interface ProjectParts {
   gold?: { versionId: string; gold: Int8Array };
+  /** Flags of the project file; each replaces a flag at the same row, others stay. */
+  flags?: readonly FlagRecord[];
   lfs: readonly LfRecord[];
   settings: readonly { key: string; value: unknown; projectId?: string }[];
 }
@@ -298,6 +317,12 @@ export interface ShoalStorage {
   /** The meta of a version's word index, or undefined when it has none. */
   getTextIndexMeta(versionId: string): Promise<TextIndexMeta | undefined>;
   getTextIndexShard(versionId: string, shard: number): Promise<TextIndexShard | undefined>;
+
+  /** The flagged rows of a version, in row order. */
+  listFlags(versionId: string): Promise<FlagRecord[]>;
+  /** Flag a row of a committed version (replaces its flag). */
+  putFlag(flag: FlagRecord): Promise<void>;
+  deleteFlag(versionId: string, row: number): Promise<void>;
 
   putLf(lf: LfRecord): Promise<void>;
   /** Several LFs of one project in one transaction: all land, or none (names stay unique). */

@@ -37,6 +37,9 @@ export const BUNDLE_LIMITS = {
   codeChars: 100_000,
   fieldValueChars: 10_000,
   dataRows: 10_000_000,
+  /** A flagged row's reason and note. */
+  flagReasonChars: 100,
+  flagNoteChars: 2_000,
 } as const;
 
 const L = BUNDLE_LIMITS;
@@ -123,6 +126,17 @@ const goldPairs = list(
   L.dataRows,
 ).default([]);
 
+// A row flagged while labelling: its place in the split, a short reason, a note.
+const flagList = list(
+  z.object({
+    row: int().min(0).max(L.dataRows),
+    reason: z.string().min(1).max(L.flagReasonChars),
+    note: z.string().max(L.flagNoteChars).default(''),
+  }),
+  'flagged rows ({"row", "reason", "note"})',
+  L.dataRows,
+).default([]);
+
 function isPlainRow(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -149,6 +163,8 @@ export const bundleSchema = z
       .default({}),
     lfs: list(lfSchema, 'LFs', L.lfs),
     gold: z.object({ train: goldPairs, dev: goldPairs, test: goldPairs }),
+    // Rows flagged while labelling; files written before flags existed have none.
+    flags: z.object({ train: flagList, dev: flagList, test: flagList }).optional(),
     model: z.object({
       labelModel: z.string().min(1).max(50),
       classBalance: z.union([z.enum(['dev', 'uniform']), list(z.number().min(0), 'numbers', L.classes)], {
@@ -241,6 +257,17 @@ export const bundleSchema = z
             message: `must be a [row, class] pair inside the ${s} split's ${n} rows × ${k} classes, not [${row}, ${y}]`,
           });
         }
+      });
+    }
+    for (const s of SPLIT_NAMES) {
+      const n = b.dataset.splitCounts[s];
+      b.flags?.[s].forEach((f, i) => {
+        if (f.row >= n)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['flags', s, i, 'row'],
+            message: `must be a row inside the ${s} split's ${n} rows, not ${f.row}`,
+          });
       });
     }
     const d = b.data;

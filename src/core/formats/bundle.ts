@@ -3,8 +3,9 @@
  * LFs, gold labels, settings and model choices, and optionally the data itself — so a project
  * moves between machines or survives a cleared profile.
  *
- * Gold labels are stored per split as [row within split, class index] pairs, with the split
- * sizes, so a bundle without data can only be applied to a dataset of the same shape
+ * Gold labels are stored per split as [row within split, class index] pairs, and rows flagged
+ * while labelling as {row within split, reason, note} (optional: older files have none), with
+ * the split sizes, so a bundle without data can only be applied to a dataset of the same shape
  * (`checkBundleFits`). LF code comes back as plain text: the importer must show it to the user
  * before it runs (it is code from a file, not from this user).
  *
@@ -44,11 +45,54 @@ export interface ProjectBundle {
   settings: Record<string, unknown>;
   lfs: LfDef[];
   gold: Record<Split, [number, number][]>;
+  /** Rows flagged while labelling, by position within their split. */
+  flags?: Record<Split, BundleFlag[]>;
   model: ModelChoices;
   /** Present when the user chose to include the data: every row with its split. */
   data?: { rows: Record<string, unknown>[]; split: Split[] };
   /** Present when the user chose to include the fitted label model and trained classifier (with the data). */
   models?: BundleModels;
+}
+
+export interface BundleFlag {
+  row: number;
+  reason: string;
+  note: string;
+}
+
+/** Rows of each split (dataset row numbers, ascending) from a split column (0 train, 1 dev, 2 test). */
+function rowsBySplit(split: Uint8Array): number[][] {
+  const rowsOf: number[][] = [[], [], []];
+  for (let i = 0; i < split.length; i++) rowsOf[split[i]]?.push(i);
+  return rowsOf;
+}
+
+/** Flags by dataset row as a bundle's per-split flags (row t = the t-th row of its split). */
+export function flagsBySplit(flags: readonly BundleFlag[], split: Uint8Array): Record<Split, BundleFlag[]> {
+  const place = new Int32Array(split.length);
+  const seen = [0, 0, 0];
+  for (let i = 0; i < split.length; i++) place[i] = seen[split[i]]++;
+  const out: Record<Split, BundleFlag[]> = { train: [], dev: [], test: [] };
+  for (const f of [...flags].sort((a, b) => a.row - b.row)) {
+    const s = SPLIT_NAMES[split[f.row]];
+    if (s) out[s].push({ row: place[f.row], reason: f.reason, note: f.note });
+  }
+  return out;
+}
+
+/** A bundle's flags by dataset row, given the dataset's split column. */
+export function flagsForSplits(b: Pick<ProjectBundle, 'flags'>, split: Uint8Array): BundleFlag[] {
+  if (!b.flags) return [];
+  const rowsOf = rowsBySplit(split);
+  const out: BundleFlag[] = [];
+  SPLIT_NAMES.forEach((s, code) => {
+    for (const f of b.flags?.[s] ?? []) {
+      if (f.row >= rowsOf[code].length)
+        throw new ShoalError(`this project file flags ${s} row ${f.row}, but the dataset's ${s} split has ${rowsOf[code].length} rows`);
+      out.push({ row: rowsOf[code][f.row], reason: f.reason, note: f.note });
+    }
+  });
+  return out;
 }
 
 /** Gold as sparse pairs: only rows with a label (>= 0). */
@@ -70,8 +114,7 @@ export function denseGold(pairs: readonly [number, number][], n: number): Int32A
  */
 export function goldForSplits(b: Pick<ProjectBundle, 'gold'>, split: Uint8Array, base?: Int8Array): Int8Array {
   const out = base ? base.slice() : new Int8Array(split.length).fill(-1);
-  const rowsOf: number[][] = [[], [], []];
-  for (let i = 0; i < split.length; i++) rowsOf[split[i]]?.push(i);
+  const rowsOf = rowsBySplit(split);
   SPLIT_NAMES.forEach((s, code) => {
     for (const [t, y] of b.gold[s] ?? []) {
       if (t >= rowsOf[code].length)
