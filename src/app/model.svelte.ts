@@ -20,7 +20,7 @@ import { ModelServices } from './model-services.ts';
 import type { ModelProjectView, TextRange, TextScope } from './model-view.ts';
 import { browserTrainWorker } from './model-worker.ts';
 import type { OnnxResult } from './onnx-export.svelte.ts';
-import { session, type Session } from './session.svelte.ts';
+import type { Session } from './session.svelte.ts';
 
 export type { BalanceMode, LabelModelResult } from './label-model.svelte.ts';
 export type { ClassifierResult } from './classifier.svelte.ts';
@@ -88,6 +88,13 @@ export function sessionModelView(s: Session): ModelProjectView {
 
 export class ModelState {
   #services = $state.raw<ModelServices | null>(null);
+
+  /** `session`: the open project it follows; the train worker and jobs registry are the page's unless given. */
+  constructor(
+    private readonly session: Session,
+    private readonly deps: { trainWorker: typeof browserTrainWorker; jobs: typeof jobs } = { trainWorker: browserTrainWorker, jobs },
+  ) {}
+
   private watching = false;
   private lastSeen = -1;
 
@@ -97,7 +104,12 @@ export class ModelState {
   }
 
   private connect(storage: ShoalStorage): ModelServices {
-    this.#services ??= new ModelServices({ storage, project: sessionModelView(session), trainWorker: browserTrainWorker, jobs });
+    this.#services ??= new ModelServices({
+      storage,
+      project: sessionModelView(this.session),
+      trainWorker: this.deps.trainWorker,
+      jobs: this.deps.jobs,
+    });
     return this.#services;
   }
 
@@ -107,11 +119,11 @@ export class ModelState {
     this.watching = true;
     $effect.root(() => {
       $effect(() => {
-        const storage = session.storage;
+        const storage = this.session.storage;
         if (!storage) return;
         const s = untrack(() => this.connect(storage));
-        const v = session.votes;
-        if (!v || !session.dataset) return;
+        const v = this.session.votes;
+        if (!v || !this.session.dataset) return;
         if (v.version === this.lastSeen) return;
         this.lastSeen = v.version;
         untrack(() => void s.onVotes());
@@ -238,5 +250,3 @@ export class ModelState {
     return this.#services?.onnx.export() ?? Promise.resolve();
   }
 }
-
-export const model = new ModelState();
