@@ -130,6 +130,26 @@ browserSuite('the trained classifier is kept across reloads and marked stale whe
     await h.shot('classifier-error-analysis-test');
   });
 
+  it('the row view predicts a train row with the classifier (only dev and test predictions are kept)', async () => {
+    const page = h.page;
+    // Row 0 of the train split, by its dataset row number.
+    const trainRow = await page.evaluate(`(async () => {
+      const req = indexedDB.open('shoal');
+      const db = await new Promise((r) => (req.onsuccess = () => r(req.result)));
+      const cols = await new Promise((r) => { const q = db.transaction('columns').objectStore('columns').getAll(); q.onsuccess = () => r(q.result); });
+      db.close();
+      const split = cols.find((c) => c.name === 'split').data;
+      return split.indexOf(0);
+    })()`);
+    await h.goto(`#/row?i=${trainRow}`);
+    await page.getByTestId('row-view').waitFor();
+    expect(await page.getByTestId('row-view-split').textContent()).toMatch(/train/);
+    const shown = page.getByTestId('row-view-classifier');
+    await shown.waitFor({ timeout: 60_000 });
+    expect(await shown.textContent()).toMatch(/Classifier: (ham|spam) \(\d+\.\d%\) — predicted now/);
+    await h.shot('row-view-train-row-classifier');
+  });
+
   it('after a reload straight onto Export, the stored label model and classifier are there', async () => {
     const page = h.page;
     await page.goto(`${h.url}#/export`, { waitUntil: 'load' });

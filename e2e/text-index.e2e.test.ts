@@ -84,8 +84,8 @@ browserSuite('the word index answers whole-word keyword LFs', () => {
     await page.getByTestId('dataset-ready').waitFor({ timeout: 120_000 });
 
     // Stored: the index's meta beside the version's columns, covering every row.
-    const meta = await page.waitForFunction(
-      `new Promise((resolve) => {
+    const readMeta = () =>
+      page.evaluate(`new Promise((resolve) => {
         const req = indexedDB.open('shoal');
         req.onsuccess = () => {
           const db = req.result;
@@ -96,11 +96,10 @@ browserSuite('the word index answers whole-word keyword LFs', () => {
             resolve(m ? m.data : null);
           };
         };
-      })`,
-      undefined,
-      { timeout: 120_000, polling: 500 },
-    );
-    const stored = (await meta.jsonValue()) as { rowCount: number; field: string; terms: number };
+      })`) as Promise<{ rowCount: number; field: string; terms: number } | null>;
+    // Built in the background after the import: poll until its meta is stored.
+    await expect.poll(readMeta, { timeout: 120_000, interval: 500 }).not.toBeNull();
+    const stored = (await readMeta())!;
     expect(stored).toMatchObject({ rowCount: ROWS, field: 'text' });
     expect(stored.terms).toBeGreaterThan(500);
 

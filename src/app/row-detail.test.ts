@@ -90,11 +90,10 @@ describe('rowDetail', () => {
     expect(rowDetail({ ...x, lm: { ...x.lm!, explainer: null } })!.attributionNote).toMatch(/refit/);
   });
 
-  it('a train row has no classifier prediction and says so; an all-abstain row gets only the prior', async () => {
+  it('a train row has no kept classifier prediction (the row view predicts it); an all-abstain row gets only the prior', async () => {
     const d = rowDetail({ ...(await input('metal')), row: 2 })!;
     expect(d.split).toBe('train');
     expect(d.classifier).toBeNull();
-    expect(d.notes.join(' ')).toMatch(/dev and test rows/);
     expect(d.attribution!.allAbstain).toBe(true);
     expect(d.attribution!.logOdds).toBeCloseTo(d.attribution!.prior, 12);
   });

@@ -160,8 +160,8 @@ export function rowDetail(x: RowDetailInput): RowDetail | null {
 
   let classifier: number[] | null = null;
   if (x.clf) {
-    if (split === 'train') notes.push('The classifier’s predictions are kept for dev and test rows; this is a train row.');
-    else {
+    // A train row's prediction is not kept: the row view asks the classifier for it.
+    if (split !== 'train') {
       const p = x.clf.proba[split];
       if (pos >= 0 && p.length >= (pos + 1) * k) classifier = Array.from(p.subarray(pos * k, pos * k + k));
     }
