@@ -168,6 +168,9 @@ browserSuite('the row view: votes, source attribution, gold fix, LFs from a row'
     await first.waitFor({ timeout: 60_000 });
     const row = await first.getAttribute('data-row');
     await first.click();
+    // The detail panel's vote table names each LF as a link to it in the editor.
+    const voteLf = page.locator('.votes-table a').first();
+    expect(await voteLf.getAttribute('href')).toMatch(/^#\/lfs\?lf=/);
     await page.getByTestId('browse-open-row').click();
     await page.getByTestId('row-view').waitFor();
     expect(await page.getByTestId('row-view').getAttribute('data-row')).toBe(row);

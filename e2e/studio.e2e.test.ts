@@ -266,6 +266,8 @@ browserSuite('studio: projects, LFs, analysis, browser, import', () => {
     const matrix = panel.getByTestId('lf-correlation-matrix');
     const m = await page.locator('[data-testid="lf-table"] tbody tr').count();
     expect(await matrix.locator('tbody tr').count()).toBe(m);
+    // Each LF's name in the matrix leads to its rows in Browse.
+    expect(await matrix.locator('tbody th a').first().getAttribute('href')).toMatch(/^#\/browse\?lf=[^&]+&split=/);
     expect(await matrix.locator('td.flag').first().textContent()).toBe('100%');
     await page.getByTestId('lf-correlation-measure').selectOption('conflict');
     expect(await matrix.locator('td.flag').first().textContent()).toBe('0%');
