@@ -89,6 +89,19 @@ browserSuite('the row view: votes, source attribution, gold fix, LFs from a row'
     expect(Math.abs(a.posteriorLogOdds - a.logOdds)).toBeLessThan(1e-6);
   });
 
+  /** The ids of the label-model fits stored in IndexedDB (a refit stores a new one). */
+  const storedRuns = () =>
+    h.page.evaluate(`new Promise((resolve) => {
+      const req = indexedDB.open('shoal');
+      req.onsuccess = () => {
+        const q = req.result.transaction('runs').objectStore('runs').getAllKeys();
+        q.onsuccess = () => {
+          req.result.close();
+          resolve(q.result.sort().join(' '));
+        };
+      };
+    })`) as Promise<string>;
+
   it('fixes the gold label: the row view and the Model screen’s scores update', async () => {
     const page = h.page;
     const gold = (await page.getByTestId('row-view-gold').textContent())!.trim();
@@ -101,6 +114,7 @@ browserSuite('the row view: votes, source attribution, gold fix, LFs from a row'
     const accBefore = Number(/([\d.]+)% accuracy/.exec(before)![1]);
     await h.goto('#/model');
     const devBefore = (await page.getByTestId('lm-dev-acc').textContent())!;
+    const runsBefore = await storedRuns();
     await page.goBack();
     await page.getByTestId('row-view').waitFor();
 
@@ -114,6 +128,9 @@ browserSuite('the row view: votes, source attribution, gold fix, LFs from a row'
     expect(Number((await page.getByTestId('lm-dev-acc').textContent())!.replace('%', ''))).toBeGreaterThan(
       Number(devBefore.replace('%', '')),
     );
+    // The fit uses dev gold (the class balance from dev, auto's choice): the label model refits
+    // by itself and stores the new fit.
+    await expect.poll(storedRuns, { timeout: 60_000, interval: 500 }).not.toBe(runsBefore);
     // Put the gold back, from the same view.
     await h.goto(rowHash);
     await page.getByTestId('row-view').waitFor();

@@ -40,6 +40,8 @@ export interface LabelModelResult {
   votesVersion: number;
   /** Version of the gold its dev/test scores (and auto's candidates) were computed with. */
   goldVersion: number;
+  /** The dev gold it was fitted with (`devGoldKey`); absent for a fit restored from storage. */
+  devGoldKey?: string;
   /** The stored run (RunRecord id) holding these probabilities. */
   runId: string;
   versionId: string;
@@ -92,6 +94,8 @@ export interface LabelModelResultInput {
   ms: number;
   restored: boolean;
   origin?: string;
+  /** The dev gold the fit used (`devGoldKey`). */
+  devGoldKey?: string;
 }
 
 /** Score a fit (and majority vote beside it) on dev/test gold, with its warnings, label distribution and LF table. */
@@ -129,6 +133,7 @@ export function labelModelResult(r: LabelModelResultInput): LabelModelResult {
     restored: r.restored,
   };
   if (r.origin !== undefined) result.origin = r.origin;
+  if (r.devGoldKey !== undefined) result.devGoldKey = r.devGoldKey;
   return result;
 }
 
@@ -142,6 +147,16 @@ type StoredRunParams = {
   seed: number;
   backend: string;
 };
+
+/** A fingerprint of the dev gold labels (FNV-1a over row and label): equal keys, same dev gold. */
+export function devGoldKey(dev: ArrayLike<number>): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < dev.length; i++) {
+    h ^= dev[i] + 2;
+    h = Math.imul(h, 0x01000193);
+  }
+  return `${dev.length}:${(h >>> 0).toString(16)}`;
+}
 
 /** Refits wait this long after the last vote change, so a burst of LF edits costs one fit. */
 export const REFIT_DELAY_MS = 250;
@@ -265,6 +280,7 @@ export class LabelModelService {
         backend: res.backend,
         ms: performance.now() - t0,
         restored: false,
+        devGoldKey: devGoldKey(gold.dev),
       });
       this.result = result;
       await this.store(result, seed);
@@ -435,6 +451,26 @@ export class LabelModelService {
     this.cancelRefit = this.later(() => {
       this.cancelRefit = null;
       if (project.votes?.version === version) void this.fit();
+    }, REFIT_DELAY_MS);
+  }
+
+  /**
+   * Gold labels changed. Test gold only rescores. Dev gold is part of the fit — auto chooses among
+   * its candidates on it and the class balance comes from it — so when it differs from the dev
+   * gold the fit on screen used, the model refits after the same pause as for votes (only once a
+   * fit exists, and only while auto-refit is on): candidates and scores never stay stale.
+   */
+  onGold(): void {
+    this.rescore();
+    const r = this.result;
+    const { project } = this.deps;
+    if (!r || !this.autoRefit || r.versionId !== project.versionId) return;
+    const key = devGoldKey(project.gold.dev);
+    if (key === r.devGoldKey) return;
+    this.stopRefit();
+    this.cancelRefit = this.later(() => {
+      this.cancelRefit = null;
+      if (devGoldKey(project.gold.dev) === key) void this.fit();
     }, REFIT_DELAY_MS);
   }
 

@@ -2,7 +2,7 @@
 // a synthetic project whose votes and gold the test changes as the session would.
 import { describe, expect, it } from 'vitest';
 import { maxAbsDiff } from './model-report.ts';
-import { LabelModelService } from './label-model.svelte.ts';
+import { devGoldKey, LabelModelService } from './label-model.svelte.ts';
 import { DEFAULT_LFS, holdingTrainWorker, manualTimer, syntheticProject } from './model-fixture.ts';
 import { inlineTrainWorker } from '../workers/train-worker-api.ts';
 
@@ -202,6 +202,41 @@ describe('label model service', () => {
     expect(after.goldVersion).toBe(1);
     expect(after.scores.dev.gold).toBe(Math.ceil(p.view.splitIndex.dev.length / 2));
     expect(before.scores.dev.gold).toBe(p.view.splitIndex.dev.length);
+  });
+
+  it('refits after a dev gold change (auto chooses on dev gold); a test gold change only rescores', async () => {
+    const p = await syntheticProject();
+    const timer = manualTimer();
+    const lm = new LabelModelService(p.deps({ later: timer.later }));
+    await lm.fit();
+    const first = lm.result!;
+    expect(first.devGoldKey).toBe(devGoldKey(p.view.gold.dev));
+    // The same gold again (a label set back to what it was): nothing to do.
+    p.view.goldVersion++;
+    lm.onGold();
+    expect(timer.pending()).toBe(0);
+    // Test gold: rescored, no refit.
+    p.view.gold = { ...p.view.gold, test: p.view.gold.test.map((g, i) => (i === 0 ? -1 : g)) };
+    p.view.goldVersion++;
+    lm.onGold();
+    expect(timer.pending()).toBe(0);
+    expect(lm.result!.goldVersion).toBe(p.view.goldVersion);
+    expect(lm.result!.runId).toBe(first.runId);
+    // Dev gold: one refit waits, and its candidates are scored on the new dev gold.
+    p.view.gold = { ...p.view.gold, dev: p.view.gold.dev.map((g, i) => (i % 3 ? g : -1)) };
+    p.view.goldVersion++;
+    lm.onGold();
+    expect(timer.pending()).toBe(1);
+    timer.fire();
+    await until(() => !lm.busy && lm.result!.runId !== first.runId);
+    expect(lm.result!.devGoldKey).toBe(devGoldKey(p.view.gold.dev));
+    expect(lm.result!.scores.dev.gold).toBe(p.view.gold.dev.filter((g) => g >= 0).length);
+    // With auto-refit off, the user refits.
+    lm.autoRefit = false;
+    p.view.gold = { ...p.view.gold, dev: p.view.gold.dev.map((g) => (g >= 0 ? g : 0)) };
+    p.view.goldVersion++;
+    lm.onGold();
+    expect(timer.pending()).toBe(0);
   });
 
   it('says what is missing instead of fitting: no LF votes, an unusable typed class balance', async () => {

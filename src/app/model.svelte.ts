@@ -128,6 +128,12 @@ export class ModelState {
         this.lastSeen = v.version;
         untrack(() => void s.onVotes());
       });
+      // Gold edits: test gold rescores, dev gold refits (label-model.svelte.ts onGold).
+      $effect(() => {
+        void this.session.goldVersion;
+        const s = this.#services;
+        if (s) untrack(() => s.labelModel.onGold());
+      });
     });
   }
 
