@@ -16,7 +16,9 @@ import { ShardReader, shardOf, TEXT_INDEX_FORMAT, type TextIndexMeta } from '../
 import { ShoalError } from '../core/types.ts';
 import type { DatasetVersionRecord, ShoalStorage } from '../storage/types.ts';
 import type { LfApplyOutcome } from '../workers/pool.ts';
+import type { TextIndexWorkerApi } from '../workers/text-index.worker.ts';
 import type { JobRunner } from './import-flow.ts';
+import { inJobWorker } from './job-worker.ts';
 
 /** Builds and stores the index of `version` (reading its rows itself); resolves with its meta. */
 export type TextIndexBuild = (
@@ -169,23 +171,13 @@ function voteOf(def: LfDef, terms: readonly string[], classes: readonly string[]
   return v >= 0 ? v : null;
 }
 
-/** The page's builder: one worker per build, reading and writing IndexedDB itself; a cancel terminates it. */
+/** The page's builder: one worker per build (job-worker.ts), reading and writing IndexedDB itself; a cancel terminates it. */
 export function browserTextIndexBuild(dbName?: string): TextIndexBuild {
-  return async (version, _storage, field, { signal, onProgress }) => {
-    const Comlink = await import('comlink');
-    const worker = new Worker(new URL('../workers/text-index.worker.ts', import.meta.url), { type: 'module', name: 'shoal-text-index' });
-    const remote = Comlink.wrap<import('../workers/text-index.worker.ts').TextIndexWorkerApi>(worker);
-    try {
-      return await new Promise<TextIndexMeta>((resolve, reject) => {
-        const onAbort = () => reject(new DOMException('the word index was cancelled', 'AbortError'));
-        if (signal.aborted) return onAbort();
-        signal.addEventListener('abort', onAbort, { once: true });
-        worker.addEventListener('error', (e) => reject(new ShoalError(`the word-index worker stopped (${e.message || 'unknown error'})`)));
-        remote.build(dbName, version.id, field, Comlink.proxy(onProgress)).then(resolve, reject);
-      });
-    } finally {
-      remote[Comlink.releaseProxy]();
-      worker.terminate();
-    }
-  };
+  return (version, _storage, field, { signal, onProgress }) =>
+    inJobWorker<TextIndexWorkerApi, TextIndexMeta>(
+      () => new Worker(new URL('../workers/text-index.worker.ts', import.meta.url), { type: 'module', name: 'shoal-text-index' }),
+      signal,
+      { aborted: 'the word index was cancelled', stopped: 'the word-index worker stopped' },
+      (remote, Comlink) => remote.build(dbName, version.id, field, Comlink.proxy(onProgress)),
+    );
 }

@@ -5,8 +5,8 @@
  * connection, so a search over 500,000 long notes neither reads them into the page nor holds
  * the page's thread; tests call it with the in-memory storage.
  */
-import { columnArray, isColumnChunk } from '../core/lf/columns.ts';
-import { fieldText, valueText } from '../core/lf/text.ts';
+import { fieldValues } from '../core/lf/columns.ts';
+import { valueText } from '../core/lf/text.ts';
 import { textMatcher } from '../core/text-search.ts';
 import type { ShoalStorage } from '../storage/types.ts';
 
@@ -34,17 +34,9 @@ export async function searchStoredText(
     opts.signal?.throwIfAborted();
     const chunk = await storage.getChunkColumns(versionId, c, [field]);
     if (!chunk) throw new Error(`row chunk ${c} of dataset version ${versionId} is missing (was the dataset deleted?)`);
-    if (isColumnChunk(chunk)) {
-      const f = chunk.fields.indexOf(field);
-      const values = f < 0 ? null : columnArray(chunk.columns[f], chunk.length);
-      if (values) for (let i = 0; i < chunk.length; i++) if (matches(valueText(values[i]))) hits[chunk.start + i] = 1;
-      done = chunk.start + chunk.length;
-    } else {
-      chunk.rows.forEach((row, i) => {
-        if (matches(fieldText(row, field))) hits[chunk.start + i] = 1;
-      });
-      done = chunk.start + chunk.rows.length;
-    }
+    const values = fieldValues(chunk, field);
+    for (let i = 0; i < values.length; i++) if (matches(valueText(values[i]))) hits[chunk.start + i] = 1;
+    done = chunk.start + values.length;
     opts.onChunk?.(done, version.rowCount, hits);
   }
   return hits;

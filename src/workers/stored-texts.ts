@@ -4,9 +4,9 @@
  * row numbers, ascending) of which version, and the worker reads their chunks (one field,
  * column-wise) from IndexedDB, as LF workers do (lf-chunk-reader.ts).
  */
-import { columnArray, isColumnChunk } from '../core/lf/columns.ts';
+import { fieldValues } from '../core/lf/columns.ts';
 import { hiddenFields } from '../core/lf/gold.ts';
-import { fieldText } from '../core/lf/text.ts';
+import { valueText } from '../core/lf/text.ts';
 import { ShoalError } from '../core/types.ts';
 import type { ShoalStorage } from '../storage/types.ts';
 
@@ -25,7 +25,7 @@ export function isStoredTexts(x: unknown): x is StoredTexts {
   return typeof x === 'object' && x !== null && (x as StoredTexts).kind === 'stored-texts';
 }
 
-/** The text of each row of `src`, read as LFs and the page read a row's text (core fieldText), in order. */
+/** The text of each row of `src`, read as LFs and the page read a row's text (core fieldText / valueText), in order. */
 export async function readStoredTexts(storage: ShoalStorage, src: StoredTexts, signal?: AbortSignal): Promise<string[]> {
   const v = await storage.getVersion(src.versionId);
   if (!v) throw new ShoalError(`dataset version ${src.versionId} does not exist (was the project deleted in another tab?)`);
@@ -33,8 +33,6 @@ export async function readStoredTexts(storage: ShoalStorage, src: StoredTexts, s
   const rows = src.rows;
   const out = new Array<string>(rows.length);
   const per = v.rowsPerChunk;
-  // One reused row: the value of `field` read as a row's text, without an object per row.
-  const one: Record<string, unknown> = {};
   let t = 0;
   while (t < rows.length) {
     if (signal?.aborted) throw new DOMException('reading the texts was cancelled', 'AbortError');
@@ -45,15 +43,10 @@ export async function readStoredTexts(storage: ShoalStorage, src: StoredTexts, s
     const chunk = await storage.getChunkColumns(src.versionId, c, [src.field]);
     if (!chunk) throw new ShoalError(`row chunk ${c} of dataset version ${src.versionId} is missing`);
     const base = c * per;
-    let values: readonly unknown[];
-    if (isColumnChunk(chunk)) {
-      const f = chunk.fields.indexOf(src.field);
-      values = f < 0 ? new Array<unknown>(chunk.length) : columnArray(chunk.columns[f], chunk.length);
-    } else values = chunk.rows.map((r) => r[src.field]);
+    const values = fieldValues(chunk, src.field);
     for (; t < rows.length && rows[t] < base + per; t++) {
       if (t > 0 && rows[t] < rows[t - 1]) throw new ShoalError(`row ${rows[t]} is out of order (the texts must be ascending rows)`);
-      one[src.field] = values[rows[t] - base];
-      out[t] = fieldText(one, src.field);
+      out[t] = valueText(values[rows[t] - base]);
     }
   }
   return out;

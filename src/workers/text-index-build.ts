@@ -4,8 +4,8 @@
  * IndexedDB itself, so the text never passes through the page; Node tests call it inline with
  * the in-memory storage.
  */
-import { columnArray, isColumnChunk } from '../core/lf/columns.ts';
-import { fieldText, valueText } from '../core/lf/text.ts';
+import { fieldValues } from '../core/lf/columns.ts';
+import { valueText } from '../core/lf/text.ts';
 import { SHARDS, TEXT_INDEX_FORMAT, TextIndexBuilder, type TextIndexMeta } from '../core/text-index/index.ts';
 import type { ShoalStorage } from '../storage/types.ts';
 
@@ -34,15 +34,9 @@ export async function buildTextIndex(
     opts.signal?.throwIfAborted();
     const chunk = await storage.getChunkColumns(version.id, c, [field]);
     if (!chunk) throw new Error(`row chunk ${c} of dataset version ${version.id} is missing (was the dataset deleted?)`);
-    if (isColumnChunk(chunk)) {
-      const f = chunk.fields.indexOf(field);
-      const values = f < 0 ? null : columnArray(chunk.columns[f], chunk.length);
-      for (let i = 0; i < chunk.length; i++) builder.add(chunk.start + i, values ? valueText(values[i]) : '');
-      done += chunk.length;
-    } else {
-      chunk.rows.forEach((row, i) => builder.add(chunk.start + i, fieldText(row, field)));
-      done += chunk.rows.length;
-    }
+    const values = fieldValues(chunk, field);
+    for (let i = 0; i < values.length; i++) builder.add(chunk.start + i, valueText(values[i]));
+    done += values.length;
     opts.onProgress?.(done, version.rowCount);
   }
   if (done !== version.rowCount) throw new Error(`the stored chunks hold ${done} rows; the dataset has ${version.rowCount}`);

@@ -44,6 +44,13 @@ export function columnArray(c: ColumnValues, n: number): readonly unknown[] {
   return out;
 }
 
+/** One field's values for every row of a chunk, in either form (undefined where a row lacks it). */
+export function fieldValues(chunk: RowChunk | ColumnChunk, field: string): readonly unknown[] {
+  if (!isColumnChunk(chunk)) return chunk.rows.map((r) => r[field]);
+  const f = chunk.fields.indexOf(field);
+  return f < 0 ? new Array<unknown>(chunk.length) : columnArray(chunk.columns[f], chunk.length);
+}
+
 export function isColumnChunk(c: RowChunk | ColumnChunk): c is ColumnChunk {
   return (c as ColumnChunk).columns !== undefined;
 }
