@@ -124,9 +124,15 @@ export class TextIndex {
         rest.push(def);
         continue;
       }
-      const readers = new Map<string, ShardReader>();
-      for (const t of plan.terms) readers.set(t, await this.shard(version.id, storage, shardOf(t)));
-      const votes = votesFromIndex(plan, version.rowCount, vote, (t) => readers.get(t)!.rows(t));
+      // Shard by shard: a lookup list of thousands of values reads each shard once, not once a term.
+      const rows = new Map<string, Int32Array>();
+      const byShard = new Map<number, string[]>();
+      for (const t of plan.terms) byShard.set(shardOf(t), [...(byShard.get(shardOf(t)) ?? []), t]);
+      for (const [shard, terms] of byShard) {
+        const reader = await this.shard(version.id, storage, shard);
+        for (const t of terms) rows.set(t, reader.rows(t));
+      }
+      const votes = votesFromIndex(plan, version.rowCount, vote, (t) => rows.get(t)!);
       answered.set(def.id, { name: def.name, hash: lfHash(def, classes), votes, error: null, failed: false, ms: performance.now() - t0 });
     }
     return { answered, rest };

@@ -119,4 +119,29 @@ describe('the word index in the session', () => {
     await expect(storage.putTextIndex(versionId, { ...meta, rowCount: 7 }, [])).rejects.toThrow(/covers 7 rows; the dataset has 8/);
     await expect(storage.putTextIndex(versionId, meta, [])).rejects.toThrow(/0 of its 64 shards/);
   });
+
+  it('reads each shard once for a lookup list whose values fall in every shard', async () => {
+    const { s, storage, versionId } = await openWithIndex(1);
+    const reads: number[] = [];
+    const get = storage.getTextIndexShard.bind(storage);
+    storage.getTextIndexShard = (v, shard) => {
+      reads.push(shard);
+      return get(v, shard);
+    };
+    const values = Array.from({ length: 2000 }, (_, i) => `drug${i}`).concat(['free', 'café']);
+    const saved = await s.saveLf({
+      id: 'meds',
+      name: 'meds',
+      enabled: true,
+      kind: 'lookup',
+      label: 'spam',
+      values,
+      match: 'word',
+      caseSensitive: false,
+    });
+    await vi.waitFor(() => expect(s.runOf(saved.id)?.status).toBe('ok'));
+    expect(Array.from(s.runs.get(saved.id)!.votes!)).toEqual([1, -1, 1, 1, 1, -1, 1, 1]);
+    expect(new Set(reads).size).toBe(64);
+    expect(reads).toHaveLength(64);
+  });
 });
