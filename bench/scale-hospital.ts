@@ -43,6 +43,12 @@ export interface HospitalOptions {
   stepTimeoutMs: number;
   /** Steps to leave out, by key (HOSPITAL_STEPS), e.g. the classifier's long training. */
   skip?: readonly string[];
+  /**
+   * An LF edit step (`edit-word` or `edit`) to CPU-profile: the page's and each worker's V8
+   * profile are written to `bench/out/profile-<step>[-wN].cpuprofile` (open them in Chromium's
+   * DevTools, Performance panel).
+   */
+  profile?: string;
 }
 
 /** Keys of the steps that can be left out with `--skip`. */
@@ -166,6 +172,50 @@ class Sampler {
     }
     this.heapLast = atEnd;
   }
+}
+
+/**
+ * Start V8's sampling profiler on the page and on each dedicated worker (attached through the
+ * page's CDP session, not flattened, so messages to a worker go through Target.sendMessageToTarget);
+ * `stop` writes one .cpuprofile per thread.
+ */
+async function startProfiles(cdp: CDPSession): Promise<{ stop(prefix: string): Promise<void> }> {
+  const workers: { sessionId: string; url: string }[] = [];
+  const replies = new Map<number, (r: { profile?: unknown }) => void>();
+  let id = 1000;
+  const toWorker = (sessionId: string, method: string, params: object = {}) =>
+    new Promise<{ profile?: unknown }>((resolve) => {
+      replies.set(++id, resolve);
+      void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) });
+    });
+  cdp.on('Target.attachedToTarget', (e) => {
+    if (e.targetInfo.type === 'worker') workers.push({ sessionId: e.sessionId, url: e.targetInfo.url });
+  });
+  cdp.on('Target.receivedMessageFromTarget', (e) => {
+    const m = JSON.parse(e.message) as { id?: number; result?: { profile?: unknown } };
+    if (m.id !== undefined) replies.get(m.id)?.(m.result ?? {});
+  });
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  // The already-running workers are reported right after auto-attach is turned on.
+  await new Promise((r) => setTimeout(r, 300));
+  const start = async (send: (method: string, params?: object) => Promise<unknown>) => {
+    await send('Profiler.enable');
+    await send('Profiler.setSamplingInterval', { interval: 200 });
+    await send('Profiler.start');
+  };
+  for (const w of workers) await start((m, p) => toWorker(w.sessionId, m, p));
+  await start((m, p) => cdp.send(m as 'Profiler.enable', p));
+  return {
+    async stop(prefix) {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(`${prefix}.cpuprofile`, JSON.stringify(profile));
+      let n = 0;
+      for (const w of workers) {
+        const r = await toWorker(w.sessionId, 'Profiler.stop');
+        if (r.profile) writeFileSync(`${prefix}-w${n++}.cpuprofile`, JSON.stringify({ ...r.profile, url: w.url }));
+      }
+    },
+  };
 }
 
 /** In-app navigation (a link click does the same): a hash change, no page load. */
@@ -484,6 +534,7 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
         title,
         async () => {
           if (prepared) throw new Error(`could not open the LF for editing: ${prepared}`);
+          const profiler = o.profile === key ? await startProfiles(cdp) : null;
           const t0 = performance.now();
           await page.getByTestId('lf-save').click();
           await changed(sel.status, before.status);
@@ -494,6 +545,7 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
           await go(page, 'model');
           await changed(sel.model, before.model);
           const after = await textOf(sel.model);
+          if (profiler) await profiler.stop(`bench/out/profile-${key}`);
           return `coverage ${before.model} → ${after}; LF re-run shown at ${(tRun / 1000).toFixed(2)} s, Analysis at ${(tAnalysis / 1000).toFixed(2)} s`;
         },
         false,
@@ -584,7 +636,7 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
       `Corpus: bench/hospital-corpus.ts, ${fmt(c.meta.rows)} rows (train ${fmt(c.meta.splitCounts.train)}, dev ${fmt(c.meta.splitCounts.dev)}, test ${fmt(c.meta.splitCounts.test)}; gold only on dev and test), seed ${c.meta.seed}, ${fmt(c.meta.bytes / c.meta.rows)} bytes a row on average, ${(mb(c.meta.bytes) / 1000).toFixed(2)} GB.`,
       `1-min load average ${loadStart.toFixed(1)} at the start, ${loadEnd.toFixed(1)} at the end; 2 shared cores. ${version ? `Chromium ${version}.` : ''}`,
       'Chromium CPU: utime + stime from /proc over the step, by process: renderers (the tab, its workers, the isolated LF frames), the storage service (IndexedDB, when Chromium runs it as a process of its own; 0 when it runs inside the browser process, whose CPU is under the rest), the rest (browser, GPU, network). Under load, wall time mostly measures the neighbours; CPU time does not.',
-      'Browse includes 2 s of scripted scrolling (400 px a frame). The LF edit row starts at the click on "Save and re-run" and ends when the label model\'s LF table shows the new coverage; the label model refits 0.25 s after the votes change (label-model.svelte.ts REFIT_DELAY_MS), and that pause is inside the figure. Whole-word keyword LFs are answered from the word index (app/text-index.ts) once it is built; a phrase is scanned.',
+      'Browse includes 2 s of scripted scrolling (400 px a frame). The LF edit row starts at the click on "Save and re-run" and ends when the label model\'s LF table shows the new coverage; once the edited LF’s votes are in, the label model refits at once (label-model.svelte.ts `onVotes`: no pause when no LF runs and no fit is under way). Whole-word keyword LFs are answered from the word index (app/text-index.ts) once it is built; a phrase is scanned.',
       'Page JS heap: CDP Performance.getMetrics JSHeapUsedSize of the page (main thread; workers not included), every 250 ms; "held after GC" is read after the step\'s timing, once HeapProfiler.collectGarbage has run (peak and end include garbage not yet collected). Tab RSS: /proc, every 250 ms; the largest renderer process is the page with its dedicated workers (import, LF, train, export workers); "all renderers" adds the isolated LF workers\' frames (own processes) and any other renderer. RSS counts shared pages in each process.',
       `Page errors during the run: ${pageErrors.length ? pageErrors.slice(0, 3).join(' | ') : 'none'}.`,
     ],

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:scale [-- --only import,apply,edit,labelmodel,distill,browse] [--quick] [--no-browser]`
- * `npm run bench:scale -- --only hospital [--rows 500000] [--seed 1] [--no-build] [--step-timeout S] [--skip classifier,…]`
+ * `npm run bench:scale -- --only hospital [--rows 500000] [--seed 1] [--no-build] [--step-timeout S] [--skip classifier,…] [--profile edit-word]`
  *
  * The product's targets at scale, measured in Node and in headless Chromium and printed as
  * Markdown tables beside the Python references measured on this kind of machine
@@ -896,6 +896,7 @@ try {
         // Per step; generous, so a slow step is timed rather than cut (a cut one says so).
         stepTimeoutMs: Number(flag('step-timeout') ?? Math.max(1800, HOSPITAL_ROWS / 50)) * 1000,
         skip: (flag('skip') ?? '').split(',').filter(Boolean),
+        profile: flag('profile'),
       });
       table(r.title, r.head, r.rows, r.notes);
     } else table('Hospital scale', ['measured'], [['no: Chromium not available or --no-browser']]);

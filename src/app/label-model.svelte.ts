@@ -431,8 +431,10 @@ export class LabelModelService {
 
   /**
    * The votes changed: forget a fit of another dataset version, bring back the stored fit for
-   * these votes if there is one, else refit after a short pause (only once a fit exists, and
-   * only while auto-refit is on).
+   * these votes if there is one, else refit (only once a fit exists, and only while auto-refit
+   * is on). A change that comes alone — no LF running, no fit under way — refits at once; one
+   * that comes while LFs still run or a fit is under way waits for a short pause, so a burst of
+   * changes costs one more fit, for its last votes.
    */
   async onVotes(): Promise<void> {
     const { project } = this.deps;
@@ -447,6 +449,10 @@ export class LabelModelService {
     }
     if (!this.autoRefit || !this.result) return;
     this.stopRefit();
+    if (!project.lfsRunning && !this.busy) {
+      void this.fit();
+      return;
+    }
     const version = v.version;
     this.cancelRefit = this.later(() => {
       this.cancelRefit = null;

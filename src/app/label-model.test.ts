@@ -149,7 +149,7 @@ describe('label model service', () => {
     expect(await p.storage.listRuns(p.view.projectId!)).toEqual([]);
   });
 
-  it('refits once after a burst of vote changes, and brings back a stored fit instead of refitting', async () => {
+  it('refits at once after a lone vote change, once more after a burst, and brings back a stored fit instead of refitting', async () => {
     const p = await syntheticProject();
     const timer = manualTimer();
     const lm = new LabelModelService(p.deps({ later: timer.later }));
@@ -160,9 +160,28 @@ describe('label model service', () => {
     await lm.fit();
     const firstRun = lm.result!.runId;
 
-    // An LF edited twice in a row: one refit waits, for the latest votes.
+    // A lone edit (no LF running, no fit under way) refits at once, with no pause.
+    p.setLfs(DEFAULT_LFS, { lf_b: 'hash-lf_b-alone' });
+    await lm.onVotes();
+    expect(timer.pending()).toBe(0);
+    expect(lm.busy).toBe(true);
+    await until(() => !lm.busy);
+    expect(lm.result!.lfHashes).toContain('hash-lf_b-alone');
+
+    // While LFs still run, the votes are about to change again: the refit waits.
+    p.view.lfsRunning = true;
+    p.setLfs(DEFAULT_LFS, { lf_b: 'hash-lf_b-running' });
+    await lm.onVotes();
+    expect(timer.pending()).toBe(1);
+    expect(lm.busy).toBe(false);
+    p.view.lfsRunning = false;
+
+    // An LF edited twice in a row: the first change refits at once, the second comes while that
+    // fit runs and waits; the fit that waited is for the latest votes.
     p.setLfs(DEFAULT_LFS, { lf_b: 'hash-lf_b-edited' });
     await lm.onVotes();
+    expect(timer.pending()).toBe(0);
+    expect(lm.busy).toBe(true);
     p.setLfs(DEFAULT_LFS, { lf_b: 'hash-lf_b-edited-again' });
     await lm.onVotes();
     expect(timer.pending()).toBe(1);

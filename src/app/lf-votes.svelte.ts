@@ -17,7 +17,15 @@ import type { ChunkSource, LfApplyOutcome } from '../workers/pool.ts';
 import type { JobRunner } from './import-flow.ts';
 import type { LfRuns } from './lf-runs.ts';
 import { errorMessage, type CurrentDataset } from './open-dataset.ts';
-import { enabledColumns, lfErrorText, runStateOf, splitMatrices, unstoredVotesMessage, type LfRunState } from './project.ts';
+import {
+  enabledColumns,
+  lfErrorText,
+  runStateOf,
+  splitMatrices,
+  unstoredVotesMessage,
+  type LfRunState,
+  type SplitColumnCache,
+} from './project.ts';
 import type { RunCrumbs } from './run-crumbs.ts';
 import type { TextIndex } from './text-index.svelte.ts';
 
@@ -64,6 +72,8 @@ export class LfVotes {
   /** Set when isolated workers cannot start in this browser: why code LFs do not run here. */
   isolationUnavailable = $state<string | null>(null);
   private voteVersion = 0;
+  /** Each run's votes cut into splits once (project.ts `splitMatrices`). */
+  private readonly splitCache: SplitColumnCache = new WeakMap();
 
   constructor(private readonly deps: LfVotesDeps) {}
 
@@ -108,7 +118,7 @@ export class LfVotes {
       ...externals.map((r) => ({ id: r.id, name: r.name, enabled: r.enabled })),
     ];
     const cols = enabledColumns(list, states);
-    const m = splitMatrices(cols.columns, open.version.rowCount, Math.max(2, open.classes.length), open.splitIndex);
+    const m = splitMatrices(cols.columns, open.version.rowCount, Math.max(2, open.classes.length), open.splitIndex, this.splitCache);
     this.votes = { version: ++this.voteVersion, lfIds: cols.lfIds, lfNames: cols.lfNames, ...m, full: cols.columns };
   }
 

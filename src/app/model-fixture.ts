@@ -41,6 +41,7 @@ export interface TestView extends ModelProjectView {
   votes: ModelVotes | null;
   gold: Record<Split, Int32Array>;
   goldVersion: number;
+  lfsRunning: boolean;
 }
 
 export interface SyntheticProject {
@@ -132,6 +133,7 @@ export async function syntheticProject(opts: SyntheticOptions = {}): Promise<Syn
     votes: null,
     gold,
     goldVersion: 0,
+    lfsRunning: false,
     splitIndex,
     lfHashes: () => hashes.slice(),
     async textsOf(scope: TextScope, range: TextRange = {}) {

@@ -11,7 +11,7 @@
  * WRENCH reports them.
  */
 import { countGold } from '../core/gold-labels.ts';
-import { analyze } from '../core/analysis.ts';
+import { analyze, columnStats } from '../core/analysis.ts';
 import { DEFAULT_FEATURES, TRAIN_DEFAULTS, type FeatureSpec } from '../core/classifier/index.ts';
 import type { LabelMatrix } from '../core/matrix.ts';
 import { accuracy, confusionMatrix, coverage, f1Binary, f1Macro, predictLabels, type Confusion } from '../core/metrics.ts';
@@ -100,7 +100,7 @@ export function lfAccuracyTable(
   dev: LabelMatrix,
   devGold: Int32Array,
 ): LfAccuracyRow[] {
-  const tr = analyze(train).lfs;
+  const tr = columnStats(train);
   const dv = dev.n > 0 ? analyze(dev, devGold).lfs : [];
   return names.map((name, j) => {
     const d = dv[j];
@@ -132,7 +132,7 @@ export function modelWarnings(opts: {
       `Only ${L.m} LF${L.m === 1 ? '' : 's'}: label models need at least 3 to estimate accuracies; with fewer they reduce to majority vote at best.`,
     );
   const voted = new Set<number>();
-  const polarities = analyze(L).lfs.map((s) => s.polarity);
+  const polarities = columnStats(L).map((s) => s.polarity);
   for (const p of polarities) for (const c of p) voted.add(c);
   if (voted.size === 1)
     out.push(

@@ -49,6 +49,8 @@ export interface ModelProjectView {
   readonly gold: Readonly<Record<Split, Int32Array>>;
   /** Bumped on every gold change. */
   readonly goldVersion: number;
+  /** True while LF runs are under way: the votes are about to change again. */
+  readonly lfsRunning: boolean;
   /** Dataset row numbers of each split. */
   readonly splitIndex: SplitIndex;
   /** The content hash of each LF in `votes.lfIds` (what a stored fit was computed from). */

@@ -54,6 +54,9 @@ export function sessionModelView(s: Session): ModelProjectView {
     get goldVersion() {
       return s.goldVersion;
     },
+    get lfsRunning() {
+      return s.running.size > 0;
+    },
     get splitIndex() {
       return s.splitIndex;
     },

@@ -13,6 +13,7 @@ import {
   runStateOf,
   splitIndexOf,
   splitMatrices,
+  type SplitColumnCache,
   uniqueLfName,
   unstoredVotesMessage,
   withNewId,
@@ -63,6 +64,29 @@ describe('project plumbing', () => {
     expect([...m.train.column(1)]).toEqual([-1, 1]);
     expect([...m.dev.column(0)]).toEqual([1]);
     expect([...m.test.column(1)]).toEqual([0]);
+  });
+
+  it('with a cache, cuts each column once per split index and gives the same matrices', () => {
+    const a = Int8Array.from([0, 1, -1, 1]);
+    const b = Int8Array.from([-1, -1, 1, 0]);
+    const idx = splitIndexOf(Uint8Array.from([0, 1, 0, 2]));
+    const cache: SplitColumnCache = new WeakMap();
+    const first = splitMatrices([a, b], 4, 2, idx, cache);
+    const again = splitMatrices([b, a], 4, 2, idx, cache);
+    // The same cut arrays, in the new column order, with the same values as without a cache.
+    expect(again.train.column(0)).toBe(first.train.column(1));
+    expect(again.dev.column(1)).toBe(first.dev.column(0));
+    const plain = splitMatrices([b, a], 4, 2, idx);
+    for (const s of ['train', 'dev', 'test'] as const)
+      for (let j = 0; j < 2; j++) expect([...again[s].column(j)]).toEqual([...plain[s].column(j)]);
+    // Another split assignment cuts the columns again.
+    const moved = splitMatrices([a], 4, 2, splitIndexOf(Uint8Array.from([1, 0, 0, 0])), cache);
+    expect([...moved.dev.column(0)]).toEqual([0]);
+    expect([...moved.train.column(0)]).toEqual([1, -1, 1]);
+    // A value out of range is still refused, cached or not.
+    const three = Int8Array.from([2, 0, 0, 0]);
+    splitMatrices([three], 4, 3, idx, cache);
+    expect(() => splitMatrices([three], 4, 2, idx, cache)).toThrow(/outside -1\.\.1/);
   });
 
   it('keeps only enabled LFs that have votes, in list order', () => {

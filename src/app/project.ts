@@ -147,15 +147,50 @@ export function enabledColumns(
   return out;
 }
 
-/** Per-split label matrices of the given whole-dataset columns. */
+/** A whole-dataset column's rows per split, for the split index they were cut with. */
+interface SplitColumns {
+  index: SplitIndex;
+  train: Int8Array;
+  dev: Int8Array;
+  test: Int8Array;
+}
+
+/**
+ * Split columns already cut, by the whole-dataset column they came from. Run votes are replaced
+ * whole, never written in place, so a column's cut stays valid for as long as the column lives;
+ * an LF edit then re-cuts one column instead of every enabled LF's.
+ */
+export type SplitColumnCache = WeakMap<Int8Array, SplitColumns>;
+
+/** Per-split label matrices of the given whole-dataset columns (cut once per column when a cache is given). */
 export function splitMatrices(
   cols: readonly Int8Array[],
   rowCount: number,
   k: number,
   index: SplitIndex,
+  cache?: SplitColumnCache,
 ): { train: LabelMatrix; dev: LabelMatrix; test: LabelMatrix } {
-  const full = new LabelMatrix(rowCount, k, cols.slice());
-  return { train: full.selectRows(index.train), dev: full.selectRows(index.dev), test: full.selectRows(index.test) };
+  const cut = (c: Int8Array): SplitColumns => {
+    const known = cache?.get(c);
+    if (known && known.index === index) return known;
+    const pick = (rows: Uint32Array) => {
+      const out = new Int8Array(rows.length);
+      for (let t = 0; t < rows.length; t++) out[t] = c[rows[t]];
+      return out;
+    };
+    const made = { index, train: pick(index.train), dev: pick(index.dev), test: pick(index.test) };
+    cache?.set(c, made);
+    return made;
+  };
+  // The whole-dataset matrix checks each column's length and values once.
+  const parts = new LabelMatrix(rowCount, k, cols.slice()).columns().map(cut);
+  const matrix = (s: Split) =>
+    new LabelMatrix(
+      index[s].length,
+      k,
+      parts.map((p) => p[s]),
+    );
+  return { train: matrix('train'), dev: matrix('dev'), test: matrix('test') };
 }
 
 /** One JSON line per demo row, for the import pipeline. */

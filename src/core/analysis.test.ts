@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyze, lfSummary, matrixSummary } from './analysis.ts';
+import { analyze, columnStats, lfSummary, matrixSummary } from './analysis.ts';
 import { LabelMatrix } from './matrix.ts';
 import { ShoalError } from './types.ts';
 
@@ -183,6 +183,18 @@ describe('analysis properties', () => {
       }),
       { seed: 17, numRuns: 300 },
     );
+  });
+
+  it('columnStats gives analyze’s polarity, votes and coverage from the columns alone', () => {
+    fc.assert(
+      fc.property(matrixArb, ({ k, m, rows }) => {
+        const L = LabelMatrix.fromRows(rows, k, m);
+        const want = analyze(L).lfs.map(({ polarity, votes, coverage }) => ({ polarity, votes, coverage }));
+        expect(columnStats(LabelMatrix.fromRows(rows, k, m))).toEqual(want);
+      }),
+      { seed: 29, numRuns: 300 },
+    );
+    expect(columnStats(new LabelMatrix(0, 2, [new Int8Array(0)]))).toEqual([{ polarity: [], votes: 0, coverage: 0 }]);
   });
 
   it('permuting LF columns permutes the per-LF stats and leaves the matrix summary alone', () => {

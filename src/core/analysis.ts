@@ -50,6 +50,35 @@ const COVERED = 1;
 const OVERLAPPED = 2;
 const CONFLICTED = 4;
 
+/** What one LF's column says by itself: how many rows it voted on and which classes. */
+export interface ColumnStats {
+  /** Classes this LF voted, ascending. */
+  polarity: number[];
+  /** Number of rows it voted on. */
+  votes: number;
+  coverage: number;
+}
+
+/**
+ * Polarity, votes and coverage of each LF from its own column: one pass over the column bytes,
+ * with no row index and no overlap flags. What a caller needs when it wants no overlaps or
+ * conflicts: on 500k rows × 22 LFs it is a few milliseconds against `analyze`'s sparse-index
+ * build. Equal to `analyze(L).lfs`'s fields of the same names (a test checks it).
+ */
+export function columnStats(L: LabelMatrix): ColumnStats[] {
+  const n = L.n;
+  const counts = new Int32Array(L.k + 1);
+  return L.columns().map((col) => {
+    counts.fill(0);
+    // Index v + 1: abstain (-1) lands in slot 0; LabelMatrix guarantees -1 ≤ v < k.
+    for (let i = 0; i < n; i++) counts[col[i] + 1]++;
+    const polarity: number[] = [];
+    for (let c = 0; c < L.k; c++) if (counts[c + 1] > 0) polarity.push(c);
+    const votes = n - counts[0];
+    return { polarity, votes, coverage: frac(votes, n) };
+  });
+}
+
 /** Per-LF statistics in column order; gold adds correct / incorrect / empirical accuracy. */
 export function lfSummary(L: LabelMatrix, gold?: ArrayLike<number>): LfStats[] {
   return analyze(L, gold).lfs;
