@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LabelMatrix } from '../matrix.ts';
-import { accuracy, predictLabels } from '../metrics.ts';
-import { mulberry32 } from '../rng.ts';
+import { accuracy, predictLabels, scoreFor } from '../metrics.ts';
+import { deriveSeed, mulberry32 } from '../rng.ts';
 import { synthesize, synthesizeUnipolar } from '../synth.ts';
 import { AutoLabelModel, explainSelection } from './auto.ts';
 import { labelModelSchema } from '../formats/bundle-models.ts';
@@ -28,7 +28,58 @@ function golds(n: number, seed: number): Int32Array {
   return Int32Array.from({ length: n }, () => (rng() < 0.5 ? 1 : 0));
 }
 
+/**
+ * The rule's standard errors computed the plain way: each resample's labels copied out and
+ * scored with scoreFor (what selectPaired's accuracy shortcut must equal exactly).
+ */
+function plainSes(preds: { pred: Int32Array }[], y: Int32Array, k: number, seed: number, resamples = 500): number[] {
+  const rows: number[][] = Array.from({ length: k }, () => []);
+  y.forEach((v, i) => rows[v].push(i));
+  const order = rows.flat();
+  const gold = Int32Array.from(order, (i) => y[i]);
+  const cand = preds.map((p) => Int32Array.from(order, (i) => p.pred[i]));
+  const full = cand.map((c) => scoreFor('acc', c, gold, k));
+  const best = full.indexOf(Math.max(...full));
+  const rng = mulberry32(deriveSeed(seed, 'auto-selection'));
+  const sum = new Float64Array(cand.length);
+  const sumSq = new Float64Array(cand.length);
+  for (let b = 0; b < resamples; b++) {
+    const idx: number[] = [];
+    let start = 0;
+    for (const r of rows) {
+      for (let t = 0; t < r.length; t++) idx.push(start + Math.floor(rng() * r.length));
+      start += r.length;
+    }
+    const g = Int32Array.from(idx, (t) => gold[t]);
+    const s = cand.map((c) =>
+      scoreFor(
+        'acc',
+        Int32Array.from(idx, (t) => c[t]),
+        g,
+        k,
+      ),
+    );
+    s.forEach((v, c) => {
+      sum[c] += s[best] - v;
+      sumSq[c] += (s[best] - v) ** 2;
+    });
+  }
+  return [...sum].map((x, c) => {
+    const mean = x / resamples;
+    return Math.sqrt(Math.max(0, sumSq[c] / resamples - mean * mean) * (resamples / (resamples - 1)));
+  });
+}
+
 describe('selectPaired: the paired-bootstrap rule', () => {
+  it('scores accuracy resamples exactly as copying and scoring each resample would', () => {
+    for (const seed of [1, 2, 3]) {
+      const y = golds(257, seed);
+      const preds = [0.9, 0.8, 0.85, 0.6].map((acc, c) => ({ name: c === 1 ? 'mv' : `m${c}`, pred: noisy(y, acc, seed * 10 + c) }));
+      const got = selectPaired(preds, y, 2, 'acc', seed);
+      expect(got.scores.map((s) => s.se)).toEqual(plainSes(preds, y, 2, seed));
+    }
+  });
+
   it('keeps majority vote when the best is within noise of it, and takes a candidate that beats it beyond noise', () => {
     const y = golds(300, 1);
     const mv = noisy(y, 0.8, 2);
