@@ -6,7 +6,7 @@
  */
 import type { LabelMatrix } from '../matrix.ts';
 import { predictLabels } from '../metrics.ts';
-import { ShoalError } from '../types.ts';
+import { ABSTAIN, ShoalError } from '../types.ts';
 import {
   corpusBuckets,
   type Csr,
@@ -89,11 +89,20 @@ export interface DistillResult {
 
 /** Rows where at least one LF voted: the only rows the label model says anything about. */
 export function coveredRows(L: LabelMatrix): Uint32Array {
-  const { rowPtr } = L.rows();
+  const n = L.n;
+  // From the sparse row index when it exists; otherwise one pass over the column bytes, which at
+  // 500k rows is several times cheaper than building that index for this alone.
+  const covered = new Uint8Array(n);
+  if (L.hasRowIndex()) {
+    const { rowPtr } = L.rows();
+    for (let i = 0; i < n; i++) if (rowPtr[i + 1] > rowPtr[i]) covered[i] = 1;
+  } else {
+    for (const col of L.columns()) for (let i = 0; i < n; i++) if (col[i] !== ABSTAIN) covered[i] = 1;
+  }
   let c = 0;
-  for (let i = 0; i < L.n; i++) if (rowPtr[i + 1] > rowPtr[i]) c++;
+  for (let i = 0; i < n; i++) c += covered[i];
   const out = new Uint32Array(c);
-  for (let i = 0, q = 0; i < L.n; i++) if (rowPtr[i + 1] > rowPtr[i]) out[q++] = i;
+  for (let i = 0, q = 0; i < n; i++) if (covered[i]) out[q++] = i;
   return out;
 }
 

@@ -123,6 +123,15 @@ describe('distill on a generated separable task', () => {
     }
     const L = new LabelMatrix(160, k, [votes]);
     expect(Array.from(coveredRows(L))).toEqual(Array.from({ length: 80 }, (_, i) => 2 * i));
+    // The column scan (no row index yet) and the row-index path give the same rows.
+    const rnd = mulberry32(5);
+    const cols = Array.from({ length: 4 }, () => Int8Array.from({ length: 300 }, () => (rnd() < 0.8 ? -1 : Math.floor(rnd() * k))));
+    const scanned = coveredRows(new LabelMatrix(300, k, cols));
+    const indexed = new LabelMatrix(300, k, cols);
+    indexed.rows();
+    expect(indexed.hasRowIndex()).toBe(true);
+    expect(Array.from(coveredRows(indexed))).toEqual(Array.from(scanned));
+    expect(scanned.length).toBe(Array.from({ length: 300 }, (_, i) => cols.some((c) => c[i] >= 0)).filter(Boolean).length);
     const { classifier } = await distill({ texts: tr.texts, proba, k, L }, { features: SMALL, maxEpochs: 6, seed: 0 });
     const te = makeTask(100, k, 9);
     expect(acc(argmax(predictTexts(classifier, te.texts), k), te.y)).toBeGreaterThanOrEqual(0.9);
