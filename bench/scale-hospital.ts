@@ -45,8 +45,9 @@ export interface HospitalOptions {
   skip?: readonly string[];
   /**
    * An LF edit step (`edit-word` or `edit`) to CPU-profile: the page's and each worker's V8
-   * profile are written to `bench/out/profile-<step>[-wN].cpuprofile` (open them in Chromium's
-   * DevTools, Performance panel).
+   * profile are written to `bench/out/profile-<step>[-wN].cpuprofile`, and a timeline trace of
+   * the tab to `bench/out/profile-<step>.trace.json` (open them in Chromium's DevTools,
+   * Performance panel).
    */
   profile?: string;
 }
@@ -205,8 +206,20 @@ async function startProfiles(cdp: CDPSession): Promise<{ stop(prefix: string): P
   };
   for (const w of workers) await start((m, p) => toWorker(w.sessionId, m, p));
   await start((m, p) => cdp.send(m as 'Profiler.enable', p));
+  // A timeline trace beside the profiles: where the page's non-JavaScript time goes (style,
+  // layout, paint, structured clone, IndexedDB), which a V8 profile shows only as "(program)".
+  const events: unknown[] = [];
+  cdp.on('Tracing.dataCollected', (e) => void events.push(...e.value));
+  await cdp.send('Tracing.start', {
+    categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8,blink,toplevel,IndexedDB',
+    transferMode: 'ReportEvents',
+  });
   return {
     async stop(prefix) {
+      const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
+      await cdp.send('Tracing.end');
+      await done;
+      writeFileSync(`${prefix}.trace.json`, JSON.stringify({ traceEvents: events }));
       const { profile } = await cdp.send('Profiler.stop');
       writeFileSync(`${prefix}.cpuprofile`, JSON.stringify(profile));
       let n = 0;
