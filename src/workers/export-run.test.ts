@@ -1,10 +1,10 @@
 import Papa from 'papaparse';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import { LABEL_SOURCES, PARQUET_META_KEY, type ExportProvenance } from '../core/formats/export.ts';
+import { LABEL_SOURCES, PARQUET_META_KEY, selectRows, toParquet, type ExportProvenance, type LabeledData } from '../core/formats/export.ts';
 import { createMemoryStorage } from '../storage/memory.ts';
 import type { ShoalStorage } from '../storage/types.ts';
-import { runLabelsExport, type LabelsExportProgress, type LabelsExportRequest } from './export-run.ts';
+import { PARQUET_EXPORT_GROUP_ROWS, runLabelsExport, type LabelsExportProgress, type LabelsExportRequest } from './export-run.ts';
 import { importIntoStorage } from './import-run.ts';
 
 const N = 2600;
@@ -202,5 +202,68 @@ describe('labels export in the worker', () => {
       .map((l) => JSON.parse(l) as { row: number; label: string });
     expect(jsonl.map((r) => r.row)).toEqual(want.map((i) => i + 1));
     expect(jsonl.map((r) => r.label)).toEqual(want.map((i) => (i % 2 ? 'b' : 'a')));
+  });
+
+  it('streams Parquet a row group at a time: every row read once per pass, the same bytes as writing it whole', async () => {
+    const n = 2 * PARQUET_EXPORT_GROUP_ROWS + 1_234;
+    const s = createMemoryStorage();
+    const p = await s.createProject('P');
+    // `num` is a number on every row but one near the end: the first pass must see that row
+    // before the first row group is written, or the column would be typed DOUBLE.
+    const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ text: `note ${i}`, num: i === n - 7 ? 'seven' : i * 0.5 }));
+    const out = await importIntoStorage(
+      [{ name: 'notes.jsonl', blob: new Blob([lines.join('\n') + '\n']) }],
+      { projectId: p.id, classes: ['a', 'b'] },
+      s,
+    );
+    if (!out.ok) throw new Error(out.message);
+    const versionId = out.summary.versionId;
+    const reads: [number, number][] = [];
+    const spy: ShoalStorage = Object.create(s);
+    spy.readRows = (v, start, end) => {
+      reads.push([start, end]);
+      return s.readRows(v, start, end);
+    };
+    const req: LabelsExportRequest = {
+      versionId,
+      fields: ['text', 'num'],
+      classes: ['a', 'b'],
+      labels: Int32Array.from({ length: n }, (_, i) => i % 2),
+      proba: null,
+      source: new Uint8Array(n).fill(LM),
+      split: new Uint8Array(n),
+      covered: Uint8Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 0 : 1)),
+      filter: { onlyCovered: true },
+      format: 'parquet',
+      file: 'notes.labels.parquet',
+      provenance: { ...prov, dataset: { name: 'notes', version_id: versionId, rows: n } },
+    };
+    const r = await runLabelsExport(req, spy);
+    const covers = new Uint8Array(n);
+    for (const [a, b] of reads) for (let i = a; i < b; i++) covers[i]++;
+    expect(Math.max(...covers)).toBe(2);
+    expect(covers.filter((c, i) => i % 5 !== 0 && c !== 2).length).toBe(0);
+    expect(Math.max(...reads.map(([a, b]) => b - a))).toBeLessThanOrEqual(1000);
+    const bytes = new Uint8Array(await r.blob.arrayBuffer());
+    // The whole file written at once from every row in memory, with the same row groups.
+    const data: LabeledData = {
+      fields: req.fields,
+      rows: await s.readRows(versionId, 0, n),
+      classes: req.classes,
+      labels: req.labels,
+      proba: null,
+      source: req.source,
+      covered: req.covered,
+      split: req.split,
+      idField: null,
+      ids: null,
+    };
+    const whole = toParquet(data, selectRows(data, req.filter), r.meta, () => undefined, PARQUET_EXPORT_GROUP_ROWS);
+    expect(bytes).toEqual(whole);
+    const back = (await parquetReadObjects({ file: bytes.buffer as ArrayBuffer })) as Record<string, unknown>[];
+    const want = Array.from({ length: n }, (_, i) => i).filter((i) => i % 5 !== 0);
+    expect(back.map((x) => x.row)).toEqual(want.map((i) => i + 1));
+    expect(back.at(-1)!.num).toBe(String((n - 1) * 0.5));
+    expect(parquetMetadata(bytes.buffer as ArrayBuffer).row_groups.length).toBe(Math.ceil(want.length / PARQUET_EXPORT_GROUP_ROWS));
   });
 });

@@ -13,9 +13,10 @@ import {
   evalGoldCount,
   jsonlParts,
   labelsMeta,
+  ParquetKinds,
+  ParquetLabelsWriter,
   PART_ROWS,
   selectRows,
-  toParquet,
   type ExportProvenance,
   type LabeledData,
   type LabelsMeta,
@@ -61,6 +62,12 @@ export interface LabelsExportResult {
 
 const MIME: Record<LabelsFormat, string> = { csv: 'text/csv', jsonl: 'application/x-ndjson', parquet: 'application/vnd.apache.parquet' };
 
+/**
+ * Rows per Parquet row group in a labels export: the worker holds one group's records at a time
+ * (20,000 notes of 3 KB are 60 MB of text), and readers still get groups large enough to scan well.
+ */
+export const PARQUET_EXPORT_GROUP_ROWS = 20_000;
+
 type Reader = Pick<ShoalStorage, 'getVersion' | 'readRows' | 'getColumn'>;
 
 function stopIfAborted(signal?: AbortSignal): void {
@@ -102,19 +109,31 @@ export async function runLabelsExport(
   const evalGoldLeftOut = req.filter.includeEvalGold ? 0 : evalGoldCount(data);
   const parts: BlobPart[] = [];
   if (req.format === 'parquet') {
-    // Parquet is written in one call over every selected row: those rows are read first.
-    const step = Math.max(1, version.rowsPerChunk * 10);
-    await fillRows(storage, req.versionId, rows, 0, n, step, signal, (done) =>
-      onProgress?.({ phase: 'reading', fraction: (0.3 * done) / Math.max(1, n), rows: done }),
-    );
-    stopIfAborted(signal);
-    onProgress?.({ phase: 'writing', fraction: 0.3, rows: 0 });
-    // Row groups are written in one synchronous call; progress is posted after each of them.
-    parts.push(
-      toParquet(data, selected, meta, (done) =>
-        onProgress?.({ phase: 'writing', fraction: 0.3 + (0.7 * done) / Math.max(1, selected.length), rows: done }),
-      ) as BlobPart,
-    );
+    // Two passes, so the worker holds one row group's records at a time: the first reads every
+    // selected row once to learn each column's Parquet type (a column is numbers only when every
+    // value is), the second reads them again a row group at a time, writes it, and lets it go.
+    const kinds = new ParquetKinds(data);
+    const parquet = new ParquetLabelsWriter(data, kinds, meta, (bytes) => parts.push(new Blob([bytes as BlobPart])));
+    const total = Math.max(1, selected.length);
+    for (const pass of ['reading', 'writing'] as const) {
+      const base = pass === 'reading' ? 0 : 0.4;
+      const span = pass === 'reading' ? 0.4 : 0.6;
+      for (let from = 0; from < selected.length; from += PARQUET_EXPORT_GROUP_ROWS) {
+        stopIfAborted(signal);
+        const to = Math.min(selected.length, from + PARQUET_EXPORT_GROUP_ROWS);
+        const first = selected[from];
+        const end = selected[to - 1] + 1;
+        const share = (to - from) / total;
+        await fillRows(storage, req.versionId, rows, first, end, Math.max(1, version.rowsPerChunk), signal, (done) =>
+          onProgress?.({ phase: pass, fraction: base + span * (from / total + (share * done) / (end - first)), rows: from }),
+        );
+        if (pass === 'reading') kinds.see(selected, from, to);
+        else parquet.group(selected.subarray(from, to));
+        rows.fill(undefined as unknown as Record<string, unknown>, first, end);
+        onProgress?.({ phase: pass, fraction: base + (span * to) / total, rows: to });
+      }
+    }
+    parquet.finish();
   } else {
     const gen = req.format === 'csv' ? csvParts(data, selected) : jsonlParts(data, selected);
     if (req.format === 'csv') parts.push(new Blob([gen.next().value ?? '']));

@@ -22,7 +22,7 @@
  * and turns the parts into a Blob.
  */
 import Papa from 'papaparse';
-import { ByteWriter, parquetWrite, type ColumnSource } from 'hyparquet-writer';
+import { ByteWriter, ParquetWriter, schemaFromColumnData, type ColumnSource } from 'hyparquet-writer';
 import type { LabelMatrix } from '../matrix.ts';
 import { sha1 } from '../sha1.ts';
 import { ShoalError } from '../types.ts';
@@ -255,37 +255,165 @@ export function toJsonl(data: LabeledData, rows: ArrayLike<number> = selectRows(
 /** Parquet key-value metadata: one key holding the export's provenance as JSON. */
 export const PARQUET_META_KEY = 'shoal.labels_meta';
 
-/** A column of scalars as Parquet: numbers and booleans when every non-null value has that type, else strings. */
-function scalarColumn(name: string, values: (string | number | boolean | null)[]): ColumnSource {
-  let kind: 'number' | 'boolean' | 'string' | null = null;
-  let mixed = false;
-  for (const v of values) {
-    if (v === null) continue;
-    const vk = typeof v as 'number' | 'boolean' | 'string';
-    if (kind === null) kind = vk;
-    else if (kind !== vk) mixed = true;
+/** What a column of scalars becomes in Parquet: the type every non-null value has, else strings. */
+type ScalarKind = 'number' | 'boolean' | 'string' | null;
+
+/**
+ * The Parquet type of each scalar column (the id field when there is one, then the data
+ * fields), learned from values as they are seen: a column is numbers or booleans only when
+ * every non-null value of it is, so a streamed export sees every selected row once before it
+ * writes the first row group.
+ */
+export class ParquetKinds {
+  private readonly kinds: ScalarKind[];
+  private readonly mixed: boolean[];
+  constructor(private readonly data: Pick<LabeledData, 'fields' | 'idField' | 'rows' | 'ids'>) {
+    const width = dataFields(data.fields, data.idField).length + (data.idField === null ? 0 : 1);
+    this.kinds = new Array<ScalarKind>(width).fill(null);
+    this.mixed = new Array<boolean>(width).fill(false);
   }
-  if (mixed || kind === 'string' || kind === null)
-    return { name, type: 'STRING', nullable: true, data: values.map((v) => (v === null ? null : String(v))) };
-  return { name, type: kind === 'number' ? 'DOUBLE' : 'BOOLEAN', nullable: true, data: values };
+
+  /** Take in the values of these dataset rows (their records must be in `data.rows`). */
+  see(rows: ArrayLike<number>, from = 0, to = rows.length): void {
+    const { data } = this;
+    const fields = dataFields(data.fields, data.idField);
+    const offset = data.idField === null ? 0 : 1;
+    for (let t = from; t < to; t++) {
+      const r = rows[t];
+      if (data.idField !== null) this.add(0, rowId(data as LabeledData, r));
+      const rec = data.rows[r];
+      for (let c = 0; c < fields.length; c++) this.add(c + offset, scalar(rec[fields[c]]));
+    }
+  }
+
+  private add(c: number, v: string | number | boolean | null): void {
+    if (v === null) return;
+    const vk = typeof v as 'number' | 'boolean' | 'string';
+    if (this.kinds[c] === null) this.kinds[c] = vk;
+    else if (this.kinds[c] !== vk) this.mixed[c] = true;
+  }
+
+  /** The Parquet type of scalar column `c`. */
+  typeOf(c: number): 'STRING' | 'DOUBLE' | 'BOOLEAN' {
+    const kind = this.kinds[c];
+    if (this.mixed[c] || kind === 'string' || kind === null) return 'STRING';
+    return kind === 'number' ? 'DOUBLE' : 'BOOLEAN';
+  }
+}
+
+function scalarColumn(name: string, type: 'STRING' | 'DOUBLE' | 'BOOLEAN', values: (string | number | boolean | null)[]): ColumnSource {
+  if (type === 'STRING') return { name, type, nullable: true, data: values.map((v) => (v === null ? null : String(v))) };
+  return { name, type, nullable: true, data: values };
 }
 
 /** Rows per Parquet row group. */
 export const PARQUET_GROUP_ROWS = 100_000;
 
-/** hyparquet-writer calls `flush` after each row group: that is where progress is reported. */
-class ProgressWriter extends ByteWriter {
-  private written = 0;
-  constructor(
-    private readonly total: number,
-    private readonly groupRows: number,
-    private readonly onRowGroup: (rowsWritten: number) => void,
-  ) {
+/** Hands each finished row group's bytes to `onBytes` and reuses its buffer (`offset` keeps counting for the footer). */
+class PartWriter extends ByteWriter {
+  constructor(private readonly onBytes: (bytes: Uint8Array) => void) {
     super();
   }
   flush(): void {
-    this.written = Math.min(this.total, this.written + this.groupRows);
-    this.onRowGroup(this.written);
+    this.onBytes(this.getBytes().slice());
+    this.index = 0;
+  }
+  override finish(): void {
+    this.flush();
+  }
+}
+
+/**
+ * A labels Parquet file written one row group at a time (SNAPPY): `group` writes the given
+ * selected rows, whose records must be in `data.rows` only while it runs; `finish` writes the
+ * footer. Each row group's bytes go to `onBytes` as soon as they are written, so a caller that
+ * keeps them outside its memory (Blobs) never holds the file. The scalar columns' types come
+ * from `kinds`, which must have seen every row the file will hold.
+ */
+export class ParquetLabelsWriter {
+  private readonly pq: ParquetWriter;
+  private readonly cols: OutputColumns;
+  private readonly fields: string[];
+
+  constructor(
+    private readonly data: LabeledData,
+    private readonly kinds: ParquetKinds,
+    meta: unknown,
+    onBytes: (bytes: Uint8Array) => void,
+  ) {
+    check(data);
+    this.cols = outputColumns(data.fields, data.classes, data.idField);
+    this.fields = dataFields(data.fields, data.idField);
+    const kvMetadata = meta === undefined ? undefined : [{ key: PARQUET_META_KEY, value: JSON.stringify(meta) }];
+    this.pq = new ParquetWriter({
+      writer: new PartWriter(onBytes),
+      schema: schemaFromColumnData({ columnData: this.columns([]) }),
+      createdBy: 'shoal',
+      kvMetadata,
+    });
+  }
+
+  /** The output columns of these selected rows. */
+  private columns(rows: ArrayLike<number>): ColumnSource[] {
+    const { data, cols, kinds } = this;
+    const n = rows.length;
+    const k = data.classes.length;
+    const out: ColumnSource[] = [];
+    const offset = data.idField === null ? 0 : 1;
+    if (data.idField === null) {
+      out.push({ name: cols.id, type: 'INT32', nullable: false, data: Int32Array.from({ length: n }, (_, t) => rows[t] + 1) });
+    } else {
+      out.push(
+        scalarColumn(
+          cols.id,
+          kinds.typeOf(0),
+          Array.from({ length: n }, (_, t) => rowId(data, rows[t])),
+        ),
+      );
+    }
+    this.fields.forEach((f, c) => {
+      const values: (string | number | boolean | null)[] = new Array(n);
+      for (let t = 0; t < n; t++) values[t] = scalar(data.rows[rows[t]][f]);
+      out.push(scalarColumn(f, kinds.typeOf(c + offset), values));
+    });
+    const label: (string | null)[] = new Array(n);
+    const labelId = new Int32Array(n);
+    const source: string[] = new Array(n);
+    for (let t = 0; t < n; t++) {
+      const y = data.labels[rows[t]];
+      label[t] = y >= 0 ? data.classes[y] : null;
+      labelId[t] = y;
+      source[t] = LABEL_SOURCES[data.source[rows[t]]];
+    }
+    out.push({ name: cols.label, type: 'STRING', nullable: true, data: label });
+    out.push({ name: cols.labelId, type: 'INT32', nullable: false, data: labelId });
+    if (data.proba) {
+      for (let c = 0; c < k; c++) {
+        const p = new Float64Array(n);
+        for (let t = 0; t < n; t++) p[t] = data.proba[rows[t] * k + c];
+        out.push({ name: cols.proba[c], type: 'DOUBLE', nullable: false, data: p });
+      }
+    }
+    out.push({ name: cols.source, type: 'STRING', nullable: false, data: source });
+    out.push({
+      name: cols.split,
+      type: 'STRING',
+      nullable: false,
+      data: Array.from({ length: n }, (_, t) => splitOfCode(data.split[rows[t]])),
+    });
+    return out;
+  }
+
+  /** Write these selected rows as one row group. */
+  group(rows: ArrayLike<number>): void {
+    if (rows.length === 0) return;
+    // The schema fixed the types; the writer takes the data only.
+    const columnData = this.columns(rows).map(({ name, data }) => ({ name, data }));
+    void this.pq.write({ columnData, rowGroupSize: rows.length });
+  }
+
+  finish(): void {
+    void this.pq.finish();
   }
 }
 
@@ -302,55 +430,23 @@ export function toParquet(
   onRowGroup: (rowsWritten: number) => void = () => undefined,
   groupRows = PARQUET_GROUP_ROWS,
 ): Uint8Array {
-  check(data);
-  const n = rows.length;
-  const cols = outputColumns(data.fields, data.classes, data.idField);
-  const k = data.classes.length;
-  const columnData: ColumnSource[] = [];
-  if (data.idField === null) {
-    columnData.push({ name: cols.id, type: 'INT32', nullable: false, data: Int32Array.from({ length: n }, (_, t) => rows[t] + 1) });
-  } else {
-    columnData.push(
-      scalarColumn(
-        cols.id,
-        Array.from({ length: n }, (_, t) => rowId(data, rows[t])),
-      ),
-    );
+  const kinds = new ParquetKinds(data);
+  kinds.see(rows);
+  const parts: Uint8Array[] = [];
+  const writer = new ParquetLabelsWriter(data, kinds, meta, (b) => parts.push(b));
+  for (let from = 0; from < rows.length; from += groupRows) {
+    const to = Math.min(rows.length, from + groupRows);
+    writer.group(Array.prototype.slice.call(rows, from, to) as number[]);
+    onRowGroup(to);
   }
-  for (const f of dataFields(data.fields, data.idField)) {
-    const values: (string | number | boolean | null)[] = new Array(n);
-    for (let t = 0; t < n; t++) values[t] = scalar(data.rows[rows[t]][f]);
-    columnData.push(scalarColumn(f, values));
+  writer.finish();
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
   }
-  const label: (string | null)[] = new Array(n);
-  const labelId = new Int32Array(n);
-  const source: string[] = new Array(n);
-  for (let t = 0; t < n; t++) {
-    const y = data.labels[rows[t]];
-    label[t] = y >= 0 ? data.classes[y] : null;
-    labelId[t] = y;
-    source[t] = LABEL_SOURCES[data.source[rows[t]]];
-  }
-  columnData.push({ name: cols.label, type: 'STRING', nullable: true, data: label });
-  columnData.push({ name: cols.labelId, type: 'INT32', nullable: false, data: labelId });
-  if (data.proba) {
-    for (let c = 0; c < k; c++) {
-      const p = new Float64Array(n);
-      for (let t = 0; t < n; t++) p[t] = data.proba[rows[t] * k + c];
-      columnData.push({ name: cols.proba[c], type: 'DOUBLE', nullable: false, data: p });
-    }
-  }
-  columnData.push({ name: cols.source, type: 'STRING', nullable: false, data: source });
-  columnData.push({
-    name: cols.split,
-    type: 'STRING',
-    nullable: false,
-    data: Array.from({ length: n }, (_, t) => splitOfCode(data.split[rows[t]])),
-  });
-  const kvMetadata = meta === undefined ? undefined : [{ key: PARQUET_META_KEY, value: JSON.stringify(meta) }];
-  const writer = new ProgressWriter(n, groupRows, onRowGroup);
-  void parquetWrite({ writer, columnData, rowGroupSize: groupRows, createdBy: 'shoal', kvMetadata });
-  return new Uint8Array(writer.getBuffer());
+  return out;
 }
 
 /**
