@@ -53,7 +53,7 @@ export interface HospitalOptions {
 }
 
 /** Keys of the steps that can be left out with `--skip`. */
-export const HOSPITAL_STEPS = ['browse', 'lfs', 'labelmodel', 'edit-word', 'edit', 'classifier', 'export'] as const;
+export const HOSPITAL_STEPS = ['browse', 'lfs', 'labelmodel', 'edit-word', 'edit', 'classifier', 'export', 'export-parquet'] as const;
 
 /** The jobs tray's label of the word-index build (app/text-index.ts). */
 const INDEX_JOB = 'Indexing words for instant keyword LFs';
@@ -599,20 +599,23 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
       'classifier',
     );
 
-    await step(
-      'labels export (Export → CSV download)',
-      async () => {
-        await go(page, 'export');
-        await page.getByTestId('export-format').selectOption('csv', { timeout: T });
-        const [dl] = await Promise.all([page.waitForEvent('download', { timeout: T }), page.getByTestId('export-labels').click()]);
-        // Resolves once the download has finished.
-        const size = statSync(await dl.path()).size;
-        await dl.delete();
-        return `${dl.suggestedFilename()}: ${(mb(size) / 1000).toFixed(2)} GB`;
-      },
-      false,
-      'export',
-    );
+    const exportStep = async (format: 'csv' | 'parquet', key: string) =>
+      step(
+        `labels export (Export → ${format === 'csv' ? 'CSV' : 'Parquet'} download)`,
+        async () => {
+          await go(page, 'export');
+          await page.getByTestId('export-format').selectOption(format, { timeout: T });
+          const [dl] = await Promise.all([page.waitForEvent('download', { timeout: T }), page.getByTestId('export-labels').click()]);
+          // Resolves once the download has finished.
+          const size = statSync(await dl.path()).size;
+          await dl.delete();
+          return `${dl.suggestedFilename()}: ${(mb(size) / 1000).toFixed(2)} GB`;
+        },
+        false,
+        key,
+      );
+    await exportStep('csv', 'export');
+    await exportStep('parquet', 'export-parquet');
 
     pageErrors = [...h.pageErrors];
   } finally {
