@@ -44,6 +44,29 @@ async function stored(options: {
   return { s, versionId, split: (await s.getColumn(versionId, 'split'))!, gold: (await s.getColumn(versionId, 'gold'))! };
 }
 
+/** `n` stored rows made by `row`, and a view of the storage that records every `readRows` range. */
+async function storedNotes(
+  n: number,
+  row: (i: number) => Record<string, unknown>,
+): Promise<{ s: ShoalStorage; versionId: string; spy: ShoalStorage; reads: [number, number][] }> {
+  const s = createMemoryStorage();
+  const p = await s.createProject('P');
+  const lines = Array.from({ length: n }, (_, i) => JSON.stringify(row(i)));
+  const out = await importIntoStorage(
+    [{ name: 'notes.jsonl', blob: new Blob([lines.join('\n') + '\n']) }],
+    { projectId: p.id, classes: ['a', 'b'] },
+    s,
+  );
+  if (!out.ok) throw new Error(out.message);
+  const reads: [number, number][] = [];
+  const spy: ShoalStorage = Object.create(s);
+  spy.readRows = (v, start, end) => {
+    reads.push([start, end]);
+    return s.readRows(v, start, end);
+  };
+  return { s, versionId: out.summary.versionId, spy, reads };
+}
+
 function request(versionId: string, split: Uint8Array, gold: Int8Array, over: Partial<LabelsExportRequest> = {}): LabelsExportRequest {
   const labels = Int32Array.from(gold, (g, i) => (g >= 0 ? g : i % 2));
   const proba = new Float32Array(N * 2);
@@ -152,22 +175,7 @@ describe('labels export in the worker', () => {
 
   it('streams CSV and JSONL part by part: every row read once, a chunk at a time, the output in order across parts', async () => {
     const n = 12_345;
-    const s = createMemoryStorage();
-    const p = await s.createProject('P');
-    const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ text: `note ${i}, "quoted"\nline two` }));
-    const out = await importIntoStorage(
-      [{ name: 'notes.jsonl', blob: new Blob([lines.join('\n') + '\n']) }],
-      { projectId: p.id, classes: ['a', 'b'] },
-      s,
-    );
-    if (!out.ok) throw new Error(out.message);
-    const versionId = out.summary.versionId;
-    const reads: [number, number][] = [];
-    const spy: ShoalStorage = Object.create(s);
-    spy.readRows = (v, start, end) => {
-      reads.push([start, end]);
-      return s.readRows(v, start, end);
-    };
+    const { s, versionId, spy, reads } = await storedNotes(n, (i) => ({ text: `note ${i}, "quoted"\nline two` }));
     // Every third row is covered: the selected rows span several parts with gaps between them.
     const covered = Uint8Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0));
     const want = Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 === 0);
@@ -206,24 +214,9 @@ describe('labels export in the worker', () => {
 
   it('streams Parquet a row group at a time: every row read once per pass, the same bytes as writing it whole', async () => {
     const n = 2 * PARQUET_EXPORT_GROUP_ROWS + 1_234;
-    const s = createMemoryStorage();
-    const p = await s.createProject('P');
     // `num` is a number on every row but one near the end: the first pass must see that row
     // before the first row group is written, or the column would be typed DOUBLE.
-    const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ text: `note ${i}`, num: i === n - 7 ? 'seven' : i * 0.5 }));
-    const out = await importIntoStorage(
-      [{ name: 'notes.jsonl', blob: new Blob([lines.join('\n') + '\n']) }],
-      { projectId: p.id, classes: ['a', 'b'] },
-      s,
-    );
-    if (!out.ok) throw new Error(out.message);
-    const versionId = out.summary.versionId;
-    const reads: [number, number][] = [];
-    const spy: ShoalStorage = Object.create(s);
-    spy.readRows = (v, start, end) => {
-      reads.push([start, end]);
-      return s.readRows(v, start, end);
-    };
+    const { s, versionId, spy, reads } = await storedNotes(n, (i) => ({ text: `note ${i}`, num: i === n - 7 ? 'seven' : i * 0.5 }));
     const req: LabelsExportRequest = {
       versionId,
       fields: ['text', 'num'],
