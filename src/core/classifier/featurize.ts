@@ -236,19 +236,28 @@ export interface VocabularyOptions {
 }
 
 export function fitVocabulary(raw: Csr, opts: VocabularyOptions = {}): Vocabulary {
-  const minDf = opts.minDf ?? 1;
   const df = new Int32Array(raw.dim);
   for (let p = 0; p < raw.indices.length; p++) df[raw.indices[p]]++;
-  const remap = new Int32Array(raw.dim);
+  return vocabularyFromDf(df, raw.n, opts);
+}
+
+/**
+ * The vocabulary from document frequencies per bucket (`df[b]`: how many of the `n` texts have a
+ * non-zero entry in bucket b), so texts hashed a chunk at a time (stream.ts) get the same one.
+ */
+export function vocabularyFromDf(df: Int32Array, n: number, opts: VocabularyOptions = {}): Vocabulary {
+  const minDf = opts.minDf ?? 1;
+  const dim = df.length;
+  const remap = new Int32Array(dim);
   let size = 1;
-  for (let b = 0; b < raw.dim; b++) if (df[b] >= minDf && df[b] > 0) remap[b] = size++;
+  for (let b = 0; b < dim; b++) if (df[b] >= minDf && df[b] > 0) remap[b] = size++;
   const idf = new Float32Array(size);
-  for (let b = 0; b < raw.dim; b++) {
+  for (let b = 0; b < dim; b++) {
     const c = remap[b];
     if (c === 0) continue;
-    idf[c] = opts.idf === false ? 1 : Math.log((1 + raw.n) / (1 + df[b])) + 1;
+    idf[c] = opts.idf === false ? 1 : Math.log((1 + n) / (1 + df[b])) + 1;
   }
-  return { buckets: raw.dim, remap, idf, size };
+  return { buckets: dim, remap, idf, size };
 }
 
 /** Stage 2: compact ids, idf-weighted, L2-normalised rows (a row with no known bucket stays empty). */
