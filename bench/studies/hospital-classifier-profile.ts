@@ -10,7 +10,15 @@
  *
  * `--budget N` also runs the streamed path (core/classifier/stream.ts) with an N-nonzero budget.
  */
-import { corpusBuckets, DEFAULT_FEATURES, fitVocabulary, hashTexts, occupiedBuckets, selectRows, transform } from '../../src/core/classifier/featurize.ts';
+import {
+  corpusBuckets,
+  DEFAULT_FEATURES,
+  fitVocabulary,
+  hashTexts,
+  occupiedBuckets,
+  selectRows,
+  transform,
+} from '../../src/core/classifier/featurize.ts';
 import { trainLinear } from '../../src/core/classifier/train.ts';
 import { mulberry32 } from '../../src/core/rng.ts';
 import { hospitalRow } from '../hospital-corpus.ts';
@@ -56,12 +64,16 @@ for (let i = 0; i < n; i++) {
     devY.push(r.y);
   }
 }
-console.log(`${texts.length} train texts (${mb(textBytes)} of characters), ${devTexts.length} dev; 1-min load ${(await import('node:os')).loadavg()[0].toFixed(1)}`);
+console.log(
+  `${texts.length} train texts (${mb(textBytes)} of characters), ${devTexts.length} dev; 1-min load ${(await import('node:os')).loadavg()[0].toFixed(1)}`,
+);
 console.log('| stage | wall | CPU | memory after (GC first) |\n|---|---|---|---|');
 console.log(`| texts generated | | | ${mem()} |`);
 const raw18 = await stage('hash at 2^18', () => hashTexts(texts, DEFAULT_FEATURES));
 const buckets = corpusBuckets(occupiedBuckets(raw18));
-console.log(`nnz ${raw18.indices.length} (${(raw18.indices.length / texts.length).toFixed(0)} a text), corpusBuckets → 2^${Math.log2(buckets)}`);
+console.log(
+  `nnz ${raw18.indices.length} (${(raw18.indices.length / texts.length).toFixed(0)} a text), corpusBuckets → 2^${Math.log2(buckets)}`,
+);
 const features = { ...DEFAULT_FEATURES, buckets };
 const raw = buckets === DEFAULT_FEATURES.buckets ? raw18 : await stage(`hash at 2^${Math.log2(buckets)}`, () => hashTexts(texts, features));
 const vocab = await stage('vocabulary', () => fitVocabulary(raw));
@@ -70,4 +82,6 @@ const rows = Uint32Array.from({ length: texts.length }, (_, i) => i);
 const Xtr = await stage('select rows', () => selectRows(X, rows));
 const dev = { X: transform(hashTexts(devTexts, features), vocab), y: Int32Array.from(devY) };
 const res = await stage(`train (max ${maxEpochs} epochs)`, () => trainLinear(Xtr, Float32Array.from(proba), 2, { dev, maxEpochs }));
-console.log(`best epoch ${res.bestEpoch} of ${res.history.length}, dev ${res.bestDevScore?.toFixed(4)}, ${(res.ms / res.history.length / 1000).toFixed(2)} s an epoch`);
+console.log(
+  `best epoch ${res.bestEpoch} of ${res.history.length}, dev ${res.bestDevScore?.toFixed(4)}, ${(res.ms / res.history.length / 1000).toFixed(2)} s an epoch`,
+);

@@ -56,7 +56,11 @@ export async function distillStream(input: StreamDistillInput, opts: StreamDisti
     onProgress: opts.onFeaturize,
   });
   const dev = input.dev ? { X: await transformSource(input.dev.source, f.features, f.vocab, opts.signal), y: input.dev.labels } : undefined;
-  const trained = await distillFeatures({ features: f.features, vocab: f.vocab, Xtr: f.Xtr, rows: f.rows, dev }, { proba, k, classes }, opts);
+  const trained = await distillFeatures(
+    { features: f.features, vocab: f.vocab, Xtr: f.Xtr, rows: f.rows, dev },
+    { proba, k, classes },
+    opts,
+  );
   return {
     ...trained,
     trainRows: f.rows.length,

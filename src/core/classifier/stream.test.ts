@@ -3,7 +3,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.ts';
 import { mulberry32, deriveSeed, permutation } from '../rng.ts';
 import { distillStream } from './distill-stream.ts';
-import { type Csr, corpusBuckets, DEFAULT_FEATURES, fitVocabulary, hashTexts, occupiedBuckets, selectRows, transform } from './featurize.ts';
+import {
+  type Csr,
+  corpusBuckets,
+  DEFAULT_FEATURES,
+  fitVocabulary,
+  hashTexts,
+  occupiedBuckets,
+  selectRows,
+  transform,
+} from './featurize.ts';
 import { distill, exportOnnx, predictOnnx, predictProbaTf, predictTexts } from './index.ts';
 import { arrayTextSource, budgetSample, featurizeStream, sampleNote, type TextSource } from './stream.ts';
 
@@ -203,7 +212,9 @@ describe('distillStream', () => {
     expect(b.sample).toBeUndefined();
     expect(b.sampleNote).toBeUndefined();
     expect(b.trainRows).toBe(rows.length);
-    expect(b.candidates.map((c) => [c.targets, c.bestDevScore, c.bestEpoch])).toEqual(a.candidates.map((c) => [c.targets, c.bestDevScore, c.bestEpoch]));
+    expect(b.candidates.map((c) => [c.targets, c.bestDevScore, c.bestEpoch])).toEqual(
+      a.candidates.map((c) => [c.targets, c.bestDevScore, c.bestEpoch]),
+    );
     expect(b.classifier.features).toEqual(a.classifier.features);
     expect(Array.from(b.classifier.model.weights)).toEqual(Array.from(a.classifier.model.weights));
     expect(Array.from(b.classifier.model.bias)).toEqual(Array.from(a.classifier.model.bias));
@@ -212,15 +223,26 @@ describe('distillStream', () => {
   it('over the budget: trains on the sample, says so, and its ONNX export matches its predictions', async () => {
     const tr = corpus(400, 8);
     const rows = Uint32Array.from({ length: 400 }, (_, i) => i);
-    const res = await distillStream({ source: arrayTextSource(tr.texts, 64), proba: tr.proba, k: 2, rows }, { maxEpochs: 3, seed: 1, featureBudget: 2000, features: { buckets: 1 << 12 } });
+    const res = await distillStream(
+      { source: arrayTextSource(tr.texts, 64), proba: tr.proba, k: 2, rows },
+      { maxEpochs: 3, seed: 1, featureBudget: 2000, features: { buckets: 1 << 12 } },
+    );
     expect(res.sample).toBeDefined();
     expect(res.trainRows).toBe(res.sample!.rows);
     expect(res.trainRows).toBeLessThan(400);
     expect(res.sampleNote).toBe(sampleNote(res.sample!));
     expect(res.sampleNote).toMatch(/^trained on a seeded random sample of \d+ of 400 training rows/);
     // The same sample trained by distill on those rows gives the same model.
-    const { kept } = budgetSample(rows, Int32Array.from({ length: 400 }, (_, i) => hashTexts([tr.texts[i]], { ...DEFAULT_FEATURES, buckets: 1 << 12 }).indices.length), 2000, 1);
-    const direct = await distill({ texts: tr.texts, proba: tr.proba, k: 2, rows: kept }, { maxEpochs: 3, seed: 1, features: { buckets: 1 << 12 } });
+    const { kept } = budgetSample(
+      rows,
+      Int32Array.from({ length: 400 }, (_, i) => hashTexts([tr.texts[i]], { ...DEFAULT_FEATURES, buckets: 1 << 12 }).indices.length),
+      2000,
+      1,
+    );
+    const direct = await distill(
+      { texts: tr.texts, proba: tr.proba, k: 2, rows: kept },
+      { maxEpochs: 3, seed: 1, features: { buckets: 1 << 12 } },
+    );
     expect(Array.from(res.classifier.model.weights)).toEqual(Array.from(direct.classifier.model.weights));
     const probe = tr.texts.slice(0, 30);
     const raw = hashTexts(probe, res.classifier.features);

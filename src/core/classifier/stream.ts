@@ -119,7 +119,12 @@ export function sampleNote(s: TrainingSample): string {
  * they fit; else the longest prefix of a seeded shuffle that fits (at least one row), in the order
  * given. Returns positions into `rows`, ascending.
  */
-export function budgetSample(rows: ArrayLike<number>, entries: ArrayLike<number>, budget: number, seed: number): { kept: Uint32Array; total: number } {
+export function budgetSample(
+  rows: ArrayLike<number>,
+  entries: ArrayLike<number>,
+  budget: number,
+  seed: number,
+): { kept: Uint32Array; total: number } {
   let total = 0;
   for (let t = 0; t < rows.length; t++) total += entries[rows[t]];
   if (total <= budget) return { kept: Uint32Array.from({ length: rows.length }, (_, t) => t), total };
@@ -208,7 +213,11 @@ class CsrWriter {
  * Hash, fit the vocabulary on every text and featurize the training `rows` (indexes into the
  * source's texts), within the entry budget: see the header for the passes and the sampling rule.
  */
-export async function featurizeStream(source: TextSource, rows: ArrayLike<number>, opts: StreamFeaturizeOptions = {}): Promise<StreamedFeatures> {
+export async function featurizeStream(
+  source: TextSource,
+  rows: ArrayLike<number>,
+  opts: StreamFeaturizeOptions = {},
+): Promise<StreamedFeatures> {
   const budget = opts.budget ?? DEFAULT_FEATURE_BUDGET;
   if (!(Number.isInteger(budget) && budget >= 1)) throw new ShoalError(`the feature budget must be a positive integer, got ${budget}`);
   const n = source.n;
@@ -274,7 +283,10 @@ export async function featurizeStream(source: TextSource, rows: ArrayLike<number
       for (let i = 0; i < slice.length; i++) if (isKept[pos + i]) texts.push(slice[i]);
       if (texts.length) out.append(transform(hashTexts(texts, features), vocab));
       pos += slice.length;
-      opts.onProgress?.(pos / Math.max(1, n), `Featurizing the ${fmt(uniq.length)} training rows kept: ${fmt(pos)} of ${fmt(n)} texts read`);
+      opts.onProgress?.(
+        pos / Math.max(1, n),
+        `Featurizing the ${fmt(uniq.length)} training rows kept: ${fmt(pos)} of ${fmt(n)} texts read`,
+      );
     }
     if (pos !== n) throw new ShoalError(`the text source gave ${fmt(pos)} texts, expected ${fmt(n)}`);
   }
