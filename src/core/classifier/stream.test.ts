@@ -8,6 +8,7 @@ import {
   corpusBuckets,
   DEFAULT_FEATURES,
   fitVocabulary,
+  hashScratch,
   hashTexts,
   occupiedBuckets,
   selectRows,
@@ -76,6 +77,26 @@ function counting(texts: string[], sliceRows: number): TextSource & { reads: num
 
 beforeAll(async () => {
   await selectBackend({ force: 'wasm' });
+});
+
+describe('hashTexts into reused buffers', () => {
+  it('gives the same rows as fresh buffers, call after call, growing them when a slice needs more', () => {
+    const { texts } = corpus(300, 11);
+    const scratch = hashScratch();
+    scratch.indices = new Int32Array(8);
+    scratch.values = new Float32Array(8);
+    scratch.keys = new Int32Array(2);
+    for (const [a, b] of [
+      [0, 5],
+      [5, 200],
+      [200, 201],
+      [201, 300],
+    ]) {
+      const spec = { ...DEFAULT_FEATURES, buckets: 1 << 12, charNgrams: [2, 3] as const };
+      expectSameCsr(hashTexts(texts.slice(a, b), spec, scratch), hashTexts(texts.slice(a, b), spec));
+    }
+    expect(scratch.indices.length).toBeGreaterThan(8);
+  });
 });
 
 describe('streamed featurization under the budget', () => {

@@ -28,6 +28,8 @@ import {
   type Csr,
   DEFAULT_FEATURES,
   type FeatureSpec,
+  type HashScratch,
+  hashScratch,
   hashTexts,
   selectRows,
   transform,
@@ -149,6 +151,7 @@ async function hashPass(
   isTraining: Uint8Array,
   budget: number,
   label: string,
+  scratch: HashScratch,
   opts: StreamFeaturizeOptions,
 ): Promise<Pass> {
   const df = new Int32Array(spec.buckets);
@@ -159,7 +162,8 @@ async function hashPass(
   for await (const slice of source.slices(opts.signal)) {
     opts.signal?.throwIfAborted();
     if (pos + slice.length > source.n) throw new ShoalError(`the text source gave more than the ${fmt(source.n)} texts it announced`);
-    const raw = hashTexts(slice, spec);
+    // A view into the scratch buffers: whatever is kept is copied (selectRows).
+    const raw = hashTexts(slice, spec, scratch);
     // Each bucket appears at most once in a row, so counting entries counts texts.
     for (let p = 0; p < raw.indices.length; p++) df[raw.indices[p]]++;
     const local: number[] = [];
@@ -168,7 +172,7 @@ async function hashPass(
       if (isTraining[pos + i]) local.push(i);
     }
     if (kept && local.length) {
-      const mine = local.length === slice.length ? raw : selectRows(raw, local);
+      const mine = selectRows(raw, local);
       keptEntries += mine.indices.length;
       if (keptEntries <= budget) kept.push(mine);
       else kept = null;
@@ -187,14 +191,49 @@ class CsrWriter {
   readonly values: Float32Array;
   private row = 0;
   private nnz = 0;
+  /** One row's idf-weighted values before normalising (doubles, as `transform` keeps them). */
+  private readonly scratch: Float64Array;
   constructor(
     readonly n: number,
     maxEntries: number,
+    maxRowEntries: number,
   ) {
     this.rowPtr = new Int32Array(n + 1);
     this.indices = new Int32Array(maxEntries);
     this.values = new Float32Array(maxEntries);
+    this.scratch = new Float64Array(maxRowEntries);
   }
+  /**
+   * Rows `rows` (default all) of raw hashed features, transformed with `vocab` straight into the
+   * output: the arithmetic of featurize.ts `transform`, row for row (stream.test.ts checks the two
+   * agree bit for bit), without a transformed copy of each slice.
+   */
+  appendTransformed(raw: Csr, vocab: Vocabulary, rows?: ArrayLike<number>): void {
+    if (raw.dim !== vocab.buckets)
+      throw new ShoalError(`features were hashed into ${raw.dim} buckets but the vocabulary expects ${vocab.buckets}`);
+    const { remap, idf } = vocab;
+    const count = rows ? rows.length : raw.n;
+    for (let t = 0; t < count; t++) {
+      const i = rows ? rows[t] : t;
+      const start = this.nnz;
+      let q = start;
+      let sq = 0;
+      for (let p = raw.rowPtr[i]; p < raw.rowPtr[i + 1]; p++) {
+        const c = remap[raw.indices[p]];
+        if (c === 0) continue;
+        const v = raw.values[p] * idf[c];
+        this.indices[q] = c;
+        this.scratch[q - start] = v;
+        sq += v * v;
+        q++;
+      }
+      const inv = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+      for (let s = start; s < q; s++) this.values[s] = this.scratch[s - start] * inv;
+      this.nnz = q;
+      this.rowPtr[++this.row] = q;
+    }
+  }
+
   append(X: Csr): void {
     const e = X.indices.length;
     this.indices.set(X.indices, this.nnz);
@@ -229,7 +268,8 @@ export async function featurizeStream(
   }
   let features: FeatureSpec = { ...DEFAULT_FEATURES, ...opts.features, buckets: opts.features?.buckets ?? DEFAULT_FEATURES.buckets };
   let passes = 1;
-  let pass = await hashPass(source, features, isTraining, budget, 'Hashing the texts', opts);
+  const scratch = hashScratch();
+  let pass = await hashPass(source, features, isTraining, budget, 'Hashing the texts', scratch, opts);
   if (opts.features?.buckets === undefined) {
     let occupied = 0;
     for (let b = 0; b < pass.df.length; b++) if (pass.df[b] > 0) occupied++;
@@ -238,7 +278,15 @@ export async function featurizeStream(
       features = { ...features, buckets };
       pass = { df: new Int32Array(0), entries: new Int32Array(0), kept: null }; // let the first pass go first
       passes++;
-      pass = await hashPass(source, features, isTraining, budget, `Hashing the texts again into 2^${Math.log2(buckets)} buckets`, opts);
+      pass = await hashPass(
+        source,
+        features,
+        isTraining,
+        budget,
+        `Hashing the texts again into 2^${Math.log2(buckets)} buckets`,
+        scratch,
+        opts,
+      );
     }
   }
   const vocab = vocabularyFromDf(pass.df, n, opts.vocabulary);
@@ -247,8 +295,12 @@ export async function featurizeStream(
   // The distinct kept rows, ascending: the order slices arrive in.
   const uniq = Uint32Array.from(new Set(keptRows)).sort();
   let upper = 0;
-  for (const r of uniq) upper += pass.entries[r];
-  const out = new CsrWriter(uniq.length, upper);
+  let widest = 0;
+  for (const r of uniq) {
+    upper += pass.entries[r];
+    widest = Math.max(widest, pass.entries[r]);
+  }
+  const out = new CsrWriter(uniq.length, upper, widest);
   const isKept = new Uint8Array(n);
   for (const r of uniq) isKept[r] = 1;
   if (pass.kept && uniq.length === countOnes(isTraining)) {
@@ -256,7 +308,7 @@ export async function featurizeStream(
     const slices = pass.kept;
     pass.kept = null;
     for (let s = 0; s < slices.length; s++) {
-      out.append(transform(slices[s], vocab));
+      out.appendTransformed(slices[s], vocab);
       slices[s] = undefined as unknown as Csr; // let it go as soon as it is copied
     }
   } else if (pass.kept && uniq.length > 0) {
@@ -270,7 +322,7 @@ export async function featurizeStream(
       const local: number[] = [];
       for (let i = 0; i < raw.n; i++) if (isKept[training[trainingBefore + i]]) local.push(i);
       trainingBefore += raw.n;
-      if (local.length) out.append(transform(selectRows(raw, local), vocab));
+      if (local.length) out.appendTransformed(raw, vocab, local);
       slices[s] = undefined as unknown as Csr;
     }
   } else if (uniq.length > 0) {
@@ -281,7 +333,7 @@ export async function featurizeStream(
       opts.signal?.throwIfAborted();
       const texts: string[] = [];
       for (let i = 0; i < slice.length; i++) if (isKept[pos + i]) texts.push(slice[i]);
-      if (texts.length) out.append(transform(hashTexts(texts, features), vocab));
+      if (texts.length) out.appendTransformed(hashTexts(texts, features, scratch), vocab);
       pos += slice.length;
       opts.onProgress?.(
         pos / Math.max(1, n),
@@ -326,6 +378,7 @@ export async function transformSource(source: TextSource, features: FeatureSpec,
   const out = new CsrWriter(
     parts.reduce((s, X) => s + X.n, 0),
     entries,
+    0,
   );
   for (const X of parts) out.append(X);
   return out.done(vocab.size);
