@@ -18,8 +18,9 @@
  * Passes over the texts: one at the starting hash size (2^18, or the size given); a second when
  * `corpusBuckets` picks a larger size (as `distill` hashes twice then); and, only when the
  * training rows' features did not fit the budget during the last pass, one more over the kept
- * rows. While they fit, the last pass keeps their hashed rows, so a corpus under the budget is
- * hashed no more often than `distill` hashes it.
+ * rows. While they fit (and the rows so far do not project past twice the budget), the last pass
+ * keeps their hashed rows, so a corpus under the budget is hashed no more often than `distill`
+ * hashes it.
  */
 import { deriveSeed, mulberry32, permutation } from '../rng.ts';
 import { ShoalError } from '../types.ts';
@@ -158,6 +159,9 @@ async function hashPass(
   const entries = new Int32Array(source.n);
   let kept: Csr[] | null = [];
   let keptEntries = 0;
+  let trainingSeen = 0;
+  let trainingAll = 0;
+  for (let i = 0; i < isTraining.length; i++) trainingAll += isTraining[i];
   let pos = 0;
   for await (const slice of source.slices(opts.signal)) {
     opts.signal?.throwIfAborted();
@@ -174,7 +178,12 @@ async function hashPass(
     if (kept && local.length) {
       const mine = selectRows(raw, local);
       keptEntries += mine.indices.length;
-      if (keptEntries <= budget) kept.push(mine);
+      trainingSeen += local.length;
+      // Stop keeping them once they cannot fit, or once the rows so far say they will not fit by
+      // far (twice the budget at their average size): rows kept and then dropped are garbage the
+      // worker's heap would carry until its next full collection. A wrong guess costs one more
+      // read of the kept rows, never a different result.
+      if (keptEntries <= budget && (keptEntries / trainingSeen) * trainingAll <= 2 * budget) kept.push(mine);
       else kept = null;
     }
     pos += slice.length;
