@@ -107,6 +107,8 @@ class Sampler {
   heapHeld = 0;
   rendererPeak = 0;
   renderersPeak = 0;
+  /** The largest renderer's RSS when the step started (what the step's peak grew from). */
+  rendererStart = 0;
   private cpu0: Record<string, number> = {};
   cpu = { renderer: 0, storage: 0, other: 0 };
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -142,6 +144,7 @@ class Sampler {
   start(): void {
     this.heapPeak = this.heapLast = this.rendererPeak = this.renderersPeak = 0;
     this.cpu0 = this.sampleProc();
+    this.rendererStart = this.rendererPeak;
     void this.sampleHeap();
     this.timer = setInterval(() => {
       this.sampleProc();
@@ -593,7 +596,17 @@ export async function partHospital(o: HospitalOptions): Promise<HospitalReport> 
         )
           .replace(/\s+/g, ' ')
           .trim();
-        return `test accuracy ${test}${settings ? `; ${settings.slice(0, 120)}` : ''}`;
+        // The train worker runs in the tab's renderer: its memory is what the tab grew by.
+        const grew = `tab RSS ${sampler.rendererStart.toFixed(0)} MB before training, peak +${(sampler.rendererPeak - sampler.rendererStart).toFixed(0)} MB during it`;
+        const sample = (
+          (await page
+            .getByTestId('clf-sample')
+            .textContent({ timeout: 1000 })
+            .catch(() => '')) ?? ''
+        )
+          .replace(/\s+/g, ' ')
+          .trim();
+        return `test accuracy ${test}; ${grew}${sample ? `; ${sample}` : ''}${settings ? `; ${settings.slice(0, 120)}` : ''}`;
       },
       false,
       'classifier',

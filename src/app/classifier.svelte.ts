@@ -53,6 +53,8 @@ export interface ClassifierResult {
   bestEpoch: number;
   targets: 'soft' | 'hard';
   trainRows: number;
+  /** Set when it trained on a sample of the covered rows (the feature budget): the sentence that says so. */
+  sampleNote?: string;
   backend: string;
   ms: number;
 }
@@ -81,6 +83,12 @@ export class ClassifierService {
   constructor(
     private readonly deps: ModelDeps,
     private readonly labelModel: LabelModelSource,
+    /**
+     * `featureBudget`: most hashed feature entries the training rows may hold in the worker
+     * (default core/classifier/stream.ts `DEFAULT_FEATURE_BUDGET`); over it the classifier trains
+     * on a seeded sample and its result says so (`sampleNote`).
+     */
+    private readonly options: { featureBudget?: number } = {},
   ) {}
 
   /** Train on the label model's probabilities, score on dev and test, and store the classifier. */
@@ -147,6 +155,7 @@ export class ClassifierService {
               classes,
               dev: devTexts ? { texts: devTexts, labels: Int32Array.from(devRows, (i) => gold.dev[i]) } : undefined,
               ...opts,
+              ...(this.options.featureBudget !== undefined ? { featureBudget: this.options.featureBudget } : {}),
             },
             wk.callback((e: CurvePoint) => {
               if (newest()) this.curve = [...this.curve, e];
@@ -155,6 +164,8 @@ export class ClassifierService {
                 `${e.targets} targets, epoch ${e.epoch}: loss ${e.loss.toFixed(3)}${e.devScore !== undefined ? `, dev ${e.devScore.toFixed(3)}` : ''}`,
               );
             }),
+            // Reading and hashing the texts (one pass or more) before the first epoch.
+            wk.callback((fraction: number, message: string) => report(fraction, message)),
           );
         },
         { owner: this },
@@ -174,7 +185,8 @@ export class ClassifierService {
         scores: { dev: scoreSplit(hardLabels(pDev, k), gold.dev, k), test: scoreSplit(hardLabels(pTest, k), gold.test, k) },
         bestEpoch: res.bestEpoch,
         targets: res.targets,
-        trainRows: rows.length,
+        trainRows: res.trainRows,
+        ...(res.sampleNote ? { sampleNote: res.sampleNote } : {}),
         backend: res.backend,
         ms: res.ms,
       };
@@ -218,6 +230,7 @@ export class ClassifierService {
       bestEpoch: c.bestEpoch,
       targets: c.targets,
       trainRows: c.trainRows,
+      ...(c.sampleNote ? { sampleNote: c.sampleNote } : {}),
       backend: c.backend,
       ms: c.ms,
       k: c.classifier.model.k,
@@ -271,6 +284,7 @@ export class ClassifierService {
         bestEpoch: rec.bestEpoch,
         targets: rec.targets,
         trainRows: rec.trainRows,
+        ...(rec.sampleNote ? { sampleNote: rec.sampleNote } : {}),
         backend: rec.backend,
         ms: rec.ms,
       };

@@ -158,4 +158,63 @@ describe('classifier service', () => {
     expect(clf.error).toBe('Fit the label model first.');
     expect(p.jobs.busy).toBe(false);
   });
+
+  it('over its feature budget trains on a sample and says so, on screen and after a reload; hashing reports progress', async () => {
+    const p = await syntheticProject();
+    const messages: string[] = [];
+    const start = p.jobs.start.bind(p.jobs);
+    p.jobs.start = (label, owner) => {
+      const h = start(label, owner);
+      return { ...h, report: (f, m) => (m !== undefined && messages.push(m), h.report(f, m)) };
+    };
+    const lm = new LabelModelService(p.deps());
+    lm.name = 'ds';
+    await lm.fit();
+    const clf = new ClassifierService(p.deps(), lm, { featureBudget: 400 });
+    clf.settings = { ...defaultClassifierSettings(), buckets: 4096, maxEpochs: 3, patience: 3, seed: 3 };
+    await clf.train();
+    expect(clf.error).toBeNull();
+    const c = clf.result!;
+    expect(c.sampleNote).toMatch(
+      new RegExp(
+        `^trained on a seeded random sample of ${c.trainRows.toLocaleString('en-US')} of [\\d,]+ training rows: .*over the memory budget of 400 `,
+      ),
+    );
+    expect(messages.some((m) => /^Hashing the texts: [\d,]+ of [\d,]+ texts$/.test(m))).toBe(true);
+    expect(messages.some((m) => /^Featurizing the [\d,]+ training rows kept/.test(m))).toBe(true);
+    const again = new ClassifierService(p.deps(), lm);
+    await again.open(p.view.versionId!);
+    expect(again.result!.sampleNote).toBe(c.sampleNote);
+    expect(again.result!.trainRows).toBe(c.trainRows);
+  });
+
+  it('Cancel stops training while the texts are still being hashed', async () => {
+    const p = await syntheticProject();
+    const lm = new LabelModelService(p.deps());
+    lm.name = 'ds';
+    await lm.fit();
+    const clf = new ClassifierService(p.deps(), lm);
+    clf.settings = { ...defaultClassifierSettings(), buckets: 4096, maxEpochs: 3, seed: 3 };
+    const start = p.jobs.start.bind(p.jobs);
+    let cancelledAt = '';
+    p.jobs.start = (label, owner) => {
+      const h = start(label, owner);
+      return {
+        ...h,
+        report: (f, m) => {
+          h.report(f, m);
+          if (!cancelledAt && m?.startsWith('Hashing the texts')) {
+            cancelledAt = m;
+            clf.cancel();
+          }
+        },
+      };
+    };
+    await clf.train();
+    expect(cancelledAt).not.toBe('');
+    expect(clf.error).toBe('Training was cancelled.');
+    expect(clf.result).toBeNull();
+    expect(clf.curve).toEqual([]);
+    expect(p.jobs.busy).toBe(false);
+  });
 });

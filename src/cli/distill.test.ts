@@ -63,6 +63,18 @@ describe('shoal distill', () => {
     expect(out.onnx_max_abs_diff).toBeLessThanOrEqual(1e-5);
   });
 
+  it('over --feature-budget trains on a seeded sample of the covered rows and says so in sample_note', async () => {
+    const dir = writeDataset('budget');
+    const full = (await run(['--data', dir, '--label-model', 'mv', '--seed', '1'])) as Record<string, any>;
+    expect(full.classifier.sample_note).toBeUndefined();
+    const out = (await run(['--data', dir, '--label-model', 'mv', '--seed', '1', '--feature-budget', '500'])) as Record<string, any>;
+    expect(out.classifier.sample_note).toMatch(
+      /^trained on a seeded random sample of \d+ of \d+ training rows: all of them would hold [\d,]+ hashed n-gram entries, over the memory budget of 500 \(the vocabulary still comes from all 300 texts\)$/,
+    );
+    expect(out.onnx_max_abs_diff).toBeLessThanOrEqual(1e-5);
+    await expect(run(['--data', dir, '--feature-budget', '0'])).rejects.toThrow(/feature budget must be a positive integer/);
+  });
+
   it('strips the leaked label word from trec test texts only', () => {
     expect(stripFirstToken('dist How far is it ?')).toBe('How far is it ?');
     expect(stripFirstToken('  desc   Who was Galileo ?')).toBe('Who was Galileo ?');

@@ -1,5 +1,5 @@
 /**
- * `shoal distill --data DIR [--label-model auto] [--metric acc|f1] [--seed N]`
+ * `shoal distill --data DIR [--label-model auto] [--metric acc|f1] [--seed N] [--feature-budget N]`
  *
  * Snorkel's loop headless: fit the label model on DIR/train.json (valid.json is its dev set),
  * train the distilled n-gram classifier on its probabilities (rows with no LF vote left out,
@@ -7,11 +7,15 @@
  * check onnxruntime-web reproduces the tfjs probabilities. Output contract (one JSON object):
  * {"dataset","label_model":{"chosen","test":{"accuracy","f1","coverage"}},
  *  "classifier":{"test":{"accuracy","f1"},"train_ms","backend","trained_on","targets_note"?},"onnx_max_abs_diff"}
- * (`trained_on`: the targets of each run, soft and/or hard; `targets_note`: why once or twice).
+ * (`trained_on`: the targets of each run, soft and/or hard; `targets_note`: why once or twice;
+ * `sample_note`, only when the covered rows' features exceed `--feature-budget` entries
+ * (core/classifier/stream.ts): the sentence saying it trained on a seeded sample of them).
  * F1 is binary F1 of class 1 when k = 2, macro F1 otherwise. Progress goes to stderr.
  */
 import { selectBackend } from '../core/backend.ts';
-import { distill, exportOnnx, hashTexts, predictOnnx, predictProbaTf, transform } from '../core/classifier/index.ts';
+import { distillStream } from '../core/classifier/distill-stream.ts';
+import { coveredRows, exportOnnx, hashTexts, predictOnnx, predictProbaTf, transform } from '../core/classifier/index.ts';
+import { arrayTextSource, DEFAULT_FEATURE_BUDGET } from '../core/classifier/stream.ts';
 import { createLabelModel, LABEL_MODEL_NAMES } from '../core/labelmodel/index.ts';
 import { accuracy, coverage, f1Binary, f1Macro, predictLabels } from '../core/metrics.ts';
 import { type Metric, ShoalError } from '../core/types.ts';
@@ -19,7 +23,7 @@ import type { WrenchSplit } from '../core/formats/wrench.ts';
 import { integer, oneOf, parseFlags, required } from './args.ts';
 import { readWrenchDir } from './wrench-dir.ts';
 
-const FLAGS = ['data', 'label-model', 'metric', 'seed'] as const;
+const FLAGS = ['data', 'label-model', 'metric', 'seed', 'feature-budget'] as const;
 
 /**
  * Known defects of public benchmark files, fixed before use: WRENCH
@@ -56,6 +60,7 @@ export async function run(args: string[]) {
   const lmName = oneOf(flags, 'label-model', LABEL_MODEL_NAMES, 'auto');
   const metric = oneOf<Metric>(flags, 'metric', ['acc', 'f1'], 'acc');
   const seed = integer(flags, 'seed', 0);
+  const featureBudget = integer(flags, 'feature-budget', DEFAULT_FEATURE_BUDGET);
 
   const data = await readWrenchDir(dir);
   if (!data.test) throw new ShoalError(`${dir}/test.json: file not found (distill evaluates on the test split)`);
@@ -81,18 +86,21 @@ export async function run(args: string[]) {
   const lmTest = scores(lm.predictProba(data.test.L), data.test.labels, k, seed);
 
   const t0 = performance.now();
-  const { classifier, train, candidates, targetsNote } = await distill(
+  // The same featurization as the app's train worker: texts a slice at a time, the covered rows'
+  // features within the budget (a seeded sample over it, said in `sample_note`).
+  const { classifier, train, candidates, targetsNote, sampleNote } = await distillStream(
     {
-      texts: trainTexts,
+      source: arrayTextSource(trainTexts),
       proba: lm.predictProba(data.train.L),
       k,
-      L: data.train.L,
+      rows: coveredRows(data.train.L),
       classes: data.classNames,
-      dev: validTexts && data.valid ? { texts: validTexts, labels: data.valid.labels } : undefined,
+      dev: validTexts && data.valid ? { source: arrayTextSource(validTexts), labels: data.valid.labels } : undefined,
     },
     {
       seed,
       metric,
+      featureBudget,
       onProgress: (e) =>
         progress(
           `classifier epoch ${e.epoch}/${e.maxEpochs} loss ${e.loss.toFixed(4)}${e.devScore === undefined ? '' : ` dev ${e.devScore.toFixed(3)}`}`,
@@ -103,6 +111,7 @@ export async function run(args: string[]) {
   if (process.stderr.isTTY) process.stderr.write('\n');
   const runs = candidates.map((c) => `${c.targets} dev ${c.bestDevScore?.toFixed(3) ?? 'n/a'} (epoch ${c.bestEpoch})`).join(', ');
   process.stderr.write(`classifier: kept the ${train.targets}-target run; ${runs}${targetsNote ? ` (${targetsNote})` : ''}\n`);
+  if (sampleNote) process.stderr.write(`classifier: ${sampleNote}\n`);
 
   const rawTest = hashTexts(testTexts, classifier.features);
   const probaTf = await predictProbaTf(classifier.model, transform(rawTest, classifier.vocab));
@@ -123,6 +132,7 @@ export async function run(args: string[]) {
       backend: train.backend ?? backend.name,
       trained_on: candidates.map((c) => c.targets),
       ...(targetsNote ? { targets_note: targetsNote } : {}),
+      ...(sampleNote ? { sample_note: sampleNote } : {}),
     },
     onnx_max_abs_diff: maxDiff,
   };

@@ -191,6 +191,8 @@ export interface ClassifierRecord {
   bestEpoch: number;
   targets: 'soft' | 'hard';
   trainRows: number;
+  /** Set when it trained on a sample of the covered rows (core/classifier/stream.ts): the sentence that says so. */
+  sampleNote?: string;
   backend: string;
   ms: number;
   k: number;

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Row } from '../core/formats/types.ts';
 import { createMemoryStorage } from '../storage/memory.ts';
+import { distill } from '../core/classifier/index.ts';
 import { readStoredTexts, type StoredTexts } from './stored-texts.ts';
 import { createTrainWorkerApi } from './train-worker-api.ts';
 
@@ -77,5 +78,61 @@ describe('stored texts', () => {
     expect(Array.from(b.classifier.model.weights)).toEqual(Array.from(a.classifier.model.weights));
     expect(await api.predictStored(b.classifier, ref(versionId, [1, 2, 3]))).toEqual(api.predict(a.classifier, texts.slice(1, 4)));
     await expect(createTrainWorkerApi().predictStored(a.classifier, ref(versionId, [0]))).rejects.toThrow(/without storage/);
+  });
+
+  it('streams the stored chunks: the same model as distill over every text, with featurization progress', async () => {
+    const { storage, versionId } = await stored(texts);
+    const api = createTrainWorkerApi({ storage: async () => storage });
+    const n = texts.length;
+    const proba = Float32Array.from({ length: 2 * n }, (_, j) => ((j & 1) === ((j >> 1) & 1) ? 0.8 : 0.2));
+    const rows = Uint32Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 !== 2);
+    const opts = { seed: 2, maxEpochs: 3, features: { buckets: 1 << 10 } };
+    const stages: string[] = [];
+    const b = await api.trainClassifier(
+      'b',
+      {
+        proba,
+        k: 2,
+        rows,
+        ...opts,
+        texts: ref(
+          versionId,
+          Array.from({ length: n }, (_, i) => i),
+        ),
+      },
+      undefined,
+      (f, message) => stages.push(`${f.toFixed(2)} ${message}`),
+    );
+    const a = await distill({ texts, proba, k: 2, rows }, opts);
+    expect(Array.from(b.classifier.model.weights)).toEqual(Array.from(a.classifier.model.weights));
+    expect(b.trainRows).toBe(rows.length);
+    expect(b.sample).toBeUndefined();
+    // One report per stored chunk (7 rows each) of the one pass.
+    expect(stages.length).toBe(Math.ceil(n / 7));
+    expect(stages.at(-1)).toBe(`1.00 Hashing the texts: ${n} of ${n} texts`);
+  });
+
+  it('over the feature budget: trains on a seeded sample and says so in one sentence', async () => {
+    const { storage, versionId } = await stored(texts);
+    const api = createTrainWorkerApi({ storage: async () => storage });
+    const n = texts.length;
+    const proba = Float32Array.from({ length: 2 * n }, (_, j) => ((j & 1) === ((j >> 1) & 1) ? 0.8 : 0.2));
+    const rows = Uint32Array.from({ length: n }, (_, i) => i);
+    const res = await api.trainClassifier('s', {
+      proba,
+      k: 2,
+      rows,
+      seed: 2,
+      maxEpochs: 2,
+      features: { buckets: 1 << 10 },
+      featureBudget: 200,
+      texts: ref(versionId, Array.from(rows)),
+    });
+    expect(res.sample).toMatchObject({ of: n, budget: 200, texts: n });
+    expect(res.trainRows).toBe(res.sample!.rows);
+    expect(res.trainRows).toBeLessThan(n);
+    expect(res.sampleNote).toMatch(
+      new RegExp(`^trained on a seeded random sample of ${res.trainRows} of ${n} training rows: .* over the memory budget of 200 `),
+    );
   });
 });

@@ -9,6 +9,7 @@ import { hiddenFields } from '../core/lf/gold.ts';
 import { valueText } from '../core/lf/text.ts';
 import { ShoalError } from '../core/types.ts';
 import type { ShoalStorage } from '../storage/types.ts';
+import type { TextSource } from '../core/classifier/stream.ts';
 
 /** Rows of a stored dataset version whose `field` is wanted as text. */
 export interface StoredTexts {
@@ -27,11 +28,25 @@ export function isStoredTexts(x: unknown): x is StoredTexts {
 
 /** The text of each row of `src`, read as LFs and the page read a row's text (core fieldText / valueText), in order. */
 export async function readStoredTexts(storage: ShoalStorage, src: StoredTexts, signal?: AbortSignal): Promise<string[]> {
+  const out: string[] = [];
+  for await (const slice of storedTextSlices(storage, src, signal)) for (const t of slice) out.push(t);
+  return out;
+}
+
+/**
+ * The same texts as a source that reads one stored chunk at a time (core/classifier/stream.ts):
+ * the classifier's featurization holds one chunk's texts, never all of them.
+ */
+export function storedTextSource(storage: ShoalStorage, src: StoredTexts): TextSource {
+  return { n: src.rows.length, slices: (signal) => storedTextSlices(storage, src, signal) };
+}
+
+/** The texts of `src`'s rows, one stored chunk's worth at a time, in order. */
+export async function* storedTextSlices(storage: ShoalStorage, src: StoredTexts, signal?: AbortSignal): AsyncGenerator<string[]> {
   const v = await storage.getVersion(src.versionId);
   if (!v) throw new ShoalError(`dataset version ${src.versionId} does not exist (was the project deleted in another tab?)`);
   if (hiddenFields(v).includes(src.field)) throw new ShoalError(`the gold column ${src.field} cannot be read as training text`);
   const rows = src.rows;
-  const out = new Array<string>(rows.length);
   const per = v.rowsPerChunk;
   let t = 0;
   while (t < rows.length) {
@@ -44,10 +59,11 @@ export async function readStoredTexts(storage: ShoalStorage, src: StoredTexts, s
     if (!chunk) throw new ShoalError(`row chunk ${c} of dataset version ${src.versionId} is missing`);
     const base = c * per;
     const values = fieldValues(chunk, src.field);
+    const out: string[] = [];
     for (; t < rows.length && rows[t] < base + per; t++) {
       if (t > 0 && rows[t] < rows[t - 1]) throw new ShoalError(`row ${rows[t]} is out of order (the texts must be ascending rows)`);
-      out[t] = valueText(values[rows[t] - base]);
+      out.push(valueText(values[rows[t] - base]));
     }
+    yield out;
   }
-  return out;
 }

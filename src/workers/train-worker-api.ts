@@ -16,7 +16,6 @@ import {
   type EpochReport,
   type FeatureSpec,
   type TrainOptions,
-  distill,
   exportOnnx,
   featurize,
   hashTexts,
@@ -31,7 +30,9 @@ import { explainerOf, type Explainer } from '../core/labelmodel/attribution.ts';
 import { LabelMatrix } from '../core/matrix.ts';
 import type { Metric } from '../core/types.ts';
 import type { ShoalStorage } from '../storage/types.ts';
-import { isStoredTexts, readStoredTexts, type StoredTexts } from './stored-texts.ts';
+import { distillStream } from '../core/classifier/distill-stream.ts';
+import { arrayTextSource, type TextSource, type TrainingSample } from '../core/classifier/stream.ts';
+import { isStoredTexts, readStoredTexts, storedTextSource, type StoredTexts } from './stored-texts.ts';
 
 export type { StoredTexts };
 
@@ -84,6 +85,8 @@ export interface TrainClassifierRequest {
   targets?: 'auto' | 'soft' | 'hard';
   /** More of core's training knobs (the Model screen's settings); unset ones keep core's defaults. */
   training?: Pick<TrainOptions, 'patience' | 'learningRate' | 'l2' | 'batchSize' | 'optimizer' | 'engine'>;
+  /** Most hashed feature entries the training rows may hold (core/classifier/stream.ts `DEFAULT_FEATURE_BUDGET`). */
+  featureBudget?: number;
 }
 
 export interface TrainClassifierResult {
@@ -96,6 +99,11 @@ export interface TrainClassifierResult {
   candidates: DistillResult['candidates'];
   backend: string;
   ms: number;
+  /** Training rows learned from: `rows`, or the sample of them that fits the feature budget. */
+  trainRows: number;
+  /** Set when the rows were sampled; `sampleNote` says so in one sentence. */
+  sample?: TrainingSample;
+  sampleNote?: string;
 }
 
 export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
@@ -115,6 +123,12 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
     if (!isStoredTexts(t)) return t;
     if (!deps.storage) throw new Error('this worker was created without storage; it cannot read stored texts');
     return readStoredTexts(await deps.storage(t.dbName), t, signal);
+  };
+
+  const sourceOf = async (t: TextsInput): Promise<TextSource> => {
+    if (!isStoredTexts(t)) return arrayTextSource(t);
+    if (!deps.storage) throw new Error('this worker was created without storage; it cannot read stored texts');
+    return storedTextSource(await deps.storage(t.dbName), t);
   };
 
   return {
@@ -164,15 +178,18 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
       jobId: string,
       req: TrainClassifierRequest,
       onProgress?: (e: EpochReport & { targets: 'soft' | 'hard' }) => void,
+      onFeaturize?: (fraction: number, message: string) => void,
     ): Promise<TrainClassifierResult> {
       const ac = start(jobId);
       try {
         await selectBackend();
-        const texts = await textsOf(req.texts, ac.signal);
-        const dev = req.dev ? { texts: await textsOf(req.dev.texts, ac.signal), labels: req.dev.labels } : undefined;
-        const { classifier, train, candidates } = await distill(
+        // The texts stream (one stored chunk at a time): only the training rows' features are
+        // held, within the feature budget (core/classifier/stream.ts).
+        const source = await sourceOf(req.texts);
+        const dev = req.dev ? { source: await sourceOf(req.dev.texts), labels: req.dev.labels } : undefined;
+        const { classifier, train, candidates, trainRows, sample, sampleNote } = await distillStream(
           {
-            texts,
+            source,
             proba: req.proba,
             k: req.k,
             rows: req.rows,
@@ -186,8 +203,10 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
             features: req.features,
             maxEpochs: req.maxEpochs,
             targets: req.targets,
+            featureBudget: req.featureBudget,
             signal: ac.signal,
             onProgress,
+            onFeaturize,
           },
         );
         const result: TrainClassifierResult = {
@@ -199,6 +218,8 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
           candidates,
           backend: train.backend,
           ms: candidates.reduce((t, c) => t + c.ms, 0),
+          trainRows,
+          ...(sample ? { sample, sampleNote } : {}),
         };
         return transfer(result, classifierBuffers(classifier));
       } finally {

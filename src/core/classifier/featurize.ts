@@ -171,13 +171,30 @@ function countGrams(text: string, spec: FeatureSpec, counts: Map<number, number>
   }
 }
 
-/** Stage 1: raw signed (sublinear) term frequencies per hash bucket, CSR over `spec.buckets`. */
-export function hashTexts(texts: readonly string[], spec: FeatureSpec = DEFAULT_FEATURES): Csr {
+/**
+ * Buffers `hashTexts` may reuse from one call to the next (stream.ts hashes slice after slice):
+ * grown when too small, so a long stream of slices allocates almost nothing.
+ */
+export interface HashScratch {
+  indices: Int32Array;
+  values: Float32Array;
+  keys: Int32Array;
+}
+
+export function hashScratch(): HashScratch {
+  return { indices: new Int32Array(1 << 16), values: new Float32Array(1 << 16), keys: new Int32Array(1 << 10) };
+}
+
+/**
+ * Stage 1: raw signed (sublinear) term frequencies per hash bucket, CSR over `spec.buckets`.
+ * With `scratch`, `indices` and `values` are views into its buffers, valid until its next use.
+ */
+export function hashTexts(texts: readonly string[], spec: FeatureSpec = DEFAULT_FEATURES, scratch?: HashScratch): Csr {
   checkSpec(spec);
   const n = texts.length;
   const rowPtr = new Int32Array(n + 1);
-  let indices = new Int32Array(Math.max(16, n * 64));
-  let values = new Float32Array(indices.length);
+  let indices = scratch?.indices ?? new Int32Array(Math.max(16, n * 64));
+  let values = scratch?.values ?? new Float32Array(indices.length);
   let nnz = 0;
   const counts = new Map<number, number>();
   const hashes = new Map<number, number>();
@@ -196,7 +213,14 @@ export function hashTexts(texts: readonly string[], spec: FeatureSpec = DEFAULT_
       const w = (spec.sublinearTf ? 1 + Math.log(c) : c) * (h < 0 ? -1 : 1) * scale;
       row.set(bucket, (row.get(bucket) ?? 0) + w);
     }
-    const buckets = Int32Array.from(row.keys()).sort();
+    let buckets: Int32Array;
+    if (scratch) {
+      if (scratch.keys.length < row.size) scratch.keys = new Int32Array(Math.max(row.size, 2 * scratch.keys.length));
+      buckets = scratch.keys.subarray(0, row.size);
+      let j = 0;
+      for (const b of row.keys()) buckets[j++] = b;
+      buckets.sort();
+    } else buckets = Int32Array.from(row.keys()).sort();
     if (nnz + buckets.length > indices.length) {
       const cap = Math.max(indices.length * 2, nnz + buckets.length);
       const ni = new Int32Array(cap);
@@ -205,6 +229,10 @@ export function hashTexts(texts: readonly string[], spec: FeatureSpec = DEFAULT_
       nv.set(values.subarray(0, nnz));
       indices = ni;
       values = nv;
+      if (scratch) {
+        scratch.indices = ni;
+        scratch.values = nv;
+      }
     }
     for (const b of buckets) {
       const v = row.get(b)!;
@@ -214,6 +242,7 @@ export function hashTexts(texts: readonly string[], spec: FeatureSpec = DEFAULT_
     }
     rowPtr[i + 1] = nnz;
   }
+  if (scratch) return { n, dim: spec.buckets, rowPtr, indices: indices.subarray(0, nnz), values: values.subarray(0, nnz) };
   return { n, dim: spec.buckets, rowPtr, indices: indices.slice(0, nnz), values: values.slice(0, nnz) };
 }
 
@@ -236,19 +265,28 @@ export interface VocabularyOptions {
 }
 
 export function fitVocabulary(raw: Csr, opts: VocabularyOptions = {}): Vocabulary {
-  const minDf = opts.minDf ?? 1;
   const df = new Int32Array(raw.dim);
   for (let p = 0; p < raw.indices.length; p++) df[raw.indices[p]]++;
-  const remap = new Int32Array(raw.dim);
+  return vocabularyFromDf(df, raw.n, opts);
+}
+
+/**
+ * The vocabulary from document frequencies per bucket (`df[b]`: how many of the `n` texts have a
+ * non-zero entry in bucket b), so texts hashed a chunk at a time (stream.ts) get the same one.
+ */
+export function vocabularyFromDf(df: Int32Array, n: number, opts: VocabularyOptions = {}): Vocabulary {
+  const minDf = opts.minDf ?? 1;
+  const dim = df.length;
+  const remap = new Int32Array(dim);
   let size = 1;
-  for (let b = 0; b < raw.dim; b++) if (df[b] >= minDf && df[b] > 0) remap[b] = size++;
+  for (let b = 0; b < dim; b++) if (df[b] >= minDf && df[b] > 0) remap[b] = size++;
   const idf = new Float32Array(size);
-  for (let b = 0; b < raw.dim; b++) {
+  for (let b = 0; b < dim; b++) {
     const c = remap[b];
     if (c === 0) continue;
-    idf[c] = opts.idf === false ? 1 : Math.log((1 + raw.n) / (1 + df[b])) + 1;
+    idf[c] = opts.idf === false ? 1 : Math.log((1 + n) / (1 + df[b])) + 1;
   }
-  return { buckets: raw.dim, remap, idf, size };
+  return { buckets: dim, remap, idf, size };
 }
 
 /** Stage 2: compact ids, idf-weighted, L2-normalised rows (a row with no known bucket stays empty). */

@@ -17,6 +17,7 @@ import {
   occupiedBuckets,
   selectRows,
   transform,
+  type Vocabulary,
   type VocabularyOptions,
 } from './featurize.ts';
 import type { DistilledClassifier } from './model.ts';
@@ -135,6 +136,30 @@ export async function distill(input: DistillInput, opts: DistillOptions = {}): P
   const classes = input.classes ?? Array.from({ length: k }, (_, c) => String(c));
   if (classes.length !== k) throw new ShoalError(`${classes.length} class names given for ${k} classes`);
   const dev = input.dev ? { X: transform(hashTexts(input.dev.texts, features), vocab), y: input.dev.labels } : undefined;
+  const trained = await distillFeatures({ features, vocab, Xtr: selectRows(X, rows), rows, dev }, { proba, k, classes }, opts);
+  return { ...trained, trainFeatures: X };
+}
+
+/** Features ready for training: row t of `Xtr` is the text at `rows[t]` (which indexes `proba`). */
+export interface DistillFeatures {
+  features: FeatureSpec;
+  vocab: Vocabulary;
+  Xtr: Csr;
+  rows: ArrayLike<number>;
+  dev?: { X: Csr; y: ArrayLike<number> };
+}
+
+/**
+ * `distill` once the texts are featurized: the targets (soft, hard or both), the row weights and
+ * the training runs. Shared with the streamed path (distill-stream.ts), so both train alike.
+ */
+export async function distillFeatures(
+  f: DistillFeatures,
+  input: { proba: ArrayLike<number>; k: number; classes: readonly string[] },
+  opts: DistillOptions = {},
+): Promise<Omit<DistillResult, 'trainFeatures'>> {
+  const { features, vocab, Xtr, rows, dev } = f;
+  const { proba, k, classes } = input;
   const mode = opts.targets ?? 'auto';
   let kinds: ('soft' | 'hard')[] = mode === 'auto' ? (dev && dev.X.n > 0 ? ['soft', 'hard'] : ['soft']) : [mode];
   const targetsOf = {
@@ -152,7 +177,6 @@ export async function distill(input: DistillInput, opts: DistillOptions = {}): P
     } else
       targetsNote = `trained twice: soft and hard targets differ on ${differ.toLocaleString('en-US')} of ${rows.length.toLocaleString('en-US')} training rows, and dev gold picks the better`;
   }
-  const Xtr = selectRows(X, rows);
   const candidates: DistillResult['candidates'] = [];
   let best: (TrainResult & { targets: 'soft' | 'hard' }) | undefined;
   const rowWeights = opts.rowWeights ?? confidenceWeights(proba, k, rows, opts.weighting ?? 'confidence');
@@ -169,7 +193,7 @@ export async function distill(input: DistillInput, opts: DistillOptions = {}): P
     // Strictly better only: on a tie the soft (first) run stays.
     if (!best || (run.bestDevScore ?? -Infinity) > (best.bestDevScore ?? -Infinity)) best = { ...run, targets: kind };
   }
-  return { classifier: { features, vocab, model: best!.model, classes }, train: best!, candidates, targetsNote, trainFeatures: X };
+  return { classifier: { features, vocab, model: best!.model, classes }, train: best!, candidates, targetsNote };
 }
 
 /** Rows (of `k` targets each) where two target arrays differ. */

@@ -135,6 +135,8 @@ export const classifierSchema = z.object({
   bestEpoch: int(),
   targets: z.enum(['soft', 'hard']),
   trainRows: int().min(0),
+  /** Set when it trained on a sample of the covered rows (the feature budget): the sentence that says so. */
+  sampleNote: z.string().max(500).optional(),
   backend: z.string().max(200),
   ms: finite,
   trainedAt: int().min(0),
