@@ -77,6 +77,14 @@ describe('stored texts', () => {
     const b = await api.trainClassifier('b', { ...common, texts: ref(versionId, Array.from(rows)) });
     expect(Array.from(b.classifier.model.weights)).toEqual(Array.from(a.classifier.model.weights));
     expect(await api.predictStored(b.classifier, ref(versionId, [1, 2, 3]))).toEqual(api.predict(a.classifier, texts.slice(1, 4)));
+    // Rows scattered over several chunks are predicted chunk by chunk, in order.
+    const scattered = [0, 3, 6, 7, 20, 59];
+    expect(await api.predictStored(b.classifier, ref(versionId, scattered))).toEqual(
+      api.predict(
+        a.classifier,
+        scattered.map((i) => texts[i]),
+      ),
+    );
     await expect(createTrainWorkerApi().predictStored(a.classifier, ref(versionId, [0]))).rejects.toThrow(/without storage/);
   });
 

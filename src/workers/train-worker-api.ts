@@ -32,7 +32,7 @@ import type { Metric } from '../core/types.ts';
 import type { ShoalStorage } from '../storage/types.ts';
 import { distillStream } from '../core/classifier/distill-stream.ts';
 import { arrayTextSource, type TextSource, type TrainingSample } from '../core/classifier/stream.ts';
-import { isStoredTexts, readStoredTexts, storedTextSource, type StoredTexts } from './stored-texts.ts';
+import { isStoredTexts, storedTextSource, type StoredTexts } from './stored-texts.ts';
 
 export type { StoredTexts };
 
@@ -119,12 +119,6 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
   const finish = (jobId: string, ac: AbortController) => {
     if (jobs.get(jobId) === ac) jobs.delete(jobId);
   };
-  const textsOf = async (t: TextsInput, signal?: AbortSignal): Promise<readonly string[]> => {
-    if (!isStoredTexts(t)) return t;
-    if (!deps.storage) throw new Error('this worker was created without storage; it cannot read stored texts');
-    return readStoredTexts(await deps.storage(t.dbName), t, signal);
-  };
-
   const sourceOf = async (t: TextsInput): Promise<TextSource> => {
     if (!isStoredTexts(t)) return arrayTextSource(t);
     if (!deps.storage) throw new Error('this worker was created without storage; it cannot read stored texts');
@@ -240,7 +234,16 @@ export function createTrainWorkerApi(deps: TrainWorkerDeps = {}) {
 
     /** `predict` over rows of a stored dataset version, read by the worker itself. */
     async predictStored(classifier: DistilledClassifier, texts: StoredTexts): Promise<Float32Array> {
-      const p = predictTexts(classifier, await textsOf(texts));
+      // A stored chunk's texts at a time: dev and test rows are scattered over every chunk, so
+      // the worker predicts each chunk's rows as it reads them instead of gathering all texts first.
+      const k = classifier.classes.length;
+      const p = new Float32Array(texts.rows.length * k);
+      let at = 0;
+      for await (const slice of (await sourceOf(texts)).slices()) {
+        p.set(predictTexts(classifier, slice), at * k);
+        at += slice.length;
+      }
+      if (at !== texts.rows.length) throw new Error(`read ${at} of ${texts.rows.length} stored texts; predict again`);
       return transfer(p, [p.buffer]);
     },
 
