@@ -7,14 +7,18 @@
  *   the byte scanner `shoal fit` uses (core/formats/wrench-votes.ts), each in a fresh process, alternated;
  * - the whole `shoal fit --model metal` process: start, read, fit, predict, score, output — on
  *   the WRENCH folder and on the same matrices as NumPy files (cli/npy-dir.ts).
- * Medians over `--rounds`, with the load average. Snorkel is not installed on this machine, so
- * its end-to-end time is not measured here.
+ * - Snorkel end to end on the same WRENCH folder (bench/reference/snorkel_wrench_fit.py: Python
+ *   start, imports, json.load of the three splits, LabelModel.fit, predict and score valid and
+ *   test), in a fresh process each round, alternated with Shoal's; Snorkel from SNORKEL_SRC
+ *   (without it the row says why it was not measured).
+ * Medians over `--rounds`, with the load average of each round.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readWrenchDir, readWrenchVotesDir } from '../src/cli/wrench-dir.ts';
+import { lastLine, markedJson, PYTHON, runTimed, snorkelSource, timesFaster } from './reference-run.ts';
 import { writeWrenchSplit } from '../src/core/formats/wrench.ts';
 import { npyInt8 } from '../src/core/formats/export.ts';
 import { LabelMatrix } from '../src/core/matrix.ts';
@@ -66,6 +70,21 @@ const shoalFit = (data: string) => {
   if (out.status !== 0) throw new Error(`shoal fit failed: ${out.stderr}`);
   return { ms: performance.now() - t, fitMs: (JSON.parse(out.stdout) as { fit_ms: number }).fit_ms };
 };
+interface SnorkelE2e {
+  imports_s: number;
+  read_s: number;
+  fit_s: number;
+  predict_s: number;
+  accuracy: Record<string, number>;
+  peak_rss_mb: number;
+}
+const snorkel = snorkelSource();
+const snorkelFit = (data: string) => {
+  const r = runTimed(PYTHON, [resolve(import.meta.dirname, 'reference/snorkel_wrench_fit.py'), data]);
+  const out = r.ok ? markedJson<SnorkelE2e>(r.stdout) : null;
+  if (!out) throw new Error(`snorkel_wrench_fit.py failed: ${lastLine(r.stderr)}`);
+  return { ms: r.wallMs, cpuMs: r.cpuMs, out };
+};
 try {
   writeSplit(dir, npyDir, 'train', N, 1);
   writeSplit(dir, npyDir, 'valid', 10_000, 2);
@@ -76,7 +95,10 @@ try {
   const proc: number[] = [];
   const procNpy: number[] = [];
   let fitMs = NaN;
+  const snork: ReturnType<typeof snorkelFit>[] = [];
+  const loads: string[] = [];
   for (let r = 0; r < ROUNDS; r++) {
+    loads.push(loadavg()[0].toFixed(1));
     // Alternate which reader goes first; each reads in a fresh process of its own.
     for (const which of r % 2 ? ['scan', 'full'] : ['full', 'scan']) {
       const out = spawnSync(
@@ -93,6 +115,7 @@ try {
     proc.push(json.ms);
     fitMs = json.fitMs;
     procNpy.push(shoalFit(npyDir).ms);
+    if ('dir' in snorkel) snork.push(snorkelFit(dir));
   }
   const s = (ms: number) => (ms / 1000).toFixed(2);
   console.log(
@@ -105,9 +128,24 @@ try {
   console.log(`| \`shoal fit --model metal\`, whole process (start, read, fit, predict, output) | ${s(median(proc))} |`);
   console.log(`| … of which the fit (its \`fit_ms\`, last round) | ${s(fitMs)} |`);
   console.log(`| \`shoal fit --model metal\` on the same matrices as .npy files, whole process | ${s(median(procNpy))} |`);
-  console.log(`| Snorkel end to end | not measured (Snorkel is not installed on this machine) |`);
+  if (snork.length) {
+    const ph = (f: (o: SnorkelE2e) => number) => s(median(snork.map((x) => f(x.out) * 1000)));
+    const snorkMs = median(snork.map((x) => x.ms));
+    console.log(
+      `| Snorkel end to end, whole process (start, imports, json.load of the three splits, LabelModel.fit, predict + score valid and test) | ${s(snorkMs)} |`,
+    );
+    console.log(
+      `| … of which imports / read / fit / predict + score | ${ph((o) => o.imports_s)} / ${ph((o) => o.read_s)} / ${ph((o) => o.fit_s)} / ${ph((o) => o.predict_s)} |`,
+    );
+    console.log(
+      `| **\`shoal fit\` vs Snorkel, whole process on the WRENCH folder** | **${timesFaster(snorkMs, median(proc))}** (on .npy: ${timesFaster(snorkMs, median(procNpy))}; fit alone: ${timesFaster(median(snork.map((x) => x.out.fit_s * 1000)), fitMs)}) |`,
+    );
+    console.log(
+      `\nSnorkel per round (s): ${snork.map((x) => s(x.ms)).join(' / ')}; CPU s ${snork.map((x) => (x.cpuMs === null ? '–' : s(x.cpuMs))).join(' / ')}; peak RSS ${snork[0].out.peak_rss_mb.toFixed(0)} MB; test accuracy ${snork[0].out.accuracy.test?.toFixed(4) ?? '–'}. Shoal whole process per round (s): ${proc.map(s).join(' / ')}.`,
+    );
+  } else console.log(`| Snorkel end to end | not measured (${'missing' in snorkel ? snorkel.missing : ''}) |`);
   console.log(
-    `\nScanner vs full parser: ${(median(full) / median(scan)).toFixed(1)}× faster. ${cpus().length} CPUs, 1-min load average at the end: ${loadavg()[0].toFixed(1)}.`,
+    `\nScanner vs full parser: ${(median(full) / median(scan)).toFixed(1)}× faster. ${cpus().length} CPUs, 1-min load average at the start of each round: ${loads.join(', ')}; at the end: ${loadavg()[0].toFixed(1)}.`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

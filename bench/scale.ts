@@ -7,7 +7,8 @@
  * (bench/NOTES.md, "What every figure shares"):
  * - import: 1M rows (≈200 MB CSV) into IndexedDB through the import worker (Chromium): longest
  *   main-thread task (PerformanceObserver 'longtask'), longest frame gap, peak memory;
- * - apply: the 20 spec LFs over 1M rows on a 2-worker pool vs snorkel's PandasLFApplier, plus
+ * - apply: the 20 spec LFs over 1M rows on a 2-worker pool (bench:apply measures snorkel's
+ *   PandasLFApplier in the same run; this table does not divide by a Pandas figure), plus
  *   the worker-side statistics path (pool `stats: true` → `fitFromStats`) vs fit-from-matrix;
  * - edit: edit one LF on 100k rows → that LF re-run → analyze → label model refit + predict;
  * - labelmodel: metal at 1M×50 (k=2, 5) and 100k×200 (k=6), from the matrix and from merged
@@ -396,7 +397,6 @@ async function partImport(b: Browser): Promise<void> {
       await new Promise((r) => { const q = indexedDB.deleteDatabase('shoal-scale-import'); q.onsuccess = q.onerror = q.onblocked = r; });
     })()`);
     const av = a.value;
-    const pandas = PANDAS_RPS[av.rows];
     const byType = (c: Record<string, number>) =>
       Object.entries(c)
         .filter(([, v]) => v >= 50)
@@ -411,13 +411,12 @@ async function partImport(b: Browser): Promise<void> {
         fmt(v.rows),
         s2(v.ms),
         fmt(rps),
-        pandas ? `**${(rps / pandas).toFixed(0)}×**` : '–',
         `${v.longest.toFixed(0)} ms (${v.longCount} tasks)`,
         `${v.worstGap.toFixed(0)} ms`,
         v.stats ? 'yes' : 'NO',
         s2(r.cpuMs),
         byType(r.cpuByType),
-        `${fmt(v.rows / (r.cpuMs / 1000 / WORKERS))}${pandas ? ` (${(v.rows / (r.cpuMs / 1000 / WORKERS) / pandas).toFixed(0)}×)` : ''}`,
+        fmt(v.rows / (r.cpuMs / 1000 / WORKERS)),
         `${r.rendererPeakMB.toFixed(0)} MB`,
       ];
     };
@@ -428,13 +427,12 @@ async function partImport(b: Browser): Promise<void> {
         'rows',
         's',
         'rows/s',
-        '× PandasLFApplier',
         'longest main-thread task',
         'longest frame gap',
         'worker-side stats returned',
         'CPU s (Chromium)',
         'CPU s by process',
-        'rows/s on 2 idle cores (n ÷ CPU/2), × Pandas',
+        'rows/s on 2 idle cores (n ÷ CPU/2)',
         'peak RSS, tab',
       ],
       [
@@ -446,23 +444,21 @@ async function partImport(b: Browser): Promise<void> {
               fmt(av.rows),
               s2(grouped.value.ms),
               fmt(av.rows / (grouped.value.ms / 1000)),
-              pandas ? `**${(av.rows / (grouped.value.ms / 1000) / pandas).toFixed(0)}×**` : '–',
               '',
               '',
               '',
               s2(grouped.cpuMs),
               byType(grouped.cpuByType),
-              `${fmt(av.rows / (grouped.cpuMs / 1000 / WORKERS))}${pandas ? ` (${(av.rows / (grouped.cpuMs / 1000 / WORKERS) / pandas).toFixed(0)}×)` : ''}`,
+              fmt(av.rows / (grouped.cpuMs / 1000 / WORKERS)),
               `${grouped.rendererPeakMB.toFixed(0)} MB`,
             ]
-          : [`split by kind: FAILED (${grouped.value.error})`, '', '', '', '', '', '', '', '', '', '', ''],
+          : [`split by kind: FAILED (${grouped.value.error})`, '', '', '', '', '', '', '', '', '', ''],
         isoAll.value.ms > 0
           ? [
               `as the app runs them: all 20 LFs on the isolated pool (one job, a set with code LFs)${isoAll.value.fires.join(' ') === av.fires.join(' ') ? '' : ' — FIRES DIFFER'}`,
               fmt(av.rows),
               s2(isoAll.value.ms),
               fmt(av.rows / (isoAll.value.ms / 1000)),
-              pandas ? `**${(av.rows / (isoAll.value.ms / 1000) / pandas).toFixed(0)}×**` : '–',
               '',
               '',
               '',
@@ -471,7 +467,7 @@ async function partImport(b: Browser): Promise<void> {
               '',
               `${isoAll.rendererPeakMB.toFixed(0)} MB`,
             ]
-          : ['isolated pool, all LFs: not run', '', '', '', '', '', '', '', '', '', '', ''],
+          : ['isolated pool, all LFs: not run', '', '', '', '', '', '', '', '', '', ''],
         relay.value > 0
           ? [
               'isolated pool, one code LF `(x) => null` (the cost of relaying every chunk, all columns, to the frames)',
@@ -481,19 +477,17 @@ async function partImport(b: Browser): Promise<void> {
               '',
               '',
               '',
-              '',
               s2(relay.cpuMs),
               byType(relay.cpuByType),
               '',
               `${relay.rendererPeakMB.toFixed(0)} MB`,
             ]
-          : ['isolated pool: not run', '', '', '', '', '', '', '', '', '', '', ''],
+          : ['isolated pool: not run', '', '', '', '', '', '', '', '', '', ''],
         [
           "read only: every chunk's text column, page thread, 2 reads in flight",
           fmt(av.rows),
           s2(read.value.ms),
           fmt(av.rows / (read.value.ms / 1000)),
-          '',
           '',
           '',
           '',
@@ -519,9 +513,6 @@ const cpuNow = () => {
   return (c.user + c.system) / 1000;
 };
 
-const PANDAS_RPS: Record<number, number> = { 100000: 4102, 1000000: 3642 };
-const PLAIN_RPS: Record<number, number> = { 100000: 49771, 1000000: 47732 };
-
 async function partApply(b: Browser | null): Promise<void> {
   const n = BIG;
   const rows = generateRows(n, 0);
@@ -543,23 +534,14 @@ async function partApply(b: Browser | null): Promise<void> {
       }),
     );
   if (br) br.value.cpuMs = br.cpuMs; // all Chromium processes over the whole page call (both runs + fits)
-  const pandas = PANDAS_RPS[n];
-  const plain = PLAIN_RPS[n];
+  // No Pandas figure here: a ratio needs PandasLFApplier measured in the same run, on the same
+  // rows, which bench:apply does (bench/lf-apply.ts); a fixed Pandas speed would mislead.
+  const notMeasured = 'not measured here (bench:apply)';
   const row = (name: string, r: ApplyRun, cpu: string, cpuMs: number | null) => {
     const rps = n / (r.ms / 1000);
     // What 2 idle cores would give if the job were CPU-bound: rows per (CPU time / workers).
-    const idle = cpuMs === null ? '–' : `${fmt(n / (cpuMs / 1000 / WORKERS))} (${(n / (cpuMs / 1000 / WORKERS) / pandas).toFixed(0)}×)`;
-    return [
-      name,
-      s2(r.ms),
-      fmt(rps),
-      `**${(rps / pandas).toFixed(0)}×**`,
-      `${(rps / plain).toFixed(1)}×`,
-      s2(r.statsMs),
-      cpu,
-      idle,
-      rps / pandas >= 50 ? 'met' : 'missed',
-    ];
+    const idle = cpuMs === null ? '–' : fmt(n / (cpuMs / 1000 / WORKERS));
+    return [name, s2(r.ms), fmt(rps), notMeasured, s2(r.statsMs), cpu, idle];
   };
   const rowsOut = [row(`Node, ${WORKERS} worker threads`, node, `${s2(node.cpuMs ?? 0)} (first run, process, all threads)`, node.cpuMs)];
   if (br)
@@ -571,22 +553,16 @@ async function partApply(b: Browser | null): Promise<void> {
         null,
       ),
     );
-  rowsOut.push(
-    ['snorkel PandasLFApplier (reference)', (n / pandas).toFixed(1), fmt(pandas), '1×', `${(pandas / plain).toFixed(2)}×`, '', '', '', ''],
-    ['plain Python loop (reference)', (n / plain).toFixed(1), fmt(plain), `${(plain / pandas).toFixed(0)}×`, '1×', '', '', '', ''],
-  );
   table(
-    `Apply the 20 spec LFs to ${fmt(n)} generated rows (target ≥ 50× PandasLFApplier)`,
+    `Apply the 20 spec LFs to ${fmt(n)} generated rows`,
     [
       'applier',
       's (start-up incl.)',
       'rows/s',
       '× PandasLFApplier',
-      '× plain Python loop',
       's again, with worker-side stats (warm)',
       'CPU s',
-      'rows/s on 2 idle cores (n ÷ CPU/2), × Pandas',
-      'target (wall)',
+      'rows/s on 2 idle cores (n ÷ CPU/2)',
     ],
     rowsOut,
     [

@@ -22,8 +22,15 @@ reference's label-model section, §3) in the same run, so a reader can see how c
 Input: a label matrix written by the reference's generator, synth.py (<name>.json, .L.i8, .Y.i8).
 Output: one JSON line: fit_s (L_ind + O + init + epochs + clamp), predict_s, acc (argmax against
 Y, ties to the lowest index), peak_rss_mb (this process's high-water mark), torch and numpy
-versions, threads.
+versions, threads, and impl: "snorkel" or "transcription".
+
+Real Snorkel first: with SNORKEL_SRC naming a Snorkel source checkout (its parent of the
+`snorkel` package) that imports with these Debian packages, this runs snorkel's own
+LabelModel(cardinality=k, verbose=False).fit(L, n_epochs, lr=0.01, seed=123) and predict_proba
+instead of the transcription (which then also covers the Munkres step and logging). --impl
+transcription forces the transcription.
 """
+import os
 import argparse
 import json
 import resource
@@ -107,13 +114,40 @@ class TranscribedLabelModel(nn.Module):
         return X / X.sum(axis=1, keepdims=True)
 
 
+def real_snorkel(k):
+    """Snorkel's own LabelModel from SNORKEL_SRC, or None when it is not set or does not import."""
+    src = os.environ.get("SNORKEL_SRC")
+    if not src:
+        return None
+    sys.path.insert(0, src)
+    from snorkel.labeling.model import LabelModel
+
+    class Real:
+        def __init__(self):
+            self.model = LabelModel(cardinality=k, verbose=False)
+
+        def fit(self, L, n_epochs):
+            self.model.fit(L, n_epochs=n_epochs, lr=0.01, seed=123)
+
+        def predict_proba(self, L):
+            return self.model.predict_proba(L)
+
+    return Real()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("prefix", help="path of a synth.py matrix without extension")
     ap.add_argument("--epochs", type=int, default=500)
+    ap.add_argument("--impl", choices=["auto", "snorkel", "transcription"], default="auto")
     args = ap.parse_args()
     L, Y, k = load(args.prefix)
-    model = TranscribedLabelModel(k)
+    model = None if args.impl == "transcription" else real_snorkel(k)
+    if model is None and args.impl == "snorkel":
+        raise SystemExit("SNORKEL_SRC is not set")
+    impl = "transcription" if model is None else "snorkel"
+    if model is None:
+        model = TranscribedLabelModel(k)
     t0 = time.perf_counter()
     model.fit(L, n_epochs=args.epochs)
     fit_s = time.perf_counter() - t0
@@ -122,7 +156,7 @@ def main():
     predict_s = time.perf_counter() - t0
     acc = float((proba.argmax(axis=1) == Y).mean())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    json.dump({"fit_s": fit_s, "predict_s": predict_s, "acc": acc, "peak_rss_mb": peak,
+    json.dump({"impl": impl, "fit_s": fit_s, "predict_s": predict_s, "acc": acc, "peak_rss_mb": peak,
                "torch": torch.__version__, "numpy": np.__version__,
                "threads": torch.get_num_threads()}, sys.stdout)
     print()
