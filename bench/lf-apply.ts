@@ -39,7 +39,11 @@ import { lastLine, markedJson, median, PYTHON, runTimed, snorkelSource, timesFas
 
 const REPO = resolve(import.meta.dirname, '..');
 const DEFAULT_LF_BENCH = resolve(REPO, '..', 'shared', 'benchmarks', 'tools', 'lf_bench.py');
-const SPEC_MODULE = resolve(import.meta.dirname, 'lf-apply-spec-lfs.mjs');
+/** The spec's LFs as a user's module: all functions, then the templates declared as data. */
+const MODULES = [
+  { file: resolve(import.meta.dirname, 'lf-apply-spec-lfs.mjs'), what: 'the spec LFs as functions' },
+  { file: resolve(import.meta.dirname, 'lf-apply-spec-templates.mjs'), what: '18 spec LFs declared as templates, 2 functions' },
+];
 
 function flag(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -241,7 +245,7 @@ async function main(): Promise<void> {
         : null;
     const pandasWhy = pyWhy ?? (snorkelDir ? null : `not measured (${'missing' in snorkel ? snorkel.missing : ''})`);
     const pool: { ms: number; cpuMs: number; sum: Summary }[] = [];
-    const mod: { ms: number; cpuMs: number | null; inner: number | null; sum: Summary | null; why?: string }[] = [];
+    const mods: { ms: number; cpuMs: number | null; inner: number | null; sum: Summary | null; why?: string }[][] = MODULES.map(() => []);
     const pandas: ReturnType<typeof pythonApply>[] = [];
     const plain: ReturnType<typeof pythonApply>[] = [];
     const loads: string[] = [];
@@ -252,29 +256,31 @@ async function main(): Promise<void> {
         const p = await timed(() => createNodeLfPool({ size: workers }), src);
         pool.push({ ms: p.ms, cpuMs: p.cpuMs, sum: summarize(p.res, n) });
         console.error(`  round ${r + 1}: Shoal pool ${s2(p.ms)} s`);
-        const c = runTimed(process.execPath, [
-          '--import',
-          'tsx',
-          join(REPO, 'src', 'cli', 'main.ts'),
-          'apply',
-          '--lfs',
-          SPEC_MODULE,
-          '--data',
-          dataFile,
-          '--workers',
-          String(workers),
-          '--out',
-          cliOut,
-        ]);
-        const summary = c.ok ? markedJson<{ ms: number }>(c.stdout) : null;
-        mod.push({
-          ms: c.wallMs,
-          cpuMs: c.cpuMs,
-          inner: summary?.ms ?? null,
-          sum: c.ok && r === 0 ? summarizeApplyOut(cliOut, n, BENCH_LFS.length) : null,
-          why: c.ok ? undefined : `failed: ${lastLine(c.stderr).slice(0, 160)}`,
+        MODULES.forEach((m, k) => {
+          const c = runTimed(process.execPath, [
+            '--import',
+            'tsx',
+            join(REPO, 'src', 'cli', 'main.ts'),
+            'apply',
+            '--lfs',
+            m.file,
+            '--data',
+            dataFile,
+            '--workers',
+            String(workers),
+            '--out',
+            cliOut,
+          ]);
+          const summary = c.ok ? markedJson<{ ms: number }>(c.stdout) : null;
+          mods[k].push({
+            ms: c.wallMs,
+            cpuMs: c.cpuMs,
+            inner: summary?.ms ?? null,
+            sum: c.ok && r === 0 ? summarizeApplyOut(cliOut, n, BENCH_LFS.length) : null,
+            why: c.ok ? undefined : `failed: ${lastLine(c.stderr).slice(0, 160)}`,
+          });
+          console.error(`  round ${r + 1}: shoal apply --lfs (${m.what}) ${s2(c.wallMs)} s${c.ok ? '' : ' ' + lastLine(c.stderr)}`);
         });
-        console.error(`  round ${r + 1}: shoal apply --lfs module ${s2(c.wallMs)} s${c.ok ? '' : ' ' + lastLine(c.stderr)}`);
         if (!pandasWhy) {
           const pr = pythonApply(lfBench, 'pandas', n, dataDir!, snorkelDir);
           pandas.push(pr);
@@ -309,18 +315,21 @@ async function main(): Promise<void> {
       pandasApplyMs,
       verdict(pool[0].sum, n, ref !== null, pandasSha),
     );
-    const okMod = mod.filter((x) => !x.why);
-    if (okMod.length) {
-      row(
-        `\`shoal apply --lfs\` with the spec LFs as a module (${workers} workers)`,
-        'the whole process: start, read JSONL, apply, write WRENCH JSON; × is against the whole Pandas process below',
-        okMod.map((x) => x.ms),
-        okMod.every((x) => x.cpuMs !== null) ? median(okMod.map((x) => x.cpuMs!)) : null,
-        pandasProcMs,
-        (mod[0].sum ? verdict(mod[0].sum, n, ref !== null, pandasSha) : '') +
-          `; its own apply time (\`ms\`, workers included) ${okMod.map((x) => s2(x.inner)).join(' / ')} s`,
-      );
-    } else lines.push(`| ${fmt(n)} | \`shoal apply --lfs\` module | ${mod[0]?.why ?? 'not run'} | | | | | | |`);
+    MODULES.forEach((m, k) => {
+      const mod = mods[k];
+      const okMod = mod.filter((x) => !x.why);
+      if (okMod.length) {
+        row(
+          `\`shoal apply --lfs\`, ${m.what} (${workers} workers)`,
+          'the whole process: start, read JSONL, apply, write WRENCH JSON; × is against the whole Pandas process below',
+          okMod.map((x) => x.ms),
+          okMod.every((x) => x.cpuMs !== null) ? median(okMod.map((x) => x.cpuMs!)) : null,
+          pandasProcMs,
+          (mod[0].sum ? verdict(mod[0].sum, n, ref !== null, pandasSha) : '') +
+            `; its own apply time (\`ms\`, workers included) ${okMod.map((x) => s2(x.inner)).join(' / ')} s`,
+        );
+      } else lines.push(`| ${fmt(n)} | \`shoal apply --lfs\`, ${m.what} | ${mod[0]?.why ?? 'not run'} | | | | | | |`);
+    });
     if (withSingle) {
       // One worker thread: code LFs compile only in a hardened realm, which this process is not.
       const single = await timed(() => createNodeLfPool({ size: 1 }), src);

@@ -59,6 +59,37 @@ describe('shoal apply', () => {
     }),
   );
 
+  it('runs template LFs declared as data in the module as the function LFs they replace', async () => {
+    const templated = file(
+      'templated.mjs',
+      `export const classes = ['ham', 'spam'];
+export default [
+  { name: 'mentions_free', kind: 'keyword', keywords: ['free'], label: 'spam' },
+  { name: 'short', kind: 'length', unit: 'chars', op: '<', value: 12, label: 'ham' },
+  { name: 'throws', apply: (x) => { if (x.text.includes('boom')) throw new Error('kaboom'); return undefined; } },
+  { name: 'helpers', kind: 'regex', pattern: '\\\\bhello\\\\b', flags: 'i', label: 'ham' },
+];`,
+    );
+    const out = join(dir, 'out-templated');
+    const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let summary;
+    try {
+      summary = await run(['--lfs', templated, '--data', csv, '--workers', '2', '--chunk-size', '4', '--out', out]);
+    } finally {
+      quiet.mockRestore();
+    }
+    expect(summary).toMatchObject({ rows: 6, lfs: 4, lf_errors: 1 });
+    const rows = readOut(out);
+    for (const [id, w] of Object.entries(want)) expect(rows[id].weak_labels).toEqual(w);
+    const bad = file(
+      'bad-template.mjs',
+      `export const classes = ['ham', 'spam']; export default [{ name: 'k', kind: 'keyword', keywords: [], label: 'spam' }];`,
+    );
+    await expect(run(['--lfs', bad, '--data', csv, '--out', join(dir, 'out-bad')])).rejects.toThrow(
+      /template LF "k" \(keyword\): `keywords` must be a non-empty array/,
+    );
+  });
+
   it.each([
     ['jsonl', jsonl],
     ['json', json],

@@ -18,14 +18,15 @@ import {
   fieldsRead,
   isColumnChunk,
   loadNlp,
+  moduleEntry,
   needsNlp,
   previewLf,
   unpackRows,
   type ColumnChunk,
-  type FunctionLf,
   type LfDef,
   type LfErrorInfo,
   type LfPreview,
+  type ModuleLf,
   type NlpFn,
   type PreviewOptions,
   type PreviewSample,
@@ -128,7 +129,7 @@ function validateModule(
   mod: Record<string, unknown>,
   url: string,
   classesOverride?: readonly string[],
-): { fns: FunctionLf[]; classes: string[] } {
+): { entries: ModuleLf[]; classes: string[] } {
   const classes = classesOverride ?? mod.classes;
   if (!Array.isArray(classes) || classes.length < 2 || !classes.every((c) => typeof c === 'string')) {
     throw new Error(`${url} must export \`classes\`, an array of at least two class names (e.g. export const classes = ['ham', 'spam'])`);
@@ -138,17 +139,14 @@ function validateModule(
     throw new Error(`${url} must \`export default\` a non-empty array of LFs like { name: 'mentions_free', apply: (x) => ... }`);
   }
   const seen = new Set<string>();
-  const fns = list.map((lf: unknown, j: number): FunctionLf => {
-    const o = lf as { name?: unknown; apply?: unknown };
-    const name = typeof o?.name === 'string' && o.name.length > 0 ? o.name : typeof lf === 'function' && lf.name ? lf.name : '';
-    const apply = typeof lf === 'function' ? lf : o?.apply;
-    if (!name) throw new Error(`${url}: LF #${j} has no name`);
-    if (seen.has(name)) throw new Error(`${url}: two LFs are named "${name}"; names must be unique`);
-    seen.add(name);
-    if (typeof apply !== 'function') throw new Error(`${url}: LF "${name}" has no apply function`);
-    return { name, apply: apply as FunctionLf['apply'] };
+  // Each entry is a function LF or a template declared as data (core/lf/module-lfs.ts).
+  const entries = list.map((lf: unknown, j: number): ModuleLf => {
+    const e = moduleEntry(lf, j, url);
+    if (seen.has(e.name)) throw new Error(`${url}: two LFs are named "${e.name}"; names must be unique`);
+    seen.add(e.name);
+    return e;
   });
-  return { fns, classes: classes as string[] };
+  return { entries, classes: classes as string[] };
 }
 
 /** The worker-side implementation, hosted by a worker entry or used inline. */
@@ -186,8 +184,8 @@ export function createLfWorkerApi(opts: WorkerApiOptions = {}): LfWorkerApi {
       if (spec.kind === 'defs') runtime = LfRuntime.fromDefs(spec.defs, spec.classes, common);
       else {
         const mod = (await import(/* @vite-ignore */ spec.url)) as Record<string, unknown>;
-        const { fns, classes } = validateModule(mod, spec.url, spec.classes);
-        runtime = LfRuntime.fromFunctions(fns, classes, common);
+        const { entries, classes } = validateModule(mod, spec.url, spec.classes);
+        runtime = LfRuntime.fromModule(entries, classes, common);
       }
       if (job?.stats) stats = new OverlapAccumulator(runtime.names.length, runtime.classes.length);
       return { names: runtime.names, classes: runtime.classes, compileErrors: runtime.compileErrors };

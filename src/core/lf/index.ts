@@ -5,6 +5,7 @@
 export * from './types.ts';
 export { LfRuntime, describe, errorMessage } from './runtime.ts';
 export type { RuntimeOptions, FunctionLf, LfChunkResult, ApplyChunkOptions } from './runtime.ts';
+export { moduleEntry, isFunctionLf, MODULE_TEMPLATE_KINDS, type ModuleLf } from './module-lfs.ts';
 export { HelperScope, loadNlp, needsNlp, sentimentOf } from './helpers.ts';
 export type { NlpFn, NlpDoc } from './helpers.ts';
 export { KeywordScanner } from './keywords.ts';

@@ -20,6 +20,7 @@ import { ABSTAIN } from '../types.ts';
 import { HelperScope, type NlpFn } from './helpers.ts';
 import { KeywordScanner, type KeywordGroupSpec } from './keywords.ts';
 import { requiredChars } from './regex-prefilter.ts';
+import { isFunctionLf, type ModuleLf } from './module-lfs.ts';
 import { clipText, NO_SANDBOX, type LfSandbox } from './sandbox.ts';
 import { stripTypes } from './strip-types.ts';
 import { countTokens, fieldText, scanWords, tokensOf } from './text.ts';
@@ -154,33 +155,63 @@ export class LfRuntime {
       opts,
     );
     const templates: { lf: number; ev: TemplateEval }[] = [];
-    defs.forEach((def, j) => {
-      try {
-        if (def.kind === 'code') {
-          rt.phases.push({ kind: 'fn', lf: j, fn: rt.compileCode(def.source) });
-          return;
-        }
-        const vote = rt.labelIndex(def.label);
-        if (def.kind === 'regex') {
-          const re = compileRegex(def.pattern, def.flags);
-          rt.phases.push({
-            kind: 'regex',
-            lf: j,
-            re,
-            required: requiredChars(def.pattern, re.flags),
-            field: def.field ?? rt.textField,
-            vote,
-          });
-        } else templates.push({ lf: j, ev: rt.compileTemplate(def, vote) });
-      } catch (e) {
-        rt.compileErrors[j] = { row: -1, message: errorMessage(e), count: 0 };
-      }
-    });
+    defs.forEach((def, j) => rt.addDef(def, j, templates));
     rt.finishViews(defs.map((d) => (d.kind === 'code' ? d.source : null)));
-    if (templates.length > 0) {
-      rt.phases.unshift({ kind: 'templates', lfs: templates.map((t) => t.lf), evals: templates.map((t) => t.ev) });
-    }
+    rt.addTemplatePass(templates);
     return rt;
+  }
+
+  /**
+   * An LF module's entries (module-lfs.ts): templates declared as data run on the template pass,
+   * exactly as fromDefs runs them; functions receive the row and the helpers, as in fromFunctions.
+   * A function's source is read only to know whether it may call `tokens(x)`, so the pass splits
+   * the text once for it and the token keywords.
+   */
+  static fromModule(entries: readonly ModuleLf[], classes: readonly string[], opts: RuntimeOptions = {}): LfRuntime {
+    const rt = new LfRuntime(
+      entries.map((e) => e.name),
+      classes,
+      opts,
+    );
+    const helpers = Object.freeze(Object.fromEntries(rt.scope.names.map((n, i) => [n, rt.scope.values[i]])));
+    const templates: { lf: number; ev: TemplateEval }[] = [];
+    entries.forEach((e, j) => {
+      if (!isFunctionLf(e)) return rt.addDef(e, j, templates);
+      const apply = e.apply;
+      rt.phases.push({ kind: 'fn', lf: j, fn: (x) => apply(x, helpers) });
+    });
+    rt.finishViews(entries.map((e) => (isFunctionLf(e) ? Function.prototype.toString.call(e.apply) : null)));
+    rt.addTemplatePass(templates);
+    return rt;
+  }
+
+  private addDef(def: LfDef, j: number, templates: { lf: number; ev: TemplateEval }[]): void {
+    try {
+      if (def.kind === 'code') {
+        this.phases.push({ kind: 'fn', lf: j, fn: this.compileCode(def.source) });
+        return;
+      }
+      const vote = this.labelIndex(def.label);
+      if (def.kind === 'regex') {
+        const re = compileRegex(def.pattern, def.flags);
+        this.phases.push({
+          kind: 'regex',
+          lf: j,
+          re,
+          required: requiredChars(def.pattern, re.flags),
+          field: def.field ?? this.textField,
+          vote,
+        });
+      } else templates.push({ lf: j, ev: this.compileTemplate(def, vote) });
+    } catch (e) {
+      this.compileErrors[j] = { row: -1, message: errorMessage(e), count: 0 };
+    }
+  }
+
+  private addTemplatePass(templates: readonly { lf: number; ev: TemplateEval }[]): void {
+    if (templates.length > 0) {
+      this.phases.unshift({ kind: 'templates', lfs: templates.map((t) => t.lf), evals: templates.map((t) => t.ev) });
+    }
   }
 
   /** Wrap JS functions (the CLI's LF module form); they receive the row and the helpers object. */
