@@ -36,6 +36,7 @@ import { BENCH_CLASSES, BENCH_LFS, SPEC_FIRES, SPEC_L_SHA256 } from './lf-apply-
 import { generateRows } from './lf-apply-gen.ts';
 import type { PageBenchResult } from './lf-apply-page.ts';
 import { lastLine, markedJson, median, PYTHON, runTimed, snorkelSource, timesFaster } from './reference-run.ts';
+import { lfIsolatedWorkerPlugin } from '../scripts/lf-isolated-plugin.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const DEFAULT_LF_BENCH = resolve(REPO, '..', 'shared', 'benchmarks', 'tools', 'lf_bench.py');
@@ -136,7 +137,15 @@ async function openBrowserBench(dataDir: string | undefined) {
   writeFileSync(join(root, 'main.ts'), `import ${JSON.stringify(page)};\n`);
   const { build, preview } = await import('vite');
   const outDir = join(root, 'dist');
-  await build({ root, configFile: false, logLevel: 'warn', worker: { format: 'es' }, build: { outDir, emptyOutDir: true } });
+  // The isolated LF workers' script is a virtual module the app's vite config provides.
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    plugins: [lfIsolatedWorkerPlugin()],
+    worker: { format: 'es' },
+    build: { outDir, emptyOutDir: true },
+  });
   // The reference inputs are served beside the page (copied: they stay out of the repo).
   if (dataDir) for (const f of readdirSync(dataDir)) if (/^synth_text_\d+\.jsonl$/.test(f)) copyFileSync(join(dataDir, f), join(outDir, f));
   const server = await preview({
