@@ -4,9 +4,9 @@
     SNORKEL_SRC=DIR /usr/bin/python3 snorkel_wrench_fit.py FOLDER [--epochs 500]
 
 Reads FOLDER/train.json, valid.json and test.json (json.load, the way WRENCH's own loader reads
-them) into dense label matrices, fits snorkel's LabelModel(cardinality=k from FOLDER/label.json,
-verbose=False) on train with the tutorial settings (n_epochs 500, lr 0.01, seed 123, uniform
-class prior), predicts valid and test and scores their accuracy, as `shoal fit` does. Prints
+them) into dense label matrices, fits snorkel's LabelModel(cardinality=k, verbose=False) on
+train (k from FOLDER/label.json, else from the votes and gold labels) with the tutorial settings
+(n_epochs 500, lr 0.01, seed 123, uniform class prior), predicts valid and test and scores their accuracy, as `shoal fit` does. Prints
 one JSON line: each phase's seconds, the accuracies, peak RSS and the versions. Timing the whole
 process from outside adds interpreter start and the imports.
 """
@@ -43,14 +43,18 @@ def main():
     from snorkel.labeling.model import LabelModel
 
     t_import = time.perf_counter()
-    with open(os.path.join(args.folder, "label.json")) as f:
-        k = len(json.load(f))
     L, _ = read_split(os.path.join(args.folder, "train.json"))
     evals = {}
     for name in ("valid", "test"):
         path = os.path.join(args.folder, name + ".json")
         if os.path.exists(path):
             evals[name] = read_split(path)
+    label_json = os.path.join(args.folder, "label.json")
+    if os.path.exists(label_json):
+        with open(label_json) as f:
+            k = len(json.load(f))
+    else:  # no class names: the classes the votes and gold labels use
+        k = int(max([L.max()] + [max(L_e.max(), Y_e.max()) for L_e, Y_e in evals.values()])) + 1
     t_read = time.perf_counter()
     model = LabelModel(cardinality=k, verbose=False)
     model.fit(L, n_epochs=args.epochs, lr=0.01, seed=123)
