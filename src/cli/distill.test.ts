@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../core/rng.ts';
-import { run, stripFirstToken } from './distill.ts';
+import { type DistillTrainingSet, run, stripFirstToken } from './distill.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'shoal-distill-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -78,6 +78,31 @@ describe('shoal distill', () => {
   it('strips the leaked label word from trec test texts only', () => {
     expect(stripFirstToken('dist How far is it ?')).toBe('How far is it ?');
     expect(stripFirstToken('  desc   Who was Galileo ?')).toBe('Who was Galileo ?');
+  });
+
+  it('says which featurization it kept and hands the exact training set to a hook', async () => {
+    const dir = writeDataset('features');
+    let set: DistillTrainingSet | undefined;
+    const auto = (await run(['--data', dir, '--label-model', 'mv', '--seed', '1'], { onTrainingSet: (s) => (set = s) })) as Record<
+      string,
+      any
+    >;
+    expect(auto.classifier.featurization_note).toBe(
+      'trained 2 featurizations; the first is kept unless another beats it on dev by more than one standard error',
+    );
+    expect(['word 1–2', 'word 1–2 + char 1–5 ×0.3']).toContain(auto.classifier.featurization);
+    expect(auto.classifier.train_cpu_ms).toBeGreaterThanOrEqual(0);
+    // Rows with an LF vote only, the posterior of every train row, valid and test gold.
+    expect(set!.trainTexts).toHaveLength(300);
+    expect(set!.proba).toHaveLength(600);
+    expect(set!.rows.length).toBeLessThan(300);
+    for (const i of set!.rows) expect(set!.trainTexts[i]).toMatch(/goal|vote|today/);
+    expect(set!.valid!.labels).toHaveLength(60);
+    expect(set!.test.labels).toHaveLength(120);
+    const word = (await run(['--data', dir, '--label-model', 'mv', '--seed', '1', '--features', 'word'])) as Record<string, any>;
+    expect(word.classifier.featurization).toBe('word 1–2');
+    expect(word.classifier.featurization_note).toBe('one featurization given');
+    await expect(run(['--data', dir, '--features', 'chars'])).rejects.toThrow(/--features/);
   });
 
   it('rejects unknown options and missing data in one sentence', async () => {

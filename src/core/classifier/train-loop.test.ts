@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Csr } from './featurize.ts';
-import { devLogLoss, EpochKeeper, trainConfig, Yielder } from './train-loop.ts';
+import { AVERAGED_PATIENCE, devLogLoss, EpochKeeper, trainConfig, Yielder } from './train-loop.ts';
 import type { TrainOptions } from './train.ts';
 
 /**
@@ -117,6 +117,26 @@ describe('EpochKeeper: which epoch is kept', () => {
     ]);
     expect(s.kept).toBe(4);
     expect(s.stops).toEqual([false, false, false, false]);
+  });
+
+  it('among averages, patience is at most AVERAGED_PATIENCE epochs; last iterates keep the full patience', () => {
+    // Patience 15: the averages stop 3 epochs after the last lower dev log-loss.
+    const r = run(keeper({ patience: 15 }), [
+      [0.6, 0.5, false],
+      [0.75, 0.45, true],
+      [0.8, 0.4, true],
+      [0.85, 0.35, true],
+      [0.9, 0.3, true],
+    ]);
+    expect(AVERAGED_PATIENCE).toBe(3);
+    expect(r.kept).toBe(2);
+    expect(r.stops).toEqual([false, false, false, false, true]);
+    // Last iterates that do not improve run the whole patience.
+    const s = run(
+      keeper({ patience: 15 }),
+      Array.from({ length: 6 }, (_, i): [number, number, boolean] => [0.75, 0.5 + i, false]),
+    );
+    expect(s.stops.every((x) => !x)).toBe(true);
   });
 });
 
