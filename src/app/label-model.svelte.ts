@@ -158,7 +158,10 @@ export function devGoldKey(dev: ArrayLike<number>): string {
   return `${dev.length}:${(h >>> 0).toString(16)}`;
 }
 
-/** Refits wait this long after the last vote change, so a burst of LF edits costs one fit. */
+/**
+ * A vote change that comes while LFs run or a fit is under way, and every dev gold change, waits
+ * this long after the last change before refitting, so a burst costs one fit (`onVotes`, `onGold`).
+ */
 export const REFIT_DELAY_MS = 250;
 
 function matrixData(L: LabelMatrix): LabelMatrixData {
