@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeBundle } from '../src/core/formats/bundle.ts';
 import { FORMULA_CELL } from '../src/core/formats/export.ts';
 import { browserSuite, Harness } from './harness.ts';
+import { openDemoModel } from './lf-editor.ts';
 
 type DemoRow = { id: string; split: 'train' | 'dev' | 'test'; subject: string; from: string; body: string; label: string | null };
 
@@ -42,12 +43,8 @@ browserSuite('labels export: joinable, split-aware, spreadsheet-safe', () => {
   });
 
   it('fits the label model on the demo', async () => {
-    await h.goto();
+    await openDemoModel(h);
     const page = h.page;
-    await page.getByTestId('load-demo').click();
-    await page.getByTestId('dataset-ready').waitFor({ state: 'visible', timeout: 120_000 });
-    await h.goto('#/model');
-    await page.getByText('Turns the 6 enabled LFs').waitFor({ timeout: 120_000 });
     await page.getByTestId('lm-fit').click();
     await page.getByTestId('lm-metrics').waitFor({ timeout: 120_000 });
   });

@@ -1,5 +1,5 @@
 /**
- * Browser-test steps for the LF editor, shared by the suites that write LFs.
+ * Browser-test steps shared by the suites: the LF editor, and opening the demo on a screen.
  */
 import type { Page } from 'playwright-core';
 import type { Harness } from './harness.ts';
@@ -27,4 +27,13 @@ export async function openDemoLfs(h: Harness): Promise<void> {
   await lfRow(h.page, 'money_words')
     .getByText(/% coverage/)
     .waitFor({ timeout: 60_000 });
+}
+
+/** Load the demo and wait on the Model screen until its starter LFs have votes (the fit button enables then). */
+export async function openDemoModel(h: Harness): Promise<void> {
+  await h.goto();
+  await h.page.getByTestId('load-demo').click();
+  await h.page.getByTestId('dataset-ready').waitFor({ state: 'visible', timeout: 120_000 });
+  await h.goto('#/model');
+  await h.page.getByText('Turns the 6 enabled LFs').waitFor({ timeout: 120_000 });
 }

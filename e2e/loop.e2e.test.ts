@@ -14,6 +14,7 @@ import { readBundle } from '../src/core/formats/bundle.ts';
 import { readNpyInt8 } from '../src/core/formats/export.ts';
 import { parquetReadObjects } from 'hyparquet';
 import { browserSuite, Harness } from './harness.ts';
+import { openDemoModel } from './lf-editor.ts';
 
 browserSuite('the loop: label model, annotation, classifier, ONNX, exports, project round trip', () => {
   const h = new Harness();
@@ -29,13 +30,8 @@ browserSuite('the loop: label model, annotation, classifier, ONNX, exports, proj
   });
 
   it('fits the label model on the demo and shows the chosen model beside majority vote', async () => {
-    await h.goto();
+    await openDemoModel(h);
     const page = h.page;
-    await page.getByTestId('load-demo').click();
-    await page.getByTestId('dataset-ready').waitFor({ state: 'visible', timeout: 120_000 });
-    await h.goto('#/model');
-    // The starter LFs run after the demo loads; the fit button enables once they have votes.
-    await page.getByText('Turns the 6 enabled LFs').waitFor({ timeout: 120_000 });
     await page.getByTestId('lm-fit').click();
     const metrics = page.getByTestId('lm-metrics');
     await metrics.waitFor({ timeout: 120_000 });

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { browserSuite, Harness } from './harness.ts';
+import { openDemoModel } from './lf-editor.ts';
 
 browserSuite('the row view: votes, source attribution, gold fix, LFs from a row', () => {
   const h = new Harness();
@@ -39,12 +40,8 @@ browserSuite('the row view: votes, source attribution, gold fix, LFs from a row'
   }
 
   it('opens a confident mistake from the Model screen and shows every LF’s vote and push', async () => {
-    await h.goto();
+    await openDemoModel(h);
     const page = h.page;
-    await page.getByTestId('load-demo').click();
-    await page.getByTestId('dataset-ready').waitFor({ state: 'visible', timeout: 120_000 });
-    await h.goto('#/model');
-    await page.getByText('Turns the 6 enabled LFs').waitFor({ timeout: 120_000 });
     // Dawid–Skene: abstains carry evidence there too, so every enabled LF gets a push.
     await page.getByTestId('lm-name').selectOption('ds');
     await page.getByTestId('lm-fit').click();

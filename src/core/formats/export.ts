@@ -309,13 +309,17 @@ function scalarColumn(name: string, type: 'STRING' | 'DOUBLE' | 'BOOLEAN', value
 /** Rows per Parquet row group. */
 export const PARQUET_GROUP_ROWS = 100_000;
 
-/** Hands each finished row group's bytes to `onBytes` and reuses its buffer (`offset` keeps counting for the footer). */
+/**
+ * Hands each finished row group's bytes to `onBytes` and reuses its buffer (`offset` keeps
+ * counting for the footer): the bytes are a view, valid only during the call, so the receiver
+ * copies them once, into a Blob or an array of its own.
+ */
 class PartWriter extends ByteWriter {
   constructor(private readonly onBytes: (bytes: Uint8Array) => void) {
     super();
   }
   flush(): void {
-    this.onBytes(this.getBytes().slice());
+    this.onBytes(this.getBytes());
     this.index = 0;
   }
   override finish(): void {
@@ -327,7 +331,8 @@ class PartWriter extends ByteWriter {
  * A labels Parquet file written one row group at a time (SNAPPY): `group` writes the given
  * selected rows, whose records must be in `data.rows` only while it runs; `finish` writes the
  * footer. Each row group's bytes go to `onBytes` as soon as they are written, so a caller that
- * keeps them outside its memory (Blobs) never holds the file. The scalar columns' types come
+ * keeps them outside its memory (Blobs) never holds the file; the bytes are a view valid only
+ * during the call. The scalar columns' types come
  * from `kinds`, which must have seen every row the file will hold.
  */
 export class ParquetLabelsWriter {
@@ -433,7 +438,7 @@ export function toParquet(
   const kinds = new ParquetKinds(data);
   kinds.see(rows);
   const parts: Uint8Array[] = [];
-  const writer = new ParquetLabelsWriter(data, kinds, meta, (b) => parts.push(b));
+  const writer = new ParquetLabelsWriter(data, kinds, meta, (b) => parts.push(b.slice()));
   for (let from = 0; from < rows.length; from += groupRows) {
     const to = Math.min(rows.length, from + groupRows);
     writer.group(Array.prototype.slice.call(rows, from, to) as number[]);
