@@ -23,6 +23,8 @@ export class LabelMatrix {
   private readonly cols: Int8Array[];
   private voteIndex: (Uint32Array | undefined)[];
   private rowsCache: SparseRows | undefined;
+  /** Values computed from every column (`derived`), dropped with the row index. */
+  private derivedCache = new Map<unknown, unknown>();
 
   constructor(n: number, k: number, columns: Int8Array[] = []) {
     if (!Number.isInteger(n) || n < 0) throw new ShoalError(`row count must be a non-negative integer, got ${n}`);
@@ -75,6 +77,7 @@ export class LabelMatrix {
     this.cols[j] = col;
     this.voteIndex[j] = undefined;
     this.rowsCache = undefined;
+    this.derivedCache.clear();
   }
 
   addColumn(col: Int8Array): number {
@@ -83,6 +86,7 @@ export class LabelMatrix {
     this.cols.push(col);
     this.voteIndex.push(undefined);
     this.rowsCache = undefined;
+    this.derivedCache.clear();
     return j;
   }
 
@@ -91,6 +95,7 @@ export class LabelMatrix {
     this.cols.splice(j, 1);
     this.voteIndex.splice(j, 1);
     this.rowsCache = undefined;
+    this.derivedCache.clear();
   }
 
   /** A matrix over a subset / reordering of the columns; shares the column arrays. */
@@ -128,6 +133,17 @@ export class LabelMatrix {
       this.voteIndex[j] = idx;
     }
     return idx;
+  }
+
+  /**
+   * A value computed from every column (e.g. the unique vote patterns), built once under `key`
+   * and kept until a column changes, like the row index.
+   */
+  derived<T>(key: unknown, build: () => T): T {
+    if (this.derivedCache.has(key)) return this.derivedCache.get(key) as T;
+    const value = build();
+    this.derivedCache.set(key, value);
+    return value;
   }
 
   /** Whether rows() is already built (and so costs nothing to call). */

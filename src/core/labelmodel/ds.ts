@@ -33,6 +33,8 @@ export interface DawidSkeneOptions {
   smoothing?: number;
   /** Iterate over unique vote patterns when they repeat (default true; false = plain rows, for tests). */
   dedupe?: boolean;
+  /** Two classes: the E-step specialised for k = 2 (default true; false = the general loop, for tests). */
+  binaryLoop?: boolean;
 }
 
 export class DawidSkene implements LabelModel {
@@ -41,6 +43,7 @@ export class DawidSkene implements LabelModel {
   private readonly tolerance: number;
   private readonly smoothing: number;
   private readonly dedupe: boolean;
+  private readonly binaryLoop: boolean;
   /** log π, m × k(y) × (k+1)(l; index k = abstain). */
   private logConf: Float64Array | undefined;
   private logPrior: Float64Array | undefined;
@@ -56,6 +59,7 @@ export class DawidSkene implements LabelModel {
     // pulls their confusion rows towards uniform (measured on WRENCH: 0.1 beat 1 on 5 of 6).
     this.smoothing = options.smoothing ?? 0.1;
     this.dedupe = options.dedupe ?? true;
+    this.binaryLoop = options.binaryLoop ?? true;
   }
 
   async fit(L: LabelMatrix, options: FitOptions = {}): Promise<void> {
@@ -158,27 +162,29 @@ export class DawidSkene implements LabelModel {
       fillDelta(logConf, delta, m, k);
       counts.fill(0);
       mass = new Float64Array(k);
-      for (let i = 0; i < n; i++) {
-        const start = rowPtr[i];
-        const end = rowPtr[i + 1];
-        for (let y = 0; y < k; y++) s[y] = base[y];
-        for (let v = start; v < end; v++) {
-          const d = (lf[v] * k + label[v]) * k;
-          for (let y = 0; y < k; y++) s[y] += delta[d + y];
+      if (k === 2 && this.binaryLoop) eStepBinary(rowPtr, lf, label, weight, n, base, delta, counts, mass);
+      else
+        for (let i = 0; i < n; i++) {
+          const start = rowPtr[i];
+          const end = rowPtr[i + 1];
+          for (let y = 0; y < k; y++) s[y] = base[y];
+          for (let v = start; v < end; v++) {
+            const d = (lf[v] * k + label[v]) * k;
+            for (let y = 0; y < k; y++) s[y] += delta[d + y];
+          }
+          // Softmax inlined (as a call it was 30% of the fit profile at 1M rows); exp(0) = 1 exactly.
+          let max = -Infinity;
+          for (let y = 0; y < k; y++) if (s[y] > max) max = s[y];
+          let z = 0;
+          for (let y = 0; y < k; y++) z += e[y] = s[y] === max ? 1 : Math.exp(s[y] - max);
+          const c = weight[i];
+          for (let y = 0; y < k; y++) t[y] = e[y] / z;
+          for (let y = 0; y < k; y++) mass[y] += c * t[y];
+          for (let v = start; v < end; v++) {
+            const off = lf[v] * k * w + label[v];
+            for (let y = 0; y < k; y++) counts[off + y * w] += c * t[y];
+          }
         }
-        // Softmax inlined (as a call it was 30% of the fit profile at 1M rows); exp(0) = 1 exactly.
-        let max = -Infinity;
-        for (let y = 0; y < k; y++) if (s[y] > max) max = s[y];
-        let z = 0;
-        for (let y = 0; y < k; y++) z += e[y] = s[y] === max ? 1 : Math.exp(s[y] - max);
-        const c = weight[i];
-        for (let y = 0; y < k; y++) t[y] = e[y] / z;
-        for (let y = 0; y < k; y++) mass[y] += c * t[y];
-        for (let v = start; v < end; v++) {
-          const off = lf[v] * k * w + label[v];
-          for (let y = 0; y < k; y++) counts[off + y * w] += c * t[y];
-        }
-      }
       this.iterations = it + 1;
       let change = 0;
       for (let t = 0; t < logConf.length; t++) change = Math.max(change, Math.abs(Math.exp(logConf[t]) - Math.exp(prev[t])));
@@ -270,6 +276,60 @@ export class DawidSkene implements LabelModel {
       warnings: this.iterations >= this.maxIterations ? [`EM stopped after ${this.iterations} iterations without converging`] : [],
     };
   }
+}
+
+/**
+ * The E-step of `fit` for two classes with the per-class values in locals instead of k-long
+ * arrays: the same operations in the same order, so the same floats (labelmodel.test.ts compares
+ * it with the general loop), about twice as fast — it is most of an LF edit's refit on 500k rows.
+ */
+function eStepBinary(
+  rowPtr: Uint32Array,
+  lf: Uint32Array,
+  label: Int8Array,
+  weight: Float64Array,
+  n: number,
+  base: Float64Array,
+  delta: Float64Array,
+  counts: Float64Array,
+  mass: Float64Array,
+): void {
+  const b0 = base[0];
+  const b1 = base[1];
+  let mass0 = mass[0];
+  let mass1 = mass[1];
+  for (let i = 0; i < n; i++) {
+    const start = rowPtr[i];
+    const end = rowPtr[i + 1];
+    let s0 = b0;
+    let s1 = b1;
+    for (let v = start; v < end; v++) {
+      const d = (lf[v] * 2 + label[v]) * 2;
+      s0 += delta[d];
+      s1 += delta[d + 1];
+    }
+    let max = -Infinity;
+    if (s0 > max) max = s0;
+    if (s1 > max) max = s1;
+    const e0 = s0 === max ? 1 : Math.exp(s0 - max);
+    const e1 = s1 === max ? 1 : Math.exp(s1 - max);
+    const z = 0 + e0 + e1;
+    const c = weight[i];
+    const t0 = e0 / z;
+    const t1 = e1 / z;
+    mass0 += c * t0;
+    mass1 += c * t1;
+    const ct0 = c * t0;
+    const ct1 = c * t1;
+    for (let v = start; v < end; v++) {
+      // counts[(j·2 + y)·3 + l] for y = 0, 1: off and off + 3.
+      const off = lf[v] * 6 + label[v];
+      counts[off] += ct0;
+      counts[off + 3] += ct1;
+    }
+  }
+  mass[0] = mass0;
+  mass[1] = mass1;
 }
 
 /** delta[(j·k + l)·k + y] = log π_j[y][l] − log π_j[y][abstain], from logConf (m × k × (k+1)). */

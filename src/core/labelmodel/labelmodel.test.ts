@@ -9,6 +9,8 @@ import { NumpyMT19937 } from '../mt19937.ts';
 import { createLabelModel } from './index.ts';
 import { MetalLabelModel } from './metal.ts';
 import { buildProblem } from './metal-problem.ts';
+import { DawidSkene } from './ds.ts';
+import { WeightedMajorityVote } from './wmv.ts';
 import { metalGradientTyped, metalLossTyped, trainMetalTyped } from './metal-typed.ts';
 import { assertOverlapFits, MAX_OVERLAP_ENTRIES, overlapCounts, mergeOverlapCounts, TooLargeError } from './overlap.ts';
 import { explainSelection, selectOneStandardError } from './auto.ts';
@@ -353,6 +355,37 @@ describe('more LFs × classes than the (m·k)² models can hold (Snorkel #1656: 
     expect(() => assertOverlapFits('metal', d + 1, 1)).toThrow(TooLargeError);
     expect(() => assertOverlapFits('metal', 200, 6)).not.toThrow(); // bench:scale's 100k × 200, k = 6
   });
+});
+
+describe('ds and wmv: the two-class E-step', () => {
+  for (const [name, make] of [
+    ['ds', (dedupe: boolean, binaryLoop: boolean) => new DawidSkene({ dedupe, binaryLoop })],
+    ['wmv', (dedupe: boolean, binaryLoop: boolean) => new WeightedMajorityVote({ dedupe, binaryLoop })],
+  ] as const)
+    it(`${name} gives the general loop’s floats exactly, on patterns and on plain rows, with and without a prior`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            n: fc.integer({ min: 30, max: 600 }),
+            m: fc.integer({ min: 1, max: 9 }),
+            seed: fc.integer({ min: 0, max: 1_000_000 }),
+            dedupe: fc.boolean(),
+            prior: fc.boolean(),
+          }),
+          async ({ n, m, seed, dedupe, prior }) => {
+            const { L, Y } = synthesize({ n, m, k: 2, seed });
+            const options = prior ? { devY: Y.slice(0, 40), classBalance: [0.3, 0.7] } : {};
+            const fast = make(dedupe, true);
+            const general = make(dedupe, false);
+            await fast.fit(L, options);
+            await general.fit(L, options);
+            expect(fast.summary()).toEqual(general.summary());
+            expect(Array.from(fast.predictProba(L))).toEqual(Array.from(general.predictProba(L)));
+          },
+        ),
+        { numRuns: 40, seed: 31 },
+      );
+    });
 });
 
 describe('ds with many sparse LFs over many classes', () => {

@@ -5,7 +5,7 @@ import { synthesize } from '../synth.ts';
 import { sharedOverlapCounts } from './overlap.ts';
 import { DawidSkene } from './ds.ts';
 import { overlapCounts, overlapCountsWeighted } from './overlap.ts';
-import { votePatterns, weightedRows } from './patterns.ts';
+import { patternsFromColumns, patternsFromRows, rowKeysAreExact, votePatterns, weightedRows } from './patterns.ts';
 import { WeightedMajorityVote } from './wmv.ts';
 import type { FitOptions, LabelModel } from './types.ts';
 
@@ -68,7 +68,53 @@ describe('votePatterns', () => {
     expect(Array.from(plain.weight)).toEqual(new Array(16).fill(1));
   });
 
-  it('is recomputed after a column changes (the cache follows the sparse index)', () => {
+  it('reads the same patterns from the columns (exact row keys) as from the sparse rows, give-ups included', () => {
+    const same = (L: LabelMatrix, fraction: number) => {
+      const a = patternsFromColumns(L.columns(), L.n, L.k, fraction);
+      const b = patternsFromRows(L.rows(), L.n, L.k, fraction);
+      if (b === undefined) return expect(a).toBeUndefined();
+      expect(a).toBeDefined();
+      expect(a!.count).toBe(b.count);
+      expect(Array.from(a!.rowPtr)).toEqual(Array.from(b.rowPtr));
+      expect(Array.from(a!.lf)).toEqual(Array.from(b.lf));
+      expect(Array.from(a!.label)).toEqual(Array.from(b.label));
+      expect(Array.from(a!.weight)).toEqual(Array.from(b.weight));
+      expect(Array.from(a!.rowPattern!)).toEqual(Array.from(b.rowPattern!));
+    };
+    let gaveUp = 0;
+    fc.assert(
+      fc.property(matrixArb, fc.constantFrom(0.05, 0.5, 1), (a, fraction) => {
+        const { L } = matrix(a);
+        same(L, fraction);
+        if (!patternsFromRows(L.rows(), L.n, L.k, fraction)) gaveUp++;
+      }),
+      { numRuns: 120, seed: 23 },
+    );
+    // Both outcomes were compared, not only one.
+    expect(gaveUp).toBeGreaterThan(5);
+    // Past the early look (n ≥ 4096): 5,000 rows of 12 LFs with 5 classes, dense enough that
+    // most rows are distinct (the early give-up) and sparse enough that they repeat.
+    for (const propensity of [0.02, 0.9]) {
+      const { L } = synthesize({ n: 5000, m: 12, k: 5, seed: 3, propensity: { range: [propensity / 2, propensity] } });
+      same(L, 0.5);
+    }
+  });
+
+  it('keys rows by one exact number only while (k+1)^m stays below 2^53', () => {
+    expect(rowKeysAreExact(33, 2)).toBe(true);
+    expect(rowKeysAreExact(34, 2)).toBe(false);
+    expect(rowKeysAreExact(22, 4)).toBe(true);
+    expect(rowKeysAreExact(23, 4)).toBe(false);
+    // The largest digits of the widest exact matrix still tell two rows apart at the last LF.
+    const n = 4;
+    const cols = Array.from({ length: 33 }, () => new Int8Array(n).fill(1));
+    cols[32] = Int8Array.from([1, 0, 1, -1]);
+    const p = patternsFromColumns(cols, n, 2, 1)!;
+    expect(Array.from(p.rowPattern!)).toEqual([0, 1, 0, 2]);
+    expect(Array.from(p.weight)).toEqual([2, 1, 1]);
+  });
+
+  it('is recomputed after a column changes (cached on the matrix until then)', () => {
     const L = new LabelMatrix(8, 2, [Int8Array.from([0, 0, 0, 0, 1, 1, 1, 1]), new Int8Array(8).fill(1)]);
     expect(votePatterns(L)!.count).toBe(2);
     L.setColumn(1, Int8Array.from([-1, -1, 0, 0, -1, -1, 0, 0]));

@@ -7,16 +7,20 @@
  * order floating-point sums are taken in. With ~20 sparse LFs, 100k rows collapse to a few
  * thousand patterns, so each EM iteration costs O(pattern votes) instead of O(votes).
  *
- * Built in one pass over the sparse row index (hash of each row's (LF, label) sequence, open
- * addressing, equal hashes confirmed by comparing the rows). When patterns barely repeat (many
- * LFs on a large pool) the collapse would not pay for itself, so the pass gives up as soon as
- * the unique count passes MAX_UNIQUE_FRACTION of n and callers use the plain rows.
+ * Built in one pass over the rows with open addressing. When a row's votes fit one exact number
+ * — (k+1)^m ≤ 2^53, e.g. up to 33 two-class LFs or 22 four-class ones — that number is the key,
+ * read from the columns in blocks of rows, and the sparse row index is never needed (on 490k rows
+ * × 20 LFs the index and the hashed rows cost ≈ 0.13–0.2 s, the keys ≈ 0.03 s). Otherwise each
+ * row's (LF, label) sequence in the sparse row index is hashed and equal hashes are confirmed by
+ * comparing the rows. Both give the same patterns in the same order. When patterns barely repeat
+ * (many LFs on a large pool) the collapse would not pay for itself, so the pass gives up as soon
+ * as the unique count passes MAX_UNIQUE_FRACTION of n and callers use the plain rows.
  */
 import type { LabelMatrix, SparseRows } from '../matrix.ts';
 
 /** Above this fraction of unique rows, iterating over patterns saves too little to bother. */
 export const MAX_UNIQUE_FRACTION = 0.5;
-/** Give up when this share of the first eighth of the rows are distinct (see buildPatterns). */
+/** Give up when this share of the first eighth of the rows are distinct (see patternsFromRows). */
 const EARLY_UNIQUE_FRACTION = 0.8;
 
 /** Rows (or unique patterns) as CSR with a weight per row: what the EM fits iterate over. */
@@ -29,24 +33,23 @@ export interface WeightedRows extends SparseRows {
   readonly rowPattern: Uint32Array | undefined;
 }
 
-// Keyed on the matrix's cached sparse index: it is replaced whenever a column changes, so a
-// stale entry can never be returned, and it is dropped with the matrix.
-const cache = new WeakMap<SparseRows, WeightedRows | null>();
-
 /**
  * The unique vote patterns of L (first-occurrence order; each pattern's votes sorted by LF, as
  * in L.rows()), or undefined when more than `maxUniqueFraction`·n rows are distinct.
  */
 export function votePatterns(L: LabelMatrix, maxUniqueFraction = MAX_UNIQUE_FRACTION): WeightedRows | undefined {
-  const rows = L.rows();
-  const useCache = maxUniqueFraction === MAX_UNIQUE_FRACTION;
-  if (useCache) {
-    const hit = cache.get(rows);
-    if (hit !== undefined) return hit ?? undefined;
-  }
-  const result = buildPatterns(rows, L.n, L.k, maxUniqueFraction);
-  if (useCache) cache.set(rows, result ?? null);
-  return result;
+  const build = () =>
+    rowKeysAreExact(L.m, L.k)
+      ? patternsFromColumns(L.columns(), L.n, L.k, maxUniqueFraction)
+      : patternsFromRows(L.rows(), L.n, L.k, maxUniqueFraction);
+  if (maxUniqueFraction !== MAX_UNIQUE_FRACTION) return build();
+  // Cached on the matrix until a column changes (LabelMatrix.derived).
+  return L.derived(votePatterns, () => build() ?? null) ?? undefined;
+}
+
+/** Whether every row's votes fit one exact number: digits 0..k (abstain, then the classes) in base k+1. */
+export function rowKeysAreExact(m: number, k: number): boolean {
+  return Math.pow(k + 1, m) <= Number.MAX_SAFE_INTEGER;
 }
 
 /** Patterns when they repeat enough, else the plain rows with unit weights (same results). */
@@ -74,7 +77,87 @@ export function scatterPatterns(perPattern: ArrayLike<number>, rowPattern: Uint3
   }
 }
 
-function buildPatterns(rows: SparseRows, n: number, k: number, maxUniqueFraction: number): WeightedRows | undefined {
+/** Rows per block while reading row keys from the columns: a block of keys and column slices stays in cache. */
+const KEY_BLOCK = 4096;
+
+/**
+ * Patterns keyed by each row's votes as one exact number (`rowKeysAreExact` must hold): the same
+ * patterns, order, weights and give-up points as `patternsFromRows`. Exported for that test.
+ */
+export function patternsFromColumns(cols: readonly Int8Array[], n: number, k: number, maxUniqueFraction: number): WeightedRows | undefined {
+  const m = cols.length;
+  const base = k + 1;
+  const limit = Math.max(1, Math.floor(n * maxUniqueFraction));
+  let size = 2;
+  while (size < 2 * limit) size *= 2;
+  const mask = size - 1;
+  const table = new Int32Array(size).fill(-1);
+  const keyOf = new Float64Array(limit);
+  const first = new Uint32Array(limit);
+  const weight = new Float64Array(limit);
+  const rowPattern = new Uint32Array(n);
+  const keys = new Float64Array(KEY_BLOCK);
+  let count = 0;
+  let patternVotes = 0;
+  const checkpoint = n >= 4096 ? n >> 3 : -1;
+  for (let start = 0; start < n; start += KEY_BLOCK) {
+    const end = Math.min(n, start + KEY_BLOCK);
+    const len = end - start;
+    keys.fill(0, 0, len);
+    // Horner in LF order: key = Σ_j (vote_j + 1)·base^(m−1−j), below 2^53 so every step is exact.
+    for (let j = 0; j < m; j++) {
+      const c = cols[j];
+      for (let t = 0; t < len; t++) keys[t] = keys[t] * base + (c[start + t] + 1);
+    }
+    for (let t = 0; t < len; t++) {
+      const i = start + t;
+      if (i === checkpoint && count > EARLY_UNIQUE_FRACTION * i) return undefined;
+      const key = keys[t];
+      // Both 32-bit halves of the key, mixed, then a murmur finaliser for the slot's low bits.
+      let h = Math.imul((key >>> 0) ^ Math.imul((key / 4294967296) | 0, 0x9e3779b1), 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      let slot = h & mask;
+      for (;;) {
+        const id = table[slot];
+        if (id < 0) {
+          if (count === limit) return undefined;
+          table[slot] = count;
+          keyOf[count] = key;
+          first[count] = i;
+          weight[count] = 1;
+          rowPattern[i] = count++;
+          for (let j = 0; j < m; j++) patternVotes += 1 + (cols[j][i] >> 31);
+          break;
+        }
+        if (keyOf[id] === key) {
+          weight[id]++;
+          rowPattern[i] = id;
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
+    }
+  }
+  const pPtr = new Uint32Array(count + 1);
+  const pLf = new Uint32Array(patternVotes);
+  const pLabel = new Int8Array(patternVotes);
+  for (let p = 0, q = 0; p < count; p++) {
+    const r = first[p];
+    for (let j = 0; j < m; j++) {
+      const v = cols[j][r];
+      if (v < 0) continue;
+      pLf[q] = j;
+      pLabel[q++] = v;
+    }
+    pPtr[p + 1] = q;
+  }
+  return { rowPtr: pPtr, lf: pLf, label: pLabel, count, weight: weight.slice(0, count), rowPattern };
+}
+
+/** Patterns from the sparse row index (any m and k). Exported for the equality test. */
+export function patternsFromRows(rows: SparseRows, n: number, k: number, maxUniqueFraction: number): WeightedRows | undefined {
   const { rowPtr, lf, label } = rows;
   const limit = Math.max(1, Math.floor(n * maxUniqueFraction));
   // Power-of-two table at most half full when `limit` patterns are in it.

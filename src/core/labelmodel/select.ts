@@ -102,10 +102,13 @@ export function selectPaired(
   const idx = new Int32Array(devRows);
   const g = new Int32Array(devRows);
   const p = new Int32Array(devRows);
-  // Accuracy on a resample is the count of its rows a candidate got right over devRows: each
-  // candidate's right/wrong per dev row is fixed, so a resample only sums it over the drawn rows
-  // (the same integers, so the same score as scoreFor, without copying the labels 500 times).
-  const right = metric === 'acc' ? cand.map((pc) => Uint8Array.from(pc, (v, t) => (v === gold[t] ? 1 : 0))) : null;
+  // Accuracy on a resample is the count of its rows a candidate got right over devRows. Which
+  // candidates got a dev row right is fixed, and few such right/wrong patterns occur (most rows
+  // are right for all or for none), so a resample only counts how often each pattern was drawn;
+  // a candidate's hits are the counts of the patterns it is right in. The same integers, so the
+  // same score as scoreFor, without a pass over the drawn rows per candidate.
+  const right = metric === 'acc' ? rightPatterns(cand, gold) : null;
+  const drawn = right ? new Float64Array(right.patterns.length) : null;
   for (let b = 0; b < resamples; b++) {
     let at = 0;
     let start = 0;
@@ -114,16 +117,21 @@ export function selectPaired(
       start += r.length;
     }
     if (!right) for (let t = 0; t < devRows; t++) g[t] = gold[idx[t]];
-    const s = right
-      ? right.map((rc) => {
-          let hits = 0;
-          for (let t = 0; t < devRows; t++) hits += rc[idx[t]];
-          return hits / devRows;
-        })
-      : cand.map((pc) => {
-          for (let t = 0; t < devRows; t++) p[t] = pc[idx[t]];
-          return scoreFor(metric, p, g, k);
-        });
+    let s: number[];
+    if (right && drawn) {
+      drawn.fill(0);
+      const { patternOf, patterns } = right;
+      for (let t = 0; t < devRows; t++) drawn[patternOf[idx[t]]]++;
+      s = cand.map((_, c) => {
+        let hits = 0;
+        for (let q = 0; q < patterns.length; q++) if (patterns[q][c]) hits += drawn[q];
+        return hits / devRows;
+      });
+    } else
+      s = cand.map((pc) => {
+        for (let t = 0; t < devRows; t++) p[t] = pc[idx[t]];
+        return scoreFor(metric, p, g, k);
+      });
     for (let c = 0; c < s.length; c++) {
       const d = s[best] - s[c];
       sum[c] += d;
@@ -140,4 +148,23 @@ export function selectPaired(
   const first = scores.findIndex((s) => s.tied);
   const index = scores[mv].tied || first < 0 ? mv : first;
   return { index, scores, selection: { rule: 'paired-bootstrap', devRows, resamples, metric, best: scores[best].name, ...missing } };
+}
+
+/** Each dev row's right/wrong pattern across the candidates (an id into `patterns`, which hold one flag per candidate). */
+function rightPatterns(cand: readonly Int32Array[], gold: Int32Array): { patternOf: Uint32Array; patterns: Uint8Array[] } {
+  const ids = new Map<string, number>();
+  const patterns: Uint8Array[] = [];
+  const patternOf = new Uint32Array(gold.length);
+  for (let t = 0; t < gold.length; t++) {
+    const flags = Uint8Array.from(cand, (pc) => (pc[t] === gold[t] ? 1 : 0));
+    const key = flags.join('');
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = patterns.length;
+      ids.set(key, id);
+      patterns.push(flags);
+    }
+    patternOf[t] = id;
+  }
+  return { patternOf, patterns };
 }

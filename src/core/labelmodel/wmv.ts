@@ -39,11 +39,14 @@ const TOLERANCE = 1e-5;
 export interface WeightedMajorityVoteOptions {
   /** Iterate over unique vote patterns when they repeat (default true; false = plain rows, for tests). */
   dedupe?: boolean;
+  /** Two classes: the E-step specialised for k = 2 (default true; false = the general loop, for tests). */
+  binaryLoop?: boolean;
 }
 
 export class WeightedMajorityVote implements LabelModel {
   readonly name = 'wmv';
   private readonly dedupe: boolean;
+  private readonly binaryLoop: boolean;
   private alpha: Float64Array | undefined;
   private prior: Float64Array | undefined;
   private m = 0;
@@ -52,6 +55,7 @@ export class WeightedMajorityVote implements LabelModel {
 
   constructor(options: WeightedMajorityVoteOptions = {}) {
     this.dedupe = options.dedupe ?? true;
+    this.binaryLoop = options.binaryLoop ?? true;
   }
 
   async fit(L: LabelMatrix, options: FitOptions = {}): Promise<void> {
@@ -100,19 +104,21 @@ export class WeightedMajorityVote implements LabelModel {
       // E-step under a uniform prior, accumulating the next M-step's statistic while the row's
       // posterior is at hand (no n × k responsibilities array, one pass per iteration).
       correct.fill(0);
-      for (let i = 0; i < n; i++) {
-        const start = rowPtr[i];
-        const end = rowPtr[i + 1];
-        if (start === end) continue;
-        for (let y = 0; y < k; y++) s[y] = logUniform;
-        for (let e = start; e < end; e++) s[label[e]] += logOdds[lf[e]];
-        let max = -Infinity;
-        for (let y = 0; y < k; y++) if (s[y] > max) max = s[y];
-        let z = 0;
-        for (let y = 0; y < k; y++) z += s[y] = Math.exp(s[y] - max);
-        const c = weight[i];
-        for (let e = start; e < end; e++) correct[lf[e]] += c * (s[label[e]] / z);
-      }
+      if (k === 2 && this.binaryLoop) eStepBinary(rowPtr, lf, label, weight, n, logUniform, logOdds, correct);
+      else
+        for (let i = 0; i < n; i++) {
+          const start = rowPtr[i];
+          const end = rowPtr[i + 1];
+          if (start === end) continue;
+          for (let y = 0; y < k; y++) s[y] = logUniform;
+          for (let e = start; e < end; e++) s[label[e]] += logOdds[lf[e]];
+          let max = -Infinity;
+          for (let y = 0; y < k; y++) if (s[y] > max) max = s[y];
+          let z = 0;
+          for (let y = 0; y < k; y++) z += s[y] = Math.exp(s[y] - max);
+          const c = weight[i];
+          for (let e = start; e < end; e++) correct[lf[e]] += c * (s[label[e]] / z);
+        }
       this.iterations = it + 1;
       options.onProgress?.((it + 1) / MAX_ITERATIONS, `iteration ${it + 1}`);
       if (change < TOLERANCE) break;
@@ -186,5 +192,40 @@ function posteriorInto(
     let z = 0;
     for (let y = 0; y < k; y++) z += s[y] = Math.exp(s[y] - max);
     for (let y = 0; y < k; y++) out[i * k + y] = s[y] / z;
+  }
+}
+
+/**
+ * The E-step of `fit` for two classes, the per-class values in locals: the same operations in the
+ * same order as the general loop, so the same floats (labelmodel.test.ts compares them).
+ */
+function eStepBinary(
+  rowPtr: Uint32Array,
+  lf: Uint32Array,
+  label: Int8Array,
+  weight: Float64Array,
+  n: number,
+  logUniform: number,
+  logOdds: Float64Array,
+  correct: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const start = rowPtr[i];
+    const end = rowPtr[i + 1];
+    if (start === end) continue;
+    let s0 = logUniform;
+    let s1 = logUniform;
+    for (let e = start; e < end; e++) {
+      if (label[e] === 0) s0 += logOdds[lf[e]];
+      else s1 += logOdds[lf[e]];
+    }
+    let max = -Infinity;
+    if (s0 > max) max = s0;
+    if (s1 > max) max = s1;
+    s0 = Math.exp(s0 - max);
+    s1 = Math.exp(s1 - max);
+    const z = 0 + s0 + s1;
+    const c = weight[i];
+    for (let e = start; e < end; e++) correct[lf[e]] += c * ((label[e] === 0 ? s0 : s1) / z);
   }
 }
