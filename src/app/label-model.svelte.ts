@@ -10,12 +10,13 @@
  * refitting. A fit that could not be stored (a full disk) stays on screen as unsaved, and
  * `saveAgain` stores it while it still matches the votes.
  */
+import { columnStats } from '../core/analysis.ts';
 import { coveredRows } from '../core/classifier/index.ts';
 import { countGold } from '../core/gold-labels.ts';
 import { createLabelModel, type LabelModelName, type LabelModelSummary } from '../core/labelmodel/index.ts';
 import { isExplainer, type Explainer } from '../core/labelmodel/attribution.ts';
 import type { LabelMatrix } from '../core/matrix.ts';
-import type { LabelMatrixData } from '../workers/train-worker-api.ts';
+import type { FitLabelModelRequest, LabelMatrixData } from '../workers/train-worker-api.ts';
 import {
   balanceFromGold,
   hardLabels,
@@ -103,8 +104,10 @@ export function labelModelResult(r: LabelModelResultInput): LabelModelResult {
   const { votes: v, gold: g, classes, summary, proba, mvProba } = r;
   const k = classes.length;
   const score = (p: Float32Array, s: 'dev' | 'test') => scoreSplit(hardLabels(p, k), g[s], k, v[s]);
+  // One pass over the train columns for both the warnings and the LF table (490k × 22 at 500k notes).
+  const trainStats = columnStats(v.train);
   const warnings = [
-    ...modelWarnings({ L: v.train, lfNames: v.lfNames, classes, balance: r.balanceMode, devGold: countGold(g.dev) }),
+    ...modelWarnings({ L: v.train, lfNames: v.lfNames, classes, balance: r.balanceMode, devGold: countGold(g.dev), stats: trainStats }),
     ...(summary.warnings ?? []),
   ];
   const trainPred = hardLabels(proba.train, k);
@@ -124,7 +127,7 @@ export function labelModelResult(r: LabelModelResultInput): LabelModelResult {
     scores: { dev: score(proba.dev, 'dev'), test: score(proba.test, 'test') },
     mvScores: { dev: score(mvProba.dev, 'dev'), test: score(mvProba.test, 'test') },
     distribution: labelDistribution(coveredPred, k),
-    lfTable: lfAccuracyTable(v.lfNames, summary.lfAccuracy, v.train, v.dev, g.dev),
+    lfTable: lfAccuracyTable(v.lfNames, summary.lfAccuracy, v.train, v.dev, g.dev, trainStats),
     warnings,
     classBalance: r.classBalance,
     balanceMode: r.balanceMode,
@@ -239,18 +242,23 @@ export class LabelModelService {
           report(null, 'Choosing the tfjs backend');
           const choice = await wk.backend();
           if (signal.aborted) throw new DOMException('cancelled', 'AbortError');
+          const request: FitLabelModelRequest = {
+            name,
+            train: matrixData(v.train),
+            dev: devRows.length
+              ? { L: matrixData(v.dev.selectRows(devRows)), labels: Int32Array.from(devRows, (i) => gold.dev[i]) }
+              : undefined,
+            classBalance: bal ?? undefined,
+            seed,
+            also: [matrixData(v.dev), matrixData(v.test)],
+          };
+          // Every column in the request is a copy made for it: moved, not cloned a second time.
+          const moved = [request.train, ...(request.dev ? [request.dev.L] : []), ...(request.also ?? [])].flatMap((m) =>
+            m.columns.map((c) => c.buffer as ArrayBuffer),
+          );
           const out = await wk.api.fitLabelModel(
             jobId,
-            {
-              name,
-              train: matrixData(v.train),
-              dev: devRows.length
-                ? { L: matrixData(v.dev.selectRows(devRows)), labels: Int32Array.from(devRows, (i) => gold.dev[i]) }
-                : undefined,
-              classBalance: bal ?? undefined,
-              seed,
-              also: [matrixData(v.dev), matrixData(v.test)],
-            },
+            wk.transfer(request, moved),
             wk.callback((f: number, msg?: string) => {
               report(f, msg);
               if (newest()) this.progress = `${Math.round(f * 100)}%${msg ? ` ${msg}` : ''}`;

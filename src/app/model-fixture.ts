@@ -229,6 +229,7 @@ export function holdingTrainWorker(inner: TrainWorkerPort): {
   const port: TrainWorkerPort = {
     backend: () => inner.backend(),
     callback: (fn) => fn,
+    transfer: (value) => value,
     api: {
       ...inner.api,
       fitLabelModel: async (jobId, req, onProgress) => {

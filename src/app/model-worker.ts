@@ -46,5 +46,10 @@ export function workerBackend(): Promise<BackendChoice> {
 
 /** The page's train worker as the model services take it (they call this on first use). */
 export function browserTrainWorker(): TrainWorkerPort {
-  return { api: trainWorker(), backend: workerBackend, callback: (fn) => Comlink.proxy(fn) };
+  return {
+    api: trainWorker(),
+    backend: workerBackend,
+    callback: (fn) => Comlink.proxy(fn),
+    transfer: (value, buffers) => Comlink.transfer(value, buffers),
+  };
 }

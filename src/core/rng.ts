@@ -6,14 +6,42 @@
 export type Rng = () => number;
 
 export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
+  const stream = new Mulberry32(seed);
+  return () => stream.next();
+}
+
+/**
+ * The mulberry32 stream as an object: `next()` gives what `mulberry32(seed)`'s calls give, and
+ * `fill` draws many in one call — for hot loops (auto's bootstrap draws 2.5M values per fit
+ * on 5k dev rows), where a closure call per value cost ≈ 50 ns in a browser worker.
+ */
+export class Mulberry32 {
+  private a: number;
+
+  constructor(seed: number) {
+    this.a = seed >>> 0;
+  }
+
+  next(): number {
+    this.a = (this.a + 0x6d2b79f5) >>> 0;
+    let t = this.a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  }
+
+  /** The next `count` values into out[0..count). */
+  fill(out: Float64Array, count = out.length): void {
+    let a = this.a;
+    for (let i = 0; i < count; i++) {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    }
+    this.a = a;
+  }
 }
 
 /** Derive an independent stream from a seed and a label, so sub-tasks don't share draws. */

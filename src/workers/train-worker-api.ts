@@ -284,6 +284,8 @@ export interface TrainWorkerPort {
   readonly api: TrainWorkerCalls;
   backend(): Promise<BackendChoice>;
   callback<F extends (...args: never[]) => void>(fn: F): F;
+  /** `value` sent with `buffers` moved, not copied, into the worker (the sender must not use them after). */
+  transfer<T>(value: T, buffers: Transferable[]): T;
 }
 
 /** The train worker's API called in this thread (Node tests and tools): same calls, no worker. */
@@ -298,6 +300,7 @@ export function inlineTrainWorker(deps: TrainWorkerDeps = {}): TrainWorkerPort {
     api: calls,
     backend: () => (backend ??= api.selectBackend(null).then((r) => r.choice)),
     callback: (fn) => fn,
+    transfer: (value) => value,
   };
 }
 

@@ -24,7 +24,7 @@
  * trec: 0.552 dev, 0.376 test) drags the average down (bench/studies/auto-rules.ts).
  */
 import { scoreFor } from '../metrics.ts';
-import { deriveSeed, mulberry32 } from '../rng.ts';
+import { deriveSeed, Mulberry32 } from '../rng.ts';
 import { ABSTAIN, ShoalError, type Metric } from '../types.ts';
 
 /** Fewer gold dev rows than this: majority vote (a 1-point difference is ±4 points of noise at 30 rows). */
@@ -96,7 +96,9 @@ export function selectPaired(
   for (let c = 1; c < scores.length; c++) if (scores[c].devScore > scores[best].devScore) best = c;
 
   // Stratified resamples: positions into `gold`, class blocks kept at their sizes.
-  const rng = mulberry32(deriveSeed(seed, 'auto-selection'));
+  const rng = new Mulberry32(deriveSeed(seed, 'auto-selection'));
+  const draws = new Float64Array(devRows);
+  const blocks = Int32Array.from(rows, (r) => r.length);
   const sum = new Float64Array(preds.length);
   const sumSq = new Float64Array(preds.length);
   const idx = new Int32Array(devRows);
@@ -110,12 +112,7 @@ export function selectPaired(
   const right = metric === 'acc' ? rightPatterns(cand, gold) : null;
   const drawn = right ? new Float64Array(right.patterns.length) : null;
   for (let b = 0; b < resamples; b++) {
-    let at = 0;
-    let start = 0;
-    for (const r of rows) {
-      for (let t = 0; t < r.length; t++) idx[at++] = start + Math.floor(rng() * r.length);
-      start += r.length;
-    }
+    drawResample(rng, draws, blocks, idx);
     if (!right) for (let t = 0; t < devRows; t++) g[t] = gold[idx[t]];
     let s: number[];
     if (right && drawn) {
@@ -152,12 +149,13 @@ export function selectPaired(
 
 /** Each dev row's right/wrong pattern across the candidates (an id into `patterns`, which hold one flag per candidate). */
 function rightPatterns(cand: readonly Int32Array[], gold: Int32Array): { patternOf: Uint32Array; patterns: Uint8Array[] } {
-  const ids = new Map<string, number>();
+  const ids = new Map<number | string, number>();
   const patterns: Uint8Array[] = [];
   const patternOf = new Uint32Array(gold.length);
   for (let t = 0; t < gold.length; t++) {
     const flags = Uint8Array.from(cand, (pc) => (pc[t] === gold[t] ? 1 : 0));
-    const key = flags.join('');
+    // A bit per candidate while they fit in a number's 52 exact bits, else the flags as text.
+    const key = cand.length <= 52 ? flags.reduce((sum, f, c) => sum + f * 2 ** c, 0) : flags.join('');
     let id = ids.get(key);
     if (id === undefined) {
       id = patterns.length;
@@ -167,4 +165,20 @@ function rightPatterns(cand: readonly Int32Array[], gold: Int32Array): { pattern
     patternOf[t] = id;
   }
   return { patternOf, patterns };
+}
+
+/**
+ * One stratified resample: for each class block in turn (sizes `blocks`, laid end to end), as
+ * many positions drawn uniformly from that block as it holds. One draw per position, in order:
+ * the same values as one rng() call per position.
+ */
+function drawResample(rng: Mulberry32, draws: Float64Array, blocks: Int32Array, idx: Int32Array): void {
+  rng.fill(draws);
+  let at = 0;
+  let start = 0;
+  for (let b = 0; b < blocks.length; b++) {
+    const size = blocks[b];
+    for (let t = 0; t < size; t++, at++) idx[at] = start + Math.floor(draws[at] * size);
+    start += size;
+  }
 }
