@@ -112,7 +112,8 @@ export function labelModelResult(r: LabelModelResultInput): LabelModelResult {
   ];
   const trainPred = hardLabels(proba.train, k);
   const covered = coveredRows(v.train);
-  const coveredPred = Int32Array.from(covered, (i) => trainPred[i]);
+  const coveredPred = new Int32Array(covered.length);
+  for (let t = 0; t < covered.length; t++) coveredPred[t] = trainPred[covered[t]];
   const result: LabelModelResult = {
     votesVersion: v.version,
     goldVersion: r.goldVersion,

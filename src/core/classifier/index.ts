@@ -98,7 +98,8 @@ export function coveredRows(L: LabelMatrix): Uint32Array {
     const { rowPtr } = L.rows();
     for (let i = 0; i < n; i++) if (rowPtr[i + 1] > rowPtr[i]) covered[i] = 1;
   } else {
-    for (const col of L.columns()) for (let i = 0; i < n; i++) if (col[i] !== ABSTAIN) covered[i] = 1;
+    // Branch-free: 1 + (v >> 31) is 1 for a vote and 0 for ABSTAIN (-1), as in LabelMatrix.rows().
+    for (const col of L.columns()) for (let i = 0; i < n; i++) covered[i] |= 1 + (col[i] >> 31);
   }
   let c = 0;
   for (let i = 0; i < n; i++) c += covered[i];
