@@ -18,7 +18,9 @@
  *    (TfidfVectorizer defaults).
  */
 import { ShoalError } from '../types.ts';
-import { murmur3 } from './hash.ts';
+import { type GramRows, type GramScratch, gramScratch, hashGrams } from './grams.ts';
+
+export { CHAR_SEED, TOKEN_FLAGS, TOKEN_PATTERN, tokenize, WORD_SEED } from './grams.ts';
 
 /** Compressed sparse rows: row i is entries rowPtr[i] .. rowPtr[i+1]-1, indices ascending. */
 export interface Csr {
@@ -45,11 +47,6 @@ export interface FeatureSpec {
    */
   charWeight: number;
 }
-
-export const TOKEN_PATTERN = '[\\p{L}\\p{N}_]{2,}';
-export const TOKEN_FLAGS = 'gu';
-export const WORD_SEED = 0;
-export const CHAR_SEED = 1;
 
 /**
  * Word 1–2-grams only by default. Char 2–4-grams (weight 0.3) were measured on the WRENCH sets
@@ -96,7 +93,8 @@ export function occupiedBuckets(raw: Csr): number {
 
 /**
  * The hash size for a corpus whose n-grams occupy `occupied` of `DEFAULT_FEATURES.buckets`
- * (2^18) buckets: at least one bucket per distinct n-gram (the smallest power of two ≥ the
+ * (2^18) buckets (`distill` and stream.ts count them from the hashed n-grams, grams.ts
+ * `markBuckets`): at least one bucket per distinct n-gram (the smallest power of two ≥ the
  * linear-counting estimate), never below 2^18 and never above `MAX_AUTO_BUCKETS`.
  *
  * Why: collisions merge unrelated n-grams into one weight, and the more distinct n-grams share
@@ -115,10 +113,6 @@ export function corpusBuckets(occupied: number): number {
   return buckets;
 }
 
-export function tokenize(text: string): string[] {
-  return text.toLowerCase().match(new RegExp(TOKEN_PATTERN, TOKEN_FLAGS)) ?? [];
-}
-
 function checkSpec(spec: FeatureSpec): void {
   if (!Number.isInteger(spec.buckets) || spec.buckets < 2 || spec.buckets > 1 << 30) {
     throw new ShoalError(`feature buckets must be an integer in [2, 2^30], got ${spec.buckets}`);
@@ -134,43 +128,6 @@ function checkSpec(spec: FeatureSpec): void {
   }
 }
 
-/** The distinct n-grams of one text with their counts, keyed by signed hash and kind. */
-function countGrams(text: string, spec: FeatureSpec, counts: Map<number, number>, hashes: Map<number, number>): void {
-  const tokens = tokenize(text);
-  const add = (gram: string, seed: number) => {
-    const h = murmur3(gram, seed);
-    // Key on (seed, hash): a word and a char gram with the same 32-bit hash stay separate.
-    const key = seed === WORD_SEED ? h : h + 2 ** 32;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    hashes.set(key, h);
-  };
-  const [wMin, wMax] = spec.wordNgrams;
-  if (wMax > 0) {
-    for (let i = 0; i < tokens.length; i++) {
-      let gram = '';
-      for (let n = 1; n <= wMax && i + n <= tokens.length; n++) {
-        gram = n === 1 ? tokens[i] : gram + ' ' + tokens[i + n - 1];
-        if (n >= wMin) add(gram, WORD_SEED);
-      }
-    }
-  }
-  const [cMin, cMax] = spec.charNgrams;
-  if (cMax > 0) {
-    for (const t of tokens) {
-      const padded = ' ' + t + ' ';
-      // n-grams of code points, so astral letters are never split; the fast path covers BMP text.
-      const chars = Array.from(padded);
-      const bmp = chars.length === padded.length;
-      for (let n = cMin; n <= cMax; n++) {
-        if (n > chars.length) break;
-        for (let i = 0; i + n <= chars.length; i++) {
-          add(bmp ? padded.substring(i, i + n) : chars.slice(i, i + n).join(''), CHAR_SEED);
-        }
-      }
-    }
-  }
-}
-
 /**
  * Buffers `hashTexts` may reuse from one call to the next (stream.ts hashes slice after slice):
  * grown when too small, so a long stream of slices allocates almost nothing.
@@ -178,11 +135,18 @@ function countGrams(text: string, spec: FeatureSpec, counts: Map<number, number>
 export interface HashScratch {
   indices: Int32Array;
   values: Float32Array;
-  keys: Int32Array;
+  /** One row's (bucket, n-gram position) sort keys. */
+  order: Float64Array;
+  grams: GramScratch;
 }
 
 export function hashScratch(): HashScratch {
-  return { indices: new Int32Array(1 << 16), values: new Float32Array(1 << 16), keys: new Int32Array(1 << 10) };
+  return {
+    indices: new Int32Array(1 << 16),
+    values: new Float32Array(1 << 16),
+    order: new Float64Array(1 << 10),
+    grams: gramScratch(),
+  };
 }
 
 /**
@@ -191,59 +155,71 @@ export function hashScratch(): HashScratch {
  */
 export function hashTexts(texts: readonly string[], spec: FeatureSpec = DEFAULT_FEATURES, scratch?: HashScratch): Csr {
   checkSpec(spec);
-  const n = texts.length;
+  return bucketGrams(hashGrams(texts, spec, scratch?.grams), spec, scratch);
+}
+
+/**
+ * Stage 1 from n-grams hashed once (grams.ts): each n-gram's weight, sign × (1 + ln count) (× the
+ * char weight for a char n-gram), summed into bucket |hash| mod `spec.buckets` in the order the
+ * n-grams first appear (so the sums round the same whatever the table size); buckets ascending,
+ * exact zeros (two n-grams of opposite sign cancelling) left out.
+ */
+export function bucketGrams(g: GramRows, spec: FeatureSpec, scratch?: HashScratch): Csr {
+  checkSpec(spec);
+  const same = (x: readonly [number, number], y: readonly [number, number]) => x[0] === y[0] && x[1] === y[1];
+  if (!same(g.spec.wordNgrams, spec.wordNgrams) || !same(g.spec.charNgrams, spec.charNgrams))
+    throw new ShoalError('these n-grams were hashed for other n-gram ranges than the feature spec asks for');
+  const n = g.n;
+  const B = spec.buckets;
   const rowPtr = new Int32Array(n + 1);
-  let indices = scratch?.indices ?? new Int32Array(Math.max(16, n * 64));
+  let indices = scratch?.indices ?? new Int32Array(Math.max(16, g.hashes.length));
   let values = scratch?.values ?? new Float32Array(indices.length);
+  let order = scratch?.order ?? new Float64Array(64);
+  if (indices.length < g.hashes.length) {
+    indices = new Int32Array(g.hashes.length);
+    values = new Float32Array(g.hashes.length);
+  }
+  if (scratch) {
+    scratch.indices = indices;
+    scratch.values = values;
+  }
+  const { hashes, counts } = g;
   let nnz = 0;
-  const counts = new Map<number, number>();
-  const hashes = new Map<number, number>();
-  const row = new Map<number, number>();
   for (let i = 0; i < n; i++) {
-    const text = texts[i];
-    if (typeof text !== 'string') throw new ShoalError(`row ${i}: text is ${typeof text}, expected a string`);
-    counts.clear();
-    hashes.clear();
-    row.clear();
-    countGrams(text, spec, counts, hashes);
-    for (const [key, c] of counts) {
-      const h = hashes.get(key)!;
-      const bucket = Math.abs(h) % spec.buckets;
-      const scale = key === h ? 1 : spec.charWeight;
-      const w = (spec.sublinearTf ? 1 + Math.log(c) : c) * (h < 0 ? -1 : 1) * scale;
-      row.set(bucket, (row.get(bucket) ?? 0) + w);
+    const a = g.rowPtr[i];
+    const m = g.rowPtr[i + 1] - a;
+    // Sort key bucket·2^S + position: buckets ascending, each bucket's n-grams in their order.
+    // Exact in a double while bucket·2^S < 2^53 (buckets ≤ 2^30, so rows up to 2^23 n-grams).
+    let S = 1;
+    while (2 ** S < m) S++;
+    if (S > 23) throw new ShoalError(`row ${i} has ${m.toLocaleString('en-US')} distinct n-grams, more than the 8,388,608 a row may have`);
+    const shift = 2 ** S;
+    if (order.length < m) {
+      order = new Float64Array(Math.max(m, 2 * order.length));
+      if (scratch) scratch.order = order;
     }
-    let buckets: Int32Array;
-    if (scratch) {
-      if (scratch.keys.length < row.size) scratch.keys = new Int32Array(Math.max(row.size, 2 * scratch.keys.length));
-      buckets = scratch.keys.subarray(0, row.size);
-      let j = 0;
-      for (const b of row.keys()) buckets[j++] = b;
-      buckets.sort();
-    } else buckets = Int32Array.from(row.keys()).sort();
-    if (nnz + buckets.length > indices.length) {
-      const cap = Math.max(indices.length * 2, nnz + buckets.length);
-      const ni = new Int32Array(cap);
-      ni.set(indices.subarray(0, nnz));
-      const nv = new Float32Array(cap);
-      nv.set(values.subarray(0, nnz));
-      indices = ni;
-      values = nv;
-      if (scratch) {
-        scratch.indices = ni;
-        scratch.values = nv;
+    for (let j = 0; j < m; j++) order[j] = (Math.abs(hashes[a + j]) % B) * shift + j;
+    const row = order.subarray(0, m).sort();
+    let j = 0;
+    while (j < m) {
+      const bucket = Math.floor(row[j] / shift);
+      let v = 0;
+      for (; j < m && row[j] < (bucket + 1) * shift; j++) {
+        const e = a + (row[j] - bucket * shift);
+        const h = hashes[e];
+        const c = counts[e];
+        const count = c < 0 ? -c : c;
+        const scale = c > 0 ? 1 : spec.charWeight;
+        v += (spec.sublinearTf ? 1 + Math.log(count) : count) * (h < 0 ? -1 : 1) * scale;
       }
-    }
-    for (const b of buckets) {
-      const v = row.get(b)!;
       if (v === 0) continue; // two grams of opposite sign cancelled out: nothing to store
-      indices[nnz] = b;
+      indices[nnz] = bucket;
       values[nnz++] = v;
     }
     rowPtr[i + 1] = nnz;
   }
-  if (scratch) return { n, dim: spec.buckets, rowPtr, indices: indices.subarray(0, nnz), values: values.subarray(0, nnz) };
-  return { n, dim: spec.buckets, rowPtr, indices: indices.slice(0, nnz), values: values.slice(0, nnz) };
+  if (scratch) return { n, dim: B, rowPtr, indices: indices.subarray(0, nnz), values: values.subarray(0, nnz) };
+  return { n, dim: B, rowPtr, indices: indices.slice(0, nnz), values: values.slice(0, nnz) };
 }
 
 /** What stage 2 learns from the training texts. */

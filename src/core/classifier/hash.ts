@@ -8,9 +8,16 @@ const buf = new Uint8Array(4096);
 
 /** Encode `s` as UTF-8 into the shared buffer (growing a fresh one when too long). */
 function utf8(s: string): { bytes: Uint8Array; length: number } {
-  let bytes = buf;
-  if (s.length * 3 > bytes.length) bytes = new Uint8Array(s.length * 3);
-  let p = 0;
+  const bytes = s.length * 3 > buf.length ? new Uint8Array(s.length * 3) : buf;
+  return { bytes, length: utf8Into(s, bytes, 0) };
+}
+
+/**
+ * Write `s` as UTF-8 into `bytes` from `at` (room for 3 bytes per UTF-16 unit needed); returns the
+ * position after it. Lone surrogates become U+FFFD, as TextEncoder writes them.
+ */
+export function utf8Into(s: string, bytes: Uint8Array, at: number): number {
+  let p = at;
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
@@ -36,7 +43,7 @@ function utf8(s: string): { bytes: Uint8Array; length: number } {
       bytes[p++] = 0x80 | (c & 63);
     }
   }
-  return { bytes, length: p };
+  return p;
 }
 
 export function murmur3(s: string, seed = 0): number {
@@ -45,11 +52,17 @@ export function murmur3(s: string, seed = 0): number {
 }
 
 export function murmur3Bytes(bytes: Uint8Array, length: number, seed = 0): number {
+  return murmur3Range(bytes, 0, length, seed);
+}
+
+/** MurmurHash3 of bytes[from … to − 1]: an n-gram hashed where it lies in its text's bytes. */
+export function murmur3Range(bytes: Uint8Array, from: number, to: number, seed = 0): number {
   const c1 = 0xcc9e2d51;
   const c2 = 0x1b873593;
   let h = seed | 0;
-  const blocks = length & ~3;
-  for (let i = 0; i < blocks; i += 4) {
+  const length = to - from;
+  const blocks = from + (length & ~3);
+  for (let i = from; i < blocks; i += 4) {
     let k = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
     k = Math.imul(k, c1);
     k = (k << 15) | (k >>> 17);

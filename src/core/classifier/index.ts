@@ -8,18 +8,19 @@ import type { LabelMatrix } from '../matrix.ts';
 import { predictLabels } from '../metrics.ts';
 import { ABSTAIN, ShoalError } from '../types.ts';
 import {
+  bucketGrams,
   corpusBuckets,
   type Csr,
   DEFAULT_FEATURES,
   type FeatureSpec,
   fitVocabulary,
   hashTexts,
-  occupiedBuckets,
   selectRows,
   transform,
   type Vocabulary,
   type VocabularyOptions,
 } from './featurize.ts';
+import { hashGrams, markBuckets } from './grams.ts';
 import type { DistilledClassifier } from './model.ts';
 import { type EpochReport, type TrainOptions, type TrainResult, trainLinear } from './train.ts';
 
@@ -115,18 +116,14 @@ export async function distill(input: DistillInput, opts: DistillOptions = {}): P
   }
   if (input.L && input.L.n !== texts.length) throw new ShoalError(`label matrix has ${input.L.n} rows but there are ${texts.length} texts`);
   let features: FeatureSpec = { ...DEFAULT_FEATURES, ...opts.features, buckets: opts.features?.buckets ?? DEFAULT_FEATURES.buckets };
-  let raw = hashTexts(texts, features);
-  let vocab = fitVocabulary(raw, opts.vocabulary);
+  // Tokenized and hashed once (grams.ts); the table is sized from the n-grams' occupancy of the
+  // default-size table, then filled from the same hashed n-grams.
+  const grams = hashGrams(texts, features);
   if (opts.features?.buckets === undefined) {
-    // The default-size pass doubles as the distinct-n-gram count (its occupied buckets); only a
-    // corpus that outgrows it is hashed again, so small sets cost nothing extra.
-    const buckets = corpusBuckets(occupiedBuckets(raw));
-    if (buckets !== features.buckets) {
-      features = { ...features, buckets };
-      raw = hashTexts(texts, features);
-      vocab = fitVocabulary(raw, opts.vocabulary);
-    }
+    features = { ...features, buckets: corpusBuckets(markBuckets(grams, new Uint8Array(DEFAULT_FEATURES.buckets))) };
   }
+  const raw = bucketGrams(grams, features);
+  const vocab = fitVocabulary(raw, opts.vocabulary);
   const X = transform(raw, vocab);
   const rows = input.rows ?? (input.L ? coveredRows(input.L) : Uint32Array.from({ length: texts.length }, (_, i) => i));
   for (let t = 0; t < rows.length; t++) {

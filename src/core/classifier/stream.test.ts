@@ -127,7 +127,7 @@ describe('streamed featurization under the budget', () => {
     expect(Array.from(got.rows)).toEqual(rows);
   });
 
-  it('hashes a second time into the larger table corpusBuckets picks, as distill does', async () => {
+  it('fills the larger table corpusBuckets picks from the n-grams hashed once, as distill does; rereads only when they did not fit', async () => {
     // 4,000 texts of 40 random words out of 200k: far more distinct 1–2-grams than 2^18 buckets hold.
     const rng = mulberry32(9);
     const texts = Array.from({ length: 4000 }, () => Array.from({ length: 40 }, () => `t${Math.floor(rng() * 200_000)}`).join(' '));
@@ -136,10 +136,19 @@ describe('streamed featurization under the budget', () => {
     expect(want.features.buckets).toBeGreaterThan(DEFAULT_FEATURES.buckets);
     const src = counting(texts, 500);
     const got = await featurizeStream(src, rows);
-    expect(got.passes).toBe(2);
-    expect(src.reads).toBe(2);
+    expect(got.passes).toBe(1);
+    expect(src.reads).toBe(1);
     expect(got.features.buckets).toBe(want.features.buckets);
     expectSameCsr(got.Xtr, want.Xtr);
+    // A budget the hashed n-grams (≈ 316k entries) do not fit: the texts are hashed again into the
+    // larger table, and the sample's rows are those of the in-memory path.
+    const small = counting(texts, 500);
+    const sampled = await featurizeStream(small, rows, { budget: 100_000 });
+    expect(sampled.sample).toBeDefined();
+    expect(sampled.passes).toBe(3);
+    expect(small.reads).toBe(3);
+    expect(sampled.features.buckets).toBe(want.features.buckets);
+    expectSameCsr(sampled.Xtr, selectRows(transform(want.raw, want.vocab), sampled.rows));
   });
 });
 

@@ -15,16 +15,19 @@
  * features are exactly those of `transform(hashTexts(texts), fitVocabulary(...))` restricted to
  * the training rows (every step is per row, and the document frequencies add over slices).
  *
- * Passes over the texts: one at the starting hash size (2^18, or the size given); a second when
- * `corpusBuckets` picks a larger size (as `distill` hashes twice then); and, only when the
- * training rows' features did not fit the budget during the last pass, one more over the kept
- * rows. While they fit (and the rows so far do not project past twice the budget), the last pass
- * keeps their hashed rows, so a corpus under the budget is hashed no more often than `distill`
- * hashes it.
+ * Passes over the texts: one at the starting hash size (2^18, or the size given). When
+ * `corpusBuckets` picks a larger size, the texts' n-grams hashed in that pass (grams.ts; kept
+ * while they fit the budget, under the same rule as the training rows) are put into the larger
+ * table without reading or hashing the texts again, as `distill` does; only a corpus whose n-grams
+ * did not fit is read and hashed a second time. One more pass, over the kept rows, only when the
+ * training rows' features did not fit the budget during the last pass. While they fit (and the
+ * rows so far do not project past twice the budget), the last pass keeps their hashed rows, so a
+ * corpus under the budget is read once.
  */
 import { deriveSeed, mulberry32, permutation } from '../rng.ts';
 import { ShoalError } from '../types.ts';
 import {
+  bucketGrams,
   corpusBuckets,
   type Csr,
   DEFAULT_FEATURES,
@@ -38,6 +41,7 @@ import {
   vocabularyFromDf,
   type VocabularyOptions,
 } from './featurize.ts';
+import { copyGrams, type GramRows, hashGrams, markBuckets } from './grams.ts';
 
 /** Texts read in order, a slice at a time. */
 export interface TextSource {
@@ -145,6 +149,73 @@ interface Pass {
   kept: Csr[] | null;
 }
 
+/**
+ * A pass's bookkeeping, one slice of hashed rows at a time: document frequencies, entries per
+ * text, and the training rows' hashed rows while they fit the budget.
+ */
+class PassBuilder {
+  readonly df: Int32Array;
+  readonly entries: Int32Array;
+  kept: Csr[] | null = [];
+  private keptEntries = 0;
+  private trainingSeen = 0;
+  private readonly trainingAll: number;
+  pos = 0;
+  constructor(
+    buckets: number,
+    private readonly n: number,
+    private readonly isTraining: Uint8Array,
+    private readonly budget: number,
+  ) {
+    this.df = new Int32Array(buckets);
+    this.entries = new Int32Array(n);
+    this.trainingAll = countOnes(isTraining);
+  }
+
+  /** The next slice's hashed rows (a view into scratch buffers is fine: what is kept is copied). */
+  add(raw: Csr): void {
+    const { df, entries, isTraining, pos } = this;
+    if (pos + raw.n > this.n) throw new ShoalError(`the text source gave more than the ${fmt(this.n)} texts it announced`);
+    // Each bucket appears at most once in a row, so counting entries counts texts.
+    for (let p = 0; p < raw.indices.length; p++) df[raw.indices[p]]++;
+    const local: number[] = [];
+    for (let i = 0; i < raw.n; i++) {
+      entries[pos + i] = raw.rowPtr[i + 1] - raw.rowPtr[i];
+      if (isTraining[pos + i]) local.push(i);
+    }
+    if (this.kept && local.length) {
+      const mine = selectRows(raw, local);
+      this.keptEntries += mine.indices.length;
+      this.trainingSeen += local.length;
+      // Stop keeping them once they cannot fit, or once the rows so far say they will not fit by
+      // far (twice the budget at their average size): rows kept and then dropped are garbage the
+      // worker's heap would carry until its next full collection. A wrong guess costs one more
+      // read of the kept rows, never a different result.
+      if (this.keptEntries <= this.budget && (this.keptEntries / this.trainingSeen) * this.trainingAll <= 2 * this.budget)
+        this.kept.push(mine);
+      else this.kept = null;
+    }
+    this.pos += raw.n;
+  }
+
+  done(): Pass {
+    if (this.pos !== this.n) throw new ShoalError(`the text source gave ${fmt(this.pos)} texts, expected ${fmt(this.n)}`);
+    return { df: this.df, entries: this.entries, kept: this.kept };
+  }
+}
+
+/**
+ * While the table size is still to be chosen (first pass, `buckets` not given): which buckets of
+ * the starting table the corpus's n-grams occupy, and every text's hashed n-grams (grams.ts)
+ * while they fit the budget, so that a larger table is filled from them instead of from the texts.
+ */
+interface Sizing {
+  seen: Uint8Array;
+  occupied: number;
+  grams: GramRows[] | null;
+  gramEntries: number;
+}
+
 /** One pass: hash every text at `spec`, count document frequencies and entries per text. */
 async function hashPass(
   source: TextSource,
@@ -154,43 +225,39 @@ async function hashPass(
   label: string,
   scratch: HashScratch,
   opts: StreamFeaturizeOptions,
+  sizing?: Sizing,
 ): Promise<Pass> {
-  const df = new Int32Array(spec.buckets);
-  const entries = new Int32Array(source.n);
-  let kept: Csr[] | null = [];
-  let keptEntries = 0;
-  let trainingSeen = 0;
-  let trainingAll = 0;
-  for (let i = 0; i < isTraining.length; i++) trainingAll += isTraining[i];
-  let pos = 0;
+  const pass = new PassBuilder(spec.buckets, source.n, isTraining, budget);
   for await (const slice of source.slices(opts.signal)) {
     opts.signal?.throwIfAborted();
-    if (pos + slice.length > source.n) throw new ShoalError(`the text source gave more than the ${fmt(source.n)} texts it announced`);
-    // A view into the scratch buffers: whatever is kept is copied (selectRows).
-    const raw = hashTexts(slice, spec, scratch);
-    // Each bucket appears at most once in a row, so counting entries counts texts.
-    for (let p = 0; p < raw.indices.length; p++) df[raw.indices[p]]++;
-    const local: number[] = [];
-    for (let i = 0; i < slice.length; i++) {
-      entries[pos + i] = raw.rowPtr[i + 1] - raw.rowPtr[i];
-      if (isTraining[pos + i]) local.push(i);
+    if (!sizing) pass.add(hashTexts(slice, spec, scratch));
+    else {
+      const g = hashGrams(slice, spec, scratch.grams);
+      sizing.occupied += markBuckets(g, sizing.seen);
+      if (sizing.grams) {
+        sizing.gramEntries += g.hashes.length;
+        const seenTexts = pass.pos + slice.length;
+        // The same rule as the kept rows: within the budget, and not projected past twice it.
+        if (sizing.gramEntries <= budget && (sizing.gramEntries / seenTexts) * source.n <= 2 * budget) sizing.grams.push(copyGrams(g));
+        else sizing.grams = null;
+      }
+      pass.add(bucketGrams(g, spec, scratch));
+      // Once the corpus outgrows this table, these hashed rows are not the ones it trains on.
+      if (pass.kept && corpusBuckets(sizing.occupied) !== spec.buckets) pass.kept = null;
     }
-    if (kept && local.length) {
-      const mine = selectRows(raw, local);
-      keptEntries += mine.indices.length;
-      trainingSeen += local.length;
-      // Stop keeping them once they cannot fit, or once the rows so far say they will not fit by
-      // far (twice the budget at their average size): rows kept and then dropped are garbage the
-      // worker's heap would carry until its next full collection. A wrong guess costs one more
-      // read of the kept rows, never a different result.
-      if (keptEntries <= budget && (keptEntries / trainingSeen) * trainingAll <= 2 * budget) kept.push(mine);
-      else kept = null;
-    }
-    pos += slice.length;
-    opts.onProgress?.(pos / Math.max(1, source.n), `${label}: ${fmt(pos)} of ${fmt(source.n)} texts`);
+    opts.onProgress?.(pass.pos / Math.max(1, source.n), `${label}: ${fmt(pass.pos)} of ${fmt(source.n)} texts`);
   }
-  if (pos !== source.n) throw new ShoalError(`the text source gave ${fmt(pos)} texts, expected ${fmt(source.n)}`);
-  return { df, entries, kept };
+  return pass.done();
+}
+
+/** A pass from n-grams hashed in the first one (`Sizing.grams`): no text read, no hashing. */
+function gramPass(grams: GramRows[], spec: FeatureSpec, isTraining: Uint8Array, budget: number, scratch: HashScratch): Pass {
+  const pass = new PassBuilder(spec.buckets, isTraining.length, isTraining, budget);
+  for (let s = 0; s < grams.length; s++) {
+    pass.add(bucketGrams(grams[s], spec, scratch));
+    grams[s] = undefined as unknown as GramRows; // let it go once bucketed
+  }
+  return pass.done();
 }
 
 /** Copies rows of a transformed slice into the growing output. */
@@ -278,24 +345,31 @@ export async function featurizeStream(
   let features: FeatureSpec = { ...DEFAULT_FEATURES, ...opts.features, buckets: opts.features?.buckets ?? DEFAULT_FEATURES.buckets };
   let passes = 1;
   const scratch = hashScratch();
-  let pass = await hashPass(source, features, isTraining, budget, 'Hashing the texts', scratch, opts);
-  if (opts.features?.buckets === undefined) {
-    let occupied = 0;
-    for (let b = 0; b < pass.df.length; b++) if (pass.df[b] > 0) occupied++;
-    const buckets = corpusBuckets(occupied);
+  const sizing: Sizing | undefined =
+    opts.features?.buckets === undefined ? { seen: new Uint8Array(features.buckets), occupied: 0, grams: [], gramEntries: 0 } : undefined;
+  let pass = await hashPass(source, features, isTraining, budget, 'Hashing the texts', scratch, opts, sizing);
+  if (sizing) {
+    const buckets = corpusBuckets(sizing.occupied);
     if (buckets !== features.buckets) {
       features = { ...features, buckets };
       pass = { df: new Int32Array(0), entries: new Int32Array(0), kept: null }; // let the first pass go first
-      passes++;
-      pass = await hashPass(
-        source,
-        features,
-        isTraining,
-        budget,
-        `Hashing the texts again into 2^${Math.log2(buckets)} buckets`,
-        scratch,
-        opts,
-      );
+      const grams = sizing.grams;
+      sizing.grams = null;
+      if (grams) {
+        opts.onProgress?.(0, `Putting the hashed n-grams into 2^${Math.log2(buckets)} buckets`);
+        pass = gramPass(grams, features, isTraining, budget, scratch);
+      } else {
+        passes++;
+        pass = await hashPass(
+          source,
+          features,
+          isTraining,
+          budget,
+          `Hashing the texts again into 2^${Math.log2(buckets)} buckets`,
+          scratch,
+          opts,
+        );
+      }
     }
   }
   const vocab = vocabularyFromDf(pass.df, n, opts.vocabulary);
