@@ -220,7 +220,7 @@ if (only.includes('100k')) {
       wallS: s.ms / 1000,
       cpuS: (s.cpuMs ?? NaN) / 1000,
       acc: s.acc,
-      note: `${s.epochs} / ${s.bestEpoch} epochs, ${s.dim - 1} features (2^${Math.log2(s.buckets)} buckets), training alone ${(s.trainMs / 1000).toFixed(2)} s`,
+      note: `${s.epochs} / ${s.bestEpoch} epochs, ${s.dim - 1} features (2^${Math.log2(s.buckets)} buckets), training alone ${(s.trainMs / 1000).toFixed(2)} s; ${s.targetsNote ?? `trained on ${s.trainedOn.join(' and ')} targets`}`,
     });
     if (ftSel.ok) {
       const f = runFasttext(set, [ftSel.value.chosen!]);

@@ -40,9 +40,15 @@ export interface DistillRun {
   dim: number;
   /** Hash buckets the classifier used (sized to the corpus unless set). */
   buckets: number;
+  /** The targets of each training run, and why once or twice (`distill`'s note). */
+  trainedOn: string[];
+  targetsNote?: string;
 }
 
-/** One `distill` run as the app does it (targets 'hard': the labels are one-hot anyway). */
+/**
+ * One `distill` run as the app and `shoal distill` do it: default targets ('auto'), which train
+ * once here because the labels are one-hot (soft and hard targets are the same).
+ */
 export async function distillRun(
   data: ReturnType<typeof distillData>,
   engine: 'auto' | 'tfjs',
@@ -53,10 +59,7 @@ export async function distillRun(
   for (let i = 0; i < n; i++) proba[i * 2 + data.yTrain[i]] = 1;
   const c0 = cpuNow?.() ?? 0;
   const t0 = performance.now();
-  const r = await distill(
-    { texts: data.train, proba, k: 2, dev: { texts: data.dev, labels: data.devY } },
-    { seed: 0, targets: 'hard', engine },
-  );
+  const r = await distill({ texts: data.train, proba, k: 2, dev: { texts: data.dev, labels: data.devY } }, { seed: 0, engine });
   const ms = performance.now() - t0;
   const cpuMs = cpuNow ? cpuNow() - c0 : undefined;
   const acc = accuracy(predictLabels(predictTexts(r.classifier, data.test), 2, 'snorkel', 0), data.truthTest);
@@ -70,5 +73,7 @@ export async function distillRun(
     trainMs: r.train.ms,
     dim: r.classifier.model.dim,
     buckets: r.classifier.features.buckets,
+    trainedOn: r.candidates.map((c) => c.targets),
+    targetsNote: r.targetsNote,
   };
 }

@@ -88,7 +88,7 @@ describe('shoal distill', () => {
       any
     >;
     expect(auto.classifier.featurization_note).toBe(
-      'trained 2 featurizations; the first is kept unless another beats it on dev by more than one standard error',
+      'trained 2 featurizations; the first is kept unless another lowers the dev Brier score by more than one standard error',
     );
     expect(['word 1–2', 'word 1–2 + char 1–5 ×0.3']).toContain(auto.classifier.featurization);
     expect(auto.classifier.train_cpu_ms).toBeGreaterThanOrEqual(0);

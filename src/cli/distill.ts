@@ -13,7 +13,7 @@
  * `train_cpu_ms`: this process's CPU time over the same span as `train_ms`, all threads;
  * `featurization`: the kept run's features; `featurization_note`: how many were tried and why).
  * `--features auto` (the default) also trains char n-grams of the words and keeps them only when
- * they beat word n-grams on dev beyond one standard error (core/classifier/select-features.ts);
+ * they lower the dev Brier score beyond one paired standard error (core/classifier/select-features.ts);
  * `word` trains word n-grams only.
  * F1 is binary F1 of class 1 when k = 2, macro F1 otherwise. Progress goes to stderr.
  */

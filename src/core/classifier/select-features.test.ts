@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.ts';
 import { mulberry32 } from '../rng.ts';
 import { distill } from './index.ts';
-import { describeFeatures, distillChoosingFeatures } from './select-features.ts';
+import { brierRows, describeFeatures, distillChoosingFeatures, pairedDifference } from './select-features.ts';
 
 /**
  * Two classes told apart only by a word piece: class 1 words end in "zq", class 0 words in "xv",
@@ -44,8 +44,11 @@ describe('distillChoosingFeatures', () => {
     // Beaten beyond one paired standard error of the difference, not merely on the point score.
     expect(r.featureChoice.candidates[0].tied).toBe(false);
     expect(r.featureChoice.candidates[0].se).toBeGreaterThan(0);
+    expect(r.featureChoice.candidates[1].devBrier!).toBeLessThan(
+      r.featureChoice.candidates[0].devBrier! - r.featureChoice.candidates[0].se!,
+    );
     expect(r.featureChoice.note).toBe(
-      'trained 2 featurizations; the first is kept unless another beats it on dev by more than one standard error',
+      'trained 2 featurizations; the first is kept unless another lowers the dev Brier score by more than one standard error',
     );
   });
 
@@ -77,6 +80,17 @@ describe('distillChoosingFeatures', () => {
     expect(big.featureChoice.note).toBe('trained one featurization: 200 training rows, above the 100 up to which char n-grams are tried');
     const plain = await distill(input, opts);
     expect(big.classifier.model.weights).toEqual(plain.classifier.model.weights);
+  });
+
+  it('scores dev rows by their Brier score and compares candidates row by row', () => {
+    // Rows: gold 0 at p = (0.8, 0.2); gold 1 at (0.5, 0.5); an unlabelled row (−1) is skipped.
+    const b = brierRows(Float32Array.of(0.8, 0.2, 0.5, 0.5, 0.1, 0.9), Int32Array.of(0, 1, -1), 2);
+    expect(Array.from(b)).toEqual([expect.closeTo(0.08, 6), expect.closeTo(0.5, 6)]);
+    const { mean, se } = pairedDifference(Float64Array.of(0.5, 0.3, 0.4), Float64Array.of(0.2, 0.2, 0.1));
+    // Differences 0.3, 0.1, 0.3: mean 0.7/3, sample SD √(0.08/3 / 2)… over √3.
+    expect(mean).toBeCloseTo(0.7 / 3, 12);
+    const sd = Math.sqrt(((0.3 - 0.7 / 3) ** 2 * 2 + (0.1 - 0.7 / 3) ** 2) / 2);
+    expect(se).toBeCloseTo(sd / Math.sqrt(3), 12);
   });
 
   it('describes feature specs in words', () => {
