@@ -85,7 +85,14 @@ describe('hashTexts into reused buffers', () => {
     const scratch = hashScratch();
     scratch.indices = new Int32Array(8);
     scratch.values = new Float32Array(8);
-    scratch.keys = new Int32Array(2);
+    // The per-row sort keys and the n-gram buffers (grams.ts) start small too.
+    scratch.order = new Float64Array(2);
+    Object.assign(scratch.grams, {
+      bytes: new Uint8Array(4),
+      hashes: new Int32Array(2),
+      counts: new Int32Array(2),
+      tabHash: new Int32Array(2),
+    });
     for (const [a, b] of [
       [0, 5],
       [5, 200],
