@@ -246,15 +246,15 @@ if (only.includes('100k')) {
   out.push(
     `100k generated documents (bench:scale's classifier task: 15% of training and dev labels flipped, test on 10k against the clean rule), ${rounds} alternated rounds, medians; 1-min load ${loads.join(' → ')}.`,
     '',
-    '| classifier | test acc | wall s | CPU s | wall ÷ fastText | what the time covers |',
-    '|---|---|---|---|---|---|',
-    `| Shoal distill (default) | **${S.acc.toFixed(4)}** | ${S.wallS.toFixed(2)} | ${S.cpuS.toFixed(2)} | ${F ? (S.wallS / F.wallS).toFixed(2) + '×' : '–'} | hashing, vocabulary, training with early stopping on dev (${shoal[0].note}) |`,
+    '| classifier | test acc | wall s | CPU s | wall ÷ fastText | CPU ÷ fastText | what the time covers |',
+    '|---|---|---|---|---|---|---|',
+    `| Shoal distill (default) | **${S.acc.toFixed(4)}** | ${S.wallS.toFixed(2)} | ${S.cpuS.toFixed(2)} | ${F ? (S.wallS / F.wallS).toFixed(2) + '×' : '–'} | ${F ? (S.cpuS / F.cpuS).toFixed(2) + '×' : '–'} | hashing, vocabulary, training with early stopping on dev (${shoal[0].note}) |`,
     F
-      ? `| fastText ${ftSel.ok ? ftSel.value.config : ''}, 1 thread | **${F.acc.toFixed(4)}** | ${F.wallS.toFixed(2)} | ${F.cpuS.toFixed(2)} | 1× | the whole \`fasttext supervised\` process (read, dictionary, training, model written); the ${ftSel.ok ? ftSel.value.sweepS.toFixed(1) : '?'} s grid on dev not counted |`
-      : `| fastText | not measured: ${ftSel.ok ? 'the timed runs failed' : ftSel.why} | | | | |`,
+      ? `| fastText ${ftSel.ok ? ftSel.value.config : ''}, 1 thread | **${F.acc.toFixed(4)}** | ${F.wallS.toFixed(2)} | ${F.cpuS.toFixed(2)} | 1× | 1× | the whole \`fasttext supervised\` process (read, dictionary, training, model written); the ${ftSel.ok ? ftSel.value.sweepS.toFixed(1) : '?'} s grid on dev not counted |`
+      : `| fastText | not measured: ${ftSel.ok ? 'the timed runs failed' : ftSel.why} | | | | | |`,
     K
-      ? `| scikit-learn LR2, ${skSel.ok ? skSel.value.config : ''} | **${K.acc.toFixed(4)}** | ${K.wallS.toFixed(2)} | ${K.cpuS.toFixed(2)} | ${F ? (K.wallS / F.wallS).toFixed(2) + '×' : '–'} | TfidfVectorizer fit_transform + LogisticRegression fit; the ${skSel.ok ? skSel.value.sweepS.toFixed(1) : '?'} s C sweep not counted |`
-      : `| scikit-learn LR2 | not measured: ${skSel.ok ? 'the timed runs failed' : skSel.why} | | | | |`,
+      ? `| scikit-learn LR2, ${skSel.ok ? skSel.value.config : ''} | **${K.acc.toFixed(4)}** | ${K.wallS.toFixed(2)} | ${K.cpuS.toFixed(2)} | ${F ? (K.wallS / F.wallS).toFixed(2) + '×' : '–'} | ${F ? (K.cpuS / F.cpuS).toFixed(2) + '×' : '–'} | TfidfVectorizer fit_transform + LogisticRegression fit; the ${skSel.ok ? skSel.value.sweepS.toFixed(1) : '?'} s C sweep not counted |`
+      : `| scikit-learn LR2 | not measured: ${skSel.ok ? 'the timed runs failed' : skSel.why} | | | | | |`,
     '',
     `Per round: Shoal ${shoal.map((s) => `${s.wallS.toFixed(2)} s / ${s.acc.toFixed(4)}`).join(', ')}; fastText ${ft.map((s) => `${s.wallS.toFixed(2)} s / ${s.acc.toFixed(4)}`).join(', ') || '–'}; sklearn ${sk.map((s) => `${s.wallS.toFixed(2)} s / ${s.acc.toFixed(4)}`).join(', ') || '–'}.`,
   );
