@@ -14,7 +14,7 @@
  * Medians over `--rounds`, with the load average of each round.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readWrenchDir, readWrenchVotesDir } from '../src/cli/wrench-dir.ts';
@@ -33,6 +33,9 @@ const N = num('rows', 1_000_000);
 const M = num('lfs', 50);
 const K = num('k', 2);
 const ROUNDS = num('rounds', 3);
+// `--keep DIR`: generate the folders under DIR once (DIR/wrench, DIR/npy) and reuse them on later runs.
+const keepAt = args.indexOf('--keep');
+const KEEP = keepAt >= 0 ? resolve(args[keepAt + 1]) : undefined;
 
 /** The same split as WRENCH JSON in `dir` and as NumPy files in `npyDir`. */
 function writeSplit(dir: string, npyDir: string, name: string, n: number, seed: number): void {
@@ -55,8 +58,8 @@ if (readOnly >= 0) {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const dir = mkdtempSync(join(tmpdir(), 'shoal-fit-bench-'));
-const npyDir = mkdtempSync(join(tmpdir(), 'shoal-fit-bench-npy-'));
+const dir = KEEP ? join(KEEP, 'wrench') : mkdtempSync(join(tmpdir(), 'shoal-fit-bench-'));
+const npyDir = KEEP ? join(KEEP, 'npy') : mkdtempSync(join(tmpdir(), 'shoal-fit-bench-npy-'));
 const shoalFit = (data: string) => {
   const t = performance.now();
   const out = spawnSync(
@@ -86,9 +89,13 @@ const snorkelFit = (data: string) => {
   return { ms: r.wallMs, cpuMs: r.cpuMs, out };
 };
 try {
-  writeSplit(dir, npyDir, 'train', N, 1);
-  writeSplit(dir, npyDir, 'valid', 10_000, 2);
-  writeSplit(dir, npyDir, 'test', 10_000, 3);
+  if (!KEEP || !existsSync(join(npyDir, 'test_labels.npy'))) {
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(npyDir, { recursive: true });
+    writeSplit(dir, npyDir, 'train', N, 1);
+    writeSplit(dir, npyDir, 'valid', 10_000, 2);
+    writeSplit(dir, npyDir, 'test', 10_000, 3);
+  }
   const mb = statSync(join(dir, 'train.json')).size / 1e6;
   const full: number[] = [];
   const scan: number[] = [];
@@ -148,6 +155,8 @@ try {
     `\nScanner vs full parser: ${(median(full) / median(scan)).toFixed(1)}× faster. ${cpus().length} CPUs, 1-min load average at the start of each round: ${loads.join(', ')}; at the end: ${loadavg()[0].toFixed(1)}.`,
   );
 } finally {
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(npyDir, { recursive: true, force: true });
+  if (!KEEP) {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(npyDir, { recursive: true, force: true });
+  }
 }
