@@ -29,6 +29,18 @@ export interface WrenchVotes {
   labels: Int32Array;
 }
 
+/**
+ * Votes whose ids are "0" … String(n − 1), made only when someone reads them: `shoal fit` never
+ * does, and a million short strings cost a measurable share of its read.
+ */
+export function withIndexIds(votes: Omit<WrenchVotes, 'ids'>, n: number): WrenchVotes {
+  let ids: string[] | undefined;
+  return Object.defineProperty(votes, 'ids', {
+    enumerable: true,
+    get: () => (ids ??= Array.from({ length: n }, (_, i) => String(i))),
+  }) as WrenchVotes;
+}
+
 const MAX_K = 127;
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -211,14 +223,8 @@ class Reader {
     const fit = (c: Int8Array) => (c.length - rows > rows / 8 ? c.slice(0, rows) : c.subarray(0, rows));
     const classes = k ?? Math.max(2, this.maxVote + 1);
     if (this.sequential) {
-      // Already in Object.keys order; the ids are made only if someone reads them.
-      const out = { L: new LabelMatrix(rows, classes, cols.map(fit)), labels: this.labels.slice(0, rows) } as WrenchVotes;
-      let ids: string[] | undefined;
-      Object.defineProperty(out, 'ids', {
-        enumerable: true,
-        get: () => (ids ??= Array.from({ length: rows }, (_, i) => String(i))),
-      });
-      return out;
+      // Already in Object.keys order.
+      return withIndexIds({ L: new LabelMatrix(rows, classes, cols.map(fit)), labels: this.labels.slice(0, rows) }, rows);
     }
     const order = keysOrder(this.ids);
     const identity = order.every((at, i) => at === i);
