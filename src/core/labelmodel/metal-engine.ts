@@ -36,7 +36,7 @@ async function loadTfjsEngine(): Promise<MetalEngine | undefined> {
 
 function bucketOf(problem: MetalProblem): string {
   const log2 = (x: number) => Math.round(Math.log2(Math.max(1, x)));
-  return `d${log2(problem.d)}-k${log2(problem.k)}-nnz${log2(problem.offV.length)}`;
+  return `d${log2(problem.d)}-k${log2(problem.k)}-nnz${log2(problem.offCount)}`;
 }
 
 function timeEpochs(run: () => unknown): number {
@@ -59,9 +59,9 @@ const TFJS_STARTUP_MS = 2500;
  * change with the machine's load: timed under load, the probe once took 500 epochs of 100k × 200
  * for more than TFJS_STARTUP_MS, started tfjs (≈ 3 CPU-s) and doubled the fit.
  */
-export function typedEpochNs(problem: Pick<MetalProblem, 'd' | 'k' | 'offV' | 'dense'>): number {
+export function typedEpochNs(problem: Pick<MetalProblem, 'd' | 'k' | 'offCount' | 'dense'>): number {
   const { d, k } = problem;
-  return 0.25 * (problem.dense ? d * d * k : 2 * problem.offV.length * k) + 2 * d * k * k;
+  return 0.25 * (problem.dense ? d * d * k : 2 * problem.offCount * k) + 2 * d * k * k;
 }
 
 export async function chooseMetalEngine(problem: MetalProblem, wanted: 'auto' | MetalEngineName, epochsHint = 500): Promise<MetalEngine> {

@@ -72,6 +72,8 @@ export interface BitsetOverlapCounter {
   addColumns(cols: readonly Int8Array[], start: number, end: number): void;
   /** The counts so far: d×d, upper triangle and diagonal filled, lower triangle 0. Resets. */
   take(): Float64Array;
+  /** The same counts without a copy (a view of the counter's memory): the counter's last use. */
+  takeLast(): Float64Array;
 }
 
 const kernelModule = kernelLoader(OVERLAP_BITS_WASM_BASE64);
@@ -132,6 +134,9 @@ export function createBitsetCounter(m: number, k: number): BitsetOverlapCounter 
       const counts = out.slice();
       out.fill(0);
       return counts;
+    },
+    takeLast() {
+      return out;
     },
   };
   return counter;
