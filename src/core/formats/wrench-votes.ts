@@ -138,6 +138,8 @@ const bytesOf = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const ROW_HEAD = bytesOf('{"label": ');
 const VOTES_HEAD = bytesOf(', "weak_labels": [');
 const DATA_HEAD = bytesOf(', "data": ');
+/** The longest common row, votes aside (4 bytes each at most: "-1, "): heads, a 1–2 byte label, `{}}`. */
+const COMMON_ROW_BYTES = ROW_HEAD.length + 2 + VOTES_HEAD.length + DATA_HEAD.length + 3;
 /** commonRow's answer for a row it leaves to row(). */
 const NOT_COMMON = -2;
 const WEAK = Uint8Array.from('"weak_labels"', (c) => c.charCodeAt(0));
@@ -322,6 +324,8 @@ class Reader {
   commonRow(): number {
     const b = this.b;
     let p = this.p;
+    // Near the chunk's end row() reads the row: reads past the end deoptimise the hot loop.
+    if (b.length - p < COMMON_ROW_BYTES + 4 * this.m) return NOT_COMMON;
     for (let t = 0; t < ROW_HEAD.length; t++) if (b[p + t] !== ROW_HEAD[t]) return NOT_COMMON;
     p += ROW_HEAD.length;
     let label: number;
@@ -346,18 +350,14 @@ class Reader {
     let bad = m === 0 ? b[p] ^ 93 : 0;
     let max = -1;
     for (let j = 0; j < m; j++) {
-      const c = b[p];
-      let v: number;
-      if (c === 45) {
-        bad |= b[p + 1] ^ 49;
-        v = -1;
-        p += 2;
-      } else {
-        v = c - 48;
-        // Non-zero unless 0 ≤ v ≤ 9 (the first term catches v < 0 and v > 15, the second 10…15).
-        bad |= (v & ~15) | ((v + 6) & ~15);
-        p++;
-      }
+      // Without a branch on the sign (abstains and votes alternate unpredictably): `neg` is 1 at
+      // a '-', and the digit read is the one after it; "-" must be followed by "1".
+      const neg = b[p] === 45 ? 1 : 0;
+      const digit = b[p + neg] - 48;
+      // Non-zero unless 0 ≤ digit ≤ 9 (the first term catches < 0 and > 15, the second 10…15).
+      bad |= (digit & ~15) | ((digit + 6) & ~15) | (neg & (digit ^ 1));
+      const v = digit - neg * (digit + 1);
+      p += 1 + neg;
       cols[j][row] = v;
       if (v > max) max = v;
       if (j + 1 < m) {
@@ -373,6 +373,12 @@ class Reader {
       p += DATA_HEAD.length;
       // The full parser refuses data that is not an object (or null).
       if (b[p] !== 123 && b[p] !== 110) return NOT_COMMON;
+      if (b[p] === 123 && b[p + 1] === 125 && b[p + 2] === 125) {
+        // `{}`, as `shoal apply` writes rows without data.
+        this.p = p + 3;
+        if (max > this.maxVote) this.maxVote = max;
+        return label;
+      }
       const at = this.p;
       this.p = p;
       try {
