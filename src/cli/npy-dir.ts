@@ -8,9 +8,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { readNpyInts } from '../core/formats/npy.ts';
+import { readNpyColumns, readNpyInts } from '../core/formats/npy.ts';
 import { parseWrenchLabels } from '../core/formats/wrench.ts';
-import type { WrenchVotes } from '../core/formats/wrench-votes.ts';
+import { withIndexIds, type WrenchVotes } from '../core/formats/wrench-votes.ts';
 import { LabelMatrix } from '../core/matrix.ts';
 import { ShoalError } from '../core/types.ts';
 import type { WrenchDir } from './wrench-dir.ts';
@@ -36,9 +36,7 @@ export async function readNpyDir(dir: string): Promise<WrenchDir<WrenchVotes>> {
   const matrix = async (f: string) => {
     const bytes = await read(f);
     if (!bytes) return undefined;
-    const { shape, data } = readNpyInts(bytes, path(f), -1, hi);
-    if (shape.length !== 2) throw new ShoalError(`${path(f)}: has shape (${shape.join(', ')}); a label matrix is rows × LFs`);
-    return { n: shape[0], m: shape[1], data };
+    return readNpyColumns(bytes, path(f), -1, hi);
   };
   const train = await matrix('train.npy');
   if (!train) throw new ShoalError(`${path('train.npy')}: file not found`);
@@ -62,20 +60,14 @@ export async function readNpyDir(dir: string): Promise<WrenchDir<WrenchVotes>> {
     return data;
   };
   let maxSeen = -1;
-  for (const s of [train, valid, test]) if (s) for (const v of s.data) if (v > maxSeen) maxSeen = v;
+  for (const s of [train, valid, test]) if (s && s.maxValue > maxSeen) maxSeen = s.maxValue;
   const validLabels = valid ? await gold('valid_labels.npy', valid.n) : undefined;
   const testLabels = test ? await gold('test_labels.npy', test.n) : undefined;
   for (const y of [validLabels, testLabels]) if (y) for (const v of y) if (v > maxSeen) maxSeen = v;
   const k = classNames?.length ?? Math.max(2, maxSeen + 1);
 
-  const split = (s: { n: number; m: number; data: Int32Array }, labels: Int32Array): WrenchVotes => {
-    const cols = Array.from({ length: s.m }, (_, j) => {
-      const col = new Int8Array(s.n);
-      for (let i = 0; i < s.n; i++) col[i] = s.data[i * s.m + j];
-      return col;
-    });
-    return { ids: Array.from({ length: s.n }, (_, i) => String(i)), L: new LabelMatrix(s.n, k, cols), labels };
-  };
+  const split = (s: { n: number; columns: Int8Array[] }, labels: Int32Array): WrenchVotes =>
+    withIndexIds({ L: new LabelMatrix(s.n, k, s.columns), labels }, s.n);
   return {
     dir,
     name: basename(resolve(dir)),

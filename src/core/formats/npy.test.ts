@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LabelMatrix } from '../matrix.ts';
 import { npyInt8 } from './export.ts';
-import { readNpyInts } from './npy.ts';
+import { mulberry32 } from '../rng.ts';
+import { readNpyColumns, readNpyInts } from './npy.ts';
 
 /** A .npy as NumPy writes it (version 1, header padded to 64 bytes). */
 function npy(descr: string, shape: number[], body: ArrayBufferView, extra = ''): Uint8Array {
@@ -46,5 +47,41 @@ describe('.npy integers', () => {
       [npy('|i1', [1, 1, 1], Int8Array.from([0])), /has shape \(1, 1, 1\)/],
     ];
     for (const [bytes, why] of cases) expect(() => readNpyInts(bytes, 'L.npy', -1, 2)).toThrow(why);
+  });
+
+  it('reads a matrix into columns exactly as readNpyInts reads it, whatever the type, and refuses the same values', () => {
+    const rng = mulberry32(7);
+    // Rows past one block of the column spreader, and a few LFs.
+    const n = 2500;
+    const m = 3;
+    const flat = Array.from({ length: n * m }, () => Math.floor(rng() * 4) - 1);
+    for (const [descr, body] of [
+      ['|i1', Int8Array.from(flat)],
+      ['<i2', Int16Array.from(flat)],
+      ['<i8', BigInt64Array.from(flat.map(BigInt))],
+    ] as const) {
+      const bytes = npy(descr, [n, m], body);
+      const { data } = readNpyInts(bytes, 'L.npy', -1, 2);
+      const got = readNpyColumns(bytes, 'L.npy', -1, 2);
+      expect([got.n, got.m]).toEqual([n, m]);
+      for (let j = 0; j < m; j++) expect(Array.from(got.columns[j])).toEqual(Array.from({ length: n }, (_, i) => data[i * m + j]));
+    }
+    const unsigned = npy('|u1', [2, 2], Uint8Array.from([0, 1, 2, 0]));
+    expect(readNpyColumns(unsigned, 'L.npy', -1, 2).columns.map((c) => Array.from(c))).toEqual([
+      [0, 2],
+      [1, 0],
+    ]);
+    // The first value out of range is named by row and column, as readNpyInts names it.
+    const late = Int8Array.from(flat);
+    late[2041 * m + 2] = 3;
+    late[2041 * m + 0 + m] = -5; // the next row, an earlier column: the file's order decides
+    late[2300 * m + 0] = -5;
+    expect(() => readNpyColumns(npy('|i1', [n, m], late), 'L.npy', -1, 2)).toThrow(
+      /^L\.npy: value 3 at row 2041, column 2 is outside -1\.\.2$/,
+    );
+    expect(() => readNpyColumns(npy('|u1', [1, 2], Uint8Array.from([0, 255])), 'L.npy', -1, 2)).toThrow(/value 255 at row 0, column 1/);
+    expect(() => readNpyColumns(npy('|i1', [4], Int8Array.from([0, 1, 1, 0])), 'L.npy', -1, 2)).toThrow(
+      /has shape \(4\); a label matrix is rows × LFs/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileDenseProduct, DENSE_PRODUCT_ROWS_PER_BLOCK } from '../../../scripts/dense-product-wat.ts';
-import { createDenseProduct, KERNEL_ROWS_PER_BLOCK } from './dense-product.ts';
+import { createDenseProduct, createMaskedDenseProduct, KERNEL_ROWS_PER_BLOCK } from './dense-product.ts';
 import { DENSE_PRODUCT_WASM_BASE64 } from './dense-product-wasm.ts';
 import { mulberry32 } from '../rng.ts';
 
@@ -75,5 +75,28 @@ describe('dense S-term product', () => {
     const bytes = await compileDenseProduct();
     expect(Buffer.from(bytes).toString('base64')).toBe(DENSE_PRODUCT_WASM_BASE64);
     expect(KERNEL_ROWS_PER_BLOCK).toBe(DENSE_PRODUCT_ROWS_PER_BLOCK);
+  });
+});
+
+describe('the product bound to metal’s mask', () => {
+  it('equals the product of a masked copy of O, on both engines', () => {
+    const rng = mulberry32(11);
+    for (const [m, k] of [
+      [3, 2],
+      [5, 3],
+      [7, 6],
+    ]) {
+      const d = m * k;
+      const O = Float64Array.from({ length: d * d }, () => rng());
+      const masked = O.map((v, t) => (Math.floor(Math.floor(t / d) / k) === Math.floor((t % d) / k) ? 0 : v));
+      const vT = Float64Array.from({ length: k * d }, () => rng() - 0.5);
+      for (const engine of ['auto', 'js'] as const) {
+        const want = new Float64Array(d * k);
+        createDenseProduct(masked, d, k, engine).multiply(vT, want);
+        const got = new Float64Array(d * k);
+        createMaskedDenseProduct(O, d, k, engine).multiply(vT, got);
+        expect(Array.from(got)).toEqual(Array.from(want));
+      }
+    }
   });
 });

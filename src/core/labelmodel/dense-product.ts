@@ -30,15 +30,41 @@ const kernelModule = kernelLoader(DENSE_PRODUCT_WASM_BASE64);
  */
 export function createDenseProduct(offDense: Float64Array, d: number, k: number, engine: 'auto' | 'js' = 'auto'): DenseProduct {
   if (offDense.length !== d * d) throw new Error(`dense overlap matrix has ${offDense.length} entries, expected ${d}²`);
-  const mod = engine === 'auto' ? kernelModule() : null;
-  if (mod) {
-    const wasm = wasmProduct(mod, offDense, d, k);
-    if (wasm) return wasm;
-  }
-  return jsProduct(offDense.slice(), d, k);
+  return fromRows((a, row) => row.set(offDense.subarray(a * d, a * d + d)), d, k, engine);
 }
 
-function wasmProduct(mod: WebAssembly.Module, offDense: Float64Array, d: number, k: number): DenseProduct | null {
+/**
+ * The product bound to O∘M for metal's mask (each LF's own k×k block zeroed), written straight
+ * from O into the kernel's memory: no d×d masked copy in between (11.5 MB at d = 1,200, and
+ * fresh memory is costly to touch on the machines this runs on).
+ */
+export function createMaskedDenseProduct(O: Float64Array, d: number, k: number, engine: 'auto' | 'js' = 'auto'): DenseProduct {
+  if (O.length !== d * d) throw new Error(`overlap matrix has ${O.length} entries, expected ${d}²`);
+  return fromRows(
+    (a, row) => {
+      row.set(O.subarray(a * d, a * d + d));
+      const lo = a - (a % k);
+      row.fill(0, lo, lo + k);
+    },
+    d,
+    k,
+    engine,
+  );
+}
+
+/** `fill(a, row)` writes row a of the matrix into `row` (length d, zero on entry). */
+function fromRows(fill: (a: number, row: Float64Array) => void, d: number, k: number, engine: 'auto' | 'js'): DenseProduct {
+  const mod = engine === 'auto' ? kernelModule() : null;
+  if (mod) {
+    const wasm = wasmProduct(mod, fill, d, k);
+    if (wasm) return wasm;
+  }
+  const matrix = new Float64Array(d * d);
+  for (let a = 0; a < d; a++) fill(a, matrix.subarray(a * d, a * d + d));
+  return jsProduct(matrix, d, k);
+}
+
+function wasmProduct(mod: WebAssembly.Module, fill: (a: number, row: Float64Array) => void, d: number, k: number): DenseProduct | null {
   const dp = d + (d & 1);
   const rows = Math.ceil(d / KERNEL_ROWS_PER_BLOCK) * KERNEL_ROWS_PER_BLOCK;
   const oAt = 0;
@@ -57,7 +83,7 @@ function wasmProduct(mod: WebAssembly.Module, offDense: Float64Array, d: number,
   }
   // Fresh memory is zero, so the padding rows and columns stay zero.
   const heap = new Float64Array(memory.buffer);
-  for (let a = 0; a < d; a++) heap.set(offDense.subarray(a * d, a * d + d), oAt + a * dp);
+  for (let a = 0; a < d; a++) fill(a, heap.subarray(oAt + a * dp, oAt + a * dp + d));
   return {
     engine: 'wasm-simd',
     multiply(vT, out) {

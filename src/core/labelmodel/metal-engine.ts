@@ -36,7 +36,7 @@ async function loadTfjsEngine(): Promise<MetalEngine | undefined> {
 
 function bucketOf(problem: MetalProblem): string {
   const log2 = (x: number) => Math.round(Math.log2(Math.max(1, x)));
-  return `d${log2(problem.d)}-k${log2(problem.k)}-nnz${log2(problem.offV.length)}`;
+  return `d${log2(problem.d)}-k${log2(problem.k)}-nnz${log2(problem.offCount)}`;
 }
 
 function timeEpochs(run: () => unknown): number {
@@ -51,6 +51,19 @@ function timeEpochs(run: () => unknown): number {
  */
 const TFJS_STARTUP_MS = 2500;
 
+/**
+ * An epoch's work on the typed path, in nanoseconds: the S-term (dense d²·k, or the off-block
+ * triples, each read for k classes) and the per-LF Gram and T-terms (d·k²). Measured here at
+ * 100k × 200 LFs, k = 6 (dense): ≈ 2 ms an epoch with neighbours on the cores, 0.25 ns a d²·k
+ * unit. It decides only whether tfjs is worth starting, and unlike a timed probe it does not
+ * change with the machine's load: timed under load, the probe once took 500 epochs of 100k × 200
+ * for more than TFJS_STARTUP_MS, started tfjs (≈ 3 CPU-s) and doubled the fit.
+ */
+export function typedEpochNs(problem: Pick<MetalProblem, 'd' | 'k' | 'offCount' | 'dense'>): number {
+  const { d, k } = problem;
+  return 0.25 * (problem.dense ? d * d * k : 2 * problem.offCount * k) + 2 * d * k * k;
+}
+
 export async function chooseMetalEngine(problem: MetalProblem, wanted: 'auto' | MetalEngineName, epochsHint = 500): Promise<MetalEngine> {
   if (wanted === 'typed-array') return typedEngine;
   if (wanted === 'tfjs') {
@@ -58,6 +71,8 @@ export async function chooseMetalEngine(problem: MetalProblem, wanted: 'auto' | 
     if (!tfjs) throw new Error('the tfjs engine could not start on this device');
     return tfjs;
   }
+  // Far below tfjs's start-up cost: no contest, and no probe epochs spent to find out.
+  if ((typedEpochNs(problem) * epochsHint) / 1e6 < TFJS_STARTUP_MS) return typedEngine;
   const bucket = bucketOf(problem);
   const known = cache.get(bucket);
   if (known === 'typed-array') return typedEngine;

@@ -12,7 +12,7 @@
  * optimise exactly the same thing.
  */
 import { minCostAssignment } from '../hungarian.ts';
-import { createDenseProduct, type DenseProduct } from './dense-product.ts';
+import { createMaskedDenseProduct, type DenseProduct } from './dense-product.ts';
 import type { OverlapCounts } from './overlap.ts';
 
 export interface MetalProblem {
@@ -32,6 +32,8 @@ export interface MetalProblem {
   offV: Float64Array;
   /** Σ over masked-in entries of O_ab², for reporting the loss value. */
   offSquareSum: number;
+  /** How many off-block entries of O are non-zero (the triples' length, without building them). */
+  offCount: number;
   /**
    * (O∘M)·V over a dense copy of O∘M, built only when most off-block entries are non-zero
    * (many LFs voting many classes, e.g. 100k×200 k=6): there a blocked product beats the
@@ -48,30 +50,44 @@ export function buildProblem(stats: OverlapCounts, p: Float64Array, precInit: nu
   const d = m * k;
   const O = new Float64Array(d * d);
   const scale = n > 0 ? 1 / n : 0;
-  let nnz = 0;
   for (let t = 0; t < O.length; t++) {
     O[t] = stats.counts[t] * scale;
   }
-  for (let a = 0; a < d; a++) {
-    const ja = Math.floor(a / k);
-    for (let b = 0; b < d; b++) if (Math.floor(b / k) !== ja && O[a * d + b] !== 0) nnz++;
-  }
-  const offA = new Int32Array(nnz);
-  const offB = new Int32Array(nnz);
-  const offV = new Float64Array(nnz);
+  // Off-block entries (outside each LF's own k×k block): how many are non-zero, and Σ O_ab².
+  let nnz = 0;
   let offSquareSum = 0;
-  for (let a = 0, t = 0; a < d; a++) {
-    const ja = Math.floor(a / k);
+  for (let a = 0; a < d; a++) {
+    const lo = a - (a % k);
+    const row = a * d;
     for (let b = 0; b < d; b++) {
-      const v = O[a * d + b];
-      if (v === 0 || Math.floor(b / k) === ja) continue;
-      offA[t] = a;
-      offB[t] = b;
-      offV[t] = v;
-      offSquareSum += v * v;
-      t++;
+      if (b === lo) {
+        b += k - 1;
+        continue;
+      }
+      const v = O[row + b];
+      if (v !== 0) {
+        nnz++;
+        offSquareSum += v * v;
+      }
     }
   }
+  const triples = () => {
+    const offA = new Int32Array(nnz);
+    const offB = new Int32Array(nnz);
+    const offV = new Float64Array(nnz);
+    for (let a = 0, t = 0; a < d; a++) {
+      const lo = a - (a % k);
+      for (let b = 0; b < d; b++) {
+        const v = O[a * d + b];
+        if (v === 0 || (b >= lo && b < lo + k)) continue;
+        offA[t] = a;
+        offB[t] = b;
+        offV[t] = v;
+        t++;
+      }
+    }
+    return { offA, offB, offV };
+  };
   const muInit = new Float64Array(d * k);
   for (let j = 0; j < m; j++) {
     for (let y = 0; y < k; y++) {
@@ -79,13 +95,18 @@ export function buildProblem(stats: OverlapCounts, p: Float64Array, precInit: nu
       muInit[a * k + y] = Math.min(1, Math.max(0, (O[a * d + a] * precInit) / p[y]));
     }
   }
-  let dense: DenseProduct | undefined;
-  if (nnz > DENSE_SHARE * d * d) {
-    const offDense = new Float64Array(d * d);
-    for (let t = 0; t < nnz; t++) offDense[offA[t] * d + offB[t]] = offV[t];
-    dense = createDenseProduct(offDense, d, k);
+  if (nnz <= DENSE_SHARE * d * d) return { n, m, k, d, O, p, muInit, ...triples(), offSquareSum, offCount: nnz };
+  // Dense: the epochs use the product, not the triples (d² entries of 16 bytes, 23 MB at
+  // d = 1,200): they are built only if something reads them (the loss, a tfjs engine).
+  const problem = { n, m, k, d, O, p, muInit, offSquareSum, offCount: nnz, dense: createMaskedDenseProduct(O, d, k) } as Omit<
+    MetalProblem,
+    'offA' | 'offB' | 'offV'
+  >;
+  let built: ReturnType<typeof triples> | undefined;
+  for (const key of ['offA', 'offB', 'offV'] as const) {
+    Object.defineProperty(problem, key, { enumerable: true, get: () => (built ??= triples())[key] });
   }
-  return { n, m, k, d, O, p, muInit, offA, offB, offV, offSquareSum, dense };
+  return problem as MetalProblem;
 }
 
 /** Snorkel's default: clamp μ into [ε, 1−ε] with ε = min(0.01, 10^−⌈log10 n⌉). */

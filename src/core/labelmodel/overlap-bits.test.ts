@@ -61,12 +61,15 @@ describe('overlap counts from column bitsets', () => {
     expect(() => counter.addBlock(() => new Int8Array(3), 4)).toThrow(/3 votes for 4 rows/);
   });
 
-  it('are chosen where they pay: few LFs × classes voting often, not 200 LFs × 6 classes', () => {
+  it('are chosen where they pay: LFs voting often, not a few votes a row with the index built', () => {
     // Shapes of bench:scale (pairs per row as sampled from synth.py's matrices).
     expect(bitsetsPay(50, 2, 132, false)).toBe(true);
     expect(bitsetsPay(50, 2, 132, true)).toBe(true);
     expect(bitsetsPay(50, 5, 100, false)).toBe(true);
-    expect(bitsetsPay(200, 6, 1543, false)).toBe(false);
+    // 200 LFs × 6 classes, ≈1,500 vote pairs a row: measured 0.8 CPU-s as bitsets against 1.4 by rows.
+    expect(bitsetsPay(200, 6, 1543, false)).toBe(true);
+    // …but not with few votes a row: the scatter is cheap there.
+    expect(bitsetsPay(200, 6, 40, false)).toBe(false);
     // Sparse votes with the index built: scattering a handful of pairs beats d²/128 word pairs.
     expect(bitsetsPay(40, 4, 3, true)).toBe(false);
   });

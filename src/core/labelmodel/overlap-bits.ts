@@ -16,14 +16,18 @@ export const BITSET_BLOCK_ROWS = 8192;
 const MAX_OUT_BYTES = 64 * 2 ** 20;
 
 /**
- * Nanoseconds per unit, measured in Node on this kind of machine at 1M × 50 and 100k × 200: one
- * popcount(A & B) over a 64-row word, one int8 cell copied and packed (per class), one cell of
- * building the row index, one pair of votes scattered. Only their ratios matter.
+ * Nanoseconds per unit, CPU time in Node on this kind of machine at 1M × 50 (k = 2 and 5) and
+ * 100k × 200 (k = 6), both paths in the same process, 1-minute load ≈ 12: one popcount(A & B)
+ * over a 64-row word, one int8 cell copied and packed (per class), one cell of building the row
+ * index, one pair of votes scattered. Only their ratios matter. A scattered pair costs far more
+ * than an earlier, idler calibration had it (1.8 ns): the scatter hits a d×d array out of cache,
+ * which neighbours on the cores make worse, while the bitset words stream. At 100k × 200, k = 6
+ * the bitsets took 0.78–0.87 CPU-s against 1.33–1.49 for the rows, index included.
  */
-const NS_PER_WORD_PAIR = 0.4;
-const NS_PER_CELL_PACK = 0.06;
-const NS_PER_CELL_INDEX = 5;
-const NS_PER_VOTE_PAIR = 1.8;
+const NS_PER_WORD_PAIR = 0.65;
+const NS_PER_CELL_PACK = 0.15;
+const NS_PER_CELL_INDEX = 5.5;
+const NS_PER_VOTE_PAIR = 6.5;
 
 /**
  * Whether the bitset path is expected to be faster than the row path for an n × m matrix with
@@ -68,6 +72,8 @@ export interface BitsetOverlapCounter {
   addColumns(cols: readonly Int8Array[], start: number, end: number): void;
   /** The counts so far: d×d, upper triangle and diagonal filled, lower triangle 0. Resets. */
   take(): Float64Array;
+  /** The same counts without a copy (a view of the counter's memory): the counter's last use. */
+  takeLast(): Float64Array;
 }
 
 const kernelModule = kernelLoader(OVERLAP_BITS_WASM_BASE64);
@@ -128,6 +134,9 @@ export function createBitsetCounter(m: number, k: number): BitsetOverlapCounter 
       const counts = out.slice();
       out.fill(0);
       return counts;
+    },
+    takeLast() {
+      return out;
     },
   };
   return counter;

@@ -67,7 +67,8 @@ export function overlapCounts(L: LabelMatrix, model = 'this label model', path: 
   const counter = useBits ? createBitsetCounter(m, k) : null;
   if (counter) {
     counter.addColumns(cols, 0, n);
-    return { n, m, k, counts: mirrorUpper(counter.take(), d) };
+    // A view of the counter's memory: one d×d copy fewer (fresh memory is costly to touch here).
+    return { n, m, k, counts: mirrorUpper(counter.takeLast(), d) };
   }
   const counts = new Float64Array(d * d);
   const { rowPtr, lf, label } = L.rows();
