@@ -31,7 +31,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
-import { writeWrenchSplit } from '../core/formats/wrench.ts';
+import { wrenchSplitPieces } from '../core/formats/wrench-pieces.ts';
 import { needsNlp, type Row } from '../core/lf/index.ts';
 import { withoutFields } from '../core/lf/gold.ts';
 import { LabelMatrix } from '../core/matrix.ts';
@@ -41,6 +41,8 @@ import { defaultPoolSize, type ChunkSource, type LfApplyResult } from '../worker
 import { integer, oneOf, parseFlags, required } from './args.ts';
 import { createNodeLfPool } from './apply-pool.ts';
 import { readRows } from './read-data.ts';
+import { writePieces } from './write-pieces.ts';
+import { choiceWithoutProbe, WorkerProbe } from './worker-choice.ts';
 
 const FLAGS = ['lfs', 'data', 'label-field', 'split', 'seed', 'out', 'workers', 'budget-ms', 'chunk-size', 'encoding', 'bad-rows'] as const;
 
@@ -52,7 +54,7 @@ const FLAG_HELP: Record<string, [string, string]> = {
   split: ['A,B,C', 'train/valid/test fractions, a seeded shuffle (default 0.8,0.1,0.1)'],
   seed: ['N', 'seed of the split (default 0)'],
   out: ['DIR', 'where train.json, valid.json, test.json and label.json go; required'],
-  workers: ['N', 'worker threads'],
+  workers: ['N', 'worker threads (default: one per core up to 8, kept only if timing the first chunks shows they are faster than one)'],
   'budget-ms': ['N', 'time budget of an LF per chunk (default 5000)'],
   'chunk-size': ['N', 'rows per chunk (default 1000)'],
   encoding: ['NAME', 'text encoding of --data, a TextDecoder label such as windows-1252 (default: detected)'],
@@ -69,7 +71,8 @@ export function help(): string {
 
 Runs the LFs of an LF module over a data file on worker threads and writes DIR/{train,valid,test}.json
 and label.json in WRENCH format (shoal fit and shoal distill read them). Prints one JSON object:
-{"rows","lfs","ms","rows_per_s","coverage","splits","lf_errors","workers","total_ms"}.
+{"rows","lfs","ms","rows_per_s","coverage","splits","lf_errors","workers","workers_chosen","workers_reason",
+"workers_probe_rows_per_s" (when measured),"total_ms"}.
 
 Only run LF modules you trust. The --lfs module is a program: Node imports and runs it with your
 full rights - it can read, change and delete your files, use the network and start other programs.
@@ -104,7 +107,13 @@ export interface ApplySummary {
   splits: { train: number; valid: number; test: number };
   /** LFs that reported an error (details on stderr). */
   lf_errors: number;
+  /** Worker threads started. */
   workers: number;
+  /** Worker threads that ran the job once the count was chosen (worker-choice.ts), and why. */
+  workers_chosen: number;
+  workers_reason: string;
+  /** When the count was measured: rows per second of one worker alone and of all `workers`. */
+  workers_probe_rows_per_s?: { one: number; all: number };
   total_ms: number;
 }
 
@@ -160,14 +169,14 @@ export function goldLabels(rows: readonly Row[], field: string, classes: readonl
   return out;
 }
 
-/** One WRENCH split (`{ "id": {"label", "weak_labels", "data"} }`) of the rows `rowIdx`. */
-function splitJson(
+/** One WRENCH split (`{ "id": {"label", "weak_labels", "data"} }`) of the rows `rowIdx`, a piece at a time. */
+function splitPieces(
   rowIdx: readonly number[],
   rows: readonly Row[],
   res: LfApplyResult,
   gold: Int8Array,
   omitField: string | undefined,
-): string {
+): Iterable<string> {
   const cols = res.lfs.map((l) => {
     const c = new Int8Array(rowIdx.length);
     for (let p = 0; p < rowIdx.length; p++) c[p] = l.votes[rowIdx[p]];
@@ -181,7 +190,7 @@ function splitJson(
     const { [omitField]: _gold, ...rest } = row;
     return rest;
   });
-  return writeWrenchSplit(rowIdx.map(String), L, labels, data);
+  return wrenchSplitPieces(rowIdx.map(String), L, labels, data);
 }
 
 export async function run(args: string[]): Promise<ApplySummary> {
@@ -193,7 +202,8 @@ export async function run(args: string[]): Promise<ApplySummary> {
   const labelField = flags.get('label-field');
   const fractions = parseSplit(flags.get('split') ?? '0.8,0.1,0.1');
   const seed = integer(flags, 'seed', 0);
-  const workers = integer(flags, 'workers', defaultPoolSize(availableParallelism()));
+  const forcedWorkers = flags.has('workers') ? integer(flags, 'workers', 1) : undefined;
+  const workers = forcedWorkers ?? defaultPoolSize(availableParallelism());
   const budgetMs = integer(flags, 'budget-ms', 5000);
   const chunkSize = integer(flags, 'chunk-size', 1000);
   if (workers < 1 || workers > 64) throw new ShoalError(`--workers must be between 1 and 64, got ${workers}`);
@@ -219,17 +229,23 @@ export async function run(args: string[]): Promise<ApplySummary> {
     read: (c) => ({ start: c * chunkSize, rows: rows.slice(c * chunkSize, (c + 1) * chunkSize).map((r) => withoutFields(r, hidden)) }),
   };
 
-  const pool = await createNodeLfPool({ size: workers, typescript: /\.[mc]?ts$/i.test(lfsPath) });
+  // The thread count: forced, not worth measuring, or measured on the first chunks (worker-choice.ts).
+  const fixed = choiceWithoutProbe({ forced: forcedWorkers, cpus: availableParallelism(), workers, chunkCount: source.chunkCount });
+  const probe = fixed ? null : new WorkerProbe(workers, source.chunkCount, () => performance.now());
+  const size = fixed ? fixed.chosen : workers;
+  const pool = await createNodeLfPool({ size, typescript: /\.[mc]?ts$/i.test(lfsPath) });
   let res: LfApplyResult;
   const t0 = performance.now();
   try {
     res = await pool.apply({ kind: 'module', url: pathToFileURL(lfsPath).href, nlp: needsNlp(lfSource) }, source, {
       timeBudgetMsPerLfPerChunk: budgetMs,
+      ...(probe ? { gate: probe.gate, onProgress: probe.progress } : {}),
     });
   } finally {
     pool.close();
   }
   const ms = performance.now() - t0;
+  const choice = fixed ?? probe!.result();
 
   const gold = labelField ? goldLabels(rows, labelField, res.classes, dataPath) : new Int8Array(n).fill(-1);
   let lfErrors = 0;
@@ -258,7 +274,7 @@ export async function run(args: string[]): Promise<ApplySummary> {
   try {
     await mkdir(outDir, { recursive: true });
     const names = ['train.json', 'valid.json', 'test.json'];
-    for (let s = 0; s < 3; s++) await writeFile(join(outDir, names[s]), splitJson(members[s], rows, res, gold, labelField));
+    for (let s = 0; s < 3; s++) await writePieces(join(outDir, names[s]), splitPieces(members[s], rows, res, gold, labelField));
     await writeFile(join(outDir, 'label.json'), JSON.stringify(Object.fromEntries(res.classes.map((c, i) => [String(i), c]))) + '\n');
   } catch (e) {
     if (e instanceof ShoalError) throw e;
@@ -273,7 +289,10 @@ export async function run(args: string[]): Promise<ApplySummary> {
     coverage: n === 0 ? 0 : covered / n,
     splits: { train: members[0].length, valid: members[1].length, test: members[2].length },
     lf_errors: lfErrors,
-    workers,
+    workers: size,
+    workers_chosen: choice.chosen,
+    workers_reason: choice.reason,
+    ...(choice.oneRowsPerS !== undefined ? { workers_probe_rows_per_s: { one: choice.oneRowsPerS, all: choice.manyRowsPerS! } } : {}),
     total_ms: Math.round(performance.now() - tStart),
   };
 }
