@@ -27,11 +27,10 @@
  * (files, network, child processes). Nothing here sandboxes it, and `--help` and the README say
  * so; the hardened runtime is for LF code that arrives as data (code LFs in project files).
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
-import { wrenchSplitPieces } from '../core/formats/wrench-pieces.ts';
 import { needsNlp, type Row } from '../core/lf/index.ts';
 import { withoutFields } from '../core/lf/gold.ts';
 import { LabelMatrix } from '../core/matrix.ts';
@@ -41,7 +40,7 @@ import { defaultPoolSize, type ChunkSource, type LfApplyResult } from '../worker
 import { integer, oneOf, parseFlags, required } from './args.ts';
 import { createNodeLfPool } from './apply-pool.ts';
 import { readRows } from './read-data.ts';
-import { writePieces } from './write-pieces.ts';
+import { SplitStreamer, writeError } from './stream-splits.ts';
 import { choiceWithoutProbe, WorkerProbe } from './worker-choice.ts';
 
 const FLAGS = ['lfs', 'data', 'label-field', 'split', 'seed', 'out', 'workers', 'budget-ms', 'chunk-size', 'encoding', 'bad-rows'] as const;
@@ -169,30 +168,6 @@ export function goldLabels(rows: readonly Row[], field: string, classes: readonl
   return out;
 }
 
-/** One WRENCH split (`{ "id": {"label", "weak_labels", "data"} }`) of the rows `rowIdx`, a piece at a time. */
-function splitPieces(
-  rowIdx: readonly number[],
-  rows: readonly Row[],
-  res: LfApplyResult,
-  gold: Int8Array,
-  omitField: string | undefined,
-): Iterable<string> {
-  const cols = res.lfs.map((l) => {
-    const c = new Int8Array(rowIdx.length);
-    for (let p = 0; p < rowIdx.length; p++) c[p] = l.votes[rowIdx[p]];
-    return c;
-  });
-  const L = new LabelMatrix(rowIdx.length, res.classes.length, cols);
-  const labels = Int8Array.from(rowIdx, (i) => gold[i]);
-  const data = rowIdx.map((i) => {
-    const row = rows[i];
-    if (omitField === undefined || !(omitField in row)) return row;
-    const { [omitField]: _gold, ...rest } = row;
-    return rest;
-  });
-  return wrenchSplitPieces(rowIdx.map(String), L, labels, data);
-}
-
 export async function run(args: string[]): Promise<ApplySummary> {
   const tStart = performance.now();
   const flags = parseFlags(args, FLAGS);
@@ -233,21 +208,44 @@ export async function run(args: string[]): Promise<ApplySummary> {
   const fixed = choiceWithoutProbe({ forced: forcedWorkers, cpus: availableParallelism(), workers, chunkCount: source.chunkCount });
   const probe = fixed ? null : new WorkerProbe(workers, source.chunkCount, () => performance.now());
   const size = fixed ? fixed.chosen : workers;
+  // The split files are written while the LFs run (stream-splits.ts): the folder must exist first.
+  const split = assignSplits(n, fractions, seed);
+  let created: string | undefined;
+  const streamer = new SplitStreamer({
+    outDir,
+    rows,
+    chunkSize,
+    split,
+    omitField: labelField,
+    gold: (classes) => (labelField ? goldLabels(rows, labelField, classes, dataPath) : new Int8Array(n).fill(-1)),
+  });
+  try {
+    created = await mkdir(outDir, { recursive: true });
+    await streamer.open();
+  } catch (e) {
+    throw writeError(outDir, e);
+  }
+
   const pool = await createNodeLfPool({ size, typescript: /\.[mc]?ts$/i.test(lfsPath) });
   let res: LfApplyResult;
   const t0 = performance.now();
   try {
     res = await pool.apply({ kind: 'module', url: pathToFileURL(lfsPath).href, nlp: needsNlp(lfSource) }, source, {
       timeBudgetMsPerLfPerChunk: budgetMs,
+      onChunkDone: streamer.onChunkDone,
       ...(probe ? { gate: probe.gate, onProgress: probe.progress } : {}),
     });
+  } catch (e) {
+    // Nothing half-written is left behind: the temporary files, and the folder if this run made it.
+    await streamer.finish(null).catch(() => undefined);
+    if (created !== undefined) await rm(created, { recursive: true, force: true }).catch(() => undefined);
+    throw e;
   } finally {
     pool.close();
   }
   const ms = performance.now() - t0;
   const choice = fixed ?? probe!.result();
 
-  const gold = labelField ? goldLabels(rows, labelField, res.classes, dataPath) : new Int8Array(n).fill(-1);
   let lfErrors = 0;
   for (const lf of res.lfs) {
     if (!lf.error) continue;
@@ -257,9 +255,8 @@ export async function run(args: string[]): Promise<ApplySummary> {
     process.stderr.write(`shoal apply: LF "${lf.name}": ${where}: ${lf.error.message}${count}\n`);
   }
 
-  const split = assignSplits(n, fractions, seed);
-  const members: number[][] = [[], [], []];
-  for (let i = 0; i < n; i++) members[split[i]].push(i);
+  const members = [0, 0, 0];
+  for (let i = 0; i < n; i++) members[split[i]]++;
 
   let covered = 0;
   for (let i = 0; i < n; i++) {
@@ -272,13 +269,11 @@ export async function run(args: string[]): Promise<ApplySummary> {
   }
 
   try {
-    await mkdir(outDir, { recursive: true });
-    const names = ['train.json', 'valid.json', 'test.json'];
-    for (let s = 0; s < 3; s++) await writePieces(join(outDir, names[s]), splitPieces(members[s], rows, res, gold, labelField));
+    await streamer.finish(res);
     await writeFile(join(outDir, 'label.json'), JSON.stringify(Object.fromEntries(res.classes.map((c, i) => [String(i), c]))) + '\n');
   } catch (e) {
-    if (e instanceof ShoalError) throw e;
-    throw new ShoalError(`${outDir}: cannot write the WRENCH files (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    if (created !== undefined) await rm(created, { recursive: true, force: true }).catch(() => undefined);
+    throw writeError(outDir, e);
   }
 
   return {
@@ -287,7 +282,7 @@ export async function run(args: string[]): Promise<ApplySummary> {
     ms: Math.round(ms),
     rows_per_s: Math.round(n / (ms / 1000)),
     coverage: n === 0 ? 0 : covered / n,
-    splits: { train: members[0].length, valid: members[1].length, test: members[2].length },
+    splits: { train: members[0], valid: members[1], test: members[2] },
     lf_errors: lfErrors,
     workers: size,
     workers_chosen: choice.chosen,

@@ -103,6 +103,13 @@ export interface ApplyOptions {
    * For choosing the worker count by measurement (src/cli/worker-choice.ts); absent: all work.
    */
   readonly gate?: (slot: number) => boolean | Promise<boolean>;
+  /**
+   * Called once per chunk (by index) when all its votes are in `votes` (one array per LF, dataset
+   * rows; not to be modified), so a caller can write results while later chunks still run. An LF
+   * that fails later in the job has its votes discarded at the end (`failed`): what was seen of it
+   * here is then stale.
+   */
+  readonly onChunkDone?: (chunk: number, votes: readonly Int8Array[], classes: readonly string[]) => void;
   readonly textField?: string;
   /**
    * Also return the overlap counts of the votes (`LfApplyResult.stats`), summed inside the
@@ -415,6 +422,7 @@ export function createLfPool(opts: PoolOptions): LfPool {
       pendingParts.delete(task.chunk);
       chunksDone++;
       rowsDone += chunkRows.get(task.chunk) ?? 0;
+      o.onChunkDone?.(task.chunk, votes, set.classes);
       o.onProgress?.({ rowsDone, rowCount, chunksDone, chunkCount });
     };
 

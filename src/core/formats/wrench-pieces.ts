@@ -13,6 +13,50 @@ import { ABSTAIN, ShoalError } from '../types.ts';
 /** About one megabyte of text per piece: large enough that each write is cheap, small enough to keep memory flat. */
 export const WRENCH_PIECE_CHARS = 1 << 20;
 
+/**
+ * Rows in, pieces out: `add` one row at a time (in file order) and send each piece it returns to
+ * the file, then the one `end` returns. `shoal apply` feeds it rows as their chunks come back from
+ * the workers, so the file is written while the LFs still run.
+ */
+export class WrenchSplitWriter {
+  private readonly voteText: string[];
+  private readonly seen = new Set<string>();
+  private piece = '{\n';
+  private rows = 0;
+
+  constructor(
+    private readonly k: number,
+    private readonly m: number,
+    private readonly pieceChars: number = WRENCH_PIECE_CHARS,
+  ) {
+    // A vote's text by value (-1 … k-1), so a row's weak labels are joined without number formatting.
+    this.voteText = Array.from({ length: k + 1 }, (_, v) => String(v - 1));
+  }
+
+  /** One row; `vote(j)` is LF j's vote (-1 … k-1). Returns a full piece to write, or null. */
+  add(id: string, label: number, vote: (j: number) => number, data: Record<string, unknown> | undefined): string | null {
+    if (this.seen.has(id)) throw new ShoalError(`cannot write WRENCH split: id "${id}" appears twice (row ${this.rows})`);
+    this.seen.add(id);
+    if (!Number.isInteger(label) || label < ABSTAIN || label >= this.k) {
+      throw new ShoalError(`cannot write WRENCH split: row "${id}" has label ${label}, outside -1..${this.k - 1}`);
+    }
+    const text = this.voteText;
+    let weak = this.m === 0 ? '' : text[vote(0) + 1];
+    for (let j = 1; j < this.m; j++) weak += ', ' + text[vote(j) + 1];
+    this.piece += `${this.rows === 0 ? '' : ',\n'}\t${JSON.stringify(id)}: {"label": ${label}, "weak_labels": [${weak}], "data": ${JSON.stringify(data ?? {})}}`;
+    this.rows++;
+    if (this.piece.length < this.pieceChars) return null;
+    const full = this.piece;
+    this.piece = '';
+    return full;
+  }
+
+  /** The rest of the file. */
+  end(): string {
+    return this.rows === 0 ? '{}\n' : this.piece + '\n}\n';
+  }
+}
+
 export function* wrenchSplitPieces(
   ids: readonly string[],
   L: LabelMatrix,
@@ -26,31 +70,11 @@ export function* wrenchSplitPieces(
       `cannot write WRENCH split: ${n} ids, ${L.n} label-matrix rows, ${labels.length} labels and ${data.length} data rows must all match`,
     );
   }
-  if (n === 0) {
-    yield '{}\n';
-    return;
-  }
-  // A vote's text by value (-1 … k-1), so a row's weak labels are joined without number formatting.
-  const voteText = Array.from({ length: L.k + 1 }, (_, v) => String(v - 1));
   const cols = L.columns();
-  const m = cols.length;
-  const seen = new Set<string>();
-  let piece = '{\n';
+  const w = new WrenchSplitWriter(L.k, cols.length, pieceChars);
   for (let i = 0; i < n; i++) {
-    const id = ids[i];
-    if (seen.has(id)) throw new ShoalError(`cannot write WRENCH split: id "${id}" appears twice (row ${i})`);
-    seen.add(id);
-    const y = labels[i];
-    if (!Number.isInteger(y) || y < ABSTAIN || y >= L.k) {
-      throw new ShoalError(`cannot write WRENCH split: row "${id}" has label ${y}, outside -1..${L.k - 1}`);
-    }
-    let weak = m === 0 ? '' : voteText[cols[0][i] + 1];
-    for (let j = 1; j < m; j++) weak += ', ' + voteText[cols[j][i] + 1];
-    piece += `${i === 0 ? '' : ',\n'}\t${JSON.stringify(id)}: {"label": ${y}, "weak_labels": [${weak}], "data": ${JSON.stringify(data[i] ?? {})}}`;
-    if (piece.length >= pieceChars) {
-      yield piece;
-      piece = '';
-    }
+    const piece = w.add(ids[i], labels[i], (j) => cols[j][i], data[i]);
+    if (piece !== null) yield piece;
   }
-  yield piece + '\n}\n';
+  yield w.end();
 }
