@@ -1,7 +1,8 @@
 /**
  * `shoal apply`'s three WRENCH split files, written while the LFs still run: the pool reports
  * each finished chunk (workers/pool.ts `onChunkDone`), and once every chunk before it is in,
- * its rows go to their split's writer (core/formats/wrench-pieces.ts) and full pieces go to disk.
+ * its rows go to their split's writer (core/formats/wrench-pieces.ts), encoded into 1 MB buffers
+ * that go to disk as they fill.
  * The files are the same bytes as writing them after the job. They are written under temporary
  * names and renamed only when complete; if an LF failed during the job (its votes are discarded
  * at the end, after some were written) the files are rewritten from the final votes.
@@ -13,7 +14,7 @@ import { wrenchSplitPieces, WrenchSplitWriter } from '../core/formats/wrench-pie
 import type { Row } from '../core/lf/index.ts';
 import { ShoalError } from '../core/types.ts';
 import type { LfApplyResult } from '../workers/pool.ts';
-import { writePieces } from './write-pieces.ts';
+import { ByteChunker, writePieces } from './write-pieces.ts';
 
 export const SPLIT_FILES = ['train.json', 'valid.json', 'test.json'] as const;
 
@@ -33,6 +34,7 @@ export class SplitStreamer {
   private handles: FileHandle[] = [];
   private readonly chains: Promise<unknown>[] = [Promise.resolve(), Promise.resolve(), Promise.resolve()];
   private writers: WrenchSplitWriter[] | null = null;
+  private readonly bytes: ByteChunker[] = [0, 1, 2].map((s) => new ByteChunker((b) => this.write(s, b)));
   private gold: Int8Array | null = null;
   private readonly done: Uint8Array;
   private next = 0;
@@ -70,14 +72,13 @@ export class SplitStreamer {
     const end = Math.min(rows.length, (chunk + 1) * chunkSize);
     for (let i = chunk * chunkSize; i < end; i++) {
       const s = split[i];
-      const piece = this.writers![s].add(String(i), gold[i], (j) => votes[j][i], dataOf(rows[i], omitField));
-      if (piece !== null) this.write(s, piece);
+      this.bytes[s].push(this.writers![s].line(String(i), gold[i], (j) => votes[j][i], dataOf(rows[i], omitField)));
     }
   }
 
-  private write(s: number, piece: string): void {
+  private write(s: number, bytes: Buffer): void {
     const fh = this.handles[s];
-    this.chains[s] = this.chains[s].then(() => fh.write(piece));
+    this.chains[s] = this.chains[s].then(() => fh.write(bytes));
     this.chains[s].catch((e: unknown) => (this.error ??= e));
   }
 
@@ -86,7 +87,11 @@ export class SplitStreamer {
     try {
       if (res && this.error === null) {
         const streamed = this.writers !== null && this.next === this.done.length && !res.lfs.some((l) => l.failed);
-        if (streamed) this.writers!.forEach((w, s) => this.write(s, w.end()));
+        if (streamed)
+          this.writers!.forEach((w, s) => {
+            this.bytes[s].push(w.end());
+            this.bytes[s].flush();
+          });
         await Promise.all(this.chains.map((c) => c.catch(() => undefined)));
         await this.closeAll();
         if (this.error !== null) throw this.error;

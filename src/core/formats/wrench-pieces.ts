@@ -21,7 +21,7 @@ export const WRENCH_PIECE_CHARS = 1 << 20;
 export class WrenchSplitWriter {
   private readonly voteText: string[];
   private readonly seen = new Set<string>();
-  private piece = '{\n';
+  private piece = '';
   private rows = 0;
 
   constructor(
@@ -35,6 +35,19 @@ export class WrenchSplitWriter {
 
   /** One row; `vote(j)` is LF j's vote (-1 … k-1). Returns a full piece to write, or null. */
   add(id: string, label: number, vote: (j: number) => number, data: Record<string, unknown> | undefined): string | null {
+    this.piece += this.line(id, label, vote, data);
+    if (this.piece.length < this.pieceChars) return null;
+    const full = this.piece;
+    this.piece = '';
+    return full;
+  }
+
+  /**
+   * One row's text (after the file's opening or the previous row), for a caller that keeps its own
+   * pieces (the CLI encodes lines straight into byte buffers); then `end` ends the file. Use either
+   * `add` or `line` for a file, not both.
+   */
+  line(id: string, label: number, vote: (j: number) => number, data: Record<string, unknown> | undefined): string {
     if (this.seen.has(id)) throw new ShoalError(`cannot write WRENCH split: id "${id}" appears twice (row ${this.rows})`);
     this.seen.add(id);
     if (!Number.isInteger(label) || label < ABSTAIN || label >= this.k) {
@@ -43,12 +56,9 @@ export class WrenchSplitWriter {
     const text = this.voteText;
     let weak = this.m === 0 ? '' : text[vote(0) + 1];
     for (let j = 1; j < this.m; j++) weak += ', ' + text[vote(j) + 1];
-    this.piece += `${this.rows === 0 ? '' : ',\n'}\t${JSON.stringify(id)}: {"label": ${label}, "weak_labels": [${weak}], "data": ${JSON.stringify(data ?? {})}}`;
+    const line = `${this.rows === 0 ? '{\n' : ',\n'}\t${JSON.stringify(id)}: {"label": ${label}, "weak_labels": [${weak}], "data": ${JSON.stringify(data ?? {})}}`;
     this.rows++;
-    if (this.piece.length < this.pieceChars) return null;
-    const full = this.piece;
-    this.piece = '';
-    return full;
+    return line;
   }
 
   /** The rest of the file. */
