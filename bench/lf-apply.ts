@@ -5,7 +5,10 @@
  * Python loop measured in the same run on the same rows.
  *
  *   npx tsx bench/lf-apply.ts [--data-dir DIR] [--sizes 200000] [--rounds 3] [--workers 2] [--seed 0]
- *                             [--no-browser] [--no-single] [--lf-bench FILE]
+ *                             [--no-browser] [--no-single] [--lf-bench FILE] [--module-workers N]
+ *
+ * `--workers` sizes the in-process pools; `shoal apply` chooses its own count by measurement
+ * (src/cli/worker-choice.ts) unless `--module-workers N` forces one.
  *
  * The references run the reference benchmark's own script (lf_bench.py, `--lf-bench`, by default
  * in the shared benchmark folder beside the repository) with Debian's /usr/bin/python3 and
@@ -216,6 +219,8 @@ function pythonApply(lfBench: string, applier: 'pandas' | 'plain', n: number, da
 async function main(): Promise<void> {
   const sizes = (flag('sizes', '200000') ?? '').split(',').map(Number);
   const workers = Number(flag('workers', '2'));
+  // `shoal apply` chooses its worker count by timing the first chunks; --module-workers N forces it.
+  const moduleWorkers = flag('module-workers');
   const seed = Number(flag('seed', '0'));
   const rounds = Math.max(1, Number(flag('rounds', '3')));
   const dataDir = flag('data-dir');
@@ -254,7 +259,8 @@ async function main(): Promise<void> {
         : null;
     const pandasWhy = pyWhy ?? (snorkelDir ? null : `not measured (${'missing' in snorkel ? snorkel.missing : ''})`);
     const pool: { ms: number; cpuMs: number; sum: Summary }[] = [];
-    const mods: { ms: number; cpuMs: number | null; inner: number | null; sum: Summary | null; why?: string }[][] = MODULES.map(() => []);
+    const mods: { ms: number; cpuMs: number | null; inner: number | null; chosen: number | null; sum: Summary | null; why?: string }[][] =
+      MODULES.map(() => []);
     const pandas: ReturnType<typeof pythonApply>[] = [];
     const plain: ReturnType<typeof pythonApply>[] = [];
     const loads: string[] = [];
@@ -266,29 +272,30 @@ async function main(): Promise<void> {
         pool.push({ ms: p.ms, cpuMs: p.cpuMs, sum: summarize(p.res, n) });
         console.error(`  round ${r + 1}: Shoal pool ${s2(p.ms)} s`);
         MODULES.forEach((m, k) => {
+          // What `npm run shoal -- apply` runs (scripts/shoal.mjs, the cached bundle), without npm's own start.
           const c = runTimed(process.execPath, [
-            '--import',
-            'tsx',
-            join(REPO, 'src', 'cli', 'main.ts'),
+            join(REPO, 'scripts', 'shoal.mjs'),
             'apply',
             '--lfs',
             m.file,
             '--data',
             dataFile,
-            '--workers',
-            String(workers),
+            ...(moduleWorkers ? ['--workers', moduleWorkers] : []),
             '--out',
             cliOut,
           ]);
-          const summary = c.ok ? markedJson<{ ms: number }>(c.stdout) : null;
+          const summary = c.ok ? markedJson<{ ms: number; workers_chosen?: number; workers_reason?: string }>(c.stdout) : null;
           mods[k].push({
             ms: c.wallMs,
             cpuMs: c.cpuMs,
             inner: summary?.ms ?? null,
+            chosen: summary?.workers_chosen ?? null,
             sum: c.ok && r === 0 ? summarizeApplyOut(cliOut, n, BENCH_LFS.length) : null,
             why: c.ok ? undefined : `failed: ${lastLine(c.stderr).slice(0, 160)}`,
           });
-          console.error(`  round ${r + 1}: shoal apply --lfs (${m.what}) ${s2(c.wallMs)} s${c.ok ? '' : ' ' + lastLine(c.stderr)}`);
+          console.error(
+            `  round ${r + 1}: shoal apply --lfs (${m.what}) ${s2(c.wallMs)} s, CPU ${s2(c.cpuMs)} s${c.ok ? `; ${summary?.workers_reason ?? ''}` : ' ' + lastLine(c.stderr)}`,
+          );
         });
         if (!pandasWhy) {
           const pr = pythonApply(lfBench, 'pandas', n, dataDir!, snorkelDir);
@@ -329,7 +336,7 @@ async function main(): Promise<void> {
       const okMod = mod.filter((x) => !x.why);
       if (okMod.length) {
         row(
-          `\`shoal apply --lfs\`, ${m.what} (${workers} workers)`,
+          `\`shoal apply --lfs\`, ${m.what} (${moduleWorkers ? `--workers ${moduleWorkers}` : `workers chosen: ${okMod.map((x) => x.chosen ?? '?').join(' / ')}`})`,
           'the whole process: start, read JSONL, apply, write WRENCH JSON; × is against the whole Pandas process below',
           okMod.map((x) => x.ms),
           okMod.every((x) => x.cpuMs !== null) ? median(okMod.map((x) => x.cpuMs!)) : null,

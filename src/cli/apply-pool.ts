@@ -7,7 +7,10 @@
  * Start-up: worker threads do not inherit tsx's TypeScript loader, and registering it costs
  * each thread ~0.3–0.5 s here. So the worker entry is bundled once per process to plain JS with
  * esbuild (installed with tsx and vite; ~0.15 s) and threads load that; if esbuild is missing,
- * or the LF module itself is TypeScript, threads boot through tsx instead.
+ * or the LF module itself is TypeScript, threads boot through tsx instead. When the CLI itself
+ * runs from the prebuilt bundle (scripts/shoal.mjs), the worker entry was bundled with it, and
+ * threads that load plain JS start without the parent's tsx flags (each thread would otherwise
+ * register tsx again, ~0.2 s of CPU apiece).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -30,18 +33,23 @@ export interface NodePoolOptions {
   readonly typescript?: boolean;
 }
 
-const TSX_BOOT = new URL('./apply-worker-boot.mjs', import.meta.url);
+/** Set by scripts/shoal.mjs when it bundles the CLI: the worker bundled beside it, and where the sources are. */
+declare const __SHOAL_PREBUILT__: { worker: string; cliSrc: string } | undefined;
+const PREBUILT = typeof __SHOAL_PREBUILT__ === 'undefined' ? undefined : __SHOAL_PREBUILT__;
+const SRC = PREBUILT ? pathToFileURL(PREBUILT.cliSrc + '/') : new URL('./', import.meta.url);
+const TSX_BOOT = new URL('apply-worker-boot.mjs', SRC);
 let bundled: Promise<URL | null> | undefined;
 
 /** The worker entry as one plain-JS file (built once per process), or null when esbuild is unavailable. */
 function bundledEntry(): Promise<URL | null> {
   bundled ??= (async () => {
+    if (PREBUILT) return new URL(PREBUILT.worker, import.meta.url);
     try {
       const esbuild = await import('esbuild');
       const dir = mkdtempSync(join(tmpdir(), 'shoal-lf-worker-'));
       const outfile = join(dir, 'lf-worker.mjs');
       await esbuild.build({
-        entryPoints: [fileURLToPath(new URL('./apply-worker.ts', import.meta.url))],
+        entryPoints: [fileURLToPath(new URL('apply-worker.ts', SRC))],
         bundle: true,
         platform: 'node',
         format: 'esm',
@@ -61,6 +69,8 @@ function bundledEntry(): Promise<URL | null> {
 export function spawnNodeLfWorker(maxOldGenerationSizeMb = 2048, entry: URL = TSX_BOOT): WorkerHandle {
   const worker = new Worker(entry, {
     resourceLimits: { maxOldGenerationSizeMb },
+    // A plain-JS entry needs none of the parent's flags (tsx's loader among them; V8 flags are refused here).
+    ...(entry === TSX_BOOT ? {} : { execArgv: [] }),
     stdout: true,
   });
   worker.stdout.pipe(process.stderr);

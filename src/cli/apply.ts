@@ -27,11 +27,10 @@
  * (files, network, child processes). Nothing here sandboxes it, and `--help` and the README say
  * so; the hardened runtime is for LF code that arrives as data (code LFs in project files).
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
-import { writeWrenchSplit } from '../core/formats/wrench.ts';
 import { needsNlp, type Row } from '../core/lf/index.ts';
 import { withoutFields } from '../core/lf/gold.ts';
 import { LabelMatrix } from '../core/matrix.ts';
@@ -41,6 +40,8 @@ import { defaultPoolSize, type ChunkSource, type LfApplyResult } from '../worker
 import { integer, oneOf, parseFlags, required } from './args.ts';
 import { createNodeLfPool } from './apply-pool.ts';
 import { readRows } from './read-data.ts';
+import { SplitStreamer, writeError } from './stream-splits.ts';
+import { choiceWithoutProbe, WorkerProbe } from './worker-choice.ts';
 
 const FLAGS = ['lfs', 'data', 'label-field', 'split', 'seed', 'out', 'workers', 'budget-ms', 'chunk-size', 'encoding', 'bad-rows'] as const;
 
@@ -52,7 +53,7 @@ const FLAG_HELP: Record<string, [string, string]> = {
   split: ['A,B,C', 'train/valid/test fractions, a seeded shuffle (default 0.8,0.1,0.1)'],
   seed: ['N', 'seed of the split (default 0)'],
   out: ['DIR', 'where train.json, valid.json, test.json and label.json go; required'],
-  workers: ['N', 'worker threads'],
+  workers: ['N', 'worker threads (default: one per core up to 8, kept only if timing the first chunks shows they are faster than one)'],
   'budget-ms': ['N', 'time budget of an LF per chunk (default 5000)'],
   'chunk-size': ['N', 'rows per chunk (default 1000)'],
   encoding: ['NAME', 'text encoding of --data, a TextDecoder label such as windows-1252 (default: detected)'],
@@ -69,7 +70,8 @@ export function help(): string {
 
 Runs the LFs of an LF module over a data file on worker threads and writes DIR/{train,valid,test}.json
 and label.json in WRENCH format (shoal fit and shoal distill read them). Prints one JSON object:
-{"rows","lfs","ms","rows_per_s","coverage","splits","lf_errors","workers","total_ms"}.
+{"rows","lfs","ms","rows_per_s","coverage","splits","lf_errors","workers","workers_chosen","workers_reason",
+"workers_probe_rows_per_s" (when measured),"total_ms"}.
 
 Only run LF modules you trust. The --lfs module is a program: Node imports and runs it with your
 full rights - it can read, change and delete your files, use the network and start other programs.
@@ -104,7 +106,13 @@ export interface ApplySummary {
   splits: { train: number; valid: number; test: number };
   /** LFs that reported an error (details on stderr). */
   lf_errors: number;
+  /** Worker threads started. */
   workers: number;
+  /** Worker threads that ran the job once the count was chosen (worker-choice.ts), and why. */
+  workers_chosen: number;
+  workers_reason: string;
+  /** When the count was measured: rows per second of one worker alone and of all `workers`. */
+  workers_probe_rows_per_s?: { one: number; all: number };
   total_ms: number;
 }
 
@@ -160,30 +168,6 @@ export function goldLabels(rows: readonly Row[], field: string, classes: readonl
   return out;
 }
 
-/** One WRENCH split (`{ "id": {"label", "weak_labels", "data"} }`) of the rows `rowIdx`. */
-function splitJson(
-  rowIdx: readonly number[],
-  rows: readonly Row[],
-  res: LfApplyResult,
-  gold: Int8Array,
-  omitField: string | undefined,
-): string {
-  const cols = res.lfs.map((l) => {
-    const c = new Int8Array(rowIdx.length);
-    for (let p = 0; p < rowIdx.length; p++) c[p] = l.votes[rowIdx[p]];
-    return c;
-  });
-  const L = new LabelMatrix(rowIdx.length, res.classes.length, cols);
-  const labels = Int8Array.from(rowIdx, (i) => gold[i]);
-  const data = rowIdx.map((i) => {
-    const row = rows[i];
-    if (omitField === undefined || !(omitField in row)) return row;
-    const { [omitField]: _gold, ...rest } = row;
-    return rest;
-  });
-  return writeWrenchSplit(rowIdx.map(String), L, labels, data);
-}
-
 export async function run(args: string[]): Promise<ApplySummary> {
   const tStart = performance.now();
   const flags = parseFlags(args, FLAGS);
@@ -193,7 +177,8 @@ export async function run(args: string[]): Promise<ApplySummary> {
   const labelField = flags.get('label-field');
   const fractions = parseSplit(flags.get('split') ?? '0.8,0.1,0.1');
   const seed = integer(flags, 'seed', 0);
-  const workers = integer(flags, 'workers', defaultPoolSize(availableParallelism()));
+  const forcedWorkers = flags.has('workers') ? integer(flags, 'workers', 1) : undefined;
+  const workers = forcedWorkers ?? defaultPoolSize(availableParallelism());
   const budgetMs = integer(flags, 'budget-ms', 5000);
   const chunkSize = integer(flags, 'chunk-size', 1000);
   if (workers < 1 || workers > 64) throw new ShoalError(`--workers must be between 1 and 64, got ${workers}`);
@@ -219,19 +204,48 @@ export async function run(args: string[]): Promise<ApplySummary> {
     read: (c) => ({ start: c * chunkSize, rows: rows.slice(c * chunkSize, (c + 1) * chunkSize).map((r) => withoutFields(r, hidden)) }),
   };
 
-  const pool = await createNodeLfPool({ size: workers, typescript: /\.[mc]?ts$/i.test(lfsPath) });
+  // The thread count: forced, not worth measuring, or measured on the first chunks (worker-choice.ts).
+  const fixed = choiceWithoutProbe({ forced: forcedWorkers, cpus: availableParallelism(), workers, chunkCount: source.chunkCount });
+  const probe = fixed ? null : new WorkerProbe(workers, source.chunkCount, () => performance.now());
+  const size = fixed ? fixed.chosen : workers;
+  // The split files are written while the LFs run (stream-splits.ts): the folder must exist first.
+  const split = assignSplits(n, fractions, seed);
+  let created: string | undefined;
+  const streamer = new SplitStreamer({
+    outDir,
+    rows,
+    chunkSize,
+    split,
+    omitField: labelField,
+    gold: (classes) => (labelField ? goldLabels(rows, labelField, classes, dataPath) : new Int8Array(n).fill(-1)),
+  });
+  try {
+    created = await mkdir(outDir, { recursive: true });
+    await streamer.open();
+  } catch (e) {
+    throw writeError(outDir, e);
+  }
+
+  const pool = await createNodeLfPool({ size, typescript: /\.[mc]?ts$/i.test(lfsPath) });
   let res: LfApplyResult;
   const t0 = performance.now();
   try {
     res = await pool.apply({ kind: 'module', url: pathToFileURL(lfsPath).href, nlp: needsNlp(lfSource) }, source, {
       timeBudgetMsPerLfPerChunk: budgetMs,
+      onChunkDone: streamer.onChunkDone,
+      ...(probe ? { gate: probe.gate, onProgress: probe.progress } : {}),
     });
+  } catch (e) {
+    // Nothing half-written is left behind: the temporary files, and the folder if this run made it.
+    await streamer.finish(null).catch(() => undefined);
+    if (created !== undefined) await rm(created, { recursive: true, force: true }).catch(() => undefined);
+    throw e;
   } finally {
     pool.close();
   }
   const ms = performance.now() - t0;
+  const choice = fixed ?? probe!.result();
 
-  const gold = labelField ? goldLabels(rows, labelField, res.classes, dataPath) : new Int8Array(n).fill(-1);
   let lfErrors = 0;
   for (const lf of res.lfs) {
     if (!lf.error) continue;
@@ -241,9 +255,8 @@ export async function run(args: string[]): Promise<ApplySummary> {
     process.stderr.write(`shoal apply: LF "${lf.name}": ${where}: ${lf.error.message}${count}\n`);
   }
 
-  const split = assignSplits(n, fractions, seed);
-  const members: number[][] = [[], [], []];
-  for (let i = 0; i < n; i++) members[split[i]].push(i);
+  const members = [0, 0, 0];
+  for (let i = 0; i < n; i++) members[split[i]]++;
 
   let covered = 0;
   for (let i = 0; i < n; i++) {
@@ -256,13 +269,11 @@ export async function run(args: string[]): Promise<ApplySummary> {
   }
 
   try {
-    await mkdir(outDir, { recursive: true });
-    const names = ['train.json', 'valid.json', 'test.json'];
-    for (let s = 0; s < 3; s++) await writeFile(join(outDir, names[s]), splitJson(members[s], rows, res, gold, labelField));
+    await streamer.finish(res);
     await writeFile(join(outDir, 'label.json'), JSON.stringify(Object.fromEntries(res.classes.map((c, i) => [String(i), c]))) + '\n');
   } catch (e) {
-    if (e instanceof ShoalError) throw e;
-    throw new ShoalError(`${outDir}: cannot write the WRENCH files (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    if (created !== undefined) await rm(created, { recursive: true, force: true }).catch(() => undefined);
+    throw writeError(outDir, e);
   }
 
   return {
@@ -271,9 +282,12 @@ export async function run(args: string[]): Promise<ApplySummary> {
     ms: Math.round(ms),
     rows_per_s: Math.round(n / (ms / 1000)),
     coverage: n === 0 ? 0 : covered / n,
-    splits: { train: members[0].length, valid: members[1].length, test: members[2].length },
+    splits: { train: members[0], valid: members[1], test: members[2] },
     lf_errors: lfErrors,
-    workers,
+    workers: size,
+    workers_chosen: choice.chosen,
+    workers_reason: choice.reason,
+    ...(choice.oneRowsPerS !== undefined ? { workers_probe_rows_per_s: { one: choice.oneRowsPerS, all: choice.manyRowsPerS! } } : {}),
     total_ms: Math.round(performance.now() - tStart),
   };
 }

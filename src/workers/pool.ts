@@ -97,6 +97,19 @@ export interface ApplyOptions {
    * to name the LF after the reload.
    */
   readonly onRunning?: (lfs: readonly number[]) => void;
+  /**
+   * Asked before a worker (by slot, 0 … size-1) takes each chunk: false stops that worker for the
+   * rest of the job, a promise holds it back until it settles. Slot 0 must always be let through.
+   * For choosing the worker count by measurement (src/cli/worker-choice.ts); absent: all work.
+   */
+  readonly gate?: (slot: number) => boolean | Promise<boolean>;
+  /**
+   * Called once per chunk (by index) when all its votes are in `votes` (one array per LF, dataset
+   * rows; not to be modified), so a caller can write results while later chunks still run. An LF
+   * that fails later in the job has its votes discarded at the end (`failed`): what was seen of it
+   * here is then stale.
+   */
+  readonly onChunkDone?: (chunk: number, votes: readonly Int8Array[], classes: readonly string[]) => void;
   readonly textField?: string;
   /**
    * Also return the overlap counts of the votes (`LfApplyResult.stats`), summed inside the
@@ -409,12 +422,14 @@ export function createLfPool(opts: PoolOptions): LfPool {
       pendingParts.delete(task.chunk);
       chunksDone++;
       rowsDone += chunkRows.get(task.chunk) ?? 0;
+      o.onChunkDone?.(task.chunk, votes, set.classes);
       o.onProgress?.({ rowsDone, rowCount, chunksDone, chunkCount });
     };
 
-    const worker = async (slot: Slot): Promise<void> => {
+    const worker = async (slot: Slot, index: number): Promise<void> => {
       for (;;) {
         if (signal?.aborted) throw abortError();
+        if (o.gate && index > 0 && !(await o.gate(index))) return;
         const task = tasks.shift();
         if (!task) return;
         const only = (task.only ?? Array.from({ length: m }, (_, j) => j)).filter((j) => !failed[j]);
@@ -500,7 +515,7 @@ export function createLfPool(opts: PoolOptions): LfPool {
     try {
       // Pipelining needs the shared status to tell which in-flight chunk killed a worker.
       const depth = shared ? PIPELINE_DEPTH : 1;
-      await Promise.all(active.flatMap((slot) => Array.from({ length: depth }, () => worker(slot))));
+      await Promise.all(active.flatMap((slot, index) => Array.from({ length: depth }, () => worker(slot, index))));
     } catch (e) {
       // Stop everything in flight; workers are re-spawned lazily by the next job.
       for (const s of slots) kill(s);
